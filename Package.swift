@@ -1,0 +1,40 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// One settings list for every target: Swift 6 mode plus the upcoming features the best server
+/// codebases turn on (grpc-swift-2 uses the same three).
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "roster",
+    products: [
+        .library(name: "RosterWire", targets: ["RosterWire"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+    ],
+    targets: [
+        // Protobuf wire primitives, the messages of proto/*.proto with hand-written codecs, and
+        // the frame format of proto/PROTOCOL.md.
+        .target(
+            name: "RosterWire",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RosterWireTests",
+            dependencies: [
+                "RosterWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+            ],
+            exclude: ["GoldenVectors", "wire_test.proto"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,139 @@
+public import NIOCore
+
+/// Splits a byte stream into frames, enforcing size limits from the header before buffering.
+///
+/// On the server side it first checks the client's connection preface byte by byte, so a stranger
+/// on the port is refused on its first wrong byte. A frame longer than `maxFrameSize` is an error
+/// as soon as its header is seen; a HEADERS or TRAILERS frame longer than `maxHeaderSize` (but
+/// within `maxFrameSize`) is read past without being kept and reported as ``Event/skipped(_:)``,
+/// so the runtime can fail just that call.
+public struct FrameDecoder: NIOSingleStepByteToMessageDecoder {
+    /// What the decoder produces.
+    public enum Event: Sendable, Hashable {
+        /// A whole frame.
+        case frame(Frame)
+        /// A header block over `maxHeaderSize` whose payload was discarded unread.
+        case skipped(FrameHeader)
+    }
+
+    /// The receiver's limits, as announced in its SETTINGS.
+    public struct Limits: Sendable, Hashable {
+        /// Largest frame payload accepted. Default 4 MiB.
+        public var maxFrameSize: Int
+        /// Largest HEADERS or TRAILERS payload accepted. Default 16 KiB.
+        public var maxHeaderSize: Int
+
+        public init(maxFrameSize: Int = 4 * 1024 * 1024, maxHeaderSize: Int = 16 * 1024) {
+            self.maxFrameSize = maxFrameSize
+            self.maxHeaderSize = maxHeaderSize
+        }
+    }
+
+    public typealias InboundOut = Event
+
+    private enum State {
+        case preface(matched: Int)
+        case header
+        case skipping(FrameHeader, remaining: Int)
+    }
+
+    public var limits: Limits
+    private var state: State
+
+    /// - Parameter expectsPreface: true on the server, which must see the client's preface first.
+    public init(limits: Limits = Limits(), expectsPreface: Bool) {
+        self.limits = limits
+        self.state = expectsPreface ? .preface(matched: 0) : .header
+    }
+
+    public mutating func decode(buffer: inout ByteBuffer) throws -> Event? {
+        while true {
+            switch state {
+            case .preface(let matched):
+                let preface = ConnectionPreface.bytes
+                let available = min(buffer.readableBytes, preface.count - matched)
+                guard available > 0 else { return nil }
+                for index in 0..<available {
+                    let byte = buffer.getInteger(at: buffer.readerIndex + index, as: UInt8.self)!
+                    guard byte == preface[matched + index] else {
+                        throw FrameDecodingError(.badPreface, offset: matched + index)
+                    }
+                }
+                buffer.moveReaderIndex(forwardBy: available)
+                guard matched + available == preface.count else {
+                    state = .preface(matched: matched + available)
+                    return nil
+                }
+                state = .header
+
+            case .header:
+                guard
+                    let (length, rawType, rawFlags, streamID) = buffer.getMultipleIntegers(
+                        at: buffer.readerIndex,
+                        as: (UInt32, UInt8, UInt8, UInt32).self
+                    )
+                else { return nil }
+                let header = FrameHeader(
+                    length: length,
+                    type: FrameType(rawValue: rawType),
+                    flags: FrameFlags(rawValue: rawFlags),
+                    streamID: streamID & 0x7FFF_FFFF
+                )
+                guard UInt64(length) <= UInt64(limits.maxFrameSize) else {
+                    throw FrameDecodingError(.frameTooLarge(header, limit: limits.maxFrameSize), offset: nil)
+                }
+                if header.type == .headers || header.type == .trailers, Int(length) > limits.maxHeaderSize {
+                    buffer.moveReaderIndex(forwardBy: Frame.headerSize)
+                    state = .skipping(header, remaining: Int(length))
+                    continue
+                }
+                guard buffer.readableBytes >= Frame.headerSize + Int(length) else { return nil }
+                buffer.moveReaderIndex(forwardBy: Frame.headerSize)
+                let payload = buffer.readSlice(length: Int(length))!
+                return .frame(Frame(type: header.type, flags: header.flags, streamID: header.streamID, payload: payload))
+
+            case .skipping(let header, let remaining):
+                let step = min(remaining, buffer.readableBytes)
+                buffer.moveReaderIndex(forwardBy: step)
+                guard step == remaining else {
+                    state = .skipping(header, remaining: remaining - step)
+                    return nil
+                }
+                state = .header
+                return .skipped(header)
+            }
+        }
+    }
+
+    public mutating func decodeLast(buffer: inout ByteBuffer, seenEOF: Bool) throws -> Event? {
+        try decode(buffer: &buffer)
+    }
+}
+
+/// Why the byte stream could not be split into frames. Both cases end the connection.
+public struct FrameDecodingError: Error, Hashable, Sendable, CustomStringConvertible {
+    public enum Reason: Hashable, Sendable {
+        /// The client's first bytes were not `ROSTER/1\r\n\r\n`.
+        case badPreface
+        /// A frame header declared a payload over the limit.
+        case frameTooLarge(FrameHeader, limit: Int)
+    }
+
+    public var reason: Reason
+    /// For ``Reason/badPreface``: the index of the first wrong byte.
+    public var offset: Int?
+
+    public init(_ reason: Reason, offset: Int?) {
+        self.reason = reason
+        self.offset = offset
+    }
+
+    public var description: String {
+        switch reason {
+        case .badPreface:
+            "expected the Roster preface \"ROSTER/1\\r\\n\\r\\n\" (byte \(offset ?? 0) differs); is this a Roster client?"
+        case .frameTooLarge(let header, let limit):
+            "\(header.type) frame payload of \(header.length) bytes exceeds the max_frame_size of \(limit)"
+        }
+    }
+}

@@ -1,0 +1,12 @@
+public import NIOCore
+
+/// Writes ``Frame`` values to the channel.
+public struct FrameEncoder: MessageToByteEncoder {
+    public typealias OutboundIn = Frame
+
+    public init() {}
+
+    public func encode(data: Frame, out: inout ByteBuffer) throws {
+        data.write(to: &out)
+    }
+}

@@ -1,0 +1,23 @@
+/// Every message type of `proto/roster.proto`, `proto/rpc.proto` and `proto/bench.proto`, by its
+/// fully qualified protobuf name. Tests and fuzzers use it to reach each codec by name.
+public enum ProtoCatalog {
+    public static let messageTypes: [String: any ProtoMessage.Type] = {
+        let types: [any ProtoMessage.Type] = [
+            // roster.proto
+            Contact.self, Group.self, SyncScope.self, ProgressCounters.self, ConfirmationSummary.self, SyncJob.self,
+            PlanEntry.self, DryRunPlan.self, TenantSettings.self,
+            ConnectDirectoryRequest.self, ConnectDirectoryResponse.self, GetStatusRequest.self, GetStatusResponse.self,
+            StartSyncRequest.self, StartSyncResponse.self, CancelSyncRequest.self, CancelSyncResponse.self,
+            WatchProgressRequest.self, ProgressUpdate.self, ListGroupsRequest.self, ListGroupsResponse.self,
+            ListContactsRequest.self, ListContactsResponse.self, GetContactRequest.self, GetContactResponse.self,
+            ListSyncJobsRequest.self, ListSyncJobsResponse.self, UpdateSettingsRequest.self, UpdateSettingsResponse.self,
+            // rpc.proto
+            RPCMessages.CallHeaders.self, RPCMessages.Status.self, RPCMessages.StatusDetail.self,
+            RPCMessages.Settings.self, RPCMessages.GoAway.self,
+            // bench.proto
+            PeerBench.ListGroupsRequest.self, PeerBench.Group.self, PeerBench.ListGroupsResponse.self,
+            PeerBench.WatchProgressRequest.self, PeerBench.ProgressUpdate.self,
+        ]
+        return Dictionary(uniqueKeysWithValues: types.map { ($0.protoMessageName, $0) })
+    }()
+}

@@ -1,0 +1,67 @@
+/// Graph credentials to verify and store (`roster.v1.ConnectDirectoryRequest`).
+public struct ConnectDirectoryRequest: ProtoMessage {
+    public static let protoMessageName = "roster.v1.ConnectDirectoryRequest"
+
+    /// The Entra ID (directory) tenant id or verified domain.
+    public var directoryTenantID = ""
+    /// The application (client) id of the app registration.
+    public var clientID = ""
+    public var clientSecret = ""
+    /// Defaults to https://login.microsoftonline.com when empty.
+    public var authorityURL = ""
+    /// Defaults to https://graph.microsoft.com when empty.
+    public var graphBaseURL = ""
+
+    public init() {}
+
+    @inlinable
+    public func traverse<V: ProtoVisitor>(_ v: inout V) {
+        v.string(1, directoryTenantID)
+        v.string(2, clientID)
+        v.string(3, clientSecret)
+        v.string(4, authorityURL)
+        v.string(5, graphBaseURL)
+    }
+
+    @inlinable
+    public mutating func decodeField(_ tag: ProtoTag, from r: inout ProtoReader) throws(ProtoDecodingError) {
+        switch tag.fieldNumber {
+        case 1: directoryTenantID = try r.string(tag)
+        case 2: clientID = try r.string(tag)
+        case 3: clientSecret = try r.string(tag)
+        case 4: authorityURL = try r.string(tag)
+        case 5: graphBaseURL = try r.string(tag)
+        default: try r.skip(tag)
+        }
+    }
+}
+
+/// The outcome of a successful ConnectDirectory (`roster.v1.ConnectDirectoryResponse`).
+public struct ConnectDirectoryResponse: ProtoMessage {
+    public static let protoMessageName = "roster.v1.ConnectDirectoryResponse"
+
+    public var state = ConnectionState.unspecified
+    /// The application permissions found in the token's roles claim.
+    public var grantedPermissions: [String] = []
+    /// Mail-enabled security groups now in the type-ahead cache.
+    public var groupsCached: Int64 = 0
+
+    public init() {}
+
+    @inlinable
+    public func traverse<V: ProtoVisitor>(_ v: inout V) {
+        v.enumValue(1, state)
+        v.repeatedString(2, grantedPermissions)
+        v.int64(3, groupsCached)
+    }
+
+    @inlinable
+    public mutating func decodeField(_ tag: ProtoTag, from r: inout ProtoReader) throws(ProtoDecodingError) {
+        switch tag.fieldNumber {
+        case 1: state = try r.enumValue(tag)
+        case 2: grantedPermissions.append(try r.string(tag))
+        case 3: groupsCached = try r.int64(tag)
+        default: try r.skip(tag)
+        }
+    }
+}

@@ -1,0 +1,60 @@
+/// A page of contacts (`roster.v1.ListContactsRequest`).
+public struct ListContactsRequest: ProtoMessage {
+    public static let protoMessageName = "roster.v1.ListContactsRequest"
+
+    /// Default 100, at most 1000.
+    public var pageSize: Int32 = 0
+    /// From the previous response's `nextPageToken`.
+    public var pageToken = ""
+    /// Case- and accent-insensitive prefix match on name, mail and userPrincipalName.
+    public var search = ""
+
+    public init() {}
+
+    @inlinable
+    public func traverse<V: ProtoVisitor>(_ v: inout V) {
+        v.int32(1, pageSize)
+        v.string(2, pageToken)
+        v.string(3, search)
+    }
+
+    @inlinable
+    public mutating func decodeField(_ tag: ProtoTag, from r: inout ProtoReader) throws(ProtoDecodingError) {
+        switch tag.fieldNumber {
+        case 1: pageSize = try r.int32(tag)
+        case 2: pageToken = try r.string(tag)
+        case 3: search = try r.string(tag)
+        default: try r.skip(tag)
+        }
+    }
+}
+
+/// One page of contacts (`roster.v1.ListContactsResponse`).
+public struct ListContactsResponse: ProtoMessage {
+    public static let protoMessageName = "roster.v1.ListContactsResponse"
+
+    public var contacts: [Contact] = []
+    /// Empty on the last page.
+    public var nextPageToken = ""
+    /// Contacts matching the request in all pages.
+    public var total: Int64 = 0
+
+    public init() {}
+
+    @inlinable
+    public func traverse<V: ProtoVisitor>(_ v: inout V) {
+        v.repeatedMessage(1, contacts)
+        v.string(2, nextPageToken)
+        v.int64(3, total)
+    }
+
+    @inlinable
+    public mutating func decodeField(_ tag: ProtoTag, from r: inout ProtoReader) throws(ProtoDecodingError) {
+        switch tag.fieldNumber {
+        case 1: try r.repeatedMessage(tag, into: &contacts)
+        case 2: nextPageToken = try r.string(tag)
+        case 3: total = try r.int64(tag)
+        default: try r.skip(tag)
+        }
+    }
+}
