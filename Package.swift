@@ -14,6 +14,7 @@ let package = Package(
     name: "roster",
     products: [
         .library(name: "RosterWire", targets: ["RosterWire"]),
+        .executable(name: "roster-wire", targets: ["roster-wire"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -24,6 +25,12 @@ let package = Package(
         .target(
             name: "RosterWire",
             dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
+        // Prints captured Roster traffic frame by frame, payloads decoded.
+        .executableTarget(
+            name: "roster-wire",
+            dependencies: ["RosterWire", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
