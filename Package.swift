@@ -20,6 +20,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
+        // The system's OpenSSL 3 (libssl-dev) and SQLite 3 (libsqlite3-dev), with C shims for macros.
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         // Protobuf wire primitives, the messages of proto/*.proto with hand-written codecs, and
         // the frame format of proto/PROTOCOL.md.
         .target(

@@ -39,6 +39,7 @@ extension ProtoMessage {
     }
 
     /// The protobuf encoding as bytes.
+    @inlinable
     public var encodedBytes: [UInt8] {
         let size = encodedSize
         return [UInt8](unsafeUninitializedCapacity: size) { buffer, count in

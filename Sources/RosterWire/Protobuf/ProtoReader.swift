@@ -278,8 +278,26 @@ public struct ProtoReader {
         let range = try readLengthDelimited()
         if range.isEmpty { return "" }
         let utf8 = UnsafeRawBufferPointer(rebasing: bytes[range]).assumingMemoryBound(to: UInt8.self)
+        // Directory data is mostly ASCII: check that a word at a time and take String's fast path.
+        // Anything else goes through the standard library's full validation.
+        if Self.isASCII(UnsafeRawBufferPointer(utf8)) { return String(decoding: utf8, as: UTF8.self) }
         guard let string = String(validating: utf8, as: UTF8.self) else { throw error(.invalidUTF8, at: start) }
         return string
+    }
+
+    @inlinable
+    static func isASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        var index = 0
+        var high: UInt64 = 0
+        while index + 8 <= bytes.count {
+            high |= bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            index += 8
+        }
+        while index < bytes.count {
+            high |= UInt64(bytes[index])
+            index += 1
+        }
+        return high & 0x8080_8080_8080_8080 == 0
     }
 
     @inlinable
