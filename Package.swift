@@ -14,10 +14,14 @@ let package = Package(
     name: "roster",
     products: [
         .library(name: "RosterWire", targets: ["RosterWire"]),
+        .library(name: "RosterClient", targets: ["RosterClient"]),
         .executable(name: "roster-wire", targets: ["roster-wire"]),
+        .executable(name: "roster-bench", targets: ["roster-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
         // The system's OpenSSL 3 (libssl-dev) and SQLite 3 (libsqlite3-dev), with C shims for macros.
@@ -34,6 +38,43 @@ let package = Package(
         .executableTarget(
             name: "roster-wire",
             dependencies: ["RosterWire", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
+        // OpenSSL 3 over memory BIOs inside a NIO pipeline: server, client and mutual TLS.
+        .target(
+            name: "RosterTLS",
+            dependencies: ["COpenSSL", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
+        // The call runtime, domain-free: connections, streams, dispatch, deadlines, flow control, limits.
+        .target(
+            name: "RosterRPC",
+            dependencies: [
+                "RosterWire", "RosterTLS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The Swift client library: connection, reconnect with backoff, typed calls.
+        .target(
+            name: "RosterClient",
+            dependencies: [
+                "RosterRPC", "RosterTLS", "RosterWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "clients/RosterClient",
+            swiftSettings: swiftSettings
+        ),
+        // The load tool: the peer benchmark workload over Roster's protocol (release builds).
+        .executableTarget(
+            name: "roster-bench",
+            dependencies: [
+                "RosterClient", "RosterRPC", "RosterTLS", "RosterWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

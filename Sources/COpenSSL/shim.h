@@ -13,6 +13,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 #include <openssl/crypto.h>
+#include <stdio.h>
 
 static inline int roster_SSL_CTX_set_min_proto_version(SSL_CTX *ctx, int version) {
     return (int)SSL_CTX_set_min_proto_version(ctx, version);
@@ -40,5 +41,79 @@ static inline uint64_t roster_SSL_OP_NO_RENEGOTIATION(void) { return SSL_OP_NO_R
 static inline uint64_t roster_SSL_OP_NO_COMPRESSION(void) { return SSL_OP_NO_COMPRESSION; }
 static inline uint64_t roster_SSL_OP_NO_TICKET(void) { return SSL_OP_NO_TICKET; }
 static inline uint64_t roster_SSL_OP_CIPHER_SERVER_PREFERENCE(void) { return SSL_OP_CIPHER_SERVER_PREFERENCE; }
+
+
+// MARK: - ALPN: Roster speaks exactly "roster/1".
+
+static const unsigned char roster_alpn_wire[] = {8, 'r', 'o', 's', 't', 'e', 'r', '/', '1'};
+
+/// Server-side ALPN selection: "roster/1" or a fatal no_application_protocol alert.
+static inline int roster_alpn_select(SSL *ssl, const unsigned char **out, unsigned char *outlen,
+                                     const unsigned char *in, unsigned int inlen, void *arg) {
+    (void)ssl; (void)arg;
+    unsigned char *selected = NULL;
+    unsigned char selected_length = 0;
+    if (SSL_select_next_proto(&selected, &selected_length, roster_alpn_wire, sizeof roster_alpn_wire, in, inlen)
+            != OPENSSL_NPN_NEGOTIATED) {
+        return SSL_TLSEXT_ERR_ALERT_FATAL;
+    }
+    *out = selected;
+    *outlen = selected_length;
+    return SSL_TLSEXT_ERR_OK;
+}
+
+/// Refuses a ClientHello that offers no ALPN at all (OpenSSL would otherwise skip the selection
+/// callback and complete the handshake without a protocol).
+static inline int roster_client_hello_requires_alpn(SSL *ssl, int *alert, void *arg) {
+    (void)arg;
+    const unsigned char *data = NULL;
+    size_t length = 0;
+    if (SSL_client_hello_get0_ext(ssl, TLSEXT_TYPE_application_layer_protocol_negotiation, &data, &length) != 1) {
+        *alert = SSL_AD_NO_APPLICATION_PROTOCOL;
+        return SSL_CLIENT_HELLO_ERROR;
+    }
+    return SSL_CLIENT_HELLO_SUCCESS;
+}
+
+static inline void roster_SSL_CTX_require_alpn(SSL_CTX *ctx) {
+    SSL_CTX_set_client_hello_cb(ctx, roster_client_hello_requires_alpn, NULL);
+    SSL_CTX_set_alpn_select_cb(ctx, roster_alpn_select, NULL);
+}
+
+/// Client side: offer "roster/1". Returns 1 on success.
+static inline int roster_SSL_CTX_offer_alpn(SSL_CTX *ctx) {
+    return SSL_CTX_set_alpn_protos(ctx, roster_alpn_wire, sizeof roster_alpn_wire) == 0;
+}
+
+/// Writes the peer certificate's DNS and IP subject alternative names, comma-separated, into
+/// `buffer` (always NUL-terminated). Returns the number of names.
+static inline int roster_copy_subject_alt_names(X509 *cert, char *buffer, int capacity) {
+    int count = 0;
+    int used = 0;
+    if (capacity > 0) buffer[0] = 0;
+    GENERAL_NAMES *names = X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
+    if (names == NULL) return 0;
+    for (int i = 0; i < sk_GENERAL_NAME_num(names); i++) {
+        const GENERAL_NAME *name = sk_GENERAL_NAME_value(names, i);
+        char item[80];
+        item[0] = 0;
+        if (name->type == GEN_DNS) {
+            const unsigned char *data = ASN1_STRING_get0_data(name->d.dNSName);
+            int length = ASN1_STRING_length(name->d.dNSName);
+            snprintf(item, sizeof item, "DNS:%.*s", length > 70 ? 70 : length, data);
+        } else if (name->type == GEN_IPADD && ASN1_STRING_length(name->d.iPAddress) == 4) {
+            const unsigned char *ip = ASN1_STRING_get0_data(name->d.iPAddress);
+            snprintf(item, sizeof item, "IP:%u.%u.%u.%u", ip[0], ip[1], ip[2], ip[3]);
+        } else {
+            continue;
+        }
+        int written = snprintf(buffer + used, capacity - used, "%s%s", count ? "," : "", item);
+        if (written < 0 || written >= capacity - used) break;
+        used += written;
+        count++;
+    }
+    GENERAL_NAMES_free(names);
+    return count;
+}
 
 #endif

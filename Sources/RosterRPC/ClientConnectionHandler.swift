@@ -1,0 +1,318 @@
+internal import NIOCore
+internal import RosterTLS
+internal import RosterWire
+
+/// The client side of one Roster connection: opens streams, sends requests, routes responses
+/// and trailers to waiting calls, returns flow-control credit, answers and sends PINGs, honours
+/// GOAWAY. Confined to its channel's event loop.
+final class ClientConnectionHandler: ChannelInboundHandler {
+    typealias InboundIn = FrameDecoder.Event
+    typealias OutboundOut = ByteBuffer
+
+    /// Where a call's response goes.
+    enum Receiver {
+        /// A unary call: the one response message, then the status.
+        case unary(CheckedContinuation<ByteBuffer, any Error>, response: ByteBuffer?)
+        /// A server-streaming call: every message into a buffer the caller drains.
+        case streaming(ResponseStreamBuffer)
+    }
+
+    final class Stream {
+        let id: UInt32
+        var receiver: Receiver
+        var deadlineTimer: Scheduled<Void>?
+
+        init(id: UInt32, receiver: Receiver) {
+            self.id = id
+            self.receiver = receiver
+        }
+    }
+
+    private let configuration: RPCConfiguration
+    private var context: ChannelHandlerContext!
+    private var output = FrameOutput(allocator: ByteBufferAllocator())
+    private var peerSettings = PeerSettings()
+    private var streams: [UInt32: Stream] = [:]
+    private var nextStreamID: UInt32 = 1
+    /// Why no new calls may start here, once that is so.
+    private(set) var closedReason: RPCError? {
+        didSet { if closedReason != nil { onUnusable?() } }
+    }
+    /// Told once new calls can no longer start here (GOAWAY, error, close).
+    var onUnusable: (@Sendable () -> Void)?
+    private var keepaliveTimer: Scheduled<Void>?
+    private var pingOutstanding = false
+    private var closingGracefully = false
+
+    init(configuration: RPCConfiguration) {
+        self.configuration = configuration
+    }
+
+    /// Whether new calls can start on this connection.
+    var isUsable: Bool { closedReason == nil }
+
+    // MARK: - Lifecycle
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        output.buffer.writeBytes(ConnectionPreface.bytes)
+        output.append(.settings, streamID: 0, message: configuration.settingsMessage)
+        flushNow()
+        armKeepalive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        keepaliveTimer?.cancel()
+        let reason = closedReason ?? RPCError(.unavailable, "the server closed the connection")
+        closedReason = reason
+        failAll(reason)
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        let reason: RPCError
+        switch error {
+        case let error as TLSError: reason = RPCError(.unavailable, error.description)
+        case let error as FrameDecodingError: reason = RPCError(.internal, "the server broke the protocol: \(error)")
+        default: reason = RPCError(.unavailable, "connection error: \(error)")
+        }
+        if closedReason == nil { closedReason = reason }
+        failAll(reason)
+        context.close(promise: nil)
+    }
+
+    // MARK: - Starting calls (on the event loop)
+
+    /// Opens a stream: HEADERS, then the request with END_STREAM. Returns the stream id.
+    func startCall<Request: ProtoMessage>(
+        path: String,
+        request: Request,
+        metadata: [String: String],
+        timeout: TimeAmount?,
+        receiver: Receiver
+    ) -> UInt32? {
+        if let closedReason {
+            fail(receiver, closedReason)
+            return nil
+        }
+        guard streams.count < peerSettings.maxConcurrentStreams else {
+            fail(receiver, RPCError(.resourceExhausted, "the server allows \(peerSettings.maxConcurrentStreams) calls at once on a connection; wait for calls to finish"))
+            return nil
+        }
+        let size = request.encodedSize
+        guard size <= peerSettings.maxFrameSize else {
+            fail(receiver, RPCError(.resourceExhausted, "the request of \(size) bytes exceeds the server's max_frame_size of \(peerSettings.maxFrameSize); page the request"))
+            return nil
+        }
+        let id = nextStreamID
+        nextStreamID += 2
+        let timeoutMicros = timeout.map { UInt64(max($0.nanoseconds / 1000, 1)) } ?? 0
+        let headers = RPCMessages.CallHeaders(method: path, timeoutMicros: timeoutMicros, metadata: metadata)
+        guard headers.encodedSize <= peerSettings.maxHeaderSize else {
+            fail(receiver, RPCError(.resourceExhausted, "call metadata of \(headers.encodedSize) bytes exceeds the server's max_header_size of \(peerSettings.maxHeaderSize)"))
+            return nil
+        }
+        let stream = Stream(id: id, receiver: receiver)
+        streams[id] = stream
+        if let timeout {
+            stream.deadlineTimer = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [weak self] in
+                let millis = timeout.nanoseconds / 1_000_000
+                self?.cancel(id, RPCError(.deadlineExceeded, "deadline of \(millis) ms exceeded"))
+            }
+        }
+        output.append(.headers, streamID: id, message: headers)
+        output.append(.message, flags: .endStream, streamID: id, message: request)
+        flushSoon()
+        return id
+    }
+
+    /// Gives up on a call: CANCEL to the server, `error` to the caller.
+    func cancel(_ id: UInt32, _ error: RPCError) {
+        guard let stream = streams.removeValue(forKey: id) else { return }
+        stream.deadlineTimer?.cancel()
+        if context.channel.isActive {
+            output.append(.cancel, streamID: id, message: RPCMessages.Status(code: error.code.rawValue, message: error.message))
+            flushSoon()
+        }
+        fail(stream.receiver, error)
+        closeIfDone()
+    }
+
+    /// Returns `bytes` of credit to the server on a streaming call.
+    func returnCredit(_ id: UInt32, bytes: Int) {
+        guard streams[id] != nil, bytes > 0, context.channel.isActive else { return }
+        var increment = ByteBuffer()
+        increment.writeInteger(UInt32(bytes))
+        output.append(.windowUpdate, streamID: id, bytes: increment.readableBytesView)
+        flushSoon()
+    }
+
+    /// Sends GOAWAY and closes once calls in flight have finished (or at once when none are).
+    func closeGracefully() {
+        if closedReason == nil { closedReason = RPCError(.unavailable, "the client closed the connection") }
+        closingGracefully = true
+        closeIfDone()
+    }
+
+    private func closeIfDone() {
+        if closingGracefully, streams.isEmpty, context.channel.isActive {
+            output.append(.goAway, streamID: 0, message: RPCMessages.GoAway(lastStreamID: 0, code: 0, message: "client closing"))
+            flushNow()
+            context.close(promise: nil)
+        }
+    }
+
+    // MARK: - Reading frames
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        output.inReadBurst = true
+        pingOutstanding = false
+        armKeepalive()
+        switch unwrapInboundIn(data) {
+        case .frame(let frame):
+            handle(frame)
+        case .skipped(let header):
+            protocolError("the server sent \(header.type) of \(header.length) bytes, over our max_header_size of \(configuration.maxHeaderSize)")
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        output.inReadBurst = false
+        flushNow()
+        context.fireChannelReadComplete()
+    }
+
+    private func handle(_ frame: Frame) {
+        switch frame.type {
+        case .settings:
+            guard !frame.flags.contains(.ack) else { return }
+            do {
+                try peerSettings.apply(try RPCMessages.Settings(decoding: frame.payload))
+            } catch {
+                return protocolError("invalid SETTINGS from the server: \(error)")
+            }
+            output.append(.settings, flags: .ack, streamID: 0, bytes: EmptyCollection())
+        case .message:
+            guard let stream = streams[frame.streamID] else { return }
+            switch stream.receiver {
+            case .unary(let continuation, let response):
+                guard response == nil else {
+                    return cancel(frame.streamID, RPCError(.internal, "the server sent a second response to a unary call"))
+                }
+                stream.receiver = .unary(continuation, response: frame.payload)
+            case .streaming(let buffer):
+                buffer.append(frame.payload)
+            }
+        case .trailers:
+            guard let stream = streams.removeValue(forKey: frame.streamID) else { return }
+            stream.deadlineTimer?.cancel()
+            let status: RPCMessages.Status
+            do {
+                status = try RPCMessages.Status(decoding: frame.payload)
+            } catch {
+                return fail(stream.receiver, RPCError(.internal, "the server's trailers are not a valid roster.rpc.v1.Status: \(error)"))
+            }
+            complete(stream.receiver, status: status)
+            closeIfDone()
+        case .cancel:
+            guard let stream = streams.removeValue(forKey: frame.streamID) else { return }
+            stream.deadlineTimer?.cancel()
+            let status = try? RPCMessages.Status(decoding: frame.payload)
+            fail(stream.receiver, RPCError(.cancelled, status?.message.isEmpty == false ? status!.message : "the server cancelled the call"))
+        case .ping:
+            if !frame.flags.contains(.ack) {
+                output.append(.ping, flags: .ack, streamID: 0, bytes: frame.payload.readableBytesView)
+            }
+        case .goAway:
+            let goAway = (try? RPCMessages.GoAway(decoding: frame.payload)) ?? RPCMessages.GoAway()
+            let code = goAway.code == 0 ? RPCError.Code.unavailable : RPCError.Code(rawValue: goAway.code)
+            let reason = RPCError(code, goAway.message.isEmpty ? "the server sent GOAWAY" : goAway.message)
+            closedReason = reason
+            // Calls the server will never process fail now; the rest may still finish.
+            for id in streams.keys where id > goAway.lastStreamID {
+                if let stream = streams.removeValue(forKey: id) { fail(stream.receiver, reason) }
+            }
+        default:
+            break  // WINDOW_UPDATE (client requests are single messages), unknown types
+        }
+    }
+
+    private func complete(_ receiver: Receiver, status: RPCMessages.Status) {
+        let code = RPCError.Code(rawValue: status.code)
+        switch receiver {
+        case .unary(let continuation, let response):
+            if code == .ok {
+                guard let response else {
+                    return continuation.resume(throwing: RPCError(.internal, "the server ended a unary call with OK but no response"))
+                }
+                continuation.resume(returning: response)
+            } else {
+                continuation.resume(throwing: RPCError(code, status.message, metadata: status.metadata))
+            }
+        case .streaming(let buffer):
+            buffer.finish(code == .ok ? nil : RPCError(code, status.message, metadata: status.metadata))
+        }
+    }
+
+    private func fail(_ receiver: Receiver, _ error: RPCError) {
+        switch receiver {
+        case .unary(let continuation, _): continuation.resume(throwing: error)
+        case .streaming(let buffer): buffer.finish(error)
+        }
+    }
+
+    private func failAll(_ error: RPCError) {
+        let all = streams.values
+        streams.removeAll()
+        for stream in all {
+            stream.deadlineTimer?.cancel()
+            fail(stream.receiver, error)
+        }
+    }
+
+    private func protocolError(_ message: String) {
+        let reason = RPCError(.internal, message)
+        closedReason = reason
+        output.append(.goAway, streamID: 0, message: RPCMessages.GoAway(lastStreamID: 0, code: reason.code.rawValue, message: message))
+        flushNow()
+        failAll(reason)
+        context.close(promise: nil)
+    }
+
+    // MARK: - Keepalive
+
+    private func armKeepalive() {
+        keepaliveTimer?.cancel()
+        guard let interval = configuration.keepaliveInterval else { return }
+        keepaliveTimer = context.eventLoop.assumeIsolated().scheduleTask(in: pingOutstanding ? configuration.keepaliveTimeout : interval) { [weak self] in
+            guard let self else { return }
+            if self.pingOutstanding {
+                let seconds = self.configuration.keepaliveTimeout.nanoseconds / 1_000_000_000
+                self.closedReason = RPCError(.unavailable, "the server did not answer a keepalive PING within \(seconds) s; the connection is lost")
+                self.context.close(promise: nil)
+                return
+            }
+            self.pingOutstanding = true
+            self.output.append(.ping, streamID: 0, bytes: [UInt8](repeating: 0, count: 8))
+            self.flushNow()
+            self.armKeepalive()
+        }
+    }
+
+    // MARK: - Writing
+
+    private func flushSoon() {
+        guard !output.inReadBurst, !output.flushScheduled else { return }
+        output.flushScheduled = true
+        context.eventLoop.assumeIsolated().execute { [weak self] in
+            guard let self else { return }
+            self.output.flushScheduled = false
+            self.flushNow()
+        }
+    }
+
+    private func flushNow() {
+        guard let bytes = output.take() else { return }
+        context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
+    }
+}

@@ -1,0 +1,219 @@
+public import NIOCore
+internal import NIOPosix
+package import RosterTLS
+public import RosterWire
+internal import Synchronization
+
+/// One client connection to a Roster server, multiplexing any number of concurrent calls.
+///
+/// Calls made from a task that prefers ``taskExecutor`` run on the connection's event loop and
+/// cost no thread hop; calls from anywhere else hop to it once each way.
+public final class RPCClientConnection: Sendable {
+    private let channel: any Channel
+    private let handler: NIOLoopBound<ClientConnectionHandler>
+    private let usable: Atomic<Bool>
+    private let window: Int
+    /// Runs tasks on this connection's event loop (see `withTaskExecutorPreference`).
+    public let taskExecutor: any TaskExecutor
+
+    private init(channel: any Channel, handler: NIOLoopBound<ClientConnectionHandler>, window: Int) {
+        self.channel = channel
+        self.handler = handler
+        self.usable = Atomic(true)
+        self.window = window
+        self.taskExecutor = EventLoopTaskExecutor(eventLoop: channel.eventLoop)
+    }
+
+    /// Connects, completes TLS and the SETTINGS exchange, and returns a ready connection.
+    ///
+    /// - Parameters:
+    ///   - tls: the client TLS context and the server name to verify (a DNS name or an IP);
+    ///     nil connects in plaintext (development and loopback only).
+    package static func connect(
+        host: String,
+        port: Int,
+        tls: (context: TLSContext, serverName: String)?,
+        configuration: RPCConfiguration = RPCConfiguration(),
+        connectTimeout: TimeAmount = .seconds(10),
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) async throws -> RPCClientConnection {
+        let ready = group.next().makePromise(of: Void.self)
+        let channel: any Channel
+        do {
+            channel = try await ClientBootstrap(group: group)
+                .connectTimeout(connectTimeout)
+                .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        let pipeline = channel.pipeline.syncOperations
+                        if let tls { try pipeline.addHandler(TLSHandler(context: tls.context, role: .client(serverName: tls.serverName))) }
+                        try pipeline.addHandler(ByteToMessageHandler(FrameDecoder(limits: .init(maxFrameSize: configuration.maxFrameSize, maxHeaderSize: configuration.maxHeaderSize), expectsPreface: false)))
+                        try pipeline.addHandler(ReadinessHandler(ready: ready))
+                        try pipeline.addHandler(ClientConnectionHandler(configuration: configuration))
+                    }
+                }
+                .connect(host: host, port: port)
+                .get()
+        } catch {
+            ready.fail(error)
+            throw RPCError(.unavailable, "cannot connect to \(host):\(port): \(error); check the address and that the server is running")
+        }
+        do {
+            try await ready.futureResult.get()
+        } catch {
+            channel.close(promise: nil)
+            throw (error as? RPCError) ?? RPCError(.unavailable, "cannot connect to \(host):\(port): \(error)")
+        }
+        let handler = try await channel.eventLoop.submit {
+            NIOLoopBound(try channel.pipeline.syncOperations.handler(type: ClientConnectionHandler.self), eventLoop: channel.eventLoop)
+        }.get()
+        let connection = RPCClientConnection(channel: channel, handler: handler, window: configuration.initialWindowSize)
+        try await channel.eventLoop.submit {
+            handler.value.onUnusable = { connection.usable.store(false, ordering: .relaxed) }
+        }.get()
+        return connection
+    }
+
+    /// Whether new calls can start on this connection (it is open and has not had GOAWAY).
+    public var isUsable: Bool { usable.load(ordering: .relaxed) && channel.isActive }
+
+    /// The server's address.
+    public var remoteAddress: SocketAddress? { channel.remoteAddress }
+
+    // MARK: - Calls
+
+    /// Makes a unary call.
+    ///
+    /// - Parameter timeout: the call's deadline from now; the server is told, and the call fails
+    ///   with DEADLINE_EXCEEDED locally too when it passes.
+    public func unary<Request: ProtoMessage, Response: ProtoMessage>(
+        _ path: String,
+        request: Request,
+        response: Response.Type = Response.self,
+        metadata: [String: String] = [:],
+        timeout: TimeAmount? = nil
+    ) async throws -> Response {
+        let token = CallToken()
+        let bytes: ByteBuffer = try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                onLoop { handler in
+                    guard !token.cancelled else {
+                        return continuation.resume(throwing: RPCError(.cancelled, "the caller cancelled the call"))
+                    }
+                    token.streamID = handler.startCall(
+                        path: path, request: request, metadata: metadata, timeout: timeout,
+                        receiver: .unary(continuation, response: nil)
+                    )
+                }
+            }
+        } onCancel: {
+            cancel(token)
+        }
+        do {
+            return try Response(decoding: bytes)
+        } catch {
+            throw RPCError(.internal, "the server's response is not a valid \(Response.protoMessageName): \(error)")
+        }
+    }
+
+    /// Starts a server-streaming call; iterate the result for the responses.
+    public func serverStreaming<Request: ProtoMessage, Response: ProtoMessage>(
+        _ path: String,
+        request: Request,
+        response: Response.Type = Response.self,
+        metadata: [String: String] = [:],
+        timeout: TimeAmount? = nil
+    ) -> RPCResponseStream<Response> {
+        let token = CallToken()
+        let handler = self.handler
+        let buffer = ResponseStreamBuffer(window: window) { credit in
+            let onLoop: @Sendable () -> Void = { if let id = token.streamID { handler.value.returnCredit(id, bytes: credit) } }
+            if handler.eventLoop.inEventLoop { onLoop() } else { handler.eventLoop.execute(onLoop) }
+        }
+        onLoop { handler in
+            guard !token.cancelled else { return buffer.finish(RPCError(.cancelled, "the caller cancelled the call")) }
+            token.streamID = handler.startCall(
+                path: path, request: request, metadata: metadata, timeout: timeout, receiver: .streaming(buffer)
+            )
+        }
+        return RPCResponseStream(call: StreamingCall(buffer: buffer, cancel: { [self] in cancel(token) }))
+    }
+
+    /// Sends GOAWAY and closes once the calls in flight have finished.
+    public func close() async {
+        onLoop { $0.closeGracefully() }
+        try? await channel.closeFuture.get()
+    }
+
+    // MARK: - Event loop access
+
+    private func cancel(_ token: CallToken) {
+        onLoop { handler in
+            token.cancelled = true
+            if let id = token.streamID { handler.cancel(id, RPCError(.cancelled, "the caller cancelled the call")) }
+        }
+    }
+
+    private func onLoop(_ body: @escaping @Sendable (ClientConnectionHandler) -> Void) {
+        let handler = self.handler
+        if handler.eventLoop.inEventLoop {
+            body(handler.value)
+        } else {
+            handler.eventLoop.execute { body(handler.value) }
+        }
+    }
+}
+
+/// Identifies one call across the caller's task and the event loop.
+///
+/// `@unchecked Sendable`: its fields are only read and written on the connection's event loop.
+private final class CallToken: @unchecked Sendable {
+    var streamID: UInt32?
+    var cancelled = false
+}
+
+/// Completes `ready` once the server's first SETTINGS arrives, or fails it with the reason the
+/// connection could not get that far (TLS verification, GOAWAY, closed).
+private final class ReadinessHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = FrameDecoder.Event
+    typealias InboundOut = FrameDecoder.Event
+
+    private let ready: EventLoopPromise<Void>
+    private var done = false
+
+    init(ready: EventLoopPromise<Void>) {
+        self.ready = ready
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if !done, case .frame(let frame) = unwrapInboundIn(data) {
+            if frame.type == .settings {
+                succeed()
+            } else if frame.type == .goAway, let goAway = try? RPCMessages.GoAway(decoding: frame.payload) {
+                fail(RPCError(goAway.code == 0 ? .unavailable : RPCError.Code(rawValue: goAway.code), goAway.message))
+            }
+        }
+        context.fireChannelRead(data)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        fail(RPCError(.unavailable, "\(error)"))
+        context.fireErrorCaught(error)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        fail(RPCError(.unavailable, "the server closed the connection before its SETTINGS"))
+        context.fireChannelInactive()
+    }
+
+    private func succeed() {
+        done = true
+        ready.succeed()
+    }
+
+    private func fail(_ error: RPCError) {
+        guard !done else { return }
+        done = true
+        ready.fail(error)
+    }
+}

@@ -1,0 +1,155 @@
+public import NIOCore
+internal import NIOPosix
+package import RosterTLS
+internal import RosterWire
+internal import Synchronization
+
+/// A Roster protocol server: accepts TLS (or, when asked, plaintext) connections and serves the
+/// methods of an ``RPCRouter`` on them.
+///
+///     let server = RPCServer(configuration: config, router: router)
+///     let address = try await server.start()
+///     …
+///     await server.shutdown()   // GOAWAY, calls finish within the grace period, then close
+public final class RPCServer: Sendable {
+    public struct Configuration: Sendable {
+        /// Address to listen on, e.g. "127.0.0.1" or "0.0.0.0".
+        public var host: String
+        /// Port; 0 picks a free one (read it back from ``start()``).
+        public var port: Int
+        /// TLS settings; nil serves plaintext, for development and loopback only.
+        package var tls: TLSConfiguration.Server?
+        /// Connection limits and timers.
+        public var rpc = RPCConfiguration()
+        /// Most connections served at once; more are told so with GOAWAY. Default 10,000.
+        public var maxConnections = 10_000
+        /// How long calls may run on after a graceful shutdown begins. Default 10 s.
+        public var gracePeriod = TimeAmount.seconds(10)
+
+        package init(host: String, port: Int, tls: TLSConfiguration.Server?) {
+            self.host = host
+            self.port = port
+            self.tls = tls
+        }
+    }
+
+    private struct State {
+        var serverChannel: (any Channel)?
+        var connections: [ObjectIdentifier: any Channel] = [:]
+    }
+
+    private let configuration: Configuration
+    private let router: RPCRouter
+    private let group: any EventLoopGroup
+    private let tlsContext: TLSContext?
+    private let state = Mutex(State())
+
+    /// - Parameter group: the event loops to serve on; defaults to NIO's shared singleton group.
+    package init(configuration: Configuration, router: RPCRouter, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws {
+        self.configuration = configuration
+        self.router = router
+        self.group = group
+        self.tlsContext = try configuration.tls.map { try TLSContext(server: $0) }
+    }
+
+    /// Binds and starts accepting; returns the bound address.
+    @discardableResult
+    public func start() async throws -> SocketAddress {
+        let channel = try await ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { [self] channel in
+                channel.eventLoop.makeCompletedFuture { try self.initialize(channel) }
+            }
+            .bind(host: configuration.host, port: configuration.port)
+            .get()
+        state.withLock { $0.serverChannel = channel }
+        guard let address = channel.localAddress else {
+            throw RPCError(.internal, "the server bound \(configuration.host):\(configuration.port) but has no local address")
+        }
+        return address
+    }
+
+    /// Connections currently open.
+    public var connectionCount: Int { state.withLock { $0.connections.count } }
+
+    private func initialize(_ channel: any Channel) throws {
+        let accepted = state.withLock { state -> Bool in
+            guard state.connections.count < configuration.maxConnections else { return false }
+            state.connections[ObjectIdentifier(channel)] = channel
+            return true
+        }
+        let pipeline = channel.pipeline.syncOperations
+        if let tlsContext { try pipeline.addHandler(TLSHandler(context: tlsContext, role: .server)) }
+        guard accepted else {
+            let limit = configuration.maxConnections
+            try pipeline.addHandler(ConnectionRefuser(message: "server has \(limit) connections; the limit is \(limit): retry later", tls: tlsContext != nil))
+            return
+        }
+        channel.closeFuture.whenComplete { [weak self] _ in
+            self?.state.withLock { _ = $0.connections.removeValue(forKey: ObjectIdentifier(channel)) }
+        }
+        try pipeline.addHandler(
+            ByteToMessageHandler(FrameDecoder(limits: .init(maxFrameSize: configuration.rpc.maxFrameSize, maxHeaderSize: configuration.rpc.maxHeaderSize), expectsPreface: true))
+        )
+        try pipeline.addHandler(ServerConnectionHandler(router: router, configuration: configuration.rpc, gracePeriod: configuration.gracePeriod))
+    }
+
+    /// Stops accepting, sends GOAWAY on every connection, lets calls finish within the grace
+    /// period, and returns when every connection has closed.
+    public func shutdown() async {
+        let (server, connections) = state.withLock { state in
+            let server = state.serverChannel
+            state.serverChannel = nil
+            return (server, Array(state.connections.values))
+        }
+        try? await server?.close()
+        for connection in connections {
+            connection.pipeline.fireUserInboundEventTriggered(ServerConnectionHandler.GracefulShutdown())
+        }
+        for connection in connections {
+            let deadline = connection.eventLoop.scheduleTask(in: configuration.gracePeriod + .seconds(1)) {
+                connection.close(promise: nil)
+            }
+            try? await connection.closeFuture.get()
+            deadline.cancel()
+        }
+    }
+}
+
+/// Answers a connection over the limit with GOAWAY RESOURCE_EXHAUSTED (after the TLS handshake,
+/// so the client can read it) and closes it.
+private final class ConnectionRefuser: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private let message: String
+    private let tls: Bool
+
+    init(message: String, tls: Bool) {
+        self.message = message
+        self.tls = tls
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        if !tls { refuse(context: context) }
+        context.fireChannelActive()
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        if !tls, context.channel.isActive { refuse(context: context) }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is TLSHandshakeCompleted { refuse(context: context) }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {}
+
+    private func refuse(context: ChannelHandlerContext) {
+        var buffer = context.channel.allocator.buffer(capacity: 128)
+        Frame.write(.goAway, streamID: 0, message: RPCMessages.GoAway(lastStreamID: 0, code: RPCError.Code.resourceExhausted.rawValue, message: message), to: &buffer)
+        context.writeAndFlush(wrapOutboundOut(buffer)).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+    }
+}

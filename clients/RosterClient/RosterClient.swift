@@ -1,0 +1,167 @@
+public import NIOCore
+public import RosterRPC
+internal import RosterTLS
+public import RosterWire
+internal import Synchronization
+
+/// A client of a Roster server: one TLS connection multiplexing every call, reconnected with
+/// exponential backoff and jitter when it is lost.
+///
+///     try await withRosterClient(configuration) { client in
+///         let status = try await client.unary("/roster.v1.Roster/GetStatus", request: GetStatusRequest(), response: GetStatusResponse.self)
+///     }
+public final class RosterClient: Sendable {
+    private enum Connection {
+        case idle
+        case connecting(Task<RPCClientConnection, any Error>)
+        case connected(RPCClientConnection)
+        case closed
+    }
+
+    public let configuration: RosterClientConfiguration
+    private let tlsContext: TLSContext?
+    private let state = Mutex(Connection.idle)
+
+    /// Creates a client; nothing connects until the first call.
+    public init(configuration: RosterClientConfiguration) throws {
+        self.configuration = configuration
+        switch configuration.security {
+        case .plaintext:
+            tlsContext = nil
+        case .tls, .tlsTrusting:
+            var caFile: String?
+            if case .tlsTrusting(let file) = configuration.security { caFile = file }
+            do {
+                tlsContext = try TLSContext(client: TLSConfiguration.Client(
+                    caFilePath: caFile,
+                    certificateChainPath: configuration.clientCertificatePaths?.chain,
+                    privateKeyPath: configuration.clientCertificatePaths?.key
+                ))
+            } catch let error as TLSError {
+                throw RPCError(.invalidArgument, error.description)
+            }
+        }
+    }
+
+    // MARK: - Calls
+
+    /// Makes a unary call with the client's API key.
+    public func unary<Request: ProtoMessage, Response: ProtoMessage>(
+        _ path: String,
+        request: Request,
+        response: Response.Type = Response.self,
+        timeout: TimeAmount? = nil
+    ) async throws -> Response {
+        let connection = try await connection()
+        return try await connection.unary(path, request: request, response: response, metadata: metadata, timeout: timeout)
+    }
+
+    /// Starts a server-streaming call with the client's API key.
+    public func serverStreaming<Request: ProtoMessage, Response: ProtoMessage>(
+        _ path: String,
+        request: Request,
+        response: Response.Type = Response.self,
+        timeout: TimeAmount? = nil
+    ) async throws -> RPCResponseStream<Response> {
+        let connection = try await connection()
+        return connection.serverStreaming(path, request: request, response: response, metadata: metadata, timeout: timeout)
+    }
+
+    private var metadata: [String: String] {
+        configuration.apiKey.map { ["authorization": "Bearer \($0)"] } ?? [:]
+    }
+
+    // MARK: - The connection
+
+    /// The current connection, connecting (with backoff) when there is none or it was lost.
+    public func connection() async throws -> RPCClientConnection {
+        while true {
+            let step: Connection = state.withLock { state in
+                switch state {
+                case .connected(let connection) where !connection.isUsable:
+                    state = .idle
+                    return .idle
+                default:
+                    return state
+                }
+            }
+            switch step {
+            case .connected(let connection):
+                return connection
+            case .connecting(let task):
+                return try await task.value
+            case .closed:
+                throw RPCError(.unavailable, "the client is closed")
+            case .idle:
+                let task = Task { try await self.connectWithBackoff() }
+                let won = state.withLock { state -> Bool in
+                    guard case .idle = state else { return false }
+                    state = .connecting(task)
+                    return true
+                }
+                guard won else {
+                    task.cancel()
+                    continue
+                }
+                do {
+                    let connection = try await task.value
+                    state.withLock { if case .connecting = $0 { $0 = .connected(connection) } }
+                    return connection
+                } catch {
+                    state.withLock { if case .connecting = $0 { $0 = .idle } }
+                    throw error
+                }
+            }
+        }
+    }
+
+    private func connectWithBackoff() async throws -> RPCClientConnection {
+        let backoff = configuration.backoff
+        var lastError: any Error = RPCError(.unavailable, "no connection attempt was made")
+        for attempt in 1...max(backoff.maxAttempts, 1) {
+            if attempt > 1 {
+                try await Task.sleep(nanoseconds: UInt64(backoff.delay(beforeRetry: attempt - 1).nanoseconds))
+            }
+            do {
+                return try await RPCClientConnection.connect(
+                    host: configuration.host,
+                    port: configuration.port,
+                    tls: tlsContext.map { ($0, configuration.serverName ?? configuration.host) },
+                    configuration: configuration.connection
+                )
+            } catch let error as RPCError where error.code == .unavailable {
+                lastError = error
+            }
+        }
+        throw RPCError(.unavailable, "\(lastError) (after \(backoff.maxAttempts) attempts)")
+    }
+
+    /// Closes the connection once its calls have finished; later calls fail.
+    public func close() async {
+        let previous = state.withLock { state -> Connection in
+            defer { state = .closed }
+            return state
+        }
+        switch previous {
+        case .connected(let connection): await connection.close()
+        case .connecting(let task): task.cancel()
+        case .idle, .closed: break
+        }
+    }
+}
+
+/// Runs `body` with a client and always closes it afterwards, whether `body` returns or throws.
+public func withRosterClient<Result>(
+    _ configuration: RosterClientConfiguration,
+    _ body: (RosterClient) async throws -> Result
+) async throws -> Result {
+    let client = try RosterClient(configuration: configuration)
+    do {
+        let result = try await body(client)
+        await client.close()
+        return result
+    } catch {
+        await client.close()
+        throw error
+    }
+}
