@@ -87,5 +87,14 @@ let package = Package(
             exclude: ["GoldenVectors", "wire_test.proto"],
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "RosterRPCTests",
+            dependencies: [
+                "RosterRPC", "RosterClient", "RosterTLS", "RosterWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
     ]
 )

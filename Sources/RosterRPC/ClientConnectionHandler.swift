@@ -91,7 +91,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         timeout: TimeAmount?,
         receiver: Receiver
     ) -> UInt32? {
-        if let closedReason {
+        if var closedReason {
+            closedReason.wasNotProcessed = true
             fail(receiver, closedReason)
             return nil
         }
@@ -228,9 +229,11 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             let code = goAway.code == 0 ? RPCError.Code.unavailable : RPCError.Code(rawValue: goAway.code)
             let reason = RPCError(code, goAway.message.isEmpty ? "the server sent GOAWAY" : goAway.message)
             closedReason = reason
-            // Calls the server will never process fail now; the rest may still finish.
+            // Calls the server will never process fail now, safe to retry; the rest may still finish.
+            var unprocessed = reason
+            unprocessed.wasNotProcessed = true
             for id in streams.keys where id > goAway.lastStreamID {
-                if let stream = streams.removeValue(forKey: id) { fail(stream.receiver, reason) }
+                if let stream = streams.removeValue(forKey: id) { fail(stream.receiver, unprocessed) }
             }
         default:
             break  // WINDOW_UPDATE (client requests are single messages), unknown types

@@ -45,6 +45,9 @@ public struct RPCError: Error, Hashable, Sendable, CustomStringConvertible {
     public var message: String
     /// Trailing metadata sent with the status.
     public var metadata: [String: String]
+    /// True when the server never processed the call (it was refused by a GOAWAY or its
+    /// connection was already unusable), so retrying it elsewhere is safe.
+    public var wasNotProcessed = false
 
     public init(_ code: Code, _ message: String, metadata: [String: String] = [:]) {
         self.code = code

@@ -52,8 +52,17 @@ public final class RosterClient: Sendable {
         response: Response.Type = Response.self,
         timeout: TimeAmount? = nil
     ) async throws -> Response {
-        let connection = try await connection()
-        return try await connection.unary(path, request: request, response: response, metadata: metadata, timeout: timeout)
+        // A call the server never processed (GOAWAY, a connection lost before it was sent) is
+        // safe to send again on a new connection.
+        var attempt = 1
+        while true {
+            let connection = try await connection()
+            do {
+                return try await connection.unary(path, request: request, response: response, metadata: metadata, timeout: timeout)
+            } catch let error as RPCError where error.wasNotProcessed && attempt < 3 {
+                attempt += 1
+            }
+        }
     }
 
     /// Starts a server-streaming call with the client's API key.

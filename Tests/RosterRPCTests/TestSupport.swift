@@ -1,0 +1,258 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import RosterClient
+import RosterRPC
+import RosterTLS
+import RosterWire
+import Synchronization
+import Testing
+
+/// Certificates made with the openssl CLI once per test run: a CA, a server certificate for
+/// 127.0.0.1 and localhost, a client certificate, and an unrelated CA.
+enum TestCertificates {
+    static let directory: String = {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("roster-rpc-tests-\(getpid())").path
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let script = """
+            set -e
+            cd '\(directory)'
+            openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout ca.key -out ca.pem -days 2 -subj /CN=roster-test-ca
+            openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout other-ca.key -out other-ca.pem -days 2 -subj /CN=other-ca
+            openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout server.key -out server.csr -subj /CN=localhost
+            printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\n' > server.ext
+            openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 -extfile server.ext
+            openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout client.key -out client.csr -subj /CN=ops-laptop
+            printf 'subjectAltName=DNS:ops-laptop\\n' > client.ext
+            openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out client.pem -days 2 -extfile client.ext
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = ["-c", script]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try? process.run()
+        process.waitUntilExit()
+        precondition(process.terminationStatus == 0, "openssl could not make test certificates: is the openssl CLI installed?")
+        return directory
+    }()
+
+    static func path(_ name: String) -> String { "\(directory)/\(name)" }
+}
+
+/// What the test service's handlers observed.
+final class Observations: Sendable {
+    let streamed = Atomic<Int>(0)
+    let cancelledHandlers = Atomic<Int>(0)
+    let sleepersStarted = Atomic<Int>(0)
+    let lastPeerSubject = Mutex<String?>(nil)
+}
+
+/// A router with test methods, all using PeerBench messages.
+func testRouter(_ observations: Observations) -> RPCRouter {
+    var router = RPCRouter()
+    // Echo: the query comes back as a group's display name, the "x-echo" metadata as its mail.
+    router.unary("/test.Echo/Unary", PeerBench.ListGroupsRequest.self, PeerBench.ListGroupsResponse.self) { request, context in
+        var group = PeerBench.Group()
+        group.displayName = request.query
+        group.mail = context.metadata["x-echo"] ?? ""
+        group.id = context.tlsPeer?.subject ?? ""
+        observations.lastPeerSubject.withLock { $0 = context.tlsPeer?.subject }
+        var response = PeerBench.ListGroupsResponse()
+        response.groups = Array(repeating: group, count: Int(max(request.limit, 1)))
+        return response
+    }
+    // Sleep: waits `limit` milliseconds, noting when it is cancelled.
+    router.unary("/test.Echo/Sleep", PeerBench.ListGroupsRequest.self, PeerBench.ListGroupsResponse.self) { request, _ in
+        observations.sleepersStarted.add(1, ordering: .relaxed)
+        do {
+            try await Task.sleep(nanoseconds: UInt64(request.limit) * 1_000_000)
+        } catch {
+            observations.cancelledHandlers.add(1, ordering: .relaxed)
+            throw error
+        }
+        return PeerBench.ListGroupsResponse()
+    }
+    router.unary("/test.Echo/Fail", PeerBench.ListGroupsRequest.self, PeerBench.ListGroupsResponse.self) { request, _ in
+        throw RPCError(.failedPrecondition, "refused: \(request.query)")
+    }
+    // Stream: `count` updates, counting each one the server managed to send.
+    router.serverStreaming("/test.Echo/Stream", PeerBench.WatchProgressRequest.self, PeerBench.ProgressUpdate.self) { request, writer, _ in
+        var update = PeerBench.ProgressUpdate()
+        update.stage = "copying objects to destination tier"
+        for index in 0..<request.count {
+            update.percent = Float(index)
+            do {
+                try await writer.write(update)
+            } catch {
+                observations.cancelledHandlers.add(1, ordering: .relaxed)
+                throw error
+            }
+            observations.streamed.add(1, ordering: .relaxed)
+        }
+    }
+    return router
+}
+
+/// A server on 127.0.0.1 with an ephemeral port, started for one test.
+struct TestServer {
+    let server: RPCServer
+    let port: Int
+    let observations: Observations
+
+    static func start(
+        tls: Bool = false,
+        clientCA: Bool = false,
+        configure: (inout RPCServer.Configuration) -> Void = { _ in }
+    ) async throws -> TestServer {
+        let tlsConfiguration = tls
+            ? TLSConfiguration.Server(
+                certificateChainPath: TestCertificates.path("server.pem"),
+                privateKeyPath: TestCertificates.path("server.key"),
+                clientCAPath: clientCA ? TestCertificates.path("ca.pem") : nil
+            ) : nil
+        var configuration = RPCServer.Configuration(host: "127.0.0.1", port: 0, tls: tlsConfiguration)
+        configuration.gracePeriod = .seconds(2)
+        configure(&configuration)
+        let observations = Observations()
+        let server = try RPCServer(configuration: configuration, router: testRouter(observations))
+        let address = try await server.start()
+        return TestServer(server: server, port: address.port!, observations: observations)
+    }
+
+    func client(tls: Bool = false, caFile: String? = nil, clientCertificate: Bool = false) throws -> RosterClient {
+        var configuration = RosterClientConfiguration(
+            host: "127.0.0.1", port: port,
+            security: tls ? .tlsTrusting(caFile: caFile ?? TestCertificates.path("ca.pem")) : .plaintext
+        )
+        if clientCertificate { configuration.clientCertificate = (TestCertificates.path("client.pem"), TestCertificates.path("client.key")) }
+        configuration.backoff.maxAttempts = 2
+        configuration.backoff.initial = .milliseconds(10)
+        return try RosterClient(configuration: configuration)
+    }
+
+    /// Proves the server still serves: one echo call on a fresh connection.
+    func expectServing(tls: Bool = false) async throws {
+        let client = try client(tls: tls)
+        var request = PeerBench.ListGroupsRequest()
+        request.query = "still here"
+        let response = try await client.unary("/test.Echo/Unary", request: request, response: PeerBench.ListGroupsResponse.self)
+        #expect(response.groups.first?.displayName == "still here")
+        await client.close()
+    }
+}
+
+/// A connection that sends raw bytes and records everything the server sends back.
+final class RawConnection: ChannelInboundHandler, Sendable {
+    typealias InboundIn = ByteBuffer
+
+    private let received = Mutex(ByteBuffer())
+    private let closedPromise: EventLoopPromise<Void>
+    let channel: any Channel
+
+    private init(channel: any Channel, closed: EventLoopPromise<Void>) {
+        self.channel = channel
+        self.closedPromise = closed
+    }
+
+    static func connect(port: Int, autoRead: Bool = true) async throws -> RawConnection {
+        let group = MultiThreadedEventLoopGroup.singleton
+        let closed = group.next().makePromise(of: Void.self)
+        let holder = Mutex<RawConnection?>(nil)
+        let channel = try await ClientBootstrap(group: group)
+            .channelOption(.autoRead, value: autoRead)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let connection = RawConnection(channel: channel, closed: closed)
+                    holder.withLock { $0 = connection }
+                    try channel.pipeline.syncOperations.addHandler(connection)
+                }
+            }
+            .connect(host: "127.0.0.1", port: port).get()
+        channel.closeFuture.whenComplete { _ in closed.succeed() }
+        return holder.withLock { $0! }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var buffer = unwrapInboundIn(data)
+        _ = received.withLock { $0.writeBuffer(&buffer) }
+    }
+
+    func send(_ bytes: [UInt8]) async throws {
+        try await channel.writeAndFlush(ByteBuffer(bytes: bytes)).get()
+    }
+
+    func send(_ frames: [Frame]) async throws {
+        var buffer = ByteBuffer()
+        for frame in frames { frame.write(to: &buffer) }
+        try await channel.writeAndFlush(buffer).get()
+    }
+
+    /// Waits until the server closes the connection (or `seconds` pass); true when it closed.
+    func waitForClose(seconds: Double = 5) async -> Bool {
+        let timeout = channel.eventLoop.scheduleTask(in: .milliseconds(Int64(seconds * 1000))) {}
+        let closed = channel.eventLoop.makePromise(of: Bool.self)
+        closedPromise.futureResult.whenSuccess { closed.succeed(true) }
+        timeout.futureResult.whenSuccess { closed.succeed(false) }
+        return (try? await closed.futureResult.get()) ?? false
+    }
+
+    /// The frames received so far (the server sends no preface).
+    func frames() -> [Frame] {
+        var buffer = received.withLock { $0 }
+        var decoder = FrameDecoder(limits: .init(maxFrameSize: 16 << 20, maxHeaderSize: 16 << 20), expectsPreface: false)
+        var frames: [Frame] = []
+        while case .frame(let frame)? = try? decoder.decode(buffer: &buffer) { frames.append(frame) }
+        return frames
+    }
+
+    /// Waits until a frame matching `predicate` has arrived.
+    func waitForFrame(seconds: Double = 5, _ predicate: (Frame) -> Bool) async -> Frame? {
+        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        while ContinuousClock.now < deadline {
+            if let frame = frames().first(where: predicate) { return frame }
+            try? await Task.sleep(nanoseconds: 10_000_000)
+        }
+        return nil
+    }
+
+    func goAway(seconds: Double = 5) async -> RPCMessages.GoAway? {
+        guard let frame = await waitForFrame(seconds: seconds, { $0.type == .goAway }) else { return nil }
+        return try? RPCMessages.GoAway(decoding: frame.payload)
+    }
+
+    func trailers(stream: UInt32, seconds: Double = 5) async -> RPCMessages.Status? {
+        guard let frame = await waitForFrame(seconds: seconds, { $0.type == .trailers && $0.streamID == stream }) else { return nil }
+        return try? RPCMessages.Status(decoding: frame.payload)
+    }
+
+    func close() {
+        channel.close(promise: nil)
+    }
+}
+
+/// The client's opening: preface and an empty SETTINGS.
+let clientOpening: [UInt8] = {
+    var buffer = ByteBuffer(bytes: ConnectionPreface.bytes)
+    Frame(type: .settings, streamID: 0).write(to: &buffer)
+    return Array(buffer.readableBytesView)
+}()
+
+func headersFrame(_ stream: UInt32, _ method: String, metadata: [String: String] = [:]) -> Frame {
+    var payload = ByteBuffer()
+    RPCMessages.CallHeaders(method: method, metadata: metadata).encode(into: &payload)
+    return Frame(type: .headers, streamID: stream, payload: payload)
+}
+
+func messageFrame<M: ProtoMessage>(_ stream: UInt32, _ message: M, end: Bool = true) -> Frame {
+    var payload = ByteBuffer()
+    message.encode(into: &payload)
+    return Frame(type: .message, flags: end ? .endStream : [], streamID: stream, payload: payload)
+}
+
+func echoRequest(_ query: String, limit: Int32 = 1) -> PeerBench.ListGroupsRequest {
+    var request = PeerBench.ListGroupsRequest()
+    request.query = query
+    request.limit = limit
+    return request
+}
