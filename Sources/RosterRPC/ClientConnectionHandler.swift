@@ -6,7 +6,7 @@ internal import RosterWire
 /// and trailers to waiting calls, returns flow-control credit, answers and sends PINGs, honours
 /// GOAWAY. Confined to its channel's event loop.
 final class ClientConnectionHandler: ChannelInboundHandler {
-    typealias InboundIn = FrameDecoder.Event
+    typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     /// Where a call's response goes.
@@ -42,10 +42,19 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     var onUnusable: (@Sendable () -> Void)?
     private var keepaliveTimer: Scheduled<Void>?
     private var pingOutstanding = false
+    private var lastFrameReceived = NIODeadline.now()
     private var closingGracefully = false
+    /// Completed by the server's first SETTINGS; failed if the connection ends before it.
+    private var ready: EventLoopPromise<Void>?
+    /// Splits bytes into frames right here, so frames are never boxed into `NIOAny`.
+    private var frames: NIOSingleStepByteToMessageProcessor<FrameDecoder>
 
-    init(configuration: RPCConfiguration) {
+    init(configuration: RPCConfiguration, ready: EventLoopPromise<Void>?) {
         self.configuration = configuration
+        self.ready = ready
+        self.frames = NIOSingleStepByteToMessageProcessor(
+            FrameDecoder(limits: .init(maxFrameSize: configuration.maxFrameSize, maxHeaderSize: configuration.maxHeaderSize), expectsPreface: false)
+        )
     }
 
     /// Whether new calls can start on this connection.
@@ -65,6 +74,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         keepaliveTimer?.cancel()
         let reason = closedReason ?? RPCError(.unavailable, "the server closed the connection")
         closedReason = reason
+        failReady(reason)
         failAll(reason)
         context.fireChannelInactive()
     }
@@ -77,8 +87,14 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         default: reason = RPCError(.unavailable, "connection error: \(error)")
         }
         if closedReason == nil { closedReason = reason }
+        failReady(reason)
         failAll(reason)
         context.close(promise: nil)
+    }
+
+    private func failReady(_ error: RPCError) {
+        ready?.fail(error)
+        ready = nil
     }
 
     // MARK: - Starting calls (on the event loop)
@@ -168,13 +184,28 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         output.inReadBurst = true
         pingOutstanding = false
-        armKeepalive()
-        switch unwrapInboundIn(data) {
-        case .frame(let frame):
-            handle(frame)
-        case .skipped(let header):
-            protocolError("the server sent \(header.type) of \(header.length) bytes, over our max_header_size of \(configuration.maxHeaderSize)")
+        lastFrameReceived = .now()
+        do {
+            try frames.process(buffer: unwrapInboundIn(data)) { event in
+                switch event {
+                case .frame(let frame):
+                    handle(frame)
+                case .skipped(let header):
+                    handleSkipped(header)
+                }
+            }
+        } catch {
+            protocolError("the server broke the protocol: \(error)")
         }
+    }
+
+    private func handleSkipped(_ header: FrameHeader) {
+        // An unreadable TRAILERS or CANCEL still ends its call; anything else is a violation.
+        guard header.type == .trailers || header.type == .cancel, let stream = streams.removeValue(forKey: header.streamID) else {
+            return protocolError("the server sent \(header.type) of \(header.length) bytes, over our max_header_size of \(configuration.maxHeaderSize)")
+        }
+        stream.deadlineTimer?.cancel()
+        fail(stream.receiver, RPCError(header.type == .cancel ? .cancelled : .resourceExhausted, "the server's \(header.type) of \(header.length) bytes exceeds our max_header_size of \(configuration.maxHeaderSize)"))
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
@@ -193,6 +224,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
                 return protocolError("invalid SETTINGS from the server: \(error)")
             }
             output.append(.settings, flags: .ack, streamID: 0, bytes: EmptyCollection())
+            ready?.succeed()
+            ready = nil
         case .message:
             guard let stream = streams[frame.streamID] else { return }
             switch stream.receiver {
@@ -229,6 +262,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             let code = goAway.code == 0 ? RPCError.Code.unavailable : RPCError.Code(rawValue: goAway.code)
             let reason = RPCError(code, goAway.message.isEmpty ? "the server sent GOAWAY" : goAway.message)
             closedReason = reason
+            failReady(reason)
             // Calls the server will never process fail now, safe to retry; the rest may still finish.
             var unprocessed = reason
             unprocessed.wasNotProcessed = true
@@ -276,6 +310,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     private func protocolError(_ message: String) {
         let reason = RPCError(.internal, message)
         closedReason = reason
+        failReady(reason)
         output.append(.goAway, streamID: 0, message: RPCMessages.GoAway(lastStreamID: 0, code: reason.code.rawValue, message: message))
         flushNow()
         failAll(reason)
@@ -284,22 +319,32 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     // MARK: - Keepalive
 
+    /// Checks for silence every keepalive interval (not per frame, so reading stays cheap).
     private func armKeepalive() {
         keepaliveTimer?.cancel()
         guard let interval = configuration.keepaliveInterval else { return }
-        keepaliveTimer = context.eventLoop.assumeIsolated().scheduleTask(in: pingOutstanding ? configuration.keepaliveTimeout : interval) { [weak self] in
-            guard let self else { return }
-            if self.pingOutstanding {
-                let seconds = self.configuration.keepaliveTimeout.nanoseconds / 1_000_000_000
-                self.closedReason = RPCError(.unavailable, "the server did not answer a keepalive PING within \(seconds) s; the connection is lost")
-                self.context.close(promise: nil)
+        let wait = pingOutstanding ? configuration.keepaliveTimeout : interval
+        keepaliveTimer = context.eventLoop.assumeIsolated().scheduleTask(in: wait) { [weak self] in
+            self?.keepaliveTimerFired()
+        }
+    }
+
+    private func keepaliveTimerFired() {
+        guard let interval = configuration.keepaliveInterval, context.channel.isActive else { return }
+        let silence = NIODeadline.now() - lastFrameReceived
+        if pingOutstanding {
+            if silence >= configuration.keepaliveTimeout {
+                let seconds = configuration.keepaliveTimeout.nanoseconds / 1_000_000_000
+                closedReason = RPCError(.unavailable, "the server did not answer a keepalive PING within \(seconds) s; the connection is lost")
+                context.close(promise: nil)
                 return
             }
-            self.pingOutstanding = true
-            self.output.append(.ping, streamID: 0, bytes: [UInt8](repeating: 0, count: 8))
-            self.flushNow()
-            self.armKeepalive()
+        } else if silence >= interval {
+            pingOutstanding = true
+            output.append(.ping, streamID: 0, bytes: [UInt8](repeating: 0, count: 8))
+            flushNow()
         }
+        armKeepalive()
     }
 
     // MARK: - Writing

@@ -15,7 +15,7 @@ struct FrameOutput {
     var flushScheduled = false
 
     init(allocator: ByteBufferAllocator) {
-        buffer = allocator.buffer(capacity: 16 * 1024)
+        buffer = allocator.buffer(capacity: 1024)
     }
 
     mutating func append<M: ProtoMessage>(_ type: FrameType, flags: FrameFlags = [], streamID: UInt32, message: M) {
@@ -31,7 +31,8 @@ struct FrameOutput {
     mutating func take() -> ByteBuffer? {
         guard buffer.readableBytes > 0 else { return nil }
         let taken = buffer
-        buffer.clear(minimumCapacity: 16 * 1024)
+        // The taken bytes are still being written; start a small buffer rather than copying.
+        buffer = ByteBufferAllocator().buffer(capacity: 1024)
         return taken
     }
 }

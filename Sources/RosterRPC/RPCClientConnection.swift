@@ -37,19 +37,19 @@ public final class RPCClientConnection: Sendable {
         connectTimeout: TimeAmount = .seconds(10),
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws -> RPCClientConnection {
-        let ready = group.next().makePromise(of: Void.self)
+        // One loop for the channel and everything about it.
+        let eventLoop = group.next()
+        let ready = eventLoop.makePromise(of: Void.self)
         let channel: any Channel
         do {
-            channel = try await ClientBootstrap(group: group)
+            channel = try await ClientBootstrap(group: eventLoop)
                 .connectTimeout(connectTimeout)
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         let pipeline = channel.pipeline.syncOperations
                         if let tls { try pipeline.addHandler(TLSHandler(context: tls.context, role: .client(serverName: tls.serverName))) }
-                        try pipeline.addHandler(ByteToMessageHandler(FrameDecoder(limits: .init(maxFrameSize: configuration.maxFrameSize, maxHeaderSize: configuration.maxHeaderSize), expectsPreface: false)))
-                        try pipeline.addHandler(ReadinessHandler(ready: ready))
-                        try pipeline.addHandler(ClientConnectionHandler(configuration: configuration))
+                        try pipeline.addHandler(ClientConnectionHandler(configuration: configuration, ready: ready))
                     }
                 }
                 .connect(host: host, port: port)
@@ -170,50 +170,4 @@ public final class RPCClientConnection: Sendable {
 private final class CallToken: @unchecked Sendable {
     var streamID: UInt32?
     var cancelled = false
-}
-
-/// Completes `ready` once the server's first SETTINGS arrives, or fails it with the reason the
-/// connection could not get that far (TLS verification, GOAWAY, closed).
-private final class ReadinessHandler: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = FrameDecoder.Event
-    typealias InboundOut = FrameDecoder.Event
-
-    private let ready: EventLoopPromise<Void>
-    private var done = false
-
-    init(ready: EventLoopPromise<Void>) {
-        self.ready = ready
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        if !done, case .frame(let frame) = unwrapInboundIn(data) {
-            if frame.type == .settings {
-                succeed()
-            } else if frame.type == .goAway, let goAway = try? RPCMessages.GoAway(decoding: frame.payload) {
-                fail(RPCError(goAway.code == 0 ? .unavailable : RPCError.Code(rawValue: goAway.code), goAway.message))
-            }
-        }
-        context.fireChannelRead(data)
-    }
-
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        fail(RPCError(.unavailable, "\(error)"))
-        context.fireErrorCaught(error)
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        fail(RPCError(.unavailable, "the server closed the connection before its SETTINGS"))
-        context.fireChannelInactive()
-    }
-
-    private func succeed() {
-        done = true
-        ready.succeed()
-    }
-
-    private func fail(_ error: RPCError) {
-        guard !done else { return }
-        done = true
-        ready.fail(error)
-    }
 }

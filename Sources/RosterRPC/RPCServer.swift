@@ -90,9 +90,6 @@ public final class RPCServer: Sendable {
         channel.closeFuture.whenComplete { [weak self] _ in
             self?.state.withLock { _ = $0.connections.removeValue(forKey: ObjectIdentifier(channel)) }
         }
-        try pipeline.addHandler(
-            ByteToMessageHandler(FrameDecoder(limits: .init(maxFrameSize: configuration.rpc.maxFrameSize, maxHeaderSize: configuration.rpc.maxHeaderSize), expectsPreface: true))
-        )
         try pipeline.addHandler(ServerConnectionHandler(router: router, configuration: configuration.rpc, gracePeriod: configuration.gracePeriod))
     }
 

@@ -18,11 +18,18 @@ public final class ResponseSink: Sendable {
     }
 
     func send<M: ProtoMessage>(_ message: M) async throws {
-        if connection.eventLoop.inEventLoop {
-            try await connection.value.send(message, on: streamID)
-        } else {
-            try await withTaskExecutorPreference(executor) {
-                try await connection.value.send(message, on: streamID)
+        guard connection.eventLoop.inEventLoop else {
+            return try await withTaskExecutorPreference(executor) { try await send(message) }
+        }
+        while true {
+            switch try connection.value.trySend(message, on: streamID) {
+            case .sent:
+                return
+            case .sentAndFlushed:
+                await Task.yield()  // let the loop read WINDOW_UPDATEs and serve other connections
+                return
+            case .needsWindow:
+                try await connection.value.waitForWindow(streamID)
             }
         }
     }

@@ -8,7 +8,7 @@ internal import RosterWire
 /// Confined to its channel's event loop. Handlers run as tasks that prefer that loop as their
 /// executor, so their results come back here without a thread hop.
 final class ServerConnectionHandler: ChannelInboundHandler {
-    typealias InboundIn = FrameDecoder.Event
+    typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     /// Told to every connection when the server begins a graceful shutdown.
@@ -34,14 +34,25 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private var tlsPeer: TLSPeer?
     private var handshakeTimer: Scheduled<Void>?
     private var idleTimer: Scheduled<Void>?
+    /// When the last call ended, while no call is open.
+    private var idleSince: NIODeadline? = .now()
     private var drainTimer: Scheduled<Void>?
     private let gracePeriod: TimeAmount
+    /// Splits bytes into frames right here, rather than in a handler of its own, so a frame is
+    /// never boxed into `NIOAny` on its way through the pipeline.
+    private var frames: NIOSingleStepByteToMessageProcessor<FrameDecoder>
+    /// PINGs received in the current one-second window, to refuse a flood (PROTOCOL.md §11).
+    private var pingWindowStart = NIODeadline.uptimeNanoseconds(0)
+    private var pingsInWindow = 0
 
     init(router: RPCRouter, configuration: RPCConfiguration, gracePeriod: TimeAmount) {
         self.router = router
         self.configuration = configuration
         self.gracePeriod = gracePeriod
         self.decodingLimits = ProtoDecodingLimits(maxSize: configuration.maxFrameSize)
+        self.frames = NIOSingleStepByteToMessageProcessor(
+            FrameDecoder(limits: .init(maxFrameSize: configuration.maxFrameSize, maxHeaderSize: configuration.maxHeaderSize), expectsPreface: true)
+        )
     }
 
     // MARK: - Lifecycle
@@ -80,30 +91,35 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if let error = error as? FrameDecodingError {
-            switch error.reason {
-            case .badPreface: connectionError(.internal, error.description)
-            case .frameTooLarge: connectionError(.resourceExhausted, error.description)
-            }
-        } else {
-            // TLS and socket errors: nothing more can be said to this peer.
-            close()
-        }
+        // TLS and socket errors: nothing more can be said to this peer.
+        close()
     }
 
     // MARK: - Reading frames
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         output.inReadBurst = true
-        switch unwrapInboundIn(data) {
-        case .frame(let frame):
-            do {
-                try handle(frame)
-            } catch {
-                connectionError(.internal, error.description)
+        do {
+            try frames.process(buffer: unwrapInboundIn(data)) { event in
+                guard phase != .closed else { return }
+                switch event {
+                case .frame(let frame):
+                    do {
+                        try handle(frame)
+                    } catch {
+                        connectionError(.internal, "\(error)")
+                    }
+                case .skipped(let header):
+                    handleOversizedHeaders(header)
+                }
             }
-        case .skipped(let header):
-            handleOversizedHeaders(header)
+        } catch let error as FrameDecodingError {
+            switch error.reason {
+            case .badPreface: connectionError(.internal, error.description)
+            case .frameTooLarge: connectionError(.resourceExhausted, error.description)
+            }
+        } catch {
+            close()
         }
     }
 
@@ -195,7 +211,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             }
         }
         streams[id] = stream
-        idleTimer?.cancel()
+        idleSince = nil
     }
 
     private func handleMessage(_ frame: Frame) throws(ProtocolViolation) {
@@ -217,7 +233,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         guard frame.streamID != 0 else { throw ProtocolViolation("CANCEL on stream 0; it belongs on a call's stream") }
         guard let stream = streams.removeValue(forKey: frame.streamID) else { return }
         stream.stop(RPCError(.cancelled, "the client cancelled the call"))
-        armIdleTimerIfIdle()
+        noteIdleIfNoCalls()
     }
 
     private func handleWindowUpdate(_ frame: Frame) throws(ProtocolViolation) {
@@ -243,10 +259,27 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             throw ProtocolViolation("PING must carry 8 bytes on stream 0 (stream \(frame.streamID), \(frame.payload.readableBytes) bytes)")
         }
         guard !frame.flags.contains(.ack) else { return }
+        let now = NIODeadline.now()
+        if now - pingWindowStart > .seconds(1) {
+            pingWindowStart = now
+            pingsInWindow = 0
+        }
+        pingsInWindow += 1
+        guard pingsInWindow <= 10 else {
+            return connectionError(.resourceExhausted, "too many PINGs: more than 10 in one second")
+        }
         output.append(.ping, flags: .ack, streamID: 0, bytes: frame.payload.readableBytesView)
     }
 
     private func handleOversizedHeaders(_ header: FrameHeader) {
+        if header.type == .cancel, header.streamID != 0 {
+            // Its reason was too long to read, but a CANCEL still cancels.
+            if let stream = streams.removeValue(forKey: header.streamID) {
+                stream.stop(RPCError(.cancelled, "the client cancelled the call"))
+                noteIdleIfNoCalls()
+            }
+            return
+        }
         guard header.type == .headers, header.streamID % 2 == 1, header.streamID > highestStreamID else {
             return connectionError(.internal, "\(header.type) of \(header.length) bytes on stream \(header.streamID) exceeds max_header_size")
         }
@@ -328,15 +361,21 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         }
     }
 
-    /// Sends one streamed response, waiting for window when the client has not read enough.
-    func send<M: ProtoMessage>(_ message: M, on id: UInt32) async throws {
-        while true {
-            guard let stream = streams[id] else { throw RPCError(.cancelled, "the call has ended") }
-            if stream.sendWindow > 0 { break }
-            flushNow()
-            try await withCheckedThrowingContinuation { stream.windowWaiter = $0 }
-        }
+    /// What ``trySend(_:on:)`` did.
+    enum SendOutcome {
+        /// Written (to be flushed soon).
+        case sent
+        /// Written, and enough is waiting that it was flushed: the writer should yield the loop.
+        case sentAndFlushed
+        /// Not written: the client's window is spent; wait with ``waitForWindow(_:)``.
+        case needsWindow
+    }
+
+    /// Writes one streamed response if the client's window allows. Synchronous, so the common
+    /// case costs no suspension.
+    func trySend<M: ProtoMessage>(_ message: M, on id: UInt32) throws(RPCError) -> SendOutcome {
         guard let stream = streams[id] else { throw RPCError(.cancelled, "the call has ended") }
+        guard stream.sendWindow > 0 else { return .needsWindow }
         let size = message.encodedSize
         guard size <= peerSettings.maxFrameSize else {
             throw RPCError(.resourceExhausted, "a response of \(size) bytes exceeds the client's max_frame_size of \(peerSettings.maxFrameSize)")
@@ -345,10 +384,18 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         stream.sendWindow -= size
         if output.buffer.readableBytes >= FrameOutput.flushThreshold {
             flushNow()
-            await Task.yield()  // let this loop read WINDOW_UPDATEs and serve other connections
-        } else {
-            flushSoon()
+            return .sentAndFlushed
         }
+        flushSoon()
+        return .sent
+    }
+
+    /// Suspends until the client grants window on stream `id`, or the call ends.
+    func waitForWindow(_ id: UInt32) async throws {
+        guard let stream = streams[id] else { throw RPCError(.cancelled, "the call has ended") }
+        guard stream.sendWindow <= 0 else { return }
+        flushNow()
+        try await withCheckedThrowingContinuation { stream.windowWaiter = $0 }
     }
 
     /// Ends a call with TRAILERS (OK or an error) and forgets it.
@@ -356,7 +403,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         guard let stream = streams.removeValue(forKey: id) else { return }
         if status.code != .ok { stream.stop(status) } else { stream.deadlineTimer?.cancel() }
         sendTrailers(id, status)
-        armIdleTimerIfIdle()
+        noteIdleIfNoCalls()
         if phase == .draining, streams.isEmpty { close() }
     }
 
@@ -399,16 +446,25 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         }
     }
 
-    private func armIdleTimer() {
+    /// One long-lived timer checks for idleness, rather than a timer cancelled and re-armed per
+    /// call (which showed up in profiles with many connections).
+    private func armIdleTimer(after delay: TimeAmount? = nil) {
         idleTimer?.cancel()
-        idleTimer = context.eventLoop.assumeIsolated().scheduleTask(in: configuration.idleTimeout) { [weak self] in
-            guard let self, self.streams.isEmpty, self.phase == .open else { return }
-            self.connectionError(.ok, "idle timeout: no calls for \(self.configuration.idleTimeout.nanoseconds / 1_000_000_000) s")
+        idleTimer = context.eventLoop.assumeIsolated().scheduleTask(in: delay ?? configuration.idleTimeout) { [weak self] in
+            self?.idleTimerFired()
         }
     }
 
-    private func armIdleTimerIfIdle() {
-        if streams.isEmpty, phase == .open { armIdleTimer() }
+    private func idleTimerFired() {
+        guard phase == .open else { return }
+        guard streams.isEmpty, let idleSince else { return armIdleTimer() }
+        let idleFor = NIODeadline.now() - idleSince
+        guard idleFor >= configuration.idleTimeout else { return armIdleTimer(after: configuration.idleTimeout - idleFor) }
+        connectionError(.ok, "idle timeout: no calls for \(configuration.idleTimeout.nanoseconds / 1_000_000_000) s")
+    }
+
+    private func noteIdleIfNoCalls() {
+        if streams.isEmpty { idleSince = .now() }
     }
 
     /// Ends the connection: GOAWAY with the reason, then close.

@@ -39,6 +39,8 @@ package final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var pendingPlaintext: ByteBuffer?
     private var pendingPromises: [EventLoopPromise<Void>] = []
     private var receivedCloseNotify = false
+    /// Where SSL_read decrypts to: one record's worth, allocated once per connection.
+    private let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: TLSHandler.maxRecord, alignment: 16)
 
     package init(context: TLSContext, role: Role) throws {
         ERR_clear_error()
@@ -69,6 +71,7 @@ package final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     deinit {
         SSL_free(ssl)
+        scratch.deallocate()
     }
 
     // MARK: - Lifecycle
@@ -151,17 +154,18 @@ package final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func readPlaintext(context: ChannelHandlerContext) {
+        // Decrypt into the connection's scratch space, then copy out exactly what arrived: no
+        // 16 KiB buffer per read.
         var output: ByteBuffer?
         reading: while true {
-            var chunk = output ?? context.channel.allocator.buffer(capacity: Self.maxRecord)
             ERR_clear_error()
-            var result: Int32 = 0
-            chunk.writeWithUnsafeMutableBytes(minimumWritableBytes: Self.maxRecord) { pointer in
-                result = SSL_read(ssl, pointer.baseAddress, Int32(min(pointer.count, Int(Int32.max))))
-                return max(Int(result), 0)
+            let result = SSL_read(ssl, scratch.baseAddress, Int32(scratch.count))
+            if result > 0 {
+                let bytes = UnsafeRawBufferPointer(rebasing: scratch[0..<Int(result)])
+                if output == nil { output = context.channel.allocator.buffer(capacity: Int(result)) }
+                output!.writeBytes(bytes)
+                continue
             }
-            output = chunk
-            if result > 0 { continue }
             switch SSL_get_error(ssl, result) {
             case SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE:
                 break reading
@@ -169,14 +173,14 @@ package final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 receivedCloseNotify = true
                 break reading
             default:
-                if let output, output.readableBytes > 0 { context.fireChannelRead(wrapInboundOut(output)) }
+                if let output { context.fireChannelRead(wrapInboundOut(output)) }
                 fail(context: context, TLSError(.protocolError, TLSContext.drainErrors()))
                 return
             }
         }
         // Reading can produce output too (TLS 1.3 key updates, alerts).
         flushCiphertext(context: context, promise: nil)
-        if let output, output.readableBytes > 0 { context.fireChannelRead(wrapInboundOut(output)) }
+        if let output { context.fireChannelRead(wrapInboundOut(output)) }
         if receivedCloseNotify { close(context: context, mode: .all, promise: nil) }
     }
 

@@ -146,6 +146,24 @@ struct BadInputTests {
         await server.server.shutdown()
     }
 
+    @Test("a PING is echoed with ACK; more than 10 in a second is a flood answered with GOAWAY")
+    func pings() async throws {
+        let server = try await TestServer.start()
+        let raw = try await RawConnection.connect(port: server.port)
+        try await raw.send(clientOpening)
+        let payload = ByteBuffer(bytes: [1, 2, 3, 4, 5, 6, 7, 8])
+        try await raw.send([Frame(type: .ping, streamID: 0, payload: payload)])
+        let ack = try #require(await raw.waitForFrame { $0.type == .ping })
+        #expect(ack.flags.contains(.ack))
+        #expect(ack.payload == payload)
+        try await raw.send(Array(repeating: Frame(type: .ping, streamID: 0, payload: payload), count: 11))
+        let goAway = try #require(await raw.goAway())
+        #expect(goAway.code == RPCError.Code.resourceExhausted.rawValue)
+        #expect(goAway.message == "too many PINGs: more than 10 in one second")
+        #expect(await raw.waitForClose())
+        await server.server.shutdown()
+    }
+
     @Test("a metadata key breaking the rules is INVALID_ARGUMENT")
     func badMetadataKey() async throws {
         let server = try await TestServer.start()

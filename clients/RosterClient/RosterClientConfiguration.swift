@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+internal import Glibc
+#elseif canImport(Musl)
+internal import Musl
+#endif
 public import NIOCore
 public import RosterRPC
 
@@ -66,9 +71,3 @@ public struct RosterClientConfiguration: Sendable {
         self.apiKey = apiKey
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif

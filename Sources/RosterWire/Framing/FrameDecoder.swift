@@ -4,7 +4,7 @@ public import NIOCore
 ///
 /// On the server side it first checks the client's connection preface byte by byte, so a stranger
 /// on the port is refused on its first wrong byte. A frame longer than `maxFrameSize` is an error
-/// as soon as its header is seen; a HEADERS or TRAILERS frame longer than `maxHeaderSize` (but
+/// as soon as its header is seen; a HEADERS, TRAILERS or CANCEL frame longer than `maxHeaderSize` (but
 /// within `maxFrameSize`) is read past without being kept and reported as ``Event/skipped(_:)``,
 /// so the runtime can fail just that call.
 public struct FrameDecoder: NIOSingleStepByteToMessageDecoder {
@@ -20,7 +20,7 @@ public struct FrameDecoder: NIOSingleStepByteToMessageDecoder {
     public struct Limits: Sendable, Hashable {
         /// Largest frame payload accepted. Default 4 MiB.
         public var maxFrameSize: Int
-        /// Largest HEADERS or TRAILERS payload accepted. Default 16 KiB.
+        /// Largest HEADERS, TRAILERS or CANCEL payload accepted. Default 16 KiB.
         public var maxHeaderSize: Int
 
         public init(maxFrameSize: Int = 4 * 1024 * 1024, maxHeaderSize: Int = 16 * 1024) {
@@ -82,7 +82,7 @@ public struct FrameDecoder: NIOSingleStepByteToMessageDecoder {
                 guard UInt64(length) <= UInt64(limits.maxFrameSize) else {
                     throw FrameDecodingError(.frameTooLarge(header, limit: limits.maxFrameSize), offset: nil)
                 }
-                if header.type == .headers || header.type == .trailers, Int(length) > limits.maxHeaderSize {
+                if header.type == .headers || header.type == .trailers || header.type == .cancel, Int(length) > limits.maxHeaderSize {
                     buffer.moveReaderIndex(forwardBy: Frame.headerSize)
                     state = .skipping(header, remaining: Int(length))
                     continue
