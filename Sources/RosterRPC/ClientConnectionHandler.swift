@@ -30,7 +30,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     private let configuration: RPCConfiguration
     private var context: ChannelHandlerContext!
-    private var output = FrameOutput(allocator: ByteBufferAllocator())
+    private let writer = FrameWriter()
     private var peerSettings = PeerSettings()
     private var streams: [UInt32: Stream] = [:]
     private var nextStreamID: UInt32 = 1
@@ -64,9 +64,10 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        output.buffer.writeBytes(ConnectionPreface.bytes)
-        output.append(.settings, streamID: 0, message: configuration.settingsMessage)
-        flushNow()
+        writer.attach(to: context)
+        writer.appendRaw(ConnectionPreface.bytes)
+        writer.append(.settings, streamID: 0, message: configuration.settingsMessage)
+        writer.flushNow()
         armKeepalive()
     }
 
@@ -137,9 +138,9 @@ final class ClientConnectionHandler: ChannelInboundHandler {
                 self?.cancel(id, RPCError(.deadlineExceeded, "deadline of \(millis) ms exceeded"))
             }
         }
-        output.append(.headers, streamID: id, message: headers)
-        output.append(.message, flags: .endStream, streamID: id, message: request)
-        flushSoon()
+        writer.append(.headers, streamID: id, message: headers)
+        writer.append(.message, flags: .endStream, streamID: id, message: request)
+        writer.flushSoon()
         return id
     }
 
@@ -148,8 +149,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         guard let stream = streams.removeValue(forKey: id) else { return }
         stream.deadlineTimer?.cancel()
         if context.channel.isActive {
-            output.append(.cancel, streamID: id, message: RPCMessages.Status(code: error.code.rawValue, message: error.message))
-            flushSoon()
+            writer.append(.cancel, streamID: id, message: RPCMessages.Status(code: error.code.rawValue, message: error.message))
+            writer.flushSoon()
         }
         fail(stream.receiver, error)
         closeIfDone()
@@ -160,8 +161,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         guard streams[id] != nil, bytes > 0, context.channel.isActive else { return }
         var increment = ByteBuffer()
         increment.writeInteger(UInt32(bytes))
-        output.append(.windowUpdate, streamID: id, bytes: increment.readableBytesView)
-        flushSoon()
+        writer.append(.windowUpdate, streamID: id, bytes: increment.readableBytesView)
+        writer.flushSoon()
     }
 
     /// Sends GOAWAY and closes once calls in flight have finished (or at once when none are).
@@ -173,8 +174,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     private func closeIfDone() {
         if closingGracefully, streams.isEmpty, context.channel.isActive {
-            output.append(.goAway, streamID: 0, message: RPCMessages.GoAway(lastStreamID: 0, code: 0, message: "client closing"))
-            flushNow()
+            writer.append(.goAway, streamID: 0, message: RPCMessages.GoAway(lastStreamID: 0, code: 0, message: "client closing"))
+            writer.flushNow()
             context.close(promise: nil)
         }
     }
@@ -182,7 +183,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     // MARK: - Reading frames
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        output.inReadBurst = true
+        writer.inReadBurst = true
         pingOutstanding = false
         lastFrameReceived = .now()
         do {
@@ -209,8 +210,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        output.inReadBurst = false
-        flushNow()
+        writer.inReadBurst = false
+        writer.flushNow()
         context.fireChannelReadComplete()
     }
 
@@ -223,7 +224,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             } catch {
                 return protocolError("invalid SETTINGS from the server: \(error)")
             }
-            output.append(.settings, flags: .ack, streamID: 0, bytes: EmptyCollection())
+            writer.append(.settings, flags: .ack, streamID: 0, bytes: EmptyCollection())
             ready?.succeed()
             ready = nil
         case .message:
@@ -255,7 +256,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             fail(stream.receiver, RPCError(.cancelled, status?.message.isEmpty == false ? status!.message : "the server cancelled the call"))
         case .ping:
             if !frame.flags.contains(.ack) {
-                output.append(.ping, flags: .ack, streamID: 0, bytes: frame.payload.readableBytesView)
+                writer.append(.ping, flags: .ack, streamID: 0, bytes: frame.payload.readableBytesView)
             }
         case .goAway:
             let goAway = (try? RPCMessages.GoAway(decoding: frame.payload)) ?? RPCMessages.GoAway()
@@ -311,8 +312,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         let reason = RPCError(.internal, message)
         closedReason = reason
         failReady(reason)
-        output.append(.goAway, streamID: 0, message: RPCMessages.GoAway(lastStreamID: 0, code: reason.code.rawValue, message: message))
-        flushNow()
+        writer.append(.goAway, streamID: 0, message: RPCMessages.GoAway(lastStreamID: 0, code: reason.code.rawValue, message: message))
+        writer.flushNow()
         failAll(reason)
         context.close(promise: nil)
     }
@@ -341,26 +342,10 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             }
         } else if silence >= interval {
             pingOutstanding = true
-            output.append(.ping, streamID: 0, bytes: [UInt8](repeating: 0, count: 8))
-            flushNow()
+            writer.append(.ping, streamID: 0, bytes: [UInt8](repeating: 0, count: 8))
+            writer.flushNow()
         }
         armKeepalive()
     }
 
-    // MARK: - Writing
-
-    private func flushSoon() {
-        guard !output.inReadBurst, !output.flushScheduled else { return }
-        output.flushScheduled = true
-        context.eventLoop.assumeIsolated().execute { [weak self] in
-            guard let self else { return }
-            self.output.flushScheduled = false
-            self.flushNow()
-        }
-    }
-
-    private func flushNow() {
-        guard let bytes = output.take() else { return }
-        context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
-    }
 }

@@ -26,7 +26,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private let decodingLimits: ProtoDecodingLimits
     private var context: ChannelHandlerContext!
     private var executor: EventLoopTaskExecutor!
-    private var output = FrameOutput(allocator: ByteBufferAllocator())
+    private let writer = FrameWriter()
     private var phase = Phase.awaitingSettings
     private var peerSettings = PeerSettings()
     private var streams: [UInt32: ServerStream] = [:]
@@ -59,9 +59,10 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        writer.attach(to: context)
         self.executor = EventLoopTaskExecutor(eventLoop: context.eventLoop)
-        output.append(.settings, streamID: 0, message: configuration.settingsMessage)
-        flushSoon()
+        writer.append(.settings, streamID: 0, message: configuration.settingsMessage)
+        writer.flushSoon()
         handshakeTimer = context.eventLoop.assumeIsolated().scheduleTask(in: configuration.handshakeTimeout) { [weak self] in
             guard let self, self.phase == .awaitingSettings else { return }
             let seconds = self.configuration.handshakeTimeout.nanoseconds / 1_000_000_000
@@ -98,7 +99,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     // MARK: - Reading frames
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        output.inReadBurst = true
+        writer.inReadBurst = true
         do {
             try frames.process(buffer: unwrapInboundIn(data)) { event in
                 guard phase != .closed else { return }
@@ -124,8 +125,8 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        output.inReadBurst = false
-        flushNow()
+        writer.inReadBurst = false
+        writer.flushNow()
         context.fireChannelReadComplete()
     }
 
@@ -156,7 +157,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             throw ProtocolViolation("SETTINGS payload is not a valid roster.rpc.v1.Settings: \(error)")
         }
         try peerSettings.apply(settings)
-        output.append(.settings, flags: .ack, streamID: 0, bytes: EmptyCollection())
+        writer.append(.settings, flags: .ack, streamID: 0, bytes: EmptyCollection())
         if phase == .awaitingSettings {
             phase = .open
             handshakeTimer?.cancel()
@@ -268,7 +269,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         guard pingsInWindow <= 10 else {
             return connectionError(.resourceExhausted, "too many PINGs: more than 10 in one second")
         }
-        output.append(.ping, flags: .ack, streamID: 0, bytes: frame.payload.readableBytesView)
+        writer.append(.ping, flags: .ack, streamID: 0, bytes: frame.payload.readableBytesView)
     }
 
     private func handleOversizedHeaders(_ header: FrameHeader) {
@@ -354,7 +355,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             guard size <= peerSettings.maxFrameSize else {
                 return finish(id, status: RPCError(.resourceExhausted, "the response of \(size) bytes exceeds the client's max_frame_size of \(peerSettings.maxFrameSize)"))
             }
-            output.append(.message, streamID: id, message: response)
+            writer.append(.message, streamID: id, message: response)
             finish(id, status: RPCError(.ok, ""))
         case .failure(let error):
             finish(id, status: Self.status(for: error))
@@ -380,13 +381,13 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         guard size <= peerSettings.maxFrameSize else {
             throw RPCError(.resourceExhausted, "a response of \(size) bytes exceeds the client's max_frame_size of \(peerSettings.maxFrameSize)")
         }
-        output.append(.message, streamID: id, message: message)
+        writer.append(.message, streamID: id, message: message)
         stream.sendWindow -= size
-        if output.buffer.readableBytes >= FrameOutput.flushThreshold {
-            flushNow()
+        if writer.pendingBytes >= FrameWriter.flushThreshold {
+            writer.flushNow()
             return .sentAndFlushed
         }
-        flushSoon()
+        writer.flushSoon()
         return .sent
     }
 
@@ -394,7 +395,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     func waitForWindow(_ id: UInt32) async throws {
         guard let stream = streams[id] else { throw RPCError(.cancelled, "the call has ended") }
         guard stream.sendWindow <= 0 else { return }
-        flushNow()
+        writer.flushNow()
         try await withCheckedThrowingContinuation { stream.windowWaiter = $0 }
     }
 
@@ -420,8 +421,8 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             payload.metadata = [:]
             payload.message = String(payload.message.utf8.prefix(peerSettings.maxHeaderSize / 2)) ?? "error"
         }
-        output.append(.trailers, flags: .endStream, streamID: id, message: payload)
-        flushSoon()
+        writer.append(.trailers, flags: .endStream, streamID: id, message: payload)
+        writer.flushSoon()
     }
 
     static func status(for error: any Error) -> RPCError {
@@ -435,8 +436,8 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private func beginDraining() {
         guard phase == .open || phase == .awaitingSettings else { return }
         phase = .draining
-        output.append(.goAway, streamID: 0, message: RPCMessages.GoAway(lastStreamID: highestStreamID, code: RPCError.Code.unavailable.rawValue, message: "server is shutting down; reconnect to another instance"))
-        flushNow()
+        writer.append(.goAway, streamID: 0, message: RPCMessages.GoAway(lastStreamID: highestStreamID, code: RPCError.Code.unavailable.rawValue, message: "server is shutting down; reconnect to another instance"))
+        writer.flushNow()
         if streams.isEmpty { return close() }
         drainTimer = context.eventLoop.assumeIsolated().scheduleTask(in: gracePeriod) { [weak self] in
             guard let self else { return }
@@ -470,36 +471,20 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     /// Ends the connection: GOAWAY with the reason, then close.
     private func connectionError(_ code: RPCError.Code, _ message: String) {
         guard phase != .closed else { return }
-        output.append(.goAway, streamID: 0, message: RPCMessages.GoAway(lastStreamID: highestStreamID, code: code.rawValue, message: message))
+        writer.append(.goAway, streamID: 0, message: RPCMessages.GoAway(lastStreamID: highestStreamID, code: code.rawValue, message: message))
         close()
     }
 
     private func close() {
         guard phase != .closed else { return }
         phase = .closed
-        flushNow()
+        writer.flushNow()
         let error = RPCError(.unavailable, "the connection closed")
         for stream in streams.values { stream.stop(error) }
         streams.removeAll()
         context.close(promise: nil)
     }
 
-    // MARK: - Writing
-
-    private func flushSoon() {
-        guard !output.inReadBurst, !output.flushScheduled else { return }
-        output.flushScheduled = true
-        context.eventLoop.assumeIsolated().execute { [weak self] in
-            guard let self else { return }
-            self.output.flushScheduled = false
-            self.flushNow()
-        }
-    }
-
-    private func flushNow() {
-        guard let bytes = output.take(), context.channel.isActive || phase != .closed else { return }
-        context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
-    }
 
     private static func isValidMetadataKey(_ key: String) -> Bool {
         !key.isEmpty && key.utf8.count <= 128
