@@ -958,11 +958,11 @@ def connection_checks(args, rep, tls):
         for t, f, sid_, p in frames:
             if t == GOAWAY:
                 g, raw = dec_goaway(p), struct.pack(">IBBI", len(p), t, f, sid_) + p
-        if frames and frames[0][0] != GOAWAY:
+        if frames and frames[0][0] not in (GOAWAY, SETTINGS):
             rep.warn("bad preface: frames", "%s before the GOAWAY; then %s"
                      % ([FRAME_NAMES[x[0]] for x in frames[:-1]], end))
-        exp_msg = 'expected the Roster preface "ROSTER/1\\r\\n\\r\\n"; is this a Roster client?'
-        exp = bytes.fromhex("0000004c070000000000100d1a48") + exp_msg.encode()
+        exp_msg = 'expected the Roster preface "ROSTER/1\\r\\n\\r\\n" (byte 0 differs); is this a Roster client?'
+        exp = bytes.fromhex("0000005d070000000000100d1a59") + exp_msg.encode()
         # The server may send its SETTINGS first (§2.3 "may send that frame before the preface")
         rep.check(raw == exp, "bad preface -> exact GOAWAY (§2)",
                   "%r" % (g,) if g else "no GOAWAY before close")

@@ -141,7 +141,13 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         case .cancel: try handleCancel(frame)
         case .windowUpdate: try handleWindowUpdate(frame)
         case .ping: try handlePing(frame)
-        case .goAway: beginDraining()
+        case .goAway:
+            do {
+                _ = try RPCMessages.GoAway(decoding: frame.payload)
+            } catch {
+                throw ProtocolViolation("GOAWAY payload is not a valid roster.rpc.v1.GoAway: \(error)")
+            }
+            beginDraining()
         case .trailers: throw ProtocolViolation("TRAILERS sent by a client; only servers send TRAILERS")
         default: break  // unknown frame types are ignored (PROTOCOL.md §4)
         }
@@ -216,6 +222,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     }
 
     private func handleMessage(_ frame: Frame) throws(ProtocolViolation) {
+        guard frame.streamID != 0 else { throw ProtocolViolation("MESSAGE on stream 0; it belongs on a call's stream") }
         guard let stream = streams[frame.streamID] else {
             guard frame.streamID <= highestStreamID else {
                 throw ProtocolViolation("MESSAGE on stream \(frame.streamID), which was never opened")
@@ -232,6 +239,13 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     private func handleCancel(_ frame: Frame) throws(ProtocolViolation) {
         guard frame.streamID != 0 else { throw ProtocolViolation("CANCEL on stream 0; it belongs on a call's stream") }
+        if frame.payload.readableBytes > 0 {
+            do {
+                _ = try RPCMessages.Status(decoding: frame.payload)
+            } catch {
+                throw ProtocolViolation("CANCEL payload is not a valid roster.rpc.v1.Status: \(error)")
+            }
+        }
         guard let stream = streams.removeValue(forKey: frame.streamID) else { return }
         stream.stop(RPCError(.cancelled, "the client cancelled the call"))
         noteIdleIfNoCalls()
@@ -419,10 +433,23 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         // Keep the trailers within what the client accepts: drop metadata, then shorten the message.
         if payload.encodedSize > peerSettings.maxHeaderSize {
             payload.metadata = [:]
-            payload.message = String(payload.message.utf8.prefix(peerSettings.maxHeaderSize / 2)) ?? "error"
+            payload.message = Self.truncated(payload.message, toBytes: peerSettings.maxHeaderSize / 2)
         }
         writer.append(.trailers, flags: .endStream, streamID: id, message: payload)
         writer.flushSoon()
+    }
+
+    /// `text` cut to at most `limit` UTF-8 bytes, at a character boundary.
+    static func truncated(_ text: String, toBytes limit: Int) -> String {
+        var result = ""
+        var used = 0
+        for character in text {
+            let size = character.utf8.count
+            guard used + size <= limit else { break }
+            result.append(character)
+            used += size
+        }
+        return result
     }
 
     static func status(for error: any Error) -> RPCError {

@@ -83,6 +83,22 @@ struct BadInputTests {
         await server.server.shutdown()
     }
 
+    @Test("a MESSAGE on stream 0 and a GOAWAY that is not protobuf end the connection", arguments: [
+        Frame(type: .message, flags: .endStream, streamID: 0, payload: ByteBuffer(bytes: [0x0A, 0x00])),
+        Frame(type: .goAway, streamID: 0, payload: ByteBuffer(bytes: [0x1A, 0x05, 0x61])),
+    ])
+    func malformedConnectionFrames(frame: Frame) async throws {
+        let server = try await TestServer.start()
+        let raw = try await RawConnection.connect(port: server.port)
+        try await raw.send(clientOpening)
+        try await raw.send([frame])
+        let goAway = try #require(await raw.goAway())
+        #expect(goAway.code == RPCError.Code.internal.rawValue)
+        #expect(await raw.waitForClose())
+        try await server.expectServing()
+        await server.server.shutdown()
+    }
+
     @Test("a request that is not valid protobuf is INVALID_ARGUMENT, with the decoder's reason")
     func invalidProtobuf() async throws {
         let server = try await TestServer.start()
