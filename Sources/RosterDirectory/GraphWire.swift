@@ -1,0 +1,119 @@
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+
+/// A Graph collection page: `{"@odata.nextLink": …, "@odata.deltaLink": …, "@odata.count": …, "value": […]}`.
+struct GraphCollection<Item: Decodable>: Decodable {
+    var value: [Item]
+    var nextLink: String?
+    var deltaLink: String?
+    var count: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case value
+        case nextLink = "@odata.nextLink"
+        case deltaLink = "@odata.deltaLink"
+        case count = "@odata.count"
+    }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        value = try c.decodeIfPresent([Item].self, forKey: .value) ?? []
+        nextLink = try c.decodeIfPresent(String.self, forKey: .nextLink)
+        deltaLink = try c.decodeIfPresent(String.self, forKey: .deltaLink)
+        count = try c.decodeIfPresent(Int.self, forKey: .count)
+    }
+}
+
+/// One entry of a delta page: a user, or `{"id": …, "@removed": {"reason": …}}`. The user is
+/// decoded by ``DirectoryUser``'s own decoder, the same path as every other listing.
+struct GraphDeltaEntry: Decodable {
+    enum Change {
+        case changed(DirectoryUser)
+        case removed(DeltaPage.Removal)
+    }
+
+    var change: Change
+
+    private enum CodingKeys: String, CodingKey {
+        case id
+        case removed = "@removed"
+    }
+
+    private struct RemovedBody: Decodable {
+        var reason: String?
+    }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        if let removed = try c.decodeIfPresent(RemovedBody.self, forKey: .removed) {
+            change = .removed(.init(id: try c.decode(String.self, forKey: .id), reason: removed.reason ?? "deleted"))
+        } else {
+            change = .changed(try DirectoryUser(from: decoder))
+        }
+    }
+}
+
+/// Graph's error body, `{"error": {"code", "message", "innerError": {"request-id"}}}`, and the token
+/// endpoint's, `{"error": "invalid_client", "error_description": "AADSTS7000215: …", "error_codes": [7000215]}`.
+enum GraphErrorBody {
+    private struct GraphShape: Decodable {
+        struct Inner: Decodable {
+            var code: String?
+            var message: String?
+            var innerError: InnerError?
+        }
+
+        struct InnerError: Decodable {
+            var requestID: String?
+
+            enum CodingKeys: String, CodingKey {
+                case requestID = "request-id"
+            }
+        }
+
+        var error: Inner
+    }
+
+    private struct TokenShape: Decodable {
+        var error: String
+        var errorDescription: String?
+        var errorCodes: [Int]?
+
+        enum CodingKeys: String, CodingKey {
+            case error
+            case errorDescription = "error_description"
+            case errorCodes = "error_codes"
+        }
+    }
+
+    /// Graph's `error.code`, when the body has one.
+    static func code(_ response: GraphTransport.Response) -> String? {
+        graph(response)?.code
+    }
+
+    /// Graph's `error.message`, cut to 300 characters (it is the directory's text, shown as a hint).
+    static func message(_ response: GraphTransport.Response) -> String? {
+        graph(response)?.message.map { String($0.prefix(300)) }
+    }
+
+    /// The `request-id` header, else `error.innerError.request-id`.
+    static func requestID(_ response: GraphTransport.Response) -> String? {
+        response.headers.first(name: "request-id") ?? graph(response)?.innerError?.requestID
+    }
+
+    /// The token endpoint's error: its `AADSTS` code (`AADSTS7000215`) or `error` string, and its
+    /// description's first line.
+    static func tokenError(_ response: GraphTransport.Response) -> (code: String?, description: String?) {
+        guard let body = try? JSONDecoder().decode(TokenShape.self, from: response.body) else { return (nil, nil) }
+        let code = body.errorCodes?.first.map { "AADSTS\($0)" } ?? body.error
+        let firstLine = body.errorDescription?.split(separator: "\r\n").first
+            ?? body.errorDescription?.split(separator: "\n").first
+        return (code, firstLine.map { "\(body.error): \($0.prefix(300))" } ?? body.error)
+    }
+
+    private static func graph(_ response: GraphTransport.Response) -> GraphShape.Inner? {
+        try? JSONDecoder().decode(GraphShape.self, from: response.body).error
+    }
+}
