@@ -8,7 +8,7 @@ package import Foundation
 ///  "groups":  [{"id", "displayName", "mail", "mailEnabled", "securityEnabled", "groupTypes"}],
 ///  "members": {"<group id>": ["<user or group id>", …]}}
 /// ```
-/// Users are decoded by the same decoder as Graph's pages (``DirectoryUser``), so missing and null
+/// Users are decoded by the same decoder as Graph's pages (`GraphUserPage`), so missing and null
 /// properties mean the same here. `members` lists direct members; nested groups are expanded by
 /// ``transitiveUserMembers(ofGroup:)``.
 ///
@@ -21,7 +21,7 @@ package struct FileDirectory: DirectorySource {
     package static let deltaLink = "roster-file-directory:no-change-history"
 
     /// The decoded export.
-    package struct Export: Sendable, Decodable {
+    package struct Export: Sendable {
         package var users: [DirectoryUser]
         package var groups: [DirectoryGroup]
         /// Group id → direct member ids (users or groups).
@@ -33,12 +33,16 @@ package struct FileDirectory: DirectorySource {
             self.members = members
         }
 
-        package init(from decoder: any Decoder) throws {
-            enum Keys: String, CodingKey { case users, groups, members }
-            let c = try decoder.container(keyedBy: Keys.self)
-            users = try c.decodeIfPresent([DirectoryUser].self, forKey: .users) ?? []
-            groups = try c.decodeIfPresent([DirectoryGroup].self, forKey: .groups) ?? []
-            members = try c.decodeIfPresent([String: [String]].self, forKey: .members) ?? [:]
+        /// Decodes an export: users through Graph's page decoder, groups and members with `JSONDecoder`.
+        package init(json data: Data) throws {
+            struct GroupsAndMembers: Decodable {
+                var groups: [DirectoryGroup]?
+                var members: [String: [String]]?
+            }
+            let rest = try JSONDecoder().decode(GroupsAndMembers.self, from: data)
+            users = try data.withUnsafeBytes { try GraphUserPage.readExportUsers($0) }
+            groups = rest.groups ?? []
+            members = rest.members ?? [:]
         }
     }
 
@@ -74,7 +78,7 @@ package struct FileDirectory: DirectorySource {
             throw DirectoryError(.permanent, "cannot read the directory file \(url.path): \(error.localizedDescription)")
         }
         do {
-            self.init(export: try JSONDecoder().decode(Export.self, from: data), configuration: configuration)
+            self.init(export: try Export(json: data), configuration: configuration)
         } catch {
             throw DirectoryError(
                 .permanent,
@@ -118,32 +122,32 @@ package struct FileDirectory: DirectorySource {
 
     package func transitiveUserMembers(ofGroup id: String) -> DirectoryPages<DirectoryPage<DirectoryUser>> {
         guard groupsByID[id] != nil else {
-            return DirectoryPages { _ throws(DirectoryError) in
+            return DirectoryPages(pages: { _ throws(DirectoryError) in
                 throw DirectoryError(.notFound, "no group with id \(id) in the directory file", httpStatus: 404)
-            }
+            })
         }
         return paged(transitiveUsers(of: id))
     }
 
     package func userChanges(since deltaLink: String?) -> DirectoryPages<DeltaPage> {
         guard deltaLink == nil else {
-            return DirectoryPages { _ throws(DirectoryError) in
+            return DirectoryPages(pages: { _ throws(DirectoryError) in
                 throw DirectoryError(
                     .resyncRequired,
                     "a directory file keeps no change history; run a full sync",
                     directoryCode: "syncStateNotFound"
                 )
-            }
+            })
         }
         let users = export.users
         let size = configuration.pageSize
-        return DirectoryPages { cursor throws(DirectoryError) in
+        return DirectoryPages(pages: { cursor throws(DirectoryError) in
             let start = Int(cursor ?? "0") ?? 0
             let end = min(start + size, users.count)
             let last = end == users.count
             let page = DeltaPage(changed: Array(users[start..<end]), removed: [], deltaLink: last ? Self.deltaLink : nil)
             return (page, last ? nil : String(end))
-        }
+        })
     }
 
     // MARK: - Helpers
@@ -169,11 +173,11 @@ package struct FileDirectory: DirectorySource {
 
     private func paged<Item: Sendable>(_ items: [Item]) -> DirectoryPages<DirectoryPage<Item>> {
         let size = configuration.pageSize
-        return DirectoryPages { cursor throws(DirectoryError) in
+        return DirectoryPages(pages: { cursor throws(DirectoryError) in
             let start = Int(cursor ?? "0") ?? 0
             let end = min(start + size, items.count)
             let next = end < items.count ? String(end) : nil
             return (DirectoryPage(items: Array(items[start..<end]), totalCount: start == 0 ? items.count : nil), next)
-        }
+        })
     }
 }

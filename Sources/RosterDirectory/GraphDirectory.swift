@@ -47,11 +47,11 @@ package struct GraphDirectory: DirectorySource {
                     + "admin consent, then connect again"
             )
         }
-        _ = try await page(DirectoryUser.self, url: url("/v1.0/users", ["$select": "id", "$top": "1"]))
+        _ = try await userPage(url: url("/v1.0/users", ["$select": "id", "$top": "1"]))
     }
 
     package func users() -> DirectoryPages<DirectoryPage<DirectoryUser>> {
-        listing(DirectoryUser.self, first: url("/v1.0/users", userQuery))
+        userListing(first: url("/v1.0/users", userQuery))
     }
 
     /// Graph's filter also matches Microsoft 365 groups that are security-enabled; those are
@@ -89,30 +89,20 @@ package struct GraphDirectory: DirectorySource {
         var query = userQuery
         query["$count"] = "true"
         let first = url("/v1.0/groups/\(GraphTokenProvider.percentEncode(id))/transitiveMembers/microsoft.graph.user", query)
-        return listing(DirectoryUser.self, first: first, eventualConsistency: true)
+        return userListing(first: first, eventualConsistency: true)
     }
 
     package func userChanges(since deltaLink: String?) -> DirectoryPages<DeltaPage> {
         let first = deltaLink ?? url("/v1.0/users/delta", ["$select": DirectoryUser.graphSelect.joined(separator: ",")])
         return DirectoryPages { cursor throws(DirectoryError) in
-            let body = try await get(cursor ?? first, what: "GET /v1.0/users/delta")
-            let collection: GraphCollection<GraphDeltaEntry>
-            do {
-                collection = try JSONDecoder().decode(GraphCollection<GraphDeltaEntry>.self, from: body)
-            } catch {
-                throw malformed("GET /v1.0/users/delta", error)
-            }
-            var page = DeltaPage(changed: [], removed: [], deltaLink: collection.deltaLink)
-            for entry in collection.value {
-                switch entry.change {
-                case .changed(let user): page.changed.append(user)
-                case .removed(let removal): page.removed.append(removal)
-                }
-            }
-            if collection.nextLink == nil && collection.deltaLink == nil {
+            let (links, decode) = try await downloadUserPage(url: cursor ?? first)
+            if links.nextLink == nil && links.deltaLink == nil {
                 throw DirectoryError(.permanent, "a delta page carried neither @odata.nextLink nor @odata.deltaLink")
             }
-            return (page, collection.nextLink)
+            return ({ () throws(DirectoryError) in
+                let page = try decode()
+                return DeltaPage(changed: page.users, removed: page.removed, deltaLink: page.deltaLink)
+            }, links.nextLink)
         }
     }
 
@@ -128,10 +118,46 @@ package struct GraphDirectory: DirectorySource {
         first: String,
         eventualConsistency: Bool = false
     ) -> DirectoryPages<DirectoryPage<Item>> {
-        DirectoryPages { cursor throws(DirectoryError) in
+        DirectoryPages(pages: { cursor throws(DirectoryError) in
             let collection = try await page(type, url: cursor ?? first, eventualConsistency: eventualConsistency)
             return (DirectoryPage(items: collection.value.filter(keep), totalCount: collection.count), collection.nextLink)
+        })
+    }
+
+    private func userListing(first: String, eventualConsistency: Bool = false) -> DirectoryPages<DirectoryPage<DirectoryUser>> {
+        DirectoryPages { cursor throws(DirectoryError) in
+            let (links, decode) = try await downloadUserPage(url: cursor ?? first, eventualConsistency: eventualConsistency)
+            return ({ () throws(DirectoryError) in
+                let page = try decode()
+                return DirectoryPage(items: page.users, totalCount: page.count)
+            }, links.nextLink)
         }
+    }
+
+    /// Downloads a page of users and reads only its links, so the next download can start while
+    /// this page is decoded (by the returned closure).
+    private func downloadUserPage(url: String, eventualConsistency: Bool = false) async throws(DirectoryError)
+        -> (links: GraphUserPage.Links, decode: @Sendable () throws(DirectoryError) -> GraphUserPage)
+    {
+        let what = "GET \(Self.path(of: url))"
+        let body = try await get(url, what: what, eventualConsistency: eventualConsistency)
+        let links: GraphUserPage.Links
+        do {
+            links = try GraphUserPage.links(body)
+        } catch {
+            throw malformed(what, error)
+        }
+        return (links, { () throws(DirectoryError) in
+            do {
+                return try GraphUserPage.read(body)
+            } catch {
+                throw DirectoryError(.permanent, "\(what) answered JSON this client cannot read: \(error)")
+            }
+        })
+    }
+
+    private func userPage(url: String) async throws(DirectoryError) -> GraphUserPage {
+        try await downloadUserPage(url: url).decode()
     }
 
     private func page<Item: Decodable>(

@@ -3,7 +3,7 @@ import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
 
-/// A Graph collection page: `{"@odata.nextLink": …, "@odata.deltaLink": …, "@odata.count": …, "value": […]}`.
+/// A Graph collection page of small objects (groups), decoded by `JSONDecoder`: `{"@odata.nextLink": …, "@odata.deltaLink": …, "@odata.count": …, "value": […]}`.
 struct GraphCollection<Item: Decodable>: Decodable {
     var value: [Item]
     var nextLink: String?
@@ -23,35 +23,6 @@ struct GraphCollection<Item: Decodable>: Decodable {
         nextLink = try c.decodeIfPresent(String.self, forKey: .nextLink)
         deltaLink = try c.decodeIfPresent(String.self, forKey: .deltaLink)
         count = try c.decodeIfPresent(Int.self, forKey: .count)
-    }
-}
-
-/// One entry of a delta page: a user, or `{"id": …, "@removed": {"reason": …}}`. The user is
-/// decoded by ``DirectoryUser``'s own decoder, the same path as every other listing.
-struct GraphDeltaEntry: Decodable {
-    enum Change {
-        case changed(DirectoryUser)
-        case removed(DeltaPage.Removal)
-    }
-
-    var change: Change
-
-    private enum CodingKeys: String, CodingKey {
-        case id
-        case removed = "@removed"
-    }
-
-    private struct RemovedBody: Decodable {
-        var reason: String?
-    }
-
-    init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        if let removed = try c.decodeIfPresent(RemovedBody.self, forKey: .removed) {
-            change = .removed(.init(id: try c.decode(String.self, forKey: .id), reason: removed.reason ?? "deleted"))
-        } else {
-            change = .changed(try DirectoryUser(from: decoder))
-        }
     }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 import GraphTestDouble
 import RosterDirectory
+import Synchronization
 import Testing
 
 @Suite("GraphDirectory listings against the Graph double")
@@ -142,5 +143,30 @@ struct GraphDirectoryListingTests {
             }
             #expect(error.code == .notFound)
         }
+    }
+}
+
+@Suite("DirectoryPages")
+struct DirectoryPagesTests {
+    @Test("downloads page N+1 before page N is handed over, and never runs more than one page ahead")
+    func prefetchesOnePage() async throws {
+        let log = Mutex<[String]>([])
+        let pages = DirectoryPages<Int> { cursor throws(DirectoryError) in
+            let index = Int(cursor ?? "0") ?? 0
+            log.withLock { $0.append("download \(index)") }
+            return ({ () throws(DirectoryError) in
+                log.withLock { $0.append("decode \(index)") }
+                return index
+            }, index < 2 ? String(index + 1) : nil)
+        }
+        var iterator = pages.makeAsyncIterator()
+        #expect(try await iterator.next() == 0)
+        // The next download runs in its own task: give it a bounded chance to start.
+        for _ in 0..<100_000 where log.withLock({ $0.count }) < 3 { await Task.yield() }
+        #expect(Set(log.withLock { $0 }) == ["download 0", "decode 0", "download 1"], "page 1 downloads before it is asked for")
+        #expect(try await iterator.next() == 1)
+        #expect(try await iterator.next() == 2)
+        #expect(try await iterator.next() == nil)
+        #expect(log.withLock { $0.filter { $0.hasPrefix("download") } } == ["download 0", "download 1", "download 2"])
     }
 }
