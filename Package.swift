@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "RosterDirectory", targets: ["RosterDirectory"]),
         .library(name: "GraphTestDouble", targets: ["GraphTestDouble"]),
         .executable(name: "graph-double", targets: ["graph-double"]),
+        .executable(name: "roster-directory-bench", targets: ["roster-directory-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -81,6 +82,12 @@ let package = Package(
         .executableTarget(
             name: "graph-double",
             dependencies: ["GraphTestDouble"],
+            swiftSettings: swiftSettings
+        ),
+        // Fetch benchmark: GraphDirectory against graph-double, beside curl (scripts/bench-directory.sh).
+        .executableTarget(
+            name: "roster-directory-bench",
+            dependencies: ["RosterDirectory"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
