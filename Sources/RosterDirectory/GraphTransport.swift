@@ -32,8 +32,7 @@ struct GraphTransport: Sendable {
             let response: Response
             do {
                 response = try await exchange(request)
-            } catch let error as NIOTooManyBytesError {
-                _ = error
+            } catch is NIOTooManyBytesError {
                 throw DirectoryError(
                     .permanent,
                     "\(what) answered more than \(configuration.maximumResponseBytes) bytes; raise "
@@ -132,7 +131,9 @@ struct GraphTransport: Sendable {
 
     /// `Retry-After` as delay-seconds (Graph never sends the HTTP-date form).
     static func retryAfter(_ headers: HTTPHeaders) -> Duration? {
-        guard let text = headers.first(name: "Retry-After"), let seconds = Int(text.trimmed), seconds >= 0 else {
+        guard let text = headers.first(name: "Retry-After"),
+            let seconds = Int(text.filter { $0 != " " }), seconds >= 0
+        else {
             return nil
         }
         return .seconds(seconds)
@@ -151,13 +152,5 @@ struct GraphTransport: Sendable {
     private static func describe(_ error: any Error) -> String {
         if let error = error as? HTTPClientError { return "\(error)" }
         return String(describing: type(of: error))
-    }
-}
-
-extension String {
-    var trimmed: Substring {
-        self.drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed().reduce(into: "") {
-            $0.append($1)
-        }
     }
 }
