@@ -38,6 +38,15 @@ package struct DirectoryGroup: Sendable, Hashable, Codable {
         }
     }
 
+    /// Why this group cannot scope a sync, in words for the user; `nil` for a mail-enabled security group.
+    /// For example: "“UK Newsletter” is a distribution list; only mail-enabled security groups can
+    /// scope a sync: pick one of those, or create one in Entra ID".
+    package var syncScopeRefusal: String? {
+        guard kind != .mailEnabledSecurity else { return nil }
+        return "“\(displayName ?? id)” is \(kind); only mail-enabled security groups can scope a sync: "
+            + "pick one of those, or create one in Entra ID"
+    }
+
     /// The kinds of Entra ID group. Only ``mailEnabledSecurity`` can scope a sync.
     package enum Kind: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
         /// `mailEnabled` and `securityEnabled`, not `Unified`: the only kind Roster syncs.

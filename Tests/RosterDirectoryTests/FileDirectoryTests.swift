@@ -45,6 +45,15 @@ struct FileDirectoryTests {
         #expect(names.isSuperset(of: ["UK Sales", "UK Staff", "Ukraine Office", "uk-london", "Europe Staff"]))
     }
 
+    @Test("a group of the wrong kind is refused with a message naming its kind")
+    func refusals() throws {
+        let byName = { (name: String) in demo.export.groups.first { $0.displayName == name } }
+        #expect(try #require(byName("UK Staff")).syncScopeRefusal == nil)
+        #expect(try #require(byName("UK Newsletter")).syncScopeRefusal?.hasPrefix("“UK Newsletter” is a distribution list;") == true)
+        #expect(try #require(byName("Project Phoenix")).syncScopeRefusal?.contains("is a Microsoft 365 group") == true)
+        #expect(try #require(byName("VPN Users")).syncScopeRefusal?.contains("is a security group without mail") == true)
+    }
+
     @Test("the type-ahead listing holds only mail-enabled security groups")
     func mailEnabledSecurityOnly() async throws {
         let groups = try await demo.mailEnabledSecurityGroups().collect().flatMap(\.items)
