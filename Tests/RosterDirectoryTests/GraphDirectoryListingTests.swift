@@ -148,7 +148,7 @@ struct GraphDirectoryListingTests {
 
 @Suite("DirectoryPages")
 struct DirectoryPagesTests {
-    @Test("downloads page N+1 before page N is handed over, and never runs more than one page ahead")
+    @Test("starts downloading the next page before it is asked for, and downloads each page once")
     func prefetchesOnePage() async throws {
         let log = Mutex<[String]>([])
         let pages = DirectoryPages<Int> { cursor throws(DirectoryError) in
