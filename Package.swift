@@ -17,11 +17,17 @@ let package = Package(
         .library(name: "RosterClient", targets: ["RosterClient"]),
         .executable(name: "roster-wire", targets: ["roster-wire"]),
         .executable(name: "roster-bench", targets: ["roster-bench"]),
+        .library(name: "RosterDirectory", targets: ["RosterDirectory"]),
+        .library(name: "GraphTestDouble", targets: ["GraphTestDouble"]),
+        .executable(name: "graph-double", targets: ["graph-double"]),
+        .executable(name: "roster-directory-bench", targets: ["roster-directory-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // The system's OpenSSL 3 (libssl-dev) and SQLite 3 (libsqlite3-dev), with C shims for macros.
@@ -77,6 +83,43 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Where people come from: the DirectorySource protocol, Microsoft Graph over AsyncHTTPClient,
+        // a Graph-shaped JSON export, and the bundled demo directory.
+        .target(
+            name: "RosterDirectory",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Resources/demo-directory.json")],
+            swiftSettings: swiftSettings
+        ),
+        // A Microsoft Graph and token endpoint double on loopback (real HTTP/1.1), with fault
+        // injection and request recording, for tests, benchmarks and manual trials.
+        .target(
+            name: "GraphTestDouble",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Serves a directory JSON file or a generated N-user directory on 127.0.0.1.
+        .executableTarget(
+            name: "graph-double",
+            dependencies: ["GraphTestDouble"],
+            swiftSettings: swiftSettings
+        ),
+        // Fetch benchmark: GraphDirectory against graph-double, beside curl (scripts/bench-directory.sh).
+        .executableTarget(
+            name: "roster-directory-bench",
+            dependencies: ["RosterDirectory"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "RosterWireTests",
             dependencies: [
@@ -93,6 +136,18 @@ let package = Package(
                 "RosterRPC", "RosterClient", "RosterTLS", "RosterWire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RosterDirectoryTests",
+            dependencies: [
+                "RosterDirectory",
+                "GraphTestDouble",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

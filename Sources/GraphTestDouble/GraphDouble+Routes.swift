@@ -1,0 +1,270 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+extension GraphDouble.State {
+    /// Graph's default user properties, served when there is no `$select`.
+    static let defaultUserProperties = [
+        "businessPhones", "displayName", "givenName", "jobTitle", "mail", "mobilePhone", "officeLocation",
+        "preferredLanguage", "surname", "userPrincipalName", "id",
+    ]
+    static let groupRoles: Set<String> = ["GroupMember.Read.All", "Group.Read.All", "Directory.Read.All"]
+    static let userRoles: Set<String> = ["User.Read.All", "User.ReadBasic.All", "Directory.Read.All"]
+
+    /// Answers one request (faults were served before this).
+    mutating func route(_ request: GraphDouble.RecordedRequest) -> GraphDoubleReply {
+        let segments = request.path.split(separator: "/").map(String.init)
+        if request.method == "POST", segments.count == 4, segments[1...] == ["oauth2", "v2.0", "token"] {
+            return issueToken(tenant: segments[0], form: Self.parseQuery(request.body))
+        }
+        guard request.method == "GET", segments.first == "v1.0" else {
+            return .graphError(.badRequest, "BadRequest", "Unsupported request \(request.method) \(request.path)")
+        }
+        guard let token = bearer(request), let issued = tokens[token], !issued.expired else {
+            return .graphError(.unauthorized, "InvalidAuthenticationToken", "Access token has expired or is not yet valid.")
+        }
+        let resource = Array(segments.dropFirst())
+        let needed = resource.first == "groups" ? Self.groupRoles : Self.userRoles
+        guard !needed.isDisjoint(with: issued.roles) else {
+            return .graphError(.forbidden, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
+        }
+        let query = request.query
+        switch resource.count {
+        case 1 where resource[0] == "users":
+            return list(directory.users, request, select: select(query) ?? Self.defaultUserProperties)
+        case 2 where resource == ["users", "delta"]:
+            return delta(request)
+        case 1 where resource[0] == "groups":
+            guard let groups = filterGroups(query["$filter"]) else {
+                return .graphError(.badRequest, "Request_UnsupportedQuery", "Unsupported or invalid query filter clause.")
+            }
+            return list(groups, request, select: select(query))
+        case 2 where resource[0] == "groups":
+            guard let group = group(id: resource[1]) else { return notFound(resource[1]) }
+            var body = ByteBuffer()
+            group.write(to: &body, select: select(query))
+            return .json(body)
+        case 4 where resource[0] == "groups" && resource[2...] == ["transitiveMembers", "microsoft.graph.user"]:
+            guard request.headers["consistencylevel"]?.lowercased() == "eventual" else {
+                return .graphError(
+                    .badRequest,
+                    "Request_UnsupportedQuery",
+                    "This query requires the ConsistencyLevel header set to 'eventual'."
+                )
+            }
+            guard group(id: resource[1]) != nil else { return notFound(resource[1]) }
+            let users = transitiveUsers(of: resource[1])
+            return list(users, request, select: select(query) ?? Self.defaultUserProperties, count: query["$count"] == "true")
+        default:
+            return .graphError(.badRequest, "BadRequest", "Resource not found for the segment '\(resource.last ?? "")'.")
+        }
+    }
+
+    // MARK: - Token endpoint
+
+    private mutating func issueToken(tenant: String, form: [String: String]) -> GraphDoubleReply {
+        func refuse(_ status: HTTPResponseStatus, _ error: String, _ code: Int, _ text: String) -> GraphDoubleReply {
+            let body: JSONObject = [
+                "error": .string(error),
+                "error_description": .string("AADSTS\(code): \(text)\r\nTrace ID: double\r\nTimestamp: 2026-11-26"),
+                "error_codes": .array([.int(code)]),
+                "trace_id": "double", "correlation_id": "double",
+            ]
+            var buffer = ByteBuffer()
+            body.write(to: &buffer)
+            return .json(buffer, status: status)
+        }
+        guard tenant == configuration.tenantID else {
+            return refuse(.badRequest, "invalid_request", 90002, "Tenant '\(tenant)' not found.")
+        }
+        guard form["grant_type"] == "client_credentials", form["scope"]?.hasSuffix("/.default") == true else {
+            return refuse(.badRequest, "invalid_request", 900144, "The request body must contain grant_type and scope.")
+        }
+        guard form["client_id"] == configuration.clientID else {
+            return refuse(.badRequest, "unauthorized_client", 700016, "Application was not found in the directory.")
+        }
+        guard form["client_secret"] == configuration.clientSecret else {
+            return refuse(.unauthorized, "invalid_client", 7000215, "Invalid client secret provided.")
+        }
+        let header = Self.base64URL(#"{"alg":"none","typ":"JWT"}"#)
+        var claims = ByteBuffer()
+        let payload: JSONObject = [
+            "aud": .string(form["scope"].map { String($0.dropLast("/.default".count)) } ?? ""),
+            "tid": .string(tenant),
+            "appid": .string(configuration.clientID),
+            "roles": .array(roles.map { .string($0) }),
+            "jti": .int(tokens.count + 1),
+        ]
+        payload.write(to: &claims)
+        let token = header + "." + Self.base64URL(String(buffer: claims)) + ".double-signature"
+        tokens[token] = IssuedToken(roles: Set(roles), expired: false)
+        var body = ByteBuffer()
+        let answer: JSONObject = [
+            "token_type": "Bearer", "expires_in": .int(configuration.tokenLifetime),
+            "ext_expires_in": .int(configuration.tokenLifetime), "access_token": .string(token),
+        ]
+        answer.write(to: &body)
+        return .json(body)
+    }
+
+    // MARK: - Listings
+
+    /// A page of `items` from `$skiptoken` (an offset), `$top` long, with `@odata.nextLink` when more remain.
+    private func list(
+        _ items: [JSONObject],
+        _ request: GraphDouble.RecordedRequest,
+        select: [String]?,
+        count: Bool = false
+    ) -> GraphDoubleReply {
+        var query = request.query
+        let top = query["$top"].map { Int($0) ?? -1 } ?? configuration.defaultPageSize
+        guard top >= 1 else { return .graphError(.badRequest, "BadRequest", "Invalid page size specified.") }
+        let size = min(top, configuration.maximumPageSize)
+        let start = min(Int(query["$skiptoken"] ?? "0") ?? 0, items.count)
+        let end = min(start + size, items.count)
+        var body = ByteBuffer()
+        body.reserveCapacity((end - start) * 900 + 512)
+        body.writeString(#"{"@odata.context":"\#(baseURL)/v1.0/$metadata#collection""#)
+        if count && start == 0 { body.writeString(#","@odata.count":\#(items.count)"#) }
+        if end < items.count {
+            query["$skiptoken"] = String(end)
+            body.writeStaticString(#","@odata.nextLink":"#)
+            JSONValue.writeString(link(request.path, query), to: &body)
+        }
+        body.writeStaticString(#","value":["#)
+        for index in start..<end {
+            if index > start { body.writeInteger(UInt8(ascii: ",")) }
+            items[index].write(to: &body, select: select)
+        }
+        body.writeStaticString("]}")
+        return .json(body)
+    }
+
+    /// `/users/delta`: everything on a first run, then changes and `@removed` since the delta link's version.
+    private func delta(_ request: GraphDouble.RecordedRequest) -> GraphDoubleReply {
+        var query = request.query
+        let since: Int?
+        let snapshot: Int
+        let start: Int
+        if let skip = query["$skiptoken"] {
+            let parts = skip.split(separator: ".").compactMap { Int($0) }
+            guard parts.count == 3 else { return .graphError(.badRequest, "BadRequest", "Invalid skip token.") }
+            since = parts[0] < 0 ? nil : parts[0]
+            snapshot = parts[1]
+            start = parts[2]
+        } else if let token = query["$deltatoken"] {
+            guard let version = Int(token), version >= oldestValidDeltaVersion else {
+                return .graphError(.gone, "syncStateNotFound", "The sync state is no longer valid; resynchronize.")
+            }
+            since = version
+            snapshot = self.version
+            start = 0
+        } else {
+            since = nil
+            snapshot = version
+            start = 0
+        }
+        var entries: [JSONObject] = []
+        let select = select(query) ?? Self.defaultUserProperties
+        if let since {
+            entries = directory.users.filter { ($0["id"]?.string).flatMap { changedAt[$0] }.map { $0 > since } ?? false }
+            for (id, removed) in removedAt.sorted(by: { $0.value < $1.value }) where removed > since {
+                entries.append(["id": .string(id), "@removed": .object(["reason": "deleted"])])
+            }
+        } else {
+            entries = directory.users
+        }
+        let end = min(start + configuration.deltaPageSize, entries.count)
+        var body = ByteBuffer()
+        body.writeString(#"{"@odata.context":"\#(baseURL)/v1.0/$metadata#users(delta)""#)
+        query["$deltatoken"] = nil
+        if end < entries.count {
+            query["$skiptoken"] = "\(since ?? -1).\(snapshot).\(end)"
+            body.writeStaticString(#","@odata.nextLink":"#)
+        } else {
+            query["$skiptoken"] = nil
+            query["$deltatoken"] = String(snapshot)
+            body.writeStaticString(#","@odata.deltaLink":"#)
+        }
+        JSONValue.writeString(link(request.path, query), to: &body)
+        body.writeStaticString(#","value":["#)
+        for index in start..<end {
+            if index > start { body.writeInteger(UInt8(ascii: ",")) }
+            let entry = entries[index]
+            entry.write(to: &body, select: entry["@removed"] == nil ? select : nil)
+        }
+        body.writeStaticString("]}")
+        return .json(body)
+    }
+
+    /// The groups matching a `$filter` of `prop eq true|false` and `startswith(displayName,'x')`
+    /// clauses joined by `and`; `nil` for anything else.
+    private func filterGroups(_ filter: String?) -> [JSONObject]? {
+        guard let filter else { return directory.groups }
+        var tests: [(JSONObject) -> Bool] = []
+        for clause in filter.components(separatedBy: " and ") {
+            let words = clause.split(separator: " ").map(String.init)
+            if words.count == 3, words[1] == "eq", let value = Bool(words[2]) {
+                let property = words[0]
+                tests.append { $0[property]?.bool == value }
+            } else if clause.hasPrefix("startswith(displayName,'"), clause.hasSuffix("')") {
+                let prefix = clause.dropFirst("startswith(displayName,'".count).dropLast(2)
+                    .replacingOccurrences(of: "''", with: "'").lowercased()
+                tests.append { $0["displayName"]?.string?.lowercased().hasPrefix(prefix) == true }
+            } else {
+                return nil
+            }
+        }
+        return directory.groups.filter { group in tests.allSatisfy { $0(group) } }
+    }
+
+    // MARK: - Helpers
+
+    private func notFound(_ id: String) -> GraphDoubleReply {
+        .graphError(.notFound, "Request_ResourceNotFound", "Resource '\(id)' does not exist or one of its queried reference-property objects are not present.")
+    }
+
+    private func bearer(_ request: GraphDouble.RecordedRequest) -> String? {
+        guard let value = request.headers["authorization"], value.hasPrefix("Bearer ") else { return nil }
+        return String(value.dropFirst("Bearer ".count))
+    }
+
+    private func select(_ query: [String: String]) -> [String]? {
+        guard let select = query["$select"] else { return nil }
+        var properties = select.split(separator: ",").map(String.init)
+        if !properties.contains("id") { properties.insert("id", at: 0) }
+        return properties
+    }
+
+    private func link(_ path: String, _ query: [String: String]) -> String {
+        let encoded = query.sorted { $0.key < $1.key }.map { "\($0.key)=\(Self.percentEncode($0.value))" }
+        return baseURL + path + "?" + encoded.joined(separator: "&")
+    }
+
+    private static let allowed = CharacterSet(
+        charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~,$()"
+    )
+
+    static func percentEncode(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    }
+
+    /// `a=1&b=x%20y` (or a form body) as a dictionary, `+` read as a space.
+    static func parseQuery(_ text: some StringProtocol) -> [String: String] {
+        var result: [String: String] = [:]
+        for pair in String(text).split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ part: Substring) -> String {
+                part.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(part)
+            }
+            result[decode(parts[0])] = parts.count > 1 ? decode(parts[1]) : ""
+        }
+        return result
+    }
+
+    static func base64URL(_ text: String) -> String {
+        Data(text.utf8).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+
+extension GraphDouble {
+    /// Everything the double knows, guarded by the double's mutex.
+    struct State {
+        /// A token the token endpoint issued.
+        struct IssuedToken {
+            var roles: Set<String>
+            var expired: Bool
+        }
+
+        var directory: GraphDoubleDirectory
+        let configuration: Configuration
+        var roles: [String]
+        var baseURL = ""
+        var recorded: [RecordedRequest] = []
+        var faults: [(pathPrefix: String, fault: Fault)] = []
+        var tokens: [String: IssuedToken] = [:]
+
+        /// Bumped by every mutation; delta links carry the version they were issued at.
+        var version = 0
+        /// User id → version of its last addition or change.
+        var changedAt: [String: Int] = [:]
+        /// Removed user id → version of its removal.
+        var removedAt: [String: Int] = [:]
+        /// Delta links older than this answer 410.
+        var oldestValidDeltaVersion = 0
+        /// User id → index in `directory.users`.
+        var userIndex: [String: Int] = [:]
+
+        init(directory: GraphDoubleDirectory, configuration: Configuration) {
+            self.directory = directory
+            self.configuration = configuration
+            self.roles = configuration.roles
+            reindex()
+        }
+
+        mutating func reindex() {
+            userIndex = [:]
+            for (index, user) in directory.users.enumerated() {
+                if let id = user["id"]?.string { userIndex[id] = index }
+            }
+        }
+
+        // MARK: - Mutations
+
+        mutating func updateUser(id: String, _ properties: [String: JSONValue?]) -> Bool {
+            guard let index = userIndex[id] else { return false }
+            for (key, value) in properties { directory.users[index][key] = value }
+            version += 1
+            changedAt[id] = version
+            return true
+        }
+
+        mutating func addUser(_ user: JSONObject) {
+            guard let id = user["id"]?.string else { return }
+            if let index = userIndex[id] {
+                directory.users[index] = user
+            } else {
+                userIndex[id] = directory.users.count
+                directory.users.append(user)
+            }
+            version += 1
+            changedAt[id] = version
+            removedAt[id] = nil
+        }
+
+        mutating func removeUser(id: String) -> Bool {
+            guard let index = userIndex[id] else { return false }
+            directory.users.remove(at: index)
+            for (memberGroup, ids) in directory.members where ids.contains(id) {
+                directory.members[memberGroup] = ids.filter { $0 != id }
+            }
+            reindex()
+            version += 1
+            removedAt[id] = version
+            changedAt[id] = nil
+            return true
+        }
+
+        mutating func expireTokens() {
+            for key in tokens.keys { tokens[key]?.expired = true }
+        }
+
+        // MARK: - Reads
+
+        /// Users reachable from `groupID` through nested groups, each once.
+        func transitiveUsers(of groupID: String) -> [JSONObject] {
+            var result: [JSONObject] = []
+            var seenUsers = Set<String>()
+            var seenGroups: Set<String> = [groupID]
+            var queue = [groupID]
+            var head = 0
+            while head < queue.count {
+                let group = queue[head]
+                head += 1
+                for member in directory.members[group] ?? [] {
+                    if let index = userIndex[member] {
+                        if seenUsers.insert(member).inserted { result.append(directory.users[index]) }
+                    } else if seenGroups.insert(member).inserted {
+                        queue.append(member)
+                    }
+                }
+            }
+            return result
+        }
+
+        func group(id: String) -> JSONObject? {
+            directory.groups.first { $0["id"]?.string == id }
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package import Foundation
+
+/// The directory a ``GraphDouble`` serves: users and groups as Graph JSON objects, and each
+/// group's direct members (user or group ids). Read from the same export format as
+/// `FileDirectory` (`{"users", "groups", "members"}`), or generated.
+package struct GraphDoubleDirectory: Sendable {
+    /// Users in listing order; each has a string `id`.
+    package var users: [JSONObject]
+    /// Groups in listing order; each has `id`, `displayName`, `mailEnabled`, `securityEnabled`, `groupTypes`.
+    package var groups: [JSONObject]
+    /// Group id → direct member ids.
+    package var members: [String: [String]]
+
+    package init(users: [JSONObject] = [], groups: [JSONObject] = [], members: [String: [String]] = [:]) {
+        self.users = users
+        self.groups = groups
+        self.members = members
+    }
+
+    /// Reads an export file such as `Sources/RosterDirectory/Resources/demo-directory.json`.
+    package init(contentsOf url: URL) throws {
+        struct Export: Decodable {
+            var users: [JSONValue]?
+            var groups: [JSONValue]?
+            var members: [String: [String]]?
+        }
+        let export = try JSONDecoder().decode(Export.self, from: Data(contentsOf: url))
+        func objects(_ values: [JSONValue]?) -> [JSONObject] {
+            (values ?? []).compactMap { if case .object(let object) = $0 { object } else { nil } }
+        }
+        self.init(users: objects(export.users), groups: objects(export.groups), members: export.members ?? [:])
+    }
+
+    /// `count` users with every contact property filled in, ids `00000000-0000-4000-8000-{n:012}`:
+    /// the same bytes on every run. No groups.
+    package static func generated(userCount count: Int) -> GraphDoubleDirectory {
+        let cities = ["London", "Paris", "München", "東京", "دبي", "Kyiv", "São Paulo", "Zürich"]
+        let departments = ["Engineering", "Sales", "Marketing", "Finance", "Research & Development"]
+        var users: [JSONObject] = []
+        users.reserveCapacity(count)
+        for n in 0..<count {
+            var attributes = JSONObject()
+            for slot in 1...15 {
+                attributes["extensionAttribute\(slot)"] = slot <= 2 ? .string("EXT\(slot)-\(n)") : .null
+            }
+            let city = cities[n % cities.count]
+            users.append([
+                "id": .string(userID(n)),
+                "userPrincipalName": .string("user\(n)@contoso.example"),
+                "mail": n % 50 == 0 ? .null : .string("user\(n)@contoso.example"),
+                "displayName": .string("Generated Üser \(n)"),
+                "givenName": "Generated",
+                "surname": .string("Üser \(n)"),
+                "jobTitle": n % 3 == 0 ? "Engineer \"II\"" : "Account Manager",
+                "department": .string(departments[n % departments.count]),
+                "companyName": "Contoso Ltd",
+                "officeLocation": .string("\(city) Office"),
+                "businessPhones": .array([.string("+44 20 7946 \(String(format: "%04d", n % 10_000))")]),
+                "mobilePhone": .string("+44 7700 \(String(format: "%06d", n % 1_000_000))"),
+                "faxNumber": .null,
+                "streetAddress": .string("\(n % 300 + 1) King's Road"),
+                "city": .string(city),
+                "state": .null,
+                "postalCode": "SW3 4TR",
+                "country": "United Kingdom",
+                "onPremisesExtensionAttributes": .object(attributes),
+                "accountEnabled": .bool(n % 97 != 0),
+                "userType": n % 101 == 0 ? "Guest" : "Member",
+            ])
+        }
+        return GraphDoubleDirectory(users: users)
+    }
+
+    /// The id of generated user `n`.
+    package static func userID(_ n: Int) -> String {
+        "00000000-0000-4000-8000-" + String(format: "%012d", n)
+    }
+}

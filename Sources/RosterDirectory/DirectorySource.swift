@@ -1,0 +1,30 @@
+/// Where the people come from: Microsoft Graph (``GraphDirectory``) or a Graph-shaped JSON export
+/// (``FileDirectory``, which also serves the bundled demo directory).
+///
+/// Listings are ``DirectoryPages``: the caller iterates page by page and the source never holds a
+/// whole directory. Every call throws ``DirectoryError`` only. A source reports throttling waits
+/// through its own configuration (``GraphDirectory/Configuration/onThrottle``), so a sync can show
+/// them in its progress.
+package protocol DirectorySource: Sendable {
+    /// Proves the connection works: credentials accepted, the permissions Roster needs granted,
+    /// and a read succeeds. ConnectDirectory calls this before marking a tenant AUTHORIZED.
+    func verifyPermissions() async throws(DirectoryError)
+
+    /// Every user of the directory (members, guests, enabled or not: the caller picks).
+    func users() -> DirectoryPages<DirectoryPage<DirectoryUser>>
+
+    /// The mail-enabled security groups: the groups a sync may be scoped to (the type-ahead source).
+    func mailEnabledSecurityGroups() -> DirectoryPages<DirectoryPage<DirectoryGroup>>
+
+    /// Any group by id, whatever its kind, so the caller can refuse the wrong kind by name.
+    /// Throws ``DirectoryError/Code/notFound`` for an unknown id.
+    func group(id: String) async throws(DirectoryError) -> DirectoryGroup
+
+    /// The users among the group's transitive members: nested groups are expanded, each user once.
+    func transitiveUserMembers(ofGroup id: String) -> DirectoryPages<DirectoryPage<DirectoryUser>>
+
+    /// Changes since `deltaLink`, or the whole directory as changes when `deltaLink` is `nil`;
+    /// the last page carries the delta link to store. Throws ``DirectoryError/Code/resyncRequired``
+    /// when the link can no longer be used: run a full sync and start over with `nil`.
+    func userChanges(since deltaLink: String?) -> DirectoryPages<DeltaPage>
+}

@@ -1,0 +1,72 @@
+/// One person as the directory reports them: the contact fields Roster keeps, plus the two
+/// properties that decide whether an account is in scope (`accountEnabled`, `userType`).
+///
+/// Read by one decoder for both sources (`GraphUserPage`), with Graph's rules: every property but
+/// `id` may be null **or absent** (Graph leaves out what was not `$select`ed; exports leave out
+/// what is empty) and both read as `nil`; `businessPhones` reads as `[]`.
+package struct DirectoryUser: Sendable, Hashable {
+    /// The directory's immutable object id (a GUID string).
+    package var id: String
+    package var userPrincipalName: String?
+    package var mail: String?
+    package var displayName: String?
+    package var givenName: String?
+    package var surname: String?
+    package var jobTitle: String?
+    package var department: String?
+    package var companyName: String?
+    package var officeLocation: String?
+    /// Graph's `businessPhones` array, in the directory's order; empty when none.
+    package var businessPhones: [String]
+    package var mobilePhone: String?
+    package var faxNumber: String?
+    package var streetAddress: String?
+    package var city: String?
+    package var state: String?
+    package var postalCode: String?
+    package var country: String?
+    /// `onPremisesExtensionAttributes.extensionAttribute1` … `15`.
+    package var extensionAttributes: ExtensionAttributes
+    /// `nil` when the source did not say; callers treat `nil` as enabled.
+    package var accountEnabled: Bool?
+    /// `"Member"` or `"Guest"`; `nil` when the source did not say.
+    package var userType: String?
+
+    /// A user with only an id; every other field empty.
+    package init(id: String) {
+        self.id = id
+        self.businessPhones = []
+        self.extensionAttributes = ExtensionAttributes()
+    }
+
+    /// Whether the account is a guest (`userType` is `Guest`, compared without case).
+    package var isGuest: Bool {
+        userType?.lowercased() == "guest"
+    }
+
+    /// The Graph property names to `$select` so that every field above is filled.
+    package static let graphSelect: [String] = [
+        "id", "userPrincipalName", "mail", "displayName", "givenName", "surname", "jobTitle", "department",
+        "companyName", "officeLocation", "businessPhones", "mobilePhone", "faxNumber", "streetAddress", "city",
+        "state", "postalCode", "country", "onPremisesExtensionAttributes", "accountEnabled", "userType",
+    ]
+}
+
+extension DirectoryUser {
+    /// `onPremisesExtensionAttributes`: fifteen free-text slots synced from on-premises AD.
+    package struct ExtensionAttributes: Sendable, Hashable {
+        /// Slot `n` (1…15) is `values[n - 1]`.
+        package var values: [String?]
+
+        /// All fifteen slots empty.
+        package init() {
+            values = Array(repeating: nil, count: 15)
+        }
+
+        /// `extensionAttribute<number>`, for `number` in 1…15.
+        package subscript(number: Int) -> String? {
+            get { values[number - 1] }
+            set { values[number - 1] = newValue }
+        }
+    }
+}

@@ -1,0 +1,183 @@
+package import Foundation
+
+/// A Graph-shaped JSON export as a ``DirectorySource``; the bundled demo directory is one.
+///
+/// The file is one JSON object:
+/// ```json
+/// {"users":   [Graph user objects, as /v1.0/users returns them],
+///  "groups":  [{"id", "displayName", "mail", "mailEnabled", "securityEnabled", "groupTypes"}],
+///  "members": {"<group id>": ["<user or group id>", …]}}
+/// ```
+/// Users are decoded by the same decoder as Graph's pages (`GraphUserPage`), so missing and null
+/// properties mean the same here. `members` lists direct members; nested groups are expanded by
+/// ``transitiveUserMembers(ofGroup:)``.
+///
+/// **Delta:** an export keeps no change history. `userChanges(since: nil)` lists every user as
+/// changed and ends with the delta link ``FileDirectory/deltaLink``; `userChanges(since:)` with any
+/// link throws ``DirectoryError/Code/resyncRequired``, so a sync falls back to a full run, which
+/// is exact for a file.
+package struct FileDirectory: DirectorySource {
+    /// The delta link the first `userChanges(since: nil)` hands out; passing it back asks for a full sync.
+    package static let deltaLink = "roster-file-directory:no-change-history"
+
+    /// The decoded export.
+    package struct Export: Sendable {
+        package var users: [DirectoryUser]
+        package var groups: [DirectoryGroup]
+        /// Group id → direct member ids (users or groups).
+        package var members: [String: [String]]
+
+        package init(users: [DirectoryUser], groups: [DirectoryGroup], members: [String: [String]]) {
+            self.users = users
+            self.groups = groups
+            self.members = members
+        }
+
+        /// Decodes an export: users through Graph's page decoder, groups and members with `JSONDecoder`.
+        package init(json data: Data) throws {
+            struct GroupsAndMembers: Decodable {
+                var groups: [DirectoryGroup]?
+                var members: [String: [String]]?
+            }
+            let rest = try JSONDecoder().decode(GroupsAndMembers.self, from: data)
+            users = try data.withUnsafeBytes { try GraphUserPage.readExportUsers($0) }
+            groups = rest.groups ?? []
+            members = rest.members ?? [:]
+        }
+    }
+
+    /// Tunables.
+    package struct Configuration: Sendable {
+        /// Items per page, as Graph's `$top`. Default 999.
+        package var pageSize = 999
+
+        package init() {}
+    }
+
+    /// The export as read.
+    package let export: Export
+    private let configuration: Configuration
+    private let usersByID: [String: DirectoryUser]
+    private let groupsByID: [String: DirectoryGroup]
+
+    /// A directory over an already decoded export.
+    package init(export: Export, configuration: Configuration = Configuration()) {
+        self.export = export
+        self.configuration = configuration
+        self.usersByID = Dictionary(export.users.map { ($0.id, $0) }, uniquingKeysWith: { _, last in last })
+        self.groupsByID = Dictionary(export.groups.map { ($0.id, $0) }, uniquingKeysWith: { _, last in last })
+    }
+
+    /// Reads and decodes an export file. Throws ``DirectoryError/Code/permanent`` naming the file
+    /// and what is wrong with it.
+    package init(contentsOf url: URL, configuration: Configuration = Configuration()) throws(DirectoryError) {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw DirectoryError(.permanent, "cannot read the directory file \(url.path): \(error.localizedDescription)")
+        }
+        do {
+            self.init(export: try Export(json: data), configuration: configuration)
+        } catch {
+            throw DirectoryError(
+                .permanent,
+                "\(url.path) is not a Graph-shaped directory export ({\"users\", \"groups\", \"members\"}): \(error)"
+            )
+        }
+    }
+
+    /// The bundled demo directory (about 1,000 users, groups of every kind), shipped as a resource.
+    package static func demo(configuration: Configuration = Configuration()) throws(DirectoryError) -> FileDirectory {
+        guard let url = demoURL else {
+            throw DirectoryError(.permanent, "the demo directory resource is missing from this build")
+        }
+        return try FileDirectory(contentsOf: url, configuration: configuration)
+    }
+
+    /// Where the bundled demo directory file is (so a Graph double can serve the same file).
+    package static var demoURL: URL? {
+        Bundle.module.url(forResource: "demo-directory", withExtension: "json")
+    }
+
+    // MARK: - DirectorySource
+
+    /// Always succeeds: a file needs no credentials.
+    package func verifyPermissions() async throws(DirectoryError) {}
+
+    package func users() -> DirectoryPages<DirectoryPage<DirectoryUser>> {
+        paged(export.users)
+    }
+
+    package func mailEnabledSecurityGroups() -> DirectoryPages<DirectoryPage<DirectoryGroup>> {
+        paged(export.groups.filter { $0.kind == .mailEnabledSecurity })
+    }
+
+    package func group(id: String) async throws(DirectoryError) -> DirectoryGroup {
+        guard let group = groupsByID[id] else {
+            throw DirectoryError(.notFound, "no group with id \(id) in the directory file", httpStatus: 404)
+        }
+        return group
+    }
+
+    package func transitiveUserMembers(ofGroup id: String) -> DirectoryPages<DirectoryPage<DirectoryUser>> {
+        guard groupsByID[id] != nil else {
+            return DirectoryPages(pages: { _ throws(DirectoryError) in
+                throw DirectoryError(.notFound, "no group with id \(id) in the directory file", httpStatus: 404)
+            })
+        }
+        return paged(transitiveUsers(of: id))
+    }
+
+    package func userChanges(since deltaLink: String?) -> DirectoryPages<DeltaPage> {
+        guard deltaLink == nil else {
+            return DirectoryPages(pages: { _ throws(DirectoryError) in
+                throw DirectoryError(
+                    .resyncRequired,
+                    "a directory file keeps no change history; run a full sync",
+                    directoryCode: "syncStateNotFound"
+                )
+            })
+        }
+        let users = export.users
+        let size = configuration.pageSize
+        return DirectoryPages(pages: { cursor throws(DirectoryError) in
+            let start = Int(cursor ?? "0") ?? 0
+            let end = min(start + size, users.count)
+            let last = end == users.count
+            let page = DeltaPage(changed: Array(users[start..<end]), removed: [], deltaLink: last ? Self.deltaLink : nil)
+            return (page, last ? nil : String(end))
+        })
+    }
+
+    // MARK: - Helpers
+
+    /// Users reachable from `groupID` through nested groups, each once.
+    /// Cycles (which Entra ID forbids, but a hand-made file may hold) are cut.
+    func transitiveUsers(of groupID: String) -> [DirectoryUser] {
+        var users: [DirectoryUser] = []
+        var seenUsers = Set<String>()
+        var seenGroups: Set<String> = [groupID]
+        var pending = [groupID]
+        while let group = pending.popLast() {
+            for member in export.members[group] ?? [] {
+                if let user = usersByID[member] {
+                    if seenUsers.insert(member).inserted { users.append(user) }
+                } else if groupsByID[member] != nil, seenGroups.insert(member).inserted {
+                    pending.append(member)
+                }
+            }
+        }
+        return users
+    }
+
+    private func paged<Item: Sendable>(_ items: [Item]) -> DirectoryPages<DirectoryPage<Item>> {
+        let size = configuration.pageSize
+        return DirectoryPages(pages: { cursor throws(DirectoryError) in
+            let start = Int(cursor ?? "0") ?? 0
+            let end = min(start + size, items.count)
+            let next = end < items.count ? String(end) : nil
+            return (DirectoryPage(items: Array(items[start..<end]), totalCount: start == 0 ? items.count : nil), next)
+        })
+    }
+}

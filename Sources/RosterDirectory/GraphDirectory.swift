@@ -1,0 +1,263 @@
+package import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+
+/// Microsoft Graph as a ``DirectorySource``: one tenant's directory read with application
+/// permissions (OAuth 2 client credentials), as `../shared/GRAPH.md` describes.
+///
+/// Every listing asks for pages of ``Configuration/pageSize`` (999) with `$select` of the contact
+/// fields and follows `@odata.nextLink` verbatim; each page is collected (up to
+/// ``Configuration/maximumResponseBytes``) and decoded on its own, so memory holds one page. Every
+/// request carries `x-ms-throttle-priority: low` (a sync is background work) and goes through the
+/// retry rules of ``Configuration``. Errors are decided on Graph's error `code`, never its message.
+package struct GraphDirectory: DirectorySource {
+    /// The application permissions Roster needs: all of these…
+    package static let requiredRoles: Set<String> = ["User.Read.All"]
+    /// …and at least one of these, to read group memberships.
+    package static let groupRoles: Set<String> = ["GroupMember.Read.All", "Group.Read.All", "Directory.Read.All"]
+
+    private let configuration: Configuration
+    private let transport: GraphTransport
+    private let tokens: GraphTokenProvider
+
+    /// A directory client. `httpClient` defaults to the process-wide shared client; the caller
+    /// keeps ownership of one it passes.
+    package init(configuration: Configuration, httpClient: HTTPClient = .shared) {
+        self.configuration = configuration
+        self.transport = GraphTransport(client: httpClient, configuration: configuration)
+        self.tokens = GraphTokenProvider(transport: transport)
+    }
+
+    // MARK: - DirectorySource
+
+    package func verifyPermissions() async throws(DirectoryError) {
+        let token = try await tokens.token(renew: true)
+        let missing = Self.requiredRoles.subtracting(token.roles).sorted()
+        let hasGroupRole = !Self.groupRoles.isDisjoint(with: token.roles)
+        if !missing.isEmpty || !hasGroupRole {
+            let needed = missing + (hasGroupRole ? [] : ["one of " + Self.groupRoles.sorted().joined(separator: ", ")])
+            let granted = token.roles.isEmpty ? "none" : token.roles.sorted().joined(separator: ", ")
+            throw DirectoryError(
+                .consentMissing,
+                "the application lacks Microsoft Graph application permissions: \(needed.joined(separator: "; ")) "
+                    + "(granted: \(granted)); add them under App registrations → API permissions and grant "
+                    + "admin consent, then connect again"
+            )
+        }
+        _ = try await userPage(url: url("/v1.0/users", ["$select": "id", "$top": "1"]))
+    }
+
+    package func users() -> DirectoryPages<DirectoryPage<DirectoryUser>> {
+        userListing(first: url("/v1.0/users", userQuery))
+    }
+
+    /// Graph's filter also matches Microsoft 365 groups that are security-enabled; those are
+    /// dropped here, so every group listed can scope a sync.
+    package func mailEnabledSecurityGroups() -> DirectoryPages<DirectoryPage<DirectoryGroup>> {
+        listing(
+            DirectoryGroup.self,
+            keep: { $0.kind == .mailEnabledSecurity },
+            first: url(
+                "/v1.0/groups",
+                [
+                    "$filter": "mailEnabled eq true and securityEnabled eq true",
+                    "$select": "id,displayName,mail,mailEnabled,securityEnabled,groupTypes",
+                    "$top": "\(configuration.pageSize)",
+                ]
+            )
+        )
+    }
+
+    package func group(id: String) async throws(DirectoryError) -> DirectoryGroup {
+        let body = try await get(
+            url("/v1.0/groups/\(GraphTokenProvider.percentEncode(id))", [
+                "$select": "id,displayName,mail,mailEnabled,securityEnabled,groupTypes"
+            ]),
+            what: "GET /v1.0/groups/{id}"
+        )
+        do {
+            return try JSONDecoder().decode(DirectoryGroup.self, from: body)
+        } catch {
+            throw malformed("GET /v1.0/groups/{id}", error)
+        }
+    }
+
+    package func transitiveUserMembers(ofGroup id: String) -> DirectoryPages<DirectoryPage<DirectoryUser>> {
+        var query = userQuery
+        query["$count"] = "true"
+        let first = url("/v1.0/groups/\(GraphTokenProvider.percentEncode(id))/transitiveMembers/microsoft.graph.user", query)
+        return userListing(first: first, eventualConsistency: true)
+    }
+
+    package func userChanges(since deltaLink: String?) -> DirectoryPages<DeltaPage> {
+        let first = deltaLink ?? url("/v1.0/users/delta", ["$select": DirectoryUser.graphSelect.joined(separator: ",")])
+        return DirectoryPages { cursor throws(DirectoryError) in
+            let (links, decode) = try await downloadUserPage(url: cursor ?? first)
+            if links.nextLink == nil && links.deltaLink == nil {
+                throw DirectoryError(.permanent, "a delta page carried neither @odata.nextLink nor @odata.deltaLink")
+            }
+            return ({ () throws(DirectoryError) in
+                let page = try decode()
+                return DeltaPage(changed: page.users, removed: page.removed, deltaLink: page.deltaLink)
+            }, links.nextLink)
+        }
+    }
+
+    // MARK: - Paging
+
+    private var userQuery: [String: String] {
+        ["$select": DirectoryUser.graphSelect.joined(separator: ","), "$top": "\(configuration.pageSize)"]
+    }
+
+    private func listing<Item: Decodable & Sendable>(
+        _ type: Item.Type,
+        keep: @escaping @Sendable (Item) -> Bool = { _ in true },
+        first: String,
+        eventualConsistency: Bool = false
+    ) -> DirectoryPages<DirectoryPage<Item>> {
+        DirectoryPages(pages: { cursor throws(DirectoryError) in
+            let collection = try await page(type, url: cursor ?? first, eventualConsistency: eventualConsistency)
+            return (DirectoryPage(items: collection.value.filter(keep), totalCount: collection.count), collection.nextLink)
+        })
+    }
+
+    private func userListing(first: String, eventualConsistency: Bool = false) -> DirectoryPages<DirectoryPage<DirectoryUser>> {
+        DirectoryPages { cursor throws(DirectoryError) in
+            let (links, decode) = try await downloadUserPage(url: cursor ?? first, eventualConsistency: eventualConsistency)
+            return ({ () throws(DirectoryError) in
+                let page = try decode()
+                return DirectoryPage(items: page.users, totalCount: page.count)
+            }, links.nextLink)
+        }
+    }
+
+    /// Downloads a page of users and reads only its links, so the next download can start while
+    /// this page is decoded (by the returned closure).
+    private func downloadUserPage(url: String, eventualConsistency: Bool = false) async throws(DirectoryError)
+        -> (links: GraphUserPage.Links, decode: @Sendable () throws(DirectoryError) -> GraphUserPage)
+    {
+        let what = "GET \(Self.path(of: url))"
+        let body = try await get(url, what: what, eventualConsistency: eventualConsistency)
+        let links: GraphUserPage.Links
+        do {
+            links = try GraphUserPage.links(body)
+        } catch {
+            throw malformed(what, error)
+        }
+        return (links, { () throws(DirectoryError) in
+            do {
+                return try GraphUserPage.read(body)
+            } catch {
+                throw DirectoryError(.permanent, "\(what) answered JSON this client cannot read: \(error)")
+            }
+        })
+    }
+
+    private func userPage(url: String) async throws(DirectoryError) -> GraphUserPage {
+        try await downloadUserPage(url: url).decode()
+    }
+
+    private func page<Item: Decodable>(
+        _ type: Item.Type,
+        url: String,
+        eventualConsistency: Bool = false
+    ) async throws(DirectoryError) -> GraphCollection<Item> {
+        let what = "GET \(Self.path(of: url))"
+        let body = try await get(url, what: what, eventualConsistency: eventualConsistency)
+        do {
+            return try JSONDecoder().decode(GraphCollection<Item>.self, from: body)
+        } catch {
+            throw malformed(what, error)
+        }
+    }
+
+    // MARK: - Requests
+
+    /// GETs `url` with a bearer token; renews the token once if Graph calls it invalid; maps every
+    /// status but 200 to a ``DirectoryError`` by Graph's error code.
+    private func get(_ url: String, what: String, eventualConsistency: Bool = false) async throws(DirectoryError)
+        -> ByteBuffer
+    {
+        guard url.hasPrefix(configuration.graphBaseURL + "/") else {
+            throw DirectoryError(
+                .permanent,
+                "Graph returned a link outside \(configuration.graphBaseURL); the token is not sent elsewhere"
+            )
+        }
+        var renewed = false
+        while true {
+            let tokens = self.tokens
+            let response = try await transport.send(what: what) { () throws(DirectoryError) in
+                let token = try await tokens.token()
+                var request = HTTPClientRequest(url: url)
+                request.headers.add(name: "Authorization", value: "Bearer \(token.value)")
+                request.headers.add(name: "Accept", value: "application/json")
+                request.headers.add(name: "x-ms-throttle-priority", value: "low")
+                if eventualConsistency { request.headers.add(name: "ConsistencyLevel", value: "eventual") }
+                return request
+            }
+            if response.status == 200 { return response.body }
+            let code = GraphErrorBody.code(response)
+            if response.status == 401, code == "InvalidAuthenticationToken", !renewed {
+                renewed = true
+                _ = try await tokens.token(renew: true)
+                continue
+            }
+            throw Self.error(for: response, code: code, what: what)
+        }
+    }
+
+    private static func error(for response: GraphTransport.Response, code: String?, what: String) -> DirectoryError {
+        let requestID = GraphErrorBody.requestID(response)
+        let said = GraphErrorBody.message(response).map { " (the directory said: \($0))" } ?? ""
+        func make(_ kind: DirectoryError.Code, _ text: String) -> DirectoryError {
+            DirectoryError(kind, text + said, directoryCode: code, requestID: requestID, httpStatus: response.status)
+        }
+        if response.status == 410 || code == "syncStateNotFound" || code == "resyncRequired" {
+            return make(.resyncRequired, "\(what): the delta link expired or is unknown; run a full sync")
+        }
+        switch response.status {
+        case 401:
+            return make(.authFailed, "\(what) was refused even with a fresh token; check the app registration")
+        case 403:
+            return make(
+                .consentMissing,
+                "\(what) was denied (\(code ?? "403")); grant the application permissions User.Read.All and "
+                    + "GroupMember.Read.All with admin consent, then connect again"
+            )
+        case 404:
+            return make(.notFound, "\(what): no such object in the directory (\(code ?? "404"))")
+        default:
+            return make(.permanent, "\(what) was answered \(response.status) \(code ?? "")")
+        }
+    }
+
+    private func malformed(_ what: String, _ error: any Error) -> DirectoryError {
+        DirectoryError(.permanent, "\(what) answered JSON this client cannot read: \(error)")
+    }
+
+    // MARK: - URLs
+
+    private func url(_ path: String, _ query: [String: String]) -> String {
+        let encoded = query.sorted { $0.key < $1.key }.map { "\($0.key)=\(Self.queryEncode($0.value))" }
+        return configuration.graphBaseURL + path + (encoded.isEmpty ? "" : "?" + encoded.joined(separator: "&"))
+    }
+
+    private static let queryAllowed = CharacterSet(
+        charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~,$()"
+    )
+
+    private static func queryEncode(_ value: String) -> String {
+        value.addingPercentEncoding(withAllowedCharacters: queryAllowed) ?? value
+    }
+
+    /// The path of a URL without host and query, for messages ("/v1.0/users").
+    private static func path(of url: String) -> String {
+        let afterScheme = url.range(of: "://").map { url[$0.upperBound...] } ?? url[...]
+        let path = afterScheme.drop(while: { $0 != "/" })
+        return String(path.prefix(while: { $0 != "?" }))
+    }
+}

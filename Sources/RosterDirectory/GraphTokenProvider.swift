@@ -1,0 +1,127 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+
+/// Client-credentials tokens for one app registration, cached and renewed before they expire.
+///
+/// Concurrent callers share one token request. The token is never logged or put in an error.
+actor GraphTokenProvider {
+    /// An access token and what it grants.
+    struct Token: Sendable {
+        var value: String
+        var expiresAt: ContinuousClock.Instant
+        /// The JWT's `roles` claim: the application permissions granted to the app.
+        var roles: Set<String>
+    }
+
+    private let transport: GraphTransport
+    private var cached: Token?
+    private var inFlight: Task<Result<Token, DirectoryError>, Never>?
+
+    init(transport: GraphTransport) {
+        self.transport = transport
+    }
+
+    /// A token valid for at least `tokenRenewalMargin`, fetched if the cached one is not.
+    /// `renew` drops the cached token first (after Graph answered `InvalidAuthenticationToken`).
+    func token(renew: Bool = false) async throws(DirectoryError) -> Token {
+        if renew { cached = nil }
+        let margin = transport.configuration.tokenRenewalMargin
+        if let cached, ContinuousClock.now.advanced(by: margin) < cached.expiresAt {
+            return cached
+        }
+        let task: Task<Result<Token, DirectoryError>, Never>
+        if let inFlight {
+            task = inFlight
+        } else {
+            let transport = self.transport
+            task = Task { await Self.fetch(transport) }
+            inFlight = task
+        }
+        let result = await task.value
+        if inFlight == task { inFlight = nil }
+        let token = try result.get()
+        cached = token
+        return token
+    }
+
+    // MARK: - The token request
+
+    private static func fetch(_ transport: GraphTransport) async -> Result<Token, DirectoryError> {
+        do throws(DirectoryError) {
+            return .success(try await request(transport))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    private static func request(_ transport: GraphTransport) async throws(DirectoryError) -> Token {
+        let configuration = transport.configuration
+        let url = "\(configuration.authority)/\(percentEncode(configuration.directoryTenantID))/oauth2/v2.0/token"
+        let form = [
+            ("client_id", configuration.clientID),
+            ("client_secret", configuration.clientSecret.value),
+            ("scope", "\(configuration.graphBaseURL)/.default"),
+            ("grant_type", "client_credentials"),
+        ].map { "\($0)=\(percentEncode($1))" }.joined(separator: "&")
+        let started = ContinuousClock.now
+        let response = try await transport.send(what: "POST token endpoint") { () throws(DirectoryError) in
+            var request = HTTPClientRequest(url: url)
+            request.method = .POST
+            request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+            request.headers.add(name: "Accept", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: form))
+            return request
+        }
+        guard response.status == 200 else {
+            let (code, description) = GraphErrorBody.tokenError(response)
+            let what = (400..<500).contains(response.status) ? DirectoryError.Code.authFailed : .permanent
+            throw DirectoryError(
+                what,
+                "the token endpoint refused the credentials (\(description ?? "HTTP \(response.status)")); "
+                    + "check the directory tenant id, the client id and the client secret (it may have expired: "
+                    + "create a new one under App registrations → Certificates & secrets)",
+                directoryCode: code,
+                requestID: response.headers.first(name: "x-ms-request-id"),
+                httpStatus: response.status
+            )
+        }
+        struct Body: Decodable {
+            var access_token: String
+            var expires_in: Int
+        }
+        guard let body = try? JSONDecoder().decode(Body.self, from: response.body) else {
+            throw DirectoryError(.permanent, "the token endpoint answered 200 without a usable access token")
+        }
+        return Token(
+            value: body.access_token,
+            expiresAt: started.advanced(by: .seconds(body.expires_in)),
+            roles: roles(of: body.access_token)
+        )
+    }
+
+    /// The `roles` claim of a JWT (the payload is base64url JSON). The signature is not checked:
+    /// Graph checks it; the claim only tells which permissions to expect.
+    static func roles(of jwt: String) -> Set<String> {
+        let parts = jwt.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3 else { return [] }
+        var base64 = parts[1].replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        struct Claims: Decodable { var roles: [String]? }
+        guard let data = Data(base64Encoded: base64),
+            let claims = try? JSONDecoder().decode(Claims.self, from: data)
+        else { return [] }
+        return Set(claims.roles ?? [])
+    }
+
+    private static let unreserved = CharacterSet(
+        charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
+    )
+
+    /// `application/x-www-form-urlencoded` and path-segment escaping: everything but unreserved characters.
+    static func percentEncode(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? text
+    }
+}

@@ -1,0 +1,156 @@
+import AsyncHTTPClient
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// Sends one request with Graph's retry rules: `Retry-After` honoured exactly on 429, 503 and 504,
+/// exponential backoff with full jitter on other 5xx and network failures, at most
+/// `maximumAttempts` tries, each under `requestTimeout`, the body collected up to
+/// `maximumResponseBytes`. Any other status is returned for the caller to interpret.
+struct GraphTransport: Sendable {
+    let client: HTTPClient
+    let configuration: GraphDirectory.Configuration
+
+    /// A response, body collected.
+    struct Response: Sendable {
+        var status: Int
+        var headers: HTTPHeaders
+        var body: ByteBuffer
+    }
+
+    /// Sends `build()` until it gets a status that retrying cannot change. `build` runs before every
+    /// attempt, so it can attach a fresh token. `what` names the request in errors and logs
+    /// ("GET /v1.0/users"); it never holds a token or a secret.
+    func send(
+        what: String,
+        build: () async throws(DirectoryError) -> HTTPClientRequest
+    ) async throws(DirectoryError) -> Response {
+        var attempt = 0
+        while true {
+            attempt += 1
+            let request = try await build()
+            let response: Response
+            do {
+                response = try await exchange(request)
+            } catch is NIOTooManyBytesError {
+                throw DirectoryError(
+                    .permanent,
+                    "\(what) answered more than \(configuration.maximumResponseBytes) bytes; raise "
+                        + "maximumResponseBytes or lower pageSize"
+                )
+            } catch {
+                if Task.isCancelled {
+                    throw DirectoryError(.transient, "\(what) was cancelled")
+                }
+                guard attempt < configuration.maximumAttempts else {
+                    throw DirectoryError(
+                        .transient,
+                        "\(what) failed \(attempt) times (last: \(Self.describe(error))); check the network "
+                            + "path to the directory and try again"
+                    )
+                }
+                let wait = backoff(attempt: attempt)
+                configuration.logger.info(
+                    "directory request failed; retrying",
+                    metadata: ["request": "\(what)", "error": "\(Self.describe(error))", "wait": "\(wait)"]
+                )
+                try await pause(wait)
+                continue
+            }
+
+            let throttling = [429, 503, 504].contains(response.status)
+            guard throttling || (500...599).contains(response.status) else { return response }
+            let requestID = GraphErrorBody.requestID(response)
+            guard attempt < configuration.maximumAttempts else {
+                throw DirectoryError(
+                    response.status == 429 ? .throttled : .transient,
+                    "\(what) was answered \(response.status) \(attempt) times in a row; the directory is "
+                        + (response.status == 429 ? "throttling this application" : "unavailable")
+                        + ", try again later",
+                    directoryCode: GraphErrorBody.code(response),
+                    requestID: requestID,
+                    httpStatus: response.status
+                )
+            }
+            var wait = backoff(attempt: attempt)
+            var fromRetryAfter = false
+            if throttling, let retryAfter = Self.retryAfter(response.headers) {
+                guard retryAfter <= configuration.maximumRetryAfter else {
+                    throw DirectoryError(
+                        .throttled,
+                        "\(what) was throttled with Retry-After \(retryAfter), more than the "
+                            + "\(configuration.maximumRetryAfter) this client waits; try again later",
+                        directoryCode: GraphErrorBody.code(response),
+                        requestID: requestID,
+                        httpStatus: response.status
+                    )
+                }
+                wait = retryAfter
+                fromRetryAfter = true
+            }
+            if throttling {
+                configuration.onThrottle(
+                    GraphDirectory.ThrottleWait(
+                        duration: wait,
+                        status: response.status,
+                        fromRetryAfter: fromRetryAfter,
+                        attempt: attempt
+                    )
+                )
+            }
+            configuration.logger.info(
+                "directory answered \(response.status); retrying",
+                metadata: ["request": "\(what)", "request-id": "\(requestID ?? "-")", "wait": "\(wait)"]
+            )
+            try await pause(wait)
+        }
+    }
+
+    // MARK: - Pieces
+
+    private func exchange(_ request: HTTPClientRequest) async throws -> Response {
+        let response = try await client.execute(request, timeout: Self.timeAmount(configuration.requestTimeout))
+        let body = try await response.body.collect(upTo: configuration.maximumResponseBytes)
+        return Response(status: Int(response.status.code), headers: response.headers, body: body)
+    }
+
+    private func pause(_ duration: Duration) async throws(DirectoryError) {
+        do {
+            try await configuration.sleep(duration)
+        } catch {
+            throw DirectoryError(.transient, "a wait before retrying was cancelled")
+        }
+    }
+
+    /// Full jitter: uniformly random in `0...min(cap, base·2^(attempt-1))`.
+    private func backoff(attempt: Int) -> Duration {
+        let exponent = Double(1 << min(attempt - 1, 20))
+        let ceiling = min(Self.seconds(configuration.backoffCap), Self.seconds(configuration.backoffBase) * exponent)
+        return .milliseconds(Int64((Double.random(in: 0...ceiling) * 1000).rounded()))
+    }
+
+    /// `Retry-After` as delay-seconds (Graph never sends the HTTP-date form).
+    static func retryAfter(_ headers: HTTPHeaders) -> Duration? {
+        guard let text = headers.first(name: "Retry-After"),
+            let seconds = Int(text.filter { $0 != " " }), seconds >= 0
+        else {
+            return nil
+        }
+        return .seconds(seconds)
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        let parts = duration.components
+        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
+    }
+
+    static func timeAmount(_ duration: Duration) -> TimeAmount {
+        .nanoseconds(Int64(seconds(duration) * 1e9))
+    }
+
+    /// An error in words, without anything the request carried.
+    private static func describe(_ error: any Error) -> String {
+        if let error = error as? HTTPClientError { return "\(error)" }
+        return String(describing: type(of: error))
+    }
+}

@@ -1,0 +1,192 @@
+import NIOCore
+
+/// A page of users as Graph sends it (`/users`, `transitiveMembers/microsoft.graph.user`,
+/// `/users/delta`), read by ``GraphJSONReader``: the users, the `@removed` entries of a delta page,
+/// and the paging links. `FileDirectory` reads its export's `users` array the same way, so both
+/// sources share one user decoder: a property that is null or absent reads as `nil`
+/// (`businessPhones` as `[]`), and unknown properties are skipped.
+struct GraphUserPage {
+    var users: [DirectoryUser] = []
+    var removed: [DeltaPage.Removal] = []
+    var nextLink: String?
+    var deltaLink: String?
+    var count: Int?
+
+    /// Reads a page body.
+    static func read(_ body: ByteBuffer) throws(GraphJSONReader.Failure) -> GraphUserPage {
+        do {
+            return try body.withUnsafeReadableBytes { bytes in
+                var reader = GraphJSONReader(bytes)
+                var page = GraphUserPage()
+                try reader.readObject { reader, name in
+                    if GraphJSONReader.matches(name, "value") {
+                        try reader.readArray { reader in try page.readEntry(&reader) }
+                    } else if GraphJSONReader.matches(name, "@odata.nextLink") {
+                        page.nextLink = try reader.readOptionalString()
+                    } else if GraphJSONReader.matches(name, "@odata.deltaLink") {
+                        page.deltaLink = try reader.readOptionalString()
+                    } else if GraphJSONReader.matches(name, "@odata.count") {
+                        page.count = try reader.readOptionalInt()
+                    } else {
+                        try reader.skipValue()
+                    }
+                }
+                try reader.expectEnd()
+                return page
+            }
+        } catch let failure as GraphJSONReader.Failure {
+            throw failure
+        } catch {
+            throw GraphJSONReader.Failure(offset: 0, reason: "\(error)")
+        }
+    }
+
+    /// A page's paging links.
+    struct Links {
+        var nextLink: String?
+        var deltaLink: String?
+    }
+
+    /// Reads only the links of a page body. Graph writes `@odata.nextLink` before `value`, so this
+    /// usually stops at `value`; otherwise it skims over the users without building them.
+    static func links(_ body: ByteBuffer) throws -> Links {
+        try body.withUnsafeReadableBytes { bytes in
+            var reader = GraphJSONReader(bytes)
+            var links = Links()
+            try reader.readObject(until: { name in links.nextLink != nil && GraphJSONReader.matches(name, "value") }) {
+                reader, name in
+                if GraphJSONReader.matches(name, "@odata.nextLink") {
+                    links.nextLink = try reader.readOptionalString()
+                } else if GraphJSONReader.matches(name, "@odata.deltaLink") {
+                    links.deltaLink = try reader.readOptionalString()
+                } else {
+                    try reader.skipValue()
+                }
+            }
+            return links
+        }
+    }
+
+    /// Reads the `users` array of a `FileDirectory` export (other properties skipped).
+    static func readExportUsers(_ bytes: UnsafeRawBufferPointer) throws -> [DirectoryUser] {
+        var reader = GraphJSONReader(bytes)
+        var page = GraphUserPage()
+        try reader.readObject { reader, name in
+            if GraphJSONReader.matches(name, "users") {
+                try reader.readArray { reader in try page.readEntry(&reader) }
+            } else {
+                try reader.skipValue()
+            }
+        }
+        try reader.expectEnd()
+        return page.users
+    }
+
+    /// One entry: a user, or `{"id", "@removed": {"reason"}}`.
+    private mutating func readEntry(_ reader: inout GraphJSONReader) throws {
+        var user = DirectoryUser(id: "")
+        var hasID = false
+        var removedReason: String?
+        try reader.readObject { reader, name in
+            if GraphJSONReader.matches(name, "@removed") {
+                removedReason = "deleted"
+                try reader.readObject { reader, name in
+                    if GraphJSONReader.matches(name, "reason"), let reason = try reader.readOptionalString() {
+                        removedReason = reason
+                    } else {
+                        try reader.skipValue()
+                    }
+                }
+            } else if GraphJSONReader.matches(name, "id") {
+                user.id = try reader.readString()
+                hasID = true
+            } else {
+                try Self.readProperty(name, of: &user, &reader)
+            }
+        }
+        guard hasID else { throw reader.failure("a user without an id") }
+        if let removedReason {
+            removed.append(.init(id: user.id, reason: removedReason))
+        } else {
+            users.append(user)
+        }
+    }
+
+    private static func readProperty(
+        _ name: UnsafeRawBufferPointer,
+        of user: inout DirectoryUser,
+        _ reader: inout GraphJSONReader
+    ) throws {
+        func matches(_ property: StaticString) -> Bool { GraphJSONReader.matches(name, property) }
+        if matches("userPrincipalName") {
+            user.userPrincipalName = try reader.readOptionalString()
+        } else if matches("mail") {
+            user.mail = try reader.readOptionalString()
+        } else if matches("displayName") {
+            user.displayName = try reader.readOptionalString()
+        } else if matches("givenName") {
+            user.givenName = try reader.readOptionalString()
+        } else if matches("surname") {
+            user.surname = try reader.readOptionalString()
+        } else if matches("jobTitle") {
+            user.jobTitle = try reader.readOptionalString()
+        } else if matches("department") {
+            user.department = try reader.readOptionalString()
+        } else if matches("companyName") {
+            user.companyName = try reader.readOptionalString()
+        } else if matches("officeLocation") {
+            user.officeLocation = try reader.readOptionalString()
+        } else if matches("businessPhones") {
+            if try !reader.readNull() {
+                try reader.readArray { reader in
+                    if let phone = try reader.readOptionalString() { user.businessPhones.append(phone) }
+                }
+            }
+        } else if matches("mobilePhone") {
+            user.mobilePhone = try reader.readOptionalString()
+        } else if matches("faxNumber") {
+            user.faxNumber = try reader.readOptionalString()
+        } else if matches("streetAddress") {
+            user.streetAddress = try reader.readOptionalString()
+        } else if matches("city") {
+            user.city = try reader.readOptionalString()
+        } else if matches("state") {
+            user.state = try reader.readOptionalString()
+        } else if matches("postalCode") {
+            user.postalCode = try reader.readOptionalString()
+        } else if matches("country") {
+            user.country = try reader.readOptionalString()
+        } else if matches("onPremisesExtensionAttributes") {
+            if try !reader.readNull() {
+                try reader.readObject { reader, name in
+                    if let slot = extensionSlot(name) {
+                        user.extensionAttributes[slot] = try reader.readOptionalString()
+                    } else {
+                        try reader.skipValue()
+                    }
+                }
+            }
+        } else if matches("accountEnabled") {
+            user.accountEnabled = try reader.readOptionalBool()
+        } else if matches("userType") {
+            user.userType = try reader.readOptionalString()
+        } else {
+            try reader.skipValue()
+        }
+    }
+
+    /// 1…15 for `extensionAttribute1` … `extensionAttribute15`.
+    private static func extensionSlot(_ name: UnsafeRawBufferPointer) -> Int? {
+        let prefix: StaticString = "extensionAttribute"
+        let length = prefix.utf8CodeUnitCount
+        guard name.count == length + 1 || name.count == length + 2,
+            GraphJSONReader.matches(UnsafeRawBufferPointer(rebasing: name[..<length]), prefix)
+        else { return nil }
+        var slot = 0
+        for digit in name[length...] {
+            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(digit) else { return nil }
+            slot = slot * 10 + Int(digit - UInt8(ascii: "0"))
+        }
+        return (1...15).contains(slot) ? slot : nil
+    }
+}

@@ -1,0 +1,74 @@
+import GraphTestDouble
+import RosterDirectory
+import Testing
+
+@Suite("GraphDirectory delta queries against the Graph double")
+struct GraphDirectoryDeltaTests {
+    @Test("a first delta run lists every user across pages and ends with a deltaLink")
+    func firstRun() async throws {
+        try await GraphDoubleHarness.run(TestDirectories.generated(450)) { harness in
+            let pages = try await harness.directory.userChanges(since: nil).collect()
+            #expect(pages.map(\.changed.count) == [200, 200, 50])
+            #expect(pages.dropLast().allSatisfy { $0.deltaLink == nil })
+            #expect(pages.last?.deltaLink?.contains("$deltatoken=") == true)
+            #expect(pages.allSatisfy { $0.removed.isEmpty })
+            let first = try #require(harness.graphRequests("/v1.0/users/delta").first)
+            #expect(first.query["$select"] == DirectoryUser.graphSelect.joined(separator: ","))
+            #expect(first.query["$top"] == nil, "delta takes no $top")
+        }
+    }
+
+    @Test("the stored deltaLink returns only changed and added users, and removals as @removed")
+    func changesAndRemovals() async throws {
+        try await GraphDoubleHarness.run(TestDirectories.generated(300)) { harness in
+            let link = try #require(try await harness.directory.userChanges(since: nil).collect().last?.deltaLink)
+            let changedID = GraphDoubleDirectory.userID(7)
+            let removedID = GraphDoubleDirectory.userID(8)
+            harness.double.updateUser(id: changedID, ["jobTitle": .string("Chief O'Brien Officer"), "city": .null])
+            harness.double.removeUser(id: removedID)
+            harness.double.addUser(["id": "new-user", "displayName": "Zoë New", "userType": "Member"])
+
+            let pages = try await harness.directory.userChanges(since: link).collect()
+            let changed = pages.flatMap(\.changed)
+            #expect(Set(changed.map(\.id)) == [changedID, "new-user"])
+            let updated = try #require(changed.first { $0.id == changedID })
+            #expect(updated.jobTitle == "Chief O'Brien Officer")
+            #expect(updated.city == nil)
+            #expect(changed.first { $0.id == "new-user" }?.mail == nil, "unset properties read as nil")
+            #expect(pages.flatMap(\.removed) == [.init(id: removedID, reason: "deleted")])
+
+            let next = try #require(pages.last?.deltaLink)
+            let quiet = try await harness.directory.userChanges(since: next).collect()
+            #expect(quiet.allSatisfy { $0.changed.isEmpty && $0.removed.isEmpty }, "nothing changed since")
+            let replay = try await harness.directory.userChanges(since: link).collect()
+            #expect(Set(replay.flatMap(\.changed).map(\.id)) == [changedID, "new-user"], "an old link replays harmlessly")
+        }
+    }
+
+    @Test("an expired delta link answers 410 and is reported as resyncRequired")
+    func expiredLink() async throws {
+        try await GraphDoubleHarness.run(TestDirectories.generated(10)) { harness in
+            let link = try #require(try await harness.directory.userChanges(since: nil).collect().last?.deltaLink)
+            harness.double.expireDeltaLinks()
+            let error = try await #require(throws: DirectoryError.self) {
+                try await harness.directory.userChanges(since: link).collect()
+            }
+            #expect(error.code == .resyncRequired)
+            #expect(error.httpStatus == 410)
+            #expect(error.directoryCode == "syncStateNotFound")
+            #expect(error.message.contains("full sync"))
+            #expect(harness.recorder.sleeps.isEmpty, "410 is not retried")
+        }
+    }
+
+    @Test("a nextLink that leaves the Graph host is refused, so the token never goes elsewhere")
+    func foreignLinkRefused() async throws {
+        try await GraphDoubleHarness.run(TestDirectories.generated(10)) { harness in
+            let error = try await #require(throws: DirectoryError.self) {
+                try await harness.directory.userChanges(since: "http://203.0.113.9/v1.0/users/delta?$deltatoken=1").collect()
+            }
+            #expect(error.code == .permanent)
+            #expect(harness.double.requests.isEmpty)
+        }
+    }
+}
