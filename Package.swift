@@ -131,6 +131,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "RosterTLSTests",
+            dependencies: ["RosterTLS"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "RosterRPCTests",
             dependencies: [
                 "RosterRPC", "RosterClient", "RosterTLS", "RosterWire",

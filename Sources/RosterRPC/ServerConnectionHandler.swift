@@ -14,36 +14,36 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     /// Told to every connection when the server begins a graceful shutdown.
     struct GracefulShutdown: Sendable {}
 
-    private enum Phase {
+    enum Phase {
         case awaitingSettings
         case open
         case draining
         case closed
     }
 
-    private let router: RPCRouter
-    private let configuration: RPCConfiguration
-    private let decodingLimits: ProtoDecodingLimits
-    private var context: ChannelHandlerContext!
-    private var executor: EventLoopTaskExecutor!
-    private let writer = FrameWriter()
-    private var phase = Phase.awaitingSettings
-    private var peerSettings = PeerSettings()
-    private var streams: [UInt32: ServerStream] = [:]
-    private var highestStreamID: UInt32 = 0
-    private var tlsPeer: TLSPeer?
-    private var handshakeTimer: Scheduled<Void>?
-    private var idleTimer: Scheduled<Void>?
+    let router: RPCRouter
+    let configuration: RPCConfiguration
+    let decodingLimits: ProtoDecodingLimits
+    var context: ChannelHandlerContext!
+    var executor: EventLoopTaskExecutor!
+    let writer = FrameWriter()
+    var phase = Phase.awaitingSettings
+    var peerSettings = PeerSettings()
+    var streams: [UInt32: ServerStream] = [:]
+    var highestStreamID: UInt32 = 0
+    var tlsPeer: TLSPeer?
+    var handshakeTimer: Scheduled<Void>?
+    var idleTimer: Scheduled<Void>?
     /// When the last call ended, while no call is open.
-    private var idleSince: NIODeadline? = .now()
-    private var drainTimer: Scheduled<Void>?
-    private let gracePeriod: TimeAmount
+    var idleSince: NIODeadline? = .now()
+    var drainTimer: Scheduled<Void>?
+    let gracePeriod: TimeAmount
     /// Splits bytes into frames right here, rather than in a handler of its own, so a frame is
     /// never boxed into `NIOAny` on its way through the pipeline.
-    private var frames: NIOSingleStepByteToMessageProcessor<FrameDecoder>
+    var frames: NIOSingleStepByteToMessageProcessor<FrameDecoder>
     /// PINGs received in the current one-second window, to refuse a flood (PROTOCOL.md §11).
-    private var pingWindowStart = NIODeadline.uptimeNanoseconds(0)
-    private var pingsInWindow = 0
+    var pingWindowStart = NIODeadline.uptimeNanoseconds(0)
+    var pingsInWindow = 0
 
     init(router: RPCRouter, configuration: RPCConfiguration, gracePeriod: TimeAmount) {
         self.router = router
@@ -130,7 +130,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         context.fireChannelReadComplete()
     }
 
-    private func handle(_ frame: Frame) throws(ProtocolViolation) {
+    func handle(_ frame: Frame) throws(ProtocolViolation) {
         if phase == .awaitingSettings, frame.type != .settings || frame.flags.contains(.ack) {
             throw ProtocolViolation("expected SETTINGS as the first frame, got \(frame.type)")
         }
@@ -153,7 +153,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         }
     }
 
-    private func handleSettings(_ frame: Frame) throws(ProtocolViolation) {
+    func handleSettings(_ frame: Frame) throws(ProtocolViolation) {
         guard frame.streamID == 0 else { throw ProtocolViolation("SETTINGS on stream \(frame.streamID); it belongs on stream 0") }
         if frame.flags.contains(.ack) { return }
         let settings: RPCMessages.Settings
@@ -171,7 +171,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         }
     }
 
-    private func handleHeaders(_ frame: Frame) throws(ProtocolViolation) {
+    func handleHeaders(_ frame: Frame) throws(ProtocolViolation) {
         let id = frame.streamID
         guard id % 2 == 1 else { throw ProtocolViolation("HEADERS on stream \(id); clients open odd stream ids") }
         guard id > highestStreamID else {
@@ -221,7 +221,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         idleSince = nil
     }
 
-    private func handleMessage(_ frame: Frame) throws(ProtocolViolation) {
+    func handleMessage(_ frame: Frame) throws(ProtocolViolation) {
         guard frame.streamID != 0 else { throw ProtocolViolation("MESSAGE on stream 0; it belongs on a call's stream") }
         guard let stream = streams[frame.streamID] else {
             guard frame.streamID <= highestStreamID else {
@@ -237,7 +237,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         start(stream)
     }
 
-    private func handleCancel(_ frame: Frame) throws(ProtocolViolation) {
+    func handleCancel(_ frame: Frame) throws(ProtocolViolation) {
         guard frame.streamID != 0 else { throw ProtocolViolation("CANCEL on stream 0; it belongs on a call's stream") }
         if frame.payload.readableBytes > 0 {
             do {
@@ -251,7 +251,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         noteIdleIfNoCalls()
     }
 
-    private func handleWindowUpdate(_ frame: Frame) throws(ProtocolViolation) {
+    func handleWindowUpdate(_ frame: Frame) throws(ProtocolViolation) {
         guard frame.streamID != 0, frame.payload.readableBytes == 4,
             let increment = frame.payload.getInteger(at: frame.payload.readerIndex, as: UInt32.self)
         else {
@@ -269,7 +269,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         }
     }
 
-    private func handlePing(_ frame: Frame) throws(ProtocolViolation) {
+    func handlePing(_ frame: Frame) throws(ProtocolViolation) {
         guard frame.streamID == 0, frame.payload.readableBytes == 8 else {
             throw ProtocolViolation("PING must carry 8 bytes on stream 0 (stream \(frame.streamID), \(frame.payload.readableBytes) bytes)")
         }
@@ -286,7 +286,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         writer.append(.ping, flags: .ack, streamID: 0, bytes: frame.payload.readableBytesView)
     }
 
-    private func handleOversizedHeaders(_ header: FrameHeader) {
+    func handleOversizedHeaders(_ header: FrameHeader) {
         if header.type == .cancel, header.streamID != 0 {
             // Its reason was too long to read, but a CANCEL still cancels.
             if let stream = streams.removeValue(forKey: header.streamID) {
@@ -302,165 +302,9 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         refuse(header.streamID, .resourceExhausted, "call metadata of \(header.length) bytes exceeds the max_header_size of \(configuration.maxHeaderSize); send less metadata")
     }
 
-    // MARK: - Running handlers
-
-    private func start(_ stream: ServerStream) {
-        let connection = NIOLoopBound(self, eventLoop: context.eventLoop)
-        stream.task = Self.run(
-            stream.method,
-            request: stream.request ?? ByteBuffer(),
-            context: stream.context,
-            limits: decodingLimits,
-            id: stream.id,
-            connection: connection,
-            executor: executor
-        )
-    }
-
-    /// Starts a handler as a task preferring the connection's loop; its outcome goes back to the connection.
-    private static func run(
-        _ method: RPCRouter.Method,
-        request: ByteBuffer,
-        context: RPCServerContext,
-        limits: ProtoDecodingLimits,
-        id: UInt32,
-        connection: NIOLoopBound<ServerConnectionHandler>,
-        executor: EventLoopTaskExecutor
-    ) -> Task<Void, Never> {
-        switch method {
-        case .unary(let handler):
-            return Task(executorPreference: executor) {
-                let result: Result<any ProtoMessage, any Error>
-                do {
-                    result = .success(try await handler(request, context, limits))
-                } catch {
-                    result = .failure(error)
-                }
-                onLoop(connection) { $0.completeUnary(id, result) }
-            }
-        case .serverStreaming(let handler):
-            let sink = ResponseSink(connection: connection, executor: executor, streamID: id)
-            return Task(executorPreference: executor) {
-                let status: RPCError
-                do {
-                    try await handler(request, context, limits, sink)
-                    status = RPCError(.ok, "")
-                } catch {
-                    status = Self.status(for: error)
-                }
-                onLoop(connection) { $0.finish(id, status: status) }
-            }
-        }
-    }
-
-    private static func onLoop(_ connection: NIOLoopBound<ServerConnectionHandler>, _ body: @escaping @Sendable (ServerConnectionHandler) -> Void) {
-        if connection.eventLoop.inEventLoop {
-            body(connection.value)
-        } else {
-            connection.eventLoop.execute { body(connection.value) }
-        }
-    }
-
-    private func completeUnary(_ id: UInt32, _ result: Result<any ProtoMessage, any Error>) {
-        guard streams[id] != nil else { return }
-        switch result {
-        case .success(let response):
-            let size = response.encodedSize
-            guard size <= peerSettings.maxFrameSize else {
-                return finish(id, status: RPCError(.resourceExhausted, "the response of \(size) bytes exceeds the client's max_frame_size of \(peerSettings.maxFrameSize)"))
-            }
-            writer.append(.message, streamID: id, message: response)
-            finish(id, status: RPCError(.ok, ""))
-        case .failure(let error):
-            finish(id, status: Self.status(for: error))
-        }
-    }
-
-    /// What ``trySend(_:on:)`` did.
-    enum SendOutcome {
-        /// Written (to be flushed soon).
-        case sent
-        /// Written, and enough is waiting that it was flushed: the writer should yield the loop.
-        case sentAndFlushed
-        /// Not written: the client's window is spent; wait with ``waitForWindow(_:)``.
-        case needsWindow
-    }
-
-    /// Writes one streamed response if the client's window allows. Synchronous, so the common
-    /// case costs no suspension.
-    func trySend<M: ProtoMessage>(_ message: M, on id: UInt32) throws(RPCError) -> SendOutcome {
-        guard let stream = streams[id] else { throw RPCError(.cancelled, "the call has ended") }
-        guard stream.sendWindow > 0 else { return .needsWindow }
-        let size = message.encodedSize
-        guard size <= peerSettings.maxFrameSize else {
-            throw RPCError(.resourceExhausted, "a response of \(size) bytes exceeds the client's max_frame_size of \(peerSettings.maxFrameSize)")
-        }
-        writer.append(.message, streamID: id, message: message)
-        stream.sendWindow -= size
-        if writer.pendingBytes >= FrameWriter.flushThreshold {
-            writer.flushNow()
-            return .sentAndFlushed
-        }
-        writer.flushSoon()
-        return .sent
-    }
-
-    /// Suspends until the client grants window on stream `id`, or the call ends.
-    func waitForWindow(_ id: UInt32) async throws {
-        guard let stream = streams[id] else { throw RPCError(.cancelled, "the call has ended") }
-        guard stream.sendWindow <= 0 else { return }
-        writer.flushNow()
-        try await withCheckedThrowingContinuation { stream.windowWaiter = $0 }
-    }
-
-    /// Ends a call with TRAILERS (OK or an error) and forgets it.
-    private func finish(_ id: UInt32, status: RPCError) {
-        guard let stream = streams.removeValue(forKey: id) else { return }
-        if status.code != .ok { stream.stop(status) } else { stream.deadlineTimer?.cancel() }
-        sendTrailers(id, status)
-        noteIdleIfNoCalls()
-        if phase == .draining, streams.isEmpty { close() }
-    }
-
-    /// Answers a call that never started.
-    private func refuse(_ id: UInt32, _ code: RPCError.Code, _ message: String) {
-        sendTrailers(id, RPCError(code, message))
-    }
-
-    private func sendTrailers(_ id: UInt32, _ status: RPCError) {
-        var payload = RPCMessages.Status(code: status.code.rawValue, message: status.message)
-        payload.metadata = status.metadata
-        // Keep the trailers within what the client accepts: drop metadata, then shorten the message.
-        if payload.encodedSize > peerSettings.maxHeaderSize {
-            payload.metadata = [:]
-            payload.message = Self.truncated(payload.message, toBytes: peerSettings.maxHeaderSize / 2)
-        }
-        writer.append(.trailers, flags: .endStream, streamID: id, message: payload)
-        writer.flushSoon()
-    }
-
-    /// `text` cut to at most `limit` UTF-8 bytes, at a character boundary.
-    static func truncated(_ text: String, toBytes limit: Int) -> String {
-        var result = ""
-        var used = 0
-        for character in text {
-            let size = character.utf8.count
-            guard used + size <= limit else { break }
-            result.append(character)
-            used += size
-        }
-        return result
-    }
-
-    static func status(for error: any Error) -> RPCError {
-        if let error = error as? RPCError { return error }
-        if error is CancellationError { return RPCError(.cancelled, "the call was cancelled") }
-        return RPCError(.internal, "the server failed: \(error)")
-    }
-
     // MARK: - Shutdown and timers
 
-    private func beginDraining() {
+    func beginDraining() {
         guard phase == .open || phase == .awaitingSettings else { return }
         phase = .draining
         writer.append(.goAway, streamID: 0, message: RPCMessages.GoAway(lastStreamID: highestStreamID, code: RPCError.Code.unavailable.rawValue, message: "server is shutting down; reconnect to another instance"))
@@ -476,14 +320,14 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     /// One long-lived timer checks for idleness, rather than a timer cancelled and re-armed per
     /// call (which showed up in profiles with many connections).
-    private func armIdleTimer(after delay: TimeAmount? = nil) {
+    func armIdleTimer(after delay: TimeAmount? = nil) {
         idleTimer?.cancel()
         idleTimer = context.eventLoop.assumeIsolated().scheduleTask(in: delay ?? configuration.idleTimeout) { [weak self] in
             self?.idleTimerFired()
         }
     }
 
-    private func idleTimerFired() {
+    func idleTimerFired() {
         guard phase == .open else { return }
         guard streams.isEmpty, let idleSince else { return armIdleTimer() }
         let idleFor = NIODeadline.now() - idleSince
@@ -491,18 +335,18 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         connectionError(.ok, "idle timeout: no calls for \(configuration.idleTimeout.nanoseconds / 1_000_000_000) s")
     }
 
-    private func noteIdleIfNoCalls() {
+    func noteIdleIfNoCalls() {
         if streams.isEmpty { idleSince = .now() }
     }
 
     /// Ends the connection: GOAWAY with the reason, then close.
-    private func connectionError(_ code: RPCError.Code, _ message: String) {
+    func connectionError(_ code: RPCError.Code, _ message: String) {
         guard phase != .closed else { return }
         writer.append(.goAway, streamID: 0, message: RPCMessages.GoAway(lastStreamID: highestStreamID, code: code.rawValue, message: message))
         close()
     }
 
-    private func close() {
+    func close() {
         guard phase != .closed else { return }
         phase = .closed
         writer.flushNow()

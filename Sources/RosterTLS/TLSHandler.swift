@@ -21,13 +21,6 @@ package final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case client(serverName: String)
     }
 
-    private enum State {
-        case idle
-        case handshaking
-        case active
-        case closed
-    }
-
     /// OpenSSL's largest record payload; larger writes are split.
     private static let maxRecord = 16_384
 
@@ -35,10 +28,9 @@ package final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private let readBIO: OpaquePointer
     private let writeBIO: OpaquePointer
     private let role: Role
-    private var state = State.idle
+    private var machine = TLSStateMachine()
     private var pendingPlaintext: ByteBuffer?
     private var pendingPromises: [EventLoopPromise<Void>] = []
-    private var receivedCloseNotify = false
     /// Where SSL_read decrypts to: one record's worth, allocated once per connection.
     private let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: TLSHandler.maxRecord, alignment: 16)
 
@@ -86,21 +78,14 @@ package final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func start(context: ChannelHandlerContext) {
-        guard case .idle = state else { return }
-        state = .handshaking
-        if case .client = role { handshake(context: context) }
+        let isClient = { if case .client = role { return true } else { return false } }()
+        if machine.start(isClient: isClient) == .beginHandshake { handshake(context: context) }
     }
 
     package func channelInactive(context: ChannelHandlerContext) {
-        let wasActive = { if case .active = state { return true } else { return false } }()
-        let wasHandshaking = { if case .handshaking = state { return true } else { return false } }()
-        state = .closed
+        let action = machine.channelInactive()
         failPending(TLSError(.unexpectedEOF, "the connection closed before the data could be encrypted and sent"))
-        if wasActive, !receivedCloseNotify {
-            context.fireErrorCaught(TLSError(.unexpectedEOF, "the peer closed the connection without TLS close_notify"))
-        } else if wasHandshaking {
-            context.fireErrorCaught(TLSError(.handshakeFailed, "the peer closed the connection during the TLS handshake"))
-        }
+        if case .reportError(let error) = action { context.fireErrorCaught(error) }
         context.fireChannelInactive()
     }
 
@@ -112,13 +97,10 @@ package final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
             guard let base = bytes.baseAddress, bytes.count > 0 else { return }
             _ = BIO_write(readBIO, base, Int32(bytes.count))  // a memory BIO takes everything
         }
-        switch state {
-        case .handshaking:
-            handshake(context: context)
-        case .active:
-            readPlaintext(context: context)
-        case .idle, .closed:
-            break
+        switch machine.bytesReceived() {
+        case .continueHandshake: handshake(context: context)
+        case .readPlaintext: readPlaintext(context: context)
+        case .ignore: break
         }
     }
 
@@ -143,14 +125,14 @@ package final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
         var alpnLength: UInt32 = 0
         SSL_get0_alpn_selected(ssl, &alpn, &alpnLength)
         let selected = alpn.map { String(decoding: UnsafeBufferPointer(start: $0, count: Int(alpnLength)), as: UTF8.self) }
-        guard selected == "roster/1" else {
-            fail(context: context, TLSError(.alpnMismatch, "the server did not select ALPN \"roster/1\" (it chose \(selected ?? "none")); is this a Roster server?"))
-            return
+        switch machine.handshakeCompleted(alpn: selected) {
+        case .fail(let error):
+            fail(context: context, error)
+        case .completed:
+            context.fireUserInboundEventTriggered(TLSHandshakeCompleted(peer: peer()))
+            if pendingPlaintext != nil { flush(context: context) }
+            readPlaintext(context: context)
         }
-        state = .active
-        context.fireUserInboundEventTriggered(TLSHandshakeCompleted(peer: peer()))
-        if pendingPlaintext != nil { flush(context: context) }
-        readPlaintext(context: context)
     }
 
     private func readPlaintext(context: ChannelHandlerContext) {
@@ -170,7 +152,7 @@ package final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
             case SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE:
                 break reading
             case SSL_ERROR_ZERO_RETURN:
-                receivedCloseNotify = true
+                machine.closeNotifyReceived()
                 break reading
             default:
                 if let output { context.fireChannelRead(wrapInboundOut(output)) }
@@ -181,14 +163,14 @@ package final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
         // Reading can produce output too (TLS 1.3 key updates, alerts).
         flushCiphertext(context: context, promise: nil)
         if let output { context.fireChannelRead(wrapInboundOut(output)) }
-        if receivedCloseNotify { close(context: context, mode: .all, promise: nil) }
+        if machine.receivedCloseNotify { close(context: context, mode: .all, promise: nil) }
     }
 
     // MARK: - Outbound
 
     package func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        guard state != .closed else {
-            promise?.fail(TLSError(.protocolError, "write on a closed TLS connection"))
+        if case .refuse(let error) = machine.write() {
+            promise?.fail(error)
             return
         }
         var buffer = unwrapOutboundIn(data)
@@ -201,7 +183,7 @@ package final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     package func flush(context: ChannelHandlerContext) {
-        guard case .active = state, var plaintext = pendingPlaintext else { return }
+        guard machine.flush() == .encrypt, var plaintext = pendingPlaintext else { return }
         pendingPlaintext = nil
         while plaintext.readableBytes > 0 {
             let count = min(plaintext.readableBytes, Self.maxRecord)
@@ -229,13 +211,14 @@ package final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
             context.close(mode: mode, promise: promise)
             return
         }
-        if case .active = state {
+        if machine.state == .active {
             flush(context: context)
+        }
+        if machine.close() == .sendCloseNotifyAndClose {
             ERR_clear_error()
             _ = SSL_shutdown(ssl)  // queues our close_notify
             flushCiphertext(context: context, promise: nil)
         }
-        state = .closed
         failPending(TLSError(.protocolError, "the TLS connection was closed"))
         context.close(mode: mode, promise: promise)
     }
@@ -258,7 +241,7 @@ package final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     private func fail(context: ChannelHandlerContext, _ error: TLSError) {
         flushCiphertext(context: context, promise: nil)  // send the alert, if any
-        state = .closed
+        machine.failed()
         failPending(error)
         context.fireErrorCaught(error)
         context.close(promise: nil)

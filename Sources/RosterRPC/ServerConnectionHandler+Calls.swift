@@ -1,0 +1,160 @@
+internal import NIOCore
+internal import RosterWire
+
+// Running handlers and sending their results: the calls' side of a server connection.
+extension ServerConnectionHandler {
+    func start(_ stream: ServerStream) {
+        let connection = NIOLoopBound(self, eventLoop: context.eventLoop)
+        stream.task = Self.run(
+            stream.method,
+            request: stream.request ?? ByteBuffer(),
+            context: stream.context,
+            limits: decodingLimits,
+            id: stream.id,
+            connection: connection,
+            executor: executor
+        )
+    }
+
+    /// Starts a handler as a task preferring the connection's loop; its outcome goes back to the connection.
+    static func run(
+        _ method: RPCRouter.Method,
+        request: ByteBuffer,
+        context: RPCServerContext,
+        limits: ProtoDecodingLimits,
+        id: UInt32,
+        connection: NIOLoopBound<ServerConnectionHandler>,
+        executor: EventLoopTaskExecutor
+    ) -> Task<Void, Never> {
+        switch method {
+        case .unary(let handler):
+            return Task(executorPreference: executor) {
+                let result: Result<any ProtoMessage, any Error>
+                do {
+                    result = .success(try await handler(request, context, limits))
+                } catch {
+                    result = .failure(error)
+                }
+                onLoop(connection) { $0.completeUnary(id, result) }
+            }
+        case .serverStreaming(let handler):
+            let sink = ResponseSink(connection: connection, executor: executor, streamID: id)
+            return Task(executorPreference: executor) {
+                let status: RPCError
+                do {
+                    try await handler(request, context, limits, sink)
+                    status = RPCError(.ok, "")
+                } catch {
+                    status = Self.status(for: error)
+                }
+                onLoop(connection) { $0.finish(id, status: status) }
+            }
+        }
+    }
+
+    static func onLoop(_ connection: NIOLoopBound<ServerConnectionHandler>, _ body: @escaping @Sendable (ServerConnectionHandler) -> Void) {
+        if connection.eventLoop.inEventLoop {
+            body(connection.value)
+        } else {
+            connection.eventLoop.execute { body(connection.value) }
+        }
+    }
+
+    func completeUnary(_ id: UInt32, _ result: Result<any ProtoMessage, any Error>) {
+        guard streams[id] != nil else { return }
+        switch result {
+        case .success(let response):
+            let size = response.encodedSize
+            guard size <= peerSettings.maxFrameSize else {
+                return finish(id, status: RPCError(.resourceExhausted, "the response of \(size) bytes exceeds the client's max_frame_size of \(peerSettings.maxFrameSize)"))
+            }
+            writer.append(.message, streamID: id, message: response)
+            finish(id, status: RPCError(.ok, ""))
+        case .failure(let error):
+            finish(id, status: Self.status(for: error))
+        }
+    }
+
+    /// What ``trySend(_:on:)`` did.
+    enum SendOutcome {
+        /// Written (to be flushed soon).
+        case sent
+        /// Written, and enough is waiting that it was flushed: the writer should yield the loop.
+        case sentAndFlushed
+        /// Not written: the client's window is spent; wait with ``waitForWindow(_:)``.
+        case needsWindow
+    }
+
+    /// Writes one streamed response if the client's window allows. Synchronous, so the common
+    /// case costs no suspension.
+    func trySend<M: ProtoMessage>(_ message: M, on id: UInt32) throws(RPCError) -> SendOutcome {
+        guard let stream = streams[id] else { throw RPCError(.cancelled, "the call has ended") }
+        guard stream.sendWindow > 0 else { return .needsWindow }
+        let size = message.encodedSize
+        guard size <= peerSettings.maxFrameSize else {
+            throw RPCError(.resourceExhausted, "a response of \(size) bytes exceeds the client's max_frame_size of \(peerSettings.maxFrameSize)")
+        }
+        writer.append(.message, streamID: id, message: message)
+        stream.sendWindow -= size
+        if writer.pendingBytes >= FrameWriter.flushThreshold {
+            writer.flushNow()
+            return .sentAndFlushed
+        }
+        writer.flushSoon()
+        return .sent
+    }
+
+    /// Suspends until the client grants window on stream `id`, or the call ends.
+    func waitForWindow(_ id: UInt32) async throws {
+        guard let stream = streams[id] else { throw RPCError(.cancelled, "the call has ended") }
+        guard stream.sendWindow <= 0 else { return }
+        writer.flushNow()
+        try await withCheckedThrowingContinuation { stream.windowWaiter = $0 }
+    }
+
+    /// Ends a call with TRAILERS (OK or an error) and forgets it.
+    func finish(_ id: UInt32, status: RPCError) {
+        guard let stream = streams.removeValue(forKey: id) else { return }
+        if status.code != .ok { stream.stop(status) } else { stream.deadlineTimer?.cancel() }
+        sendTrailers(id, status)
+        noteIdleIfNoCalls()
+        if phase == .draining, streams.isEmpty { close() }
+    }
+
+    /// Answers a call that never started.
+    func refuse(_ id: UInt32, _ code: RPCError.Code, _ message: String) {
+        sendTrailers(id, RPCError(code, message))
+    }
+
+    func sendTrailers(_ id: UInt32, _ status: RPCError) {
+        var payload = RPCMessages.Status(code: status.code.rawValue, message: status.message)
+        payload.metadata = status.metadata
+        // Keep the trailers within what the client accepts: drop metadata, then shorten the message.
+        if payload.encodedSize > peerSettings.maxHeaderSize {
+            payload.metadata = [:]
+            payload.message = Self.truncated(payload.message, toBytes: peerSettings.maxHeaderSize / 2)
+        }
+        writer.append(.trailers, flags: .endStream, streamID: id, message: payload)
+        writer.flushSoon()
+    }
+
+    /// `text` cut to at most `limit` UTF-8 bytes, at a character boundary.
+    static func truncated(_ text: String, toBytes limit: Int) -> String {
+        var result = ""
+        var used = 0
+        for character in text {
+            let size = character.utf8.count
+            guard used + size <= limit else { break }
+            result.append(character)
+            used += size
+        }
+        return result
+    }
+
+    static func status(for error: any Error) -> RPCError {
+        if let error = error as? RPCError { return error }
+        if error is CancellationError { return RPCError(.cancelled, "the call was cancelled") }
+        return RPCError(.internal, "the server failed: \(error)")
+    }
+
+}
