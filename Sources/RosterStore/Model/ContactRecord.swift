@@ -1,0 +1,50 @@
+/// The synced details of one directory user as the store keeps them (PRODUCT.md, "Contact").
+///
+/// Fields the directory reported as null (or did not report) are nil, so an empty string and a
+/// missing value stay distinct and a sync reproduces the directory field for field.
+package struct ContactRecord: Sendable, Hashable {
+    /// How many extensionAttribute fields a contact has (extensionAttribute1 … 15).
+    package static let extensionAttributeCount = 15
+
+    /// The directory's object id of the user.
+    package var id: String
+    package var userPrincipalName: String?
+    package var mail: String?
+    package var displayName: String?
+    package var givenName: String?
+    package var surname: String?
+    package var jobTitle: String?
+    package var department: String?
+    package var companyName: String?
+    package var officeLocation: String?
+    /// Business phone numbers in the directory's order; stored as a JSON array of strings.
+    package var businessPhones: [String]
+    package var mobilePhone: String?
+    package var faxNumber: String?
+    package var streetAddress: String?
+    package var city: String?
+    package var state: String?
+    package var postalCode: String?
+    package var country: String?
+    /// extensionAttribute1 … 15 at offsets 0 … 14; always exactly 15 entries.
+    package var extensionAttributes: [String?] {
+        didSet { extensionAttributes = Self.normalized(extensionAttributes) }
+    }
+    /// When the store last wrote a change to this contact (Unix milliseconds); set by the apply step.
+    package var changedAt: Int64
+
+    /// A contact with `id` and every other field empty.
+    package init(id: String) {
+        self.id = id
+        self.businessPhones = []
+        self.extensionAttributes = Array(repeating: nil, count: Self.extensionAttributeCount)
+        self.changedAt = 0
+    }
+
+    private static func normalized(_ values: [String?]) -> [String?] {
+        if values.count == extensionAttributeCount { return values }
+        var fixed = Array(values.prefix(extensionAttributeCount))
+        fixed.append(contentsOf: Array(repeating: nil, count: extensionAttributeCount - fixed.count))
+        return fixed
+    }
+}

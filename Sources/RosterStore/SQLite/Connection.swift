@@ -1,0 +1,128 @@
+internal import CSQLite
+
+/// One SQLite connection: open, configure, prepare (with a statement cache), execute, transactions.
+///
+/// A connection is used by one thread at a time; `ConnectionPool` guarantees that by handing each
+/// connection to exactly one job at a time (the writer behind a lock, readers from an idle list).
+/// SQLite itself is built thread-safe on Debian (`SQLITE_THREADSAFE=1`), so a connection may move
+/// between threads as long as two never use it at once.
+package final class Connection: @unchecked Sendable {
+    // @unchecked Sendable: see the type's comment; every use is serialized by ConnectionPool.
+
+    /// The raw `sqlite3*` handle.
+    let handle: OpaquePointer
+    /// Where the database lives (for error messages).
+    package let path: String
+    private var cache: [String: Statement] = [:]
+
+    /// Opens (creating if `readOnly` is false) the database at `path` and applies Roster's pragmas.
+    package init(path: String, readOnly: Bool, busyTimeoutMilliseconds: Int32) throws(StoreError) {
+        var db: OpaquePointer?
+        let flags =
+            (readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE))
+            | SQLITE_OPEN_NOMUTEX
+        let rc = sqlite3_open_v2(path, &db, flags, nil)
+        guard rc == SQLITE_OK, let db else {
+            let text = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            sqlite3_close_v2(db)
+            throw StoreError(
+                .sqlite,
+                "cannot open the database at \(path): \(text) (SQLite code \(rc)); "
+                    + "check that the data directory exists and is writable by this user")
+        }
+        self.handle = db
+        self.path = path
+        sqlite3_extended_result_codes(db, 1)
+        sqlite3_busy_timeout(db, busyTimeoutMilliseconds)
+        // WAL: readers see the last committed state while the writer works, and a killed process
+        // leaves a log that the next open rolls back or forward, never a half-written page.
+        // synchronous=NORMAL: in WAL mode a commit is atomic and consistent with NORMAL; only the
+        // last transactions before a power loss (not a process kill) may be lost, and a sync job
+        // that loses its apply that way is simply run again. FULL would fsync on every commit,
+        // which matters for the many small staging transactions.
+        if !readOnly {
+            try execute("PRAGMA journal_mode = WAL")
+        }
+        try execute("PRAGMA synchronous = NORMAL")
+        try execute("PRAGMA foreign_keys = ON")
+    }
+
+    deinit {
+        cache.removeAll()
+        sqlite3_close_v2(handle)
+    }
+
+    // MARK: - Statements
+
+    /// A prepared statement for `sql`, reused across calls (reset and with its bindings cleared).
+    ///
+    /// `sql` must be a constant written in this target: values always travel as bindings.
+    package func cached(_ sql: String) throws(StoreError) -> Statement {
+        if let statement = cache[sql] {
+            statement.reset()
+            statement.clearBindings()
+            return statement
+        }
+        let statement = try Statement(connection: self, sql: sql)
+        cache[sql] = statement
+        return statement
+    }
+
+    /// Runs one or more SQL statements that take no bindings (schema, pragmas).
+    package func execute(_ sql: String) throws(StoreError) {
+        var errorText: UnsafeMutablePointer<CChar>?
+        let rc = sqlite3_exec(handle, sql, nil, nil, &errorText)
+        if rc != SQLITE_OK {
+            let text = errorText.map { String(cString: $0) } ?? lastErrorMessage
+            sqlite3_free(errorText)
+            throw StoreError(.sqlite, "SQLite failed (code \(rc)) running \(sql.prefix(120)): \(text)")
+        }
+    }
+
+    /// Rows changed by the most recent INSERT, UPDATE or DELETE on this connection.
+    package var changes: Int { Int(sqlite3_changes64(handle)) }
+
+    /// SQLite's text for the most recent error on this connection.
+    var lastErrorMessage: String { String(cString: sqlite3_errmsg(handle)) }
+
+    // MARK: - Transactions
+
+    /// Runs `body` in one `BEGIN IMMEDIATE` transaction: committed if it returns, rolled back if it throws.
+    ///
+    /// IMMEDIATE takes the write lock up front, so a transaction never fails half-way with
+    /// SQLITE_BUSY because another connection wrote first.
+    package func transaction<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
+        try execute("BEGIN IMMEDIATE")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// Runs `body` in a read transaction, so that all its queries see one snapshot.
+    package func readTransaction<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
+        try execute("BEGIN DEFERRED")
+        defer { try? execute("COMMIT") }
+        return try body()
+    }
+
+    // MARK: - Schema version
+
+    /// `PRAGMA user_version`: the number of migrations applied to this database.
+    package var userVersion: Int {
+        get throws(StoreError) {
+            let statement = try cached("PRAGMA user_version")
+            guard try statement.step() else { return 0 }
+            return statement.int(0)
+        }
+    }
+
+    /// Sets `PRAGMA user_version` (pragmas take no bindings; the value is an integer we computed).
+    package func setUserVersion(_ version: Int) throws(StoreError) {
+        try execute("PRAGMA user_version = \(version)")
+    }
+}

@@ -1,0 +1,67 @@
+/// The statements of the apply step and its dry run, built once from constant column names.
+///
+/// Parameters everywhere: ?1 tenant id, ?2 job id, ?3 the change time. `s` is the job's staging,
+/// `c` the tenant's contacts. Set-based statements let SQLite walk both indexes in id order
+/// instead of round-tripping every row through Swift.
+enum ApplySQL {
+    /// Staged rows that are not yet contacts.
+    static let addFrom = """
+        FROM staging s WHERE s.job_id = ?2 AND s.removal = 0
+            AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.tenant_id = ?1 AND c.id = s.contact_id)
+        """
+    /// Staged rows whose contact differs in any field.
+    static let updateFrom = """
+        FROM staging s JOIN contacts c ON c.tenant_id = ?1 AND c.id = s.contact_id
+        WHERE s.job_id = ?2 AND s.removal = 0 AND \(ContactColumns.differs("c", "s"))
+        """
+
+    /// Contacts the apply removes.
+    static func removeWhere(_ kind: ApplyKind) -> String {
+        switch kind {
+        case .replaceAll:
+            "c.tenant_id = ?1 AND NOT EXISTS (SELECT 1 FROM staging s WHERE s.job_id = ?2 AND s.contact_id = c.id AND s.removal = 0)"
+        case .incremental:
+            "c.tenant_id = ?1 AND EXISTS (SELECT 1 FROM staging s WHERE s.job_id = ?2 AND s.contact_id = c.id AND s.removal = 1)"
+        }
+    }
+
+    // MARK: - Apply
+
+    static func delete(_ kind: ApplyKind) -> String { "DELETE FROM contacts AS c WHERE \(removeWhere(kind))" }
+
+    static let update = """
+        UPDATE contacts AS c SET \(ContactColumns.assignments(from: "s")), changed_at = ?3
+        FROM staging s
+        WHERE s.job_id = ?2 AND s.removal = 0 AND c.tenant_id = ?1 AND c.id = s.contact_id
+            AND \(ContactColumns.differs("c", "s"))
+        """
+
+    static let insert = """
+        INSERT INTO contacts (tenant_id, id, \(ContactColumns.list), changed_at)
+        SELECT ?1, s.contact_id, \(ContactColumns.list(prefix: "s")), ?3 \(addFrom) ORDER BY s.contact_id
+        """
+
+    static let countUpserts = "SELECT count(*) FROM staging WHERE job_id = ?2 AND removal = 0"
+
+    static let dropStaging = "DELETE FROM staging WHERE job_id = ?2"
+
+    // MARK: - Dry run
+
+    static let countAdds = "SELECT count(*) \(addFrom)"
+    static let countUpdates = "SELECT count(*) \(updateFrom)"
+    static func countRemovals(_ kind: ApplyKind) -> String { "SELECT count(*) FROM contacts c WHERE \(removeWhere(kind))" }
+
+    static let sampleAdds = "SELECT s.contact_id, s.display_name, s.mail \(addFrom) ORDER BY s.contact_id LIMIT ?3"
+    static let sampleUpdates = "SELECT s.contact_id, s.display_name, s.mail \(updateFrom) ORDER BY s.contact_id LIMIT ?3"
+    static func sampleRemovals(_ kind: ApplyKind) -> String {
+        "SELECT c.id, c.display_name, c.mail FROM contacts c WHERE \(removeWhere(kind)) ORDER BY c.id LIMIT ?3"
+    }
+
+    // MARK: - Staging
+
+    static let stageUpsert = """
+        INSERT OR REPLACE INTO staging (job_id, contact_id, removal, \(ContactColumns.list))
+        VALUES (?1, ?2, 0, \(ContactColumns.placeholders(from: 3)))
+        """
+    static let stageRemoval = "INSERT OR REPLACE INTO staging (job_id, contact_id, removal) VALUES (?1, ?2, 1)"
+}
