@@ -15,6 +15,7 @@ let package = Package(
     products: [
         .library(name: "RosterWire", targets: ["RosterWire"]),
         .executable(name: "roster-wire", targets: ["roster-wire"]),
+        .executable(name: "roster-store-bench", targets: ["roster-store-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -34,6 +35,35 @@ let package = Package(
         .executableTarget(
             name: "roster-wire",
             dependencies: ["RosterWire", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
+        // SQLite contact store: connections, migrations, tables, secrets at rest, the apply step.
+        .target(
+            name: "RosterStore",
+            dependencies: ["CSQLite", "COpenSSL", .product(name: "NIOPosix", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
+        // Deterministic sample contacts shared by the store's tests, kill-test helper and benchmark.
+        .target(
+            name: "RosterStoreTestSupport",
+            dependencies: ["RosterStore"],
+            swiftSettings: swiftSettings
+        ),
+        // Child process of the store's kill test: applies staged rows until it is killed.
+        .executableTarget(
+            name: "roster-store-crash-helper",
+            dependencies: ["RosterStore", "RosterStoreTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        // Times staging and apply of 100,000 contacts beside the sqlite3 CLI (release mode).
+        .executableTarget(
+            name: "roster-store-bench",
+            dependencies: ["RosterStore", "RosterStoreTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RosterStoreTests",
+            dependencies: ["RosterStore", "RosterStoreTestSupport", "roster-store-crash-helper"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -14,6 +14,9 @@ package final class Connection: @unchecked Sendable {
     /// Where the database lives (for error messages).
     package let path: String
     private var cache: [String: Statement] = [:]
+    /// Statements handed out since the last transaction ended; a statement left mid-rows keeps
+    /// its read snapshot open, so they are all reset before COMMIT or ROLLBACK.
+    private var handedOut: [Statement] = []
 
     /// Opens (creating if `readOnly` is false) the database at `path` and applies Roster's pragmas.
     package init(path: String, readOnly: Bool, busyTimeoutMilliseconds: Int32) throws(StoreError) {
@@ -61,10 +64,12 @@ package final class Connection: @unchecked Sendable {
         if let statement = cache[sql] {
             statement.reset()
             statement.clearBindings()
+            handedOut.append(statement)
             return statement
         }
         let statement = try Statement(connection: self, sql: sql)
         cache[sql] = statement
+        handedOut.append(statement)
         return statement
     }
 
@@ -95,9 +100,11 @@ package final class Connection: @unchecked Sendable {
         try execute("BEGIN IMMEDIATE")
         do {
             let result = try body()
+            resetHandedOut()
             try execute("COMMIT")
             return result
         } catch {
+            resetHandedOut()
             try? execute("ROLLBACK")
             throw error
         }
@@ -106,8 +113,16 @@ package final class Connection: @unchecked Sendable {
     /// Runs `body` in a read transaction, so that all its queries see one snapshot.
     package func readTransaction<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
         try execute("BEGIN DEFERRED")
-        defer { try? execute("COMMIT") }
+        defer {
+            resetHandedOut()
+            try? execute("COMMIT")
+        }
         return try body()
+    }
+
+    private func resetHandedOut() {
+        for statement in handedOut { statement.reset() }
+        handedOut.removeAll(keepingCapacity: true)
     }
 
     // MARK: - Schema version

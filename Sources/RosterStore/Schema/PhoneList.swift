@@ -5,9 +5,9 @@ internal import Foundation
 /// A column rather than a child table because the list is short, always read and written whole,
 /// and compared whole by the apply step (`IS NOT` on the text). The encoding is canonical (no
 /// spaces, only the escapes JSON requires), so equal lists always give equal text.
-enum PhoneList {
+package enum PhoneList {
     /// The canonical JSON text of `phones`.
-    static func encode(_ phones: [String]) -> String {
+    package static func encode(_ phones: [String]) -> String {
         if phones.isEmpty { return "[]" }
         var text = "["
         for (offset, phone) in phones.enumerated() {
@@ -30,7 +30,7 @@ enum PhoneList {
     }
 
     /// The list in `text`; an unreadable value (only possible if edited by hand) reads as empty.
-    static func decode(_ text: String) -> [String] {
+    package static func decode(_ text: String) -> [String] {
         if text == "[]" { return [] }
         return (try? JSONDecoder().decode([String].self, from: Data(text.utf8))) ?? []
     }
