@@ -16,6 +16,11 @@ package final class ConnectionPool: Sendable {
         package var threads: Int = 4
         /// How long a connection waits for a lock held by another process before failing. Default 5 s.
         package var busyTimeoutMilliseconds: Int32 = 5_000
+        /// Page cache of the writer connection in KiB. Default 65,536 (64 MiB): enough to keep about
+        /// 100,000 contacts, their indexes and a job's staging in memory during an apply.
+        package var writerCacheKibibytes = 65_536
+        /// Page cache of each reader connection in KiB. Default 8,192 (8 MiB).
+        package var readerCacheKibibytes = 8_192
 
         /// A configuration for the database at `path` with default tunables.
         package init(path: String) { self.path = path }
@@ -32,7 +37,8 @@ package final class ConnectionPool: Sendable {
             throw StoreError(.invalidArgument, "the store needs at least 2 threads (one writer, one reader); got \(configuration.threads)")
         }
         let writer = try Connection(
-            path: configuration.path, readOnly: false, busyTimeoutMilliseconds: configuration.busyTimeoutMilliseconds)
+            path: configuration.path, readOnly: false, busyTimeoutMilliseconds: configuration.busyTimeoutMilliseconds,
+            cacheKibibytes: configuration.writerCacheKibibytes)
         try migrator.migrate(writer)
         self.configuration = configuration
         self.writer = Mutex(writer)
@@ -71,7 +77,8 @@ package final class ConnectionPool: Sendable {
     private func acquireReader() throws(StoreError) -> Connection {
         if let connection = idleReaders.withLock({ $0.popLast() }) { return connection }
         return try Connection(
-            path: configuration.path, readOnly: true, busyTimeoutMilliseconds: configuration.busyTimeoutMilliseconds)
+            path: configuration.path, readOnly: true, busyTimeoutMilliseconds: configuration.busyTimeoutMilliseconds,
+            cacheKibibytes: configuration.readerCacheKibibytes)
     }
 
     private func run<T: Sendable>(_ body: @escaping @Sendable () throws(StoreError) -> T) async throws(StoreError) -> T {
