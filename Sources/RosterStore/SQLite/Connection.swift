@@ -2,12 +2,13 @@ internal import CSQLite
 
 /// One SQLite connection: open, configure, prepare (with a statement cache), execute, transactions.
 ///
-/// A connection is used by one thread at a time; `ConnectionPool` guarantees that by handing each
-/// connection to exactly one job at a time (the writer behind a lock, readers from an idle list).
-/// SQLite itself is built thread-safe on Debian (`SQLITE_THREADSAFE=1`), so a connection may move
-/// between threads as long as two never use it at once.
+/// Opened with `SQLITE_OPEN_NOMUTEX` (SQLite's multi-thread mode): a connection may move between
+/// threads, but two threads must never use it at once, and SQLite no longer checks that for us.
+/// `ConnectionPool` guarantees it by handing each connection to exactly one job at a time (the
+/// writer behind a `Mutex`, readers taken from and returned to an idle list).
 package final class Connection: @unchecked Sendable {
-    // @unchecked Sendable: see the type's comment; every use is serialized by ConnectionPool.
+    // @unchecked Sendable: mutable state (the statement cache, the sqlite3 handle) is only touched
+    // by the one thread that holds the connection, as the type's comment explains.
 
     /// The raw `sqlite3*` handle.
     let handle: OpaquePointer
