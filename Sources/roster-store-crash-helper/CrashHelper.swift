@@ -55,19 +55,21 @@ struct CrashHelper {
         say("cleaned \(cleaned)")
         let pid = ProcessInfo.processInfo.processIdentifier
         for iteration in 0..<1_000 {
-            try await applySet(iteration % 2 == 0 ? 1 : 0, store: store, rows: rows, job: "job-\(pid)-\(iteration)")
+            try await applySet(iteration % 2 == 0 ? 1 : 0, store: store, rows: rows, job: "job-\(pid)-\(iteration)", progress: true)
             say("applied \(iteration)")
         }
     }
 
-    static func applySet(_ which: Int, store: SQLiteStore, rows: Int, job: String) async throws {
+    static func applySet(_ which: Int, store: SQLiteStore, rows: Int, job: String, progress: Bool = false) async throws {
         let contacts = set(which, rows: rows)
+        if progress { say("staging \(job)") }
         var start = 0
         while start < contacts.count {
             let end = min(start + 500, contacts.count)
             try await store.stage(job: job, contacts: Array(contacts[start..<end]), removals: [])
             start = end
         }
+        if progress { say("applying \(job)") }
         _ = try await store.apply(job: job, tenant: tenant, kind: .replaceAll, now: Int64(start), deltaLink: nil)
     }
 

@@ -27,18 +27,24 @@ struct ApplyKillTests {
 
         var random = SplitMix(seed: 20_261_126)
         var outcomes: [String: Int] = [:]
+        var killedWhile: [String: Int] = [:]
         for iteration in 0..<Self.iterations {
             // Spread kill points over start-up, staging and apply (one apply takes about 100 ms in debug).
             let delay = UInt32(random.next() % 400_000)
             let process = Process()
             process.executableURL = URL(fileURLWithPath: helper)
             process.arguments = ["run", directory, "\(Self.rows)"]
-            process.standardOutput = FileHandle.nullDevice
+            let pipe = Pipe()
+            process.standardOutput = pipe
             try process.run()
             usleep(delay)
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
             #expect(process.terminationReason == .uncaughtSignal, "iteration \(iteration) ended before it was killed")
+            // Where the kill landed, from the helper's last progress line (reported, not asserted).
+            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            let phase = output.split(separator: "\n").last?.split(separator: " ").first.map(String.init) ?? "starting"
+            killedWhile[phase, default: 0] += 1
 
             let store = try SQLiteStore(configuration: .init(directory: directory))
             #expect(try await store.integrityCheck() == "ok", "integrity after kill \(iteration) at \(delay) µs")
@@ -47,7 +53,7 @@ struct ApplyKillTests {
             outcomes[digest == digestA ? "A" : digest == digestB ? "B" : "mixed", default: 0] += 1
             await store.close()
         }
-        print("kill test outcomes over \(Self.iterations) kills: \(outcomes)")
+        print("kill test: \(Self.iterations) kills; last step begun: \(killedWhile); contact set found: \(outcomes)")
     }
 
     /// Runs the helper to completion and returns its standard output.

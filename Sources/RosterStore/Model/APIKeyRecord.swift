@@ -2,7 +2,9 @@
 package struct APIKeyRecord: Sendable, Hashable {
     /// The key id, also embedded in the token.
     package var id: String
+    /// The tenant whose data the key reaches (and no other).
     package var tenantID: String
+    /// What the key may do.
     package var role: APIKeyRole
     /// A note for operators ("signature service, prod").
     package var label: String

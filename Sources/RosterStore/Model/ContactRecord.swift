@@ -8,23 +8,39 @@ package struct ContactRecord: Sendable, Hashable {
 
     /// The directory's object id of the user.
     package var id: String
+    /// The user's sign-in name (userPrincipalName).
     package var userPrincipalName: String?
+    /// The primary SMTP address.
     package var mail: String?
+    /// The name shown in address lists.
     package var displayName: String?
+    /// First name.
     package var givenName: String?
+    /// Last name.
     package var surname: String?
+    /// Job title.
     package var jobTitle: String?
+    /// Department.
     package var department: String?
+    /// Company name.
     package var companyName: String?
+    /// Office location.
     package var officeLocation: String?
     /// Business phone numbers in the directory's order; stored as a JSON array of strings.
     package var businessPhones: [String]
+    /// Mobile phone number.
     package var mobilePhone: String?
+    /// Fax number.
     package var faxNumber: String?
+    /// Street address.
     package var streetAddress: String?
+    /// City.
     package var city: String?
+    /// State or province.
     package var state: String?
+    /// Postal code.
     package var postalCode: String?
+    /// Country or region.
     package var country: String?
     /// extensionAttribute1 … 15 at offsets 0 … 14; always exactly 15 entries.
     package var extensionAttributes: [String?] {

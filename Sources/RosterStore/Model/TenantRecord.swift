@@ -3,6 +3,7 @@
 package struct TenantRecord: Sendable, Hashable {
     /// Roster's id of the tenant.
     package var id: String
+    /// The organization's name, for operators.
     package var displayName: String
     /// The Entra directory (tenant) id the credentials belong to.
     package var directoryTenantID: String?
@@ -12,6 +13,7 @@ package struct TenantRecord: Sendable, Hashable {
     package var authorityURL: String
     /// Graph base URL, e.g. https://graph.microsoft.com/v1.0.
     package var graphBaseURL: String
+    /// Whether the directory credentials are proven.
     package var connectionState: ConnectionState
     /// The directory's own error code behind a failed connection state.
     package var connectionErrorCode: String?
