@@ -74,6 +74,25 @@ struct ApplyTests {
         await fixture.tearDown()
     }
 
+    @Test("a contact staged twice keeps its last version, whether an upsert or a removal")
+    func lastStagedWins() async throws {
+        let fixture = try await StoreFixture.make()
+        try await stage(fixture.store, job: "full", SampleContacts.contacts(0..<3))
+        _ = try await fixture.store.apply(job: "full", tenant: tenant, kind: .replaceAll, now: 1, deltaLink: nil)
+        try await fixture.store.stage(job: "delta", contacts: [SampleContacts.contact(7, version: 1)], removals: [SampleContacts.guid(0)])
+        try await fixture.store.stage(job: "delta", contacts: [SampleContacts.contact(7), SampleContacts.contact(0)], removals: [])
+        try await fixture.store.stage(job: "delta", contacts: [], removals: [SampleContacts.guid(7)])
+        let plan = try await fixture.store.plan(job: "delta", tenant: tenant, kind: .incremental, sampleLimit: 5)
+        #expect(plan.counts == ApplyCounts(added: 0, updated: 0, removed: 0, unchanged: 1, totalAfter: 3))
+        try await fixture.store.stage(job: "delta", contacts: [SampleContacts.contact(2, version: 1)], removals: [])
+        try await fixture.store.stage(job: "delta", contacts: [SampleContacts.contact(2)], removals: [])
+        try await fixture.store.stage(job: "delta", contacts: [SampleContacts.contact(2, version: 1)], removals: [])
+        let counts = try await fixture.store.apply(job: "delta", tenant: tenant, kind: .incremental, now: 2, deltaLink: nil)
+        #expect(counts == ApplyCounts(added: 0, updated: 1, removed: 0, unchanged: 1, totalAfter: 3))
+        #expect(try await fixture.store.contact(tenant: tenant, id: SampleContacts.guid(2))?.jobTitle == "Senior Consultant 2")
+        await fixture.tearDown()
+    }
+
     @Test("the dry run reports the same counts as the apply, samples each action, and writes nothing")
     func dryRun() async throws {
         let fixture = try await StoreFixture.make()

@@ -1,27 +1,46 @@
 /// The statements of the apply step and its dry run, built once from constant column names.
 ///
-/// Parameters everywhere: ?1 tenant id, ?2 job id, ?3 the change time. `s` is the job's staging,
-/// `c` the tenant's contacts. Set-based statements let SQLite walk both indexes in id order
-/// instead of round-tripping every row through Swift.
+/// Parameters everywhere: ?1 tenant id, ?2 job id, ?3 the change time (a statement that does not
+/// use one ignores its binding). The job's staging is first loaded into `temp.apply_rows`, one row
+/// per contact keyed by id (the last staged version wins), in the connection's in-memory temp
+/// database; `s` is that table, `c` the tenant's contacts. Set-based statements let SQLite walk both
+/// in id order instead of round-tripping every row through Swift.
 enum ApplySQL {
+    /// Creates the connection's work table if needed (TEMP: private to the connection, never in the WAL).
+    static let createWorkTable = """
+        CREATE TEMP TABLE IF NOT EXISTS apply_rows (
+            contact_id TEXT PRIMARY KEY NOT NULL,
+            removal INTEGER NOT NULL,
+            \(ContactColumns.definitions)
+        ) WITHOUT ROWID
+        """
+
+    /// Loads the job's staging into the work table; in arrival order, so a later row replaces an earlier one.
+    static let load = """
+        INSERT OR REPLACE INTO temp.apply_rows (contact_id, removal, \(ContactColumns.list))
+        SELECT contact_id, removal, \(ContactColumns.list) FROM staging WHERE job_id = ?2 ORDER BY seq
+        """
+
+    static let clearWorkTable = "DELETE FROM temp.apply_rows"
+
     /// Staged rows that are not yet contacts.
     static let addFrom = """
-        FROM staging s WHERE s.job_id = ?2 AND s.removal = 0
+        FROM temp.apply_rows s WHERE s.removal = 0
             AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.tenant_id = ?1 AND c.id = s.contact_id)
         """
     /// Staged rows whose contact differs in any field.
     static let updateFrom = """
-        FROM staging s JOIN contacts c ON c.tenant_id = ?1 AND c.id = s.contact_id
-        WHERE s.job_id = ?2 AND s.removal = 0 AND \(ContactColumns.differs("c", "s"))
+        FROM temp.apply_rows s JOIN contacts c ON c.tenant_id = ?1 AND c.id = s.contact_id
+        WHERE s.removal = 0 AND \(ContactColumns.differs("c", "s"))
         """
 
     /// Contacts the apply removes.
     static func removeWhere(_ kind: ApplyKind) -> String {
         switch kind {
         case .replaceAll:
-            "c.tenant_id = ?1 AND NOT EXISTS (SELECT 1 FROM staging s WHERE s.job_id = ?2 AND s.contact_id = c.id AND s.removal = 0)"
+            "c.tenant_id = ?1 AND NOT EXISTS (SELECT 1 FROM temp.apply_rows s WHERE s.contact_id = c.id AND s.removal = 0)"
         case .incremental:
-            "c.tenant_id = ?1 AND EXISTS (SELECT 1 FROM staging s WHERE s.job_id = ?2 AND s.contact_id = c.id AND s.removal = 1)"
+            "c.tenant_id = ?1 AND EXISTS (SELECT 1 FROM temp.apply_rows s WHERE s.contact_id = c.id AND s.removal = 1)"
         }
     }
 
@@ -31,9 +50,8 @@ enum ApplySQL {
 
     static let update = """
         UPDATE contacts AS c SET \(ContactColumns.assignments(from: "s")), changed_at = ?3
-        FROM staging s
-        WHERE s.job_id = ?2 AND s.removal = 0 AND c.tenant_id = ?1 AND c.id = s.contact_id
-            AND \(ContactColumns.differs("c", "s"))
+        FROM temp.apply_rows s
+        WHERE s.removal = 0 AND c.tenant_id = ?1 AND c.id = s.contact_id AND \(ContactColumns.differs("c", "s"))
         """
 
     static let insert = """
@@ -41,7 +59,7 @@ enum ApplySQL {
         SELECT ?1, s.contact_id, \(ContactColumns.list(prefix: "s")), ?3 \(addFrom) ORDER BY s.contact_id
         """
 
-    static let countUpserts = "SELECT count(*) FROM staging WHERE job_id = ?2 AND removal = 0"
+    static let countUpserts = "SELECT count(*) FROM temp.apply_rows WHERE removal = 0"
 
     static let dropStaging = "DELETE FROM staging WHERE job_id = ?2"
 
@@ -60,8 +78,8 @@ enum ApplySQL {
     // MARK: - Staging
 
     static let stageUpsert = """
-        INSERT OR REPLACE INTO staging (job_id, contact_id, removal, \(ContactColumns.list))
+        INSERT INTO staging (job_id, contact_id, removal, \(ContactColumns.list))
         VALUES (?1, ?2, 0, \(ContactColumns.placeholders(from: 3)))
         """
-    static let stageRemoval = "INSERT OR REPLACE INTO staging (job_id, contact_id, removal) VALUES (?1, ?2, 1)"
+    static let stageRemoval = "INSERT INTO staging (job_id, contact_id, removal) VALUES (?1, ?2, 1)"
 }

@@ -92,16 +92,20 @@ package enum RosterSchema {
         CREATE INDEX sync_jobs_by_tenant ON sync_jobs(tenant_id, created_at);
         -- At most one active job per tenant, enforced by the database itself.
         CREATE UNIQUE INDEX sync_jobs_one_active ON sync_jobs(tenant_id) WHERE state IN ('queued', 'running');
-        -- A job's fetched rows, staged page by page until the apply step. No foreign key to sync_jobs:
-        -- staging is written in bulk, and leftovers of dead jobs are removed by cleanStaging(except:).
+        -- A job's fetched rows, staged page by page until the apply step, in arrival order: seq only
+        -- grows, so each page appends to the table and to the job_id index instead of scattering
+        -- random directory ids over a B-tree (which rewrote most of that index at every page commit).
+        -- A contact staged twice keeps its last row (the apply step reads in seq order). No foreign key
+        -- to sync_jobs: leftovers of dead jobs are removed by cleanStaging(except:).
         CREATE TABLE staging (
+            seq INTEGER PRIMARY KEY,
             job_id TEXT NOT NULL,
             contact_id TEXT NOT NULL,
             -- 1: a delta sync's removal of contact_id (its fields are NULL); 0: the row to hold.
             removal INTEGER NOT NULL DEFAULT 0,
-            \(ContactColumns.definitions),
-            PRIMARY KEY (job_id, contact_id)
+            \(ContactColumns.definitions)
         );
+        CREATE INDEX staging_by_job ON staging(job_id);
         """
 
     private static let version2 = """

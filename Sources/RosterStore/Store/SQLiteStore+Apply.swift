@@ -3,6 +3,7 @@ extension SQLiteStore {
     package func stage(job: String, contacts: [ContactRecord], removals: [String]) async throws(StoreError) {
         try await pool.write { connection throws(StoreError) in
             // One prepared statement per kind, reused for every row; the job id is bound once.
+            // Rows are appended in arrival order (see the staging table in RosterSchema).
             let upsert = try connection.cached(ApplySQL.stageUpsert)
             upsert.bind(job, at: 1)
             for contact in contacts {
@@ -37,6 +38,7 @@ extension SQLiteStore {
         exists.bind(tenant, at: 1)
         guard try exists.step() else { throw noTenant(tenant) }
 
+        try loadWorkTable(job: job, connection: connection)
         var counts = ApplyCounts()
         let upserts = try run(ApplySQL.countUpserts, tenant: tenant, job: job, connection: connection) { $0.int(0) }
         // Removals first, then updates, then inserts: each statement sees only the rows it concerns.
@@ -46,6 +48,7 @@ extension SQLiteStore {
         counts.unchanged = upserts - counts.updated - counts.added
         counts.totalAfter = try count(tenant: tenant, connection: connection)
         _ = try execute(ApplySQL.dropStaging, tenant: tenant, job: job, now: now, connection: connection)
+        try connection.execute(ApplySQL.clearWorkTable)
         if let deltaLink {
             let save = try connection.cached("UPDATE tenants SET delta_link = ?2 WHERE id = ?1")
             save.bind(tenant, at: 1)
@@ -73,6 +76,8 @@ extension SQLiteStore {
             func count(_ sql: String) throws(StoreError) -> Int {
                 try Self.run(sql, tenant: tenant, job: job, connection: connection) { $0.int(0) }
             }
+            try Self.loadWorkTable(job: job, connection: connection)
+            defer { try? connection.execute(ApplySQL.clearWorkTable) }
             var counts = ApplyCounts()
             counts.added = try count(ApplySQL.countAdds)
             counts.updated = try count(ApplySQL.countUpdates)
@@ -104,6 +109,13 @@ extension SQLiteStore {
             }
             return deleted
         }
+    }
+
+    /// Fills the connection's `temp.apply_rows` with the job's staging, one row per contact.
+    private static func loadWorkTable(job: String, connection: Connection) throws(StoreError) {
+        try connection.execute(ApplySQL.createWorkTable)
+        try connection.execute(ApplySQL.clearWorkTable)
+        _ = try execute(ApplySQL.load, tenant: "", job: job, now: 0, connection: connection)
     }
 
     /// Runs a statement taking ?1 tenant, ?2 job, ?3 time and returns the rows it changed.
