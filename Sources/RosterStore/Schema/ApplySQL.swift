@@ -40,7 +40,8 @@ enum ApplySQL {
         case .replaceAll:
             "c.tenant_id = ?1 AND NOT EXISTS (SELECT 1 FROM temp.apply_rows s WHERE s.contact_id = c.id AND s.removal = 0)"
         case .incremental:
-            "c.tenant_id = ?1 AND EXISTS (SELECT 1 FROM temp.apply_rows s WHERE s.contact_id = c.id AND s.removal = 1)"
+            // Driven from the (small) set of removals: one primary-key probe each, not a scan of all contacts.
+            "c.tenant_id = ?1 AND c.id IN (SELECT s.contact_id FROM temp.apply_rows s WHERE s.removal = 1)"
         }
     }
 
@@ -48,10 +49,14 @@ enum ApplySQL {
 
     static func delete(_ kind: ApplyKind) -> String { "DELETE FROM contacts AS c WHERE \(removeWhere(kind))" }
 
+    /// The `c.id IN (…)` term makes SQLite drive the update from the staged rows through the primary
+    /// key; without table statistics it would otherwise walk every contact of the tenant.
     static let update = """
         UPDATE contacts AS c SET \(ContactColumns.assignments(from: "s")), changed_at = ?3
         FROM temp.apply_rows s
-        WHERE s.removal = 0 AND c.tenant_id = ?1 AND c.id = s.contact_id AND \(ContactColumns.differs("c", "s"))
+        WHERE s.removal = 0 AND c.tenant_id = ?1 AND c.id = s.contact_id
+            AND c.id IN (SELECT contact_id FROM temp.apply_rows WHERE removal = 0)
+            AND \(ContactColumns.differs("c", "s"))
         """
 
     static let insert = """
