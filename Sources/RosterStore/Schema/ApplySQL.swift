@@ -68,6 +68,15 @@ enum ApplySQL {
 
     static let dropStaging = "DELETE FROM staging WHERE job_id = ?2"
 
+    /// Whether any other job has staged rows (two index range probes).
+    static let otherJobsStaged = """
+        SELECT EXISTS (SELECT 1 FROM staging WHERE job_id < ?2) OR EXISTS (SELECT 1 FROM staging WHERE job_id > ?2)
+        """
+
+    /// Empties staging; with no WHERE clause SQLite drops the table's pages at once instead of
+    /// deleting row by row (its truncate optimization). Only when no other job has staged rows.
+    static let truncateStaging = "DELETE FROM staging"
+
     // MARK: - Dry run
 
     static let countAdds = "SELECT count(*) \(addFrom)"

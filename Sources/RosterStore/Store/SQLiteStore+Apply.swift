@@ -47,7 +47,11 @@ extension SQLiteStore {
         counts.added = try execute(ApplySQL.insert, tenant: tenant, job: job, now: now, connection: connection)
         counts.unchanged = upserts - counts.updated - counts.added
         counts.totalAfter = try count(tenant: tenant, connection: connection)
-        _ = try execute(ApplySQL.dropStaging, tenant: tenant, job: job, now: now, connection: connection)
+        if try run(ApplySQL.otherJobsStaged, tenant: tenant, job: job, connection: connection, read: { $0.bool(0) }) {
+            _ = try execute(ApplySQL.dropStaging, tenant: tenant, job: job, now: now, connection: connection)
+        } else {
+            try connection.execute(ApplySQL.truncateStaging)
+        }
         try connection.execute(ApplySQL.clearWorkTable)
         if let deltaLink {
             let save = try connection.cached("UPDATE tenants SET delta_link = ?2 WHERE id = ?1")
