@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "RosterClient", targets: ["RosterClient"]),
         .executable(name: "roster-wire", targets: ["roster-wire"]),
         .executable(name: "roster-bench", targets: ["roster-bench"]),
+        .executable(name: "roster-store-bench", targets: ["roster-store-bench"]),
         .library(name: "RosterDirectory", targets: ["RosterDirectory"]),
         .library(name: "GraphTestDouble", targets: ["GraphTestDouble"]),
         .executable(name: "graph-double", targets: ["graph-double"]),
@@ -81,6 +82,30 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        // SQLite contact store: connections, migrations, tables, secrets at rest, the apply step.
+        .target(
+            name: "RosterStore",
+            dependencies: ["CSQLite", "COpenSSL", .product(name: "NIOPosix", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
+        // Deterministic sample contacts shared by the store's tests, kill-test helper and benchmark.
+        .target(
+            name: "RosterStoreTestSupport",
+            dependencies: ["RosterStore"],
+            swiftSettings: swiftSettings
+        ),
+        // Child process of the store's kill test: applies staged rows until it is killed.
+        .executableTarget(
+            name: "roster-store-crash-helper",
+            dependencies: ["RosterStore", "RosterStoreTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        // Times staging and apply of 100,000 contacts beside the sqlite3 CLI (release mode).
+        .executableTarget(
+            name: "roster-store-bench",
+            dependencies: ["RosterStore", "RosterStoreTestSupport"],
             swiftSettings: swiftSettings
         ),
         // Where people come from: the DirectorySource protocol, Microsoft Graph over AsyncHTTPClient,
@@ -154,6 +179,11 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RosterStoreTests",
+            dependencies: ["RosterStore", "RosterStoreTestSupport", "roster-store-crash-helper"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -1,0 +1,15 @@
+/// One API key as stored: who it belongs to and what it may do (never the token itself).
+package struct APIKeyRecord: Sendable, Hashable {
+    /// The key id, also embedded in the token.
+    package var id: String
+    /// The tenant whose data the key reaches (and no other).
+    package var tenantID: String
+    /// What the key may do.
+    package var role: APIKeyRole
+    /// A note for operators ("signature service, prod").
+    package var label: String
+    /// Unix ms.
+    package var createdAt: Int64
+    /// Set once the key is revoked (Unix ms); a revoked key never authenticates.
+    package var revokedAt: Int64?
+}

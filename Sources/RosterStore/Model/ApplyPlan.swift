@@ -1,0 +1,52 @@
+/// How the apply step treats contacts that were not staged.
+package enum ApplyKind: String, Sendable, Hashable {
+    /// Full or group sync: the staged rows are the whole new set; everyone else is removed.
+    case replaceAll
+    /// Delta sync: staged rows are upserts, staged removals remove; everyone else stays.
+    case incremental
+}
+
+/// What an apply did (or, for a dry run, would do).
+package struct ApplyCounts: Sendable, Hashable {
+    /// Contacts added (staged, not present before).
+    package var added = 0
+    /// Contacts whose fields changed.
+    package var updated = 0
+    /// Contacts removed.
+    package var removed = 0
+    /// Staged contacts identical to the stored ones.
+    package var unchanged = 0
+    /// Contacts of the tenant after the apply.
+    package var totalAfter = 0
+
+    /// Counts as given (zero by default).
+    package init(added: Int = 0, updated: Int = 0, removed: Int = 0, unchanged: Int = 0, totalAfter: Int = 0) {
+        self.added = added
+        self.updated = updated
+        self.removed = removed
+        self.unchanged = unchanged
+        self.totalAfter = totalAfter
+    }
+}
+
+/// A dry run's result: the counts plus a sample of each action.
+package struct ApplyPlan: Sendable, Hashable {
+    /// One contact in a sample.
+    package struct Entry: Sendable, Hashable {
+        /// The contact's directory id.
+        package var id: String
+        /// Its display name, if any.
+        package var displayName: String?
+        /// Its mail, if any.
+        package var mail: String?
+    }
+
+    /// What the apply would do.
+    package var counts: ApplyCounts
+    /// Up to `sampleLimit` (20 by default) contacts per action, ordered by id.
+    package var toAdd: [Entry]
+    /// Up to the sample limit of contacts to update, by id.
+    package var toUpdate: [Entry]
+    /// Up to the sample limit of contacts to remove, by id.
+    package var toRemove: [Entry]
+}

@@ -1,0 +1,62 @@
+/// One sync run: what it covers, where it stands, what it did.
+package struct SyncJobRecord: Sendable, Hashable {
+    /// The job's id.
+    package var id: String
+    /// The tenant it syncs.
+    package var tenantID: String
+    /// Which users it covers.
+    package var scope: SyncScope
+    /// Full or delta.
+    package var mode: SyncMode
+    /// Where it stands.
+    package var state: JobState
+    /// The step it is in while running.
+    package var phase: JobPhase?
+    /// Users fetched from the directory so far.
+    package var fetched = 0
+    /// Contacts added by its apply.
+    package var added = 0
+    /// Contacts updated by its apply.
+    package var updated = 0
+    /// Contacts removed by its apply.
+    package var removed = 0
+    /// Staged contacts that needed no change.
+    package var unchanged = 0
+    /// Contacts in scope when known.
+    package var total: Int?
+    /// Why it failed (a stable code), if it did.
+    package var errorCode: String?
+    /// What went wrong and what to do next, if it failed.
+    package var errorMessage: String?
+    /// Unix ms.
+    package var createdAt: Int64
+    /// When it started running (Unix ms).
+    package var startedAt: Int64?
+    /// When it reached a final state (Unix ms).
+    package var finishedAt: Int64?
+    /// The API key id (or operator) that started it; nil for scheduled runs.
+    package var startedBy: String?
+    /// What started it.
+    package var trigger: JobTrigger
+    /// A dry run computes the plan and changes nothing.
+    package var dryRun: Bool
+    /// Whether the starter acknowledged that the run may remove contacts beyond the threshold.
+    package var acknowledgedRemovals: Bool
+
+    /// A queued job.
+    package init(
+        id: String, tenantID: String, scope: SyncScope, mode: SyncMode, createdAt: Int64,
+        startedBy: String?, trigger: JobTrigger, dryRun: Bool = false, acknowledgedRemovals: Bool = false
+    ) {
+        self.id = id
+        self.tenantID = tenantID
+        self.scope = scope
+        self.mode = mode
+        self.state = .queued
+        self.createdAt = createdAt
+        self.startedBy = startedBy
+        self.trigger = trigger
+        self.dryRun = dryRun
+        self.acknowledgedRemovals = acknowledgedRemovals
+    }
+}

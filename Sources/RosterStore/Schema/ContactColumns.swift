@@ -1,0 +1,96 @@
+/// The contact field columns shared by `contacts` and `staging`, in one order, with the code that
+/// binds a `ContactRecord` to them and reads one back.
+///
+/// The SQL built here comes only from these constant names, never from input.
+enum ContactColumns {
+    /// The field columns after the id, in binding order.
+    static let fields: [String] =
+        [
+            "user_principal_name", "mail", "display_name", "given_name", "surname", "job_title", "department",
+            "company_name", "office_location", "business_phones", "mobile_phone", "fax_number", "street_address",
+            "city", "state", "postal_code", "country",
+        ] + (1...ContactRecord.extensionAttributeCount).map { "extension_attribute_\($0)" }
+
+    /// `name TEXT, …` for CREATE TABLE (business_phones is a JSON array, never NULL).
+    static let definitions: String = fields.map {
+        $0 == "business_phones" ? "business_phones TEXT NOT NULL DEFAULT '[]'" : "\($0) TEXT"
+    }.joined(separator: ",\n    ")
+
+    /// `a, b, c` in order.
+    static let list: String = fields.joined(separator: ", ")
+
+    /// `p.a, p.b, …` for a table alias `p`.
+    static func list(prefix: String) -> String { fields.map { "\(prefix).\($0)" }.joined(separator: ", ") }
+
+    /// `?first, ?first+1, …` placeholders for the fields.
+    static func placeholders(from first: Int) -> String {
+        fields.indices.map { "?\(first + $0)" }.joined(separator: ", ")
+    }
+
+    /// `a = s.a, …` for an UPDATE from alias `s`.
+    static func assignments(from alias: String) -> String {
+        fields.map { "\($0) = \(alias).\($0)" }.joined(separator: ", ")
+    }
+
+    /// `(l.a IS NOT r.a OR …)`: true when any field differs (NULL-safe).
+    static func differs(_ left: String, _ right: String) -> String {
+        "(" + fields.map { "\(left).\($0) IS NOT \(right).\($0)" }.joined(separator: " OR ") + ")"
+    }
+
+    /// Binds `contact`'s fields (not its id or changedAt) starting at parameter `first`.
+    static func bind(_ contact: ContactRecord, to statement: Statement, from first: Int32) {
+        var index = first
+        func next(_ value: String?) {
+            statement.bind(value, at: index)
+            index += 1
+        }
+        next(contact.userPrincipalName)
+        next(contact.mail)
+        next(contact.displayName)
+        next(contact.givenName)
+        next(contact.surname)
+        next(contact.jobTitle)
+        next(contact.department)
+        next(contact.companyName)
+        next(contact.officeLocation)
+        next(PhoneList.encode(contact.businessPhones))
+        next(contact.mobilePhone)
+        next(contact.faxNumber)
+        next(contact.streetAddress)
+        next(contact.city)
+        next(contact.state)
+        next(contact.postalCode)
+        next(contact.country)
+        for value in contact.extensionAttributes { next(value) }
+    }
+
+    /// Reads a contact whose id is in column `idColumn`, its fields right after, then changed_at.
+    static func read(_ statement: Statement, idColumn: Int32) -> ContactRecord {
+        var contact = ContactRecord(id: statement.string(idColumn) ?? "")
+        var index = idColumn + 1
+        func next() -> String? {
+            defer { index += 1 }
+            return statement.string(index)
+        }
+        contact.userPrincipalName = next()
+        contact.mail = next()
+        contact.displayName = next()
+        contact.givenName = next()
+        contact.surname = next()
+        contact.jobTitle = next()
+        contact.department = next()
+        contact.companyName = next()
+        contact.officeLocation = next()
+        contact.businessPhones = PhoneList.decode(next() ?? "[]")
+        contact.mobilePhone = next()
+        contact.faxNumber = next()
+        contact.streetAddress = next()
+        contact.city = next()
+        contact.state = next()
+        contact.postalCode = next()
+        contact.country = next()
+        contact.extensionAttributes = (0..<ContactRecord.extensionAttributeCount).map { _ in next() }
+        contact.changedAt = statement.int64(index)
+        return contact
+    }
+}

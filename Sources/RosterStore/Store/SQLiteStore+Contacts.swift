@@ -1,0 +1,53 @@
+// Reading contacts (they are written only by the apply step).
+extension SQLiteStore {
+    private static let select = "SELECT id, \(ContactColumns.list), changed_at FROM contacts"
+
+    package func contact(tenant: String, id: String) async throws(StoreError) -> ContactRecord? {
+        try await pool.read { connection throws(StoreError) in
+            let statement = try connection.cached("\(Self.select) WHERE tenant_id = ?1 AND id = ?2")
+            statement.bind(tenant, at: 1)
+            statement.bind(id, at: 2)
+            return try statement.step() ? ContactColumns.read(statement, idColumn: 0) : nil
+        }
+    }
+
+    package func contact(tenant: String, address: String) async throws(StoreError) -> ContactRecord? {
+        try await pool.read { connection throws(StoreError) in
+            // Mail first: it is what signature services look people up by.
+            for column in ["mail", "user_principal_name"] {
+                let statement = try connection.cached(
+                    "\(Self.select) WHERE tenant_id = ?1 AND \(column) = ?2 COLLATE NOCASE ORDER BY id LIMIT 1")
+                statement.bind(tenant, at: 1)
+                statement.bind(address, at: 2)
+                if try statement.step() { return ContactColumns.read(statement, idColumn: 0) }
+            }
+            return nil
+        }
+    }
+
+    package func contacts(tenant: String, after: String?, limit: Int) async throws(StoreError) -> [ContactRecord] {
+        try await pool.read { connection throws(StoreError) in
+            let statement = try connection.cached(
+                "\(Self.select) WHERE tenant_id = ?1 AND id > ?2 ORDER BY tenant_id, id LIMIT ?3")
+            statement.bind(tenant, at: 1)
+            statement.bind(after ?? "", at: 2)
+            statement.bind(max(0, limit), at: 3)
+            var contacts: [ContactRecord] = []
+            while try statement.step() { contacts.append(ContactColumns.read(statement, idColumn: 0)) }
+            return contacts
+        }
+    }
+
+    package func contactCount(tenant: String) async throws(StoreError) -> Int {
+        try await pool.read { connection throws(StoreError) in
+            try Self.count(tenant: tenant, connection: connection)
+        }
+    }
+
+    static func count(tenant: String, connection: Connection) throws(StoreError) -> Int {
+        let statement = try connection.cached("SELECT count(*) FROM contacts WHERE tenant_id = ?1")
+        statement.bind(tenant, at: 1)
+        try statement.step()
+        return statement.int(0)
+    }
+}

@@ -1,0 +1,59 @@
+internal import Foundation
+
+/// The `Store` on SQLite: one database file and the master key file in a data directory.
+///
+/// Writes go through one serialized writer connection, reads through a pool of readers (WAL), all
+/// on the pool's own threads. Open it once per process and `close()` it at shutdown.
+package final class SQLiteStore: Store {
+    /// Where the store keeps its files, and its tunables.
+    package struct Configuration: Sendable {
+        /// The data directory holding the database and `master.key`; it must exist.
+        package var directory: String
+        /// The database file's name inside `directory`. Default `roster.sqlite`.
+        package var databaseFileName = "roster.sqlite"
+        /// Threads running SQLite work (one writer at a time, readers on the rest). Default 4.
+        package var threads = 4
+        /// How long to wait for a lock held by another process. Default 5,000 ms.
+        package var busyTimeoutMilliseconds: Int32 = 5_000
+
+        /// The default configuration for `directory`.
+        package init(directory: String) { self.directory = directory }
+
+        /// Full path of the database file.
+        package var databasePath: String { (directory as NSString).appendingPathComponent(databaseFileName) }
+    }
+
+    let pool: ConnectionPool
+    let secrets: SecretBox
+
+    /// Opens the store in `configuration.directory`: loads (or creates) the master key, opens the
+    /// database and brings its schema up to date.
+    package convenience init(configuration: Configuration) throws(StoreError) {
+        let key = try MasterKey.loadOrCreate(inDirectory: configuration.directory)
+        try self.init(configuration: configuration, masterKey: key, migrator: RosterSchema.migrator)
+    }
+
+    /// Opens the store with an explicit key and migrator (tests build older schemas this way).
+    package init(configuration: Configuration, masterKey: MasterKey, migrator: Migrator) throws(StoreError) {
+        var poolConfiguration = ConnectionPool.Configuration(path: configuration.databasePath)
+        poolConfiguration.threads = configuration.threads
+        poolConfiguration.busyTimeoutMilliseconds = configuration.busyTimeoutMilliseconds
+        self.pool = try ConnectionPool(configuration: poolConfiguration, migrator: migrator)
+        self.secrets = SecretBox(key: masterKey)
+    }
+
+    /// Finishes submitted work and stops the store's threads.
+    package func close() async {
+        await pool.close()
+    }
+
+    /// Runs `PRAGMA integrity_check` and returns SQLite's report ("ok" when the file is sound).
+    package func integrityCheck() async throws(StoreError) -> String {
+        try await pool.read { connection throws(StoreError) in
+            let statement = try connection.cached("PRAGMA integrity_check")
+            var lines: [String] = []
+            while try statement.step() { lines.append(statement.string(0) ?? "") }
+            return lines.joined(separator: "\n")
+        }
+    }
+}

@@ -1,0 +1,86 @@
+/// Everything Roster keeps: tenants, API keys, contacts, groups, sync jobs and staging.
+///
+/// `SQLiteStore` implements it today; another engine (a shared SQL database for several `rosterd`
+/// replicas) could implement it later. All calls are async and never block the caller's thread.
+/// Times are Unix milliseconds supplied by the caller, so tests control the clock.
+package protocol Store: Sendable {
+    // MARK: Tenants
+
+    /// Stores a new tenant; fails with `.conflict` if its id exists.
+    func createTenant(_ tenant: TenantRecord) async throws(StoreError)
+    /// The tenant with `id`, or nil.
+    func tenant(id: String) async throws(StoreError) -> TenantRecord?
+    /// All tenants, by id.
+    func tenants() async throws(StoreError) -> [TenantRecord]
+    /// Saves every field of `tenant` except its id, creation time and secret; `.notFound` if absent.
+    func updateTenant(_ tenant: TenantRecord) async throws(StoreError)
+    /// Encrypts and stores the tenant's client secret (nil clears it).
+    func setClientSecret(_ secret: String?, tenant: String) async throws(StoreError)
+    /// The tenant's decrypted client secret, or nil when none is stored.
+    func clientSecret(tenant: String) async throws(StoreError) -> String?
+
+    // MARK: API keys
+
+    /// Creates a key and returns it with its token, which is shown once and never stored.
+    func createAPIKey(tenant: String, role: APIKeyRole, label: String, now: Int64) async throws(StoreError)
+        -> (key: APIKeyRecord, token: String)
+    /// The key `token` belongs to, or nil when it is unknown, malformed or revoked.
+    func authenticate(token: String) async throws(StoreError) -> APIKeyRecord?
+    /// A tenant's keys, revoked ones included, by creation time.
+    func apiKeys(tenant: String) async throws(StoreError) -> [APIKeyRecord]
+    /// Revokes a key of `tenant`; returns false when there is no such key.
+    func revokeAPIKey(id: String, tenant: String, now: Int64) async throws(StoreError) -> Bool
+
+    // MARK: Contacts
+
+    /// The contact with directory id `id`.
+    func contact(tenant: String, id: String) async throws(StoreError) -> ContactRecord?
+    /// The contact whose mail or userPrincipalName equals `address` (case-insensitive).
+    func contact(tenant: String, address: String) async throws(StoreError) -> ContactRecord?
+    /// Up to `limit` contacts with ids greater than `after`, by id (keyset paging).
+    func contacts(tenant: String, after: String?, limit: Int) async throws(StoreError) -> [ContactRecord]
+    /// How many contacts the tenant has.
+    func contactCount(tenant: String) async throws(StoreError) -> Int
+
+    // MARK: Groups
+
+    /// Replaces the tenant's cached groups with `groups`.
+    func replaceGroups(tenant: String, groups: [GroupRecord], now: Int64) async throws(StoreError)
+    /// The cached group `id` of any kind.
+    func group(tenant: String, id: String) async throws(StoreError) -> GroupRecord?
+    /// Mail-enabled security groups matching `query` (case- and accent-insensitive prefix of the
+    /// name, of a word of it, or of the mail), best first: whole-name prefix, word prefix, mail
+    /// prefix, then alphabetical. An empty query lists them alphabetically.
+    func searchGroups(tenant: String, query: String, limit: Int) async throws(StoreError) -> [GroupRecord]
+
+    // MARK: Sync jobs
+
+    /// Stores a new job; `.conflict` when the tenant already has an active (queued or running) job.
+    func createJob(_ job: SyncJobRecord) async throws(StoreError)
+    /// Saves every field of `job` except its id, tenant and creation time.
+    func updateJob(_ job: SyncJobRecord) async throws(StoreError)
+    /// The job with `id`.
+    func job(id: String) async throws(StoreError) -> SyncJobRecord?
+    /// The tenant's most recent jobs, newest first.
+    func jobs(tenant: String, limit: Int) async throws(StoreError) -> [SyncJobRecord]
+    /// The tenant's queued or running job, if any.
+    func activeJob(tenant: String) async throws(StoreError) -> SyncJobRecord?
+    /// At start-up: marks every queued or running job INTERRUPTED and returns their ids.
+    func interruptActiveJobs(now: Int64) async throws(StoreError) -> [String]
+
+    // MARK: Staging and apply
+
+    /// Stages one page of a job's fetched rows (upserts) and removals in one short transaction.
+    /// A contact staged twice keeps its last version.
+    func stage(job: String, contacts: [ContactRecord], removals: [String]) async throws(StoreError)
+    /// Applies the job's staged rows to the tenant's contacts in ONE transaction, deletes the
+    /// staging, saves `deltaLink` when given, and returns what changed.
+    func apply(job: String, tenant: String, kind: ApplyKind, now: Int64, deltaLink: String?) async throws(StoreError)
+        -> ApplyCounts
+    /// What `apply` would do, with up to `sampleLimit` examples per action; writes nothing.
+    func plan(job: String, tenant: String, kind: ApplyKind, sampleLimit: Int) async throws(StoreError) -> ApplyPlan
+    /// Deletes a job's staging (after a cancel or a failure).
+    func discardStaging(job: String) async throws(StoreError)
+    /// Deletes the staging of every job not in `jobs` (leftovers of dead runs); returns rows deleted.
+    func cleanStaging(except jobs: Set<String>) async throws(StoreError) -> Int
+}

@@ -1,0 +1,86 @@
+import Foundation
+import RosterStore
+import RosterStoreTestSupport
+import Testing
+
+/// Kills a process in the middle of applies, many times, and checks what it leaves behind.
+@Suite("Apply under SIGKILL")
+struct ApplyKillTests {
+    static let rows = 3_000
+    static let iterations = 40
+
+    @Test("a process killed at random points leaves a sound database holding exactly the old or the new set")
+    func killedAtRandomPoints() async throws {
+        let helper = try Self.helperPath()
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+
+        let prepared = try Self.runToEnd(helper, ["prepare", directory, "\(Self.rows)"])
+        let digests = Dictionary(
+            uniqueKeysWithValues: prepared.split(separator: "\n").map { line in
+                let parts = line.split(separator: " ")
+                return (String(parts[0]), String(parts[1]))
+            })
+        let digestA = try #require(digests["digest-a"])
+        let digestB = try #require(digests["digest-b"])
+        #expect(digestA != digestB)
+
+        var random = SplitMix(seed: 20_261_126)
+        var outcomes: [String: Int] = [:]
+        var killedWhile: [String: Int] = [:]
+        for iteration in 0..<Self.iterations {
+            // Spread kill points over start-up, staging and apply (one apply takes about 100 ms in debug).
+            let delay = UInt32(random.next() % 400_000)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: helper)
+            process.arguments = ["run", directory, "\(Self.rows)"]
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            try process.run()
+            usleep(delay)
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            #expect(process.terminationReason == .uncaughtSignal, "iteration \(iteration) ended before it was killed")
+            // Where the kill landed, from the helper's last progress line (reported, not asserted).
+            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            let phase = output.split(separator: "\n").last?.split(separator: " ").first.map(String.init) ?? "starting"
+            killedWhile[phase, default: 0] += 1
+
+            let store = try SQLiteStore(configuration: .init(directory: directory))
+            #expect(try await store.integrityCheck() == "ok", "integrity after kill \(iteration) at \(delay) µs")
+            let digest = try await store.contactDigest(tenant: "kill-test")
+            #expect(digest == digestA || digest == digestB, "kill \(iteration) at \(delay) µs left a mixed contact set")
+            outcomes[digest == digestA ? "A" : digest == digestB ? "B" : "mixed", default: 0] += 1
+            await store.close()
+        }
+        print("kill test: \(Self.iterations) kills; last step begun: \(killedWhile); contact set found: \(outcomes)")
+    }
+
+    /// Runs the helper to completion and returns its standard output.
+    static func runToEnd(_ helper: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: helper)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw StoreError(.invalidArgument, "roster-store-crash-helper \(arguments) exited with \(process.terminationStatus)")
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// The crash helper built beside the test binary (the test target depends on it).
+    static func helperPath() throws -> String {
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = directory.appendingPathComponent("roster-store-crash-helper").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            directory = directory.deletingLastPathComponent()
+        }
+        throw StoreError(
+            .notFound, "roster-store-crash-helper was not found beside \(CommandLine.arguments[0]); run `swift build` first")
+    }
+}

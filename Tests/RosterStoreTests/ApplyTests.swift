@@ -1,0 +1,165 @@
+import RosterStore
+import RosterStoreTestSupport
+import Testing
+
+@Suite("Apply step")
+struct ApplyTests {
+    let tenant = StoreFixture.tenant
+
+    /// Stages `contacts` (in pages of 7, as the sync engine does) and `removals` for `job`.
+    func stage(_ store: SQLiteStore, job: String, _ contacts: [ContactRecord], removals: [String] = []) async throws {
+        var start = 0
+        while start < contacts.count {
+            try await store.stage(job: job, contacts: Array(contacts[start..<min(start + 7, contacts.count)]), removals: [])
+            start += 7
+        }
+        try await store.stage(job: job, contacts: [], removals: removals)
+    }
+
+    func allContacts(_ store: SQLiteStore) async throws -> [ContactRecord] {
+        try await store.contacts(tenant: tenant, after: nil, limit: 1_000_000)
+    }
+
+    @Test("every field round-trips exactly, nil and empty kept apart, phones with quotes and commas")
+    func fieldsRoundTrip() async throws {
+        let fixture = try await StoreFixture.make()
+        var contact = SampleContacts.contact(1)
+        contact.businessPhones = ["+1 \"555\", ext\\1", "", "☎ 2"]
+        contact.faxNumber = ""
+        contact.state = nil
+        contact.extensionAttributes = (1...15).map { $0 % 2 == 0 ? "ext\($0)" : nil }
+        try await stage(fixture.store, job: "j", [contact])
+        let counts = try await fixture.store.apply(job: "j", tenant: tenant, kind: .replaceAll, now: 42, deltaLink: nil)
+        #expect(counts == ApplyCounts(added: 1, totalAfter: 1))
+        contact.changedAt = 42
+        #expect(try await fixture.store.contact(tenant: tenant, id: contact.id) == contact)
+        #expect(try await fixture.store.contact(tenant: tenant, address: "USER1@contoso.example") == contact)
+        await fixture.tearDown()
+    }
+
+    @Test("a full sync adds, updates only changed rows, removes everyone not staged, and counts each")
+    func replaceAll() async throws {
+        let fixture = try await StoreFixture.make()
+        try await stage(fixture.store, job: "first", SampleContacts.contacts(0..<100))
+        #expect(try await fixture.store.apply(job: "first", tenant: tenant, kind: .replaceAll, now: 1, deltaLink: nil)
+            == ApplyCounts(added: 100, totalAfter: 100))
+        // 10 removed (0..<10), 10 added (100..<110), every 9th of the kept ones changed.
+        let next = SampleContacts.contacts(10..<110, updateEvery: 9)
+        let changed = (10..<100).filter { $0 % 9 == 0 }.count
+        try await stage(fixture.store, job: "second", next)
+        let counts = try await fixture.store.apply(job: "second", tenant: tenant, kind: .replaceAll, now: 2, deltaLink: "delta-1")
+        #expect(counts == ApplyCounts(added: 10, updated: changed, removed: 10, unchanged: 90 - changed, totalAfter: 100))
+        let stored = try await allContacts(fixture.store)
+        #expect(stored.map(\.id).sorted() == next.map(\.id).sorted())
+        // changed_at moves only for rows that were added or changed.
+        let stamped = Set(stored.filter { $0.changedAt == 2 }.map(\.id))
+        let expected = Set((10..<110).filter { $0 >= 100 || $0 % 9 == 0 }.map(SampleContacts.guid))
+        #expect(stamped == expected)
+        #expect(try await fixture.store.tenant(id: tenant)?.deltaLink == "delta-1")
+        await fixture.tearDown()
+    }
+
+    @Test("a delta sync applies upserts and explicit removals and leaves everyone else alone")
+    func incremental() async throws {
+        let fixture = try await StoreFixture.make()
+        try await stage(fixture.store, job: "full", SampleContacts.contacts(0..<20))
+        _ = try await fixture.store.apply(job: "full", tenant: tenant, kind: .replaceAll, now: 1, deltaLink: nil)
+        let upserts = [SampleContacts.contact(3, version: 1), SampleContacts.contact(4), SampleContacts.contact(50)]
+        try await stage(fixture.store, job: "delta", upserts, removals: [SampleContacts.guid(5), SampleContacts.guid(6), "not-there"])
+        let counts = try await fixture.store.apply(job: "delta", tenant: tenant, kind: .incremental, now: 2, deltaLink: nil)
+        #expect(counts == ApplyCounts(added: 1, updated: 1, removed: 2, unchanged: 1, totalAfter: 19))
+        #expect(try await fixture.store.contact(tenant: tenant, id: SampleContacts.guid(3))?.jobTitle == "Senior Consultant 3")
+        #expect(try await fixture.store.contact(tenant: tenant, id: SampleContacts.guid(5)) == nil)
+        #expect(try await fixture.store.contact(tenant: tenant, id: SampleContacts.guid(7)) != nil)
+        await fixture.tearDown()
+    }
+
+    @Test("a contact staged twice keeps its last version, whether an upsert or a removal")
+    func lastStagedWins() async throws {
+        let fixture = try await StoreFixture.make()
+        try await stage(fixture.store, job: "full", SampleContacts.contacts(0..<3))
+        _ = try await fixture.store.apply(job: "full", tenant: tenant, kind: .replaceAll, now: 1, deltaLink: nil)
+        try await fixture.store.stage(job: "delta", contacts: [SampleContacts.contact(7, version: 1)], removals: [SampleContacts.guid(0)])
+        try await fixture.store.stage(job: "delta", contacts: [SampleContacts.contact(7), SampleContacts.contact(0)], removals: [])
+        try await fixture.store.stage(job: "delta", contacts: [], removals: [SampleContacts.guid(7)])
+        let plan = try await fixture.store.plan(job: "delta", tenant: tenant, kind: .incremental, sampleLimit: 5)
+        #expect(plan.counts == ApplyCounts(added: 0, updated: 0, removed: 0, unchanged: 1, totalAfter: 3))
+        try await fixture.store.stage(job: "delta", contacts: [SampleContacts.contact(2, version: 1)], removals: [])
+        try await fixture.store.stage(job: "delta", contacts: [SampleContacts.contact(2)], removals: [])
+        try await fixture.store.stage(job: "delta", contacts: [SampleContacts.contact(2, version: 1)], removals: [])
+        let counts = try await fixture.store.apply(job: "delta", tenant: tenant, kind: .incremental, now: 2, deltaLink: nil)
+        #expect(counts == ApplyCounts(added: 0, updated: 1, removed: 0, unchanged: 1, totalAfter: 3))
+        #expect(try await fixture.store.contact(tenant: tenant, id: SampleContacts.guid(2))?.jobTitle == "Senior Consultant 2")
+        await fixture.tearDown()
+    }
+
+    @Test("the dry run reports the same counts as the apply, samples each action, and writes nothing")
+    func dryRun() async throws {
+        let fixture = try await StoreFixture.make()
+        try await stage(fixture.store, job: "full", SampleContacts.contacts(0..<60))
+        _ = try await fixture.store.apply(job: "full", tenant: tenant, kind: .replaceAll, now: 1, deltaLink: nil)
+        let before = try await fixture.store.contactDigest(tenant: tenant)
+        try await stage(fixture.store, job: "next", SampleContacts.contacts(25..<90, updateEvery: 2))
+        let plan = try await fixture.store.plan(job: "next", tenant: tenant, kind: .replaceAll, sampleLimit: 20)
+        #expect(try await fixture.store.contactDigest(tenant: tenant) == before)
+        #expect(plan.toAdd.count == 20)
+        #expect(plan.toRemove.count == 20)
+        #expect(plan.toUpdate.count == 17)
+        #expect(plan.toRemove.allSatisfy { entry in (0..<25).contains { SampleContacts.guid($0) == entry.id } })
+        #expect(plan.toAdd.first?.displayName != nil)
+        let counts = try await fixture.store.apply(job: "next", tenant: tenant, kind: .replaceAll, now: 2, deltaLink: nil)
+        #expect(plan.counts == counts)
+        #expect(counts == ApplyCounts(added: 30, updated: 17, removed: 25, unchanged: 18, totalAfter: 65))
+        await fixture.tearDown()
+    }
+
+    @Test("staging is deleted by apply and discard; cleanStaging removes only dead jobs' leftovers")
+    func stagingLifecycle() async throws {
+        let fixture = try await StoreFixture.make()
+        try await stage(fixture.store, job: "applied", SampleContacts.contacts(0..<5))
+        try await stage(fixture.store, job: "cancelled", SampleContacts.contacts(0..<5))
+        try await stage(fixture.store, job: "dead", SampleContacts.contacts(0..<5))
+        try await stage(fixture.store, job: "live", SampleContacts.contacts(0..<5))
+        _ = try await fixture.store.apply(job: "applied", tenant: tenant, kind: .replaceAll, now: 1, deltaLink: nil)
+        try await fixture.store.discardStaging(job: "cancelled")
+        #expect(try await fixture.store.cleanStaging(except: ["live"]) == 5)
+        let live = try await fixture.store.plan(job: "live", tenant: tenant, kind: .replaceAll, sampleLimit: 0)
+        #expect(live.counts.unchanged == 5)
+        let gone = try await fixture.store.plan(job: "applied", tenant: tenant, kind: .replaceAll, sampleLimit: 0)
+        #expect(gone.counts.removed == 5)
+        await fixture.tearDown()
+    }
+
+    @Test("contacts of one tenant are never touched by another tenant's apply")
+    func tenantIsolation() async throws {
+        let fixture = try await StoreFixture.make()
+        try await fixture.store.createTenant(StoreFixture.tenantRecord(id: "other"))
+        try await stage(fixture.store, job: "a", SampleContacts.contacts(0..<10))
+        _ = try await fixture.store.apply(job: "a", tenant: tenant, kind: .replaceAll, now: 1, deltaLink: nil)
+        try await stage(fixture.store, job: "b", SampleContacts.contacts(5..<8))
+        #expect(try await fixture.store.apply(job: "b", tenant: "other", kind: .replaceAll, now: 1, deltaLink: nil).added == 3)
+        #expect(try await fixture.store.contactCount(tenant: tenant) == 10)
+        #expect(try await fixture.store.contactCount(tenant: "other") == 3)
+        await #expect(throws: StoreError.self) {
+            try await fixture.store.apply(job: "c", tenant: "missing", kind: .replaceAll, now: 1, deltaLink: nil)
+        }
+        await fixture.tearDown()
+    }
+
+    @Test("paging by id visits every contact once, in order")
+    func paging() async throws {
+        let fixture = try await StoreFixture.make()
+        try await stage(fixture.store, job: "a", SampleContacts.contacts(0..<25))
+        _ = try await fixture.store.apply(job: "a", tenant: tenant, kind: .replaceAll, now: 1, deltaLink: nil)
+        var seen: [String] = []
+        var after: String?
+        while true {
+            let page = try await fixture.store.contacts(tenant: tenant, after: after, limit: 10)
+            if page.isEmpty { break }
+            seen += page.map(\.id)
+            after = page.last?.id
+        }
+        #expect(seen == (0..<25).map(SampleContacts.guid).sorted())
+        await fixture.tearDown()
+    }
+}

@@ -1,0 +1,93 @@
+import Dispatch
+import Foundation
+import RosterStore
+import Testing
+
+@Suite("ConnectionPool")
+struct ConnectionPoolTests {
+    static func makePool() throws -> (ConnectionPool, String) {
+        let directory = try makeTemporaryDirectory()
+        var migrator = Migrator()
+        migrator.register("numbers", sql: "CREATE TABLE numbers (n INTEGER NOT NULL)")
+        return (try ConnectionPool(configuration: .init(path: directory + "/pool.sqlite"), migrator: migrator), directory)
+    }
+
+    @Test("a reader keeps its snapshot while a write commits, and the next read sees the write")
+    func snapshotIsolation() async throws {
+        let (pool, directory) = try Self.makePool()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try await pool.write { connection throws(StoreError) in try connection.execute("INSERT INTO numbers VALUES (1)") }
+        let readerHasRead = DispatchSemaphore(value: 0)
+        let writerDone = DispatchSemaphore(value: 0)
+        async let counts: (Int, Int) = pool.read { connection throws(StoreError) in
+            func count() throws(StoreError) -> Int {
+                let statement = try connection.cached("SELECT count(*) FROM numbers")
+                try statement.step()
+                return statement.int(0)
+            }
+            let before = try count()
+            readerHasRead.signal()
+            writerDone.wait()
+            return (before, try count())
+        }
+        await Task.detached { readerHasRead.wait() }.value
+        try await pool.write { connection throws(StoreError) in try connection.execute("INSERT INTO numbers VALUES (2)") }
+        writerDone.signal()
+        let (before, during) = try await counts
+        #expect(before == 1)
+        #expect(during == 1)
+        let after = try await pool.read { connection throws(StoreError) in
+            let statement = try connection.cached("SELECT count(*) FROM numbers")
+            try statement.step()
+            return statement.int(0)
+        }
+        #expect(after == 2)
+        await pool.close()
+    }
+
+    @Test("a write that throws is rolled back entirely")
+    func rollback() async throws {
+        let (pool, directory) = try Self.makePool()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        await #expect(throws: StoreError.self) {
+            try await pool.write { connection throws(StoreError) in
+                try connection.execute("INSERT INTO numbers VALUES (1)")
+                try connection.execute("INSERT INTO numbers VALUES (NULL)")
+            }
+        }
+        let count = try await pool.read { connection throws(StoreError) in
+            let statement = try connection.cached("SELECT count(*) FROM numbers")
+            try statement.step()
+            return statement.int(0)
+        }
+        #expect(count == 0)
+        await pool.close()
+    }
+
+    @Test("the database is in WAL mode with foreign keys on")
+    func pragmas() async throws {
+        let (pool, directory) = try Self.makePool()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let (mode, foreignKeys) = try await pool.read { connection throws(StoreError) in
+            let journal = try connection.cached("PRAGMA journal_mode")
+            try journal.step()
+            let keys = try connection.cached("PRAGMA foreign_keys")
+            try keys.step()
+            return (journal.string(0), keys.int(0))
+        }
+        #expect(mode == "wal")
+        #expect(foreignKeys == 1)
+        await pool.close()
+    }
+
+    @Test("calls after close fail with a clear error instead of hanging")
+    func closed() async throws {
+        let (pool, directory) = try Self.makePool()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        await pool.close()
+        let error = await #expect(throws: StoreError.self) {
+            try await pool.read { _ throws(StoreError) in 1 }
+        }
+        #expect(error?.message.contains("closed") == true)
+    }
+}

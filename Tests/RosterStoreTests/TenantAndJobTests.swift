@@ -1,0 +1,85 @@
+import RosterStore
+import Testing
+
+@Suite("Tenants")
+struct TenantTests {
+    @Test("every tenant field is saved and read back; a duplicate id is refused")
+    func roundTrip() async throws {
+        let fixture = try await StoreFixture.make()
+        var tenant = try #require(try await fixture.store.tenant(id: StoreFixture.tenant))
+        #expect(tenant.deletionThreshold == 500)
+        #expect(tenant.connectionState == .notConnected)
+        tenant.directoryTenantID = "dir-1"
+        tenant.clientID = "client-1"
+        tenant.connectionState = .consentRevoked
+        tenant.connectionErrorCode = "AADSTS65001"
+        tenant.scope = .group(id: "g-1", name: "UK Staff")
+        tenant.deltaLink = "https://graph.example/delta?token=x"
+        tenant.deletionThreshold = 50
+        tenant.includeDisabled = true
+        tenant.syncIntervalMinutes = 60
+        tenant.nextSyncAt = 99
+        try await fixture.store.updateTenant(tenant)
+        #expect(try await fixture.store.tenant(id: StoreFixture.tenant) == tenant)
+        #expect(try await fixture.store.tenants().map(\.id) == [StoreFixture.tenant])
+        let error = await #expect(throws: StoreError.self) {
+            try await fixture.store.createTenant(StoreFixture.tenantRecord(id: StoreFixture.tenant))
+        }
+        #expect(error?.code == .conflict)
+        await #expect(throws: StoreError.self) { try await fixture.store.updateTenant(StoreFixture.tenantRecord(id: "missing")) }
+        await fixture.tearDown()
+    }
+}
+
+@Suite("Sync jobs")
+struct SyncJobTests {
+    func job(_ id: String, at time: Int64) -> SyncJobRecord {
+        SyncJobRecord(
+            id: id, tenantID: StoreFixture.tenant, scope: .group(id: "g", name: "UK Staff"), mode: .full, createdAt: time,
+            startedBy: "key-1", trigger: .manual, dryRun: true, acknowledgedRemovals: true)
+    }
+
+    @Test("a job's fields round-trip, and a tenant has at most one active job")
+    func oneActiveJob() async throws {
+        let fixture = try await StoreFixture.make()
+        var first = job("job-1", at: 1)
+        try await fixture.store.createJob(first)
+        #expect(try await fixture.store.job(id: "job-1") == first)
+        let error = await #expect(throws: StoreError.self) { try await fixture.store.createJob(job("job-2", at: 2)) }
+        #expect(error?.code == .conflict)
+        first.state = .succeeded
+        first.phase = .applying
+        first.fetched = 10
+        first.added = 3
+        first.updated = 2
+        first.removed = 1
+        first.unchanged = 4
+        first.total = 9
+        first.startedAt = 2
+        first.finishedAt = 3
+        try await fixture.store.updateJob(first)
+        #expect(try await fixture.store.job(id: "job-1") == first)
+        #expect(try await fixture.store.activeJob(tenant: StoreFixture.tenant) == nil)
+        try await fixture.store.createJob(job("job-2", at: 2))
+        #expect(try await fixture.store.jobs(tenant: StoreFixture.tenant, limit: 10).map(\.id) == ["job-2", "job-1"])
+        await fixture.tearDown()
+    }
+
+    @Test("at start-up, queued and running jobs become interrupted; finished ones stay")
+    func interrupt() async throws {
+        let fixture = try await StoreFixture.make()
+        var done = job("done", at: 1)
+        try await fixture.store.createJob(done)
+        done.state = .failed
+        try await fixture.store.updateJob(done)
+        var running = job("running", at: 2)
+        try await fixture.store.createJob(running)
+        running.state = .running
+        try await fixture.store.updateJob(running)
+        #expect(try await fixture.store.interruptActiveJobs(now: 10) == ["running"])
+        #expect(try await fixture.store.job(id: "running")?.state == .interrupted)
+        #expect(try await fixture.store.job(id: "running")?.finishedAt == 10)
+        #expect(try await fixture.store.job(id: "done")?.state == .failed)
+        await fixture.tearDown()
+    }
+}
