@@ -40,6 +40,7 @@ public final class RPCClientConnection: Sendable {
         // One loop for the channel and everything about it.
         let eventLoop = group.next()
         let ready = eventLoop.makePromise(of: Void.self)
+        let created = eventLoop.makePromise(of: NIOLoopBound<ClientConnectionHandler>.self)
         let channel: any Channel
         do {
             channel = try await ClientBootstrap(group: eventLoop)
@@ -49,13 +50,16 @@ public final class RPCClientConnection: Sendable {
                     channel.eventLoop.makeCompletedFuture {
                         let pipeline = channel.pipeline.syncOperations
                         if let tls { try pipeline.addHandler(TLSHandler(context: tls.context, role: .client(serverName: tls.serverName))) }
-                        try pipeline.addHandler(ClientConnectionHandler(configuration: configuration, ready: ready))
+                        let handler = ClientConnectionHandler(configuration: configuration, ready: ready)
+                        try pipeline.addHandler(handler)
+                        created.succeed(NIOLoopBound(handler, eventLoop: channel.eventLoop))
                     }
                 }
                 .connect(host: host, port: port)
                 .get()
         } catch {
             ready.fail(error)
+            created.fail(error)
             throw RPCError(.unavailable, "cannot connect to \(host):\(port): \(error); check the address and that the server is running")
         }
         do {
@@ -64,12 +68,11 @@ public final class RPCClientConnection: Sendable {
             channel.close(promise: nil)
             throw (error as? RPCError) ?? RPCError(.unavailable, "cannot connect to \(host):\(port): \(error)")
         }
-        let handler = try await channel.eventLoop.submit {
-            NIOLoopBound(try channel.pipeline.syncOperations.handler(type: ClientConnectionHandler.self), eventLoop: channel.eventLoop)
-        }.get()
+        let handler = try await created.futureResult.get()
         let connection = RPCClientConnection(channel: channel, handler: handler, window: configuration.initialWindowSize)
         try await channel.eventLoop.submit {
             handler.value.onUnusable = { connection.usable.store(false, ordering: .relaxed) }
+            if !handler.value.isUsable || !channel.isActive { connection.usable.store(false, ordering: .relaxed) }
         }.get()
         return connection
     }

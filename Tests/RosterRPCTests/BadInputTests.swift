@@ -192,7 +192,7 @@ struct BadInputTests {
 
     @Test("a client that connects and sends nothing is closed after the handshake timeout")
     func silentClient() async throws {
-        let server = try await TestServer.start { $0.rpc.handshakeTimeout = .milliseconds(200) }
+        let server = try await TestServer.start { $0.rpc.handshakeTimeout = .seconds(1) }
         let raw = try await RawConnection.connect(port: server.port)
         #expect(await raw.waitForClose(seconds: 5))
         let goAway = try #require(await raw.goAway(seconds: 0.1))
