@@ -8,24 +8,32 @@ bench=${ROSTER_BENCH:-.build/debug/roster-bench}
 [ -x "$bench" ] || { echo "$bench not found: run swift build first" >&2; exit 1; }
 work=$(mktemp -d)
 pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
 trap cleanup EXIT
 
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$work/key.pem" \
   -out "$work/cert.pem" -days 2 -subj /CN=localhost -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" 2>/dev/null
 
-start() {  # start MODE-ARGS… ; prints the port
-  "$bench" serve --port 0 "$@" > "$work/serve-$#.log" 2>&1 &
+# Starts roster-bench with the given flags and sets $port. (Not a command substitution: that
+# would run in a subshell, and the cleanup trap would not know the server's pid.)
+start() {
+  local log="$work/serve-${#pids[@]}.log"
+  "$bench" serve --port 0 "$@" > "$log" 2>&1 &
   pids+=($!)
+  port=""
   for _ in $(seq 1 100); do
-    port=$(sed -n 's/^READY .*:\([0-9]*\) tls=.*/\1/p' "$work/serve-$#.log")
-    [ -n "$port" ] && { echo "$port"; return; }
+    port=$(sed -n 's/^READY .*:\([0-9]*\) tls=.*/\1/p' "$log")
+    [ -n "$port" ] && return
     sleep 0.1
   done
-  echo "roster-bench did not start:" >&2; cat "$work/serve-$#.log" >&2; exit 1
+  echo "roster-bench did not start:" >&2; cat "$log" >&2; exit 1
 }
 
-plain=$(start)
-python3 scripts/spec_client.py --host 127.0.0.1 --port "$plain" --plaintext --count 20000
-tls=$(start --tls --cert "$work/cert.pem" --key "$work/key.pem")
-python3 scripts/spec_client.py --host 127.0.0.1 --port "$tls" --ca "$work/cert.pem" --count 20000
+start
+python3 scripts/spec_client.py --host 127.0.0.1 --port "$port" --plaintext --count 20000
+start --tls --cert "$work/cert.pem" --key "$work/key.pem"
+python3 scripts/spec_client.py --host 127.0.0.1 --port "$port" --ca "$work/cert.pem" --count 20000
