@@ -1,3 +1,4 @@
+import RosterDirectory
 import RosterStore
 
 // How a run ends: applied, planned (dry run), or failed; and the tenant fields a run saves.
@@ -65,6 +66,24 @@ extension SyncRun {
             extras.message = error.message
         }
         await save()
+    }
+
+    /// A token failure moves the tenant's connection to CREDENTIALS_INVALID or CONSENT_REVOKED,
+    /// with the directory's own error code (PRODUCT.md, "Connection state"); other failures leave
+    /// the connection as it is.
+    func recordConnectionFailure(_ error: DirectoryError) async {
+        let state: ConnectionState
+        switch error.code {
+        case .authFailed: state = .credentialsInvalid
+        case .consentMissing: state = .consentRevoked
+        default: return
+        }
+        await Self.uncancelled { [self] in
+            try? await saveTenant { tenant in
+                tenant.connectionState = state
+                tenant.connectionErrorCode = error.directoryCode
+            }
+        }
     }
 
     /// Saves the final job record. A store that fails here leaves the job active in the database;

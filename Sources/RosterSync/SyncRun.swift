@@ -34,7 +34,9 @@ struct SyncRun: Sendable {
         do {
             try await run()
         } catch {
-            await finish(failure: Self.syncError(error))
+            let failure = Self.syncError(error)
+            if let error = error as? DirectoryError { await recordConnectionFailure(error) }
+            await finish(failure: failure)
         }
         return reporter.progress
     }

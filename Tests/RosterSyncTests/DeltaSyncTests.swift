@@ -16,7 +16,7 @@ struct DeltaSyncTests {
     /// tenant reads it through `GraphDirectory`; waits are recorded, not slept, and each wait
     /// records the job's progress at that moment.
     static func withDouble(
-        users: Int, groupMembers: [Int] = [], _ body: (GraphDouble, SyncFixture, _ progressAtWaits: @Sendable () -> [SyncProgress]) async throws -> Void
+        users: Int, groupMembers: [Int] = [], secret: String = "double-secret", _ body: (GraphDouble, SyncFixture, _ progressAtWaits: @Sendable () -> [SyncProgress]) async throws -> Void
     ) async throws {
         var directory = GraphDoubleDirectory.generated(userCount: users)
         if !groupMembers.isEmpty {
@@ -31,7 +31,7 @@ struct DeltaSyncTests {
             let hub = Mutex<ProgressHub?>(nil)
             let fixture = try await SyncFixture.make(directories: { _, onThrottle in
                 var configuration = GraphDirectory.Configuration(
-                    directoryTenantID: "double-tenant", clientID: "roster-app", clientSecret: .init("double-secret"))
+                    directoryTenantID: "double-tenant", clientID: "roster-app", clientSecret: .init(secret))
                 configuration.authority = double.baseURL
                 configuration.graphBaseURL = double.baseURL
                 configuration.onThrottle = onThrottle
@@ -118,6 +118,21 @@ struct DeltaSyncTests {
             #expect(all.mode == .full)
             #expect(Set(try await fixture.contacts().keys) == Self.memberIDs(50))
             #expect(try await fixture.sync().mode == .delta)
+        }
+    }
+
+    @Test("refused credentials fail the job and move the tenant to CREDENTIALS_INVALID with the directory's code")
+    func credentialsInvalid() async throws {
+        try await Self.withDouble(users: 10, secret: "wrong") { _, fixture, _ in
+            try await fixture.updateTenant { $0.connectionState = .authorized }
+            let final = try await fixture.sync()
+            #expect(final.state == .failed)
+            #expect(final.error?.code == .credentialsInvalid)
+            #expect(final.phase == .authenticating)
+            let tenant = try #require(try await fixture.store.tenant(id: SyncFixture.tenant))
+            #expect(tenant.connectionState == .credentialsInvalid)
+            #expect(tenant.connectionErrorCode == "AADSTS7000215")
+            #expect(try await fixture.contacts().isEmpty)
         }
     }
 
