@@ -40,10 +40,10 @@ package actor JobManager {
 
     /// Every job's newest progress.
     package nonisolated let progress: ProgressHub
-    private let store: any Store
-    private let configuration: Configuration
+    let store: any Store
+    let configuration: Configuration
     /// Active jobs by tenant; `task` is nil while the job is being created.
-    private var active: [String: (job: SyncJobRecord, task: Task<Void, Never>?)] = [:]
+    var active: [String: (job: SyncJobRecord, task: Task<Void, Never>?)] = [:]
 
     /// A manager over `store`, publishing to `progress`.
     package init(store: any Store, configuration: Configuration, progress: ProgressHub = ProgressHub()) {
