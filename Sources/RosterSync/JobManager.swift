@@ -42,8 +42,17 @@ package actor JobManager {
     package nonisolated let progress: ProgressHub
     let store: any Store
     let configuration: Configuration
-    /// Active jobs by tenant; `task` is nil while the job is being created.
-    var active: [String: (job: SyncJobRecord, task: Task<Void, Never>?)] = [:]
+    /// Active jobs by tenant.
+    var active: [String: Active] = [:]
+    /// Set by ``shutdown(gracePeriod:)``: no more jobs start.
+    package internal(set) var isShuttingDown = false
+
+    /// One active job; `task` and `reporter` are nil while the job record is being created.
+    struct Active {
+        var job: SyncJobRecord
+        var task: Task<Void, Never>?
+        var reporter: SyncRun.Reporter?
+    }
 
     /// A manager over `store`, publishing to `progress`.
     package init(store: any Store, configuration: Configuration, progress: ProgressHub = ProgressHub()) {
@@ -60,6 +69,9 @@ package actor JobManager {
     /// (its delta link is stored); otherwise it is full.
     package func start(_ request: SyncRequest) async throws(SyncError) -> Started {
         if let running = active[request.tenantID] { return Started(job: running.job, alreadyRunning: true) }
+        guard !isShuttingDown else {
+            throw SyncError(.shuttingDown, "the server is shutting down; start the sync again once it is back")
+        }
         let tenant: TenantRecord?
         do throws(StoreError) {
             tenant = try await store.tenant(id: request.tenantID)
@@ -76,7 +88,7 @@ package actor JobManager {
             id: configuration.makeJobID(), tenantID: tenant.id, scope: request.scope, mode: delta ? .delta : .full,
             createdAt: configuration.now(), startedBy: request.startedBy, trigger: request.trigger,
             dryRun: request.dryRun, acknowledgedRemovals: request.acknowledgeRemovals)
-        active[tenant.id] = (job, nil)
+        active[tenant.id] = Active(job: job)
         do throws(StoreError) {
             try await store.createJob(job)
         } catch {
@@ -87,12 +99,23 @@ package actor JobManager {
             }
             throw SyncError(error)
         }
+        if isShuttingDown {
+            // The shutdown began while the record was being written: the job never runs.
+            var interrupted = job
+            interrupted.state = .interrupted
+            interrupted.finishedAt = configuration.now()
+            interrupted.errorCode = SyncError.Code.interrupted.description
+            interrupted.errorMessage = "the server stopped before the sync began; start it again"
+            try? await store.updateJob(interrupted)
+            active[tenant.id] = nil
+            throw SyncError(.shuttingDown, "the server is shutting down; start the sync again once it is back")
+        }
         let reporter = SyncRun.Reporter(job: job, hub: progress, now: configuration.now)
         progress.publish(reporter.progress)
         let run = SyncRun(
             store: store, directories: configuration.directories, reporter: reporter, now: configuration.now,
             sampleLimit: configuration.planSampleLimit)
-        active[tenant.id] = (job, Task { await self.finished(run.execute()) })
+        active[tenant.id] = Active(job: job, task: Task { await self.finished(run.execute()) }, reporter: reporter)
         return Started(job: job, alreadyRunning: false)
     }
 

@@ -12,7 +12,7 @@ package struct SyncError: Error, Sendable, Hashable, CustomStringConvertible {
             case TENANT_NOT_FOUND, JOB_NOT_FOUND, GROUP_NOT_FOUND, GROUP_NOT_ALLOWED
             case REMOVALS_NEED_ACKNOWLEDGEMENT, SCOPE_CHANGE_NEEDS_ACKNOWLEDGEMENT
             case CREDENTIALS_INVALID, CONSENT_REVOKED, THROTTLED, DIRECTORY_UNAVAILABLE, DIRECTORY_ERROR
-            case STORE_ERROR, CANCELLED, INTERRUPTED
+            case STORE_ERROR, CANCELLED, INTERRUPTED, SHUTTING_DOWN
         }
         private let value: Value
         private init(_ value: Value) { self.value = value }
@@ -49,6 +49,8 @@ package struct SyncError: Error, Sendable, Hashable, CustomStringConvertible {
         package static let cancelled = Code(.CANCELLED)
         /// The server stopped during the run; nothing of it was applied.
         package static let interrupted = Code(.INTERRUPTED)
+        /// The server is shutting down and starts no more jobs.
+        package static let shuttingDown = Code(.SHUTTING_DOWN)
 
         /// The stable text of the code, e.g. `REMOVALS_NEED_ACKNOWLEDGEMENT`.
         package var description: String { value.rawValue }

@@ -57,7 +57,12 @@ extension SyncRun {
         await Self.uncancelled { try? await store.discardStaging(job: job) }
         let finishedAt = now()
         reporter.update { job, extras in
-            job.state = error.code == .cancelled ? .cancelled : .failed
+            job.state =
+                switch error.code {
+                case .cancelled: .cancelled
+                case .interrupted: .interrupted
+                default: .failed
+                }
             job.finishedAt = finishedAt
             job.errorCode = error.code.description
             job.errorMessage = error.message

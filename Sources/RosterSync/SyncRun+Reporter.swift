@@ -23,6 +23,7 @@ extension SyncRun {
         }
 
         private let state: Mutex<State>
+        private let interrupted = Mutex(false)
         private let hub: ProgressHub
         private let now: @Sendable () -> Int64
 
@@ -31,6 +32,13 @@ extension SyncRun {
             self.hub = hub
             self.now = now
         }
+
+        /// Whether the job is being stopped because the server shuts down (its task is then
+        /// cancelled, and the job ends INTERRUPTED rather than CANCELLED).
+        var isInterrupted: Bool { interrupted.withLock { $0 } }
+
+        /// Marks the job as stopped by a shutdown; cancel its task afterwards.
+        func markInterrupted() { interrupted.withLock { $0 = true } }
 
         /// The job record as it stands.
         var job: SyncJobRecord { state.withLock { $0.job } }

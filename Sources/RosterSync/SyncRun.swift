@@ -34,7 +34,7 @@ struct SyncRun: Sendable {
         do {
             try await run()
         } catch {
-            let failure = Self.syncError(error)
+            let failure = syncError(error)
             if let error = error as? DirectoryError { await recordConnectionFailure(error) }
             await finish(failure: failure)
         }
@@ -208,13 +208,18 @@ struct SyncRun: Sendable {
     }
 
     private func checkCancelled() throws(SyncError) {
-        if Task.isCancelled { throw Self.cancelled }
+        if Task.isCancelled { throw stopped }
     }
 
-    private static let cancelled = SyncError(.cancelled, "the sync was cancelled; nothing was changed")
+    /// Why a cancelled run stopped: a cancel, or the server shutting down.
+    private var stopped: SyncError {
+        reporter.isInterrupted
+            ? SyncError(.interrupted, "the server stopped during the sync; nothing was changed; start it again")
+            : SyncError(.cancelled, "the sync was cancelled; nothing was changed")
+    }
 
-    private static func syncError(_ error: any Error) -> SyncError {
-        if Task.isCancelled { return cancelled }
+    private func syncError(_ error: any Error) -> SyncError {
+        if Task.isCancelled { return stopped }
         switch error {
         case let error as SyncError: return error
         case let error as StoreError: return SyncError(error)

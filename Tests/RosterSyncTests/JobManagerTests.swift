@@ -81,6 +81,44 @@ struct JobManagerTests {
         #expect(try await fixture.sync().state == .succeeded, "the tenant can sync again")
     }
 
+    @Test("shutdown stops a running job as INTERRUPTED with nothing applied, and refuses new jobs")
+    func shutdown() async throws {
+        let (reached, reachedSignal) = AsyncStream<Void>.makeStream()
+        let (gate, open) = AsyncStream<Void>.makeStream()
+        let fixture = try await SyncFixture.make()
+        defer { Task { await fixture.tearDown() } }
+        fixture.source.current = GatedDirectory(inner: try SyncFixture.demo(), reached: reachedSignal, gate: gate)
+        let job = try await fixture.manager.start(SyncRequest(tenantID: SyncFixture.tenant, scope: .allUsers)).job
+        for await _ in reached { break }
+
+        let stopping = Task { await fixture.manager.shutdown(gracePeriod: .zero) }
+        // With no grace period, the job is cancelled in the same step that sets the flag.
+        while await !fixture.manager.isShuttingDown { await Task.yield() }
+        open.yield()
+        await stopping.value
+
+        let record = try #require(try await fixture.store.job(id: job.id))
+        #expect(record.state == .interrupted)
+        #expect(record.errorCode == "INTERRUPTED")
+        #expect(fixture.manager.progress.latest(job: job.id)?.state == .interrupted)
+        #expect(try await fixture.contacts().isEmpty)
+        #expect(try await fixture.store.cleanStaging(except: []) == 0)
+        let refused = await #expect(throws: SyncError.self) {
+            try await fixture.manager.start(SyncRequest(tenantID: SyncFixture.tenant, scope: .allUsers))
+        }
+        #expect(refused?.code == .shuttingDown)
+    }
+
+    @Test("shutdown lets a job finish within the grace period")
+    func shutdownGrace() async throws {
+        let fixture = try await SyncFixture.make()
+        defer { Task { await fixture.tearDown() } }
+        let job = try await fixture.manager.start(SyncRequest(tenantID: SyncFixture.tenant, scope: .allUsers)).job
+        await fixture.manager.shutdown(gracePeriod: .seconds(600))
+        #expect(try await fixture.store.job(id: job.id)?.state == .succeeded)
+        #expect(try await fixture.contacts().count == 947)
+    }
+
     @Test("jobs left running or queued are INTERRUPTED at start-up, their staging cleaned; the next sync completes")
     func recovery() async throws {
         let fixture = try await SyncFixture.make()
