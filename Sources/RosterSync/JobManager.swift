@@ -52,6 +52,8 @@ package actor JobManager {
         var job: SyncJobRecord
         var task: Task<Void, Never>?
         var reporter: SyncRun.Reporter?
+        /// A cancel arrived, possibly before `task` existed.
+        var cancelRequested = false
     }
 
     /// A manager over `store`, publishing to `progress`.
@@ -115,7 +117,10 @@ package actor JobManager {
         let run = SyncRun(
             store: store, directories: configuration.directories, reporter: reporter, now: configuration.now,
             sampleLimit: configuration.planSampleLimit)
-        active[tenant.id] = Active(job: job, task: Task { await self.finished(run.execute()) }, reporter: reporter)
+        let task = Task { await self.finished(run.execute()) }
+        // A cancel that came while the record was being written applies now.
+        if active[tenant.id]?.cancelRequested == true { task.cancel() }
+        active[tenant.id] = Active(job: job, task: task, reporter: reporter)
         return Started(job: job, alreadyRunning: false)
     }
 
@@ -124,6 +129,7 @@ package actor JobManager {
     @discardableResult
     package func cancel(tenant: String) -> SyncJobRecord? {
         guard let running = active[tenant] else { return nil }
+        active[tenant]?.cancelRequested = true
         running.task?.cancel()
         return running.job
     }

@@ -23,14 +23,12 @@ extension SyncRun {
     }
 
     /// A dry run: records what the apply would do, drops the staging, changes nothing else. When a
-    /// real run would stop for acknowledgement, the message says so.
+    /// real run with the same acknowledgement would stop, the message says so.
     func finishDryRun(plan: ApplyPlan, tenant: TenantRecord) async throws {
         try await store.discardStaging(job: reporter.job.id)
         var warning: String?
         do throws(SyncError) {
-            var unacknowledged = reporter.job
-            unacknowledged.acknowledgedRemovals = false
-            try Self.checkRemovals(plan: plan, job: unacknowledged, tenant: tenant)
+            try Self.checkRemovals(plan: plan, job: reporter.job, tenant: tenant)
         } catch {
             warning = error.message
         }
