@@ -87,9 +87,16 @@ package actor JobManager {
         if let running = active[request.tenantID] { return Started(job: running.job, alreadyRunning: true) }
         let delta = request.scope == .allUsers && tenant.scope == .allUsers && tenant.deltaLink != nil
         let job = SyncJobRecord(
-            id: configuration.makeJobID(), tenantID: tenant.id, scope: request.scope, mode: delta ? .delta : .full,
-            createdAt: configuration.now(), startedBy: request.startedBy, trigger: request.trigger,
-            dryRun: request.dryRun, acknowledgedRemovals: request.acknowledgeRemovals)
+            id: configuration.makeJobID(),
+            tenantID: tenant.id,
+            scope: request.scope,
+            mode: delta ? .delta : .full,
+            createdAt: configuration.now(),
+            startedBy: request.startedBy,
+            trigger: request.trigger,
+            dryRun: request.dryRun,
+            acknowledgedRemovals: request.acknowledgeRemovals
+        )
         active[tenant.id] = Active(job: job)
         do throws(StoreError) {
             try await store.createJob(job)
@@ -115,8 +122,12 @@ package actor JobManager {
         let reporter = SyncRun.Reporter(job: job, hub: progress, now: configuration.now)
         progress.publish(reporter.progress)
         let run = SyncRun(
-            store: store, directories: configuration.directories, reporter: reporter, now: configuration.now,
-            sampleLimit: configuration.planSampleLimit)
+            store: store,
+            directories: configuration.directories,
+            reporter: reporter,
+            now: configuration.now,
+            sampleLimit: configuration.planSampleLimit
+        )
         let task = Task { await self.finished(run.execute()) }
         // A cancel that came while the record was being written applies now.
         if active[tenant.id]?.cancelRequested == true { task.cancel() }

@@ -18,8 +18,12 @@ package struct SyncRequest: Sendable, Hashable {
 
     /// A request for `scope` of `tenantID`; a real run, no acknowledgement, started manually.
     package init(
-        tenantID: String, scope: SyncScope, dryRun: Bool = false, acknowledgeRemovals: Bool = false,
-        startedBy: String? = nil, trigger: JobTrigger = .manual
+        tenantID: String,
+        scope: SyncScope,
+        dryRun: Bool = false,
+        acknowledgeRemovals: Bool = false,
+        startedBy: String? = nil,
+        trigger: JobTrigger = .manual
     ) {
         self.tenantID = tenantID
         self.scope = scope

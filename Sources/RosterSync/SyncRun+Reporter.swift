@@ -61,7 +61,8 @@ extension SyncRun {
             let milliseconds = Self.milliseconds(wait.duration)
             update { _, extras in
                 extras.throttleWaitMilliseconds = milliseconds
-                extras.message = "the directory is throttling (HTTP \(wait.status)); waiting "
+                extras.message =
+                    "the directory is throttling (HTTP \(wait.status)); waiting "
                     + "\(SyncProgress.seconds(milliseconds)) before attempt \(wait.attempt + 1)"
             }
         }

@@ -71,14 +71,20 @@ struct SyncRun: Sendable {
 
         reporter.update { job, extras in
             job.phase = .applying
-            extras.message = "applying \(SyncProgress.grouped(plan.counts.added)) additions, "
+            extras.message =
+                "applying \(SyncProgress.grouped(plan.counts.added)) additions, "
                 + "\(SyncProgress.grouped(plan.counts.updated)) updates and \(SyncProgress.grouped(plan.counts.removed)) removals"
         }
         try await store.updateJob(reporter.job)
         try checkCancelled()
         if case .group = reporter.job.scope { try await saveTenant { $0.deltaLink = nil } }
         let counts = try await store.apply(
-            job: jobID, tenant: tenant.id, kind: staged.kind, now: now(), deltaLink: staged.deltaLink)
+            job: jobID,
+            tenant: tenant.id,
+            kind: staged.kind,
+            now: now(),
+            deltaLink: staged.deltaLink
+        )
         let scope = reporter.job.scope
         // The contacts are committed: the job succeeded whatever happens next, even a cancel
         // arriving now. Should saving the scope fail, the next run of this group only asks again for
@@ -102,7 +108,9 @@ struct SyncRun: Sendable {
         } catch {
             guard error.code == .notFound else { throw error }
             throw SyncError(
-                .groupNotFound, "the group \(id) is not in the directory (deleted?); pick a group from ListGroups")
+                .groupNotFound,
+                "the group \(id) is not in the directory (deleted?); pick a group from ListGroups"
+            )
         }
         if let refusal = group.syncScopeRefusal { throw SyncError(.groupNotAllowed, refusal) }
         reporter.update { job, extras in
@@ -111,8 +119,8 @@ struct SyncRun: Sendable {
         }
         for try await page in directory.transitiveUserMembers(ofGroup: id) {
             try checkCancelled()
-            let contacts = page.items.filter { $0.isSynced(includeDisabled: tenant.includeDisabled) }.map(ContactRecord.init)
-            try await store.stage(job: reporter.job.id, contacts: contacts, removals: [])
+            let synced = page.items.filter { $0.isSynced(includeDisabled: tenant.includeDisabled) }
+            try await store.stage(job: reporter.job.id, contacts: synced.map(ContactRecord.init), removals: [])
             reporter.update { job, extras in
                 if let total = page.totalCount { job.total = total }
                 job.fetched += page.items.count
@@ -134,7 +142,8 @@ struct SyncRun: Sendable {
                 reporter.update { job, extras in
                     job.mode = .full
                     job.fetched = 0
-                    extras.message = "the directory can no longer send changes (\(error.directoryCode ?? "resync required")); "
+                    extras.message =
+                        "the directory can no longer send changes (\(error.directoryCode ?? "resync required")); "
                         + "running a full sync instead"
                 }
             }
@@ -188,14 +197,16 @@ struct SyncRun: Sendable {
                 "the directory reported no users in scope, so this sync would remove all \(count) contacts; "
                     + "check the directory connection and the scope, and start the sync again acknowledging "
                     + "removals only if the directory really is empty",
-                removalCount: removed)
+                removalCount: removed
+            )
         }
         if case .group(let id, let name) = job.scope, !tenant.scope.isGroup(id: id) {
             throw SyncError(
                 .scopeChangeNeedsAcknowledgement,
                 "switching the scope to the group “\(name)” would remove \(count) contacts: all user data for "
                     + "people outside this group will be removed; start the sync again acknowledging removals",
-                removalCount: removed)
+                removalCount: removed
+            )
         }
         if removed > tenant.deletionThreshold {
             throw SyncError(
@@ -203,7 +214,8 @@ struct SyncRun: Sendable {
                 "this sync would remove \(count) contacts, more than the deletion threshold of "
                     + "\(SyncProgress.grouped(tenant.deletionThreshold)); check the directory, then start the sync "
                     + "again acknowledging removals (or raise the tenant's threshold)",
-                removalCount: removed)
+                removalCount: removed
+            )
         }
     }
 

@@ -16,13 +16,18 @@ struct DeltaSyncTests {
     /// tenant reads it through `GraphDirectory`; waits are recorded, not slept, and each wait
     /// records the job's progress at that moment.
     static func withDouble(
-        users: Int, groupMembers: [Int] = [], secret: String = "double-secret", _ body: (GraphDouble, SyncFixture, _ progressAtWaits: @Sendable () -> [SyncProgress]) async throws -> Void
+        users: Int,
+        groupMembers: [Int] = [],
+        secret: String = "double-secret",
+        _ body: (GraphDouble, SyncFixture, _ progressAtWaits: @Sendable () -> [SyncProgress]) async throws -> Void
     ) async throws {
         var directory = GraphDoubleDirectory.generated(userCount: users)
         if !groupMembers.isEmpty {
             directory.groups = [
-                ["id": "g1", "displayName": "UK Staff", "mail": "uk@contoso.example", "mailEnabled": true,
-                 "securityEnabled": true, "groupTypes": .array([])]
+                [
+                    "id": "g1", "displayName": "UK Staff", "mail": "uk@contoso.example", "mailEnabled": true,
+                    "securityEnabled": true, "groupTypes": .array([]),
+                ]
             ]
             directory.members["g1"] = groupMembers.map(GraphDoubleDirectory.userID)
         }
@@ -31,7 +36,10 @@ struct DeltaSyncTests {
             let hub = Mutex<ProgressHub?>(nil)
             let fixture = try await SyncFixture.make(directories: { _, onThrottle in
                 var configuration = GraphDirectory.Configuration(
-                    directoryTenantID: "double-tenant", clientID: "roster-app", clientSecret: .init(secret))
+                    directoryTenantID: "double-tenant",
+                    clientID: "roster-app",
+                    clientSecret: .init(secret)
+                )
                 configuration.authority = double.baseURL
                 configuration.graphBaseURL = double.baseURL
                 configuration.onThrottle = onThrottle

@@ -12,7 +12,9 @@ struct GatedDirectory: DirectorySource {
 
     func verifyPermissions() async throws(DirectoryError) {}
     func users() -> DirectoryPages<DirectoryPage<DirectoryUser>> { inner.users() }
-    func mailEnabledSecurityGroups() -> DirectoryPages<DirectoryPage<DirectoryGroup>> { inner.mailEnabledSecurityGroups() }
+    func mailEnabledSecurityGroups() -> DirectoryPages<DirectoryPage<DirectoryGroup>> {
+        inner.mailEnabledSecurityGroups()
+    }
     func group(id: String) async throws(DirectoryError) -> DirectoryGroup { try await inner.group(id: id) }
     func transitiveUserMembers(ofGroup id: String) -> DirectoryPages<DirectoryPage<DirectoryUser>> {
         inner.transitiveUserMembers(ofGroup: id)
@@ -124,8 +126,14 @@ struct JobManagerTests {
         let fixture = try await SyncFixture.make()
         defer { Task { await fixture.tearDown() } }
         var job = SyncJobRecord(
-            id: "dead-job", tenantID: SyncFixture.tenant, scope: .allUsers, mode: .full, createdAt: 1,
-            startedBy: nil, trigger: .manual)
+            id: "dead-job",
+            tenantID: SyncFixture.tenant,
+            scope: .allUsers,
+            mode: .full,
+            createdAt: 1,
+            startedBy: nil,
+            trigger: .manual
+        )
         try await fixture.store.createJob(job)
         job.state = .running
         job.phase = .fetching
@@ -169,11 +177,20 @@ struct JobManagerTests {
     @Test("the summary groups thousands and shows tenths of a second")
     func summaryText() {
         var job = SyncJobRecord(
-            id: "j", tenantID: "t", scope: .allUsers, mode: .full, createdAt: 0, startedBy: nil, trigger: .manual)
+            id: "j",
+            tenantID: "t",
+            scope: .allUsers,
+            mode: .full,
+            createdAt: 0,
+            startedBy: nil,
+            trigger: .manual
+        )
         job.state = .succeeded
         (job.added, job.updated, job.removed, job.total) = (12, 3, 5, 1_204)
         (job.startedAt, job.finishedAt) = (1_000, 3_345)
-        #expect(SyncProgress(job: job).summary == "Synchronized 1,204 contacts (12 added, 3 updated, 5 removed) in 2.3 s")
+        #expect(
+            SyncProgress(job: job).summary == "Synchronized 1,204 contacts (12 added, 3 updated, 5 removed) in 2.3 s"
+        )
     }
 
     private func order(_ phase: String) -> Int {

@@ -6,7 +6,14 @@ import Testing
 struct ProgressHubTests {
     static func progress(_ job: String = "job-1", state: JobState = .running, fetched: Int = 0) -> SyncProgress {
         var record = SyncJobRecord(
-            id: job, tenantID: "tenant-1", scope: .allUsers, mode: .full, createdAt: 0, startedBy: nil, trigger: .manual)
+            id: job,
+            tenantID: "tenant-1",
+            scope: .allUsers,
+            mode: .full,
+            createdAt: 0,
+            startedBy: nil,
+            trigger: .manual
+        )
         record.state = state
         record.fetched = fetched
         return SyncProgress(job: record)
@@ -17,7 +24,9 @@ struct ProgressHubTests {
         #expect(ProgressHub().watch(job: "nope") == nil)
     }
 
-    @Test("the first value is the state now; a slow reader gets only the newest value, then the final one, then the end")
+    @Test(
+        "the first value is the state now; a slow reader gets only the newest value, then the final one, then the end"
+    )
     func coalescing() async throws {
         let hub = ProgressHub()
         hub.publish(Self.progress(fetched: 1))

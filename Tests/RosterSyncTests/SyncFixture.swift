@@ -36,13 +36,26 @@ struct SyncFixture {
         let store = try SQLiteStore(configuration: .init(directory: path))
         try await store.createTenant(
             TenantRecord(
-                id: tenant, displayName: "Contoso", authorityURL: "https://login.example",
-                graphBaseURL: "https://graph.example", createdAt: 1_700_000_000_000))
+                id: tenant,
+                displayName: "Contoso",
+                authorityURL: "https://login.example",
+                graphBaseURL: "https://graph.example",
+                createdAt: 1_700_000_000_000
+            )
+        )
         let box = SourceBox(try source ?? demo())
         var configuration = JobManager.Configuration(directories: directories ?? { _, _ in box.current })
         let counter = Mutex((jobs: 0, clock: Int64(1_700_000_000_000)))
-        configuration.makeJobID = { counter.withLock { $0.jobs += 1; return "job-\($0.jobs)" } }
-        configuration.now = { counter.withLock { $0.clock += 10; return $0.clock } }
+        configuration.makeJobID = {
+            counter.withLock {
+                $0.jobs += 1; return "job-\($0.jobs)"
+            }
+        }
+        configuration.now = {
+            counter.withLock {
+                $0.clock += 10; return $0.clock
+            }
+        }
         let manager = JobManager(store: store, configuration: configuration)
         return SyncFixture(directoryPath: path, store: store, manager: manager, source: box)
     }
@@ -58,10 +71,13 @@ struct SyncFixture {
     /// progress, which must also be what the store recorded.
     @discardableResult
     func sync(
-        _ scope: SyncScope = .allUsers, dryRun: Bool = false, acknowledge: Bool = false
+        _ scope: SyncScope = .allUsers,
+        dryRun: Bool = false,
+        acknowledge: Bool = false
     ) async throws -> SyncProgress {
         let started = try await manager.start(
-            SyncRequest(tenantID: Self.tenant, scope: scope, dryRun: dryRun, acknowledgeRemovals: acknowledge))
+            SyncRequest(tenantID: Self.tenant, scope: scope, dryRun: dryRun, acknowledgeRemovals: acknowledge)
+        )
         #expect(!started.alreadyRunning)
         await manager.waitForActiveJob(tenant: Self.tenant)
         let final = try #require(manager.progress.latest(job: started.job.id))

@@ -61,7 +61,10 @@ struct SyncRunTests {
         #expect(final.state == .succeeded)
         let expected = Demo.expected(Demo.transitiveUsers(of: Demo.europeStaff, in: export))
         let ukStaff = Demo.expected(Demo.transitiveUsers(of: Demo.ukStaff, in: export))
-        #expect(!ukStaff.isEmpty && ukStaff.keys.allSatisfy { expected[$0] != nil }, "UK Staff is nested in Europe Staff")
+        #expect(
+            !ukStaff.isEmpty && ukStaff.keys.allSatisfy { expected[$0] != nil },
+            "UK Staff is nested in Europe Staff"
+        )
         #expect(final.removed == outside)
         #expect(try await fixture.contacts() == expected)
         #expect(try await fixture.store.tenant(id: SyncFixture.tenant)?.scope == scope)
@@ -77,7 +80,8 @@ struct SyncRunTests {
             (Demo.ukNewsletter, "is a distribution list"),
             (Demo.ukMarketingTeam, "is a Microsoft 365 group"),
             (Demo.vpnUsers, "is a security group without mail"),
-        ])
+        ]
+    )
     func refusedGroups(group: String, kind: String) async throws {
         let fixture = try await SyncFixture.make()
         defer { Task { await fixture.tearDown() } }
@@ -110,7 +114,9 @@ struct SyncRunTests {
         let plan = try #require(first.plan)
         #expect(plan.counts.added == 947)
         #expect(plan.toAdd.count == 20)
-        #expect(first.summary == "Dry run: would add 947, update 0 and remove 0 contacts (947 after); nothing was changed")
+        #expect(
+            first.summary == "Dry run: would add 947, update 0 and remove 0 contacts (947 after); nothing was changed"
+        )
         #expect(try await fixture.contacts().isEmpty)
         #expect(try await fixture.store.cleanStaging(except: []) == 0, "the dry run dropped its staging")
 
