@@ -151,7 +151,8 @@ package actor JobManager {
     }
 
     /// The job's progress: the hub's newest value, or (for a job finished before this process
-    /// started) its final state rebuilt from the store. Nil for an unknown job.
+    /// started, or forgotten by the hub) its final state rebuilt from the store. Nil for an unknown
+    /// job, and for a job the store holds as active that this manager does not run.
     package func watch(job id: String) async throws(SyncError) -> ProgressHub.Updates? {
         if let updates = progress.watch(job: id) { return updates }
         let job: SyncJobRecord?
