@@ -20,6 +20,7 @@ let package = Package(
         .executable(name: "roster-store-bench", targets: ["roster-store-bench"]),
         .library(name: "RosterDirectory", targets: ["RosterDirectory"]),
         .library(name: "GraphTestDouble", targets: ["GraphTestDouble"]),
+        .library(name: "RosterSync", targets: ["RosterSync"]),
         .executable(name: "graph-double", targets: ["graph-double"]),
         .executable(name: "roster-directory-bench", targets: ["roster-directory-bench"]),
     ],
@@ -133,6 +134,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The sync engine: job manager (one active job per tenant), full / group / delta runs over
+        // staging and one-transaction apply, deletion threshold, progress hub.
+        .target(
+            name: "RosterSync",
+            dependencies: ["RosterStore", "RosterDirectory"],
+            swiftSettings: swiftSettings
+        ),
         // Serves a directory JSON file or a generated N-user directory on 127.0.0.1.
         .executableTarget(
             name: "graph-double",
@@ -184,6 +192,11 @@ let package = Package(
         .testTarget(
             name: "RosterStoreTests",
             dependencies: ["RosterStore", "RosterStoreTestSupport", "roster-store-crash-helper"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RosterSyncTests",
+            dependencies: ["RosterSync", "RosterStore", "RosterDirectory", "GraphTestDouble"],
             swiftSettings: swiftSettings
         ),
     ]

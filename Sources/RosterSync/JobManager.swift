@@ -1,0 +1,193 @@
+internal import Foundation
+package import RosterDirectory
+package import RosterStore
+
+/// Starts, tracks and cancels sync jobs: at most one active job per tenant, each run in a
+/// background task, every state persisted through the ``Store`` and published to ``progress``.
+///
+/// Call ``recoverInterruptedJobs()`` once at start-up, before the first ``start(_:)``.
+package actor JobManager {
+    /// Makes the directory a tenant's job reads, given the callback that reports throttling waits
+    /// (pass it to ``GraphDirectory/Configuration/onThrottle``).
+    package typealias DirectoryFactory =
+        @Sendable (TenantRecord, _ onThrottle: @escaping @Sendable (GraphDirectory.ThrottleWait) -> Void) async throws
+        -> any DirectorySource
+
+    /// What the manager needs besides the store.
+    package struct Configuration: Sendable {
+        /// The directory of each tenant.
+        package var directories: DirectoryFactory
+        /// The clock, in Unix milliseconds. Default: the system clock.
+        package var now: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1_000) }
+        /// New job ids. Default: random UUIDs.
+        package var makeJobID: @Sendable () -> String = { UUID().uuidString.lowercased() }
+        /// Examples per action in a dry run's plan. Default 20.
+        package var planSampleLimit = 20
+
+        /// A configuration reading each tenant's directory from `directories`.
+        package init(directories: @escaping DirectoryFactory) {
+            self.directories = directories
+        }
+    }
+
+    /// What ``start(_:)`` returns.
+    package struct Started: Sendable, Hashable {
+        /// The new job, or the tenant's job already active.
+        package var job: SyncJobRecord
+        /// True when `job` was already active and nothing new was started.
+        package var alreadyRunning: Bool
+    }
+
+    /// Every job's newest progress.
+    package nonisolated let progress: ProgressHub
+    let store: any Store
+    let configuration: Configuration
+    /// Active jobs by tenant.
+    var active: [String: Active] = [:]
+    /// Set by ``shutdown(gracePeriod:)``: no more jobs start.
+    package internal(set) var isShuttingDown = false
+
+    /// One active job; `task` and `reporter` are nil while the job record is being created.
+    struct Active {
+        var job: SyncJobRecord
+        var task: Task<Void, Never>?
+        var reporter: SyncRun.Reporter?
+        /// A cancel arrived, possibly before `task` existed.
+        var cancelRequested = false
+    }
+
+    /// A manager over `store`, publishing to `progress`.
+    package init(store: any Store, configuration: Configuration, progress: ProgressHub = ProgressHub()) {
+        self.store = store
+        self.configuration = configuration
+        self.progress = progress
+    }
+
+    // MARK: - Starting and cancelling
+
+    /// Starts a job for `request` and returns at once; the job runs in the background. When the
+    /// tenant already has an active job, returns that job flagged `alreadyRunning` instead.
+    /// An all-users job is a delta when the tenant's last applied run was a full all-users one
+    /// (its delta link is stored); otherwise it is full.
+    package func start(_ request: SyncRequest) async throws(SyncError) -> Started {
+        if let running = active[request.tenantID] { return Started(job: running.job, alreadyRunning: true) }
+        guard !isShuttingDown else {
+            throw SyncError(.shuttingDown, "the server is shutting down; start the sync again once it is back")
+        }
+        let tenant: TenantRecord?
+        do throws(StoreError) {
+            tenant = try await store.tenant(id: request.tenantID)
+        } catch {
+            throw SyncError(error)
+        }
+        guard let tenant else {
+            throw SyncError(.tenantNotFound, "tenant \(request.tenantID) does not exist; create it first")
+        }
+        // The await above let other calls in: look again, then claim the tenant before awaiting.
+        if let running = active[request.tenantID] { return Started(job: running.job, alreadyRunning: true) }
+        let delta = request.scope == .allUsers && tenant.scope == .allUsers && tenant.deltaLink != nil
+        let job = SyncJobRecord(
+            id: configuration.makeJobID(),
+            tenantID: tenant.id,
+            scope: request.scope,
+            mode: delta ? .delta : .full,
+            createdAt: configuration.now(),
+            startedBy: request.startedBy,
+            trigger: request.trigger,
+            dryRun: request.dryRun,
+            acknowledgedRemovals: request.acknowledgeRemovals
+        )
+        active[tenant.id] = Active(job: job)
+        do throws(StoreError) {
+            try await store.createJob(job)
+        } catch {
+            active[tenant.id] = nil
+            // Another process (or a job this manager does not know) holds the tenant.
+            if error.code == .conflict, let other = try? await store.activeJob(tenant: tenant.id) {
+                return Started(job: other, alreadyRunning: true)
+            }
+            throw SyncError(error)
+        }
+        if isShuttingDown {
+            // The shutdown began while the record was being written: the job never runs.
+            var interrupted = job
+            interrupted.state = .interrupted
+            interrupted.finishedAt = configuration.now()
+            interrupted.errorCode = SyncError.Code.interrupted.description
+            interrupted.errorMessage = "the server stopped before the sync began; start it again"
+            try? await store.updateJob(interrupted)
+            active[tenant.id] = nil
+            throw SyncError(.shuttingDown, "the server is shutting down; start the sync again once it is back")
+        }
+        let reporter = SyncRun.Reporter(job: job, hub: progress, now: configuration.now)
+        progress.publish(reporter.progress)
+        let run = SyncRun(
+            store: store,
+            directories: configuration.directories,
+            reporter: reporter,
+            now: configuration.now,
+            sampleLimit: configuration.planSampleLimit
+        )
+        let task = Task { await self.finished(run.execute()) }
+        // A cancel that came while the record was being written applies now.
+        if active[tenant.id]?.cancelRequested == true { task.cancel() }
+        active[tenant.id] = Active(job: job, task: task, reporter: reporter)
+        return Started(job: job, alreadyRunning: false)
+    }
+
+    /// Cancels the tenant's active job; nothing of it is applied unless its apply step has already
+    /// begun (then it completes). Returns the job, or nil when none is active.
+    @discardableResult
+    package func cancel(tenant: String) -> SyncJobRecord? {
+        guard let running = active[tenant] else { return nil }
+        active[tenant]?.cancelRequested = true
+        running.task?.cancel()
+        return running.job
+    }
+
+    /// Waits until the tenant's active job (if any) has reached its final state and been saved.
+    package func waitForActiveJob(tenant: String) async {
+        await active[tenant]?.task?.value
+    }
+
+    /// The job's progress: the hub's newest value, or (for a job finished before this process
+    /// started, or forgotten by the hub) its final state rebuilt from the store. Nil for an unknown
+    /// job, and for a job the store holds as active that this manager does not run.
+    package func watch(job id: String) async throws(SyncError) -> ProgressHub.Updates? {
+        if let updates = progress.watch(job: id) { return updates }
+        let job: SyncJobRecord?
+        do throws(StoreError) {
+            job = try await store.job(id: id)
+        } catch {
+            throw SyncError(error)
+        }
+        guard let job, !job.state.isActive else { return progress.watch(job: id) }
+        progress.publish(SyncProgress(job: job))
+        return progress.watch(job: id)
+    }
+
+    // MARK: - Start-up
+
+    /// Marks every job the store holds as queued or running INTERRUPTED (the server stopped during
+    /// them) and deletes all staging left behind. Call once at start-up, before starting jobs.
+    /// Returns the ids of the interrupted jobs.
+    @discardableResult
+    package func recoverInterruptedJobs() async throws(SyncError) -> [String] {
+        do throws(StoreError) {
+            let interrupted = try await store.interruptActiveJobs(now: configuration.now())
+            _ = try await store.cleanStaging(except: Set(active.values.map(\.job.id)))
+            return interrupted
+        } catch {
+            throw SyncError(error)
+        }
+    }
+
+    // MARK: - Private
+
+    /// Takes a finished job off the books, then publishes its final value, so that a watcher who
+    /// sees the final value can start the tenant's next job at once.
+    private func finished(_ final: SyncProgress) {
+        if active[final.tenantID]?.job.id == final.jobID { active[final.tenantID] = nil }
+        progress.publish(final)
+    }
+}

@@ -1,0 +1,114 @@
+import RosterDirectory
+import RosterStore
+
+// How a run ends: applied, planned (dry run), or failed; and the tenant fields a run saves.
+extension SyncRun {
+    /// Records a successful apply and its confirmation summary.
+    func finish(counts: ApplyCounts) async {
+        let finishedAt = now()
+        reporter.update { job, extras in
+            job.state = .succeeded
+            job.phase = nil
+            job.finishedAt = finishedAt
+            job.added = counts.added
+            job.updated = counts.updated
+            job.removed = counts.removed
+            job.unchanged = counts.unchanged
+            job.total = counts.totalAfter
+            extras.throttleWaitMilliseconds = nil
+            extras.summary = SyncProgress.summary(job: job, milliseconds: finishedAt - (job.startedAt ?? finishedAt))
+            extras.message = extras.summary ?? ""
+        }
+        await save()
+    }
+
+    /// A dry run: records what the apply would do, drops the staging, changes nothing else. When a
+    /// real run with the same acknowledgement would stop, the message says so.
+    func finishDryRun(plan: ApplyPlan, tenant: TenantRecord) async throws {
+        try await store.discardStaging(job: reporter.job.id)
+        var warning: String?
+        do throws(SyncError) {
+            try Self.checkRemovals(plan: plan, job: reporter.job, tenant: tenant)
+        } catch {
+            warning = error.message
+        }
+        let finishedAt = now()
+        reporter.update { job, extras in
+            job.state = .succeeded
+            job.phase = nil
+            job.finishedAt = finishedAt
+            job.added = plan.counts.added
+            job.updated = plan.counts.updated
+            job.removed = plan.counts.removed
+            job.unchanged = plan.counts.unchanged
+            job.total = plan.counts.totalAfter
+            extras.plan = plan
+            extras.summary = SyncProgress.summary(job: job, milliseconds: finishedAt - (job.startedAt ?? finishedAt))
+            extras.message = warning.map { "a real run would stop: \($0)" } ?? (extras.summary ?? "")
+        }
+        await save()
+    }
+
+    /// Records a failure (or a cancel) and drops whatever the run staged.
+    func finish(failure error: SyncError) async {
+        let (store, job) = (store, reporter.job.id)
+        await Self.uncancelled { try? await store.discardStaging(job: job) }
+        let finishedAt = now()
+        reporter.update { job, extras in
+            job.state =
+                switch error.code {
+                case .cancelled: .cancelled
+                case .interrupted: .interrupted
+                default: .failed
+                }
+            job.finishedAt = finishedAt
+            job.errorCode = error.code.description
+            job.errorMessage = error.message
+            extras.throttleWaitMilliseconds = nil
+            extras.error = error
+            extras.message = error.message
+        }
+        await save()
+    }
+
+    /// A token failure moves the tenant's connection to CREDENTIALS_INVALID or CONSENT_REVOKED,
+    /// with the directory's own error code (PRODUCT.md, "Connection state"); other failures leave
+    /// the connection as it is.
+    func recordConnectionFailure(_ error: DirectoryError) async {
+        let state: ConnectionState
+        switch error.code {
+        case .authFailed: state = .credentialsInvalid
+        case .consentMissing: state = .consentRevoked
+        default: return
+        }
+        await Self.uncancelled { [self] in
+            try? await saveTenant { tenant in
+                tenant.connectionState = state
+                tenant.connectionErrorCode = error.directoryCode
+            }
+        }
+    }
+
+    /// Saves the final job record. A store that fails here leaves the job active in the database;
+    /// the next start-up marks it INTERRUPTED, which is the truth as far as the store can tell.
+    private func save() async {
+        let (store, job) = (store, reporter.job)
+        await Self.uncancelled { try? await store.updateJob(job) }
+    }
+
+    /// Runs `body` in a task of its own, which a cancel of the job does not reach: the store
+    /// refuses work from a cancelled task (its thread pool drops it), and a job's final
+    /// bookkeeping must happen whatever the reason it ends.
+    static func uncancelled(_ body: @escaping @Sendable () async -> Void) async {
+        await Task { await body() }.value
+    }
+
+    /// Re-reads the tenant and saves `change` to it, so options changed during the run are kept.
+    func saveTenant(_ change: (inout TenantRecord) -> Void) async throws {
+        guard var tenant = try await store.tenant(id: reporter.job.tenantID) else {
+            throw SyncError(.tenantNotFound, "tenant \(reporter.job.tenantID) was deleted during the sync")
+        }
+        change(&tenant)
+        try await store.updateTenant(tenant)
+    }
+}

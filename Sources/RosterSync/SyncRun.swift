@@ -1,0 +1,249 @@
+import RosterDirectory
+import RosterStore
+
+/// One sync job from start to final state: authenticate, fetch into staging page by page, plan,
+/// check the removal rules, then apply in ONE store transaction.
+///
+/// - **All users, full**: the directory's delta query from the start (`userChanges(since: nil)`),
+///   so the run ends with a delta link; the staged member accounts replace the tenant's contacts.
+/// - **All users, delta**: the changes since the tenant's stored delta link; changed users now out
+///   of scope and `@removed` users are staged as removals. When the directory says the link can no
+///   longer be used, the staging is dropped and the run goes on as a full run by itself.
+/// - **Group**: the group must be a mail-enabled security group; its transitive user members (same
+///   account rules) replace the tenant's contacts, so everyone outside is removed. A group run
+///   clears the delta link before it applies, so the next all-users run is a full one.
+///
+/// Nothing is applied when the run fails, is cancelled, or is a dry run; its staging is dropped.
+/// A cancel is honoured up to the start of the apply step; an apply that has begun completes.
+struct SyncRun: Sendable {
+    let store: any Store
+    let directories: JobManager.DirectoryFactory
+    let reporter: Reporter
+    let now: @Sendable () -> Int64
+    let sampleLimit: Int
+
+    /// What fetching left in staging, and how to apply it.
+    private struct Staged {
+        var kind: ApplyKind
+        var deltaLink: String?
+    }
+
+    /// Runs the job to its final state, saves that state, and returns its final progress (which the
+    /// job manager publishes).
+    func execute() async -> SyncProgress {
+        do {
+            try await run()
+        } catch {
+            let failure = syncError(error)
+            if let error = error as? DirectoryError { await recordConnectionFailure(error) }
+            await finish(failure: failure)
+        }
+        return reporter.progress
+    }
+
+    // MARK: - The run
+
+    private func run() async throws {
+        let jobID = reporter.job.id
+        guard let tenant = try await store.tenant(id: reporter.job.tenantID) else {
+            throw SyncError(.tenantNotFound, "tenant \(reporter.job.tenantID) does not exist; create it first")
+        }
+        reporter.update { job, extras in
+            job.state = .running
+            job.startedAt = now()
+            job.phase = .authenticating
+            extras.message = "authenticating with the directory"
+        }
+        try await store.updateJob(reporter.job)
+        let directory = try await directories(tenant, { [reporter] wait in reporter.throttled(wait) })
+        try await directory.verifyPermissions()
+
+        let staged: Staged
+        switch reporter.job.scope {
+        case .group(let id, _): staged = try await stageGroup(id: id, directory: directory, tenant: tenant)
+        case .allUsers: staged = try await stageAllUsers(directory: directory, tenant: tenant)
+        }
+        try checkCancelled()
+
+        let plan = try await store.plan(job: jobID, tenant: tenant.id, kind: staged.kind, sampleLimit: sampleLimit)
+        if reporter.job.dryRun { return try await finishDryRun(plan: plan, tenant: tenant) }
+        try Self.checkRemovals(plan: plan, job: reporter.job, tenant: tenant)
+
+        reporter.update { job, extras in
+            job.phase = .applying
+            extras.message =
+                "applying \(SyncProgress.grouped(plan.counts.added)) additions, "
+                + "\(SyncProgress.grouped(plan.counts.updated)) updates and \(SyncProgress.grouped(plan.counts.removed)) removals"
+        }
+        try await store.updateJob(reporter.job)
+        try checkCancelled()
+        if case .group = reporter.job.scope { try await saveTenant { $0.deltaLink = nil } }
+        let counts = try await store.apply(
+            job: jobID,
+            tenant: tenant.id,
+            kind: staged.kind,
+            now: now(),
+            deltaLink: staged.deltaLink
+        )
+        let scope = reporter.job.scope
+        // The contacts are committed: the job succeeded whatever happens next, even a cancel
+        // arriving now. Should saving the scope fail, the next run of this group only asks again for
+        // an acknowledgement it needs when it removes someone, and an all-users run is full while
+        // no delta link is stored.
+        await Self.uncancelled { [self] in
+            try? await saveTenant { $0.scope = scope }
+            await finish(counts: counts)
+        }
+    }
+
+    /// Group scope: validate the group, then stage its transitive user members in scope.
+    private func stageGroup(id: String, directory: any DirectorySource, tenant: TenantRecord) async throws -> Staged {
+        reporter.update { job, extras in
+            job.phase = .listingMembers
+            extras.message = "checking the group"
+        }
+        let group: DirectoryGroup
+        do throws(DirectoryError) {
+            group = try await directory.group(id: id)
+        } catch {
+            guard error.code == .notFound else { throw error }
+            throw SyncError(
+                .groupNotFound,
+                "the group \(id) is not in the directory (deleted?); pick a group from ListGroups"
+            )
+        }
+        if let refusal = group.syncScopeRefusal { throw SyncError(.groupNotAllowed, refusal) }
+        reporter.update { job, extras in
+            job.phase = .fetching
+            extras.message = "fetching the members of “\(group.displayName ?? id)”"
+        }
+        for try await page in directory.transitiveUserMembers(ofGroup: id) {
+            try checkCancelled()
+            let synced = page.items.filter { $0.isSynced(includeDisabled: tenant.includeDisabled) }
+            try await store.stage(job: reporter.job.id, contacts: synced.map(ContactRecord.init), removals: [])
+            reporter.update { job, extras in
+                if let total = page.totalCount { job.total = total }
+                job.fetched += page.items.count
+                extras.throttleWaitMilliseconds = nil
+                extras.message = "fetched \(SyncProgress.grouped(job.fetched)) members"
+            }
+        }
+        return Staged(kind: .replaceAll, deltaLink: nil)
+    }
+
+    /// All users: the changes since the stored delta link when the job is a delta, falling back to
+    /// a full run when the directory refuses the link.
+    private func stageAllUsers(directory: any DirectorySource, tenant: TenantRecord) async throws -> Staged {
+        if reporter.job.mode == .delta, let link = tenant.deltaLink {
+            do {
+                return try await stageChanges(directory.userChanges(since: link), incremental: true, tenant: tenant)
+            } catch let error as DirectoryError where error.code == .resyncRequired {
+                try await store.discardStaging(job: reporter.job.id)
+                reporter.update { job, extras in
+                    job.mode = .full
+                    job.fetched = 0
+                    extras.message =
+                        "the directory can no longer send changes (\(error.directoryCode ?? "resync required")); "
+                        + "running a full sync instead"
+                }
+            }
+        }
+        return try await stageChanges(directory.userChanges(since: nil), incremental: false, tenant: tenant)
+    }
+
+    /// Stages delta pages: users in scope as upserts; for an incremental run, removed users and
+    /// changed users now out of scope as removals.
+    private func stageChanges(_ pages: DirectoryPages<DeltaPage>, incremental: Bool, tenant: TenantRecord)
+        async throws -> Staged
+    {
+        reporter.update { job, extras in
+            job.phase = .fetching
+            extras.message = incremental ? "fetching changes since the last sync" : "fetching users"
+        }
+        var deltaLink: String?
+        for try await page in pages {
+            try checkCancelled()
+            var contacts: [ContactRecord] = []
+            var removals = page.removed.map(\.id)
+            for user in page.changed {
+                if user.isSynced(includeDisabled: tenant.includeDisabled) {
+                    contacts.append(ContactRecord(user))
+                } else if incremental {
+                    removals.append(user.id)
+                }
+            }
+            try await store.stage(job: reporter.job.id, contacts: contacts, removals: removals)
+            if let link = page.deltaLink { deltaLink = link }
+            reporter.update { job, extras in
+                job.fetched += page.changed.count + page.removed.count
+                extras.throttleWaitMilliseconds = nil
+                extras.message = "fetched \(SyncProgress.grouped(job.fetched)) users"
+            }
+        }
+        return Staged(kind: incremental ? .incremental : .replaceAll, deltaLink: deltaLink)
+    }
+
+    // MARK: - Rules
+
+    /// Guarantee 3 and the scope-change warning: removal of every contact, a switch to a group that
+    /// removes anyone, or removals beyond the tenant's threshold need the starter's acknowledgement.
+    static func checkRemovals(plan: ApplyPlan, job: SyncJobRecord, tenant: TenantRecord) throws(SyncError) {
+        let removed = plan.counts.removed
+        guard removed > 0, !job.acknowledgedRemovals else { return }
+        let count = SyncProgress.grouped(removed)
+        if plan.counts.totalAfter == 0 {
+            throw SyncError(
+                .removalsNeedAcknowledgement,
+                "the directory reported no users in scope, so this sync would remove all \(count) contacts; "
+                    + "check the directory connection and the scope, and start the sync again acknowledging "
+                    + "removals only if the directory really is empty",
+                removalCount: removed
+            )
+        }
+        if case .group(let id, let name) = job.scope, !tenant.scope.isGroup(id: id) {
+            throw SyncError(
+                .scopeChangeNeedsAcknowledgement,
+                "switching the scope to the group “\(name)” would remove \(count) contacts: all user data for "
+                    + "people outside this group will be removed; start the sync again acknowledging removals",
+                removalCount: removed
+            )
+        }
+        if removed > tenant.deletionThreshold {
+            throw SyncError(
+                .removalsNeedAcknowledgement,
+                "this sync would remove \(count) contacts, more than the deletion threshold of "
+                    + "\(SyncProgress.grouped(tenant.deletionThreshold)); check the directory, then start the sync "
+                    + "again acknowledging removals (or raise the tenant's threshold)",
+                removalCount: removed
+            )
+        }
+    }
+
+    private func checkCancelled() throws(SyncError) {
+        if Task.isCancelled { throw stopped }
+    }
+
+    /// Why a cancelled run stopped: a cancel, or the server shutting down.
+    private var stopped: SyncError {
+        reporter.isInterrupted
+            ? SyncError(.interrupted, "the server stopped during the sync; nothing was changed; start it again")
+            : SyncError(.cancelled, "the sync was cancelled; nothing was changed")
+    }
+
+    private func syncError(_ error: any Error) -> SyncError {
+        if Task.isCancelled { return stopped }
+        switch error {
+        case let error as SyncError: return error
+        case let error as StoreError: return SyncError(error)
+        case let error as DirectoryError: return SyncError(error)
+        default: return SyncError(.directoryError, "the sync failed: \(error)")
+        }
+    }
+}
+
+extension SyncScope {
+    /// Whether this is the group scope of group `id` (names may change; ids do not).
+    func isGroup(id: String) -> Bool {
+        if case .group(let groupID, _) = self { groupID == id } else { false }
+    }
+}

@@ -1,0 +1,159 @@
+import GraphTestDouble
+import RosterDirectory
+import RosterStore
+import RosterSync
+import Synchronization
+import Testing
+
+@Suite("Delta syncs and throttling against the Graph double")
+struct DeltaSyncTests {
+    /// Generated users 0..<count, without the guests (every 101st) and disabled accounts (every 97th).
+    static func memberIDs(_ count: Int) -> Set<String> {
+        Set((0..<count).filter { $0 % 101 != 0 && $0 % 97 != 0 }.map(GraphDoubleDirectory.userID))
+    }
+
+    /// Runs `body` with a started double serving `users` generated users and a fixture whose
+    /// tenant reads it through `GraphDirectory`; waits are recorded, not slept, and each wait
+    /// records the job's progress at that moment.
+    static func withDouble(
+        users: Int,
+        groupMembers: [Int] = [],
+        secret: String = "double-secret",
+        _ body: (GraphDouble, SyncFixture, _ progressAtWaits: @Sendable () -> [SyncProgress]) async throws -> Void
+    ) async throws {
+        var directory = GraphDoubleDirectory.generated(userCount: users)
+        if !groupMembers.isEmpty {
+            directory.groups = [
+                [
+                    "id": "g1", "displayName": "UK Staff", "mail": "uk@contoso.example", "mailEnabled": true,
+                    "securityEnabled": true, "groupTypes": .array([]),
+                ]
+            ]
+            directory.members["g1"] = groupMembers.map(GraphDoubleDirectory.userID)
+        }
+        try await GraphDouble.withRunning(directory: directory) { double in
+            let seen = Mutex<[SyncProgress]>([])
+            let hub = Mutex<ProgressHub?>(nil)
+            let fixture = try await SyncFixture.make(directories: { _, onThrottle in
+                var configuration = GraphDirectory.Configuration(
+                    directoryTenantID: "double-tenant",
+                    clientID: "roster-app",
+                    clientSecret: .init(secret)
+                )
+                configuration.authority = double.baseURL
+                configuration.graphBaseURL = double.baseURL
+                configuration.onThrottle = onThrottle
+                configuration.sleep = { _ in
+                    // Job ids are job-1, job-2, …: record the newest progress of whichever runs.
+                    let hub = hub.withLock { $0 }
+                    let latest = (1...9).compactMap { hub?.latest(job: "job-\($0)") }.filter { !$0.isFinal }
+                    seen.withLock { $0.append(contentsOf: latest) }
+                }
+                return GraphDirectory(configuration: configuration)
+            })
+            hub.withLock { $0 = fixture.manager.progress }
+            defer { Task { await fixture.tearDown() } }
+            try await body(double, fixture, { seen.withLock { $0 } })
+        }
+    }
+
+    @Test("a full all-users sync stores the member accounts and the delta link; the next run applies only changes")
+    func deltaAfterFull() async throws {
+        try await Self.withDouble(users: 450) { double, fixture, _ in
+            let full = try await fixture.sync()
+            #expect(full.state == .succeeded && full.mode == .full)
+            #expect(Set(try await fixture.contacts().keys) == Self.memberIDs(450))
+            #expect(try await fixture.store.tenant(id: SyncFixture.tenant)?.deltaLink?.contains("$deltatoken=") == true)
+
+            let changed = GraphDoubleDirectory.userID(1)
+            let removed = GraphDoubleDirectory.userID(2)
+            let disabled = GraphDoubleDirectory.userID(3)
+            double.updateUser(id: changed, ["jobTitle": .string("Chief Ö Officer"), "city": .null])
+            double.removeUser(id: removed)
+            double.updateUser(id: disabled, ["accountEnabled": .bool(false)])
+            double.addUser(["id": "new-user", "displayName": "Zoë New", "userType": "Member", "accountEnabled": true])
+            double.addUser(["id": "new-guest", "displayName": "A Guest", "userType": "Guest", "accountEnabled": true])
+
+            let delta = try await fixture.sync()
+            #expect(delta.state == .succeeded)
+            #expect(delta.mode == .delta)
+            #expect(delta.fetched < 10, "only the changes were fetched")
+            #expect((delta.added, delta.updated, delta.removed) == (1, 1, 2))
+            let contacts = try await fixture.contacts()
+            var expected = Self.memberIDs(450)
+            expected.subtract([removed, disabled])
+            expected.insert("new-user")
+            #expect(Set(contacts.keys) == expected)
+            #expect(contacts[changed]?.jobTitle == "Chief Ö Officer")
+            #expect(contacts[changed]?.city == nil)
+            #expect(contacts["new-user"]?.displayName == "Zoë New")
+        }
+    }
+
+    @Test("after a 410 on the stored delta link the run falls back to a full sync by itself")
+    func fallbackAfterGone() async throws {
+        try await Self.withDouble(users: 300) { double, fixture, _ in
+            try await fixture.sync()
+            // Expire first: the double refuses every link issued at a version before the next change.
+            double.expireDeltaLinks()
+            double.removeUser(id: GraphDoubleDirectory.userID(5))
+            let run = try await fixture.sync()
+            #expect(run.state == .succeeded)
+            #expect(run.mode == .full, "the job reports the full run it became")
+            #expect(run.removed == 1)
+            var expected = Self.memberIDs(300)
+            expected.remove(GraphDoubleDirectory.userID(5))
+            #expect(Set(try await fixture.contacts().keys) == expected)
+            let afterwards = try await fixture.sync()
+            #expect(afterwards.mode == .delta, "the full run stored a fresh delta link")
+            #expect((afterwards.added, afterwards.updated, afterwards.removed) == (0, 0, 0))
+        }
+    }
+
+    @Test("a group run clears the delta link, so the next all-users run is a full one")
+    func scopeChangeForcesFull() async throws {
+        try await Self.withDouble(users: 50, groupMembers: Array(0..<10)) { double, fixture, _ in
+            try await fixture.sync()
+            #expect(try await fixture.store.tenant(id: SyncFixture.tenant)?.deltaLink != nil)
+            let group = try await fixture.sync(.group(id: "g1", name: "UK Staff"), acknowledge: true)
+            #expect(group.state == .succeeded)
+            #expect(Set(try await fixture.contacts().keys) == Self.memberIDs(10))
+            let tenant = try #require(try await fixture.store.tenant(id: SyncFixture.tenant))
+            #expect(tenant.deltaLink == nil)
+            #expect(tenant.scope == .group(id: "g1", name: "UK Staff"))
+
+            let all = try await fixture.sync()
+            #expect(all.mode == .full)
+            #expect(Set(try await fixture.contacts().keys) == Self.memberIDs(50))
+            #expect(try await fixture.sync().mode == .delta)
+        }
+    }
+
+    @Test("refused credentials fail the job and move the tenant to CREDENTIALS_INVALID with the directory's code")
+    func credentialsInvalid() async throws {
+        try await Self.withDouble(users: 10, secret: "wrong") { _, fixture, _ in
+            try await fixture.updateTenant { $0.connectionState = .authorized }
+            let final = try await fixture.sync()
+            #expect(final.state == .failed)
+            #expect(final.error?.code == .credentialsInvalid)
+            #expect(final.phase == .authenticating)
+            let tenant = try #require(try await fixture.store.tenant(id: SyncFixture.tenant))
+            #expect(tenant.connectionState == .credentialsInvalid)
+            #expect(tenant.connectionErrorCode == "AADSTS7000215")
+            #expect(try await fixture.contacts().isEmpty)
+        }
+    }
+
+    @Test("a throttling wait shows in the progress (the Retry-After in milliseconds), then clears")
+    func throttlingInProgress() async throws {
+        try await Self.withDouble(users: 450) { double, fixture, progressAtWaits in
+            double.inject([.throttle(retryAfter: 7)], pathPrefix: "/v1.0/users/delta")
+            let final = try await fixture.sync()
+            #expect(final.state == .succeeded)
+            let waits = progressAtWaits()
+            #expect(waits.map(\.throttleWaitMilliseconds) == [7_000])
+            #expect(waits.first?.message.contains("throttling") == true)
+            #expect(final.throttleWaitMilliseconds == nil)
+        }
+    }
+}
