@@ -169,6 +169,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "RosterClientTests",
+            dependencies: ["RosterClient", "RosterRPC", "RosterWire", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "RosterRPCTests",
             dependencies: [
                 "RosterRPC", "RosterClient", "RosterTLS", "RosterWire",

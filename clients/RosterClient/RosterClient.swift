@@ -160,6 +160,7 @@ public final class RosterClient: Sendable {
 }
 
 /// Runs `body` with a client and always closes it afterwards, whether `body` returns or throws.
+@discardableResult
 public func withRosterClient<Result>(
     _ configuration: RosterClientConfiguration,
     _ body: (RosterClient) async throws -> Result
