@@ -68,7 +68,14 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         writer.appendRaw(ConnectionPreface.bytes)
         writer.append(.settings, streamID: 0, message: configuration.settingsMessage)
         writer.flushNow()
+        // Keepalive starts once the connection is up; before that the connect timeout applies.
+        if context.channel.isActive { armKeepalive() }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        lastFrameReceived = .now()
         armKeepalive()
+        context.fireChannelActive()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -331,7 +338,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     }
 
     private func keepaliveTimerFired() {
-        guard let interval = configuration.keepaliveInterval, context.channel.isActive else { return }
+        guard let interval = configuration.keepaliveInterval, context.channel.isActive else { return }  // closed: nothing to keep alive
         let silence = NIODeadline.now() - lastFrameReceived
         if pingOutstanding {
             if silence >= configuration.keepaliveTimeout {

@@ -21,7 +21,7 @@ private final class MuteServerHandler: ChannelInboundHandler {
 
 @Suite("Keepalive")
 struct KeepaliveTests {
-    @Test("a server that stops answering is detected by the keepalive PING and the call fails, saying so")
+    @Test("a server that stops answering is detected by the keepalive PING and the call fails, saying so", .timeLimit(.minutes(1)))
     func silentServer() async throws {
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .childChannelInitializer { channel in
