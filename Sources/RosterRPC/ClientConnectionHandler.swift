@@ -146,7 +146,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             }
         }
         writer.append(.headers, streamID: id, message: headers)
-        writer.append(.message, flags: .endStream, streamID: id, message: request)
+        writer.append(.message, flags: .endStream, streamID: id, message: request, encodedSize: size)
         writer.flushSoon()
         return id
     }

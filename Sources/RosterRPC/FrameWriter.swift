@@ -25,8 +25,8 @@ final class FrameWriter {
     /// Bytes waiting to be written.
     var pendingBytes: Int { buffer.readableBytes }
 
-    func append<M: ProtoMessage>(_ type: FrameType, flags: FrameFlags = [], streamID: UInt32, message: M) {
-        Frame.write(type, flags: flags, streamID: streamID, message: message, to: &buffer)
+    func append<M: ProtoMessage>(_ type: FrameType, flags: FrameFlags = [], streamID: UInt32, message: M, encodedSize: Int? = nil) {
+        Frame.write(type, flags: flags, streamID: streamID, message: message, encodedSize: encodedSize, to: &buffer)
     }
 
     func append(_ type: FrameType, flags: FrameFlags = [], streamID: UInt32, bytes: some Collection<UInt8>) {

@@ -2,14 +2,17 @@ internal import RosterWire
 
 /// The limits the peer announced in its SETTINGS, with PROTOCOL.md's defaults until it has.
 struct PeerSettings: Sendable, Hashable {
+    // PROTOCOL.md's defaults are the ones RPCConfiguration starts with.
+    private static let defaults = RPCConfiguration()
+
     /// Largest frame payload the peer accepts.
-    var maxFrameSize = 4_194_304
+    var maxFrameSize = defaults.maxFrameSize
     /// Most streams the peer lets us open (only a server's value matters).
-    var maxConcurrentStreams = 4096
+    var maxConcurrentStreams = defaults.maxConcurrentStreams
     /// Window the peer grants us on each new stream, in MESSAGE payload bytes.
-    var initialWindowSize = 262_144
-    /// Largest HEADERS or TRAILERS payload the peer accepts.
-    var maxHeaderSize = 16_384
+    var initialWindowSize = defaults.initialWindowSize
+    /// Largest HEADERS, TRAILERS or CANCEL payload the peer accepts.
+    var maxHeaderSize = defaults.maxHeaderSize
 
     /// Applies a SETTINGS payload; a value outside its allowed range is a protocol error.
     mutating func apply(_ settings: RPCMessages.Settings) throws(ProtocolViolation) {

@@ -99,7 +99,7 @@ public final class RPCClientConnection: Sendable {
         let token = CallToken()
         let bytes: ByteBuffer = try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                onLoop { handler in
+                self.handler.onLoop { handler in
                     guard !token.cancelled else {
                         return continuation.resume(throwing: RPCError(.cancelled, "the caller cancelled the call"))
                     }
@@ -130,10 +130,9 @@ public final class RPCClientConnection: Sendable {
         let token = CallToken()
         let handler = self.handler
         let buffer = ResponseStreamBuffer(window: window) { credit in
-            let onLoop: @Sendable () -> Void = { if let id = token.streamID { handler.value.returnCredit(id, bytes: credit) } }
-            if handler.eventLoop.inEventLoop { onLoop() } else { handler.eventLoop.execute(onLoop) }
+            handler.onLoop { if let id = token.streamID { $0.returnCredit(id, bytes: credit) } }
         }
-        onLoop { handler in
+        handler.onLoop { handler in
             guard !token.cancelled else { return buffer.finish(RPCError(.cancelled, "the caller cancelled the call")) }
             token.streamID = handler.startCall(
                 path: path, request: request, metadata: metadata, timeout: timeout, receiver: .streaming(buffer)
@@ -144,27 +143,17 @@ public final class RPCClientConnection: Sendable {
 
     /// Sends GOAWAY and closes once the calls in flight have finished.
     public func close() async {
-        onLoop { $0.closeGracefully() }
+        handler.onLoop { $0.closeGracefully() }
         try? await channel.closeFuture.get()
     }
 
-    // MARK: - Event loop access
-
     private func cancel(_ token: CallToken) {
-        onLoop { handler in
+        handler.onLoop { handler in
             token.cancelled = true
             if let id = token.streamID { handler.cancel(id, RPCError(.cancelled, "the caller cancelled the call")) }
         }
     }
 
-    private func onLoop(_ body: @escaping @Sendable (ClientConnectionHandler) -> Void) {
-        let handler = self.handler
-        if handler.eventLoop.inEventLoop {
-            body(handler.value)
-        } else {
-            handler.eventLoop.execute { body(handler.value) }
-        }
-    }
 }
 
 /// Identifies one call across the caller's task and the event loop.

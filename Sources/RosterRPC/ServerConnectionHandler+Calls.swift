@@ -35,7 +35,7 @@ extension ServerConnectionHandler {
                 } catch {
                     result = .failure(error)
                 }
-                onLoop(connection) { $0.completeUnary(id, result) }
+                connection.onLoop { $0.completeUnary(id, result) }
             }
         case .serverStreaming(let handler):
             let sink = ResponseSink(connection: connection, executor: executor, streamID: id)
@@ -47,16 +47,8 @@ extension ServerConnectionHandler {
                 } catch {
                     status = Self.status(for: error)
                 }
-                onLoop(connection) { $0.finish(id, status: status) }
+                connection.onLoop { $0.finish(id, status: status) }
             }
-        }
-    }
-
-    static func onLoop(_ connection: NIOLoopBound<ServerConnectionHandler>, _ body: @escaping @Sendable (ServerConnectionHandler) -> Void) {
-        if connection.eventLoop.inEventLoop {
-            body(connection.value)
-        } else {
-            connection.eventLoop.execute { body(connection.value) }
         }
     }
 
@@ -68,7 +60,7 @@ extension ServerConnectionHandler {
             guard size <= peerSettings.maxFrameSize else {
                 return finish(id, status: RPCError(.resourceExhausted, "the response of \(size) bytes exceeds the client's max_frame_size of \(peerSettings.maxFrameSize)"))
             }
-            writer.append(.message, streamID: id, message: response)
+            writer.append(.message, streamID: id, message: response, encodedSize: size)
             finish(id, status: RPCError(.ok, ""))
         case .failure(let error):
             finish(id, status: Self.status(for: error))
@@ -94,7 +86,7 @@ extension ServerConnectionHandler {
         guard size <= peerSettings.maxFrameSize else {
             throw RPCError(.resourceExhausted, "a response of \(size) bytes exceeds the client's max_frame_size of \(peerSettings.maxFrameSize)")
         }
-        writer.append(.message, streamID: id, message: message)
+        writer.append(.message, streamID: id, message: message, encodedSize: size)
         stream.sendWindow -= size
         if writer.pendingBytes >= FrameWriter.flushThreshold {
             writer.flushNow()

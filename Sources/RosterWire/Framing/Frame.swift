@@ -31,18 +31,21 @@ public struct Frame: Sendable, Hashable {
     }
 
     /// Appends a frame whose payload is `message`, encoding it straight into `buffer`.
+    ///
+    /// - Parameter encodedSize: the message's size when the caller has already computed it.
     @inlinable
     public static func write<M: ProtoMessage>(
         _ type: FrameType,
         flags: FrameFlags = [],
         streamID: UInt32,
         message: M,
+        encodedSize: Int? = nil,
         to buffer: inout ByteBuffer
     ) {
-        let size = message.encodedSize
+        let size = encodedSize ?? message.encodedSize
         buffer.reserveCapacity(minimumWritableBytes: headerSize + size)
         writeHeader(FrameHeader(length: UInt32(size), type: type, flags: flags, streamID: streamID), to: &buffer)
-        message.encode(into: &buffer)
+        message.encode(into: &buffer, encodedSize: size)
     }
 
     /// Appends a frame header.

@@ -28,7 +28,13 @@ extension ProtoMessage {
     /// Appends the protobuf encoding to `buffer`, with no intermediate copies.
     @inlinable
     public func encode(into buffer: inout ByteBuffer) {
-        let size = encodedSize
+        encode(into: &buffer, encodedSize: encodedSize)
+    }
+
+    /// Appends the protobuf encoding when the caller already knows ``encodedSize`` (framing
+    /// needs it for the length), so it is not computed twice.
+    @inlinable
+    public func encode(into buffer: inout ByteBuffer, encodedSize size: Int) {
         guard size > 0 else { return }
         buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { raw in
             var writer = ProtoWriter(base: raw.baseAddress!, capacity: size)
