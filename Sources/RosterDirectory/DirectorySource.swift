@@ -8,7 +8,9 @@
 package protocol DirectorySource: Sendable {
     /// Proves the connection works: credentials accepted, the permissions Roster needs granted,
     /// and a read succeeds. ConnectDirectory calls this before marking a tenant AUTHORIZED.
-    func verifyPermissions() async throws(DirectoryError)
+    /// Returns the application permissions granted (the token's `roles`), sorted.
+    @discardableResult
+    func verifyPermissions() async throws(DirectoryError) -> [String]
 
     /// Every user of the directory (members, guests, enabled or not: the caller picks).
     func users() -> DirectoryPages<DirectoryPage<DirectoryUser>>

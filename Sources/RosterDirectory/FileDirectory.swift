@@ -103,7 +103,11 @@ package struct FileDirectory: DirectorySource {
     // MARK: - DirectorySource
 
     /// Always succeeds: a file needs no credentials.
-    package func verifyPermissions() async throws(DirectoryError) {}
+    @discardableResult
+    package func verifyPermissions() async throws(DirectoryError) -> [String] {
+        // An export needs no permission; report what a fully consented app registration holds.
+        (GraphDirectory.requiredRoles.union(["GroupMember.Read.All"])).sorted()
+    }
 
     package func users() -> DirectoryPages<DirectoryPage<DirectoryUser>> {
         paged(export.users)

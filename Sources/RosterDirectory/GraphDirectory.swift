@@ -33,7 +33,8 @@ package struct GraphDirectory: DirectorySource {
 
     // MARK: - DirectorySource
 
-    package func verifyPermissions() async throws(DirectoryError) {
+    @discardableResult
+    package func verifyPermissions() async throws(DirectoryError) -> [String] {
         let token = try await tokens.token(renew: true)
         let missing = Self.requiredRoles.subtracting(token.roles).sorted()
         let hasGroupRole = !Self.groupRoles.isDisjoint(with: token.roles)
@@ -48,6 +49,7 @@ package struct GraphDirectory: DirectorySource {
             )
         }
         _ = try await userPage(url: url("/v1.0/users", ["$select": "id", "$top": "1"]))
+        return token.roles.sorted()
     }
 
     package func users() -> DirectoryPages<DirectoryPage<DirectoryUser>> {

@@ -85,7 +85,7 @@ package actor JobManager {
         }
         // The await above let other calls in: look again, then claim the tenant before awaiting.
         if let running = active[request.tenantID] { return Started(job: running.job, alreadyRunning: true) }
-        let delta = request.scope == .allUsers && tenant.scope == .allUsers && tenant.deltaLink != nil
+        let delta = !request.forceFull && request.scope == .allUsers && tenant.scope == .allUsers && tenant.deltaLink != nil
         let job = SyncJobRecord(
             id: configuration.makeJobID(),
             tenantID: tenant.id,

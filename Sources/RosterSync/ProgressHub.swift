@@ -79,6 +79,12 @@ package final class ProgressHub: Sendable {
             package mutating func next() async -> SyncProgress? {
                 await next(isolation: nil)
             }
+
+            /// The newest unread value if one is waiting, without suspending (a reader that paced
+            /// itself takes what came meanwhile).
+            package mutating func poll() -> SyncProgress? {
+                registration.hub.poll(job: registration.job, watcher: registration.id)
+            }
         }
     }
 
@@ -151,6 +157,14 @@ package final class ProgressHub: Sendable {
     private func unregister(job: String, watcher: UInt64) {
         let waiting = state.withLock { $0.channels[job]?.watchers.removeValue(forKey: watcher)?.waiting }
         waiting?.resume(returning: nil)
+    }
+
+    private func poll(job: String, watcher: UInt64) -> SyncProgress? {
+        state.withLock { state in
+            guard let pending = state.channels[job]?.watchers[watcher]?.pending else { return nil }
+            state.channels[job]?.watchers[watcher]?.pending = nil
+            return pending
+        }
     }
 
     private func next(job: String, watcher: UInt64) async -> SyncProgress? {

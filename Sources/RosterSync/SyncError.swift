@@ -1,5 +1,5 @@
-import RosterDirectory
-import RosterStore
+package import RosterDirectory
+package import RosterStore
 
 /// Why a sync job could not start or did not finish: a stable code and what to do next.
 ///
@@ -75,13 +75,13 @@ package struct SyncError: Error, Sendable, Hashable, CustomStringConvertible {
 
 extension SyncError {
     /// A store failure, with the store's own message.
-    init(_ error: StoreError) {
+    package init(_ error: StoreError) {
         self.init(.storeError, "the contact store failed: \(error.message)")
     }
 
     /// A directory failure mapped to the code the caller decides on; the directory's code and
     /// request-id stay in the message for support.
-    init(_ error: DirectoryError) {
+    package init(_ error: DirectoryError) {
         let code: Code =
             switch error.code {
             case .authFailed: .credentialsInvalid

@@ -41,6 +41,10 @@ package struct SyncProgress: Sendable, Hashable {
     package var error: SyncError?
     /// For a dry run's final value: what the apply would do, with samples.
     package var plan: ApplyPlan?
+    /// When the job started running (Unix ms), once it has.
+    package var startedAt: Int64?
+    /// When the job reached its final state (Unix ms), once it has.
+    package var finishedAt: Int64?
 
     /// The progress of a job record as stored (the counts it holds, no plan).
     package init(job: SyncJobRecord) {
@@ -55,6 +59,8 @@ package struct SyncProgress: Sendable, Hashable {
         self.updated = job.updated
         self.removed = job.removed
         self.unchanged = job.unchanged
+        self.startedAt = job.startedAt
+        self.finishedAt = job.finishedAt
         self.message = job.errorMessage ?? job.state.rawValue
         if let code = job.errorCode, let message = job.errorMessage {
             self.error = SyncError(code: code, message: message)

@@ -15,6 +15,8 @@ package struct SyncRequest: Sendable, Hashable {
     package var startedBy: String?
     /// What started it. Default manual.
     package var trigger: JobTrigger
+    /// Fetch everyone even when a delta link is stored (the next all-users run starts a new one).
+    package var forceFull: Bool
 
     /// A request for `scope` of `tenantID`; a real run, no acknowledgement, started manually.
     package init(
@@ -23,7 +25,8 @@ package struct SyncRequest: Sendable, Hashable {
         dryRun: Bool = false,
         acknowledgeRemovals: Bool = false,
         startedBy: String? = nil,
-        trigger: JobTrigger = .manual
+        trigger: JobTrigger = .manual,
+        forceFull: Bool = false
     ) {
         self.tenantID = tenantID
         self.scope = scope
@@ -31,5 +34,6 @@ package struct SyncRequest: Sendable, Hashable {
         self.acknowledgeRemovals = acknowledgeRemovals
         self.startedBy = startedBy
         self.trigger = trigger
+        self.forceFull = forceFull
     }
 }

@@ -10,7 +10,7 @@ struct GatedDirectory: DirectorySource {
     let reached: AsyncStream<Void>.Continuation
     let gate: AsyncStream<Void>
 
-    func verifyPermissions() async throws(DirectoryError) {}
+    func verifyPermissions() async throws(DirectoryError) -> [String] { [] }
     func users() -> DirectoryPages<DirectoryPage<DirectoryUser>> { inner.users() }
     func mailEnabledSecurityGroups() -> DirectoryPages<DirectoryPage<DirectoryGroup>> {
         inner.mailEnabledSecurityGroups()

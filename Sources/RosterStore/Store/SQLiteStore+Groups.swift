@@ -39,6 +39,21 @@ extension SQLiteStore {
         }
     }
 
+    package func groups(tenant: String) async throws(StoreError) -> (groups: [GroupRecord], refreshedAt: Int64?) {
+        try await pool.read { connection throws(StoreError) in
+            let select = try connection.cached(
+                "SELECT \(Self.groupColumns), g.refreshed_at FROM groups g WHERE g.tenant_id = ?1")
+            select.bind(tenant, at: 1)
+            var groups: [GroupRecord] = []
+            var refreshedAt: Int64?
+            while try select.step() {
+                groups.append(try Self.readGroup(select))
+                refreshedAt = max(refreshedAt ?? 0, select.int64(6))
+            }
+            return (groups, refreshedAt)
+        }
+    }
+
     package func group(tenant: String, id: String) async throws(StoreError) -> GroupRecord? {
         try await pool.read { connection throws(StoreError) in
             let select = try connection.cached("SELECT \(Self.groupColumns) FROM groups g WHERE g.tenant_id = ?1 AND g.id = ?2")

@@ -46,6 +46,8 @@ package protocol Store: Sendable {
 
     /// Replaces the tenant's cached groups with `groups`.
     func replaceGroups(tenant: String, groups: [GroupRecord], now: Int64) async throws(StoreError)
+    /// Every cached group of the tenant (any order) and when the cache was last replaced (nil when empty).
+    func groups(tenant: String) async throws(StoreError) -> (groups: [GroupRecord], refreshedAt: Int64?)
     /// The cached group `id` of any kind.
     func group(tenant: String, id: String) async throws(StoreError) -> GroupRecord?
     /// Mail-enabled security groups matching `query` (case- and accent-insensitive prefix of the

@@ -1,0 +1,105 @@
+package import AsyncHTTPClient
+internal import Foundation
+package import Logging
+package import RosterDirectory
+package import RosterStore
+
+/// Makes the directory a tenant reads: Microsoft Graph (or a Graph-compatible server) at the
+/// tenant's endpoints, or, when allowed, a Graph-shaped JSON export.
+///
+/// A tenant's Graph base URL picks the source: `https://…` is Graph; `demo:` is the bundled demo
+/// directory and `file:///path/export.json` an export — both only when ``allowFileDirectories``
+/// is on (`rosterd --allow-file-directories`), since they let an admin key make the server read
+/// local files.
+package struct DirectoryConnector: Sendable {
+    /// The credentials and endpoints of one connection attempt or tenant.
+    package struct Credentials: Sendable {
+        package var directoryTenantID: String
+        package var clientID: String
+        package var clientSecret: GraphDirectory.ClientSecret
+        package var authorityURL: String
+        package var graphBaseURL: String
+
+        package init(
+            directoryTenantID: String, clientID: String, clientSecret: GraphDirectory.ClientSecret, authorityURL: String,
+            graphBaseURL: String
+        ) {
+            self.directoryTenantID = directoryTenantID
+            self.clientID = clientID
+            self.clientSecret = clientSecret
+            self.authorityURL = authorityURL
+            self.graphBaseURL = graphBaseURL
+        }
+    }
+
+    /// The default endpoints of the public cloud.
+    package static let defaultAuthorityURL = "https://login.microsoftonline.com"
+    package static let defaultGraphBaseURL = "https://graph.microsoft.com"
+
+    /// Whether `demo:` and `file://` Graph URLs are accepted.
+    package var allowFileDirectories: Bool
+    /// The HTTP client every Graph directory shares.
+    package var httpClient: HTTPClient
+    /// Tunes each Graph directory (timeouts, retries; tests shorten the waits).
+    package var configure: @Sendable (inout GraphDirectory.Configuration) -> Void
+    package var logger: Logger
+
+    package init(
+        allowFileDirectories: Bool = false,
+        httpClient: HTTPClient = .shared,
+        logger: Logger = Logger(label: "roster.directory"),
+        configure: @escaping @Sendable (inout GraphDirectory.Configuration) -> Void = { _ in }
+    ) {
+        self.allowFileDirectories = allowFileDirectories
+        self.httpClient = httpClient
+        self.logger = logger
+        self.configure = configure
+    }
+
+    /// The directory for `credentials`; `onThrottle` hears each throttling wait.
+    package func directory(
+        _ credentials: Credentials,
+        onThrottle: @escaping @Sendable (GraphDirectory.ThrottleWait) -> Void = { _ in }
+    ) throws(DirectoryError) -> any DirectorySource {
+        let base = credentials.graphBaseURL
+        if base == "demo:" || base.hasPrefix("file:") {
+            guard allowFileDirectories else {
+                throw DirectoryError(
+                    .permanent,
+                    "the Graph URL \(base) names a local directory file, which this server does not allow; "
+                        + "use an https:// Graph URL (or start rosterd with --allow-file-directories)")
+            }
+            if base == "demo:" { return try FileDirectory.demo() }
+            guard let url = URL(string: base), url.isFileURL else {
+                throw DirectoryError(.permanent, "the Graph URL \(base) is not a valid file:// URL")
+            }
+            return try FileDirectory(contentsOf: url)
+        }
+        guard base.hasPrefix("https://") || base.hasPrefix("http://") else {
+            throw DirectoryError(.permanent, "the Graph URL \(base) must start with https://")
+        }
+        var configuration = GraphDirectory.Configuration(
+            directoryTenantID: credentials.directoryTenantID, clientID: credentials.clientID,
+            clientSecret: credentials.clientSecret)
+        configuration.authority = credentials.authorityURL
+        configuration.graphBaseURL = base
+        configuration.onThrottle = onThrottle
+        configuration.logger = logger
+        configure(&configuration)
+        return GraphDirectory(configuration: configuration, httpClient: httpClient)
+    }
+
+    /// The directory of a stored tenant, its secret read from `store`.
+    package func directory(
+        tenant: TenantRecord, store: any Store,
+        onThrottle: @escaping @Sendable (GraphDirectory.ThrottleWait) -> Void = { _ in }
+    ) async throws -> any DirectorySource {
+        let secret = try await store.clientSecret(tenant: tenant.id) ?? ""
+        return try directory(
+            Credentials(
+                directoryTenantID: tenant.directoryTenantID ?? "", clientID: tenant.clientID ?? "",
+                clientSecret: GraphDirectory.ClientSecret(secret), authorityURL: tenant.authorityURL,
+                graphBaseURL: tenant.graphBaseURL),
+            onThrottle: onThrottle)
+    }
+}

@@ -1,0 +1,98 @@
+package import Logging
+package import RosterDirectory
+package import RosterStore
+internal import Synchronization
+
+/// Each tenant's mail-enabled security groups for type-ahead: a ``GroupIndex`` in memory, backed
+/// by the store's copy (so a restart answers at once), refreshed from the directory at connect,
+/// before each sync, and in the background when older than the service's maximum age.
+package final class GroupCache: Sendable {
+    private struct State {
+        var indexes: [String: GroupIndex] = [:]
+        /// Tenants with a refresh in flight (a second one is not started).
+        var refreshing: Set<String> = []
+    }
+
+    private let state = Mutex(State())
+    private let store: any Store
+    private let connector: DirectoryConnector
+    private let now: @Sendable () -> Int64
+    private let logger: Logger
+
+    package init(store: any Store, connector: DirectoryConnector, now: @escaping @Sendable () -> Int64, logger: Logger) {
+        self.store = store
+        self.connector = connector
+        self.now = now
+        self.logger = logger
+    }
+
+    /// The tenant's index: from memory, or loaded from the store the first time.
+    package func index(tenant: String) async throws(StoreError) -> GroupIndex {
+        if let index = state.withLock({ $0.indexes[tenant] }) { return index }
+        let stored = try await store.groups(tenant: tenant)
+        let index = GroupIndex(groups: stored.groups, refreshedAt: stored.refreshedAt)
+        return state.withLock { state in
+            // A refresh that finished meanwhile is newer: keep it.
+            if let newer = state.indexes[tenant] { return newer }
+            state.indexes[tenant] = index
+            return index
+        }
+    }
+
+    /// Lists the directory's mail-enabled security groups, saves them and swaps the index.
+    /// Returns how many are cached.
+    @discardableResult
+    package func refresh(tenant: String, directory: any DirectorySource) async throws -> Int {
+        var records: [GroupRecord] = []
+        for try await page in directory.mailEnabledSecurityGroups() {
+            for group in page.items {
+                records.append(
+                    GroupRecord(
+                        id: group.id, displayName: group.displayName ?? group.id, mail: group.mail,
+                        mailEnabled: group.mailEnabled, securityEnabled: group.securityEnabled,
+                        kind: group.kind.storeKind))
+            }
+        }
+        let refreshedAt = now()
+        try await store.replaceGroups(tenant: tenant, groups: records, now: refreshedAt)
+        let index = GroupIndex(groups: records, refreshedAt: refreshedAt)
+        state.withLock { $0.indexes[tenant] = index }
+        return index.groups.count
+    }
+
+    /// Starts a refresh in the background unless one is running; failures are logged (the old
+    /// index keeps answering).
+    package func refreshInBackground(tenant: TenantRecord) {
+        let claimed = state.withLock { $0.refreshing.insert(tenant.id).inserted }
+        guard claimed else { return }
+        Task { [store, connector, logger] in
+            defer { _ = state.withLock { $0.refreshing.remove(tenant.id) } }
+            do {
+                let directory = try await connector.directory(tenant: tenant, store: store)
+                let count = try await refresh(tenant: tenant.id, directory: directory)
+                logger.debug("group cache refreshed", metadata: ["tenant": "\(tenant.id)", "groups": "\(count)"])
+            } catch {
+                logger.warning(
+                    "group cache refresh failed; the previous groups keep answering",
+                    metadata: ["tenant": "\(tenant.id)", "error": "\(error)"])
+            }
+        }
+    }
+
+    /// Forgets every index (tests; a tenant's index reloads from the store on next use).
+    package func forget(tenant: String) {
+        _ = state.withLock { $0.indexes.removeValue(forKey: tenant) }
+    }
+}
+
+extension DirectoryGroup.Kind {
+    /// The stored kind of a directory group.
+    package var storeKind: RosterStore.GroupKind {
+        switch self {
+        case .mailEnabledSecurity: .mailEnabledSecurity
+        case .security, .other: .security
+        case .distributionList: .distribution
+        case .microsoft365: .microsoft365
+        }
+    }
+}

@@ -1,0 +1,132 @@
+import RosterRPC
+import RosterStore
+import RosterSync
+import RosterWire
+
+// GetStatus, ListGroups, ListContacts, GetContact, ListSyncJobs.
+extension RosterService {
+    func getStatus(caller: Caller) async throws(RPCError) -> GetStatusResponse {
+        let tenant = try await tenant(of: caller)
+        let (active, recent, count) = try await storeCall { () async throws(StoreError) in
+            (
+                try await store.activeJob(tenant: tenant.id), try await store.jobs(tenant: tenant.id, limit: 5),
+                try await store.contactCount(tenant: tenant.id)
+            )
+        }
+        var response = GetStatusResponse()
+        response.tenantID = tenant.id
+        response.connectionState = RosterWire.ConnectionState(tenant.connectionState)
+        response.connectionErrorCode = tenant.connectionErrorCode ?? ""
+        response.savedScope = RosterWire.SyncScope(tenant.scope)
+        if let active {
+            // The live record (counts as of now) when this process runs it.
+            var job = SyncJob(active)
+            if let live = jobs.progress.latest(job: active.id), !live.isFinal {
+                job.phase = SyncPhase(live.phase)
+                job.state = RosterWire.JobState(live.state)
+                job.counters = ProgressCounters(
+                    fetched: live.fetched, total: live.total, added: live.added, updated: live.updated,
+                    removed: live.removed, unchanged: live.unchanged)
+            }
+            response.activeJob = job
+        }
+        if let finished = recent.first(where: { !$0.state.isActive }) { response.lastFinishedJob = SyncJob(finished) }
+        response.contactCount = Int64(count)
+        response.settings = TenantSettings(tenant)
+        response.nextScheduledUnixMs = tenant.syncIntervalMinutes > 0 ? (tenant.nextSyncAt ?? 0) : 0
+        response.callerRole = Role(caller.role)
+        if let index = try? await groups.index(tenant: tenant.id) { response.groupsRefreshedUnixMs = index.refreshedAt ?? 0 }
+        return response
+    }
+
+    func listGroups(_ request: ListGroupsRequest, caller: Caller) async throws(RPCError) -> ListGroupsResponse {
+        try caller.require([.admin, .editor], to: "search groups")
+        guard request.limit >= 0 else { throw RPCError(.invalidArgument, "limit must not be negative (default 10, at most 100)") }
+        let limit = request.limit == 0 ? 10 : min(Int(request.limit), 100)
+        let index = try await storeCall { () async throws(StoreError) in try await groups.index(tenant: caller.tenantID) }
+        if Self.isStale(index, now: configuration.now(), maxAge: configuration.groupCacheMaxAge),
+            let tenant = try? await tenant(of: caller), tenant.connectionState == .authorized
+        {
+            groups.refreshInBackground(tenant: tenant)
+        }
+        var response = ListGroupsResponse()
+        response.groups = index.search(request.query, limit: limit).map(Group.init)
+        response.refreshedUnixMs = index.refreshedAt ?? 0
+        return response
+    }
+
+    func listContacts(_ request: ListContactsRequest, caller: Caller) async throws(RPCError) -> ListContactsResponse {
+        guard request.pageSize >= 0 else { throw RPCError(.invalidArgument, "page_size must not be negative (default 100, at most 1,000)") }
+        let pageSize = request.pageSize == 0 ? 100 : min(Int(request.pageSize), 1_000)
+        let after = request.pageToken.isEmpty ? nil : try ContactPageToken.decode(request.pageToken)
+        let tenant = caller.tenantID
+        var response = ListContactsResponse()
+        let page: ContactSearch.Page
+        if request.search.isEmpty {
+            page = try await storeCall { () async throws(StoreError) in
+                let rows = try await store.contacts(tenant: tenant, after: after, limit: pageSize + 1)
+                return ContactSearch.Page(
+                    contacts: Array(rows.prefix(pageSize)), hasMore: rows.count > pageSize,
+                    total: try await store.contactCount(tenant: tenant))
+            }
+        } else {
+            let search = ContactSearch(query: request.search)
+            page = try await storeCall { () async throws(StoreError) in
+                try await search.page(store: store, tenant: tenant, after: after, pageSize: pageSize)
+            }
+        }
+        response.contacts = page.contacts.map(Contact.init)
+        response.total = Int64(page.total)
+        if page.hasMore, let last = page.contacts.last { response.nextPageToken = ContactPageToken.encode(last.id) }
+        return response
+    }
+
+    func getContact(_ request: GetContactRequest, caller: Caller) async throws(RPCError) -> GetContactResponse {
+        let tenant = caller.tenantID
+        let found: ContactRecord?
+        let what: String
+        switch request.lookup {
+        case .id(let id)?:
+            what = "id \(id)"
+            found = try await storeCall { () async throws(StoreError) in try await store.contact(tenant: tenant, id: id) }
+        case .mail(let address)?, .userPrincipalName(let address)?:
+            what = address
+            found = try await storeCall { () async throws(StoreError) in try await store.contact(tenant: tenant, address: address) }
+        case nil:
+            throw RPCError(.invalidArgument, "GetContact needs one of id, mail or user_principal_name")
+        }
+        guard let found else {
+            throw RPCError(.notFound, "no contact with \(what); the contact may be outside the sync scope, or not synced yet")
+        }
+        var response = GetContactResponse()
+        response.contact = Contact(found)
+        return response
+    }
+
+    func listSyncJobs(_ request: ListSyncJobsRequest, caller: Caller) async throws(RPCError) -> ListSyncJobsResponse {
+        guard request.limit >= 0 else { throw RPCError(.invalidArgument, "limit must not be negative (default 20, at most 200)") }
+        let limit = request.limit == 0 ? 20 : min(Int(request.limit), 200)
+        var offset = 0
+        if !request.pageToken.isEmpty {
+            guard let value = Int(request.pageToken), value >= 0, value <= 1_000_000 else {
+                throw RPCError(.invalidArgument, "page_token is not one this server gave; start from the first page")
+            }
+            offset = value
+        }
+        let tenant = caller.tenantID
+        let jobs = try await storeCall { () async throws(StoreError) in
+            try await store.jobs(tenant: tenant, limit: offset + limit + 1)
+        }
+        var response = ListSyncJobsResponse()
+        response.jobs = jobs.dropFirst(offset).prefix(limit).map(SyncJob.init)
+        if jobs.count > offset + limit { response.nextPageToken = String(offset + limit) }
+        return response
+    }
+
+    /// Whether the cache should be refreshed: never filled, or older than the maximum age.
+    static func isStale(_ index: GroupIndex, now: Int64, maxAge: Duration) -> Bool {
+        guard let refreshedAt = index.refreshedAt else { return true }
+        let (seconds, attoseconds) = maxAge.components
+        return now - refreshedAt > seconds * 1_000 + attoseconds / 1_000_000_000_000_000
+    }
+}

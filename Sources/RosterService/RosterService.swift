@@ -1,0 +1,97 @@
+internal import Foundation
+package import Logging
+package import RosterRPC
+package import RosterStore
+package import RosterSync
+import RosterWire
+
+/// The `roster.v1.Roster` service: each call authenticated by its API key (tenant + role), checked
+/// against the rules of PRODUCT.md, served from the store, the job manager and the group cache.
+///
+/// Register it on a router with ``register(into:)``; it owns no sockets.
+package final class RosterService: Sendable {
+    /// Tunables of the service.
+    package struct Configuration: Sendable {
+        /// WatchProgress sends at most one update per this interval, plus each phase change.
+        package var progressInterval: Duration = .milliseconds(100)
+        /// The group cache is refreshed in the background when a ListGroups finds it older.
+        package var groupCacheMaxAge: Duration = .seconds(15 * 60)
+        /// The clock, in Unix milliseconds.
+        package var now: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1_000) }
+
+        package init() {}
+    }
+
+    let store: any Store
+    let jobs: JobManager
+    let groups: GroupCache
+    let authenticator: Authenticator
+    let connector: DirectoryConnector
+    let configuration: Configuration
+    let logger: Logger
+
+    /// A service over `store` and `jobs`, reading directories through `connector`.
+    package init(
+        store: any Store, jobs: JobManager, connector: DirectoryConnector, authenticator: Authenticator? = nil,
+        configuration: Configuration = Configuration(), logger: Logger = Logger(label: "roster.service")
+    ) {
+        self.store = store
+        self.jobs = jobs
+        self.connector = connector
+        self.authenticator = authenticator ?? Authenticator(store: store)
+        self.configuration = configuration
+        self.logger = logger
+        self.groups = GroupCache(store: store, connector: connector, now: configuration.now, logger: logger)
+    }
+
+    /// The method path prefix of the service.
+    package static let servicePath = "/roster.v1.Roster/"
+
+    /// Registers every call of `roster.v1.Roster` on `router`.
+    package func register(into router: inout RPCRouter) {
+        let path = Self.servicePath
+        router.unary(path + "ConnectDirectory") { [self] (request: ConnectDirectoryRequest, context) in
+            try await connectDirectory(request, caller: try await caller(context))
+        }
+        router.unary(path + "GetStatus") { [self] (_: GetStatusRequest, context) in
+            try await getStatus(caller: try await caller(context))
+        }
+        router.unary(path + "StartSync") { [self] (request: StartSyncRequest, context) in
+            try await startSync(request, caller: try await caller(context))
+        }
+        router.unary(path + "CancelSync") { [self] (request: CancelSyncRequest, context) in
+            try await cancelSync(request, caller: try await caller(context))
+        }
+        router.serverStreaming(path + "WatchProgress") { [self] (request: WatchProgressRequest, writer: RPCResponseWriter<ProgressUpdate>, context) in
+            try await watchProgress(request, writer: writer, caller: try await caller(context))
+        }
+        router.unary(path + "ListGroups") { [self] (request: ListGroupsRequest, context) in
+            try await listGroups(request, caller: try await caller(context))
+        }
+        router.unary(path + "ListContacts") { [self] (request: ListContactsRequest, context) in
+            try await listContacts(request, caller: try await caller(context))
+        }
+        router.unary(path + "GetContact") { [self] (request: GetContactRequest, context) in
+            try await getContact(request, caller: try await caller(context))
+        }
+        router.unary(path + "ListSyncJobs") { [self] (request: ListSyncJobsRequest, context) in
+            try await listSyncJobs(request, caller: try await caller(context))
+        }
+        router.unary(path + "UpdateSettings") { [self] (request: UpdateSettingsRequest, context) in
+            try await updateSettings(request, caller: try await caller(context))
+        }
+    }
+
+    /// The caller of a call, from its metadata.
+    private func caller(_ context: RPCServerContext) async throws(RPCError) -> Caller {
+        try await authenticator.caller(metadata: context.metadata)
+    }
+
+    /// The caller's tenant record.
+    func tenant(of caller: Caller) async throws(RPCError) -> TenantRecord {
+        guard let tenant = try await storeCall({ () async throws(StoreError) in try await store.tenant(id: caller.tenantID) }) else {
+            throw RPCError(.notFound, "the key's tenant \(caller.tenantID) no longer exists; ask the operator")
+        }
+        return tenant
+    }
+}
