@@ -165,7 +165,11 @@ let package = Package(
         ),
         .testTarget(
             name: "RosterTLSTests",
-            dependencies: ["RosterTLS"],
+            dependencies: [
+                "RosterTLS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -116,4 +116,20 @@ static inline int roster_copy_subject_alt_names(X509 *cert, char *buffer, int ca
     return count;
 }
 
+// MARK: - Self-signed certificates
+
+/// A new ECDSA P-256 key pair, or NULL (reason on the error queue). EVP_EC_gen is a macro over
+/// the variadic EVP_PKEY_Q_keygen, which Swift cannot call.
+static inline EVP_PKEY *roster_generate_p256_key(void) {
+    EVP_PKEY *key = NULL;
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+    if (ctx == NULL) return NULL;
+    if (EVP_PKEY_keygen_init(ctx) <= 0 || EVP_PKEY_CTX_set_group_name(ctx, "P-256") <= 0
+            || EVP_PKEY_generate(ctx, &key) <= 0) {
+        key = NULL;
+    }
+    EVP_PKEY_CTX_free(ctx);
+    return key;
+}
+
 #endif
