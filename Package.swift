@@ -21,6 +21,8 @@ let package = Package(
         .library(name: "RosterDirectory", targets: ["RosterDirectory"]),
         .library(name: "GraphTestDouble", targets: ["GraphTestDouble"]),
         .library(name: "RosterSync", targets: ["RosterSync"]),
+        .library(name: "RosterService", targets: ["RosterService"]),
+        .executable(name: "rosterd", targets: ["rosterd"]),
         .executable(name: "graph-double", targets: ["graph-double"]),
         .executable(name: "roster-directory-bench", targets: ["roster-directory-bench"]),
     ],
@@ -30,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // The system's OpenSSL 3 (libssl-dev) and SQLite 3 (libsqlite3-dev), with C shims for macros.
@@ -139,6 +142,40 @@ let package = Package(
         .target(
             name: "RosterSync",
             dependencies: ["RosterStore", "RosterDirectory"],
+            swiftSettings: swiftSettings
+        ),
+        // The roster.v1.Roster service: API keys → tenant and role, each call's rules, statuses.
+        .target(
+            name: "RosterService",
+            dependencies: [
+                "RosterRPC", "RosterSync", "RosterStore", "RosterDirectory", "RosterWire",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // A running server: store, job manager and scheduler, service and listener, started and
+        // stopped in order (rosterd, and the embedded server of `roster demo`).
+        .target(
+            name: "RosterServer",
+            dependencies: [
+                "RosterService", "RosterRPC", "RosterSync", "RosterStore", "RosterDirectory", "RosterTLS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The server executable: configuration, lifecycle, logging, tenant and key subcommands.
+        .executableTarget(
+            name: "rosterd",
+            dependencies: [
+                "RosterServer", "RosterStore", "RosterRPC",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
         // Serves a directory JSON file or a generated N-user directory on 127.0.0.1.

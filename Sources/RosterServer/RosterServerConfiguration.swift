@@ -1,0 +1,46 @@
+package import Logging
+package import RosterRPC
+
+/// Everything a running `rosterd` needs: where to listen, TLS, where its data lives, limits.
+///
+/// `rosterd` fills it from its configuration file, then the environment, then flags.
+package struct RosterServerConfiguration: Sendable {
+    /// How the listener secures connections.
+    package enum TLSMode: Sendable, Hashable {
+        /// The operator's certificate chain and key (PEM files), and optionally a CA whose client
+        /// certificates are required (mutual TLS).
+        case files(certificateChain: String, privateKey: String, clientCA: String?)
+        /// A self-signed certificate generated into the data directory on first start.
+        case selfSigned
+        /// No TLS: development on loopback only.
+        case plaintext
+    }
+
+    /// Address to listen on. Default 127.0.0.1.
+    package var host = "127.0.0.1"
+    /// Port; 0 picks a free one. Default 7443.
+    package var port = 7443
+    /// The data directory: database, master key, generated certificate.
+    package var dataDirectory: String
+    package var tls: TLSMode = .selfSigned
+    /// Extra names (DNS or IP) for a generated certificate, beyond localhost and loopback addresses.
+    package var certificateNames: [String] = []
+    /// Frame, stream and timer limits of each connection.
+    package var rpc = RPCConfiguration()
+    /// Most connections served at once.
+    package var maxConnections = 10_000
+    /// How long calls and running sync jobs may go on after SIGTERM before they are stopped (jobs
+    /// then end INTERRUPTED).
+    package var gracePeriod: Duration = .seconds(10)
+    /// Whether tenants may use `demo:` and `file://` directories.
+    package var allowFileDirectories = false
+    /// How often automatic syncs are checked for being due.
+    package var scheduleCheckInterval: Duration = .seconds(60)
+    /// Log level of the server's log lines.
+    package var logLevel: Logger.Level = .info
+
+    /// The defaults, with data in `dataDirectory`.
+    package init(dataDirectory: String) {
+        self.dataDirectory = dataDirectory
+    }
+}

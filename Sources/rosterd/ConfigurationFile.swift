@@ -1,0 +1,64 @@
+internal import Foundation
+
+/// The JSON configuration file of `rosterd serve` (every key optional):
+///
+///     {
+///       "listen": "0.0.0.0:7443",
+///       "dataDirectory": "/var/lib/roster",
+///       "tls": { "certificate": "/etc/roster/cert.pem", "privateKey": "/etc/roster/key.pem",
+///                "clientCA": "/etc/roster/clients-ca.pem", "plaintext": false,
+///                "certificateNames": ["roster.example.com"] },
+///       "logLevel": "info",
+///       "limits": { "maxConnections": 10000, "maxConcurrentStreams": 4096, "maxFrameBytes": 4194304,
+///                   "gracePeriodSeconds": 10 },
+///       "allowFileDirectories": false,
+///       "scheduleCheckSeconds": 60
+///     }
+struct ConfigurationFile: Decodable, Equatable {
+    struct TLS: Decodable, Equatable {
+        var certificate: String?
+        var privateKey: String?
+        var clientCA: String?
+        var plaintext: Bool?
+        var certificateNames: [String]?
+    }
+
+    struct Limits: Decodable, Equatable {
+        var maxConnections: Int?
+        var maxConcurrentStreams: Int?
+        var maxFrameBytes: Int?
+        var gracePeriodSeconds: Int?
+    }
+
+    var listen: String?
+    var dataDirectory: String?
+    var tls: TLS?
+    var logLevel: String?
+    var limits: Limits?
+    var allowFileDirectories: Bool?
+    var scheduleCheckSeconds: Int?
+
+    /// Reads `path`; the error names the file and what is wrong.
+    static func load(path: String) throws -> ConfigurationFile {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw ConfigurationError("cannot read the configuration file \(path): \(error.localizedDescription)")
+        }
+        do {
+            return try JSONDecoder().decode(ConfigurationFile.self, from: data)
+        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
+            let key = context.codingPath.map(\.stringValue).joined(separator: ".")
+            throw ConfigurationError("\(path): \(key): \(context.debugDescription)")
+        } catch {
+            throw ConfigurationError("\(path) is not valid JSON of the documented shape: \(error)")
+        }
+    }
+}
+
+/// A configuration mistake, said in words that name the setting.
+struct ConfigurationError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

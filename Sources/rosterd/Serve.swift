@@ -1,0 +1,169 @@
+import ArgumentParser
+internal import Foundation
+import Logging
+import RosterRPC
+import RosterServer
+import ServiceLifecycle
+import UnixSignals
+
+/// `rosterd serve`: runs the server until SIGTERM or SIGINT, then shuts down gracefully.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the server (the default subcommand).",
+        discussion: """
+            Without --tls-cert/--tls-key a self-signed certificate is generated into the data \
+            directory on first start; its SHA-256 fingerprint is printed at every start. On SIGTERM \
+            or SIGINT, running syncs get the grace period to finish, then end INTERRUPTED.
+            """
+    )
+
+    @Option(help: "JSON configuration file (env ROSTERD_CONFIG).")
+    var config: String?
+
+    @Option(help: "Address to listen on, HOST:PORT (env ROSTERD_LISTEN; default 127.0.0.1:7443; port 0 picks one).")
+    var listen: String?
+
+    @Option(help: "Data directory: database, master key, generated certificate (env ROSTERD_DATA_DIR; default ./roster-data).")
+    var dataDir: String?
+
+    @Option(help: "PEM certificate chain (env ROSTERD_TLS_CERT).")
+    var tlsCert: String?
+
+    @Option(help: "PEM private key (env ROSTERD_TLS_KEY).")
+    var tlsKey: String?
+
+    @Option(help: "PEM CA whose client certificates are required: mutual TLS (env ROSTERD_CLIENT_CA).")
+    var clientCA: String?
+
+    @Option(help: "Extra DNS name or IP for a generated certificate (repeatable).")
+    var certName: [String] = []
+
+    @Flag(help: "Serve without TLS (development on a loopback address only; env ROSTERD_PLAINTEXT=1).")
+    var plaintext = false
+
+    @Option(help: "trace, debug, info, notice, warning, error or critical (env ROSTERD_LOG_LEVEL; default info).")
+    var logLevel: String?
+
+    @Option(help: "Most connections served at once (default 10000).")
+    var maxConnections: Int?
+
+    @Option(help: "Most concurrent calls per connection (default 4096).")
+    var maxConcurrentStreams: Int?
+
+    @Option(help: "Largest frame payload in bytes (default 4194304).")
+    var maxFrameBytes: Int?
+
+    @Option(help: "Seconds calls and syncs may run on after SIGTERM (default 10).")
+    var gracePeriod: Int?
+
+    @Flag(help: "Let tenants use `demo:` and `file://` directories (Graph-shaped JSON exports on this host).")
+    var allowFileDirectories = false
+
+    @Option(help: "Seconds between checks for due automatic syncs (default 60).")
+    var scheduleCheckSeconds: Int?
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let settings: RosterServerConfiguration
+        do {
+            settings = try resolve(environment: environment)
+        } catch let error as ConfigurationError {
+            throw ValidationError(error.description)
+        }
+        let level = settings.logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "rosterd")
+        // The start line goes to stdout too, so scripts (and tests) can read the address.
+        let server = RosterServer(configuration: settings, logger: logger) { started in
+            var line = "rosterd listening on \(started.hostAndPort)"
+            if let fingerprint = started.certificateFingerprint {
+                line += " (TLS; certificate \(started.certificatePath ?? "?"); SHA-256 fingerprint \(fingerprint))"
+            } else {
+                line += " (plaintext)"
+            }
+            FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        }
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [.init(service: server)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+
+    /// Defaults, then the file, then the environment, then flags.
+    func resolve(environment: [String: String]) throws -> RosterServerConfiguration {
+        let file = try (config ?? environment["ROSTERD_CONFIG"]).map(ConfigurationFile.load) ?? ConfigurationFile()
+        var settings = RosterServerConfiguration(
+            dataDirectory: dataDir ?? environment["ROSTERD_DATA_DIR"] ?? file.dataDirectory ?? "roster-data")
+        if let listen = listen ?? environment["ROSTERD_LISTEN"] ?? file.listen {
+            (settings.host, settings.port) = try Self.hostAndPort(listen)
+        }
+        let cert = tlsCert ?? environment["ROSTERD_TLS_CERT"] ?? file.tls?.certificate
+        let key = tlsKey ?? environment["ROSTERD_TLS_KEY"] ?? file.tls?.privateKey
+        let clientCA = clientCA ?? environment["ROSTERD_CLIENT_CA"] ?? file.tls?.clientCA
+        let plaintext = plaintext || environment["ROSTERD_PLAINTEXT"] == "1" || file.tls?.plaintext == true
+        switch (cert, key, plaintext) {
+        case (_, _, true):
+            guard ["127.0.0.1", "::1", "localhost"].contains(settings.host) else {
+                throw ConfigurationError(
+                    "plaintext is for development on a loopback address only; listen on 127.0.0.1, or give a certificate")
+            }
+            settings.tls = .plaintext
+        case (let cert?, let key?, false):
+            settings.tls = .files(certificateChain: cert, privateKey: key, clientCA: clientCA)
+        case (nil, nil, false):
+            guard clientCA == nil else {
+                throw ConfigurationError("mutual TLS (client CA) needs the server's own certificate: give --tls-cert and --tls-key")
+            }
+            settings.tls = .selfSigned
+        default:
+            throw ConfigurationError("give both a TLS certificate and its key (--tls-cert and --tls-key), or neither")
+        }
+        settings.certificateNames = certName + (file.tls?.certificateNames ?? [])
+        if let level = logLevel ?? environment["ROSTERD_LOG_LEVEL"] ?? file.logLevel {
+            guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
+                throw ConfigurationError("log level \(level) is not one of trace, debug, info, notice, warning, error, critical")
+            }
+            settings.logLevel = parsed
+        }
+        if let value = maxConnections ?? file.limits?.maxConnections {
+            settings.maxConnections = try Self.positive(value, "max connections")
+        }
+        if let value = maxConcurrentStreams ?? file.limits?.maxConcurrentStreams {
+            settings.rpc.maxConcurrentStreams = try Self.positive(value, "max concurrent streams")
+        }
+        if let value = maxFrameBytes ?? file.limits?.maxFrameBytes {
+            guard (16 * 1024...64 * 1024 * 1024).contains(value) else {
+                throw ConfigurationError("max frame bytes must be between 16384 and 67108864")
+            }
+            settings.rpc.maxFrameSize = value
+        }
+        if let value = gracePeriod ?? file.limits?.gracePeriodSeconds {
+            guard value >= 0 else { throw ConfigurationError("the grace period must be 0 or more seconds") }
+            settings.gracePeriod = .seconds(value)
+        }
+        settings.allowFileDirectories = allowFileDirectories || file.allowFileDirectories == true
+        if let value = scheduleCheckSeconds ?? file.scheduleCheckSeconds {
+            settings.scheduleCheckInterval = .seconds(try Self.positive(value, "schedule check seconds"))
+        }
+        return settings
+    }
+
+    static func hostAndPort(_ text: String) throws -> (String, Int) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
+            throw ConfigurationError("listen address \(text) must be HOST:PORT, e.g. 0.0.0.0:7443")
+        }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty else { throw ConfigurationError("listen address \(text) has no host; e.g. 0.0.0.0:7443") }
+        return (host, port)
+    }
+
+    private static func positive(_ value: Int, _ name: String) throws -> Int {
+        guard value > 0 else { throw ConfigurationError("\(name) must be a positive number") }
+        return value
+    }
+}
