@@ -241,6 +241,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "RosterServiceTests",
+            dependencies: ["RosterService", "RosterStore", "RosterDirectory"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: [
+                "rosterd", "RosterClient", "RosterRPC", "RosterWire", "RosterDirectory", "RosterStore", "GraphTestDouble",
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "RosterSyncTests",
             dependencies: ["RosterSync", "RosterStore", "RosterDirectory", "GraphTestDouble"],
             swiftSettings: swiftSettings

@@ -1,0 +1,124 @@
+import Foundation
+import GraphTestDouble
+import RosterClient
+import RosterRPC
+import RosterWire
+import Testing
+
+/// Keys, roles, the authorization precondition and tenant isolation, against a real rosterd over TLS.
+@Suite("End to end: access", .timeLimit(.minutes(2)))
+struct AccessTests {
+    @Test("a missing or wrong key is UNAUTHENTICATED; a revoked key stops working")
+    func unauthenticated() async throws {
+        try await Scenario.run { scenario in
+            let anonymous = try scenario.client(nil)
+            let error = await expectStatus(.unauthenticated) { _ = try await anonymous.getStatus() }
+            #expect(error?.message.contains("authorization: Bearer") == true)
+            let wrong = try scenario.client("rk_0000000000000000_notakey")
+            await expectStatus(.unauthenticated) { _ = try await wrong.getStatus() }
+            let reader = try scenario.client(scenario.acme.reader)
+            let status = try await reader.getStatus()
+            #expect(status.tenantID == "acme")
+            #expect(status.callerRole == .reader)
+
+            let keyID = String(scenario.acme.reader.split(separator: "_")[1])
+            let revoked = try RosterdProcess.run(["keys", "revoke", "--tenant", "acme", keyID, "--data-dir", scenario.server.dataDirectory])
+            #expect(revoked.contains("revoked"))
+            // A running server trusts a looked-up key for at most 5 s.
+            var refused: RPCError?
+            for _ in 0..<40 where refused == nil {
+                do {
+                    _ = try await reader.getStatus()
+                    try await Task.sleep(for: .milliseconds(250))
+                } catch let error as RPCError {
+                    refused = error
+                }
+            }
+            #expect(refused?.code == .unauthenticated)
+            let list = try RosterdProcess.run(["keys", "list", "--tenant", "acme", "--data-dir", scenario.server.dataDirectory])
+            #expect(list.contains("\(keyID)\treader\trevoked"))
+        }
+    }
+
+    @Test("StartSync is FAILED_PRECONDITION until ConnectDirectory succeeds; only an admin connects")
+    func authorizationPrecondition() async throws {
+        try await Scenario.run { scenario in
+            let admin = try scenario.client(scenario.acme.admin)
+            let error = await expectStatus(.failedPrecondition) {
+                _ = try await admin.startSync(Scenario.request(Scenario.allUsers()))
+            }
+            #expect(error?.message.contains("the directory connection is not authorized; run ConnectDirectory") == true)
+
+            let editor = try scenario.client(scenario.acme.editor)
+            await expectStatus(.permissionDenied) { try await scenario.connect(editor) }
+
+            let refused = await expectStatus(.failedPrecondition) { try await scenario.connect(admin, secret: "wrong") }
+            #expect(refused?.message.contains("refused") == true)
+            #expect(try await admin.getStatus().connectionState == .notConnected)
+
+            let connected = try await scenario.connect(admin)
+            #expect(connected.state == .authorized)
+            #expect(connected.grantedPermissions == ["GroupMember.Read.All", "User.Read.All"])
+            #expect(connected.groupsCached == 14)
+            let status = try await admin.getStatus()
+            #expect(status.connectionState == .authorized)
+            #expect(status.groupsRefreshedUnixMs > 0)
+
+            let final = try await scenario.sync(admin, Scenario.request(Scenario.allUsers()))
+            #expect(final.state == .succeeded)
+        }
+    }
+
+    @Test("roles: an editor syncs all users but never a group; a reader reads but starts nothing")
+    func roles() async throws {
+        try await Scenario.run { scenario in
+            let admin = try scenario.client(scenario.acme.admin)
+            try await scenario.connect(admin)
+            let editor = try scenario.client(scenario.acme.editor)
+            let denied = await expectStatus(.permissionDenied) {
+                _ = try await editor.startSync(Scenario.request(Scenario.group(Scenario.ukStaff), acknowledge: true))
+            }
+            #expect(denied?.message == "editors cannot synchronize users within a group; ask an admin")
+            await expectStatus(.permissionDenied) {
+                var settings = UpdateSettingsRequest()
+                settings.deletionThreshold = 5
+                _ = try await editor.updateSettings(settings)
+            }
+            #expect(try await editor.listGroups(query: "uk").groups.first?.displayName == "UK Sales")
+            let final = try await scenario.sync(editor, Scenario.request(Scenario.allUsers()))
+            #expect(final.state == .succeeded)
+            #expect(try await scenario.client(scenario.acme.reader).listSyncJobs().jobs.first?.startedBy == "editor of acme")
+
+            let reader = try scenario.client(scenario.acme.reader)
+            await expectStatus(.permissionDenied) { _ = try await reader.startSync(Scenario.request(Scenario.allUsers())) }
+            await expectStatus(.permissionDenied) { _ = try await reader.listGroups(query: "uk") }
+            await expectStatus(.permissionDenied) { _ = try await reader.cancelSync() }
+            #expect(try await reader.getStatus().contactCount > 900)
+        }
+    }
+
+    @Test("a key of one tenant never reaches another tenant's contacts, jobs or progress")
+    func tenantIsolation() async throws {
+        try await Scenario.run { scenario in
+            let acme = try scenario.client(scenario.acme.admin)
+            try await scenario.connect(acme)
+            let final = try await scenario.sync(acme, Scenario.request(Scenario.allUsers()))
+            let someone = try #require(try await acme.listContacts(ListContactsRequest()).contacts.first)
+
+            let beta = try scenario.client(scenario.beta.admin)
+            let status = try await beta.getStatus()
+            #expect(status.tenantID == "beta")
+            #expect(status.contactCount == 0)
+            #expect(status.connectionState == .notConnected)
+            #expect(try await beta.listContacts(ListContactsRequest()).contacts.isEmpty)
+            #expect(try await beta.listSyncJobs().jobs.isEmpty)
+            await expectStatus(.notFound) { _ = try await beta.getContact(.id(someone.id)) }
+            await expectStatus(.notFound) { _ = try await beta.getContact(.mail(someone.mail)) }
+            await expectStatus(.notFound) { _ = try await beta.watchProgress(jobID: final.jobID).first { _ in true } }
+            await expectStatus(.notFound) { _ = try await beta.cancelSync(jobID: final.jobID) }
+            // beta is not connected: acme's credentials are not beta's.
+            await expectStatus(.failedPrecondition) { _ = try await beta.startSync(Scenario.request(Scenario.allUsers())) }
+            #expect(try await beta.listGroups(query: "uk").groups.isEmpty)
+        }
+    }
+}

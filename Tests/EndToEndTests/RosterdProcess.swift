@@ -1,0 +1,136 @@
+import Foundation
+import GraphTestDouble
+import RosterClient
+import RosterWire
+import Testing
+
+/// A real `rosterd` child process over TLS (its self-signed certificate) in a temporary data
+/// directory, with tenants and keys made by its own subcommands.
+final class RosterdProcess: @unchecked Sendable {
+    /// The keys of one tenant, by role.
+    struct TenantKeys {
+        var admin: String
+        var editor: String
+        var reader: String
+    }
+
+    let dataDirectory: String
+    private(set) var port = 0
+    private var process: Process?
+    private let extraArguments: [String]
+
+    /// A data directory with tenants `acme` and `beta` (keys of every role); the server is not started.
+    init(extraArguments: [String] = []) throws {
+        dataDirectory = NSTemporaryDirectory() + "rosterd-e2e-" + UUID().uuidString
+        self.extraArguments = extraArguments
+    }
+
+    deinit {
+        process?.terminate()
+        try? FileManager.default.removeItem(atPath: dataDirectory)
+    }
+
+    /// Adds a tenant and mints its three keys.
+    func addTenant(_ id: String) throws -> TenantKeys {
+        let added = try Self.run(["tenants", "add", id, "--name", id.capitalized, "--data-dir", dataDirectory])
+        let admin = try #require(added.split(separator: "\n").last.map(String.init))
+        func key(_ role: String) throws -> String {
+            let output = try Self.run(["keys", "create", "--tenant", id, "--role", role, "--label", "\(role) of \(id)", "--data-dir", dataDirectory])
+            return try #require(output.split(separator: "\n").last.map(String.init))
+        }
+        return TenantKeys(admin: admin, editor: try key("editor"), reader: try key("reader"))
+    }
+
+    /// Starts `rosterd serve` on a free loopback port and waits for its "listening" line.
+    func start() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try Self.binaryPath())
+        process.arguments =
+            [
+                "serve", "--data-dir", dataDirectory, "--listen", "127.0.0.1:0", "--allow-file-directories",
+                "--grace-period", "2", "--schedule-check-seconds", "1", "--log-level", "warning",
+            ] + extraArguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        self.process = process
+        // The first stdout line: "rosterd listening on 127.0.0.1:PORT (TLS; …)".
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { throw Failure("rosterd exited before listening (status \(process.terminationStatus))") }
+            line.append(chunk)
+        }
+        let text = String(decoding: line, as: UTF8.self)
+        guard let range = text.range(of: "listening on 127.0.0.1:"),
+            let port = Int(text[range.upperBound...].prefix { $0.isNumber })
+        else { throw Failure("unexpected first line from rosterd: \(text)") }
+        self.port = port
+    }
+
+    /// Sends SIGTERM and waits for the process to exit; returns its status.
+    @discardableResult
+    func terminate() -> Int32 {
+        guard let process else { return 0 }
+        process.terminate()
+        process.waitUntilExit()
+        self.process = nil
+        return process.terminationStatus
+    }
+
+    /// SIGKILL: no shutdown at all.
+    func kill() {
+        guard let process else { return }
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        self.process = nil
+    }
+
+    /// The server's certificate file (a client's CA file).
+    var certificatePath: String { dataDirectory + "/tls-cert.pem" }
+
+    /// A client of the running server with `key`, trusting its certificate.
+    func client(key: String?) throws -> RosterClient {
+        var configuration = RosterClientConfiguration(
+            host: "127.0.0.1", port: port, security: .tlsTrusting(caFile: certificatePath), apiKey: key)
+        configuration.backoff.maxAttempts = 2
+        return try RosterClient(configuration: configuration)
+    }
+
+    // MARK: - Running the binary
+
+    @discardableResult
+    static func run(_ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try binaryPath())
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        guard process.terminationStatus == 0 else {
+            throw Failure("rosterd \(arguments.joined(separator: " ")) exited \(process.terminationStatus): \(text)")
+        }
+        return text
+    }
+
+    /// `rosterd` built beside the test binary (the test target depends on it).
+    static func binaryPath() throws -> String {
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = directory.appendingPathComponent("rosterd").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            directory = directory.deletingLastPathComponent()
+        }
+        throw Failure("rosterd was not found beside \(CommandLine.arguments[0]); run `swift build` first")
+    }
+}
+
+struct Failure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
