@@ -25,6 +25,7 @@ let package = Package(
         .executable(name: "rosterd", targets: ["rosterd"]),
         .executable(name: "graph-double", targets: ["graph-double"]),
         .executable(name: "roster-directory-bench", targets: ["roster-directory-bench"]),
+        .executable(name: "roster", targets: ["roster"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -190,6 +191,23 @@ let package = Package(
             dependencies: ["RosterDirectory"],
             swiftSettings: swiftSettings
         ),
+        // The operator CLI's commands, output formatting, progress rendering and exit codes.
+        .target(
+            name: "RosterCLI",
+            dependencies: [
+                "RosterClient", "RosterRPC", "RosterWire",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "clients/roster/RosterCLI",
+            swiftSettings: swiftSettings
+        ),
+        // The operator CLI `roster`.
+        .executableTarget(
+            name: "roster",
+            dependencies: ["RosterCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "clients/roster/roster",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "RosterWireTests",
             dependencies: [
@@ -255,6 +273,15 @@ let package = Package(
         .testTarget(
             name: "RosterSyncTests",
             dependencies: ["RosterSync", "RosterStore", "RosterDirectory", "GraphTestDouble"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RosterCLITests",
+            dependencies: [
+                "RosterCLI", "RosterClient", "RosterRPC", "RosterWire", "roster",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

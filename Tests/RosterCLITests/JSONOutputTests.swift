@@ -1,0 +1,126 @@
+import Foundation
+import RosterWire
+import Testing
+
+@testable import RosterCLI
+
+/// `--json` output: proto3 JSON field names, enum names, every field written.
+@Suite struct JSONOutputTests {
+    /// Parses `value`'s text back, proving it is valid JSON.
+    static func parsed(_ value: JSONValue) throws -> [String: Any] {
+        let text = value.rendered
+        #expect(!text.contains("\n"))
+        return try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+    }
+
+    @Test func syncJobFields() throws {
+        var job = SyncJob()
+        job.id = "job-7"
+        job.scope = .group(id: "g-uk", displayName: "UK Staff")
+        job.mode = .full
+        job.state = .succeeded
+        job.phase = .applying
+        job.trigger = .manual
+        job.startedBy = "ops key"
+        job.createdUnixMs = 1_764_150_000_000
+        job.startedUnixMs = 1_764_150_000_100
+        job.finishedUnixMs = 1_764_150_002_400
+        var counters = ProgressCounters()
+        counters.fetched = 1204
+        counters.total = 1204
+        counters.added = 12
+        counters.updated = 3
+        counters.removed = 5
+        counters.unchanged = 1184
+        job.counters = counters
+        var summary = ConfirmationSummary()
+        summary.totalContacts = 1204
+        summary.added = 12
+        summary.durationMs = 2300
+        summary.text = "Synchronized 1,204 contacts (12 added, 3 updated, 5 removed) in 2.3 s"
+        job.summary = summary
+        job.acknowledgedRemovals = true
+
+        let object = try Self.parsed(JSONOutput.job(job))
+        #expect(object["id"] as? String == "job-7")
+        #expect(object["mode"] as? String == "SYNC_MODE_FULL")
+        #expect(object["state"] as? String == "JOB_STATE_SUCCEEDED")
+        #expect(object["phase"] as? String == "SYNC_PHASE_APPLYING")
+        #expect(object["trigger"] as? String == "SYNC_TRIGGER_MANUAL")
+        #expect(object["startedBy"] as? String == "ops key")
+        #expect((object["createdUnixMs"] as? NSNumber)?.int64Value == 1_764_150_000_000)
+        #expect((object["finishedUnixMs"] as? NSNumber)?.int64Value == 1_764_150_002_400)
+        #expect(object["errorCode"] as? String == "")
+        #expect(object["acknowledgedRemovals"] as? Bool == true)
+        let scope = try #require(object["scope"] as? [String: Any])
+        #expect(scope["kind"] as? String == "SCOPE_KIND_GROUP")
+        #expect(scope["groupId"] as? String == "g-uk")
+        #expect(scope["groupDisplayName"] as? String == "UK Staff")
+        let countersObject = try #require(object["counters"] as? [String: Any])
+        #expect(countersObject["fetched"] as? Int == 1204)
+        #expect(countersObject["unchanged"] as? Int == 1184)
+        #expect(countersObject["removed"] as? Int == 5)
+        let summaryObject = try #require(object["summary"] as? [String: Any])
+        #expect(summaryObject["totalContacts"] as? Int == 1204)
+        #expect(summaryObject["durationMs"] as? Int == 2300)
+        #expect(summaryObject["text"] as? String == summary.text)
+    }
+
+    @Test func absentMessagesAreLeftOut() throws {
+        let object = try Self.parsed(JSONOutput.job(SyncJob()))
+        #expect(object["scope"] == nil && object["counters"] == nil && object["summary"] == nil)
+        #expect(object["state"] as? String == "JOB_STATE_UNSPECIFIED")
+    }
+
+    @Test func progressUpdateFields() throws {
+        var update = ProgressUpdate()
+        update.jobID = "job-7"
+        update.state = .running
+        update.phase = .fetching
+        var counters = ProgressCounters()
+        counters.fetched = 4200
+        counters.total = 10000
+        update.counters = counters
+        update.percent = 42.5
+        update.etaMs = 12000
+        update.throttleWaitMs = 5000
+        update.message = "waiting for \"Graph\"\n"
+        update.elapsedMs = 900
+        let object = try Self.parsed(JSONOutput.progress(update))
+        #expect(object["jobId"] as? String == "job-7")
+        #expect(object["state"] as? String == "JOB_STATE_RUNNING")
+        #expect(object["phase"] as? String == "SYNC_PHASE_FETCHING")
+        #expect((object["percent"] as? NSNumber)?.doubleValue == 42.5)
+        #expect(object["etaMs"] as? Int == 12000)
+        #expect(object["throttleWaitMs"] as? Int == 5000)
+        #expect(object["elapsedMs"] as? Int == 900)
+        #expect(object["message"] as? String == "waiting for \"Graph\"\n")
+        #expect(object["final"] as? Bool == false)
+        #expect((object["counters"] as? [String: Any])?["total"] as? Int == 10000)
+        #expect(object["summary"] == nil)
+    }
+
+    @Test func unknownEnumNumbersStayNumbers() {
+        var update = ProgressUpdate()
+        update.state = JobState(rawValue: 42)
+        #expect(JSONOutput.progress(update).rendered.hasPrefix(#"{"jobId":"","state":42,"phase":"SYNC_PHASE_UNSPECIFIED","#))
+    }
+
+    @Test func contactExtensionAttributesAndPhones() throws {
+        var contact = Contact()
+        contact.id = "u-1"
+        contact.displayName = "Zoë Ångström"
+        contact.businessPhones = ["+44 20 7946 0000", "+44 20 7946 0001"]
+        contact.extensionAttributes = [15: "cost centre 9", 1: "EMEA"]
+        let object = try Self.parsed(JSONOutput.contact(contact))
+        #expect(object["displayName"] as? String == "Zoë Ångström")
+        #expect(object["businessPhones"] as? [String] == ["+44 20 7946 0000", "+44 20 7946 0001"])
+        #expect(object["extensionAttributes"] as? [String: String] == ["1": "EMEA", "15": "cost centre 9"])
+        #expect(object["userPrincipalName"] as? String == "")
+    }
+
+    @Test func renderedTextIsStable() {
+        let value = JSONValue.object([("a", .int(1)), ("b", .array([.bool(true), .null, .float(0.5), .float(3)])), ("c", .string("tab\there\u{1}"))])
+        #expect(value.rendered == #"{"a":1,"b":[true,null,0.5,3],"c":"tab\there\u0001"}"#)
+    }
+}
