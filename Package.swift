@@ -192,11 +192,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // The operator CLI's commands, output formatting, progress rendering and exit codes.
+        // Only `roster demo` uses RosterServer and RosterStore (it embeds a throwaway server).
         .target(
             name: "RosterCLI",
             dependencies: [
-                "RosterClient", "RosterRPC", "RosterWire",
+                "RosterClient", "RosterRPC", "RosterWire", "RosterServer", "RosterStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "clients/roster/RosterCLI",
             swiftSettings: swiftSettings

@@ -29,6 +29,9 @@ package final class RosterServer: Service, Sendable {
         /// Jobs found running from a previous process and marked INTERRUPTED.
         package var interruptedJobs: [String]
 
+        /// The bound port.
+        package var port: Int { address.port ?? 0 }
+
         /// "127.0.0.1:7443" ("[::1]:7443" for IPv6).
         package var hostAndPort: String {
             let host = address.ipAddress ?? "?"
