@@ -268,7 +268,8 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "rosterd", "RosterClient", "RosterRPC", "RosterWire", "RosterDirectory", "RosterStore", "GraphTestDouble",
+                "rosterd", "roster", "RosterClient", "RosterRPC", "RosterWire", "RosterDirectory", "RosterStore",
+                "GraphTestDouble",
             ],
             swiftSettings: swiftSettings
         ),

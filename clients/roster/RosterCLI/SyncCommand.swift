@@ -11,9 +11,10 @@ struct SyncCommand: AsyncParsableCommand {
         discussion: """
             --group takes a group's name or id; a name is looked up among the mail-enabled security \
             groups (as `roster groups` does) and, when several match, they are listed to choose from. \
-            Before a sync that would remove contacts, roster shows how many and asks (on a terminal); \
-            --yes confirms in advance, and without a terminal the sync is refused (exit 64) unless \
-            --yes is given. Exit codes after watching: 0 succeeded, 3 failed, 4 cancelled, \
+            Before a group sync that would remove contacts, roster shows how many and asks (on a \
+            terminal); --yes confirms in advance, and without a terminal the sync is refused (exit 64) \
+            unless --yes is given. An all-users sync removing more contacts than the tenant's deletion \
+            threshold stops before applying (exit 3); run it again with --yes to acknowledge. Exit codes after watching: 0 succeeded, 3 failed, 4 cancelled, \
             5 interrupted; see `roster --help` for the rest.
             """
     )
@@ -52,7 +53,10 @@ struct SyncCommand: AsyncParsableCommand {
             let scope = try await resolveScope(client, context)
             let watcher = ProgressWatcher(console: context.console, json: context.json)
             var acknowledge = yes
-            if dryRun || !yes {
+            // A group sync is planned first, to show the removals before asking. An all-users sync
+            // is not (its plan would fetch the whole directory twice): the server's deletion
+            // threshold stops it before applying, and `--yes` acknowledges.
+            if dryRun || (!yes && scope.kind == .group) {
                 var request = StartSyncRequest()
                 request.scope = scope
                 request.dryRun = true

@@ -1,0 +1,134 @@
+import Foundation
+import GraphTestDouble
+import RosterClient
+import RosterRPC
+import RosterWire
+import Testing
+
+/// The built `roster` binary against a real rosterd over TLS: JSON output field by field, the
+/// non-terminal progress lines, exit codes.
+@Suite("End to end: the roster CLI", .timeLimit(.minutes(2)))
+struct CLITests {
+    struct Run {
+        var status: Int32
+        var output: String
+        var errors: String
+        var lines: [String] { output.split(separator: "\n").map(String.init) }
+        func json() throws -> [String: Any] {
+            try #require(JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])
+        }
+    }
+
+    /// Runs `roster ARGUMENTS` with the server's address, certificate and `key` in the environment.
+    static func roster(_ arguments: [String], _ scenario: Scenario, key: String, input: String? = nil) throws -> Run {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try binary("roster"))
+        process.arguments = arguments
+        process.environment = [
+            "ROSTER_ADDRESS": "127.0.0.1:\(scenario.server.port)", "ROSTER_CA_FILE": scenario.server.certificatePath,
+            "ROSTER_KEY": key, "TERM": "dumb", "ROSTER_CLIENT_SECRET": "double-secret",
+        ]
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        let errorData = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(
+            status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
+            errors: String(decoding: errorData, as: UTF8.self))
+    }
+
+    static func binary(_ name: String) throws -> String {
+        let rosterd = try RosterdProcess.binaryPath()
+        return URL(fileURLWithPath: rosterd).deletingLastPathComponent().appendingPathComponent(name).path
+    }
+
+    @Test("connect, groups, a group sync with its progress lines and confirmation, status, contacts, jobs, and exit codes")
+    func operatorSession() async throws {
+        try await Scenario.run { scenario in
+            let admin = scenario.acme.admin
+            let base = scenario.double.baseURL
+            let connect = try Self.roster(
+                [
+                    "connect", "--directory-tenant-id", "double-tenant", "--client-id", "roster-app", "--authority-url", base,
+                    "--graph-url", base, "--json",
+                ], scenario, key: admin)
+            #expect(connect.status == 0, "\(connect.errors)")
+            let connected = try connect.json()
+            #expect(connected["state"] as? String == "CONNECTION_STATE_AUTHORIZED")
+            #expect(connected["groupsCached"] as? Int == 14)
+            #expect(connected["grantedPermissions"] as? [String] == ["GroupMember.Read.All", "User.Read.All"])
+
+            let groups = try Self.roster(["groups", "uk", "--json"], scenario, key: admin)
+            #expect(groups.status == 0)
+            let listed = try #require(try groups.json()["groups"] as? [[String: Any]])
+            #expect(listed.map { $0["displayName"] as? String } == ["UK Sales", "UK Staff", "uk-london", "Ukraine Office"])
+            #expect(listed.first?["kind"] as? String == "GROUP_KIND_MAIL_ENABLED_SECURITY")
+
+            // The first sync of the tenant removes nothing, so no confirmation is asked.
+            let sync = try Self.roster(["sync", "--group", "UK Staff"], scenario, key: admin)
+            #expect(sync.status == 0, "\(sync.errors)")
+            let progress = sync.lines.filter { $0.hasPrefix("phase=") }
+            #expect(!progress.isEmpty)
+            for line in progress {
+                #expect(line.contains(" state=") && line.contains(" fetched=") && line.contains(" throttle_wait_ms="), "\(line)")
+            }
+            #expect(progress.last?.contains("state=succeeded") == true)
+            #expect(Set(progress).count == progress.count, "one line per change")
+            let summary = try #require(sync.lines.last)
+            #expect(summary.hasPrefix("Synchronized "))
+            #expect(summary.contains(" added, 0 updated, 0 removed) in "))
+
+            // An all-users sync removes nothing either; back to the group would remove people: it asks.
+            #expect(try Self.roster(["sync", "--all", "--no-watch"], scenario, key: admin).status == 0)
+            let client = try scenario.client(admin)
+            for try await update in try await client.watchProgress() where update.final { break }
+            let refused = try Self.roster(["sync", "--group", "UK Staff"], scenario, key: admin)
+            #expect(refused.status == 64)
+            #expect(refused.errors.contains("This sync will remove "))
+            #expect(refused.errors.contains("pass --yes"))
+            let confirmed = try Self.roster(["sync", "--group", "UK Staff", "--yes", "--json"], scenario, key: admin)
+            #expect(confirmed.status == 0, "\(confirmed.errors)")
+            let updates = confirmed.lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            let final = try #require(updates.last)
+            #expect(final["final"] as? Bool == true)
+            #expect(final["state"] as? String == "JOB_STATE_SUCCEEDED")
+            let confirmation = try #require(final["summary"] as? [String: Any])
+            #expect((confirmation["removed"] as? Int ?? 0) > 0)
+
+            let status = try Self.roster(["status", "--json"], scenario, key: scenario.acme.reader)
+            let state = try status.json()
+            #expect(state["tenantId"] as? String == "acme")
+            #expect(state["callerRole"] as? String == "ROLE_READER")
+            #expect((state["savedScope"] as? [String: Any])?["groupDisplayName"] as? String == "UK Staff")
+            #expect(state["contactCount"] as? Int == confirmation["totalContacts"] as? Int)
+
+            let contacts = try Self.roster(["contacts", "--search", "ann", "--json"], scenario, key: scenario.acme.reader)
+            #expect(contacts.status == 0)
+            let found = try #require(try contacts.json()["contacts"] as? [[String: Any]])
+            #expect(found.allSatisfy { ($0["id"] as? String)?.isEmpty == false })
+
+            let jobs = try Self.roster(["jobs", "--json"], scenario, key: scenario.acme.reader)
+            let history = try #require(try jobs.json()["jobs"] as? [[String: Any]])
+            // Three real syncs; the CLI's dry runs before them (to count removals) are in the history too.
+            let applied = history.filter { (($0["summary"] as? [String: Any])?["text"] as? String)?.hasPrefix("Synchronized") == true }
+            #expect(applied.count == 3)
+            #expect(history.allSatisfy { $0["state"] as? String == "JOB_STATE_SUCCEEDED" })
+
+            // Exit codes: 10 + the status code, with the server's message and a next step.
+            let editor = try Self.roster(["sync", "--group", "UK Staff", "--yes"], scenario, key: scenario.acme.editor)
+            #expect(editor.status == 17)
+            #expect(editor.errors.contains("editors cannot synchronize users within a group; ask an admin"))
+            let wrongKey = try Self.roster(["status"], scenario, key: "rk_0000000000000000_wrong")
+            #expect(wrongKey.status == 26)
+            #expect(wrongKey.errors.contains("ROSTER_KEY"))
+            let notConnected = try Self.roster(["sync", "--all"], scenario, key: scenario.beta.admin)
+            #expect(notConnected.status == 19)
+            #expect(notConnected.errors.contains("run ConnectDirectory"))
+        }
+    }
+}
