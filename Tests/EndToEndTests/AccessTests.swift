@@ -66,6 +66,13 @@ struct AccessTests {
 
             let final = try await scenario.sync(admin, Scenario.request(Scenario.allUsers()))
             #expect(final.state == .succeeded)
+
+            // Debug-level logs of all that hold no secret: not the client secret, not a key.
+            let log = try String(contentsOfFile: scenario.server.logPath, encoding: .utf8)
+            #expect(log.contains("directory connected"))
+            #expect(!log.contains("double-secret"))
+            #expect(!log.contains(scenario.acme.admin))
+            #expect(!log.contains(scenario.acme.editor))
         }
     }
 

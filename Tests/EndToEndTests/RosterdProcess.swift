@@ -48,11 +48,14 @@ final class RosterdProcess: @unchecked Sendable {
         process.arguments =
             [
                 "serve", "--data-dir", dataDirectory, "--listen", "127.0.0.1:0", "--allow-file-directories",
-                "--grace-period", "2", "--schedule-check-seconds", "1", "--log-level", "warning",
+                "--grace-period", "2", "--schedule-check-seconds", "1", "--log-level", "debug",
             ] + extraArguments
         let output = Pipe()
         process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
+        FileManager.default.createFile(atPath: logPath, contents: nil)
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        try log.seekToEnd()
+        process.standardError = log
         try process.run()
         self.process = process
         // The first stdout line: "rosterd listening on 127.0.0.1:PORT (TLS; …)".
@@ -86,6 +89,9 @@ final class RosterdProcess: @unchecked Sendable {
         process.waitUntilExit()
         self.process = nil
     }
+
+    /// Where the server's log lines (standard error) go, across restarts.
+    var logPath: String { dataDirectory + "/rosterd.log" }
 
     /// The server's certificate file (a client's CA file).
     var certificatePath: String { dataDirectory + "/tls-cert.pem" }
