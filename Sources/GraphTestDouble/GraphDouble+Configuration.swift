@@ -19,6 +19,10 @@ extension GraphDouble {
         package var maximumPageSize = 999
         /// Entries per delta page (delta takes no `$top`). Default 200.
         package var deltaPageSize = 200
+        /// Send an updated user in a delta round with only its id and changed properties, as Graph
+        /// does for `Prefer: return=minimal` (honoured too) and may do otherwise ("at least the
+        /// updated properties"). Default false: every selected property.
+        package var deltaChangedPropertiesOnly = false
 
         package init() {}
     }

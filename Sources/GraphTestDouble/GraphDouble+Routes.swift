@@ -188,10 +188,20 @@ extension GraphDouble.State {
         }
         JSONValue.writeString(link(request.path, query), to: &body)
         body.writeStaticString(#","value":["#)
+        let minimal = configuration.deltaChangedPropertiesOnly
+            || request.headers["prefer"]?.lowercased().contains("return=minimal") == true
         for index in start..<end {
             if index > start { body.writeInteger(UInt8(ascii: ",")) }
             let entry = entries[index]
-            entry.write(to: &body, select: entry["@removed"] == nil ? select : nil)
+            var properties = entry["@removed"] == nil ? select : nil
+            if minimal, let since, let selected = properties, let id = entry["id"]?.string,
+                (addedAt[id] ?? 0) <= since
+            {
+                // Only the properties changed since the link (the selected ones), and the id.
+                let changed = Set((propertyChangedAt[id] ?? [:]).filter { $0.value > since }.keys)
+                properties = selected.filter { $0 == "id" || changed.contains($0) }
+            }
+            entry.write(to: &body, select: properties)
         }
         body.writeStaticString("]}")
         return .json(body)

@@ -23,6 +23,10 @@ extension GraphDouble {
         var changedAt: [String: Int] = [:]
         /// Removed user id → version of its removal.
         var removedAt: [String: Int] = [:]
+        /// User id → property name → version of its last change by ``updateUser(id:_:)``.
+        var propertyChangedAt: [String: [String: Int]] = [:]
+        /// User id → version it was added at (added users are sent whole).
+        var addedAt: [String: Int] = [:]
         /// Delta links older than this answer 410.
         var oldestValidDeltaVersion = 0
         /// User id → index in `directory.users`.
@@ -46,8 +50,11 @@ extension GraphDouble {
 
         mutating func updateUser(id: String, _ properties: [String: JSONValue?]) -> Bool {
             guard let index = userIndex[id] else { return false }
-            for (key, value) in properties { directory.users[index][key] = value }
             version += 1
+            for (key, value) in properties {
+                directory.users[index][key] = value
+                propertyChangedAt[id, default: [:]][key] = version
+            }
             changedAt[id] = version
             return true
         }
@@ -62,6 +69,7 @@ extension GraphDouble {
             }
             version += 1
             changedAt[id] = version
+            addedAt[id] = version
             removedAt[id] = nil
         }
 

@@ -26,12 +26,18 @@ package struct DeltaPage: Sendable, Equatable {
     /// Set on the last page only: store it and pass it to the next
     /// ``DirectorySource/userChanges(since:)``.
     package var deltaLink: String?
+    /// The changed users whose entry left out some contact properties, with the properties it
+    /// carried: those left out are unchanged (keep the stored values). Users not listed are whole.
+    package var partial: [String: DirectoryUser.Properties]
 
     /// A page with the given contents.
-    package init(changed: [DirectoryUser], removed: [Removal], deltaLink: String?) {
+    package init(
+        changed: [DirectoryUser], removed: [Removal], deltaLink: String?, partial: [String: DirectoryUser.Properties] = [:]
+    ) {
         self.changed = changed
         self.removed = removed
         self.deltaLink = deltaLink
+        self.partial = partial
     }
 
     /// A user reported as `{"id": …, "@removed": {"reason": …}}`.

@@ -53,6 +53,40 @@ package struct DirectoryUser: Sendable, Hashable {
 }
 
 extension DirectoryUser {
+    /// Which properties a user entry carried (present, null or not): a delta round may send an
+    /// updated user with only its changed properties ("at least the updated properties", and only
+    /// those with `Prefer: return=minimal`), and an absent property then means "unchanged".
+    package struct Properties: OptionSet, Sendable, Hashable {
+        package let rawValue: UInt32
+        package init(rawValue: UInt32) { self.rawValue = rawValue }
+
+        package static let userPrincipalName = Self(rawValue: 1 << 0)
+        package static let mail = Self(rawValue: 1 << 1)
+        package static let displayName = Self(rawValue: 1 << 2)
+        package static let givenName = Self(rawValue: 1 << 3)
+        package static let surname = Self(rawValue: 1 << 4)
+        package static let jobTitle = Self(rawValue: 1 << 5)
+        package static let department = Self(rawValue: 1 << 6)
+        package static let companyName = Self(rawValue: 1 << 7)
+        package static let officeLocation = Self(rawValue: 1 << 8)
+        package static let businessPhones = Self(rawValue: 1 << 9)
+        package static let mobilePhone = Self(rawValue: 1 << 10)
+        package static let faxNumber = Self(rawValue: 1 << 11)
+        package static let streetAddress = Self(rawValue: 1 << 12)
+        package static let city = Self(rawValue: 1 << 13)
+        package static let state = Self(rawValue: 1 << 14)
+        package static let postalCode = Self(rawValue: 1 << 15)
+        package static let country = Self(rawValue: 1 << 16)
+        package static let extensionAttributes = Self(rawValue: 1 << 17)
+        package static let accountEnabled = Self(rawValue: 1 << 18)
+        package static let userType = Self(rawValue: 1 << 19)
+
+        /// Every property a contact keeps.
+        package static let contactFields = Self(rawValue: (1 << 18) - 1)
+    }
+}
+
+extension DirectoryUser {
     /// `onPremisesExtensionAttributes`: fifteen free-text slots synced from on-premises AD.
     package struct ExtensionAttributes: Sendable, Hashable {
         /// Slot `n` (1…15) is `values[n - 1]`.

@@ -103,7 +103,7 @@ package struct GraphDirectory: DirectorySource {
             }
             return ({ () throws(DirectoryError) in
                 let page = try decode()
-                return DeltaPage(changed: page.users, removed: page.removed, deltaLink: page.deltaLink)
+                return DeltaPage(changed: page.users, removed: page.removed, deltaLink: page.deltaLink, partial: page.partial)
             }, links.nextLink)
         }
     }

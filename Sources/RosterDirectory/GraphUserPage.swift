@@ -8,6 +8,8 @@ import NIOCore
 struct GraphUserPage {
     var users: [DirectoryUser] = []
     var removed: [DeltaPage.Removal] = []
+    /// Users whose entry left out some contact properties, with the properties it carried.
+    var partial: [String: DirectoryUser.Properties] = [:]
     var nextLink: String?
     var deltaLink: String?
     var count: Int?
@@ -87,6 +89,7 @@ struct GraphUserPage {
         var user = DirectoryUser(id: "")
         var hasID = false
         var removedReason: String?
+        var reported = DirectoryUser.Properties()
         try reader.readObject { reader, name in
             if GraphJSONReader.matches(name, "@removed") {
                 removedReason = "deleted"
@@ -101,7 +104,7 @@ struct GraphUserPage {
                 user.id = try reader.readString()
                 hasID = true
             } else {
-                try Self.readProperty(name, of: &user, &reader)
+                reported.formUnion(try Self.readProperty(name, of: &user, &reader))
             }
         }
         guard hasID else { throw reader.failure("a user without an id") }
@@ -109,54 +112,75 @@ struct GraphUserPage {
             removed.append(.init(id: user.id, reason: removedReason))
         } else {
             users.append(user)
+            if !reported.isSuperset(of: .contactFields) { partial[user.id] = reported }
         }
     }
 
+    /// Reads one property into `user`; returns which property it was (empty for unknown ones).
     private static func readProperty(
         _ name: UnsafeRawBufferPointer,
         of user: inout DirectoryUser,
         _ reader: inout GraphJSONReader
-    ) throws {
+    ) throws -> DirectoryUser.Properties {
         func matches(_ property: StaticString) -> Bool { GraphJSONReader.matches(name, property) }
+        var property = DirectoryUser.Properties()
         if matches("userPrincipalName") {
+            property = .userPrincipalName
             user.userPrincipalName = try reader.readOptionalString()
         } else if matches("mail") {
+            property = .mail
             user.mail = try reader.readOptionalString()
         } else if matches("displayName") {
+            property = .displayName
             user.displayName = try reader.readOptionalString()
         } else if matches("givenName") {
+            property = .givenName
             user.givenName = try reader.readOptionalString()
         } else if matches("surname") {
+            property = .surname
             user.surname = try reader.readOptionalString()
         } else if matches("jobTitle") {
+            property = .jobTitle
             user.jobTitle = try reader.readOptionalString()
         } else if matches("department") {
+            property = .department
             user.department = try reader.readOptionalString()
         } else if matches("companyName") {
+            property = .companyName
             user.companyName = try reader.readOptionalString()
         } else if matches("officeLocation") {
+            property = .officeLocation
             user.officeLocation = try reader.readOptionalString()
         } else if matches("businessPhones") {
+            property = .businessPhones
             if try !reader.readNull() {
                 try reader.readArray { reader in
                     if let phone = try reader.readOptionalString() { user.businessPhones.append(phone) }
                 }
             }
         } else if matches("mobilePhone") {
+            property = .mobilePhone
             user.mobilePhone = try reader.readOptionalString()
         } else if matches("faxNumber") {
+            property = .faxNumber
             user.faxNumber = try reader.readOptionalString()
         } else if matches("streetAddress") {
+            property = .streetAddress
             user.streetAddress = try reader.readOptionalString()
         } else if matches("city") {
+            property = .city
             user.city = try reader.readOptionalString()
         } else if matches("state") {
+            property = .state
             user.state = try reader.readOptionalString()
         } else if matches("postalCode") {
+            property = .postalCode
             user.postalCode = try reader.readOptionalString()
         } else if matches("country") {
+            property = .country
             user.country = try reader.readOptionalString()
         } else if matches("onPremisesExtensionAttributes") {
+            property = .extensionAttributes
             if try !reader.readNull() {
                 try reader.readObject { reader, name in
                     if let slot = extensionSlot(name) {
@@ -167,12 +191,15 @@ struct GraphUserPage {
                 }
             }
         } else if matches("accountEnabled") {
+            property = .accountEnabled
             user.accountEnabled = try reader.readOptionalBool()
         } else if matches("userType") {
+            property = .userType
             user.userType = try reader.readOptionalString()
         } else {
             try reader.skipValue()
         }
+        return property
     }
 
     /// 1…15 for `extensionAttribute1` … `extensionAttribute15`.

@@ -57,8 +57,12 @@ extension RosterService {
 
     /// The request's credentials with default endpoints, or INVALID_ARGUMENT naming what is missing.
     static func credentials(from request: ConnectDirectoryRequest) throws(RPCError) -> DirectoryConnector.Credentials {
-        let graph = request.graphBaseURL.isEmpty ? DirectoryConnector.defaultGraphBaseURL : request.graphBaseURL
-        let authority = request.authorityURL.isEmpty ? DirectoryConnector.defaultAuthorityURL : request.authorityURL
+        // "https://graph.microsoft.com/", "…/v1.0" and "…/v1.0/" all mean the host: paths are added.
+        var graph = request.graphBaseURL.isEmpty ? DirectoryConnector.defaultGraphBaseURL : request.graphBaseURL
+        while graph.hasSuffix("/") { graph.removeLast() }
+        if graph.hasSuffix("/v1.0") { graph.removeLast("/v1.0".count) }
+        var authority = request.authorityURL.isEmpty ? DirectoryConnector.defaultAuthorityURL : request.authorityURL
+        while authority.hasSuffix("/") { authority.removeLast() }
         let isFile = graph == "demo:" || graph.hasPrefix("file:")
         if !isFile {
             var missing: [String] = []

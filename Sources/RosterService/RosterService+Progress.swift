@@ -23,11 +23,20 @@ extension RosterService {
         var iterator = updates.makeAsyncIterator()
         var lastSent: (at: ContinuousClock.Instant, phase: JobPhase?, state: RosterStore.JobState)?
         while var value = await iterator.next() {
-            // Pace updates within a phase; a phase or state change, and the final value, go at once.
+            // Pace updates within a phase; a phase or state change, and the final value, go at once
+            // (the hub keeps the newest value of each phase, so no phase is skipped).
             if let sent = lastSent, !value.isFinal, value.phase == sent.phase, value.state == sent.state {
                 let due = sent.at.advanced(by: configuration.progressInterval)
                 if due > clock.now { try await Task.sleep(until: due, clock: clock) }
-                if let newer = iterator.poll() { value = newer }
+                if let newer = iterator.poll() {
+                    if newer.phase == value.phase, newer.state == value.state {
+                        value = newer
+                    } else {
+                        // The phase changed meanwhile: send the last of this phase, then the new one.
+                        try await writer.write(ProgressUpdate(value, now: configuration.now()))
+                        value = newer
+                    }
+                }
             }
             try await writer.write(ProgressUpdate(value, now: configuration.now()))
             lastSent = (clock.now, value.phase, value.state)

@@ -35,3 +35,30 @@ extension ContactRecord {
         extensionAttributes = user.extensionAttributes.values
     }
 }
+
+extension ContactRecord {
+    /// This contact, read from a delta entry that carried only the `reported` properties, with
+    /// every property it left out (unchanged in the directory) taken from the `stored` contact.
+    package func merging(unreportedFrom stored: ContactRecord, reported: DirectoryUser.Properties) -> ContactRecord {
+        var merged = self
+        if !reported.contains(.userPrincipalName) { merged.userPrincipalName = stored.userPrincipalName }
+        if !reported.contains(.mail) { merged.mail = stored.mail }
+        if !reported.contains(.displayName) { merged.displayName = stored.displayName }
+        if !reported.contains(.givenName) { merged.givenName = stored.givenName }
+        if !reported.contains(.surname) { merged.surname = stored.surname }
+        if !reported.contains(.jobTitle) { merged.jobTitle = stored.jobTitle }
+        if !reported.contains(.department) { merged.department = stored.department }
+        if !reported.contains(.companyName) { merged.companyName = stored.companyName }
+        if !reported.contains(.officeLocation) { merged.officeLocation = stored.officeLocation }
+        if !reported.contains(.businessPhones) { merged.businessPhones = stored.businessPhones }
+        if !reported.contains(.mobilePhone) { merged.mobilePhone = stored.mobilePhone }
+        if !reported.contains(.faxNumber) { merged.faxNumber = stored.faxNumber }
+        if !reported.contains(.streetAddress) { merged.streetAddress = stored.streetAddress }
+        if !reported.contains(.city) { merged.city = stored.city }
+        if !reported.contains(.state) { merged.state = stored.state }
+        if !reported.contains(.postalCode) { merged.postalCode = stored.postalCode }
+        if !reported.contains(.country) { merged.country = stored.country }
+        if !reported.contains(.extensionAttributes) { merged.extensionAttributes = stored.extensionAttributes }
+        return merged
+    }
+}

@@ -2,9 +2,11 @@ import Synchronization
 
 /// The newest ``SyncProgress`` of every job, fanned out to any number of watchers.
 ///
-/// Each watcher holds one slot: the newest value it has not read yet. Publishing overwrites the
-/// slot (or hands the value to a watcher already waiting), so a stalled watcher costs one value of
-/// memory and never slows the publisher; publishing is one pass over the job's watchers under one
+/// Each watcher holds one slot: the newest unread value of each phase it has not read yet (so a
+/// reader that paces itself still sees every phase change). Publishing overwrites the slot's last
+/// value when the phase and state are the same, appends otherwise (or hands the value to a watcher
+/// already waiting), so a stalled watcher costs at most one value per phase (six) and never slows
+/// the publisher; publishing is one pass over the job's watchers under one
 /// lock, and never suspends. A job's final value ends every watcher's sequence after it is read,
 /// and stays in the hub (up to ``finishedJobsKept`` jobs) so a late watcher still gets it.
 package final class ProgressHub: Sendable {
@@ -105,10 +107,25 @@ package final class ProgressHub: Sendable {
 
     // MARK: - State
 
-    /// One watcher's slot: the newest unread value, or the continuation of a reader waiting for one.
+    /// One watcher's slot: the unread values (the newest of each phase, oldest first), or the
+    /// continuation of a reader waiting for one.
     private struct Slot {
-        var pending: SyncProgress?
+        var pending: [SyncProgress] = []
         var waiting: CheckedContinuation<SyncProgress?, Never>?
+
+        /// Keeps `progress`: it replaces the last unread value of the same phase and state.
+        mutating func keep(_ progress: SyncProgress) {
+            if let last = pending.last, last.phase == progress.phase, last.state == progress.state {
+                pending[pending.count - 1] = progress
+            } else {
+                pending.append(progress)
+            }
+        }
+
+        /// The oldest unread value.
+        mutating func take() -> SyncProgress? {
+            pending.isEmpty ? nil : pending.removeFirst()
+        }
     }
 
     private struct Channel {
@@ -128,7 +145,7 @@ package final class ProgressHub: Sendable {
                     watchers.values[index].waiting = nil
                     waiting.resume(returning: progress)
                 } else {
-                    watchers.values[index].pending = progress
+                    watchers.values[index].keep(progress)
                 }
                 watchers.formIndex(after: &index)
             }
@@ -148,7 +165,7 @@ package final class ProgressHub: Sendable {
             state.nextWatcher += 1
             let id = state.nextWatcher
             if let latest = state.channels[job]?.latest {
-                state.channels[job]?.watchers[id] = Slot(pending: latest)
+                state.channels[job]?.watchers[id] = Slot(pending: [latest])
             }
             return id
         }
@@ -161,9 +178,7 @@ package final class ProgressHub: Sendable {
 
     private func poll(job: String, watcher: UInt64) -> SyncProgress? {
         state.withLock { state in
-            guard let pending = state.channels[job]?.watchers[watcher]?.pending else { return nil }
-            state.channels[job]?.watchers[watcher]?.pending = nil
-            return pending
+            state.channels[job]?.watchers[watcher]?.take()
         }
     }
 
@@ -174,8 +189,7 @@ package final class ProgressHub: Sendable {
                     guard let slot = state.channels[job]?.watchers[watcher] else {
                         return continuation.resume(returning: nil)
                     }
-                    if let pending = slot.pending {
-                        state.channels[job]?.watchers[watcher]?.pending = nil
+                    if !slot.pending.isEmpty, let pending = state.channels[job]?.watchers[watcher]?.take() {
                         return continuation.resume(returning: pending)
                     }
                     if state.channels[job]?.isFinished == true || Task.isCancelled {

@@ -167,7 +167,19 @@ struct SyncRun: Sendable {
             var removals = page.removed.map(\.id)
             for user in page.changed {
                 if user.isSynced(includeDisabled: tenant.includeDisabled) {
-                    contacts.append(ContactRecord(user))
+                    var contact = ContactRecord(user)
+                    if incremental, let reported = page.partial[user.id] {
+                        // A partial entry (only its changed properties): the rest stay as stored. A
+                        // user not stored has no rest to keep: only a full run can fetch it whole.
+                        guard let stored = try await store.contact(tenant: tenant.id, id: user.id) else {
+                            throw DirectoryError(
+                                .resyncRequired,
+                                "the directory sent only some properties of user \(user.id), who is not synced yet",
+                                directoryCode: "partialEntryForNewUser")
+                        }
+                        contact = contact.merging(unreportedFrom: stored, reported: reported)
+                    }
+                    contacts.append(contact)
                 } else if incremental {
                     removals.append(user.id)
                 }

@@ -7,7 +7,7 @@ import RosterWire
 import Testing
 
 /// Restarts, kills, shutdown, the schedule and many watchers, against real rosterd processes.
-@Suite("End to end: lifecycle", .timeLimit(.minutes(3)))
+@Suite("End to end: lifecycle", .serialized, .timeLimit(.minutes(3)))
 struct LifecycleTests {
     @Test("SIGKILL mid-sync: after restart the job is INTERRUPTED, contacts unchanged, the next sync correct")
     func killMidSync() async throws {
@@ -102,7 +102,8 @@ struct LifecycleTests {
         try await Scenario.run { scenario in
             let admin = try scenario.client(scenario.acme.admin)
             try await scenario.connect(admin)
-            scenario.double.inject([.throttle(retryAfter: 1)], pathPrefix: "/v1.0/users")
+            // A 3-second throttling wait keeps the job running while the watchers attach.
+            scenario.double.inject([.throttle(retryAfter: 3)], pathPrefix: "/v1.0/users")
             let started = try await admin.startSync(Scenario.request(Scenario.allUsers()))
             let job = try #require(started.job?.id)
             let stalled = try await admin.watchProgress(jobID: job)  // opened, never read

@@ -32,7 +32,9 @@ struct TLSTests {
     func plainHTTPToTLSPort() async throws {
         let server = try await TestServer.start(tls: true)
         let raw = try await RawConnection.connect(port: server.port)
-        try await raw.send(Array("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
+        // On a loaded machine the server may already have closed the connection (no ClientHello
+        // within its handshake timeout) before the bytes go out: refused either way.
+        try? await raw.send(Array("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
         #expect(await raw.waitForClose())
         try await server.expectServing(tls: true)
         await server.server.shutdown()

@@ -19,6 +19,7 @@ struct DeltaSyncTests {
         users: Int,
         groupMembers: [Int] = [],
         secret: String = "double-secret",
+        doubleConfiguration: GraphDouble.Configuration = GraphDouble.Configuration(),
         _ body: (GraphDouble, SyncFixture, _ progressAtWaits: @Sendable () -> [SyncProgress]) async throws -> Void
     ) async throws {
         var directory = GraphDoubleDirectory.generated(userCount: users)
@@ -31,7 +32,7 @@ struct DeltaSyncTests {
             ]
             directory.members["g1"] = groupMembers.map(GraphDoubleDirectory.userID)
         }
-        try await GraphDouble.withRunning(directory: directory) { double in
+        try await GraphDouble.withRunning(directory: directory, configuration: doubleConfiguration) { double in
             let seen = Mutex<[SyncProgress]>([])
             let hub = Mutex<ProgressHub?>(nil)
             let fixture = try await SyncFixture.make(directories: { _, onThrottle in
@@ -54,6 +55,51 @@ struct DeltaSyncTests {
             hub.withLock { $0 = fixture.manager.progress }
             defer { Task { await fixture.tearDown() } }
             try await body(double, fixture, { seen.withLock { $0 } })
+        }
+    }
+
+    @Test("a delta entry with only its changed properties changes those and keeps every other field")
+    func partialDeltaEntries() async throws {
+        var configuration = GraphDouble.Configuration()
+        configuration.deltaChangedPropertiesOnly = true
+        try await Self.withDouble(users: 120, doubleConfiguration: configuration) { double, fixture, _ in
+            #expect(try await fixture.sync().state == .succeeded)
+            let id = GraphDoubleDirectory.userID(1)
+            let before = try #require(try await fixture.store.contact(tenant: SyncFixture.tenant, id: id))
+            #expect(before.city != nil && before.jobTitle != nil && before.mail != nil)
+            double.updateUser(id: id, ["jobTitle": .string("Chief Partial Officer"), "city": .null])
+
+            // The double really sends the entry partially, and the decoder says which properties came.
+            var directoryConfiguration = GraphDirectory.Configuration(
+                directoryTenantID: "double-tenant", clientID: "roster-app", clientSecret: .init("double-secret"))
+            directoryConfiguration.authority = double.baseURL
+            directoryConfiguration.graphBaseURL = double.baseURL
+            let link = try #require(try await fixture.store.tenant(id: SyncFixture.tenant)?.deltaLink)
+            var partial: [String: DirectoryUser.Properties] = [:]
+            for try await page in GraphDirectory(configuration: directoryConfiguration).userChanges(since: link) {
+                partial.merge(page.partial) { $1 }
+            }
+            #expect(partial == [id: [.jobTitle, .city]])
+
+            let delta = try await fixture.sync()
+            #expect(delta.state == .succeeded && delta.mode == .delta)
+            #expect(delta.updated == 1)
+            var expected = before
+            expected.jobTitle = "Chief Partial Officer"
+            expected.city = nil
+            var after = try #require(try await fixture.store.contact(tenant: SyncFixture.tenant, id: id))
+            after.changedAt = expected.changedAt
+            #expect(after == expected)
+
+            // A partial entry of a user who is not synced (user 0 is a guest): nothing to merge
+            // with, so the run falls back to a full one, which fetches everyone whole.
+            let guest = GraphDoubleDirectory.userID(0)
+            double.updateUser(id: guest, ["jobTitle": .string("Visiting Partial")])
+            let fallback = try await fixture.sync()
+            #expect(fallback.state == .succeeded)
+            #expect(fallback.mode == .full)
+            #expect(try await fixture.store.contact(tenant: SyncFixture.tenant, id: guest) == nil)
+            #expect(Set(try await fixture.contacts().keys) == Self.memberIDs(120))
         }
     }
 

@@ -42,6 +42,30 @@ struct ProgressHubTests {
         #expect(await updates.next() == nil)
     }
 
+    @Test("a slow reader still sees every phase: the newest value of each, in order")
+    func phasesAreKept() async throws {
+        let hub = ProgressHub()
+        func value(_ phase: JobPhase, _ fetched: Int, state: JobState = .running) -> SyncProgress {
+            var progress = Self.progress(state: state, fetched: fetched)
+            progress.phase = phase
+            return progress
+        }
+        hub.publish(value(.authenticating, 0))
+        var updates = try #require(hub.watch(job: "job-1")).makeAsyncIterator()
+        #expect(await updates.next()?.phase == .authenticating)
+        for fetched in 1...30 { hub.publish(value(.fetching, fetched)) }
+        hub.publish(value(.applying, 30))
+        hub.publish(value(.applying, 31))
+        var final = value(.applying, 31, state: .succeeded)
+        final.phase = nil
+        hub.publish(final)
+        let read = [await updates.next(), await updates.next(), await updates.next()]
+        #expect(read.map { $0?.phase } == [.fetching, .applying, nil])
+        #expect(read.map { $0?.fetched } == [30, 31, 31])
+        #expect(read.last??.state == .succeeded)
+        #expect(await updates.next() == nil)
+    }
+
     @Test("a reader that has read the state now gets the next value published")
     func waitingReader() async throws {
         let hub = ProgressHub()
@@ -88,7 +112,8 @@ struct ProgressHubTests {
         }
         #expect(hub.watcherCount(job: "job-1") == 1, "readers that ended left; the stalled one keeps one slot")
         let first = await stalled.next()
-        #expect(first?.state == .succeeded, "the stalled watcher holds only the newest value")
+        #expect(first?.state == .running && first?.fetched == 10_000, "of 10,000 running values, only the newest")
+        #expect(await stalled.next()?.state == .succeeded)
         #expect(await stalled.next() == nil)
         #expect(hub.watcherCount(job: "job-1") == 0)
     }

@@ -11,7 +11,7 @@ package struct TenantRecord: Sendable, Hashable {
     package var clientID: String?
     /// Token endpoint host, e.g. https://login.microsoftonline.com (national clouds differ).
     package var authorityURL: String
-    /// Graph base URL, e.g. https://graph.microsoft.com/v1.0.
+    /// Graph host, e.g. https://graph.microsoft.com (paths such as /v1.0/users are added to it).
     package var graphBaseURL: String
     /// Whether the directory credentials are proven.
     package var connectionState: ConnectionState
