@@ -26,6 +26,7 @@ let package = Package(
         .executable(name: "graph-double", targets: ["graph-double"]),
         .executable(name: "roster-directory-bench", targets: ["roster-directory-bench"]),
         .executable(name: "roster", targets: ["roster"]),
+        .executable(name: "roster-sync-bench", targets: ["roster-sync-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -189,6 +190,18 @@ let package = Package(
         .executableTarget(
             name: "roster-directory-bench",
             dependencies: ["RosterDirectory"],
+            swiftSettings: swiftSettings
+        ),
+        // End-to-end benchmark: a real rosterd child process syncing from the in-process Graph double
+        // (full and delta sync beside curl + sqlite3, ListGroups type-ahead, 10,000 watchers);
+        // scripts/bench-sync.sh.
+        .executableTarget(
+            name: "roster-sync-bench",
+            dependencies: [
+                "RosterClient", "RosterWire", "RosterRPC", "GraphTestDouble",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         // The operator CLI's commands, output formatting, progress rendering and exit codes.
