@@ -167,8 +167,11 @@ extension GraphDouble.State {
         var entries: [JSONObject] = []
         let select = select(query) ?? Self.defaultUserProperties
         if let since {
-            entries = directory.users.filter { ($0["id"]?.string).flatMap { changedAt[$0] }.map { $0 > since } ?? false }
-            for (id, removed) in removedAt.sorted(by: { $0.value < $1.value }) where removed > since {
+            // From the change table, not a scan of every user: a delta round costs what changed.
+            let changed = changedAt.filter { $0.value > since && $0.value <= snapshot }
+                .sorted { $0.value == $1.value ? $0.key < $1.key : $0.value < $1.value }
+            entries = changed.compactMap { userIndex[$0.key].map { directory.users[$0] } }
+            for (id, removed) in removedAt.sorted(by: { $0.value < $1.value }) where removed > since && removed <= snapshot {
                 entries.append(["id": .string(id), "@removed": .object(["reason": "deleted"])])
             }
         } else {

@@ -1,3 +1,4 @@
+package import RosterStore
 import Synchronization
 
 /// The newest ``SyncProgress`` of every job, fanned out to any number of watchers.
@@ -51,6 +52,31 @@ package final class ProgressHub: Sendable {
     /// Nil when the hub does not know the job.
     package func watch(job: String) -> Updates? {
         state.withLock { $0.channels[job] == nil } ? nil : Updates(hub: self, job: job)
+    }
+
+    /// Returns when `job`'s newest value has another phase or state than those given, or is final,
+    /// or the job is unknown, or the calling task is cancelled. A reader that paces its updates
+    /// waits on this beside its timer, so a phase change or the end is never held back.
+    package func waitForChange(job: String, from phase: JobPhase?, state expected: JobState) async {
+        let id = state.withLock { hub -> UInt64 in
+            hub.nextWatcher += 1
+            return hub.nextWatcher
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let waiting = state.withLock { hub -> Bool in
+                    guard let channel = hub.channels[job], !channel.isFinished, !Task.isCancelled,
+                        channel.latest.phase == phase, channel.latest.state == expected
+                    else { return false }
+                    hub.channels[job]?.changeWaiters[id] = (phase, expected, continuation)
+                    return true
+                }
+                if !waiting { continuation.resume() }
+            }
+        } onCancel: {
+            let waiter = state.withLock { $0.channels[job]?.changeWaiters.removeValue(forKey: id) }
+            waiter?.continuation.resume()
+        }
     }
 
     /// How many watchers `job` has (for tests and metrics).
@@ -132,6 +158,8 @@ package final class ProgressHub: Sendable {
         var latest: SyncProgress
         var isFinished = false
         var watchers: [UInt64: Slot] = [:]
+        /// Readers pacing themselves, woken when the phase or state leaves the one they hold.
+        var changeWaiters: [UInt64: (phase: JobPhase?, state: JobState, continuation: CheckedContinuation<Void, Never>)] = [:]
 
         /// Stores `progress` and offers it to every watcher; false (and nothing changes) once finished.
         mutating func publish(_ progress: SyncProgress) -> Bool {
@@ -148,6 +176,13 @@ package final class ProgressHub: Sendable {
                     watchers.values[index].keep(progress)
                 }
                 watchers.formIndex(after: &index)
+            }
+            if !changeWaiters.isEmpty {
+                for (id, waiter) in changeWaiters
+                where progress.isFinal || waiter.phase != progress.phase || waiter.state != progress.state {
+                    changeWaiters[id] = nil
+                    waiter.continuation.resume()
+                }
             }
             return true
         }

@@ -1,5 +1,6 @@
 import RosterStore
 import RosterSync
+import Synchronization
 import Testing
 
 @Suite("ProgressHub keeps only the newest state per watcher")
@@ -64,6 +65,38 @@ struct ProgressHubTests {
         #expect(read.map { $0?.fetched } == [30, 31, 31])
         #expect(read.last??.state == .succeeded)
         #expect(await updates.next() == nil)
+    }
+
+    @Test("waitForChange returns at a phase change or the end, not at a value of the same phase; cancel ends it")
+    func waitForChange() async throws {
+        let hub = ProgressHub()
+        var fetching = Self.progress(fetched: 1)
+        fetching.phase = .fetching
+        hub.publish(fetching)
+        final class Flag: Sendable {
+            let raised = Mutex(false)
+            var isRaised: Bool { raised.withLock { $0 } }
+        }
+        let woke = Flag()
+        let waiter = Task {
+            await hub.waitForChange(job: "job-1", from: .fetching, state: .running)
+            woke.raised.withLock { $0 = true }
+        }
+        try await Task.sleep(for: .milliseconds(50))
+        fetching.fetched = 2
+        hub.publish(fetching)
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(!woke.isRaised, "same phase: still waiting")
+        var applying = fetching
+        applying.phase = .applying
+        hub.publish(applying)
+        await waiter.value
+        #expect(woke.isRaised)
+
+        let cancelled = Task { await hub.waitForChange(job: "job-1", from: .applying, state: .running) }
+        cancelled.cancel()
+        await cancelled.value
+        await hub.waitForChange(job: "unknown", from: nil, state: .running)  // returns at once
     }
 
     @Test("a reader that has read the state now gets the next value published")
