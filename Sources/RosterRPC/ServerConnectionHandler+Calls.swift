@@ -5,9 +5,14 @@ internal import RosterWire
 extension ServerConnectionHandler {
     func start(_ stream: ServerStream) {
         let connection = NIOLoopBound(self, eventLoop: context.eventLoop)
+        // The payload is a slice of the connection's read buffer: a handler that keeps it for a
+        // long stream would keep that whole buffer alive. Hand it a compact copy, keep nothing.
+        var request = context.channel.allocator.buffer(capacity: stream.request?.readableBytes ?? 0)
+        if let payload = stream.request { request.writeImmutableBuffer(payload) }
+        stream.request = nil
         stream.task = Self.run(
             stream.method,
-            request: stream.request ?? ByteBuffer(),
+            request: request,
             context: stream.context,
             limits: decodingLimits,
             id: stream.id,

@@ -230,7 +230,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             return  // a stream that already closed: the frame was in flight
         }
         guard stream.request == nil, stream.task == nil, frame.flags.contains(.endStream) else {
-            let got = stream.request == nil ? "more after this one (END_STREAM not set)" : "a second"
+            let got = stream.request == nil && stream.task == nil ? "more after this one (END_STREAM not set)" : "a second"
             return finish(stream.id, status: RPCError(.internal, "\(stream.context.method) expects one request message, got \(got)"))
         }
         stream.request = frame.payload
