@@ -69,7 +69,10 @@ package final class RosterServer: Service, Sendable {
         let directories: JobManager.DirectoryFactory = { [connector] tenant, onThrottle in
             try await connector.directory(tenant: tenant, store: store, onThrottle: onThrottle)
         }
-        let jobs = JobManager(store: store, configuration: JobManager.Configuration(directories: directories))
+        // Watchers get at most one value per ~100 ms within a phase (stretched past 500 watchers).
+        let jobs = JobManager(
+            store: store, configuration: JobManager.Configuration(directories: directories),
+            progress: ProgressHub(pacing: .init(interval: .milliseconds(100))))
         let interrupted = try await jobs.recoverInterruptedJobs()
         if !interrupted.isEmpty {
             logger.notice("jobs of the previous run marked INTERRUPTED", metadata: ["jobs": "\(interrupted.joined(separator: ","))"])

@@ -8,57 +8,31 @@ extension RosterService {
     func watchProgress(
         _ request: WatchProgressRequest, writer: RPCResponseWriter<ProgressUpdate>, caller: Caller
     ) async throws {
-        let job = try await watchedJob(request.jobID, caller: caller)
         let updates: ProgressHub.Updates?
-        do {
-            updates = try await jobs.watch(job: job.id)
-        } catch {
-            throw RPCError(error)
+        if !request.jobID.isEmpty, let live = jobs.progress.latest(job: request.jobID) {
+            // A job this process knows: no store read, no hop to the job manager.
+            guard live.tenantID == caller.tenantID else {
+                throw RPCError(.notFound, "no sync job \(request.jobID) for this tenant; list jobs with ListSyncJobs")
+            }
+            updates = jobs.progress.watch(job: request.jobID)
+        } else {
+            let job = try await watchedJob(request.jobID, caller: caller)
+            do {
+                updates = try await jobs.watch(job: job.id)
+            } catch {
+                throw RPCError(error)
+            }
         }
         guard let updates else {
             throw RPCError(
-                .unavailable, "job \(job.id) is run by another rosterd process; watch it there, or wait until it ends")
+                .unavailable, "the job is run by another rosterd process; watch it there, or wait until it ends")
         }
-        let clock = ContinuousClock()
-        var iterator = updates.makeAsyncIterator()
-        var lastSent: (at: ContinuousClock.Instant, phase: JobPhase?, state: RosterStore.JobState)?
-        while var value = await iterator.next() {
-            // Pace updates within a phase; a phase or state change, and the final value, go at once
-            // (the hub keeps the newest value of each phase, so no phase is skipped).
-            if let sent = lastSent, !value.isFinal, value.phase == sent.phase, value.state == sent.state {
-                let due = sent.at.advanced(by: pacing(watchers: jobs.progress.watcherCount(job: job.id)))
-                if due > clock.now {
-                    // Until the interval is up, or at once when the phase changes or the job ends.
-                    let (hub, id, phase, state) = (jobs.progress, job.id, value.phase, value.state)
-                    await withTaskGroup(of: Void.self) { group in
-                        group.addTask { try? await Task.sleep(until: due, clock: clock) }
-                        group.addTask { await hub.waitForChange(job: id, from: phase, state: state) }
-                        await group.next()
-                        group.cancelAll()
-                    }
-                    try Task.checkCancellation()
-                }
-                if let newer = iterator.poll() {
-                    if newer.phase == value.phase, newer.state == value.state {
-                        value = newer
-                    } else {
-                        // The phase changed meanwhile: send the last of this phase, then the new one.
-                        try await writer.write(ProgressUpdate(value, now: configuration.now()))
-                        value = newer
-                    }
-                }
-            }
+        // The hub paces the values (one per ~100 ms within a phase, stretched for many watchers;
+        // phase changes and the end at once) and keeps each watcher only the newest of each phase.
+        for await value in updates {
             try await writer.write(ProgressUpdate(value, now: configuration.now()))
-            lastSent = (clock.now, value.phase, value.state)
             if value.isFinal { return }
         }
-    }
-
-    /// The least time between two updates of one stream within a phase: the configured interval
-    /// (~100 ms), stretched in proportion when a job has more than 500 watchers (10,000 watchers:
-    /// every 2 s), so that however many watch, sending progress never takes the job's CPU.
-    func pacing(watchers: Int) -> Duration {
-        configuration.progressInterval * max(1, Double(watchers) / 500)
     }
 
     /// The job a WatchProgress asks for: by id, or the tenant's active job, or else its last one.

@@ -12,8 +12,6 @@ import RosterWire
 package final class RosterService: Sendable {
     /// Tunables of the service.
     package struct Configuration: Sendable {
-        /// WatchProgress sends at most one update per this interval, plus each phase change.
-        package var progressInterval: Duration = .milliseconds(100)
         /// The group cache is refreshed in the background when a ListGroups finds it older.
         package var groupCacheMaxAge: Duration = .seconds(15 * 60)
         /// The clock, in Unix milliseconds.

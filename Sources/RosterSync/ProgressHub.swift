@@ -11,14 +11,40 @@ import Synchronization
 /// lock, and never suspends. A job's final value ends every watcher's sequence after it is read,
 /// and stays in the hub (up to ``finishedJobsKept`` jobs) so a late watcher still gets it.
 package final class ProgressHub: Sendable {
+    /// How often watchers are offered a job's values.
+    package struct Pacing: Sendable, Hashable {
+        /// The least time between two offers within one phase; zero offers every value at once.
+        package var interval: Duration
+        /// Beyond this many watchers of a job, the interval grows in proportion (so that sending
+        /// progress never takes the job's CPU: 10,000 watchers at 500 per 100 ms get a value every 2 s).
+        package var watchersPerInterval: Int
+
+        package init(interval: Duration, watchersPerInterval: Int = 500) {
+            self.interval = interval
+            self.watchersPerInterval = max(1, watchersPerInterval)
+        }
+
+        /// Every value offered at once (tests, and callers that pace themselves).
+        package static let none = Pacing(interval: .zero)
+
+        func interval(watchers: Int) -> Duration {
+            interval * max(1, Double(watchers) / Double(watchersPerInterval))
+        }
+    }
+
     /// How many finished jobs keep their final value for late watchers; the oldest go first.
     package let finishedJobsKept: Int
+    /// How often watchers are offered values.
+    package let pacing: Pacing
 
     private let state = Mutex(State())
+    private let clock = ContinuousClock()
 
-    /// An empty hub keeping the final values of up to `finishedJobsKept` finished jobs (default 1,000).
-    package init(finishedJobsKept: Int = 1_000) {
+    /// An empty hub keeping the final values of up to `finishedJobsKept` finished jobs (default
+    /// 1,000), offering values as `pacing` says (default: each at once).
+    package init(finishedJobsKept: Int = 1_000, pacing: Pacing = .none) {
         self.finishedJobsKept = max(1, finishedJobsKept)
+        self.pacing = pacing
     }
 
     // MARK: - Publishing
@@ -27,16 +53,41 @@ package final class ProgressHub: Sendable {
     /// (`progress.isFinal`) ends the watchers' sequences after it; values published after a final
     /// value are ignored.
     package func publish(_ progress: SyncProgress) {
-        state.withLock { state in
+        let now = clock.now
+        let flushAfter = state.withLock { state -> Duration? in
             let job = progress.jobID
             if state.channels[job] == nil { state.channels[job] = Channel(latest: progress) }
             // Optional chaining modifies the channel in place: copying it out would copy its
             // watcher table on the first write.
-            guard state.channels[job]?.publish(progress) == true, progress.isFinal else { return }
-            state.finishedOrder.append(job)
-            if state.finishedOrder.count > finishedJobsKept {
-                state.channels[state.finishedOrder.removeFirst()] = nil
+            switch state.channels[job]?.publish(progress, now: now, pacing: pacing) ?? .ignored {
+            case .ignored:
+                return nil
+            case .held(let flushAfter):
+                return flushAfter
+            case .offered:
+                if progress.isFinal {
+                    state.finishedOrder.append(job)
+                    if state.finishedOrder.count > finishedJobsKept {
+                        state.channels[state.finishedOrder.removeFirst()] = nil
+                    }
+                }
+                return nil
             }
+        }
+        if let flushAfter {
+            // One trailing offer per job and interval, so the newest value always reaches the watchers.
+            Task { [self] in
+                try? await Task.sleep(for: flushAfter)
+                flush(job: progress.jobID)
+            }
+        }
+    }
+
+    /// Offers a job's newest value if it was held back by the pacing.
+    private func flush(job: String) {
+        let now = clock.now
+        state.withLock { state in
+            state.channels[job]?.flush(now: now)
         }
     }
 
@@ -52,31 +103,6 @@ package final class ProgressHub: Sendable {
     /// Nil when the hub does not know the job.
     package func watch(job: String) -> Updates? {
         state.withLock { $0.channels[job] == nil } ? nil : Updates(hub: self, job: job)
-    }
-
-    /// Returns when `job`'s newest value has another phase or state than those given, or is final,
-    /// or the job is unknown, or the calling task is cancelled. A reader that paces its updates
-    /// waits on this beside its timer, so a phase change or the end is never held back.
-    package func waitForChange(job: String, from phase: JobPhase?, state expected: JobState) async {
-        let id = state.withLock { hub -> UInt64 in
-            hub.nextWatcher += 1
-            return hub.nextWatcher
-        }
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let waiting = state.withLock { hub -> Bool in
-                    guard let channel = hub.channels[job], !channel.isFinished, !Task.isCancelled,
-                        channel.latest.phase == phase, channel.latest.state == expected
-                    else { return false }
-                    hub.channels[job]?.changeWaiters[id] = (phase, expected, continuation)
-                    return true
-                }
-                if !waiting { continuation.resume() }
-            }
-        } onCancel: {
-            let waiter = state.withLock { $0.channels[job]?.changeWaiters.removeValue(forKey: id) }
-            waiter?.continuation.resume()
-        }
     }
 
     /// How many watchers `job` has (for tests and metrics).
@@ -106,12 +132,6 @@ package final class ProgressHub: Sendable {
 
             package mutating func next() async -> SyncProgress? {
                 await next(isolation: nil)
-            }
-
-            /// The newest unread value if one is waiting, without suspending (a reader that paced
-            /// itself takes what came meanwhile).
-            package mutating func poll() -> SyncProgress? {
-                registration.hub.poll(job: registration.job, watcher: registration.id)
             }
         }
     }
@@ -158,14 +178,51 @@ package final class ProgressHub: Sendable {
         var latest: SyncProgress
         var isFinished = false
         var watchers: [UInt64: Slot] = [:]
-        /// Readers pacing themselves, woken when the phase or state leaves the one they hold.
-        var changeWaiters: [UInt64: (phase: JobPhase?, state: JobState, continuation: CheckedContinuation<Void, Never>)] = [:]
+        /// The value last offered to the watchers, and when (pacing).
+        var offered: SyncProgress?
+        var offeredAt: ContinuousClock.Instant?
+        /// A trailing offer of `latest` is scheduled (pacing).
+        var flushScheduled = false
 
-        /// Stores `progress` and offers it to every watcher; false (and nothing changes) once finished.
-        mutating func publish(_ progress: SyncProgress) -> Bool {
-            guard !isFinished else { return false }
+        /// What ``publish(_:now:pacing:)`` did.
+        enum PublishOutcome {
+            /// The job had finished: nothing changed.
+            case ignored
+            /// Offered to the watchers now.
+            case offered
+            /// Held back by the pacing; the caller schedules the trailing offer after `flushAfter`
+            /// (nil: one is scheduled already).
+            case held(flushAfter: Duration?)
+        }
+
+        /// Stores `progress` and offers it to the watchers now, or holds it for a trailing offer
+        /// when the pacing says so (a phase or state change and the final value go at once).
+        mutating func publish(_ progress: SyncProgress, now: ContinuousClock.Instant, pacing: Pacing) -> PublishOutcome {
+            guard !isFinished else { return .ignored }
             latest = progress
             isFinished = progress.isFinal
+            let interval = pacing.interval(watchers: watchers.count)
+            let samePhase = offered.map { $0.phase == progress.phase && $0.state == progress.state } ?? false
+            if !progress.isFinal, samePhase, interval > .zero, let offeredAt, now < offeredAt.advanced(by: interval) {
+                guard !flushScheduled else { return .held(flushAfter: nil) }
+                flushScheduled = true
+                return .held(flushAfter: offeredAt.advanced(by: interval) - now)
+            }
+            offer(progress, now: now)
+            return .offered
+        }
+
+        /// The trailing offer: `latest`, unless it was offered already.
+        mutating func flush(now: ContinuousClock.Instant) {
+            flushScheduled = false
+            guard offered != latest else { return }
+            offer(latest, now: now)
+        }
+
+        /// Hands `progress` to every watcher (waiting, or into its slot).
+        private mutating func offer(_ progress: SyncProgress, now: ContinuousClock.Instant) {
+            offered = progress
+            offeredAt = now
             // Walk by index and write through `values`, which never reallocates the table.
             var index = watchers.startIndex
             while index != watchers.endIndex {
@@ -177,14 +234,6 @@ package final class ProgressHub: Sendable {
                 }
                 watchers.formIndex(after: &index)
             }
-            if !changeWaiters.isEmpty {
-                for (id, waiter) in changeWaiters
-                where progress.isFinal || waiter.phase != progress.phase || waiter.state != progress.state {
-                    changeWaiters[id] = nil
-                    waiter.continuation.resume()
-                }
-            }
-            return true
         }
     }
 
@@ -209,12 +258,6 @@ package final class ProgressHub: Sendable {
     private func unregister(job: String, watcher: UInt64) {
         let waiting = state.withLock { $0.channels[job]?.watchers.removeValue(forKey: watcher)?.waiting }
         waiting?.resume(returning: nil)
-    }
-
-    private func poll(job: String, watcher: UInt64) -> SyncProgress? {
-        state.withLock { state in
-            state.channels[job]?.watchers[watcher]?.take()
-        }
     }
 
     private func next(job: String, watcher: UInt64) async -> SyncProgress? {

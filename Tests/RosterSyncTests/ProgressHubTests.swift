@@ -67,36 +67,30 @@ struct ProgressHubTests {
         #expect(await updates.next() == nil)
     }
 
-    @Test("waitForChange returns at a phase change or the end, not at a value of the same phase; cancel ends it")
-    func waitForChange() async throws {
-        let hub = ProgressHub()
-        var fetching = Self.progress(fetched: 1)
-        fetching.phase = .fetching
-        hub.publish(fetching)
-        final class Flag: Sendable {
-            let raised = Mutex(false)
-            var isRaised: Bool { raised.withLock { $0 } }
+    @Test("paced: values within a phase are held and the newest follows within the interval; a phase change and the end go at once")
+    func pacing() async throws {
+        let hub = ProgressHub(pacing: .init(interval: .milliseconds(50)))
+        func value(_ phase: JobPhase?, _ fetched: Int, state: JobState = .running) -> SyncProgress {
+            var progress = Self.progress(state: state, fetched: fetched)
+            progress.phase = phase
+            return progress
         }
-        let woke = Flag()
-        let waiter = Task {
-            await hub.waitForChange(job: "job-1", from: .fetching, state: .running)
-            woke.raised.withLock { $0 = true }
+        hub.publish(value(.fetching, 0))
+        var updates = try #require(hub.watch(job: "job-1")).makeAsyncIterator()
+        #expect(await updates.next()?.fetched == 0)
+        for fetched in 1...100 { hub.publish(value(.fetching, fetched)) }
+        var fetching: [Int] = []
+        while let next = await updates.next() {
+            fetching.append(next.fetched)
+            if next.fetched == 100 { break }
         }
-        try await Task.sleep(for: .milliseconds(50))
-        fetching.fetched = 2
-        hub.publish(fetching)
-        try await Task.sleep(for: .milliseconds(50))
-        #expect(!woke.isRaised, "same phase: still waiting")
-        var applying = fetching
-        applying.phase = .applying
-        hub.publish(applying)
-        await waiter.value
-        #expect(woke.isRaised)
-
-        let cancelled = Task { await hub.waitForChange(job: "job-1", from: .applying, state: .running) }
-        cancelled.cancel()
-        await cancelled.value
-        await hub.waitForChange(job: "unknown", from: nil, state: .running)  // returns at once
+        #expect(fetching.count <= 3, "held back, not one per value: \(fetching)")
+        #expect(fetching == fetching.sorted())
+        hub.publish(value(.applying, 100))
+        #expect(await updates.next()?.phase == .applying, "a phase change goes at once")
+        hub.publish(value(nil, 100, state: .succeeded))
+        #expect(await updates.next()?.state == .succeeded)
+        #expect(await updates.next() == nil)
     }
 
     @Test("a reader that has read the state now gets the next value published")
