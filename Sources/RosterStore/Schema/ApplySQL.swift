@@ -28,9 +28,11 @@ enum ApplySQL {
         FROM temp.apply_rows s WHERE s.removal = 0
             AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.tenant_id = ?1 AND c.id = s.contact_id)
         """
-    /// Staged rows whose contact differs in any field.
+    /// Staged rows whose contact differs in any field. CROSS JOIN keeps the staged rows outside:
+    /// without table statistics SQLite would walk every contact of the tenant through an index
+    /// and probe the (small, for a delta) staging for each (34 ms instead of 0.2 ms at 100,000).
     static let updateFrom = """
-        FROM temp.apply_rows s JOIN contacts c ON c.tenant_id = ?1 AND c.id = s.contact_id
+        FROM temp.apply_rows s CROSS JOIN contacts c ON c.tenant_id = ?1 AND c.id = s.contact_id
         WHERE s.removal = 0 AND \(ContactColumns.differs("c", "s"))
         """
 
