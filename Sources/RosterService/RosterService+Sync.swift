@@ -56,9 +56,10 @@ extension RosterService {
             }
             if let plan = final?.plan { response.plan = DryRunPlan(plan) }
         } else if case .group = scope, tenant.scope != scope, !request.acknowledgeRemovals {
-            // A scope change to a group: answer once the members are counted, so that removals
-            // needing acknowledgement come back as FAILED_PRECONDITION with their count.
-            let decided = await progress(of: started.job.id) { $0.isFinal || $0.phase == .applying }
+            // A scope change to a group: answer once the job has ended (its apply decides inside
+            // its transaction), so that removals needing acknowledgement come back as
+            // FAILED_PRECONDITION with their count.
+            let decided = await progress(of: started.job.id) { $0.isFinal }
             if let decided, decided.isFinal, let error = decided.error,
                 error.code == .scopeChangeNeedsAcknowledgement || error.code == .removalsNeedAcknowledgement
             {

@@ -5,7 +5,7 @@ package struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The kind of failure. A struct over a private enum so that codes can be added later.
     package struct Code: Sendable, Hashable, CustomStringConvertible {
         private enum Value: String, Sendable, Hashable {
-            case sqlite, migration, notFound, conflict, masterKey, crypto, invalidArgument
+            case sqlite, migration, notFound, conflict, masterKey, crypto, invalidArgument, refused
         }
         private let value: Value
 
@@ -23,6 +23,8 @@ package struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         package static let crypto = Code(value: .crypto)
         /// The caller passed a value the store cannot accept.
         package static let invalidArgument = Code(value: .invalidArgument)
+        /// An apply broke its ``ApplyLimits`` and was rolled back (internal to the apply).
+        package static let refused = Code(value: .refused)
 
         package var description: String { value.rawValue }
     }

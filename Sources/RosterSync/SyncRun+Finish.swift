@@ -28,7 +28,7 @@ extension SyncRun {
         try await store.discardStaging(job: reporter.job.id)
         var warning: String?
         do throws(SyncError) {
-            try Self.checkRemovals(plan: plan, job: reporter.job, tenant: tenant)
+            try Self.checkRemovals(counts: plan.counts, job: reporter.job, tenant: tenant)
         } catch {
             warning = error.message
         }

@@ -65,26 +65,33 @@ struct SyncRun: Sendable {
         }
         try checkCancelled()
 
-        let plan = try await store.plan(job: jobID, tenant: tenant.id, kind: staged.kind, sampleLimit: sampleLimit)
-        if reporter.job.dryRun { return try await finishDryRun(plan: plan, tenant: tenant) }
-        try Self.checkRemovals(plan: plan, job: reporter.job, tenant: tenant)
+        if reporter.job.dryRun {
+            let plan = try await store.plan(job: jobID, tenant: tenant.id, kind: staged.kind, sampleLimit: sampleLimit)
+            return try await finishDryRun(plan: plan, tenant: tenant)
+        }
 
+        // A real run is not planned first: the apply checks the removal rules inside its one
+        // transaction and rolls back when one is broken (a separate plan read everything twice).
         reporter.update { job, extras in
             job.phase = .applying
-            extras.message =
-                "applying \(SyncProgress.grouped(plan.counts.added)) additions, "
-                + "\(SyncProgress.grouped(plan.counts.updated)) updates and \(SyncProgress.grouped(plan.counts.removed)) removals"
+            extras.message = "applying the changes"
         }
         try await store.updateJob(reporter.job)
         try checkCancelled()
         if case .group = reporter.job.scope { try await saveTenant { $0.deltaLink = nil } }
-        let counts = try await store.apply(
-            job: jobID,
-            tenant: tenant.id,
-            kind: staged.kind,
-            now: now(),
-            deltaLink: staged.deltaLink
-        )
+        let counts: ApplyCounts
+        switch try await store.apply(
+            job: jobID, tenant: tenant.id, kind: staged.kind, now: now(), deltaLink: staged.deltaLink,
+            limits: Self.limits(job: reporter.job, tenant: tenant))
+        {
+        case .applied(let applied):
+            counts = applied
+        case .refused(let refused):
+            // Nothing was written; a group run gives back the delta link it cleared.
+            if case .group = reporter.job.scope { try await saveTenant { $0.deltaLink = tenant.deltaLink } }
+            try Self.checkRemovals(counts: refused, job: reporter.job, tenant: tenant)
+            throw SyncError(.removalsNeedAcknowledgement, "the apply was refused; start the sync again acknowledging removals")
+        }
         let scope = reporter.job.scope
         // The contacts are committed: the job succeeded whatever happens next, even a cancel
         // arriving now. Should saving the scope fail, the next run of this group only asks again for
@@ -199,11 +206,21 @@ struct SyncRun: Sendable {
 
     /// Guarantee 3 and the scope-change warning: removal of every contact, a switch to a group that
     /// removes anyone, or removals beyond the tenant's threshold need the starter's acknowledgement.
-    static func checkRemovals(plan: ApplyPlan, job: SyncJobRecord, tenant: TenantRecord) throws(SyncError) {
-        let removed = plan.counts.removed
+    /// The limits the apply checks for `job`: none once acknowledged; otherwise never emptying the
+    /// tenant, no removal at all on a change of scope to a group, and at most the threshold.
+    static func limits(job: SyncJobRecord, tenant: TenantRecord) -> ApplyLimits {
+        guard !job.acknowledgedRemovals else { return .none }
+        if case .group(let id, _) = job.scope, !tenant.scope.isGroup(id: id) {
+            return ApplyLimits(maximumRemovals: 0, refuseEmptying: true)
+        }
+        return ApplyLimits(maximumRemovals: tenant.deletionThreshold, refuseEmptying: true)
+    }
+
+    static func checkRemovals(counts: ApplyCounts, job: SyncJobRecord, tenant: TenantRecord) throws(SyncError) {
+        let removed = counts.removed
         guard removed > 0, !job.acknowledgedRemovals else { return }
         let count = SyncProgress.grouped(removed)
-        if plan.counts.totalAfter == 0 {
+        if counts.totalAfter == 0 {
             throw SyncError(
                 .removalsNeedAcknowledgement,
                 "the directory reported no users in scope, so this sync would remove all \(count) contacts; "

@@ -37,6 +37,36 @@ struct ApplyTests {
         await fixture.tearDown()
     }
 
+    @Test("limits: an apply that removes too many, or empties the tenant, rolls back and reports its counts")
+    func limits() async throws {
+        let fixture = try await StoreFixture.make()
+        try await stage(fixture.store, job: "first", SampleContacts.contacts(0..<50))
+        _ = try await fixture.store.apply(job: "first", tenant: tenant, kind: .replaceAll, now: 1, deltaLink: nil)
+        let before = try await allContacts(fixture.store)
+
+        try await stage(fixture.store, job: "fewer", SampleContacts.contacts(0..<30))
+        let refused = try await fixture.store.apply(
+            job: "fewer", tenant: tenant, kind: .replaceAll, now: 2, deltaLink: "link",
+            limits: ApplyLimits(maximumRemovals: 19, refuseEmptying: true))
+        #expect(refused == .refused(ApplyCounts(removed: 20, unchanged: 30, totalAfter: 30)))
+        #expect(try await allContacts(fixture.store) == before, "nothing written")
+        #expect(try await fixture.store.tenant(id: tenant)?.deltaLink == nil)
+        #expect(try await fixture.store.plan(job: "fewer", tenant: tenant, kind: .replaceAll, sampleLimit: 0).counts.removed == 20,
+            "the staging is still there")
+        let applied = try await fixture.store.apply(
+            job: "fewer", tenant: tenant, kind: .replaceAll, now: 2, deltaLink: nil,
+            limits: ApplyLimits(maximumRemovals: 20, refuseEmptying: true))
+        #expect(applied == .applied(ApplyCounts(removed: 20, unchanged: 30, totalAfter: 30)))
+
+        try await stage(fixture.store, job: "none", [])
+        let emptying = try await fixture.store.apply(
+            job: "none", tenant: tenant, kind: .replaceAll, now: 3, deltaLink: nil,
+            limits: ApplyLimits(maximumRemovals: nil, refuseEmptying: true))
+        #expect(emptying == .refused(ApplyCounts(removed: 30, totalAfter: 0)))
+        #expect(try await allContacts(fixture.store).count == 30)
+        await fixture.tearDown()
+    }
+
     @Test("a full sync adds, updates only changed rows, removes everyone not staged, and counts each")
     func replaceAll() async throws {
         let fixture = try await StoreFixture.make()

@@ -50,3 +50,34 @@ package struct ApplyPlan: Sendable, Hashable {
     /// Up to the sample limit of contacts to remove, by id.
     package var toRemove: [Entry]
 }
+
+/// Removal limits an apply checks inside its transaction, before it commits: when one is broken,
+/// nothing is written and the apply reports ``ApplyOutcome/refused(_:)`` with the counts.
+package struct ApplyLimits: Sendable, Hashable {
+    /// The most contacts the apply may remove; nil for any number.
+    package var maximumRemovals: Int?
+    /// Refuse an apply that removes contacts and leaves the tenant none.
+    package var refuseEmptying: Bool
+
+    package init(maximumRemovals: Int?, refuseEmptying: Bool) {
+        self.maximumRemovals = maximumRemovals
+        self.refuseEmptying = refuseEmptying
+    }
+
+    /// No limit.
+    package static let none = ApplyLimits(maximumRemovals: nil, refuseEmptying: false)
+
+    /// Whether `counts` break a limit.
+    package func refuses(_ counts: ApplyCounts) -> Bool {
+        if let maximumRemovals, counts.removed > maximumRemovals { return true }
+        return refuseEmptying && counts.removed > 0 && counts.totalAfter == 0
+    }
+}
+
+/// What an apply with limits did.
+package enum ApplyOutcome: Sendable, Hashable {
+    /// Committed, with these counts.
+    case applied(ApplyCounts)
+    /// A limit was broken: rolled back, nothing written; the counts it would have had.
+    case refused(ApplyCounts)
+}

@@ -1,3 +1,4 @@
+internal import Synchronization
 // Staging a job's rows page by page, and the all-or-nothing apply step.
 extension SQLiteStore {
     package func stage(job: String, contacts: [ContactRecord], removals: [String]) async throws(StoreError) {
@@ -30,9 +31,32 @@ extension SQLiteStore {
         }
     }
 
+    package func apply(job: String, tenant: String, kind: ApplyKind, now: Int64, deltaLink: String?, limits: ApplyLimits)
+        async throws(StoreError) -> ApplyOutcome
+    {
+        let refused = RefusedCounts()
+        do {
+            return .applied(
+                try await pool.write { connection throws(StoreError) in
+                    try Self.apply(
+                        job: job, tenant: tenant, kind: kind, now: now, deltaLink: deltaLink, limits: limits,
+                        refused: refused, connection: connection)
+                })
+        } catch let error where error.code == .refused {
+            // The transaction rolled back: nothing was written.
+            return .refused(refused.counts.withLock { $0 } ?? ApplyCounts())
+        }
+    }
+
+    /// Where a refused apply leaves its counts (the error that rolls the transaction back cannot).
+    final class RefusedCounts: Sendable {
+        let counts = Mutex<ApplyCounts?>(nil)
+    }
+
     /// The apply step on `connection`, inside the caller's transaction.
     static func apply(
-        job: String, tenant: String, kind: ApplyKind, now: Int64, deltaLink: String?, connection: Connection
+        job: String, tenant: String, kind: ApplyKind, now: Int64, deltaLink: String?, limits: ApplyLimits = .none,
+        refused: RefusedCounts? = nil, connection: Connection
     ) throws(StoreError) -> ApplyCounts {
         let exists = try connection.cached("SELECT 1 FROM tenants WHERE id = ?1")
         exists.bind(tenant, at: 1)
@@ -47,6 +71,11 @@ extension SQLiteStore {
         counts.added = try execute(ApplySQL.insert, tenant: tenant, job: job, now: now, connection: connection)
         counts.unchanged = upserts - counts.updated - counts.added
         counts.totalAfter = try count(tenant: tenant, connection: connection)
+        if limits.refuses(counts) {
+            // Thrown to roll the transaction back; `apply(…limits:)` turns it into `.refused`.
+            refused?.counts.withLock { $0 = counts }
+            throw StoreError(.refused, "the apply would remove \(counts.removed) contacts, beyond its limits; rolled back")
+        }
         if try run(ApplySQL.otherJobsStaged, tenant: tenant, job: job, connection: connection, read: { $0.bool(0) }) {
             _ = try execute(ApplySQL.dropStaging, tenant: tenant, job: job, now: now, connection: connection)
         } else {

@@ -79,6 +79,10 @@ package protocol Store: Sendable {
     /// staging, saves `deltaLink` when given, and returns what changed.
     func apply(job: String, tenant: String, kind: ApplyKind, now: Int64, deltaLink: String?) async throws(StoreError)
         -> ApplyCounts
+    /// The apply, checking `limits` inside its transaction: when the counts break one, it rolls
+    /// back and answers ``ApplyOutcome/refused(_:)`` (the staging stays for the caller to discard).
+    func apply(job: String, tenant: String, kind: ApplyKind, now: Int64, deltaLink: String?, limits: ApplyLimits)
+        async throws(StoreError) -> ApplyOutcome
     /// What `apply` would do, with up to `sampleLimit` examples per action; writes nothing.
     func plan(job: String, tenant: String, kind: ApplyKind, sampleLimit: Int) async throws(StoreError) -> ApplyPlan
     /// Deletes a job's staging (after a cancel or a failure).
