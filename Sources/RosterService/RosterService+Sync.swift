@@ -55,7 +55,9 @@ extension RosterService {
                 throw RPCError(error)
             }
             if let plan = final?.plan { response.plan = DryRunPlan(plan) }
-        } else if case .group = scope, tenant.scope != scope, !request.acknowledgeRemovals {
+        } else if case .group = scope, tenant.scope != scope, !request.acknowledgeRemovals,
+            try await storeCall({ () async throws(StoreError) in try await store.contactCount(tenant: tenant.id) }) > 0
+        {
             // A scope change to a group: answer once the job has ended (its apply decides inside
             // its transaction), so that removals needing acknowledgement come back as
             // FAILED_PRECONDITION with their count.

@@ -17,7 +17,9 @@ public enum ProgressBar {
         var parts = [bar + String(repeating: " ", count: 4 - String(percent).count) + "\(percent)%"]
         let phase = update.phase == .unspecified ? TextFormat.name(update.state) : TextFormat.phase(update.phase)
         parts.append(phase)
-        parts.append(counters.total > 0
+        // While running, `total` is the users expected; on the final message it is the contacts
+        // held after the job, which is no denominator for what was fetched.
+        parts.append(counters.total > 0 && !update.final
             ? "fetched \(TextFormat.count(counters.fetched))/\(TextFormat.count(counters.total))"
             : "fetched \(TextFormat.count(counters.fetched))")
         parts.append("added \(TextFormat.count(counters.added)) updated \(TextFormat.count(counters.updated)) removed \(TextFormat.count(counters.removed))")
