@@ -64,6 +64,16 @@ package final class RosterServer: Service, Sendable {
     package func start() async throws -> Started {
         try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
         let store = try SQLiteStore(configuration: SQLiteStore.Configuration(directory: configuration.dataDirectory))
+        do {
+            return try await start(store: store)
+        } catch {
+            await store.close()
+            throw error
+        }
+    }
+
+    /// Everything after the store is open; ``start()`` closes the store when this throws.
+    private func start(store: SQLiteStore) async throws -> Started {
         var connector = DirectoryConnector(allowFileDirectories: configuration.allowFileDirectories, logger: logger)
         connector.logger = logger
         let directories: JobManager.DirectoryFactory = { [connector] tenant, onThrottle in
@@ -106,14 +116,10 @@ package final class RosterServer: Service, Sendable {
         var rpcConfiguration = RPCServer.Configuration(host: configuration.host, port: configuration.port, tls: tls)
         rpcConfiguration.rpc = configuration.rpc
         rpcConfiguration.maxConnections = configuration.maxConnections
-        rpcConfiguration.gracePeriod = .nanoseconds(Int64(configuration.gracePeriod.components.seconds) * 1_000_000_000)
+        // At most a day: a larger value would only overflow the nanoseconds of a TimeAmount.
+        rpcConfiguration.gracePeriod = .seconds(min(configuration.gracePeriod.components.seconds, 86_400))
         let rpc = try RPCServer(configuration: rpcConfiguration, router: router)
-        do {
-            started.address = try await rpc.start()
-        } catch {
-            await store.close()
-            throw error
-        }
+        started.address = try await rpc.start()
         let interval = configuration.scheduleCheckInterval
         let scheduler = Task { await jobs.runScheduler(checkEvery: interval) }
         running.withLock { $0 = Running(store: store, jobs: jobs, rpc: rpc, scheduler: scheduler) }

@@ -11,6 +11,8 @@ package final class GroupCache: Sendable {
         var indexes: [String: GroupIndex] = [:]
         /// Tenants with a refresh in flight (a second one is not started).
         var refreshing: Set<String> = []
+        /// When a background refresh last failed, per tenant (the next waits a minute).
+        var failedAt: [String: ContinuousClock.Instant] = [:]
     }
 
     private let state = Mutex(State())
@@ -60,18 +62,25 @@ package final class GroupCache: Sendable {
         return index.groups.count
     }
 
-    /// Starts a refresh in the background unless one is running; failures are logged (the old
-    /// index keeps answering).
+    /// Starts a refresh in the background unless one is running or one failed within the last
+    /// minute (a directory that is down is not asked at keystroke rate); failures are logged (the
+    /// old index keeps answering).
     package func refreshInBackground(tenant: TenantRecord) {
-        let claimed = state.withLock { $0.refreshing.insert(tenant.id).inserted }
+        let now = ContinuousClock.now
+        let claimed = state.withLock { state -> Bool in
+            if let failed = state.failedAt[tenant.id], now < failed.advanced(by: .seconds(60)) { return false }
+            return state.refreshing.insert(tenant.id).inserted
+        }
         guard claimed else { return }
         Task { [store, connector, logger] in
             defer { _ = state.withLock { $0.refreshing.remove(tenant.id) } }
             do {
                 let directory = try await connector.directory(tenant: tenant, store: store)
                 let count = try await refresh(tenant: tenant.id, directory: directory)
+                _ = state.withLock { $0.failedAt.removeValue(forKey: tenant.id) }
                 logger.debug("group cache refreshed", metadata: ["tenant": "\(tenant.id)", "groups": "\(count)"])
             } catch {
+                state.withLock { $0.failedAt[tenant.id] = ContinuousClock.now }
                 logger.warning(
                     "group cache refresh failed; the previous groups keep answering",
                     metadata: ["tenant": "\(tenant.id)", "error": "\(error)"])

@@ -27,6 +27,14 @@ extension RosterService {
                 metadata: ["tenant": "\(tenant.id)", "code": "\(error.code)", "directory-code": "\(error.directoryCode ?? "")"])
             throw Self.connectionStatus(error)
         }
+        // The verification took network time: look again, and write onto the tenant as it is now
+        // (a scheduled run may have started or saved fields meanwhile).
+        if let active = try await storeCall({ () async throws(StoreError) in try await store.activeJob(tenant: caller.tenantID) }) {
+            throw RPCError(
+                .failedPrecondition,
+                "sync job \(active.id) started while the connection was being verified; connect again once it has ended")
+        }
+        tenant = try await self.tenant(of: caller)
         let sameDirectory =
             tenant.directoryTenantID == credentials.directoryTenantID && tenant.graphBaseURL == credentials.graphBaseURL
         tenant.directoryTenantID = credentials.directoryTenantID

@@ -12,7 +12,7 @@ extension RosterService {
         if !request.jobID.isEmpty, let live = jobs.progress.latest(job: request.jobID) {
             // A job this process knows: no store read, no hop to the job manager.
             guard live.tenantID == caller.tenantID else {
-                throw RPCError(.notFound, "no sync job \(request.jobID) for this tenant; list jobs with ListSyncJobs")
+                throw Self.unknownJob(request.jobID)
             }
             updates = jobs.progress.watch(job: request.jobID)
         } else {

@@ -89,9 +89,15 @@ extension RosterService {
         case .id(let id)?:
             what = "id \(id)"
             found = try await storeCall { () async throws(StoreError) in try await store.contact(tenant: tenant, id: id) }
-        case .mail(let address)?, .userPrincipalName(let address)?:
+        case .mail(let address)?:
+            // By mail, then by userPrincipalName (an account without mail is known by its UPN).
             what = address
             found = try await storeCall { () async throws(StoreError) in try await store.contact(tenant: tenant, address: address) }
+        case .userPrincipalName(let name)?:
+            what = name
+            found = try await storeCall { () async throws(StoreError) in
+                try await store.contact(tenant: tenant, userPrincipalName: name)
+            }
         case nil:
             throw RPCError(.invalidArgument, "GetContact needs one of id, mail or user_principal_name")
         }
@@ -108,7 +114,8 @@ extension RosterService {
         let limit = request.limit == 0 ? 20 : min(Int(request.limit), 200)
         var offset = 0
         if !request.pageToken.isEmpty {
-            guard let value = Int(request.pageToken), value >= 0, value <= 1_000_000 else {
+            // History is paged by offset; the first 10,000 jobs are reachable (years of 6-hourly runs).
+            guard let value = Int(request.pageToken), value >= 0, value <= 10_000 else {
                 throw RPCError(.invalidArgument, "page_token is not one this server gave; start from the first page")
             }
             offset = value
@@ -119,7 +126,7 @@ extension RosterService {
         }
         var response = ListSyncJobsResponse()
         response.jobs = jobs.dropFirst(offset).prefix(limit).map(SyncJob.init)
-        if jobs.count > offset + limit { response.nextPageToken = String(offset + limit) }
+        if jobs.count > offset + limit, offset + limit <= 10_000 { response.nextPageToken = String(offset + limit) }
         return response
     }
 

@@ -19,6 +19,9 @@ extension RosterService {
         if let scope = request.scheduledScope {
             scheduledScope = try Self.scope(scope)
         }
+        // Read before the tenant, so that nothing awaits between reading and writing the tenant.
+        let activeJob = request.includeDisabledAccounts == nil ? nil
+            : try await storeCall { () async throws(StoreError) in try await store.activeJob(tenant: caller.tenantID) }
         var tenant = try await tenant(of: caller)
         if case .group(let id, _)? = scheduledScope {
             // Only a group already synced once may be scheduled: its removals were acknowledged then.
@@ -41,6 +44,12 @@ extension RosterService {
             }
         }
         if let threshold = request.deletionThreshold { tenant.deletionThreshold = Int(threshold) }
+        if let include = request.includeDisabledAccounts, include != tenant.includeDisabled, let active = activeJob {
+            // The running job filters by the old rule and would save a delta link made with it.
+            throw RPCError(
+                .failedPrecondition,
+                "sync job \(active.id) is running; change include_disabled_accounts once it has ended")
+        }
         if let include = request.includeDisabledAccounts, include != tenant.includeDisabled {
             tenant.includeDisabled = include
             // The delta link only reports users that change: the next all-users sync must be full

@@ -150,8 +150,13 @@ extension RosterService {
     func job(_ id: String, caller: Caller) async throws(RPCError) -> SyncJobRecord {
         let job = try await storeCall { () async throws(StoreError) in try await store.job(id: id) }
         guard let job, job.tenantID == caller.tenantID else {
-            throw RPCError(.notFound, "no sync job \(id) for this tenant; list jobs with ListSyncJobs")
+            throw Self.unknownJob(id)
         }
         return job
+    }
+
+    /// NOT_FOUND for a job id the caller's tenant does not have (another tenant's reads the same).
+    static func unknownJob(_ id: String) -> RPCError {
+        RPCError(.notFound, "no sync job \(id) for this tenant; list jobs with ListSyncJobs")
     }
 }

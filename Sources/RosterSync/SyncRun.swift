@@ -168,6 +168,9 @@ struct SyncRun: Sendable {
             extras.message = incremental ? "fetching changes since the last sync" : "fetching users"
         }
         var deltaLink: String?
+        // An incremental round may send a user twice (Graph replays); a partial entry then builds on
+        // the version staged earlier in this run, not on the stored one.
+        var stagedThisRun: [String: ContactRecord] = [:]
         for try await page in pages {
             try checkCancelled()
             var contacts: [ContactRecord] = []
@@ -176,9 +179,11 @@ struct SyncRun: Sendable {
                 if user.isSynced(includeDisabled: tenant.includeDisabled) {
                     var contact = ContactRecord(user)
                     if incremental, let reported = page.partial[user.id] {
-                        // A partial entry (only its changed properties): the rest stay as stored. A
+                        // A partial entry (only its changed properties): the rest stay as they are. A
                         // user not stored has no rest to keep: only a full run can fetch it whole.
-                        guard let stored = try await store.contact(tenant: tenant.id, id: user.id) else {
+                        var base = stagedThisRun[user.id]
+                        if base == nil { base = try await store.contact(tenant: tenant.id, id: user.id) }
+                        guard let stored = base else {
                             throw DirectoryError(
                                 .resyncRequired,
                                 "the directory sent only some properties of user \(user.id), who is not synced yet",
@@ -186,6 +191,7 @@ struct SyncRun: Sendable {
                         }
                         contact = contact.merging(unreportedFrom: stored, reported: reported)
                     }
+                    if incremental { stagedThisRun[contact.id] = contact }
                     contacts.append(contact)
                 } else if incremental {
                     removals.append(user.id)

@@ -7,12 +7,18 @@ import RosterStore
 
 /// The data directory option shared by the admin subcommands.
 struct DataDirectoryOption: ParsableArguments {
-    @Option(help: "Data directory (env ROSTERD_DATA_DIR; default ./roster-data).")
+    @Option(help: "Data directory (env ROSTERD_DATA_DIR, or the configuration file's; default ./roster-data).")
     var dataDir: String?
 
-    /// Opens the store in the directory (creating it for `tenants add`).
+    @Option(help: "The JSON configuration file `serve` uses (env ROSTERD_CONFIG), for its data directory.")
+    var config: String?
+
+    /// Opens the store in the directory (creating it for `tenants add`): the same directory
+    /// `serve` would use with the same flags, environment and configuration file.
     func openStore(create: Bool = false) throws -> SQLiteStore {
-        let directory = dataDir ?? ProcessInfo.processInfo.environment["ROSTERD_DATA_DIR"] ?? "roster-data"
+        let environment = ProcessInfo.processInfo.environment
+        let file = try (config ?? environment["ROSTERD_CONFIG"]).map(ConfigurationFile.load)
+        let directory = dataDir ?? environment["ROSTERD_DATA_DIR"] ?? file?.dataDirectory ?? "roster-data"
         var isDirectory: ObjCBool = false
         if !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
             guard create else {

@@ -106,6 +106,8 @@ struct Serve: AsyncParsableCommand {
         let clientCA = clientCA ?? environment["ROSTERD_CLIENT_CA"] ?? file.tls?.clientCA
         let plaintext = plaintext || environment["ROSTERD_PLAINTEXT"] == "1" || file.tls?.plaintext == true
         switch (cert, key, plaintext) {
+        case (_?, _, true), (_, _?, true):
+            throw ConfigurationError("plaintext and a TLS certificate or key are both configured; choose one")
         case (_, _, true):
             guard ["127.0.0.1", "::1", "localhost"].contains(settings.host) else {
                 throw ConfigurationError(

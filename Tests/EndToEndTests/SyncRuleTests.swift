@@ -163,6 +163,10 @@ struct SyncRuleTests {
             #expect(again.job?.id == job)
             // Wait until the job is in its throttling wait.
             for try await update in try await admin.watchProgress(jobID: job) where update.throttleWaitMs > 0 { break }
+            // The running job filters by the current rule: that option waits for it.
+            var settings = UpdateSettingsRequest()
+            settings.includeDisabledAccounts = true
+            await expectStatus(.failedPrecondition) { _ = try await admin.updateSettings(settings) }
             let cancelled = try await admin.cancelSync()
             #expect(cancelled.job?.state == .cancelled)
             #expect(try await scenario.contactIDs(admin).isEmpty)

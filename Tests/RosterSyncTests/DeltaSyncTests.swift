@@ -203,3 +203,54 @@ struct DeltaSyncTests {
         }
     }
 }
+
+/// The demo directory, whose delta round (after a full run) sends one user twice, each time with
+/// only one changed property, as Graph may when it replays a change.
+struct ReplayingDirectory: DirectorySource {
+    let inner: FileDirectory
+    let userID: String
+
+    func verifyPermissions() async throws(DirectoryError) -> [String] { [] }
+    func users() -> DirectoryPages<DirectoryPage<DirectoryUser>> { inner.users() }
+    func mailEnabledSecurityGroups() -> DirectoryPages<DirectoryPage<DirectoryGroup>> { inner.mailEnabledSecurityGroups() }
+    func group(id: String) async throws(DirectoryError) -> DirectoryGroup { try await inner.group(id: id) }
+    func transitiveUserMembers(ofGroup id: String) -> DirectoryPages<DirectoryPage<DirectoryUser>> {
+        inner.transitiveUserMembers(ofGroup: id)
+    }
+
+    func userChanges(since deltaLink: String?) -> DirectoryPages<DeltaPage> {
+        guard deltaLink != nil else { return inner.userChanges(since: nil) }
+        let id = userID
+        return DirectoryPages(pages: { cursor throws(DirectoryError) in
+            var entry = DirectoryUser(id: id)
+            if cursor == nil {
+                entry.jobTitle = "Replayed Title"
+                return (DeltaPage(changed: [entry], removed: [], deltaLink: nil, partial: [id: [.jobTitle]]), "second")
+            }
+            entry.mobilePhone = "+44 7700 000000"
+            return (DeltaPage(changed: [entry], removed: [], deltaLink: "next", partial: [id: [.mobilePhone]]), nil)
+        })
+    }
+}
+
+@Suite("Partial delta entries replayed within one round")
+struct ReplayedPartialEntryTests {
+    @Test("a user sent twice with different properties keeps both changes and every other field")
+    func replayKeepsBothChanges() async throws {
+        let fixture = try await SyncFixture.make()
+        defer { Task { await fixture.tearDown() } }
+        #expect(try await fixture.sync().state == .succeeded)
+        let id = try #require(try await fixture.contacts().keys.sorted().first)
+        let before = try #require(try await fixture.store.contact(tenant: SyncFixture.tenant, id: id))
+        fixture.source.current = ReplayingDirectory(inner: try SyncFixture.demo(), userID: id)
+
+        let delta = try await fixture.sync()
+        #expect(delta.state == .succeeded && delta.mode == .delta)
+        var expected = before
+        expected.jobTitle = "Replayed Title"
+        expected.mobilePhone = "+44 7700 000000"
+        var after = try #require(try await fixture.store.contact(tenant: SyncFixture.tenant, id: id))
+        after.changedAt = expected.changedAt
+        #expect(after == expected)
+    }
+}

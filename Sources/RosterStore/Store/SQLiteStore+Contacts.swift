@@ -12,9 +12,18 @@ extension SQLiteStore {
     }
 
     package func contact(tenant: String, address: String) async throws(StoreError) -> ContactRecord? {
+        try await contact(tenant: tenant, address: address, columns: ["mail", "user_principal_name"])
+    }
+
+    package func contact(tenant: String, userPrincipalName: String) async throws(StoreError) -> ContactRecord? {
+        try await contact(tenant: tenant, address: userPrincipalName, columns: ["user_principal_name"])
+    }
+
+    /// The first contact whose `columns` (tried in order) equal `address`, ignoring case.
+    private func contact(tenant: String, address: String, columns: [String]) async throws(StoreError) -> ContactRecord? {
         try await pool.read { connection throws(StoreError) in
             // Mail first: it is what signature services look people up by.
-            for column in ["mail", "user_principal_name"] {
+            for column in columns {
                 let statement = try connection.cached(
                     "\(Self.select) WHERE tenant_id = ?1 AND \(column) = ?2 COLLATE NOCASE ORDER BY id LIMIT 1")
                 statement.bind(tenant, at: 1)

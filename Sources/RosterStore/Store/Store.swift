@@ -37,6 +37,8 @@ package protocol Store: Sendable {
     func contact(tenant: String, id: String) async throws(StoreError) -> ContactRecord?
     /// The contact whose mail or userPrincipalName equals `address` (case-insensitive).
     func contact(tenant: String, address: String) async throws(StoreError) -> ContactRecord?
+    /// The contact whose userPrincipalName is `userPrincipalName` (ignoring case), if any.
+    func contact(tenant: String, userPrincipalName: String) async throws(StoreError) -> ContactRecord?
     /// Up to `limit` contacts with ids greater than `after`, by id (keyset paging).
     func contacts(tenant: String, after: String?, limit: Int) async throws(StoreError) -> [ContactRecord]
     /// How many contacts the tenant has.
