@@ -74,8 +74,7 @@ package final class RosterServer: Service, Sendable {
 
     /// Everything after the store is open; ``start()`` closes the store when this throws.
     private func start(store: SQLiteStore) async throws -> Started {
-        var connector = DirectoryConnector(allowFileDirectories: configuration.allowFileDirectories, logger: logger)
-        connector.logger = logger
+        let connector = DirectoryConnector(allowFileDirectories: configuration.allowFileDirectories, logger: logger)
         let directories: JobManager.DirectoryFactory = { [connector] tenant, onThrottle in
             try await connector.directory(tenant: tenant, store: store, onThrottle: onThrottle)
         }

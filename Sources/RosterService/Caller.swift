@@ -1,5 +1,6 @@
 package import RosterRPC
 package import RosterStore
+internal import Foundation
 internal import Synchronization
 
 /// Who is calling: the tenant and role of the API key in the call's `authorization` metadata.
@@ -53,7 +54,7 @@ package final class Authenticator: Sendable {
         guard parts.count == 2, parts[0].lowercased() == "bearer", !parts[1].isEmpty else {
             throw RPCError(.unauthenticated, "the authorization metadata must read `Bearer <key>`")
         }
-        let token = String(parts[1]).trimmingSpaces()
+        let token = parts[1].trimmingCharacters(in: .whitespaces)
         let now = clock.now
         if let cached = cache.withLock({ $0[token] }), cached.until > now {
             if let caller = cached.caller { return caller }
@@ -78,13 +79,4 @@ package final class Authenticator: Sendable {
         .unauthenticated,
         "the API key is not valid (unknown or revoked); ask the server's operator for a key "
             + "(`rosterd keys create`)")
-}
-
-extension String {
-    fileprivate func trimmingSpaces() -> String {
-        var view = Substring(self)
-        while view.first == " " { view.removeFirst() }
-        while view.last == " " { view.removeLast() }
-        return String(view)
-    }
 }

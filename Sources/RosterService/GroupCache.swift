@@ -62,35 +62,35 @@ package final class GroupCache: Sendable {
         return index.groups.count
     }
 
-    /// Starts a refresh in the background unless one is running or one failed within the last
-    /// minute (a directory that is down is not asked at keystroke rate); failures are logged (the
-    /// old index keeps answering).
-    package func refreshInBackground(tenant: TenantRecord) {
+    /// Starts a refresh of `tenant`'s groups in the background, with the tenant's connection as it
+    /// is then, unless one is running or one was tried without success within the last minute (a
+    /// directory that is down, or a tenant not connected, is not asked at keystroke rate). Failures
+    /// are logged; the old index keeps answering. Costs the caller no I/O.
+    package func refreshInBackground(tenant id: String) {
         let now = ContinuousClock.now
         let claimed = state.withLock { state -> Bool in
-            if let failed = state.failedAt[tenant.id], now < failed.advanced(by: .seconds(60)) { return false }
-            return state.refreshing.insert(tenant.id).inserted
+            if let failed = state.failedAt[id], now < failed.advanced(by: .seconds(60)) { return false }
+            return state.refreshing.insert(id).inserted
         }
         guard claimed else { return }
         Task { [store, connector, logger] in
-            defer { _ = state.withLock { $0.refreshing.remove(tenant.id) } }
+            defer { _ = state.withLock { $0.refreshing.remove(id) } }
             do {
+                guard let tenant = try await store.tenant(id: id), tenant.connectionState == .authorized else {
+                    state.withLock { $0.failedAt[id] = ContinuousClock.now }
+                    return
+                }
                 let directory = try await connector.directory(tenant: tenant, store: store)
-                let count = try await refresh(tenant: tenant.id, directory: directory)
-                _ = state.withLock { $0.failedAt.removeValue(forKey: tenant.id) }
-                logger.debug("group cache refreshed", metadata: ["tenant": "\(tenant.id)", "groups": "\(count)"])
+                let count = try await refresh(tenant: id, directory: directory)
+                _ = state.withLock { $0.failedAt.removeValue(forKey: id) }
+                logger.debug("group cache refreshed", metadata: ["tenant": "\(id)", "groups": "\(count)"])
             } catch {
-                state.withLock { $0.failedAt[tenant.id] = ContinuousClock.now }
+                state.withLock { $0.failedAt[id] = ContinuousClock.now }
                 logger.warning(
                     "group cache refresh failed; the previous groups keep answering",
-                    metadata: ["tenant": "\(tenant.id)", "error": "\(error)"])
+                    metadata: ["tenant": "\(id)", "error": "\(error)"])
             }
         }
-    }
-
-    /// Forgets every index (tests; a tenant's index reloads from the store on next use).
-    package func forget(tenant: String) {
-        _ = state.withLock { $0.indexes.removeValue(forKey: tenant) }
     }
 }
 

@@ -44,10 +44,8 @@ extension RosterService {
         guard request.limit >= 0 else { throw RPCError(.invalidArgument, "limit must not be negative (default 10, at most 100)") }
         let limit = request.limit == 0 ? 10 : min(Int(request.limit), 100)
         let index = try await storeCall { () async throws(StoreError) in try await groups.index(tenant: caller.tenantID) }
-        if Self.isStale(index, now: configuration.now(), maxAge: configuration.groupCacheMaxAge),
-            let tenant = try? await tenant(of: caller), tenant.connectionState == .authorized
-        {
-            groups.refreshInBackground(tenant: tenant)
+        if Self.isStale(index, now: configuration.now(), maxAge: configuration.groupCacheMaxAge) {
+            groups.refreshInBackground(tenant: caller.tenantID)
         }
         var response = ListGroupsResponse()
         response.groups = index.search(request.query, limit: limit).map(Group.init)

@@ -24,7 +24,7 @@ extension RosterService {
         if case .group(let id, _) = scope {
             scope = .group(id: id, name: try await checkedGroupName(id: id, tenant: tenant))
         }
-        groups.refreshInBackground(tenant: tenant)
+        groups.refreshInBackground(tenant: tenant.id)
         let started: JobManager.Started
         do {
             started = try await jobs.start(
