@@ -66,6 +66,7 @@ let package = Package(
                 "RosterWire", "RosterTLS",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -79,12 +80,14 @@ let package = Package(
             path: "clients/RosterClient",
             swiftSettings: swiftSettings
         ),
-        // The load tool: the peer benchmark workload over Roster's protocol (release builds).
+        // The load tool: the peer benchmark workload over Roster's protocol (release builds), and
+        // `roster-bench abuse`, bad-input probes over raw sockets against a running server.
         .executableTarget(
             name: "roster-bench",
             dependencies: [
                 "RosterClient", "RosterRPC", "RosterTLS", "RosterWire",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
@@ -173,6 +176,7 @@ let package = Package(
             name: "rosterd",
             dependencies: [
                 "RosterServer", "RosterStore", "RosterRPC",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -253,6 +257,8 @@ let package = Package(
                 "RosterRPC", "RosterClient", "RosterTLS", "RosterWire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -32,7 +32,7 @@ client += frame(MESSAGE, END, 3, enc("roster.v1.WatchProgressRequest", 'job_id: 
 client += frame(WINDOW_UPDATE, 0, 3, struct.pack(">I", 131072))
 
 server = frame(SETTINGS, 0, 0, enc("roster.rpc.v1.Settings",
-    "max_frame_size: 4194304 max_concurrent_streams: 4096 initial_window_size: 262144 max_header_size: 16384", "rpc.proto"))
+    "max_frame_size: 4194304 max_concurrent_streams: 100 initial_window_size: 262144 max_header_size: 16384", "rpc.proto"))
 server += frame(SETTINGS, ACK, 0)
 server += frame(MESSAGE, 0, 1, enc("roster.v1.StartSyncResponse",
     'job { id: "job-0001" scope { kind: SCOPE_KIND_GROUP group_id: "5f1c0d4e-uk-staff" group_display_name: "UK Staff" } '

@@ -206,7 +206,7 @@ def enc_status(code, message=""):
     return f_varint(1, code) + f_bytes(2, message)
 
 
-SETTINGS_DEFAULTS = {"max_frame_size": 4194304, "max_concurrent_streams": 4096,
+SETTINGS_DEFAULTS = {"max_frame_size": 4194304, "max_concurrent_streams": 100,
                      "initial_window_size": 262144, "max_header_size": 16384}
 SETTINGS_FIELDS = {1: "max_frame_size", 2: "max_concurrent_streams", 3: "initial_window_size",
                    4: "max_header_size"}

@@ -21,6 +21,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         let id: UInt32
         var receiver: Receiver
         var deadlineTimer: Scheduled<Void>?
+        /// HEADERS and MESSAGE, encoded, while the call waits for one of the server's streams.
+        var waitingRequest: ByteBuffer?
 
         init(id: UInt32, receiver: Receiver) {
             self.id = id
@@ -29,10 +31,19 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     }
 
     private let configuration: RPCConfiguration
-    private var context: ChannelHandlerContext!
+    /// Set between `handlerAdded` and `handlerRemoved` only (holding it longer is a reference
+    /// cycle that keeps the connection in memory for good).
+    private var context: ChannelHandlerContext?
     private let writer = FrameWriter()
+    private let validator = FrameValidator(role: .client)
     private var peerSettings = PeerSettings()
     private var streams: [UInt32: Stream] = [:]
+    /// Calls sent to the server and not yet ended: at most its `max_concurrent_streams`.
+    private var activeStreams = 0
+    /// Calls waiting for a stream, oldest first (ids of calls since ended are skipped).
+    private var waiting = CircularBuffer<UInt32>()
+    /// Bytes of the waiting calls' requests.
+    private var waitingBytes = 0
     private var nextStreamID: UInt32 = 1
     /// Why no new calls may start here, once that is so.
     private(set) var closedReason: RPCError? {
@@ -64,6 +75,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        lastFrameReceived = context.eventLoop.now
         writer.attach(to: context)
         writer.appendRaw(ConnectionPreface.bytes)
         writer.append(.settings, streamID: 0, message: configuration.settingsMessage)
@@ -72,8 +84,21 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         if context.channel.isActive { armKeepalive() }
     }
 
+    func handlerRemoved(context: ChannelHandlerContext) {
+        keepaliveTimer?.cancel()
+        keepaliveTimer = nil
+        failAll(closedReason ?? RPCError(.unavailable, "the connection closed"))
+        writer.detach()
+        self.context = nil
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        writer.isChannelWritable = context.channel.isWritable
+        context.fireChannelWritabilityChanged()
+    }
+
     func channelActive(context: ChannelHandlerContext) {
-        lastFrameReceived = .now()
+        lastFrameReceived = context.eventLoop.now
         armKeepalive()
         context.fireChannelActive()
     }
@@ -120,9 +145,16 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             fail(receiver, closedReason)
             return nil
         }
-        guard streams.count < peerSettings.maxConcurrentStreams else {
-            fail(receiver, RPCError(.resourceExhausted, "the server allows \(peerSettings.maxConcurrentStreams) calls at once on a connection; wait for calls to finish"))
+        guard let context else {
+            fail(receiver, RPCError(.unavailable, "the connection closed"))
             return nil
+        }
+        if !writer.isChannelWritable || writer.pendingBytes > configuration.maxQueuedBytes {
+            let queued = writer.pendingBytes + writer.channelBufferedBytes
+            guard queued <= configuration.maxQueuedBytes else {
+                fail(receiver, RPCError(.resourceExhausted, "the server is not reading: \(queued) bytes wait to be sent, over the limit of \(configuration.maxQueuedBytes); retry later"))
+                return nil
+            }
         }
         let size = request.encodedSize
         guard size <= peerSettings.maxFrameSize else {
@@ -145,17 +177,62 @@ final class ClientConnectionHandler: ChannelInboundHandler {
                 self?.cancel(id, RPCError(.deadlineExceeded, "deadline of \(millis) ms exceeded"))
             }
         }
-        writer.append(.headers, streamID: id, message: headers)
-        writer.append(.message, flags: .endStream, streamID: id, message: request, encodedSize: size)
-        writer.flushSoon()
+        if activeStreams < peerSettings.maxConcurrentStreams, waiting.isEmpty {
+            activeStreams += 1
+            writer.append(.headers, streamID: id, message: headers)
+            writer.append(.message, flags: .endStream, streamID: id, message: request, encodedSize: size)
+            // Large requests go to the channel at once, so its writability reflects them.
+            if writer.pendingBytes >= FrameWriter.flushThreshold { writer.flushNow() } else { writer.flushSoon() }
+        } else {
+            // Every stream the server allows is busy: wait here, in order (PROTOCOL.md §5).
+            var frames = context.channel.allocator.buffer(capacity: size + headers.encodedSize + 2 * Frame.headerSize)
+            Frame.write(.headers, streamID: id, message: headers, to: &frames)
+            Frame.write(.message, flags: .endStream, streamID: id, message: request, encodedSize: size, to: &frames)
+            guard waitingBytes + frames.readableBytes <= configuration.maxQueuedBytes else {
+                streams.removeValue(forKey: id)
+                stream.deadlineTimer?.cancel()
+                fail(receiver, RPCError(.resourceExhausted, "\(waiting.count) calls (\(waitingBytes) bytes) already wait for one of the server's \(peerSettings.maxConcurrentStreams) streams, the limit of \(configuration.maxQueuedBytes) bytes; retry later or open another connection"))
+                return nil
+            }
+            stream.waitingRequest = frames
+            waitingBytes += frames.readableBytes
+            waiting.append(id)
+        }
         return id
+    }
+
+    /// Forgets a call; a stream it held goes to the oldest waiting call.
+    private func removeStream(_ id: UInt32) -> Stream? {
+        guard let stream = streams.removeValue(forKey: id) else { return nil }
+        stream.deadlineTimer?.cancel()
+        if let request = stream.waitingRequest {
+            waitingBytes -= request.readableBytes
+        } else {
+            activeStreams -= 1
+            startWaitingCalls()
+        }
+        return stream
+    }
+
+    private func startWaitingCalls() {
+        guard closedReason == nil || closingGracefully else { return }
+        var started = false
+        while activeStreams < peerSettings.maxConcurrentStreams, let id = waiting.popFirst() {
+            guard let stream = streams[id], var request = stream.waitingRequest else { continue }
+            stream.waitingRequest = nil
+            waitingBytes -= request.readableBytes
+            activeStreams += 1
+            writer.appendRaw(&request)
+            started = true
+        }
+        if started { writer.flushSoon() }
     }
 
     /// Gives up on a call: CANCEL to the server, `error` to the caller.
     func cancel(_ id: UInt32, _ error: RPCError) {
-        guard let stream = streams.removeValue(forKey: id) else { return }
-        stream.deadlineTimer?.cancel()
-        if context.channel.isActive {
+        let wasSent = streams[id]?.waitingRequest == nil
+        guard let stream = removeStream(id) else { return }
+        if wasSent, context?.channel.isActive == true {
             writer.append(.cancel, streamID: id, message: RPCMessages.Status(code: error.code.rawValue, message: error.message))
             writer.flushSoon()
         }
@@ -165,7 +242,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     /// Returns `bytes` of credit to the server on a streaming call.
     func returnCredit(_ id: UInt32, bytes: Int) {
-        guard streams[id] != nil, bytes > 0, context.channel.isActive else { return }
+        guard streams[id] != nil, bytes > 0, context?.channel.isActive == true else { return }
         var increment = ByteBuffer()
         increment.writeInteger(UInt32(bytes))
         writer.append(.windowUpdate, streamID: id, bytes: increment.readableBytesView)
@@ -180,9 +257,9 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     }
 
     private func closeIfDone() {
-        if closingGracefully, streams.isEmpty, context.channel.isActive {
+        if closingGracefully, streams.isEmpty, let context, context.channel.isActive {
             writer.append(.goAway, streamID: 0, message: RPCMessages.GoAway(lastStreamID: 0, code: 0, message: "client closing"))
-            writer.flushNow()
+            writer.flushNow(evenIfUnwritable: true)
             context.close(promise: nil)
         }
     }
@@ -192,7 +269,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         writer.inReadBurst = true
         pingOutstanding = false
-        lastFrameReceived = .now()
+        lastFrameReceived = context.eventLoop.now
         do {
             try frames.process(buffer: unwrapInboundIn(data)) { event in
                 switch event {
@@ -209,7 +286,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     private func handleSkipped(_ header: FrameHeader) {
         // An unreadable TRAILERS or CANCEL still ends its call; anything else is a violation.
-        guard header.type == .trailers || header.type == .cancel, let stream = streams.removeValue(forKey: header.streamID) else {
+        guard header.type == .trailers || header.type == .cancel, let stream = removeStream(header.streamID) else {
             return protocolError("the server sent \(header.type) of \(header.length) bytes, over our max_header_size of \(configuration.maxHeaderSize)")
         }
         stream.deadlineTimer?.cancel()
@@ -223,50 +300,52 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     }
 
     private func handle(_ frame: Frame) {
-        switch frame.type {
-        case .settings:
-            guard !frame.flags.contains(.ack) else { return }
+        let inbound: InboundFrame
+        do {
+            inbound = try validator.validate(frame)
+        } catch {
+            return protocolError("the server broke the protocol: \(error)")
+        }
+        switch inbound {
+        case .settings(let settings):
             do {
-                try peerSettings.apply(try RPCMessages.Settings(decoding: frame.payload))
+                try peerSettings.apply(settings)
             } catch {
                 return protocolError("invalid SETTINGS from the server: \(error)")
             }
             writer.append(.settings, flags: .ack, streamID: 0, bytes: EmptyCollection())
             ready?.succeed()
             ready = nil
-        case .message:
-            guard let stream = streams[frame.streamID] else { return }
+        case .message(let id, let payload, _):
+            guard let stream = streams[id] else { return }
             switch stream.receiver {
             case .unary(let continuation, let response):
                 guard response == nil else {
-                    return cancel(frame.streamID, RPCError(.internal, "the server sent a second response to a unary call"))
+                    return cancel(id, RPCError(.internal, "the server sent a second response to a unary call"))
                 }
-                stream.receiver = .unary(continuation, response: frame.payload)
+                stream.receiver = .unary(continuation, response: payload)
             case .streaming(let buffer):
-                buffer.append(frame.payload)
+                buffer.append(payload)
             }
-        case .trailers:
-            guard let stream = streams.removeValue(forKey: frame.streamID) else { return }
+        case .trailers(let id, let payload):
+            guard let stream = removeStream(id) else { return }
             stream.deadlineTimer?.cancel()
             let status: RPCMessages.Status
             do {
-                status = try RPCMessages.Status(decoding: frame.payload)
+                status = try RPCMessages.Status(decoding: payload)
             } catch {
                 return fail(stream.receiver, RPCError(.internal, "the server's trailers are not a valid roster.rpc.v1.Status: \(error)"))
             }
             complete(stream.receiver, status: status)
             closeIfDone()
-        case .cancel:
-            guard let stream = streams.removeValue(forKey: frame.streamID) else { return }
+        case .cancel(let id, let reason):
+            guard let stream = removeStream(id) else { return }
             stream.deadlineTimer?.cancel()
-            let status = try? RPCMessages.Status(decoding: frame.payload)
-            fail(stream.receiver, RPCError(.cancelled, status?.message.isEmpty == false ? status!.message : "the server cancelled the call"))
-        case .ping:
-            if !frame.flags.contains(.ack) {
-                writer.append(.ping, flags: .ack, streamID: 0, bytes: frame.payload.readableBytesView)
-            }
-        case .goAway:
-            let goAway = (try? RPCMessages.GoAway(decoding: frame.payload)) ?? RPCMessages.GoAway()
+            let message = reason.map(\.message).flatMap { $0.isEmpty ? nil : $0 } ?? "the server cancelled the call"
+            fail(stream.receiver, RPCError(.cancelled, message))
+        case .ping(let payload):
+            writer.append(.ping, flags: .ack, streamID: 0, bytes: payload.readableBytesView)
+        case .goAway(let goAway):
             let code = goAway.code == 0 ? RPCError.Code.unavailable : RPCError.Code(rawValue: goAway.code)
             let reason = RPCError(code, goAway.message.isEmpty ? "the server sent GOAWAY" : goAway.message)
             closedReason = reason
@@ -275,10 +354,10 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             var unprocessed = reason
             unprocessed.wasNotProcessed = true
             for id in streams.keys where id > goAway.lastStreamID {
-                if let stream = streams.removeValue(forKey: id) { fail(stream.receiver, unprocessed) }
+                if let stream = removeStream(id) { fail(stream.receiver, unprocessed) }
             }
-        default:
-            break  // WINDOW_UPDATE (client requests are single messages), unknown types
+        case .headers, .settingsAck, .pingAck, .windowUpdate, .unknown:
+            break  // HEADERS is refused by the validator; client requests are single messages
         }
     }
 
@@ -309,6 +388,9 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     private func failAll(_ error: RPCError) {
         let all = streams.values
         streams.removeAll()
+        activeStreams = 0
+        waiting.removeAll()
+        waitingBytes = 0
         for stream in all {
             stream.deadlineTimer?.cancel()
             fail(stream.receiver, error)
@@ -320,9 +402,9 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         closedReason = reason
         failReady(reason)
         writer.append(.goAway, streamID: 0, message: RPCMessages.GoAway(lastStreamID: 0, code: reason.code.rawValue, message: message))
-        writer.flushNow()
+        writer.flushNow(evenIfUnwritable: true)
         failAll(reason)
-        context.close(promise: nil)
+        context?.close(promise: nil)
     }
 
     // MARK: - Keepalive
@@ -330,7 +412,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     /// Checks for silence every keepalive interval (not per frame, so reading stays cheap).
     private func armKeepalive() {
         keepaliveTimer?.cancel()
-        guard let interval = configuration.keepaliveInterval else { return }
+        guard let interval = configuration.keepaliveInterval, let context else { return }
         let wait = pingOutstanding ? configuration.keepaliveTimeout : interval
         keepaliveTimer = context.eventLoop.assumeIsolated().scheduleTask(in: wait) { [weak self] in
             self?.keepaliveTimerFired()
@@ -338,8 +420,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     }
 
     private func keepaliveTimerFired() {
-        guard let interval = configuration.keepaliveInterval, context.channel.isActive else { return }  // closed: nothing to keep alive
-        let silence = NIODeadline.now() - lastFrameReceived
+        guard let interval = configuration.keepaliveInterval, let context, context.channel.isActive else { return }  // closed: nothing to keep alive
+        let silence = context.eventLoop.now - lastFrameReceived
         if pingOutstanding {
             if silence >= configuration.keepaliveTimeout {
                 let seconds = configuration.keepaliveTimeout.nanoseconds / 1_000_000_000
@@ -350,7 +432,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         } else if silence >= interval {
             pingOutstanding = true
             writer.append(.ping, streamID: 0, bytes: [UInt8](repeating: 0, count: 8))
-            writer.flushNow()
+            writer.flushNow(evenIfUnwritable: true)
         }
         armKeepalive()
     }

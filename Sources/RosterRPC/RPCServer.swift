@@ -1,3 +1,4 @@
+public import Logging
 public import NIOCore
 internal import NIOPosix
 package import RosterTLS
@@ -25,6 +26,14 @@ public final class RPCServer: Sendable {
         public var maxConnections = 10_000
         /// How long calls may run on after a graceful shutdown begins. Default 10 s.
         public var gracePeriod = TimeAmount.seconds(10)
+        /// Most calls open at once over all connections; more are refused with TRAILERS 8.
+        /// Default 10,000.
+        public var maxOpenCalls = 10_000
+        /// Most bytes of call metadata (HEADERS payloads) that open calls may hold over all
+        /// connections; more are refused with TRAILERS 8. Default 64 MiB.
+        public var maxHeldMetadataBytes = 64 * 1024 * 1024
+        /// Where refused abuse is reported (one warning line per cause per 10 s).
+        public var logger = Logger(label: "roster.rpc")
 
         package init(host: String, port: Int, tls: TLSConfiguration.Server?) {
             self.host = host
@@ -43,6 +52,9 @@ public final class RPCServer: Sendable {
     private let group: any EventLoopGroup
     private let tlsContext: TLSContext?
     private let state = Mutex(State())
+    private let budget: ServerCallBudget
+    /// Abuse counted per cause since the server started.
+    public let abuse: AbuseMonitor
 
     /// - Parameter group: the event loops to serve on; defaults to NIO's shared singleton group.
     package init(configuration: Configuration, router: RPCRouter, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws {
@@ -50,6 +62,8 @@ public final class RPCServer: Sendable {
         self.router = router
         self.group = group
         self.tlsContext = try configuration.tls.map { try TLSContext(server: $0) }
+        self.budget = ServerCallBudget(maxOpenCalls: configuration.maxOpenCalls, maxHeaderBytes: configuration.maxHeldMetadataBytes)
+        self.abuse = AbuseMonitor(logger: configuration.logger)
     }
 
     /// Binds and starts accepting; returns the bound address.
@@ -59,6 +73,7 @@ public final class RPCServer: Sendable {
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.writeBufferWaterMark, value: configuration.rpc.writeBufferWaterMark)
             .childChannelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture { try self.initialize(channel) }
             }
@@ -74,6 +89,12 @@ public final class RPCServer: Sendable {
     /// Connections currently open.
     public var connectionCount: Int { state.withLock { $0.connections.count } }
 
+    /// Connection handlers alive (refusers included), and TLS handlers alive: both return to 0
+    /// once every connection has closed, or a connection's state leaked.
+    package var liveConnectionObjects: (handlers: Int, tls: Int) {
+        (budget.liveHandlers.current, tlsContext?.liveHandlers.current ?? 0)
+    }
+
     private func initialize(_ channel: any Channel) throws {
         let accepted = state.withLock { state -> Bool in
             guard state.connections.count < configuration.maxConnections else { return false }
@@ -84,13 +105,14 @@ public final class RPCServer: Sendable {
         if let tlsContext { try pipeline.addHandler(TLSHandler(context: tlsContext, role: .server)) }
         guard accepted else {
             let limit = configuration.maxConnections
-            try pipeline.addHandler(ConnectionRefuser(message: "server has \(limit) connections; the limit is \(limit): retry later", tls: tlsContext != nil))
+            abuse.record(.connectionLimit, peer: channel.remoteAddress, detail: "a connection over the limit of \(limit)", now: channel.eventLoop.now)
+            try pipeline.addHandler(ConnectionRefuser(message: "server has \(limit) connections; the limit is \(limit): retry later", tls: tlsContext != nil, handshakeTimeout: configuration.rpc.handshakeTimeout, live: budget.liveHandlers))
             return
         }
         channel.closeFuture.whenComplete { [weak self] _ in
             self?.state.withLock { _ = $0.connections.removeValue(forKey: ObjectIdentifier(channel)) }
         }
-        try pipeline.addHandler(ServerConnectionHandler(router: router, configuration: configuration.rpc, gracePeriod: configuration.gracePeriod))
+        try pipeline.addHandler(ServerConnectionHandler(router: router, configuration: configuration.rpc, gracePeriod: configuration.gracePeriod, budget: budget, abuse: abuse))
     }
 
     /// Stops accepting, sends GOAWAY on every connection, lets calls finish within the grace
@@ -116,17 +138,29 @@ public final class RPCServer: Sendable {
 }
 
 /// Answers a connection over the limit with GOAWAY RESOURCE_EXHAUSTED (after the TLS handshake,
-/// so the client can read it) and closes it.
+/// so the client can read it) and closes it. A peer that does not complete the TLS handshake
+/// within the handshake timeout is closed without a word.
 private final class ConnectionRefuser: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     private let message: String
     private let tls: Bool
+    private let handshakeTimeout: TimeAmount
+    private var timer: Scheduled<Void>?
 
-    init(message: String, tls: Bool) {
+    private let live: LiveObjects
+
+    init(message: String, tls: Bool, handshakeTimeout: TimeAmount, live: LiveObjects) {
         self.message = message
         self.tls = tls
+        self.handshakeTimeout = handshakeTimeout
+        self.live = live
+        live.created()
+    }
+
+    deinit {
+        live.destroyed()
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -136,6 +170,13 @@ private final class ConnectionRefuser: ChannelInboundHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         if !tls, context.channel.isActive { refuse(context: context) }
+        let channel = context.channel
+        timer = context.eventLoop.scheduleTask(in: handshakeTimeout) { channel.close(promise: nil) }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        timer?.cancel()
+        timer = nil
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {

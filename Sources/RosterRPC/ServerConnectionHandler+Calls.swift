@@ -4,6 +4,7 @@ internal import RosterWire
 // Running handlers and sending their results: the calls' side of a server connection.
 extension ServerConnectionHandler {
     func start(_ stream: ServerStream) {
+        guard let context, let executor else { return }
         let connection = NIOLoopBound(self, eventLoop: context.eventLoop)
         // The payload is a slice of the connection's read buffer: a handler that keeps it for a
         // long stream would keep that whole buffer alive. Hand it a compact copy, keep nothing.
@@ -65,8 +66,14 @@ extension ServerConnectionHandler {
             guard size <= peerSettings.maxFrameSize else {
                 return finish(id, status: RPCError(.resourceExhausted, "the response of \(size) bytes exceeds the client's max_frame_size of \(peerSettings.maxFrameSize)"))
             }
+            // Written even while the channel is not writable: held by the writer, which the
+            // queued-bytes bound keeps small, rather than by the handler's task.
             writer.append(.message, streamID: id, message: response, encodedSize: size)
             finish(id, status: RPCError(.ok, ""))
+            // Many replies finishing in one loop tick must not pile up unwritten: past the
+            // threshold they go to the channel, whose writability then tells what waits.
+            if writer.pendingBytes >= FrameWriter.flushThreshold { writer.flushNow() }
+            checkQueued()
         case .failure(let error):
             finish(id, status: Self.status(for: error))
         }
@@ -78,7 +85,8 @@ extension ServerConnectionHandler {
         case sent
         /// Written, and enough is waiting that it was flushed: the writer should yield the loop.
         case sentAndFlushed
-        /// Not written: the client's window is spent; wait with ``waitForWindow(_:)``.
+        /// Not written: the client's window is spent, or the channel is not writable; wait with
+        /// ``waitForWindow(_:)``.
         case needsWindow
     }
 
@@ -86,7 +94,7 @@ extension ServerConnectionHandler {
     /// case costs no suspension.
     func trySend<M: ProtoMessage>(_ message: M, on id: UInt32) throws(RPCError) -> SendOutcome {
         guard let stream = streams[id] else { throw RPCError(.cancelled, "the call has ended") }
-        guard stream.sendWindow > 0 else { return .needsWindow }
+        guard stream.sendWindow > 0, writer.isChannelWritable else { return .needsWindow }
         let size = message.encodedSize
         guard size <= peerSettings.maxFrameSize else {
             throw RPCError(.resourceExhausted, "a response of \(size) bytes exceeds the client's max_frame_size of \(peerSettings.maxFrameSize)")
@@ -101,21 +109,30 @@ extension ServerConnectionHandler {
         return .sent
     }
 
-    /// Suspends until the client grants window on stream `id`, or the call ends.
+    /// Suspends until the client grants window on stream `id` and the channel is writable, or
+    /// the call ends.
     func waitForWindow(_ id: UInt32) async throws {
         guard let stream = streams[id] else { throw RPCError(.cancelled, "the call has ended") }
-        guard stream.sendWindow <= 0 else { return }
+        guard stream.sendWindow <= 0 || !writer.isChannelWritable else { return }
         writer.flushNow()
         try await withCheckedThrowingContinuation { stream.windowWaiter = $0 }
     }
 
     /// Ends a call with TRAILERS (OK or an error) and forgets it.
     func finish(_ id: UInt32, status: RPCError) {
-        guard let stream = streams.removeValue(forKey: id) else { return }
+        guard let stream = streams[id] else { return }
         if status.code != .ok { stream.stop(status) } else { stream.deadlineTimer?.cancel() }
         sendTrailers(id, status)
-        noteIdleIfNoCalls()
-        if phase == .draining, streams.isEmpty { close() }
+        _ = removeStream(id)
+    }
+
+    /// Forgets a call: gives back its share of the server's budget, tells the machine, and
+    /// closes a draining connection whose last call this was.
+    func removeStream(_ id: UInt32) -> ServerStream? {
+        guard let stream = streams.removeValue(forKey: id) else { return nil }
+        budget.release(headerBytes: stream.headerBytes)
+        if machine?.callClosed(id, now: now) == true { close() }
+        return stream
     }
 
     /// Answers a call that never started.

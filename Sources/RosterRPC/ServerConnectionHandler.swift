@@ -2,90 +2,108 @@ internal import NIOCore
 internal import RosterTLS
 internal import RosterWire
 
-/// The server side of one Roster connection (PROTOCOL.md §2–§13): SETTINGS, streams, dispatch to
-/// handlers, flow control, deadlines, cancellation, PING, GOAWAY and every limit.
+/// The server side of one Roster connection (PROTOCOL.md §2–§13), translating between the
+/// pipeline and ``ServerConnectionMachine``, which makes every decision about phases, clocks and
+/// bounds. This handler reads frames (checked by ``FrameValidator``), keeps the open calls and
+/// their running handlers, writes through a ``FrameWriter``, and withholds `read()` while the
+/// channel is not writable, so a client that does not read stops being read.
 ///
 /// Confined to its channel's event loop. Handlers run as tasks that prefer that loop as their
 /// executor, so their results come back here without a thread hop.
-final class ServerConnectionHandler: ChannelInboundHandler {
+final class ServerConnectionHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     /// Told to every connection when the server begins a graceful shutdown.
     struct GracefulShutdown: Sendable {}
 
-    enum Phase {
-        case awaitingSettings
-        case open
-        case draining
-        case closed
-    }
-
     let router: RPCRouter
     let configuration: RPCConfiguration
     let decodingLimits: ProtoDecodingLimits
-    var context: ChannelHandlerContext!
-    var executor: EventLoopTaskExecutor!
+    let budget: ServerCallBudget
+    let abuse: AbuseMonitor?
+    /// Set between `handlerAdded` and `handlerRemoved` only: holding it longer would keep the
+    /// context (and through it this handler, its buffers and the channel) alive forever.
+    var context: ChannelHandlerContext?
+    var executor: EventLoopTaskExecutor?
     let writer = FrameWriter()
-    var phase = Phase.awaitingSettings
+    var machine: ServerConnectionMachine?
+    private let machineLimits: ServerConnectionMachine.Limits
+    let validator = FrameValidator(role: .server)
     var peerSettings = PeerSettings()
     var streams: [UInt32: ServerStream] = [:]
     var highestStreamID: UInt32 = 0
     var tlsPeer: TLSPeer?
-    var handshakeTimer: Scheduled<Void>?
-    var idleTimer: Scheduled<Void>?
-    /// When the last call ended, while no call is open.
-    var idleSince: NIODeadline? = .now()
-    var drainTimer: Scheduled<Void>?
-    let gracePeriod: TimeAmount
+    /// The one timer of the machine's clocks, and the deadline it is armed for.
+    private var timer: Scheduled<Void>?
+    private var timerDeadline: NIODeadline?
+    /// A `read()` withheld while the channel was not writable.
+    private var readPending = false
     /// Splits bytes into frames right here, rather than in a handler of its own, so a frame is
     /// never boxed into `NIOAny` on its way through the pipeline.
     var frames: NIOSingleStepByteToMessageProcessor<FrameDecoder>
-    /// PINGs received in the current one-second window, to refuse a flood (PROTOCOL.md §11).
-    var pingWindowStart = NIODeadline.uptimeNanoseconds(0)
-    var pingsInWindow = 0
 
-    init(router: RPCRouter, configuration: RPCConfiguration, gracePeriod: TimeAmount) {
+    init(router: RPCRouter, configuration: RPCConfiguration, gracePeriod: TimeAmount, budget: ServerCallBudget, abuse: AbuseMonitor?) {
         self.router = router
         self.configuration = configuration
-        self.gracePeriod = gracePeriod
+        self.budget = budget
+        self.abuse = abuse
+        self.machineLimits = ServerConnectionMachine.Limits(configuration, gracePeriod: gracePeriod)
         self.decodingLimits = ProtoDecodingLimits(maxSize: configuration.maxFrameSize)
         self.frames = NIOSingleStepByteToMessageProcessor(
             FrameDecoder(limits: .init(maxFrameSize: configuration.maxFrameSize, maxHeaderSize: configuration.maxHeaderSize), expectsPreface: true)
         )
+        budget.liveHandlers.created()
     }
+
+    deinit {
+        budget.liveHandlers.destroyed()
+    }
+
+    var isClosed: Bool { (machine?.phase ?? .closed) == .closed }
 
     // MARK: - Lifecycle
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         writer.attach(to: context)
-        self.executor = EventLoopTaskExecutor(eventLoop: context.eventLoop)
+        executor = EventLoopTaskExecutor(eventLoop: context.eventLoop)
+        machine = ServerConnectionMachine(limits: machineLimits, now: context.eventLoop.now)
         writer.append(.settings, streamID: 0, message: configuration.settingsMessage)
         writer.flushSoon()
-        handshakeTimer = context.eventLoop.assumeIsolated().scheduleTask(in: configuration.handshakeTimeout) { [weak self] in
-            guard let self, self.phase == .awaitingSettings else { return }
-            let seconds = self.configuration.handshakeTimeout.nanoseconds / 1_000_000_000
-            self.connectionError(.deadlineExceeded, "no Roster preface and SETTINGS within \(seconds) s")
-        }
+        armTimer()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        stopEverything(RPCError(.unavailable, "the connection closed"))
+        writer.detach()
+        self.context = nil
+        self.executor = nil
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        phase = .closed
-        handshakeTimer?.cancel()
-        idleTimer?.cancel()
-        drainTimer?.cancel()
-        let error = RPCError(.unavailable, "the connection closed")
-        for stream in streams.values { stream.stop(error) }
-        streams.removeAll()
+        stopEverything(RPCError(.unavailable, "the connection closed"))
         context.fireChannelInactive()
+    }
+
+    /// Ends every call and timer; the connection is gone.
+    private func stopEverything(_ error: RPCError) {
+        machine?.closed()
+        timer?.cancel()
+        timer = nil
+        for stream in streams.values {
+            stream.stop(error)
+            budget.release(headerBytes: stream.headerBytes)
+        }
+        streams.removeAll()
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let completed = event as? TLSHandshakeCompleted {
             tlsPeer = completed.peer
         } else if event is GracefulShutdown {
-            beginDraining()
+            beginDraining(code: .unavailable, "server is shutting down; reconnect to another instance", reason: RPCError(.unavailable, "server shut down before the call finished; retry on another instance"))
         } else {
             context.fireUserInboundEventTriggered(event)
         }
@@ -96,19 +114,52 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         close()
     }
 
+    // MARK: - Backpressure
+
+    func read(context: ChannelHandlerContext) {
+        if context.channel.isWritable {
+            context.read()
+        } else {
+            readPending = true
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        let writable = context.channel.isWritable
+        machine?.writabilityChanged(writable)
+        writer.isChannelWritable = writable
+        if writable {
+            for stream in streams.values { stream.resumeWindowWaiter() }
+            if readPending {
+                readPending = false
+                context.read()
+            }
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    /// Closes the connection when a client that does not read has too much waiting for it.
+    func checkQueued() {
+        guard !writer.isChannelWritable, let machine else { return }
+        let queued = writer.pendingBytes + writer.channelBufferedBytes
+        if let action = machine.checkQueued(bytes: queued, unsentCalls: writer.heldCalls) { perform(action) }
+    }
+
     // MARK: - Reading frames
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         writer.inReadBurst = true
+        var completed = 0
         do {
             try frames.process(buffer: unwrapInboundIn(data)) { event in
-                guard phase != .closed else { return }
+                guard !isClosed else { return }
+                completed += 1
                 switch event {
                 case .frame(let frame):
                     do {
                         try handle(frame)
                     } catch {
-                        connectionError(.internal, "\(error)")
+                        connectionError(.internal, "\(error)", cause: .protocolViolation)
                     }
                 case .skipped(let header):
                     handleOversizedHeaders(header)
@@ -116,78 +167,76 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             }
         } catch let error as FrameDecodingError {
             switch error.reason {
-            case .badPreface: connectionError(.internal, error.description)
-            case .frameTooLarge: connectionError(.resourceExhausted, error.description)
+            case .badPreface: connectionError(.internal, error.description, cause: .badPreface)
+            case .frameTooLarge: connectionError(.resourceExhausted, error.description, cause: .frameTooLarge)
             }
         } catch {
             close()
         }
+        machine?.readProcessed(completedFrames: completed, leftoverBytes: frames.unprocessedBytes, now: context.eventLoop.now)
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
         writer.inReadBurst = false
         writer.flushNow()
+        checkQueued()
+        armTimer()
         context.fireChannelReadComplete()
     }
 
     func handle(_ frame: Frame) throws(ProtocolViolation) {
-        if phase == .awaitingSettings, frame.type != .settings || frame.flags.contains(.ack) {
-            throw ProtocolViolation("expected SETTINGS as the first frame, got \(frame.type)")
-        }
-        switch frame.type {
-        case .settings: try handleSettings(frame)
-        case .headers: try handleHeaders(frame)
-        case .message: try handleMessage(frame)
-        case .cancel: try handleCancel(frame)
-        case .windowUpdate: try handleWindowUpdate(frame)
-        case .ping: try handlePing(frame)
-        case .goAway:
-            do {
-                _ = try RPCMessages.GoAway(decoding: frame.payload)
-            } catch {
-                throw ProtocolViolation("GOAWAY payload is not a valid roster.rpc.v1.GoAway: \(error)")
+        let inbound = try validator.validate(frame)
+        if machine?.phase == .awaitingSettings {
+            guard case .settings = inbound else {
+                throw ProtocolViolation("expected SETTINGS as the first frame, got \(frame.type)")
             }
-            beginDraining()
-        case .trailers: throw ProtocolViolation("TRAILERS sent by a client; only servers send TRAILERS")
-        default: break  // unknown frame types are ignored (PROTOCOL.md §4)
+        }
+        switch inbound {
+        case .settings(let settings):
+            try peerSettings.apply(settings)
+            writer.append(.settings, flags: .ack, streamID: 0, bytes: EmptyCollection())
+            machine?.settingsReceived(now: now)
+        case .settingsAck, .pingAck, .unknown:
+            break
+        case .headers(let id, let payload, let endStream):
+            try openCall(id, payload: payload, endStream: endStream)
+        case .message(let id, let payload, let endStream):
+            try handleMessage(id, payload: payload, endStream: endStream)
+        case .trailers:
+            break  // the validator refuses TRAILERS from a client
+        case .cancel(let id, _):
+            cancelCall(id)
+        case .windowUpdate(let id, let increment):
+            guard let stream = streams[id] else { return }
+            stream.sendWindow += Int(increment)
+            guard stream.sendWindow <= Int(Int32.max) else {
+                throw ProtocolViolation("WINDOW_UPDATE took the window of stream \(id) above 2147483647")
+            }
+            if stream.sendWindow > 0 { stream.resumeWindowWaiter() }
+        case .ping(let payload):
+            if let action = machine?.pingReceived(now: now) { return perform(action) }
+            writer.append(.ping, flags: .ack, streamID: 0, bytes: payload.readableBytesView)
+        case .goAway:
+            beginDraining(code: .unavailable, "server is shutting down; reconnect to another instance", reason: RPCError(.unavailable, "the connection closed before the call finished"))
         }
     }
 
-    func handleSettings(_ frame: Frame) throws(ProtocolViolation) {
-        guard frame.streamID == 0 else { throw ProtocolViolation("SETTINGS on stream \(frame.streamID); it belongs on stream 0") }
-        if frame.flags.contains(.ack) { return }
-        let settings: RPCMessages.Settings
-        do {
-            settings = try RPCMessages.Settings(decoding: frame.payload)
-        } catch {
-            throw ProtocolViolation("SETTINGS payload is not a valid roster.rpc.v1.Settings: \(error)")
-        }
-        try peerSettings.apply(settings)
-        writer.append(.settings, flags: .ack, streamID: 0, bytes: EmptyCollection())
-        if phase == .awaitingSettings {
-            phase = .open
-            handshakeTimer?.cancel()
-            armIdleTimer()
-        }
-    }
-
-    func handleHeaders(_ frame: Frame) throws(ProtocolViolation) {
-        let id = frame.streamID
-        guard id % 2 == 1 else { throw ProtocolViolation("HEADERS on stream \(id); clients open odd stream ids") }
+    func openCall(_ id: UInt32, payload: ByteBuffer, endStream: Bool) throws(ProtocolViolation) {
         guard id > highestStreamID else {
             throw ProtocolViolation("HEADERS on stream \(id), but stream \(highestStreamID) was already opened; stream ids must increase")
         }
         highestStreamID = id
-        guard phase == .open else {
+        guard machine?.phase == .open else {
             return refuse(id, .unavailable, "server is shutting down; retry on a new connection")
         }
         guard streams.count < configuration.maxConcurrentStreams else {
             let limit = configuration.maxConcurrentStreams
+            noteAbuse(.refusedStream, "a call over the \(limit) allowed on one connection")
             return refuse(id, .resourceExhausted, "this connection already has \(limit) calls in flight; the limit is \(limit): wait for calls to finish or open another connection")
         }
         let headers: RPCMessages.CallHeaders
         do {
-            headers = try RPCMessages.CallHeaders(decoding: frame.payload)
+            headers = try RPCMessages.CallHeaders(decoding: payload)
         } catch {
             return refuse(id, .internal, "call headers are not a valid roster.rpc.v1.CallHeaders: \(error)")
         }
@@ -198,164 +247,154 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             let served = router.paths.joined(separator: ", ")
             return refuse(id, .unimplemented, "unknown method \(headers.method); this server serves \(served)")
         }
-        guard !frame.flags.contains(.endStream) else {
+        guard !endStream else {
             return refuse(id, .internal, "\(headers.method) expects one request message, got none")
         }
+        let headerBytes = payload.readableBytes
+        switch budget.take(headerBytes: headerBytes) {
+        case .tooManyCalls:
+            noteAbuse(.refusedStream, "a call over the server's \(budget.maxOpenCalls) open calls")
+            return refuse(id, .resourceExhausted, "the server has \(budget.maxOpenCalls) calls open; the limit is \(budget.maxOpenCalls): retry later")
+        case .tooManyHeaderBytes:
+            noteAbuse(.oversizedHeaders, "call metadata over the server's budget of \(budget.maxHeaderBytes) bytes")
+            return refuse(id, .resourceExhausted, "the server holds \(budget.maxHeaderBytes) bytes of call metadata, its limit: retry later or send less metadata")
+        case nil:
+            break
+        }
         let deadline = headers.timeoutMicros > 0
-            ? NIODeadline.now() + .microseconds(Int64(clamping: headers.timeoutMicros)) : nil
+            ? now + .microseconds(Int64(clamping: headers.timeoutMicros)) : nil
         let callContext = RPCServerContext(
             method: headers.method,
             metadata: headers.metadata,
             deadline: deadline,
-            remoteAddress: context.channel.remoteAddress,
+            remoteAddress: context?.channel.remoteAddress,
             tlsPeer: tlsPeer
         )
-        let stream = ServerStream(id: id, method: method, context: callContext, sendWindow: peerSettings.initialWindowSize)
-        if let deadline {
+        let stream = ServerStream(id: id, method: method, context: callContext, sendWindow: peerSettings.initialWindowSize, headerBytes: headerBytes)
+        if let deadline, let context {
             stream.deadlineTimer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [weak self] in
                 let millis = headers.timeoutMicros / 1000
                 self?.finish(id, status: RPCError(.deadlineExceeded, "deadline of \(millis) ms exceeded"))
             }
         }
         streams[id] = stream
-        idleSince = nil
+        machine?.callOpened(id, hasRequest: false, now: now)
     }
 
-    func handleMessage(_ frame: Frame) throws(ProtocolViolation) {
-        guard frame.streamID != 0 else { throw ProtocolViolation("MESSAGE on stream 0; it belongs on a call's stream") }
-        guard let stream = streams[frame.streamID] else {
-            guard frame.streamID <= highestStreamID else {
-                throw ProtocolViolation("MESSAGE on stream \(frame.streamID), which was never opened")
+    func handleMessage(_ id: UInt32, payload: ByteBuffer, endStream: Bool) throws(ProtocolViolation) {
+        guard let stream = streams[id] else {
+            guard id <= highestStreamID else {
+                throw ProtocolViolation("MESSAGE on stream \(id), which was never opened")
             }
             return  // a stream that already closed: the frame was in flight
         }
-        guard stream.request == nil, stream.task == nil, frame.flags.contains(.endStream) else {
+        guard stream.request == nil, stream.task == nil, endStream else {
             let got = stream.request == nil && stream.task == nil ? "more after this one (END_STREAM not set)" : "a second"
             return finish(stream.id, status: RPCError(.internal, "\(stream.context.method) expects one request message, got \(got)"))
         }
-        stream.request = frame.payload
+        machine?.requestReceived(id)
+        stream.request = payload
         start(stream)
     }
 
-    func handleCancel(_ frame: Frame) throws(ProtocolViolation) {
-        guard frame.streamID != 0 else { throw ProtocolViolation("CANCEL on stream 0; it belongs on a call's stream") }
-        if frame.payload.readableBytes > 0 {
-            do {
-                _ = try RPCMessages.Status(decoding: frame.payload)
-            } catch {
-                throw ProtocolViolation("CANCEL payload is not a valid roster.rpc.v1.Status: \(error)")
-            }
-        }
-        guard let stream = streams.removeValue(forKey: frame.streamID) else { return }
+    func cancelCall(_ id: UInt32) {
+        guard let stream = removeStream(id) else { return }
         stream.stop(RPCError(.cancelled, "the client cancelled the call"))
-        noteIdleIfNoCalls()
-    }
-
-    func handleWindowUpdate(_ frame: Frame) throws(ProtocolViolation) {
-        guard frame.streamID != 0, frame.payload.readableBytes == 4,
-            let increment = frame.payload.getInteger(at: frame.payload.readerIndex, as: UInt32.self)
-        else {
-            throw ProtocolViolation("WINDOW_UPDATE must carry a 4-byte increment on a call's stream (stream \(frame.streamID), \(frame.payload.readableBytes) bytes)")
-        }
-        guard increment > 0 else { throw ProtocolViolation("WINDOW_UPDATE with an increment of 0") }
-        guard let stream = streams[frame.streamID] else { return }
-        stream.sendWindow += Int(increment)
-        guard stream.sendWindow <= Int(Int32.max) else {
-            throw ProtocolViolation("WINDOW_UPDATE took the window of stream \(frame.streamID) above 2147483647")
-        }
-        if stream.sendWindow > 0, let waiter = stream.windowWaiter {
-            stream.windowWaiter = nil
-            waiter.resume()
-        }
-    }
-
-    func handlePing(_ frame: Frame) throws(ProtocolViolation) {
-        guard frame.streamID == 0, frame.payload.readableBytes == 8 else {
-            throw ProtocolViolation("PING must carry 8 bytes on stream 0 (stream \(frame.streamID), \(frame.payload.readableBytes) bytes)")
-        }
-        guard !frame.flags.contains(.ack) else { return }
-        let now = NIODeadline.now()
-        if now - pingWindowStart > .seconds(1) {
-            pingWindowStart = now
-            pingsInWindow = 0
-        }
-        pingsInWindow += 1
-        guard pingsInWindow <= 10 else {
-            return connectionError(.resourceExhausted, "too many PINGs: more than 10 in one second")
-        }
-        writer.append(.ping, flags: .ack, streamID: 0, bytes: frame.payload.readableBytesView)
     }
 
     func handleOversizedHeaders(_ header: FrameHeader) {
         if header.type == .cancel, header.streamID != 0 {
             // Its reason was too long to read, but a CANCEL still cancels.
-            if let stream = streams.removeValue(forKey: header.streamID) {
-                stream.stop(RPCError(.cancelled, "the client cancelled the call"))
-                noteIdleIfNoCalls()
-            }
-            return
+            return cancelCall(header.streamID)
         }
         guard header.type == .headers, header.streamID % 2 == 1, header.streamID > highestStreamID else {
-            return connectionError(.internal, "\(header.type) of \(header.length) bytes on stream \(header.streamID) exceeds max_header_size")
+            return connectionError(.internal, "\(header.type) of \(header.length) bytes on stream \(header.streamID) exceeds max_header_size", cause: .protocolViolation)
         }
         highestStreamID = header.streamID
+        noteAbuse(.oversizedHeaders, "call metadata of \(header.length) bytes")
         refuse(header.streamID, .resourceExhausted, "call metadata of \(header.length) bytes exceeds the max_header_size of \(configuration.maxHeaderSize); send less metadata")
     }
 
-    // MARK: - Shutdown and timers
+    // MARK: - Clocks
 
-    func beginDraining() {
-        guard phase == .open || phase == .awaitingSettings else { return }
-        phase = .draining
-        writer.append(.goAway, streamID: 0, message: RPCMessages.GoAway(lastStreamID: highestStreamID, code: RPCError.Code.unavailable.rawValue, message: "server is shutting down; reconnect to another instance"))
-        writer.flushNow()
-        if streams.isEmpty { return close() }
-        drainTimer = context.eventLoop.assumeIsolated().scheduleTask(in: gracePeriod) { [weak self] in
-            guard let self else { return }
-            for id in Array(self.streams.keys) {
-                self.finish(id, status: RPCError(.unavailable, "server shut down before the call finished; retry on another instance"))
+    var now: NIODeadline { context?.eventLoop.now ?? .now() }
+
+    /// Arms the one timer for the machine's next deadline, unless it already fires earlier
+    /// (firing early is harmless: the machine finds nothing due and the timer is armed again).
+    func armTimer() {
+        guard let context, let next = machine?.nextDeadline else { return }
+        if let timerDeadline, timer != nil, timerDeadline <= next { return }
+        timer?.cancel()
+        timerDeadline = next
+        timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: next) { [weak self] in
+            self?.timerFired()
+        }
+    }
+
+    private func timerFired() {
+        timer = nil
+        timerDeadline = nil
+        guard var machine else { return }
+        let actions = machine.timerFired(now: now)
+        self.machine = machine
+        for action in actions { perform(action) }
+        armTimer()
+    }
+
+    /// Carries out what the machine decided.
+    func perform(_ action: ServerConnectionMachine.Action) {
+        switch action {
+        case .close(let code, let message, let cause):
+            connectionError(code, message, cause: cause)
+        case .drain(let code, let message):
+            sendGoAway(code, message)
+            writer.flushNow(evenIfUnwritable: true)
+        case .endCalls(let ids, let status):
+            if status.code == .deadlineExceeded, !ids.isEmpty {
+                noteAbuse(.requestTimeout, "\(ids.count) calls without their request message")
             }
+            for id in ids { finish(id, status: status) }
+        case .endAllCalls(let status):
+            for id in streams.keys.sorted() { finish(id, status: status) }
         }
     }
 
-    /// One long-lived timer checks for idleness, rather than a timer cancelled and re-armed per
-    /// call (which showed up in profiles with many connections).
-    func armIdleTimer(after delay: TimeAmount? = nil) {
-        idleTimer?.cancel()
-        idleTimer = context.eventLoop.assumeIsolated().scheduleTask(in: delay ?? configuration.idleTimeout) { [weak self] in
-            self?.idleTimerFired()
-        }
+    // MARK: - Shutdown
+
+    func beginDraining(code: RPCError.Code, _ message: String, reason: RPCError) {
+        guard var machine else { return }
+        let phase = machine.phase
+        guard phase == .open || phase == .awaitingSettings else { return }
+        let closeNow = machine.beginDraining(now: now, reason: reason)
+        self.machine = machine
+        sendGoAway(code, message)
+        writer.flushNow(evenIfUnwritable: true)
+        if closeNow { return close() }
+        armTimer()
     }
 
-    func idleTimerFired() {
-        guard phase == .open else { return }
-        guard streams.isEmpty, let idleSince else { return armIdleTimer() }
-        let idleFor = NIODeadline.now() - idleSince
-        guard idleFor >= configuration.idleTimeout else { return armIdleTimer(after: configuration.idleTimeout - idleFor) }
-        connectionError(.ok, "idle timeout: no calls for \(configuration.idleTimeout.nanoseconds / 1_000_000_000) s")
-    }
-
-    func noteIdleIfNoCalls() {
-        if streams.isEmpty { idleSince = .now() }
-    }
-
-    /// Ends the connection: GOAWAY with the reason, then close.
-    func connectionError(_ code: RPCError.Code, _ message: String) {
-        guard phase != .closed else { return }
+    func sendGoAway(_ code: RPCError.Code, _ message: String) {
         writer.append(.goAway, streamID: 0, message: RPCMessages.GoAway(lastStreamID: highestStreamID, code: code.rawValue, message: message))
+    }
+
+    /// Ends the connection: GOAWAY with the reason, then close. `cause` marks abuse.
+    func connectionError(_ code: RPCError.Code, _ message: String, cause: AbuseCause? = nil) {
+        guard !isClosed else { return }
+        if let cause { noteAbuse(cause, message) }
+        sendGoAway(code, message)
         close()
     }
 
     func close() {
-        guard phase != .closed else { return }
-        phase = .closed
-        writer.flushNow()
-        let error = RPCError(.unavailable, "the connection closed")
-        for stream in streams.values { stream.stop(error) }
-        streams.removeAll()
-        context.close(promise: nil)
+        guard !isClosed else { return }
+        writer.flushNow(evenIfUnwritable: true)
+        stopEverything(RPCError(.unavailable, "the connection closed"))
+        context?.close(promise: nil)
     }
 
+    func noteAbuse(_ cause: AbuseCause, _ detail: String) {
+        abuse?.record(cause, peer: context?.channel.remoteAddress, detail: detail, now: now)
+    }
 
     private static func isValidMetadataKey(_ key: String) -> Bool {
         !key.isEmpty && key.utf8.count <= 128

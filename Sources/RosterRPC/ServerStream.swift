@@ -14,12 +14,22 @@ final class ServerStream {
     /// A streaming handler waiting for window.
     var windowWaiter: CheckedContinuation<Void, any Error>?
     var deadlineTimer: Scheduled<Void>?
+    /// Metadata bytes this call holds of the server-wide budget.
+    let headerBytes: Int
 
-    init(id: UInt32, method: RPCRouter.Method, context: RPCServerContext, sendWindow: Int) {
+    init(id: UInt32, method: RPCRouter.Method, context: RPCServerContext, sendWindow: Int, headerBytes: Int) {
         self.id = id
         self.method = method
         self.context = context
         self.sendWindow = sendWindow
+        self.headerBytes = headerBytes
+    }
+
+    /// Lets a waiting streaming handler try again (window granted, or the channel writable again).
+    func resumeWindowWaiter() {
+        guard let waiter = windowWaiter else { return }
+        windowWaiter = nil
+        waiter.resume()
     }
 
     /// Stops everything the stream has running: its handler, its timer, a waiting writer.

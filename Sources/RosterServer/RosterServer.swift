@@ -115,6 +115,9 @@ package final class RosterServer: Service, Sendable {
         var rpcConfiguration = RPCServer.Configuration(host: configuration.host, port: configuration.port, tls: tls)
         rpcConfiguration.rpc = configuration.rpc
         rpcConfiguration.maxConnections = configuration.maxConnections
+        rpcConfiguration.maxOpenCalls = configuration.maxOpenCalls
+        rpcConfiguration.maxHeldMetadataBytes = configuration.maxHeldMetadataBytes
+        rpcConfiguration.logger = logger
         // At most a day: a larger value would only overflow the nanoseconds of a TimeAmount.
         rpcConfiguration.gracePeriod = .seconds(min(configuration.gracePeriod.components.seconds, 86_400))
         let rpc = try RPCServer(configuration: rpcConfiguration, router: router)

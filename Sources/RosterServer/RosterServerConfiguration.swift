@@ -29,6 +29,10 @@ package struct RosterServerConfiguration: Sendable {
     package var rpc = RPCConfiguration()
     /// Most connections served at once.
     package var maxConnections = 10_000
+    /// Most calls open at once over all connections.
+    package var maxOpenCalls = 10_000
+    /// Most bytes of call metadata held by open calls over all connections.
+    package var maxHeldMetadataBytes = 64 * 1024 * 1024
     /// How long calls and running sync jobs may go on after SIGTERM before they are stopped (jobs
     /// then end INTERRUPTED).
     package var gracePeriod: Duration = .seconds(10)

@@ -6,6 +6,8 @@ internal import COpenSSL
 /// and OpenSSL documents `SSL_new` on a shared, unchanging `SSL_CTX` as thread-safe.
 package final class TLSContext: @unchecked Sendable {
     let context: OpaquePointer
+    /// The ``TLSHandler``s made from this context that are alive.
+    package let liveHandlers = LiveObjects()
     /// True for a server context.
     package let isServer: Bool
 

@@ -28,6 +28,7 @@ package final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private let readBIO: OpaquePointer
     private let writeBIO: OpaquePointer
     private let role: Role
+    private let live: LiveObjects
     private var machine = TLSStateMachine()
     private var pendingPlaintext: ByteBuffer?
     private var pendingPromises: [EventLoopPromise<Void>] = []
@@ -59,9 +60,12 @@ package final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 _ = roster_SSL_set_tlsext_host_name(ssl, serverName)
             }
         }
+        self.live = context.liveHandlers
+        live.created()
     }
 
     deinit {
+        live.destroyed()
         SSL_free(ssl)
         scratch.deallocate()
     }

@@ -9,8 +9,11 @@ internal import Foundation
 ///                "clientCA": "/etc/roster/clients-ca.pem", "plaintext": false,
 ///                "certificateNames": ["roster.example.com"] },
 ///       "logLevel": "info",
-///       "limits": { "maxConnections": 10000, "maxConcurrentStreams": 4096, "maxFrameBytes": 4194304,
-///                   "gracePeriodSeconds": 10 },
+///       "limits": { "maxConnections": 10000, "maxConcurrentStreams": 100, "maxFrameBytes": 4194304,
+///                   "gracePeriodSeconds": 10, "handshakeTimeoutSeconds": 10, "idleTimeoutSeconds": 300,
+///                   "requestTimeoutSeconds": 10, "frameTimeoutSeconds": 30, "maxConnectionAgeSeconds": 0,
+///                   "maxQueuedBytes": 8388608, "maxUnsentCalls": 256, "maxOpenCalls": 10000,
+///                   "maxHeldMetadataBytes": 67108864 },
 ///       "allowFileDirectories": false,
 ///       "scheduleCheckSeconds": 60
 ///     }
@@ -28,6 +31,16 @@ struct ConfigurationFile: Decodable, Equatable {
         var maxConcurrentStreams: Int?
         var maxFrameBytes: Int?
         var gracePeriodSeconds: Int?
+        var handshakeTimeoutSeconds: Int?
+        var idleTimeoutSeconds: Int?
+        var requestTimeoutSeconds: Int?
+        var frameTimeoutSeconds: Int?
+        /// 0 means no limit.
+        var maxConnectionAgeSeconds: Int?
+        var maxQueuedBytes: Int?
+        var maxUnsentCalls: Int?
+        var maxOpenCalls: Int?
+        var maxHeldMetadataBytes: Int?
     }
 
     var listen: String?

@@ -1,6 +1,7 @@
 import ArgumentParser
 internal import Foundation
 import Logging
+import NIOCore
 import RosterRPC
 import RosterServer
 import ServiceLifecycle
@@ -47,8 +48,35 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Most connections served at once (default 10000).")
     var maxConnections: Int?
 
-    @Option(help: "Most concurrent calls per connection (default 4096).")
+    @Option(help: "Most concurrent calls per connection (default 100).")
     var maxConcurrentStreams: Int?
+
+    @Option(help: "Seconds for the TLS handshake, preface and first SETTINGS (default 10).")
+    var handshakeTimeout: Int?
+
+    @Option(help: "Seconds a connection may stay without calls before it is closed (default 300).")
+    var idleTimeout: Int?
+
+    @Option(help: "Seconds within which a call's request must follow its HEADERS (default 10).")
+    var requestTimeout: Int?
+
+    @Option(help: "Seconds within which a started frame must complete (default 30).")
+    var frameTimeout: Int?
+
+    @Option(help: "Seconds after which a connection is drained with GOAWAY (default 0: no limit).")
+    var maxConnectionAge: Int?
+
+    @Option(help: "Bytes that may wait for a client that does not read before its connection is closed (default 8388608).")
+    var maxQueuedBytes: Int?
+
+    @Option(help: "Answered calls that may wait for a client that does not read before its connection is closed (default 256).")
+    var maxUnsentCalls: Int?
+
+    @Option(help: "Most calls open at once over all connections (default 10000).")
+    var maxOpenCalls: Int?
+
+    @Option(help: "Most bytes of call metadata held by open calls over all connections (default 67108864).")
+    var maxHeldMetadataBytes: Int?
 
     @Option(help: "Largest frame payload in bytes (default 4194304).")
     var maxFrameBytes: Int?
@@ -136,6 +164,36 @@ struct Serve: AsyncParsableCommand {
         }
         if let value = maxConcurrentStreams ?? file.limits?.maxConcurrentStreams {
             settings.rpc.maxConcurrentStreams = try Self.positive(value, "max concurrent streams")
+        }
+        let limits = file.limits
+        if let value = handshakeTimeout ?? limits?.handshakeTimeoutSeconds {
+            settings.rpc.handshakeTimeout = .seconds(Int64(try Self.positive(value, "handshake timeout")))
+        }
+        if let value = idleTimeout ?? limits?.idleTimeoutSeconds {
+            settings.rpc.idleTimeout = .seconds(Int64(try Self.positive(value, "idle timeout")))
+        }
+        if let value = requestTimeout ?? limits?.requestTimeoutSeconds {
+            settings.rpc.requestTimeout = .seconds(Int64(try Self.positive(value, "request timeout")))
+        }
+        if let value = frameTimeout ?? limits?.frameTimeoutSeconds {
+            settings.rpc.frameTimeout = .seconds(Int64(try Self.positive(value, "frame timeout")))
+        }
+        if let value = maxConnectionAge ?? limits?.maxConnectionAgeSeconds {
+            guard value >= 0 else { throw ConfigurationError("the maximum connection age must be 0 (no limit) or more seconds") }
+            settings.rpc.maxConnectionAge = value == 0 ? nil : .seconds(Int64(value))
+        }
+        if let value = maxQueuedBytes ?? limits?.maxQueuedBytes {
+            guard value >= 64 * 1024 else { throw ConfigurationError("max queued bytes must be at least 65536") }
+            settings.rpc.maxQueuedBytes = value
+        }
+        if let value = maxUnsentCalls ?? limits?.maxUnsentCalls {
+            settings.rpc.maxUnsentCalls = try Self.positive(value, "max unsent calls")
+        }
+        if let value = maxOpenCalls ?? limits?.maxOpenCalls {
+            settings.maxOpenCalls = try Self.positive(value, "max open calls")
+        }
+        if let value = maxHeldMetadataBytes ?? limits?.maxHeldMetadataBytes {
+            settings.maxHeldMetadataBytes = try Self.positive(value, "max held metadata bytes")
         }
         if let value = maxFrameBytes ?? file.limits?.maxFrameBytes {
             guard (16 * 1024...64 * 1024 * 1024).contains(value) else {

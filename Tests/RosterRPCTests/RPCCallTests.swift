@@ -140,23 +140,26 @@ struct RPCCallTests {
         await client.close()
     }
 
-    @Test("calls over the server's stream limit get RESOURCE_EXHAUSTED; the connection goes on")
+    @Test("calls over the server's stream limit wait in the client for a free stream, in order, deadlines running")
     func streamLimit() async throws {
         let server = try await TestServer.start { $0.rpc.maxConcurrentStreams = 4 }
         let client = try server.client()
         let sleepers = (0..<4).map { _ in
-            Task { try await client.unary("/test.Echo/Sleep", request: echoRequest("", limit: 2000), response: PeerBench.ListGroupsResponse.self) }
+            Task { try await client.unary("/test.Echo/Sleep", request: echoRequest("", limit: 500), response: PeerBench.ListGroupsResponse.self) }
         }
         try await eventually { server.observations.sleepersStarted.load(ordering: .relaxed) == 4 }
+        // A fifth call with a short deadline expires while it waits, without reaching the server.
         do {
-            _ = try await client.unary("/test.Echo/Unary", request: echoRequest("fifth"), response: PeerBench.ListGroupsResponse.self)
-            Issue.record("the fifth call succeeded")
+            _ = try await client.unary("/test.Echo/Unary", request: echoRequest("impatient"), response: PeerBench.ListGroupsResponse.self, timeout: .milliseconds(50))
+            Issue.record("the impatient call succeeded while every stream was busy")
         } catch let error as RPCError {
-            #expect(error.code == .resourceExhausted)
-            #expect(error.message.contains("allows 4 calls at once"))
+            #expect(error.code == .deadlineExceeded)
         }
+        // Another one waits, and runs once a sleeper ends.
+        let fifth = try await client.unary("/test.Echo/Unary", request: echoRequest("fifth"), response: PeerBench.ListGroupsResponse.self)
+        #expect(fifth.groups.first?.displayName == "fifth")
+        #expect(server.observations.sleepersStarted.load(ordering: .relaxed) == 4)
         for sleeper in sleepers { _ = try await sleeper.value }
-        _ = try await client.unary("/test.Echo/Unary", request: echoRequest("after"), response: PeerBench.ListGroupsResponse.self)
         await client.close()
         await server.server.shutdown()
     }

@@ -155,7 +155,8 @@ final class RawConnection: ChannelInboundHandler, Sendable {
         self.closedPromise = closed
     }
 
-    static func connect(port: Int, autoRead: Bool = true) async throws -> RawConnection {
+    /// - Parameter tls: a client TLS context to speak TLS with (verifying the name 127.0.0.1).
+    static func connect(port: Int, autoRead: Bool = true, tls: TLSContext? = nil) async throws -> RawConnection {
         let group = MultiThreadedEventLoopGroup.singleton
         let closed = group.next().makePromise(of: Void.self)
         let holder = Mutex<RawConnection?>(nil)
@@ -165,6 +166,7 @@ final class RawConnection: ChannelInboundHandler, Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     let connection = RawConnection(channel: channel, closed: closed)
                     holder.withLock { $0 = connection }
+                    if let tls { try channel.pipeline.syncOperations.addHandler(TLSHandler(context: tls, role: .client(serverName: "127.0.0.1"))) }
                     try channel.pipeline.syncOperations.addHandler(connection)
                 }
             }

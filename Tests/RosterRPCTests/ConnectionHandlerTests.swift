@@ -1,0 +1,270 @@
+import Logging
+import NIOCore
+import NIOEmbedded
+@testable import RosterRPC
+import RosterWire
+import Testing
+
+/// The connection handlers in an `EmbeddedChannel` with virtual time: every clock and bound of
+/// the server, backpressure, and the client's side of PROTOCOL.md §4, without sockets or sleeps.
+@Suite("Connection handlers on virtual time")
+struct ConnectionHandlerTests {
+    /// Counts the `read()` calls that reach the head of the pipeline.
+    final class ReadCounter: ChannelOutboundHandler {
+        typealias OutboundIn = ByteBuffer
+        var reads = 0
+        func read(context: ChannelHandlerContext) {
+            reads += 1
+            context.read()
+        }
+    }
+
+    struct Server {
+        let channel: EmbeddedChannel
+        let reads: ReadCounter
+        let abuse: AbuseMonitor
+
+        init(_ configure: (inout RPCConfiguration) -> Void = { _ in }) throws {
+            var configuration = RPCConfiguration()
+            configure(&configuration)
+            abuse = AbuseMonitor(logger: Logger(label: "test"))
+            let handler = ServerConnectionHandler(
+                router: testRouter(Observations()), configuration: configuration, gracePeriod: .seconds(2),
+                budget: ServerCallBudget(maxOpenCalls: 1000, maxHeaderBytes: 1 << 20), abuse: abuse)
+            channel = EmbeddedChannel()
+            reads = ReadCounter()
+            try channel.pipeline.syncOperations.addHandler(reads)
+            try channel.pipeline.syncOperations.addHandler(handler)
+            try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+        }
+
+        func send(_ bytes: [UInt8]) throws {
+            try channel.writeInbound(ByteBuffer(bytes: bytes))
+        }
+
+        func send(_ frames: [Frame]) throws {
+            var buffer = ByteBuffer()
+            for frame in frames { frame.write(to: &buffer) }
+            try channel.writeInbound(buffer)
+        }
+
+        func advance(_ amount: TimeAmount) {
+            channel.embeddedEventLoop.advanceTime(by: amount)
+        }
+
+        /// Every frame the server has written so far.
+        func written() throws -> [Frame] {
+            var bytes = ByteBuffer()
+            while var chunk = try channel.readOutbound(as: ByteBuffer.self) { bytes.writeBuffer(&chunk) }
+            var decoder = FrameDecoder(limits: .init(maxFrameSize: 16 << 20, maxHeaderSize: 16 << 20), expectsPreface: false)
+            var frames: [Frame] = []
+            while case .frame(let frame)? = try decoder.decode(buffer: &bytes) { frames.append(frame) }
+            return frames
+        }
+
+        var isOpen: Bool { channel.isActive }
+    }
+
+    func goAway(_ frames: [Frame]) throws -> RPCMessages.GoAway? {
+        try frames.last(where: { $0.type == .goAway }).map { try RPCMessages.GoAway(decoding: $0.payload) }
+    }
+
+    func trailers(_ frames: [Frame], stream: UInt32) throws -> RPCMessages.Status? {
+        try frames.first(where: { $0.type == .trailers && $0.streamID == stream }).map { try RPCMessages.Status(decoding: $0.payload) }
+    }
+
+    @Test("a connection that never sends the preface is closed after the handshake timeout")
+    func handshakeTimeout() throws {
+        let server = try Server()
+        server.advance(.seconds(9))
+        #expect(server.isOpen)
+        server.advance(.seconds(1))
+        #expect(try goAway(server.written())?.message == "no Roster preface and SETTINGS within 10 s")
+        #expect(!server.isOpen)
+        #expect(server.abuse.count(.handshakeTimeout) == 1)
+    }
+
+    @Test("HEADERS without a MESSAGE: the call ends DEADLINE_EXCEEDED after the request timeout, and the idle clock runs again")
+    func halfOpenCall() throws {
+        let server = try Server()
+        try server.send(clientOpening)
+        try server.send([headersFrame(1, "/test.Echo/Unary", metadata: ["x-pad": String(repeating: "a", count: 8000)])])
+        server.advance(.seconds(9))
+        #expect(try trailers(server.written(), stream: 1) == nil)
+        server.advance(.seconds(1))
+        let status = try #require(try trailers(server.written(), stream: 1))
+        #expect(status.code == RPCError.Code.deadlineExceeded.rawValue)
+        #expect(status.message == "no request message within 10 s of the call's HEADERS")
+        #expect(server.abuse.count(.requestTimeout) == 1)
+        server.advance(.minutes(5))
+        #expect(try goAway(server.written())?.message == "idle timeout: no calls for 300 s")
+        #expect(!server.isOpen)
+    }
+
+    @Test("4,096 half-open calls on one connection: 100 are held, the rest refused, all end within the request timeout")
+    func manyHalfOpenCalls() throws {
+        let server = try Server()
+        try server.send(clientOpening)
+        try server.send((0..<4096).map { headersFrame(UInt32($0 * 2 + 1), "/test.Echo/Unary") })
+        let refused = try server.written().filter { $0.type == .trailers }
+        #expect(refused.count == 3996)
+        server.advance(.seconds(10))
+        let ended = try server.written().filter { $0.type == .trailers }
+        #expect(ended.count == 100)
+        #expect(server.abuse.count(.refusedStream) == 3996)
+    }
+
+    @Test("a frame started and never finished closes the connection after the frame timeout")
+    func partialFrame() throws {
+        let server = try Server()
+        try server.send(clientOpening)
+        try server.send([0, 0, 0, 50, 0x01, 0, 0, 0, 0, 1, 0x0A])
+        server.advance(.seconds(29))
+        #expect(server.isOpen)
+        server.advance(.seconds(1))
+        let away = try #require(try goAway(server.written()))
+        #expect(away.code == RPCError.Code.deadlineExceeded.rawValue)
+        #expect(away.message == "a frame started 30 s ago is still incomplete; the limit is 30 s")
+        #expect(!server.isOpen)
+    }
+
+    @Test("the idle timeout closes a connection with no calls")
+    func idle() throws {
+        let server = try Server { $0.idleTimeout = .seconds(60) }
+        try server.send(clientOpening)
+        server.advance(.seconds(59))
+        #expect(server.isOpen)
+        server.advance(.seconds(1))
+        #expect(try goAway(server.written())?.code == 0)
+        #expect(!server.isOpen)
+    }
+
+    @Test("a maximum connection age sends GOAWAY 0 and closes")
+    func maxAge() throws {
+        let server = try Server { $0.maxConnectionAge = .seconds(30) }
+        try server.send(clientOpening)
+        server.advance(.seconds(30))
+        #expect(try goAway(server.written())?.message == "the connection reached its maximum age of 30 s; reconnect for new calls")
+        #expect(!server.isOpen)
+    }
+
+    @Test("while the channel is not writable the server withholds read(), and reads again once it is")
+    func readsPauseWhileNotWritable() throws {
+        let server = try Server()
+        try server.send(clientOpening)
+        let before = server.reads.reads
+        server.channel.read()
+        #expect(server.reads.reads == before + 1)
+        server.channel.isWritable = false
+        server.channel.pipeline.fireChannelWritabilityChanged()
+        server.channel.read()
+        server.channel.read()
+        #expect(server.reads.reads == before + 1)
+        server.channel.isWritable = true
+        server.channel.pipeline.fireChannelWritabilityChanged()
+        #expect(server.reads.reads == before + 2)
+    }
+
+    @Test("answers held for a client that does not read: over max_unsent_calls the connection ends with GOAWAY 8")
+    func unsentCallsBound() throws {
+        let server = try Server { $0.maxUnsentCalls = 50; $0.maxQueuedBytes = 1 << 30 }
+        try server.send(clientOpening)
+        _ = try server.written()
+        server.channel.isWritable = false
+        server.channel.pipeline.fireChannelWritabilityChanged()
+        try server.send((0..<40).map { headersFrame(UInt32($0 * 2 + 1), "/test.Nope") })
+        #expect(server.isOpen)
+        #expect(try server.written().isEmpty)  // held, not written
+        try server.send((40..<60).map { headersFrame(UInt32($0 * 2 + 1), "/test.Nope") })
+        let away = try #require(try goAway(server.written()))
+        #expect(away.code == RPCError.Code.resourceExhausted.rawValue)
+        #expect(away.message == "the client is not reading its responses: 60 answered calls wait to be sent, over the limit of 50")
+        #expect(!server.isOpen)
+        #expect(server.abuse.count(.slowReader) == 1)
+    }
+
+    @Test("bytes held for a client that does not read: over max_queued_bytes the connection ends with GOAWAY 8")
+    func queuedBytesBound() throws {
+        let server = try Server { $0.maxQueuedBytes = 4096 }
+        try server.send(clientOpening)
+        _ = try server.written()
+        server.channel.isWritable = false
+        server.channel.pipeline.fireChannelWritabilityChanged()
+        try server.send((0..<100).map { headersFrame(UInt32($0 * 2 + 1), "/test.Nope") })
+        let away = try #require(try goAway(server.written()))
+        #expect(away.message.hasPrefix("the client is not reading its responses: "))
+        #expect(away.message.hasSuffix("bytes wait to be sent, over the limit of 4096"))
+        #expect(!server.isOpen)
+    }
+
+    @Test("held answers are written once the channel is writable again")
+    func heldAnswersFlow() throws {
+        let server = try Server()
+        try server.send(clientOpening)
+        _ = try server.written()
+        server.channel.isWritable = false
+        server.channel.pipeline.fireChannelWritabilityChanged()
+        try server.send([headersFrame(1, "/test.Nope")])
+        #expect(try server.written().isEmpty)
+        server.channel.isWritable = true
+        server.channel.pipeline.fireChannelWritabilityChanged()
+        #expect(try trailers(server.written(), stream: 1)?.code == RPCError.Code.unimplemented.rawValue)
+    }
+
+    // MARK: - The client's side of §4
+
+    struct Client {
+        let channel: EmbeddedChannel
+        let handler: ClientConnectionHandler
+
+        init() throws {
+            handler = ClientConnectionHandler(configuration: RPCConfiguration(), ready: nil)
+            channel = EmbeddedChannel()
+            try channel.pipeline.syncOperations.addHandler(handler)
+            try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+            var opening = ByteBuffer()
+            Frame(type: .settings, streamID: 0).write(to: &opening)
+            try channel.writeInbound(opening)
+            while try channel.readOutbound(as: ByteBuffer.self) != nil {}
+        }
+
+        /// Sends a frame from the "server" and returns the client's GOAWAY, if it sent one.
+        func receive(_ frame: Frame) throws -> RPCMessages.GoAway? {
+            var buffer = ByteBuffer()
+            frame.write(to: &buffer)
+            try channel.writeInbound(buffer)
+            var bytes = ByteBuffer()
+            while var chunk = try channel.readOutbound(as: ByteBuffer.self) { bytes.writeBuffer(&chunk) }
+            var decoder = FrameDecoder(limits: .init(), expectsPreface: false)
+            while case .frame(let frame)? = try decoder.decode(buffer: &bytes) {
+                if frame.type == .goAway { return try RPCMessages.GoAway(decoding: frame.payload) }
+            }
+            return nil
+        }
+    }
+
+    @Test(
+        "the client ends the connection with GOAWAY 13 on frames §4 forbids",
+        arguments: [
+            (Frame(type: .headers, streamID: 1), "HEADERS sent by a server; only clients send HEADERS"),
+            (Frame(type: .settings, streamID: 3), "SETTINGS on stream 3; it belongs on stream 0"),
+            (Frame(type: .ping, streamID: 0, payload: ByteBuffer(bytes: [1, 2, 3])), "PING must carry 8 bytes on stream 0 (stream 0, 3 bytes)"),
+            (Frame(type: .goAway, streamID: 0, payload: ByteBuffer(bytes: [0xFF])), "GOAWAY payload is not a valid roster.rpc.v1.GoAway"),
+        ])
+    func clientEnforcesFrameRules(frame: Frame, message: String) throws {
+        let client = try Client()
+        let away = try #require(try client.receive(frame))
+        #expect(away.code == RPCError.Code.internal.rawValue)
+        #expect(away.message.contains(message), "\(away.message)")
+        #expect(!client.channel.isActive)
+        #expect(!client.handler.isUsable)
+    }
+
+    @Test("the client answers an 8-byte PING and ignores unknown frame types")
+    func clientPing() throws {
+        let client = try Client()
+        #expect(try client.receive(Frame(type: .ping, streamID: 0, payload: ByteBuffer(bytes: [1, 2, 3, 4, 5, 6, 7, 8]))) == nil)
+        #expect(try client.receive(Frame(type: FrameType(rawValue: 0x33), streamID: 2)) == nil)
+        #expect(client.channel.isActive)
+    }
+}
