@@ -38,12 +38,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     private let validator = FrameValidator(role: .client)
     private var peerSettings = PeerSettings()
     private var streams: [UInt32: Stream] = [:]
-    /// Calls sent to the server and not yet ended: at most its `max_concurrent_streams`.
-    private var activeStreams = 0
-    /// Calls waiting for a stream, oldest first (ids of calls since ended are skipped).
-    private var waiting = CircularBuffer<UInt32>()
-    /// Bytes of the waiting calls' requests.
-    private var waitingBytes = 0
+    /// Keepalive and stream admission decisions; set in `handlerAdded`.
+    private var machine: ClientConnectionMachine?
     private var nextStreamID: UInt32 = 1
     /// Why no new calls may start here, once that is so.
     private(set) var closedReason: RPCError? {
@@ -52,8 +48,6 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     /// Told once new calls can no longer start here (GOAWAY, error, close).
     var onUnusable: (@Sendable () -> Void)?
     private var keepaliveTimer: Scheduled<Void>?
-    private var pingOutstanding = false
-    private var lastFrameReceived = NIODeadline.now()
     private var closingGracefully = false
     /// Completed by the server's first SETTINGS; failed if the connection ends before it.
     private var ready: EventLoopPromise<Void>?
@@ -75,13 +69,13 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        lastFrameReceived = context.eventLoop.now
+        machine = ClientConnectionMachine(limits: .init(configuration), now: context.eventLoop.now)
         writer.attach(to: context)
         writer.appendRaw(ConnectionPreface.bytes)
         writer.append(.settings, streamID: 0, message: configuration.settingsMessage)
         writer.flushNow()
         // Keepalive starts once the connection is up; before that the connect timeout applies.
-        if context.channel.isActive { armKeepalive() }
+        if context.channel.isActive { armKeepalive(after: machine?.firstKeepaliveCheck) }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -98,8 +92,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        lastFrameReceived = context.eventLoop.now
-        armKeepalive()
+        machine?.frameReceived(now: context.eventLoop.now)
+        armKeepalive(after: machine?.firstKeepaliveCheck)
         context.fireChannelActive()
     }
 
@@ -149,13 +143,6 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             fail(receiver, RPCError(.unavailable, "the connection closed"))
             return nil
         }
-        if !writer.isChannelWritable || writer.pendingBytes > configuration.maxQueuedBytes {
-            let queued = writer.pendingBytes + writer.channelBufferedBytes
-            guard queued <= configuration.maxQueuedBytes else {
-                fail(receiver, RPCError(.resourceExhausted, "the server is not reading: \(queued) bytes wait to be sent, over the limit of \(configuration.maxQueuedBytes); retry later"))
-                return nil
-            }
-        }
         let size = request.encodedSize
         guard size <= peerSettings.maxFrameSize else {
             fail(receiver, RPCError(.resourceExhausted, "the request of \(size) bytes exceeds the server's max_frame_size of \(peerSettings.maxFrameSize); page the request"))
@@ -177,26 +164,31 @@ final class ClientConnectionHandler: ChannelInboundHandler {
                 self?.cancel(id, RPCError(.deadlineExceeded, "deadline of \(millis) ms exceeded"))
             }
         }
-        if activeStreams < peerSettings.maxConcurrentStreams, waiting.isEmpty {
-            activeStreams += 1
+        let unsent = writer.isChannelWritable && writer.pendingBytes <= configuration.maxQueuedBytes
+            ? 0 : writer.pendingBytes + writer.channelBufferedBytes
+        let requestBytes = size + headers.encodedSize + 2 * Frame.headerSize
+        switch machine?.admit(id, requestBytes: requestBytes, unsentBytes: unsent, maxConcurrentStreams: peerSettings.maxConcurrentStreams) {
+        case .send:
             writer.append(.headers, streamID: id, message: headers)
             writer.append(.message, flags: .endStream, streamID: id, message: request, encodedSize: size)
             // Large requests go to the channel at once, so its writability reflects them.
             if writer.pendingBytes >= FrameWriter.flushThreshold { writer.flushNow() } else { writer.flushSoon() }
-        } else {
+        case .wait:
             // Every stream the server allows is busy: wait here, in order (PROTOCOL.md §5).
-            var frames = context.channel.allocator.buffer(capacity: size + headers.encodedSize + 2 * Frame.headerSize)
+            var frames = context.channel.allocator.buffer(capacity: requestBytes)
             Frame.write(.headers, streamID: id, message: headers, to: &frames)
             Frame.write(.message, flags: .endStream, streamID: id, message: request, encodedSize: size, to: &frames)
-            guard waitingBytes + frames.readableBytes <= configuration.maxQueuedBytes else {
-                streams.removeValue(forKey: id)
-                stream.deadlineTimer?.cancel()
-                fail(receiver, RPCError(.resourceExhausted, "\(waiting.count) calls (\(waitingBytes) bytes) already wait for one of the server's \(peerSettings.maxConcurrentStreams) streams, the limit of \(configuration.maxQueuedBytes) bytes; retry later or open another connection"))
-                return nil
-            }
             stream.waitingRequest = frames
-            waitingBytes += frames.readableBytes
-            waiting.append(id)
+        case .refuse(let error):
+            streams.removeValue(forKey: id)
+            stream.deadlineTimer?.cancel()
+            fail(receiver, error)
+            return nil
+        case nil:
+            streams.removeValue(forKey: id)
+            stream.deadlineTimer?.cancel()
+            fail(receiver, RPCError(.unavailable, "the connection closed"))
+            return nil
         }
         return id
     }
@@ -205,23 +197,19 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     private func removeStream(_ id: UInt32) -> Stream? {
         guard let stream = streams.removeValue(forKey: id) else { return nil }
         stream.deadlineTimer?.cancel()
-        if let request = stream.waitingRequest {
-            waitingBytes -= request.readableBytes
-        } else {
-            activeStreams -= 1
-            startWaitingCalls()
-        }
+        machine?.callEnded(waitingBytes: stream.waitingRequest?.readableBytes)
+        if stream.waitingRequest == nil { startWaitingCalls() }
         return stream
     }
 
     private func startWaitingCalls() {
         guard closedReason == nil || closingGracefully else { return }
         var started = false
-        while activeStreams < peerSettings.maxConcurrentStreams, let id = waiting.popFirst() {
-            guard let stream = streams[id], var request = stream.waitingRequest else { continue }
+        let limit = peerSettings.maxConcurrentStreams
+        while let id = machine?.nextToSend(maxConcurrentStreams: limit, isWaiting: { streams[$0]?.waitingRequest?.readableBytes }),
+            let stream = streams[id], var request = stream.waitingRequest
+        {
             stream.waitingRequest = nil
-            waitingBytes -= request.readableBytes
-            activeStreams += 1
             writer.appendRaw(&request)
             started = true
         }
@@ -268,8 +256,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         writer.inReadBurst = true
-        pingOutstanding = false
-        lastFrameReceived = context.eventLoop.now
+        machine?.frameReceived(now: context.eventLoop.now)
         do {
             try frames.process(buffer: unwrapInboundIn(data)) { event in
                 switch event {
@@ -388,9 +375,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     private func failAll(_ error: RPCError) {
         let all = streams.values
         streams.removeAll()
-        activeStreams = 0
-        waiting.removeAll()
-        waitingBytes = 0
+        machine?.closed()
         for stream in all {
             stream.deadlineTimer?.cancel()
             fail(stream.receiver, error)
@@ -410,31 +395,29 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     // MARK: - Keepalive
 
     /// Checks for silence every keepalive interval (not per frame, so reading stays cheap).
-    private func armKeepalive() {
+    private func armKeepalive(after delay: TimeAmount?) {
         keepaliveTimer?.cancel()
-        guard let interval = configuration.keepaliveInterval, let context else { return }
-        let wait = pingOutstanding ? configuration.keepaliveTimeout : interval
-        keepaliveTimer = context.eventLoop.assumeIsolated().scheduleTask(in: wait) { [weak self] in
+        guard let delay, let context else { return }
+        keepaliveTimer = context.eventLoop.assumeIsolated().scheduleTask(in: delay) { [weak self] in
             self?.keepaliveTimerFired()
         }
     }
 
     private func keepaliveTimerFired() {
-        guard let interval = configuration.keepaliveInterval, let context, context.channel.isActive else { return }  // closed: nothing to keep alive
-        let silence = context.eventLoop.now - lastFrameReceived
-        if pingOutstanding {
-            if silence >= configuration.keepaliveTimeout {
-                let seconds = configuration.keepaliveTimeout.nanoseconds / 1_000_000_000
-                closedReason = RPCError(.unavailable, "the server did not answer a keepalive PING within \(seconds) s; the connection is lost")
-                context.close(promise: nil)
-                return
-            }
-        } else if silence >= interval {
-            pingOutstanding = true
+        guard let context, context.channel.isActive else { return }  // closed: nothing to keep alive
+        switch machine?.keepaliveTimerFired(now: context.eventLoop.now) {
+        case .wait(let delay):
+            armKeepalive(after: delay)
+        case .ping(let delay):
             writer.append(.ping, streamID: 0, bytes: [UInt8](repeating: 0, count: 8))
             writer.flushNow(evenIfUnwritable: true)
+            armKeepalive(after: delay)
+        case .close(let reason):
+            closedReason = reason
+            context.close(promise: nil)
+        case nil:
+            break
         }
-        armKeepalive()
     }
 
 }

@@ -260,6 +260,22 @@ struct ConnectionHandlerTests {
         #expect(!client.handler.isUsable)
     }
 
+    @Test("client keepalive on virtual time: PING after 30 s of silence, close 10 s later without an answer")
+    func clientKeepalive() throws {
+        let client = try Client()
+        client.channel.embeddedEventLoop.advanceTime(by: .seconds(30))
+        var bytes = ByteBuffer()
+        while var chunk = try client.channel.readOutbound(as: ByteBuffer.self) { bytes.writeBuffer(&chunk) }
+        var decoder = FrameDecoder(limits: .init(), expectsPreface: false)
+        guard case .frame(let ping)? = try decoder.decode(buffer: &bytes) else { Issue.record("no PING"); return }
+        #expect(ping.type == .ping)
+        client.channel.embeddedEventLoop.advanceTime(by: .seconds(9))
+        #expect(client.channel.isActive)
+        client.channel.embeddedEventLoop.advanceTime(by: .seconds(1))
+        #expect(!client.channel.isActive)
+        #expect(!client.handler.isUsable)
+    }
+
     @Test("the client answers an 8-byte PING and ignores unknown frame types")
     func clientPing() throws {
         let client = try Client()
