@@ -1,5 +1,5 @@
 // swift-tools-version:6.1
-// libFuzzer targets for RosterWire. Build and run with scripts/fuzz.sh (see README there);
+// libFuzzer targets for RosterWire and RosterDirectory. Build and run with scripts/fuzz.sh (see README there);
 // they are a package of their own so the main build never needs -sanitize=fuzzer.
 import PackageDescription
 
@@ -14,6 +14,14 @@ let package = Package(
             name: "FuzzFrameDecoder",
             dependencies: [
                 .product(name: "RosterWire", package: "main"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        // Every Graph reply RosterDirectory reads (built with -enable-testing for @testable).
+        .executableTarget(
+            name: "FuzzGraphReplies",
+            dependencies: [
+                .product(name: "RosterDirectory", package: "main"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),

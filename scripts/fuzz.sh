@@ -1,27 +1,32 @@
 #!/usr/bin/env bash
-# Runs one of RosterWire's libFuzzer targets.
+# Runs one of the libFuzzer targets.
 #   scripts/fuzz.sh frames   [SECONDS]   # the frame decoder (FrameDecoder)
 #   scripts/fuzz.sh messages [SECONDS]   # protobuf decoding of every message type
+#   scripts/fuzz.sh graph    [SECONDS]   # every Graph reply RosterDirectory reads (seeded from Fuzz/seeds-graph)
 # SECONDS defaults to 600. The corpus lives in Fuzz/corpus-NAME (seeded from the golden vectors),
 # crashes are written to Fuzz/artifacts/. Extra arguments after SECONDS go to libFuzzer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-name=${1:?usage: scripts/fuzz.sh frames|messages [SECONDS] [libFuzzer args…]}
+name=${1:?usage: scripts/fuzz.sh frames|messages|graph [SECONDS] [libFuzzer args…]}
 seconds=${2:-600}
 shift $(( $# >= 2 ? 2 : 1 ))
 case "$name" in
   frames) target=FuzzFrameDecoder ;;
   messages) target=FuzzMessageDecoder ;;
-  *) echo "unknown fuzz target '$name': use frames or messages" >&2; exit 2 ;;
+  graph) target=FuzzGraphReplies ;;
+  *) echo "unknown fuzz target '$name': use frames, messages or graph" >&2; exit 2 ;;
 esac
 
-(cd Fuzz && swift build -c release --sanitize=fuzzer -Xswiftc -parse-as-library --product "$target" >&2)
+# -enable-testing: the graph target reads RosterDirectory's internal readers through @testable.
+(cd Fuzz && swift build -c release --sanitize=fuzzer -Xswiftc -parse-as-library -Xswiftc -enable-testing --product "$target" >&2)
 binary="Fuzz/.build/release/$target"
 
 corpus="Fuzz/corpus-$name"
 mkdir -p "$corpus" Fuzz/artifacts
-if [ -z "$(ls -A "$corpus")" ]; then
+if [ "$name" = graph ] && [ -z "$(ls -A "$corpus")" ]; then
+  cp Fuzz/seeds-graph/* "$corpus"/
+elif [ -z "$(ls -A "$corpus")" ]; then
   # Seeds: each golden vector, prefixed by the byte that selects its type (messages), or framed
   # as a MESSAGE frame after the preface (frames).
   python3 - "$name" "$corpus" <<'PY'

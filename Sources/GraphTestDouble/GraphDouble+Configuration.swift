@@ -39,6 +39,8 @@ extension GraphDouble {
         case internalError
         /// The connection is closed without an answer.
         case dropConnection
+        /// Any body with any status, as a hostile or broken endpoint might send it.
+        case rawBody(status: Int, body: String)
     }
 
     /// One request as the double received it.

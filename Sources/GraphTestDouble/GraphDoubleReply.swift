@@ -20,6 +20,8 @@ enum GraphDoubleReply {
         case .gatewayTimeout: self = error(.gatewayTimeout, "GatewayTimeout", retryAfter: nil)
         case .internalError: self = error(.internalServerError, "generalException", retryAfter: nil)
         case .dropConnection: self = .drop
+        case .rawBody(let status, let body):
+            self = .respond(status: HTTPResponseStatus(statusCode: status), headers: [("Content-Type", "application/json")], body: ByteBuffer(string: body))
         }
     }
 

@@ -7,7 +7,8 @@ import Synchronization
 /// before it decodes page N and hands it over, so the directory's and the network's time overlaps
 /// with decoding and with the caller's own work on the page. At most two pages are held: the one
 /// being decoded or used, and the one downloading. Iteration throws ``DirectoryError``; each
-/// iteration starts from the first page again; an iterator dropped early cancels its download.
+/// iteration starts from the first page again; an iterator dropped early, or a cancel of the task
+/// iterating, cancels its download.
 package struct DirectoryPages<Page: Sendable>: AsyncSequence, Sendable {
     package typealias Element = Page
     package typealias Failure = DirectoryError
@@ -55,7 +56,14 @@ package struct DirectoryPages<Page: Sendable>: AsyncSequence, Sendable {
                 download.start(fetch, cursor: nil)
             }
             guard let task = download.take() else { return nil }
-            let (page, next) = try await task.value.get()
+            // The download is a task of its own (it runs ahead of the caller); a cancel of the
+            // caller (CancelSync, shutdown) must reach it, or a throttled download would keep
+            // the job waiting out a Retry-After of up to 15 minutes.
+            let (page, next) = try await withTaskCancellationHandler {
+                await task.value
+            } onCancel: {
+                task.cancel()
+            }.get()
             if let next { download.start(fetch, cursor: next) }
             return try page()
         }

@@ -4,7 +4,12 @@
 /// user and per `onPremisesExtensionAttributes` (see BENCHMARKS-directory.md). This reader walks
 /// the bytes once, matches property names without allocating, and builds only the strings it
 /// keeps. It accepts exactly RFC 8259 JSON; anything else throws ``Failure`` with the byte offset.
+/// Objects and arrays nest at most ``maxDepth`` deep: a directory endpoint (which a tenant admin
+/// chooses) answering `[[[[…` a million deep gets a failure, not a stack overflow of the server.
 struct GraphJSONReader: ~Copyable {
+    /// The deepest nesting of objects and arrays read. Graph's pages nest 3 deep.
+    static let maxDepth = 64
+
     /// Malformed JSON, or a value of the wrong type for its property.
     struct Failure: Error, CustomStringConvertible {
         var offset: Int
@@ -14,6 +19,8 @@ struct GraphJSONReader: ~Copyable {
 
     private let bytes: UnsafeRawBufferPointer
     private(set) var offset = 0
+    /// Objects and arrays open around the current position.
+    private var depth = 0
 
     init(_ bytes: UnsafeRawBufferPointer) {
         self.bytes = bytes
@@ -28,6 +35,8 @@ struct GraphJSONReader: ~Copyable {
         _ field: (inout GraphJSONReader, UnsafeRawBufferPointer) throws -> Void
     ) throws {
         try expect(UInt8(ascii: "{"))
+        try enterNested()
+        defer { depth -= 1 }
         if try peek() == UInt8(ascii: "}") {
             offset += 1
             return
@@ -48,6 +57,8 @@ struct GraphJSONReader: ~Copyable {
     /// Reads an array, calling `element` for each item; `element` must consume the item.
     mutating func readArray(_ element: (inout GraphJSONReader) throws -> Void) throws {
         try expect(UInt8(ascii: "["))
+        try enterNested()
+        defer { depth -= 1 }
         if try peek() == UInt8(ascii: "]") {
             offset += 1
             return
@@ -60,6 +71,11 @@ struct GraphJSONReader: ~Copyable {
             default: throw failure("expected , or ] in an array")
             }
         }
+    }
+
+    private mutating func enterNested() throws {
+        depth += 1
+        guard depth <= Self.maxDepth else { throw failure("JSON nested deeper than \(Self.maxDepth) objects and arrays") }
     }
 
     /// Whether the next value is `null` (consumed if so).

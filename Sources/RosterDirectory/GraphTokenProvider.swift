@@ -88,18 +88,24 @@ actor GraphTokenProvider {
                 httpStatus: response.status
             )
         }
+        guard let body = tokenReply(response.body) else {
+            throw DirectoryError(.permanent, "the token endpoint answered 200 without a usable access token")
+        }
+        return Token(
+            value: body.accessToken,
+            expiresAt: started.advanced(by: .seconds(body.expiresIn)),
+            roles: roles(of: body.accessToken)
+        )
+    }
+
+    /// The token and its lifetime from a token endpoint's 200 body; nil when it has none.
+    static func tokenReply(_ body: ByteBuffer) -> (accessToken: String, expiresIn: Int)? {
         struct Body: Decodable {
             var access_token: String
             var expires_in: Int
         }
-        guard let body = try? JSONDecoder().decode(Body.self, from: response.body) else {
-            throw DirectoryError(.permanent, "the token endpoint answered 200 without a usable access token")
-        }
-        return Token(
-            value: body.access_token,
-            expiresAt: started.advanced(by: .seconds(body.expires_in)),
-            roles: roles(of: body.access_token)
-        )
+        guard let decoded = try? JSONDecoder().decode(Body.self, from: body) else { return nil }
+        return (decoded.access_token, decoded.expires_in)
     }
 
     /// The `roles` claim of a JWT (the payload is base64url JSON). The signature is not checked:
