@@ -20,6 +20,7 @@ struct DeltaSyncTests {
         groupMembers: [Int] = [],
         secret: String = "double-secret",
         doubleConfiguration: GraphDouble.Configuration = GraphDouble.Configuration(),
+        waitsBlock: Bool = false,
         _ body: (GraphDouble, SyncFixture, _ progressAtWaits: @Sendable () -> [SyncProgress]) async throws -> Void
     ) async throws {
         var directory = GraphDoubleDirectory.generated(userCount: users)
@@ -49,6 +50,8 @@ struct DeltaSyncTests {
                     let hub = hub.withLock { $0 }
                     let latest = (1...9).compactMap { hub?.latest(job: "job-\($0)") }.filter { !$0.isFinal }
                     seen.withLock { $0.append(contentsOf: latest) }
+                    // A wait that lasts until cancelled, as a Retry-After of many minutes would.
+                    if waitsBlock { try await Task.sleep(for: .seconds(3600)) }
                 }
                 return GraphDirectory(configuration: configuration)
             })
