@@ -14,6 +14,14 @@ extension RosterService {
             throw RPCError(.permissionDenied, "editors cannot synchronize users within a group; ask an admin")
         }
         let tenant = try await tenant(of: caller)
+        if caller.role != .admin, case .group(_, let name) = tenant.scope {
+            // An editor's all-users sync would widen a group-scoped tenant and change its saved
+            // and scheduled scope: the admin's choice (PRODUCT.md, Roles).
+            throw RPCError(
+                .permissionDenied,
+                "editors cannot synchronize users within a group; ask an admin: this tenant keeps only the group \"\(name)\", "
+                    + "and only an admin can run its sync or change its scope to all users")
+        }
         guard tenant.connectionState == .authorized else {
             var why = "the directory connection is not authorized"
             if tenant.connectionState != .notConnected {

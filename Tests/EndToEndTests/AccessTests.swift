@@ -104,6 +104,24 @@ struct AccessTests {
         }
     }
 
+    @Test("an editor cannot widen a group-scoped tenant back to all users: PERMISSION_DENIED naming the group, nothing changed")
+    func editorCannotWidenAGroupScope() async throws {
+        try await Scenario.run { scenario in
+            let admin = try scenario.client(scenario.acme.admin)
+            try await scenario.connect(admin)
+            let grouped = try await scenario.sync(admin, Scenario.request(Scenario.group(Scenario.ukStaff), acknowledge: true))
+            #expect(grouped.state == .succeeded)
+            let before = try await admin.getStatus()
+            let editor = try scenario.client(scenario.acme.editor)
+            let denied = await expectStatus(.permissionDenied) { _ = try await editor.startSync(Scenario.request(Scenario.allUsers())) }
+            #expect(denied?.message.hasPrefix("editors cannot synchronize users within a group; ask an admin: this tenant keeps only the group \"") == true, "\(denied?.message ?? "")")
+            let after = try await admin.getStatus()
+            #expect(after.contactCount == before.contactCount)
+            #expect(after.savedScope == before.savedScope)
+            #expect(try await admin.listSyncJobs().jobs.count == 1)
+        }
+    }
+
     @Test("a key of one tenant never reaches another tenant's contacts, jobs or progress")
     func tenantIsolation() async throws {
         try await Scenario.run { scenario in
