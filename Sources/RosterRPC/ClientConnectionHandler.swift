@@ -109,7 +109,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         let reason: RPCError
         switch error {
-        case let error as TLSError: reason = RPCError(.unavailable, error.description)
+        case let error as TLSError: reason = RPCError(.unavailable, error.description, metadata: [RPCError.tlsErrorCodeKey: "\(error.code)"])
         case let error as FrameDecodingError: reason = RPCError(.internal, "the server broke the protocol: \(error)")
         default: reason = RPCError(.unavailable, "connection error: \(error)")
         }

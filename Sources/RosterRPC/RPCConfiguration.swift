@@ -32,6 +32,10 @@ public struct RPCConfiguration: Sendable, Hashable {
     /// Server: calls answered but not yet sent to a client that is not reading. Past it the
     /// connection ends with GOAWAY 8. Default 256.
     public var maxUnsentCalls = 256
+    /// Server: bytes of call metadata one connection may hold in calls whose request MESSAGE has
+    /// not arrived; a HEADERS past it is refused with TRAILERS 8, so half-open calls on a few
+    /// connections cannot use up the server-wide metadata budget. Default 256 KiB.
+    public var maxHalfOpenHeaderBytes = 256 * 1024
     /// Server: PINGs (without ACK) a client may send in one second. Default 10.
     public var maxPingsPerSecond = 10
     /// The channel stops being writable when this many bytes wait in its outbound buffer, and

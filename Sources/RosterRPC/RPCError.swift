@@ -45,6 +45,10 @@ public struct RPCError: Error, Hashable, Sendable, CustomStringConvertible {
     public var message: String
     /// Trailing metadata sent with the status.
     public var metadata: [String: String]
+
+    /// Metadata key of a connection lost to TLS: the TLS error's code ("certificateVerificationFailed",
+    /// "alpnMismatch", …), so callers need not read the message.
+    package static let tlsErrorCodeKey = "roster-tls-error"
     /// True when the server never processed the call (it was refused by a GOAWAY or its
     /// connection was already unusable), so retrying it elsewhere is safe.
     public var wasNotProcessed = false

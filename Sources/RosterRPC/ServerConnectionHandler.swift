@@ -251,6 +251,10 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
             return refuse(id, .internal, "\(headers.method) expects one request message, got none")
         }
         let headerBytes = payload.readableBytes
+        if let refusal = machine?.refusalToAwait(headerBytes: headerBytes) {
+            noteAbuse(.oversizedHeaders, "half-open calls holding \(machine?.awaitingHeaderBytes ?? 0) bytes of metadata")
+            return refuse(id, refusal.code, refusal.message)
+        }
         switch budget.take(headerBytes: headerBytes) {
         case .tooManyCalls:
             noteAbuse(.refusedStream, "a call over the server's \(budget.maxOpenCalls) open calls")
@@ -278,7 +282,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
             }
         }
         streams[id] = stream
-        machine?.callOpened(id, hasRequest: false, now: now)
+        machine?.callOpened(id, hasRequest: false, headerBytes: headerBytes, now: now)
     }
 
     func handleMessage(_ id: UInt32, payload: ByteBuffer, endStream: Bool) throws(ProtocolViolation) {

@@ -21,6 +21,7 @@ struct ServerConnectionMachine {
         var maxQueuedBytes: Int
         var maxUnsentCalls: Int
         var maxPingsPerSecond: Int
+        var maxHalfOpenHeaderBytes: Int
 
         init(_ configuration: RPCConfiguration, gracePeriod: TimeAmount) {
             handshakeTimeout = configuration.handshakeTimeout
@@ -32,6 +33,7 @@ struct ServerConnectionMachine {
             maxQueuedBytes = configuration.maxQueuedBytes
             maxUnsentCalls = configuration.maxUnsentCalls
             maxPingsPerSecond = configuration.maxPingsPerSecond
+            maxHalfOpenHeaderBytes = configuration.maxHalfOpenHeaderBytes
         }
     }
 
@@ -64,8 +66,11 @@ struct ServerConnectionMachine {
     private(set) var openCalls = 0
     /// Since when no call has been open, while none is.
     private var idleSince: NIODeadline?
-    /// Calls whose request MESSAGE has not arrived, with the time by which it must.
-    private var awaitingRequest: [UInt32: NIODeadline] = [:]
+    /// Calls whose request MESSAGE has not arrived, with the time by which it must and the
+    /// metadata bytes they hold.
+    private var awaitingRequest: [UInt32: (deadline: NIODeadline, headerBytes: Int)] = [:]
+    /// The metadata bytes of ``awaitingRequest``.
+    private(set) var awaitingHeaderBytes = 0
     /// When the frame the decoder holds part of began to arrive.
     private var partialFrameSince: NIODeadline?
     /// When open calls are ended after GOAWAY, while draining.
@@ -91,22 +96,38 @@ struct ServerConnectionMachine {
         idleSince = now
     }
 
+    /// Whether a call holding `headerBytes` of metadata may wait for its request, or why not.
+    func refusalToAwait(headerBytes: Int) -> RPCError? {
+        guard awaitingHeaderBytes + headerBytes > limits.maxHalfOpenHeaderBytes else { return nil }
+        return RPCError(
+            .resourceExhausted,
+            "this connection holds \(awaitingHeaderBytes) bytes of metadata of calls still waiting for their request; "
+                + "the limit is \(limits.maxHalfOpenHeaderBytes): send each call's request right after its HEADERS")
+    }
+
     /// A call was accepted. `hasRequest` is false when its MESSAGE has yet to come.
-    mutating func callOpened(_ id: UInt32, hasRequest: Bool, now: NIODeadline) {
+    mutating func callOpened(_ id: UInt32, hasRequest: Bool, headerBytes: Int = 0, now: NIODeadline) {
         openCalls += 1
         idleSince = nil
-        if !hasRequest { awaitingRequest[id] = now + limits.requestTimeout }
+        if !hasRequest {
+            awaitingRequest[id] = (now + limits.requestTimeout, headerBytes)
+            awaitingHeaderBytes += headerBytes
+        }
     }
 
     /// The request MESSAGE of call `id` arrived.
     mutating func requestReceived(_ id: UInt32) {
-        awaitingRequest.removeValue(forKey: id)
+        stopAwaiting(id)
+    }
+
+    private mutating func stopAwaiting(_ id: UInt32) {
+        if let waiting = awaitingRequest.removeValue(forKey: id) { awaitingHeaderBytes -= waiting.headerBytes }
     }
 
     /// Call `id` ended (TRAILERS sent or CANCEL received). Returns `true` when a draining
     /// connection has no call left and should close.
     mutating func callClosed(_ id: UInt32, now: NIODeadline) -> Bool {
-        awaitingRequest.removeValue(forKey: id)
+        stopAwaiting(id)
         openCalls = max(openCalls - 1, 0)
         guard openCalls == 0 else { return false }
         idleSince = now
@@ -168,6 +189,7 @@ struct ServerConnectionMachine {
     mutating func closed() {
         phase = .closed
         awaitingRequest.removeAll()
+        awaitingHeaderBytes = 0
     }
 
     // MARK: - The one timer
@@ -190,7 +212,7 @@ struct ServerConnectionMachine {
         case .closed:
             return nil
         }
-        for deadline in awaitingRequest.values { consider(deadline) }
+        for waiting in awaitingRequest.values { consider(waiting.deadline) }
         if isWritable, let partialFrameSince { consider(partialFrameSince + limits.frameTimeout) }
         return next
     }
@@ -223,9 +245,9 @@ struct ServerConnectionMachine {
         if isWritable, let partialFrameSince, now >= partialFrameSince + limits.frameTimeout {
             return [.close(.deadlineExceeded, "a frame started \(Self.seconds(now - partialFrameSince)) s ago is still incomplete; the limit is \(Self.seconds(limits.frameTimeout)) s", cause: .frameTimeout)]
         }
-        let expired = awaitingRequest.filter { $0.value <= now }.map(\.key).sorted()
+        let expired = awaitingRequest.filter { $0.value.deadline <= now }.map(\.key).sorted()
         if !expired.isEmpty {
-            for id in expired { awaitingRequest.removeValue(forKey: id) }
+            for id in expired { stopAwaiting(id) }
             actions.append(.endCalls(expired, RPCError(.deadlineExceeded, "no request message within \(Self.seconds(limits.requestTimeout)) s of the call's HEADERS")))
         }
         return actions

@@ -114,6 +114,23 @@ struct ConnectionHandlerTests {
         #expect(server.abuse.count(.refusedStream) == 3996)
     }
 
+    @Test("half-open calls on one connection hold at most 256 KiB of metadata; the rest are refused with 8")
+    func halfOpenMetadataBound() throws {
+        let server = try Server()
+        try server.send(clientOpening)
+        let pad = String(repeating: "a", count: 8000)
+        try server.send((0..<40).map { headersFrame(UInt32($0 * 2 + 1), "/test.Echo/Unary", metadata: ["x-pad": pad]) })
+        let refused = try server.written().filter { $0.type == .trailers }.map { try RPCMessages.Status(decoding: $0.payload) }
+        #expect(refused.count == 8)
+        #expect(refused.allSatisfy { $0.code == RPCError.Code.resourceExhausted.rawValue })
+        #expect(refused.first?.message.hasSuffix("the limit is 262144: send each call's request right after its HEADERS") == true)
+        #expect(server.abuse.count(.oversizedHeaders) == 8)
+        // When the waiting calls end, the connection may hold half-open calls again.
+        server.advance(.seconds(10))
+        try server.send([headersFrame(81, "/test.Echo/Unary", metadata: ["x-pad": pad])])
+        #expect(try trailers(server.written(), stream: 81) == nil)
+    }
+
     @Test("a frame started and never finished closes the connection after the frame timeout")
     func partialFrame() throws {
         let server = try Server()
