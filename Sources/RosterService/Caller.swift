@@ -14,13 +14,21 @@ package struct Caller: Sendable, Hashable {
     package var label: String
 
     /// Throws PERMISSION_DENIED unless the caller's role is one of `roles`; `action` completes the
-    /// sentence "… may not <action>".
+    /// sentence "… may not <action>", e.g. "a reader key may not start a sync; this needs an editor
+    /// or admin key of the tenant".
     package func require(_ roles: Set<APIKeyRole>, to action: String) throws(RPCError) {
         guard !roles.contains(role) else { return }
-        let needed = APIKeyRole.allCases.filter(roles.contains).map(\.rawValue).joined(separator: " or ")
+        // The least powerful role that suffices first.
+        let needed = APIKeyRole.allCases.reversed().filter(roles.contains).map(\.rawValue).joined(separator: " or ")
         throw RPCError(
             .permissionDenied,
-            "a \(role.rawValue) key may not \(action); this needs an \(needed) key of the tenant")
+            "\(Self.withArticle(role.rawValue)) key may not \(action); this needs \(Self.withArticle(needed)) key of the tenant")
+    }
+
+    /// `phrase` after "a" or "an", as its first letter sounds ("an admin", "an editor", "a reader").
+    static func withArticle(_ phrase: String) -> String {
+        let vowels: Set<Character> = ["a", "e", "i", "o", "u"]
+        return (phrase.first.map { vowels.contains(Character($0.lowercased())) } ?? false ? "an " : "a ") + phrase
     }
 }
 

@@ -35,11 +35,21 @@ import Testing
         let unauthenticated = ErrorReport(RPCError(.unauthenticated, "unknown API key"), address: "")
         #expect(unauthenticated.textLines.last == "hint: check the API key: ROSTER_KEY / --key / --key-file")
         #expect(ErrorReport(RPCError(.permissionDenied, "editors cannot synchronize users within a group; ask an admin"), address: "").textLines.last
-            == "hint: this needs an admin key")
+            == "hint: use a key with the role the message names (ROSTER_KEY / --key / --key-file); `rosterd keys create` mints one")
         let precondition = ErrorReport(RPCError(.failedPrecondition, "the directory connection is not authorized; run ConnectDirectory"), address: "")
         #expect(precondition.textLines == ["error: the directory connection is not authorized; run ConnectDirectory"])
         #expect(precondition.json.rendered
             == #"{"error":{"code":"FAILED_PRECONDITION","message":"the directory connection is not authorized; run ConnectDirectory","hint":"","exitCode":19}}"#)
+    }
+
+    @Test func aReaderRefusedASyncIsNotToldOnlyAnAdminWillDo() {
+        let refused = ErrorReport(
+            RPCError(.permissionDenied, "a reader key may not start a sync; this needs an editor or admin key of the tenant"), address: "")
+        #expect(refused.textLines == [
+            "error: a reader key may not start a sync; this needs an editor or admin key of the tenant",
+            "hint: use a key with the role the message names (ROSTER_KEY / --key / --key-file); `rosterd keys create` mints one",
+        ])
+        #expect(refused.exitCode.rawValue == 17)
     }
 
     @Test func removalWarningNamesTheGroup() {

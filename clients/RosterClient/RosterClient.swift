@@ -5,7 +5,9 @@ public import RosterWire
 internal import Synchronization
 
 /// A client of a Roster server: one TLS connection multiplexing every call, reconnected with
-/// exponential backoff and jitter when it is lost.
+/// exponential backoff and jitter when it is lost. A failure no retry can fix (a certificate that
+/// does not verify, a server that speaks TLS to a plaintext client) is reported at once, as a
+/// ``RosterConnectionProblem``.
 ///
 ///     try await withRosterClient(configuration) { client in
 ///         let status = try await client.unary("/roster.v1.Roster/GetStatus", request: GetStatusRequest(), response: GetStatusResponse.self)
@@ -124,8 +126,11 @@ public final class RosterClient: Sendable {
         }
     }
 
+    /// Connects, retrying with backoff while a retry can help: not after a certificate that did not
+    /// verify, a server that is not Roster, or (in plaintext) a server that speaks TLS.
     private func connectWithBackoff() async throws -> RPCClientConnection {
         let backoff = configuration.backoff
+        let serverName = configuration.serverName ?? configuration.host
         var lastError: any Error = RPCError(.unavailable, "no connection attempt was made")
         for attempt in 1...max(backoff.maxAttempts, 1) {
             if attempt > 1 {
@@ -135,14 +140,82 @@ public final class RosterClient: Sendable {
                 return try await RPCClientConnection.connect(
                     host: configuration.host,
                     port: configuration.port,
-                    tls: tlsContext.map { ($0, configuration.serverName ?? configuration.host) },
+                    tls: tlsContext.map { ($0, serverName) },
                     configuration: configuration.connection
                 )
-            } catch let error as RPCError where error.code == .unavailable {
+            } catch let error as RPCError {
+                if let problem = Self.problem(error, serverName: serverName) {
+                    throw RPCError(.unavailable, message(for: problem, error), metadata: problem.metadata)
+                }
+                if attempt == 1, tlsContext == nil, !isTCPFailure(error), await serverSpeaksTLS() {
+                    let problem = RosterConnectionProblem.serverSpeaksTLS
+                    throw RPCError(.unavailable, message(for: problem, error), metadata: problem.metadata)
+                }
+                guard error.code == .unavailable else { throw error }
                 lastError = error
             }
         }
         throw RPCError(.unavailable, "\(lastError) (after \(backoff.maxAttempts) attempts)")
+    }
+
+    /// The problem a failed attempt shows that no retry can fix, if any.
+    private static func problem(_ error: RPCError, serverName: String) -> RosterConnectionProblem? {
+        guard error.code == .unavailable, let failure = RosterConnectionProblem.tlsFailure(error) else { return nil }
+        switch failure.code {
+        case .certificateVerificationFailed:
+            return .certificateRejected(reason: RosterConnectionProblem.verifyReason(failure.message), serverName: serverName)
+        case .alpnMismatch:
+            return .notRoster
+        default:
+            return nil
+        }
+    }
+
+    private func message(for problem: RosterConnectionProblem, _ error: RPCError) -> String {
+        let address = "\(configuration.host):\(configuration.port)"
+        switch problem {
+        case .certificateRejected(let reason, _):
+            return "cannot trust the server at \(address) because its certificate did not verify: \(reason)"
+        case .notRoster:
+            return "the server at \(address) is not a Roster server (\(error.message))"
+        case .serverSpeaksTLS:
+            return "the server at \(address) probably speaks TLS: connect with TLS, not plaintext"
+        }
+    }
+
+    /// Whether `error` says the TCP connection itself failed (refused, unreachable, timed out),
+    /// so that nothing answered at all.
+    private func isTCPFailure(_ error: RPCError) -> Bool {
+        error.message.hasPrefix("cannot connect to \(configuration.host):\(configuration.port): ")
+            && error.message.hasSuffix("check the address and that the server is running")
+    }
+
+    /// Whether the server answers a TLS handshake: asked once after a plaintext attempt failed.
+    ///
+    /// A TLS server gets as far as presenting its certificate (which may not verify against the
+    /// system roots), refusing ALPN, or sending a TLS alert; a plaintext Roster server answers
+    /// the ClientHello with something that is not TLS, or closes.
+    private func serverSpeaksTLS() async -> Bool {
+        guard let context = try? TLSContext(client: TLSConfiguration.Client()) else { return false }
+        do {
+            let connection = try await RPCClientConnection.connect(
+                host: configuration.host,
+                port: configuration.port,
+                tls: (context, configuration.serverName ?? configuration.host),
+                configuration: configuration.connection,
+                connectTimeout: .seconds(2)
+            )
+            await connection.close()
+            return true
+        } catch let error as RPCError {
+            guard let failure = RosterConnectionProblem.tlsFailure(error) else { return false }
+            switch failure.code {
+            case .certificateVerificationFailed, .alpnMismatch: return true
+            default: return failure.message.contains(" alert ")
+            }
+        } catch {
+            return false
+        }
     }
 
     /// Closes the connection once its calls have finished; later calls fail.

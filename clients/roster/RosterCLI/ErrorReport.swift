@@ -1,4 +1,5 @@
 public import ArgumentParser
+internal import RosterClient
 public import RosterRPC
 
 /// How a failure is shown to the operator: the message, the next step, and the exit code.
@@ -9,12 +10,36 @@ public struct ErrorReport: Sendable {
     public var hint: String
     public var exitCode: ExitCode
 
-    /// The report for a server's status.
+    /// The report for a server's status, or for a connection ``RosterClient`` gave up on.
     public init(_ error: RPCError, address: String) {
         code = error.code.description
         message = error.message
         hint = Self.hint(for: error.code, address: address)
         exitCode = RosterExitCode.forStatus(error.code)
+        switch error.connectionProblem {
+        case .certificateRejected(let reason, let serverName)?:
+            hint = Self.certificateHint(reason: reason, serverName: serverName)
+        case .notRoster?:
+            hint = "is \(address) rosterd's address? check --address / ROSTER_ADDRESS"
+        case .serverSpeaksTLS?:
+            message = "the server at \(address) probably speaks TLS; drop --plaintext"
+            hint = "if its certificate is self-signed, trust it with --ca-file / ROSTER_CA_FILE"
+        case nil:
+            break
+        }
+    }
+
+    /// What to do about a server certificate that did not verify, by OpenSSL's verify result.
+    static func certificateHint(reason: String, serverName: String) -> String {
+        if reason.contains("mismatch") {
+            return "the certificate is not issued for \(serverName): use a name it lists in --address / ROSTER_ADDRESS, "
+                + "or give rosterd a certificate for \(serverName)"
+        }
+        if reason.contains("expired") || reason.contains("not yet valid") {
+            return "check this computer's clock; if it is right, the server's certificate must be renewed"
+        }
+        return "trust the server's certificate: pass the file rosterd names at start (its tls-cert.pem, or the CA "
+            + "that issued its certificate) with --ca-file / ROSTER_CA_FILE"
     }
 
     /// The report for a failure the CLI found itself.
@@ -30,7 +55,7 @@ public struct ErrorReport: Sendable {
         switch code {
         case .unauthenticated: "check the API key: ROSTER_KEY / --key / --key-file"
         case .unavailable: "is rosterd running at \(address)? check --address / ROSTER_ADDRESS (and --ca-file / ROSTER_CA_FILE for TLS)"
-        case .permissionDenied: "this needs an admin key"
+        case .permissionDenied: "use a key with the role the message names (ROSTER_KEY / --key / --key-file); `rosterd keys create` mints one"
         case .deadlineExceeded: "the server did not answer in time; try again"
         case .unimplemented: "the server does not know this call; is rosterd as new as this roster?"
         case .internal, .unknown, .dataLoss: "see the rosterd log for details"
