@@ -11,6 +11,9 @@ extension GraphDouble {
         /// GroupMember.Read.All, Group.Read.All, Directory.Read.All.
         /// Default User.Read.All and GroupMember.Read.All.
         package var roles = ["User.Read.All", "GroupMember.Read.All"]
+        /// The only token scope accepted, when set; another is refused with AADSTS500011, as Entra
+        /// ID refuses a resource it does not know. Default nil: any `…/.default`.
+        package var acceptedScope: String?
         /// `expires_in` of issued tokens, in seconds. Default 3599, as Entra ID.
         package var tokenLifetime = 3599
         /// Page size without `$top`. Default 100, as Graph.

@@ -80,6 +80,12 @@ extension GraphDouble.State {
         guard form["grant_type"] == "client_credentials", form["scope"]?.hasSuffix("/.default") == true else {
             return refuse(.badRequest, "invalid_request", 900144, "The request body must contain grant_type and scope.")
         }
+        if let accepted = configuration.acceptedScope, form["scope"] != accepted {
+            let resource = form["scope"].map { String($0.dropLast("/.default".count)) } ?? ""
+            return refuse(
+                .badRequest, "invalid_resource", 500011,
+                "The resource principal named \(resource) was not found in the tenant named \(tenant).")
+        }
         guard form["client_id"] == configuration.clientID else {
             return refuse(.badRequest, "unauthorized_client", 700016, "Application was not found in the directory.")
         }

@@ -15,10 +15,17 @@ extension GraphDirectory {
 
         /// Token endpoint host. Default `https://login.microsoftonline.com` (national clouds differ).
         package var authority = "https://login.microsoftonline.com"
-        /// Graph host. Default `https://graph.microsoft.com`. The token scope is `{graphBaseURL}/.default`,
-        /// and `@odata.nextLink`s are only followed when they stay on this host (the bearer token
-        /// is never sent elsewhere).
+        /// Graph host. Default `https://graph.microsoft.com`. `@odata.nextLink`s are only followed
+        /// when they stay on this host (the bearer token is never sent elsewhere).
         package var graphBaseURL = "https://graph.microsoft.com"
+        /// The OAuth scope asked for. Default nil: `https://<graph host>/.default` for the Microsoft
+        /// clouds, else `{graphBaseURL}/.default` (``DirectoryEndpoints/tokenScope(graphBaseURL:configured:)``).
+        /// A Graph-compatible proxy at another URL sets the scope of the Graph it fronts.
+        package var tokenScope: String?
+        /// The scope the token is asked for.
+        package var effectiveTokenScope: String {
+            DirectoryEndpoints.tokenScope(graphBaseURL: graphBaseURL, configured: tokenScope)
+        }
         /// `$top` for users, groups and members. Default 999, Graph's maximum.
         package var pageSize = 999
         /// Deadline of one HTTP request, body included. Default 60 s.

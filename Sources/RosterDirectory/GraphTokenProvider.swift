@@ -63,7 +63,7 @@ actor GraphTokenProvider {
         let form = [
             ("client_id", configuration.clientID),
             ("client_secret", configuration.clientSecret.value),
-            ("scope", "\(configuration.graphBaseURL)/.default"),
+            ("scope", configuration.effectiveTokenScope),
             ("grant_type", "client_credentials"),
         ].map { "\($0)=\(percentEncode($1))" }.joined(separator: "&")
         let started = ContinuousClock.now
@@ -77,6 +77,18 @@ actor GraphTokenProvider {
         }
         guard response.status == 200 else {
             let (code, description) = GraphErrorBody.tokenError(response)
+            if code == "AADSTS500011" || description?.hasPrefix("invalid_resource") == true {
+                // The scope names no resource this sign-in service knows: the credentials are fine.
+                throw DirectoryError(
+                    .permanent,
+                    "the token endpoint does not know the resource of the scope \(configuration.effectiveTokenScope) "
+                        + "(\(description ?? "invalid_resource")); set token_scope to the scope of the Graph this "
+                        + "endpoint serves, e.g. https://graph.microsoft.com/.default",
+                    directoryCode: code,
+                    requestID: response.headers.first(name: "x-ms-request-id"),
+                    httpStatus: response.status
+                )
+            }
             let what = (400..<500).contains(response.status) ? DirectoryError.Code.authFailed : .permanent
             throw DirectoryError(
                 what,

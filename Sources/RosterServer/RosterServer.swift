@@ -74,7 +74,9 @@ package final class RosterServer: Service, Sendable {
 
     /// Everything after the store is open; ``start()`` closes the store when this throws.
     private func start(store: SQLiteStore) async throws -> Started {
-        let connector = DirectoryConnector(allowFileDirectories: configuration.allowFileDirectories, logger: logger)
+        let connector = DirectoryConnector(
+            allowFileDirectories: configuration.allowFileDirectories,
+            endpoints: DirectoryEndpoints(allowedHosts: configuration.allowedDirectoryHosts), logger: logger)
         let directories: JobManager.DirectoryFactory = { [connector] tenant, onThrottle in
             try await connector.directory(tenant: tenant, store: store, onThrottle: onThrottle)
         }

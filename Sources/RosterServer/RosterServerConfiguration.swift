@@ -38,6 +38,9 @@ package struct RosterServerConfiguration: Sendable {
     package var gracePeriod: Duration = .seconds(10)
     /// Whether tenants may use `demo:` and `file://` directories.
     package var allowFileDirectories = false
+    /// Directory hosts tenants may use beyond the Microsoft clouds' (a Graph-compatible proxy, a
+    /// local test double).
+    package var allowedDirectoryHosts: [String] = []
     /// How often automatic syncs are checked for being due.
     package var scheduleCheckInterval: Duration = .seconds(60)
     /// Log level of the server's log lines.

@@ -10,7 +10,8 @@ package import RosterStore
 /// A tenant's Graph base URL picks the source: `https://…` is Graph; `demo:` is the bundled demo
 /// directory and `file:///path/export.json` an export — both only when ``allowFileDirectories``
 /// is on (`rosterd --allow-file-directories`), since they let an admin key make the server read
-/// local files.
+/// local files. Graph endpoints must be Microsoft cloud hosts or hosts the operator allows
+/// (``endpoints``): a tenant admin cannot make the server send requests anywhere else.
 package struct DirectoryConnector: Sendable {
     /// The credentials and endpoints of one connection attempt or tenant.
     package struct Credentials: Sendable {
@@ -19,16 +20,21 @@ package struct DirectoryConnector: Sendable {
         package var clientSecret: GraphDirectory.ClientSecret
         package var authorityURL: String
         package var graphBaseURL: String
+        /// The OAuth scope; nil derives it from the Graph URL (``DirectoryEndpoints``).
+        package var tokenScope: String?
+        /// A `demo:` or `file://` directory rather than a Graph endpoint.
+        package var isFileDirectory: Bool { graphBaseURL == "demo:" || graphBaseURL.hasPrefix("file:") }
 
         package init(
             directoryTenantID: String, clientID: String, clientSecret: GraphDirectory.ClientSecret, authorityURL: String,
-            graphBaseURL: String
+            graphBaseURL: String, tokenScope: String? = nil
         ) {
             self.directoryTenantID = directoryTenantID
             self.clientID = clientID
             self.clientSecret = clientSecret
             self.authorityURL = authorityURL
             self.graphBaseURL = graphBaseURL
+            self.tokenScope = tokenScope
         }
     }
 
@@ -38,6 +44,8 @@ package struct DirectoryConnector: Sendable {
 
     /// Whether `demo:` and `file://` Graph URLs are accepted.
     package var allowFileDirectories: Bool
+    /// The endpoints tenants may use: the Microsoft clouds and the hosts the operator allows.
+    package var endpoints: DirectoryEndpoints
     /// The HTTP client every Graph directory shares.
     package var httpClient: HTTPClient
     /// Tunes each Graph directory (timeouts, retries; tests shorten the waits).
@@ -46,11 +54,13 @@ package struct DirectoryConnector: Sendable {
 
     package init(
         allowFileDirectories: Bool = false,
+        endpoints: DirectoryEndpoints = DirectoryEndpoints(),
         httpClient: HTTPClient = .shared,
         logger: Logger = Logger(label: "roster.directory"),
         configure: @escaping @Sendable (inout GraphDirectory.Configuration) -> Void = { _ in }
     ) {
         self.allowFileDirectories = allowFileDirectories
+        self.endpoints = endpoints
         self.httpClient = httpClient
         self.logger = logger
         self.configure = configure
@@ -62,7 +72,7 @@ package struct DirectoryConnector: Sendable {
         onThrottle: @escaping @Sendable (GraphDirectory.ThrottleWait) -> Void = { _ in }
     ) throws(DirectoryError) -> any DirectorySource {
         let base = credentials.graphBaseURL
-        if base == "demo:" || base.hasPrefix("file:") {
+        if credentials.isFileDirectory {
             guard allowFileDirectories else {
                 throw DirectoryError(
                     .permanent,
@@ -75,14 +85,13 @@ package struct DirectoryConnector: Sendable {
             }
             return try FileDirectory(contentsOf: url)
         }
-        guard base.hasPrefix("https://") || base.hasPrefix("http://") else {
-            throw DirectoryError(.permanent, "the Graph URL \(base) must start with https://")
-        }
+        try checkEndpoints(credentials)
         var configuration = GraphDirectory.Configuration(
             directoryTenantID: credentials.directoryTenantID, clientID: credentials.clientID,
             clientSecret: credentials.clientSecret)
         configuration.authority = credentials.authorityURL
         configuration.graphBaseURL = base
+        configuration.tokenScope = credentials.tokenScope
         configuration.onThrottle = onThrottle
         configuration.logger = logger
         configure(&configuration)
@@ -99,7 +108,13 @@ package struct DirectoryConnector: Sendable {
             Credentials(
                 directoryTenantID: tenant.directoryTenantID ?? "", clientID: tenant.clientID ?? "",
                 clientSecret: GraphDirectory.ClientSecret(secret), authorityURL: tenant.authorityURL,
-                graphBaseURL: tenant.graphBaseURL),
+                graphBaseURL: tenant.graphBaseURL, tokenScope: tenant.tokenScope),
             onThrottle: onThrottle)
+    }
+
+    /// Checks both endpoints of a Graph directory against ``endpoints``.
+    package func checkEndpoints(_ credentials: Credentials) throws(DirectoryError) {
+        try endpoints.check("authority_url", credentials.authorityURL)
+        try endpoints.check("graph_base_url", credentials.graphBaseURL)
     }
 }

@@ -10,6 +10,13 @@ extension RosterService {
     func connectDirectory(_ request: ConnectDirectoryRequest, caller: Caller) async throws(RPCError) -> ConnectDirectoryResponse {
         try caller.require([.admin], to: "connect the directory")
         let credentials = try Self.credentials(from: request)
+        if !credentials.isFileDirectory {
+            do {
+                try connector.checkEndpoints(credentials)
+            } catch {
+                throw RPCError(.invalidArgument, error.message)
+            }
+        }
         var tenant = try await tenant(of: caller)
         if let active = try await storeCall({ () async throws(StoreError) in try await store.activeJob(tenant: tenant.id) }) {
             throw RPCError(
@@ -41,6 +48,7 @@ extension RosterService {
         tenant.clientID = credentials.clientID
         tenant.authorityURL = credentials.authorityURL
         tenant.graphBaseURL = credentials.graphBaseURL
+        tenant.tokenScope = credentials.tokenScope
         tenant.connectionState = .authorized
         tenant.connectionErrorCode = nil
         // Another directory's delta link means nothing here: the next all-users sync is full.
@@ -72,6 +80,7 @@ extension RosterService {
         var authority = request.authorityURL.isEmpty ? DirectoryConnector.defaultAuthorityURL : request.authorityURL
         while authority.hasSuffix("/") { authority.removeLast() }
         let isFile = graph == "demo:" || graph.hasPrefix("file:")
+        let tokenScope = request.tokenScope.trimmingCharacters(in: .whitespaces)
         if !isFile {
             var missing: [String] = []
             if request.directoryTenantID.isEmpty { missing.append("directory_tenant_id") }
@@ -83,24 +92,14 @@ extension RosterService {
                     "ConnectDirectory needs \(missing.joined(separator: ", ")): take them from the app registration "
                         + "in Entra ID (Overview, and Certificates & secrets)")
             }
-            for (name, url) in [("authority_url", authority), ("graph_base_url", graph)] {
-                try checkEndpoint(name: name, url: url)
+            if !tokenScope.isEmpty, !tokenScope.hasPrefix("https://") && !tokenScope.hasPrefix("api://") || tokenScope.count > 512 {
+                throw RPCError(.invalidArgument, "token_scope \(tokenScope) must be a resource URI ending in /.default, e.g. https://graph.microsoft.com/.default")
             }
         }
         return DirectoryConnector.Credentials(
             directoryTenantID: request.directoryTenantID, clientID: request.clientID,
-            clientSecret: .init(request.clientSecret), authorityURL: authority, graphBaseURL: graph)
-    }
-
-    /// An endpoint must be https, or http on a loopback host (a local Graph double).
-    private static func checkEndpoint(name: String, url: String) throws(RPCError) {
-        guard let components = URLComponents(string: url), let host = components.host, !host.isEmpty else {
-            throw RPCError(.invalidArgument, "\(name) \(url) is not a URL; e.g. https://graph.microsoft.com")
-        }
-        let loopback = ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host)
-        guard components.scheme == "https" || (components.scheme == "http" && loopback) else {
-            throw RPCError(.invalidArgument, "\(name) \(url) must use https (plain http only on a loopback address)")
-        }
+            clientSecret: .init(request.clientSecret), authorityURL: authority, graphBaseURL: graph,
+            tokenScope: tokenScope.isEmpty ? nil : tokenScope)
     }
 
     /// The status of a failed connection attempt: the directory's message, which says what to fix.

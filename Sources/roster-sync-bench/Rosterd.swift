@@ -39,7 +39,7 @@ final class Rosterd: @unchecked Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = [
-            "serve", "--data-dir", dataDirectory, "--listen", "127.0.0.1:0", "--allow-file-directories",
+            "serve", "--data-dir", dataDirectory, "--listen", "127.0.0.1:0", "--allow-file-directories", "--allow-directory-host", "127.0.0.1",
             "--grace-period", "2", "--log-level", "warning",
         ]
         let output = Pipe()

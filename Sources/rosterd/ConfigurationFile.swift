@@ -12,9 +12,11 @@ internal import Foundation
 ///       "limits": { "maxConnections": 10000, "maxConcurrentStreams": 100, "maxFrameBytes": 4194304,
 ///                   "gracePeriodSeconds": 10, "handshakeTimeoutSeconds": 10, "idleTimeoutSeconds": 300,
 ///                   "requestTimeoutSeconds": 10, "frameTimeoutSeconds": 30, "maxConnectionAgeSeconds": 0,
-///                   "maxQueuedBytes": 8388608, "maxUnsentCalls": 256, "maxOpenCalls": 10000,
+///                   "maxQueuedBytes": 8388608, "maxUnsentCalls": 256, "maxHalfOpenHeaderBytes": 262144,
+///                   "maxOpenCalls": 10000,
 ///                   "maxHeldMetadataBytes": 67108864 },
 ///       "allowFileDirectories": false,
+///       "allowDirectoryHosts": ["graph-proxy.example.com"],
 ///       "scheduleCheckSeconds": 60
 ///     }
 struct ConfigurationFile: Decodable, Equatable {
@@ -39,6 +41,7 @@ struct ConfigurationFile: Decodable, Equatable {
         var maxConnectionAgeSeconds: Int?
         var maxQueuedBytes: Int?
         var maxUnsentCalls: Int?
+        var maxHalfOpenHeaderBytes: Int?
         var maxOpenCalls: Int?
         var maxHeldMetadataBytes: Int?
     }
@@ -49,6 +52,7 @@ struct ConfigurationFile: Decodable, Equatable {
     var logLevel: String?
     var limits: Limits?
     var allowFileDirectories: Bool?
+    var allowDirectoryHosts: [String]?
     var scheduleCheckSeconds: Int?
 
     /// Reads `path`; the error names the file and what is wrong.

@@ -72,6 +72,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Answered calls that may wait for a client that does not read before its connection is closed (default 256).")
     var maxUnsentCalls: Int?
 
+    @Option(help: "Bytes of metadata one connection's calls may hold while waiting for their request (default 262144).")
+    var maxHalfOpenHeaderBytes: Int?
+
     @Option(help: "Most calls open at once over all connections (default 10000).")
     var maxOpenCalls: Int?
 
@@ -86,6 +89,9 @@ struct Serve: AsyncParsableCommand {
 
     @Flag(help: "Let tenants use `demo:` and `file://` directories (Graph-shaped JSON exports on this host).")
     var allowFileDirectories = false
+
+    @Option(help: "A directory host tenants may use beyond the Microsoft clouds' (repeatable), e.g. a Graph-compatible proxy.")
+    var allowDirectoryHost: [String] = []
 
     @Option(help: "Seconds between checks for due automatic syncs (default 60).")
     var scheduleCheckSeconds: Int?
@@ -189,6 +195,9 @@ struct Serve: AsyncParsableCommand {
         if let value = maxUnsentCalls ?? limits?.maxUnsentCalls {
             settings.rpc.maxUnsentCalls = try Self.positive(value, "max unsent calls")
         }
+        if let value = maxHalfOpenHeaderBytes ?? limits?.maxHalfOpenHeaderBytes {
+            settings.rpc.maxHalfOpenHeaderBytes = try Self.positive(value, "max half-open header bytes")
+        }
         if let value = maxOpenCalls ?? limits?.maxOpenCalls {
             settings.maxOpenCalls = try Self.positive(value, "max open calls")
         }
@@ -206,6 +215,10 @@ struct Serve: AsyncParsableCommand {
             settings.gracePeriod = .seconds(value)
         }
         settings.allowFileDirectories = allowFileDirectories || file.allowFileDirectories == true
+        settings.allowedDirectoryHosts = allowDirectoryHost + (file.allowDirectoryHosts ?? [])
+        if let bad = settings.allowedDirectoryHosts.first(where: { $0.isEmpty || $0.contains("/") || $0.contains(":") && !$0.contains("::") }) {
+            throw ConfigurationError("allowed directory host \"\(bad)\" must be a host name or address without scheme, port or path, e.g. graph-proxy.example.com")
+        }
         if let value = scheduleCheckSeconds ?? file.scheduleCheckSeconds {
             settings.scheduleCheckInterval = .seconds(try Self.positive(value, "schedule check seconds"))
         }

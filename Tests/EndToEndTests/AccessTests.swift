@@ -122,6 +122,25 @@ struct AccessTests {
         }
     }
 
+    @Test("ConnectDirectory refuses endpoints outside the Microsoft clouds and the hosts the operator allows")
+    func endpointPolicy() async throws {
+        try await Scenario.run { scenario in
+            let admin = try scenario.client(scenario.acme.admin)
+            var request = ConnectDirectoryRequest()
+            request.directoryTenantID = "double-tenant"
+            request.clientID = "roster-app"
+            request.clientSecret = "double-secret"
+            request.graphBaseURL = "https://169.254.169.254"
+            let refused = await expectStatus(.invalidArgument) { _ = try await admin.connectDirectory(request) }
+            #expect(refused?.message.contains("rosterd serve --allow-directory-host 169.254.169.254") == true, "\(refused?.message ?? "")")
+            request.graphBaseURL = ""
+            request.authorityURL = "https://user:pw@login.microsoftonline.com"
+            await expectStatus(.invalidArgument) { _ = try await admin.connectDirectory(request) }
+            // The double on 127.0.0.1 is a host this server's operator allowed.
+            #expect(try await scenario.connect(admin).state == .authorized)
+        }
+    }
+
     @Test("a key of one tenant never reaches another tenant's contacts, jobs or progress")
     func tenantIsolation() async throws {
         try await Scenario.run { scenario in

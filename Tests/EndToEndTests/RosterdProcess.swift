@@ -47,7 +47,7 @@ final class RosterdProcess: @unchecked Sendable {
         process.executableURL = URL(fileURLWithPath: try Self.binaryPath())
         process.arguments =
             [
-                "serve", "--data-dir", dataDirectory, "--listen", "127.0.0.1:0", "--allow-file-directories",
+                "serve", "--data-dir", dataDirectory, "--listen", "127.0.0.1:0", "--allow-file-directories", "--allow-directory-host", "127.0.0.1",
                 "--grace-period", "2", "--schedule-check-seconds", "1", "--log-level", "debug",
             ] + extraArguments
         let output = Pipe()

@@ -50,9 +50,11 @@ struct MigratorTests {
             let store = try SQLiteStore(
                 configuration: .init(directory: directory), masterKey: try MasterKey.random(), migrator: RosterSchema.migrator)
             #expect(try await store.contact(tenant: "t", id: "c1")?.displayName == "Zoë")
-            // Migration 3 filled the word table for the group stored before it existed.
-            #expect(try await store.searchGroups(tenant: "t", query: "staff", limit: 5).map(\.id) == ["g1"])
-            #expect(try await store.searchGroups(tenant: "t", query: "europe@", limit: 5).map(\.id) == ["g1"])
+            if version < 3 {
+                // Migration 3 filled the word table for the group stored before it existed.
+                #expect(try await store.searchGroups(tenant: "t", query: "staff", limit: 5).map(\.id) == ["g1"])
+                #expect(try await store.searchGroups(tenant: "t", query: "europe@", limit: 5).map(\.id) == ["g1"])
+            }
             await store.close()
             #expect(try Self.schema(path) == expected, "schema after migrating from version \(version)")
         }

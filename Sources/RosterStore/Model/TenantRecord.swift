@@ -13,6 +13,8 @@ package struct TenantRecord: Sendable, Hashable {
     package var authorityURL: String
     /// Graph host, e.g. https://graph.microsoft.com (paths such as /v1.0/users are added to it).
     package var graphBaseURL: String
+    /// The OAuth scope of the directory's tokens; nil derives it from ``graphBaseURL``.
+    package var tokenScope: String?
     /// Whether the directory credentials are proven.
     package var connectionState: ConnectionState
     /// The directory's own error code behind a failed connection state.

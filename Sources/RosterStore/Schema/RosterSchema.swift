@@ -9,6 +9,7 @@ package enum RosterSchema {
         migrator.register("create tenants, api keys, contacts, groups, sync jobs and staging", sql: version1)
         migrator.register("index contacts by mail and userPrincipalName", sql: version2)
         migrator.register("word-prefix search for groups", apply: version3)
+        migrator.register("a token scope per tenant", sql: version4)
         return migrator
     }()
 
@@ -111,6 +112,10 @@ package enum RosterSchema {
     private static let version2 = """
         CREATE INDEX contacts_by_mail ON contacts(tenant_id, mail COLLATE NOCASE);
         CREATE INDEX contacts_by_user_principal_name ON contacts(tenant_id, user_principal_name COLLATE NOCASE);
+        """
+
+    private static let version4 = """
+        ALTER TABLE tenants ADD COLUMN token_scope TEXT;
         """
 
     /// Adds folded mail and a table of folded name words, and fills both for stored groups

@@ -39,6 +39,9 @@ struct ConnectCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Microsoft Graph base URL (default https://graph.microsoft.com).", valueName: "url"))
     var graphUrl: String?
 
+    @Option(help: "OAuth scope of the directory's tokens (default: derived from the Graph URL; a proxy sets the scope of the Graph it fronts).")
+    var tokenScope: String?
+
     func validate() throws {
         if clientSecret != nil && !allowSecretArgument {
             throw ValidationError("""
@@ -76,6 +79,7 @@ struct ConnectCommand: AsyncParsableCommand {
         request.clientSecret = secret
         request.authorityURL = authorityUrl ?? ""
         request.graphBaseURL = graphUrl ?? ""
+        request.tokenScope = tokenScope ?? ""
         return request
     }
 

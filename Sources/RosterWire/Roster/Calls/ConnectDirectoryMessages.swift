@@ -11,6 +11,8 @@ public struct ConnectDirectoryRequest: ProtoMessage {
     public var authorityURL = ""
     /// Defaults to https://graph.microsoft.com when empty.
     public var graphBaseURL = ""
+    /// The OAuth scope of the token; empty derives it from the Graph URL.
+    public var tokenScope = ""
 
     public init() {}
 
@@ -21,6 +23,7 @@ public struct ConnectDirectoryRequest: ProtoMessage {
         v.string(3, clientSecret)
         v.string(4, authorityURL)
         v.string(5, graphBaseURL)
+        v.string(6, tokenScope)
     }
 
     @inlinable
@@ -31,6 +34,7 @@ public struct ConnectDirectoryRequest: ProtoMessage {
         case 3: clientSecret = try r.string(tag)
         case 4: authorityURL = try r.string(tag)
         case 5: graphBaseURL = try r.string(tag)
+        case 6: tokenScope = try r.string(tag)
         default: try r.skip(tag)
         }
     }
