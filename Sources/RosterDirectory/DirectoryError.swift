@@ -42,7 +42,7 @@ package struct DirectoryError: Error, Sendable, Hashable, CustomStringConvertibl
     /// callers' `switch`es (compare with `==`).
     package struct Code: Sendable, Hashable, CustomStringConvertible {
         private enum Value: String, Sendable, Hashable {
-            case authFailed, consentMissing, throttled, notFound, resyncRequired, transient, permanent
+            case authFailed, consentMissing, throttled, notFound, resyncRequired, transient, permanent, limitExceeded
         }
 
         private let value: Value
@@ -67,6 +67,9 @@ package struct DirectoryError: Error, Sendable, Hashable, CustomStringConvertibl
         package static let transient = Code(.transient)
         /// Anything else that trying again will not fix (bad request, malformed response).
         package static let permanent = Code(.permanent)
+        /// The directory's answers went past a bound of this server: an `@odata.nextLink` that
+        /// leads back to a page already read, or more pages or users than a run may hold.
+        package static let limitExceeded = Code(.limitExceeded)
 
         package var description: String { value.rawValue }
     }

@@ -43,6 +43,9 @@ package struct DirectoryPages<Page: Sendable>: AsyncSequence, Sendable {
         private let fetch: Fetch
         private let download = Download()
         private var started = false
+        /// Every cursor followed so far: a directory whose links lead back to a page already read
+        /// would otherwise be listed forever.
+        private var followed: Set<String> = []
 
         init(fetch: @escaping Fetch) {
             self.fetch = fetch
@@ -64,7 +67,15 @@ package struct DirectoryPages<Page: Sendable>: AsyncSequence, Sendable {
             } onCancel: {
                 task.cancel()
             }.get()
-            if let next { download.start(fetch, cursor: next) }
+            if let next {
+                guard followed.insert(next).inserted else {
+                    throw DirectoryError(
+                        .limitExceeded,
+                        "the directory's next-page link leads back to a page already read (after \(followed.count) pages); "
+                            + "the listing loops, so the run stops", directoryCode: "nextLinkLoop")
+                }
+                download.start(fetch, cursor: next)
+            }
             return try page()
         }
 

@@ -23,6 +23,8 @@ package actor JobManager {
         package var makeJobID: @Sendable () -> String = { UUID().uuidString.lowercased() }
         /// Examples per action in a dry run's plan. Default 20.
         package var planSampleLimit = 20
+        /// What one run may take from a directory.
+        package var limits = SyncLimits()
 
         /// A configuration reading each tenant's directory from `directories`.
         package init(directories: @escaping DirectoryFactory) {
@@ -126,7 +128,8 @@ package actor JobManager {
             directories: configuration.directories,
             reporter: reporter,
             now: configuration.now,
-            sampleLimit: configuration.planSampleLimit
+            sampleLimit: configuration.planSampleLimit,
+            limits: configuration.limits
         )
         let task = Task { await self.finished(run.execute()) }
         // A cancel that came while the record was being written applies now.

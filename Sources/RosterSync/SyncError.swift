@@ -12,7 +12,7 @@ package struct SyncError: Error, Sendable, Hashable, CustomStringConvertible {
             case TENANT_NOT_FOUND, JOB_NOT_FOUND, GROUP_NOT_FOUND, GROUP_NOT_ALLOWED
             case REMOVALS_NEED_ACKNOWLEDGEMENT, SCOPE_CHANGE_NEEDS_ACKNOWLEDGEMENT
             case CREDENTIALS_INVALID, CONSENT_REVOKED, THROTTLED, DIRECTORY_UNAVAILABLE, DIRECTORY_ERROR
-            case STORE_ERROR, CANCELLED, INTERRUPTED, SHUTTING_DOWN
+            case STORE_ERROR, CANCELLED, INTERRUPTED, SHUTTING_DOWN, DIRECTORY_LIMIT_EXCEEDED
         }
         private let value: Value
         private init(_ value: Value) { self.value = value }
@@ -45,6 +45,9 @@ package struct SyncError: Error, Sendable, Hashable, CustomStringConvertible {
         package static let directoryError = Code(.DIRECTORY_ERROR)
         /// The contact store failed.
         package static let storeError = Code(.STORE_ERROR)
+        /// The directory's answers went past a bound of this server (pages, users or time per
+        /// run, or a next-page link that loops); nothing was applied.
+        package static let directoryLimitExceeded = Code(.DIRECTORY_LIMIT_EXCEEDED)
         /// The job was cancelled before its apply step; nothing was changed.
         package static let cancelled = Code(.CANCELLED)
         /// The server stopped during the run; nothing of it was applied.
@@ -89,6 +92,7 @@ extension SyncError {
             case .throttled: .throttled
             case .notFound: .groupNotFound
             case .transient: .directoryUnavailable
+            case .limitExceeded: .directoryLimitExceeded
             default: .directoryError
             }
         self.init(code, "the directory failed: \(error)")

@@ -21,6 +21,7 @@ struct SyncRun: Sendable {
     let reporter: Reporter
     let now: @Sendable () -> Int64
     let sampleLimit: Int
+    let limits: SyncLimits
 
     /// What fetching left in staging, and how to apply it.
     private struct Staged {
@@ -59,9 +60,23 @@ struct SyncRun: Sendable {
         try await directory.verifyPermissions()
 
         let staged: Staged
-        switch reporter.job.scope {
-        case .group(let id, _): staged = try await stageGroup(id: id, directory: directory, tenant: tenant)
-        case .allUsers: staged = try await stageAllUsers(directory: directory, tenant: tenant)
+        do {
+            switch reporter.job.scope {
+            case .group(let id, _): staged = try await stageGroup(id: id, directory: directory, tenant: tenant)
+            case .allUsers: staged = try await stageAllUsers(directory: directory, tenant: tenant)
+            }
+        } catch let denied as DirectoryError where denied.code == .consentMissing {
+            // One denied request does not prove the consent is gone: the permission check decides
+            // whether the tenant becomes CONSENT_REVOKED.
+            do {
+                try await directory.verifyPermissions()
+            } catch let confirmed as DirectoryError where confirmed.code == .consentMissing {
+                throw confirmed
+            } catch {}
+            throw SyncError(
+                .directoryError,
+                "the directory denied a request (\(denied)), but the application's permissions check passed, so the "
+                    + "connection stays AUTHORIZED; try again, and if it persists check the directory's access policies")
         }
         try checkCancelled()
 
@@ -124,8 +139,14 @@ struct SyncRun: Sendable {
             job.phase = .fetching
             extras.message = "fetching the members of “\(group.displayName ?? id)”"
         }
+        var pages = 0
+        var fetched = 0
+        let started = now()
         for try await page in directory.transitiveUserMembers(ofGroup: id) {
             try checkCancelled()
+            pages += 1
+            fetched += page.items.count
+            try limits.check(pages: pages, entries: fetched, startedAt: started, now: now())
             let synced = page.items.filter { $0.isSynced(includeDisabled: tenant.includeDisabled) }
             try await store.stage(job: reporter.job.id, contacts: synced.map(ContactRecord.init), removals: [])
             reporter.update { job, extras in
@@ -171,8 +192,14 @@ struct SyncRun: Sendable {
         // An incremental round may send a user twice (Graph replays); a partial entry then builds on
         // the version staged earlier in this run, not on the stored one.
         var stagedThisRun: [String: ContactRecord] = [:]
+        var pageCount = 0
+        var entries = 0
+        let started = now()
         for try await page in pages {
             try checkCancelled()
+            pageCount += 1
+            entries += page.changed.count + page.removed.count
+            try limits.check(pages: pageCount, entries: entries, startedAt: started, now: now())
             var contacts: [ContactRecord] = []
             var removals = page.removed.map(\.id)
             for user in page.changed {

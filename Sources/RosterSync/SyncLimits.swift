@@ -1,0 +1,27 @@
+/// What one sync run may take from a directory before it stops FAILED with
+/// `DIRECTORY_LIMIT_EXCEEDED`, nothing applied: a directory that pages forever (or lists far more
+/// people than any organization has) must never fill the disk or hold a job for good.
+package struct SyncLimits: Sendable, Hashable {
+    /// Pages fetched per run. Default 100,000 (at Graph's 100–999 users a page, well past the user bound).
+    package var maxPages = 100_000
+    /// Users (and removals) fetched per run. Default 5,000,000.
+    package var maxUsers = 5_000_000
+    /// Milliseconds a run may fetch for. Default 6 hours.
+    package var maxDurationMilliseconds: Int64 = 6 * 3_600_000
+
+    package init() {}
+
+    /// Counts one page of `entries` fetched at `now`; throws once a bound is passed.
+    func check(pages: Int, entries: Int, startedAt: Int64, now: Int64) throws(SyncError) {
+        if pages > maxPages {
+            throw SyncError(.directoryLimitExceeded, "the directory sent more than \(maxPages) pages in one run; nothing was applied")
+        }
+        if entries > maxUsers {
+            throw SyncError(.directoryLimitExceeded, "the directory listed more than \(maxUsers) users in one run; nothing was applied")
+        }
+        if now - startedAt > maxDurationMilliseconds {
+            let minutes = maxDurationMilliseconds / 60_000
+            throw SyncError(.directoryLimitExceeded, "the run fetched for more than \(minutes) minutes; nothing was applied")
+        }
+    }
+}
