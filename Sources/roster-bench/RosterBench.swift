@@ -9,12 +9,13 @@ import RosterWire
 
 /// `roster-bench`: the peer benchmark workload (../shared/peers/grpc-swift-bench) over Roster's
 /// protocol. Flags and RESULT lines match the peer's tool, so its scripts/bench.sh runs both.
+/// `abuse` runs bad-input probes against a running server (AbuseCommand.swift).
 @main
 struct RosterBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "roster-bench",
-        abstract: "Serve or load the peer benchmark workload over Roster's protocol.",
-        subcommands: [Serve.self, Load.self]
+        abstract: "Serve or load the peer benchmark workload over Roster's protocol, or probe a server with bad input.",
+        subcommands: [Serve.self, Load.self, Abuse.self]
     )
 }
 
