@@ -26,6 +26,10 @@ extension GraphDouble {
         /// does for `Prefer: return=minimal` (honoured too) and may do otherwise ("at least the
         /// updated properties"). Default false: every selected property.
         package var deltaChangedPropertiesOnly = false
+        /// Leave properties whose value is null out of delta rows, as Graph does: a new user's row
+        /// then lacks its empty properties, and a property cleared since the link is not sent at
+        /// all. Default false.
+        package var deltaOmitsNullProperties = false
 
         package init() {}
     }

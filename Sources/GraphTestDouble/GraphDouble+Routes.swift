@@ -34,6 +34,14 @@ extension GraphDouble.State {
             return list(directory.users, request, select: select(query) ?? Self.defaultUserProperties)
         case 2 where resource == ["users", "delta"]:
             return delta(request)
+        case 2 where resource[0] == "users":
+            // One user, every selected property (null ones too), as Graph answers GET /users/{id}.
+            guard let user = directory.users.first(where: { $0["id"]?.string == resource[1] }) else {
+                return .graphError(.notFound, "Request_ResourceNotFound", "Resource '\(resource[1])' does not exist or one of its queried reference-property objects are not present.")
+            }
+            var body = ByteBuffer()
+            user.write(to: &body, select: select(query) ?? Self.defaultUserProperties)
+            return .json(body)
         case 1 where resource[0] == "groups":
             guard let groups = filterGroups(query["$filter"]) else {
                 return .graphError(.badRequest, "Request_UnsupportedQuery", "Unsupported or invalid query filter clause.")
@@ -210,7 +218,7 @@ extension GraphDouble.State {
                 let changed = Set((propertyChangedAt[id] ?? [:]).filter { $0.value > since }.keys)
                 properties = selected.filter { $0 == "id" || changed.contains($0) }
             }
-            entry.write(to: &body, select: properties)
+            entry.write(to: &body, select: properties, omitNulls: configuration.deltaOmitsNullProperties)
         }
         body.writeStaticString("]}")
         return .json(body)

@@ -127,10 +127,12 @@ package struct JSONObject: Sendable, Hashable, ExpressibleByDictionaryLiteral {
     }
 
     /// Appends the object as JSON: every property, or with `select`, only those (absent ones as null).
-    package func write(to buffer: inout ByteBuffer, select: [String]? = nil) {
+    /// - Parameter omitNulls: leave out properties whose value is null, as Graph does in delta rows.
+    package func write(to buffer: inout ByteBuffer, select: [String]? = nil, omitNulls: Bool = false) {
         buffer.writeInteger(UInt8(ascii: "{"))
         var first = true
         func field(_ key: String, _ value: JSONValue) {
+            if omitNulls, value == .null { return }
             if !first { buffer.writeInteger(UInt8(ascii: ",")) }
             first = false
             JSONValue.writeString(key, to: &buffer)

@@ -29,4 +29,19 @@ package protocol DirectorySource: Sendable {
     /// the last page carries the delta link to store. Throws ``DirectoryError/Code/resyncRequired``
     /// when the link can no longer be used: run a full sync and start over with `nil`.
     func userChanges(since deltaLink: String?) -> DirectoryPages<DeltaPage>
+
+    /// These users as they are now, each whole (every property, empty ones included); ids no
+    /// longer in the directory are left out. A delta row that leaves out properties is completed
+    /// this way.
+    func users(ids: [String]) async throws(DirectoryError) -> [DirectoryUser]
+}
+
+extension DirectorySource {
+    /// The default: the users listing, filtered (for sources that list cheaply, such as files).
+    package func users(ids: [String]) async throws(DirectoryError) -> [DirectoryUser] {
+        let wanted = Set(ids)
+        var found: [DirectoryUser] = []
+        for try await page in users() { found += page.items.filter { wanted.contains($0.id) } }
+        return found
+    }
 }

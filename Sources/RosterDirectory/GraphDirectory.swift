@@ -108,6 +108,46 @@ package struct GraphDirectory: DirectorySource {
         }
     }
 
+    /// `GET /users/{id}?$select=…` for each id, four at a time; a 404 leaves the user out.
+    package func users(ids: [String]) async throws(DirectoryError) -> [DirectoryUser] {
+        let select = DirectoryUser.graphSelect.joined(separator: ",")
+        let result = await withTaskGroup(of: Result<DirectoryUser?, DirectoryError>.self) { group in
+            var results: [Result<DirectoryUser?, DirectoryError>] = []
+            var pending = ids[...]
+            func next() -> Bool {
+                guard let id = pending.popFirst() else { return false }
+                group.addTask { [self] in
+                    do throws(DirectoryError) {
+                        let url = self.url("/v1.0/users/\(GraphTokenProvider.percentEncode(id))", ["$select": select])
+                        let body = try await self.get(url, what: "GET /v1.0/users/{id}")
+                        do {
+                            return .success(try GraphUserPage.readUser(body))
+                        } catch {
+                            return .failure(self.malformed("GET /v1.0/users/{id}", error))
+                        }
+                    } catch {
+                        return error.code == .notFound ? .success(nil) : .failure(error)
+                    }
+                }
+                return true
+            }
+            for _ in 0..<4 { _ = next() }
+            for await result in group {
+                results.append(result)
+                _ = next()
+            }
+            return results
+        }
+        var users: [DirectoryUser] = []
+        for item in result {
+            switch item {
+            case .success(let user): if let user { users.append(user) }
+            case .failure(let error): throw error
+            }
+        }
+        return users
+    }
+
     // MARK: - Paging
 
     private var userQuery: [String: String] {

@@ -43,6 +43,18 @@ struct GraphUserPage {
         }
     }
 
+    /// Reads one user object (`GET /users/{id}`): every property it carries.
+    static func readUser(_ body: ByteBuffer) throws -> DirectoryUser {
+        try body.withUnsafeReadableBytes { bytes in
+            var reader = GraphJSONReader(bytes)
+            var page = GraphUserPage()
+            try page.readEntry(&reader)
+            try reader.expectEnd()
+            guard let user = page.users.first else { throw reader.failure("a removal where a user was expected") }
+            return user
+        }
+    }
+
     /// A page's paging links.
     struct Links {
         var nextLink: String?

@@ -80,9 +80,11 @@ package final class RosterServer: Service, Sendable {
         let directories: JobManager.DirectoryFactory = { [connector] tenant, onThrottle in
             try await connector.directory(tenant: tenant, store: store, onThrottle: onThrottle)
         }
+        var jobConfiguration = JobManager.Configuration(directories: directories)
+        jobConfiguration.maxRunningJobs = configuration.maxRunningSyncs
         // Watchers get at most one value per ~100 ms within a phase (stretched past 500 watchers).
         let jobs = JobManager(
-            store: store, configuration: JobManager.Configuration(directories: directories),
+            store: store, configuration: jobConfiguration,
             progress: ProgressHub(pacing: .init(interval: .milliseconds(100))))
         let interrupted = try await jobs.recoverInterruptedJobs()
         if !interrupted.isEmpty {

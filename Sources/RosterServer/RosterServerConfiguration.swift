@@ -36,6 +36,8 @@ package struct RosterServerConfiguration: Sendable {
     /// How long calls and running sync jobs may go on after SIGTERM before they are stopped (jobs
     /// then end INTERRUPTED).
     package var gracePeriod: Duration = .seconds(10)
+    /// Sync jobs running at once over all tenants; the rest wait QUEUED, in order.
+    package var maxRunningSyncs = 16
     /// Whether tenants may use `demo:` and `file://` directories.
     package var allowFileDirectories = false
     /// Directory hosts tenants may use beyond the Microsoft clouds' (a Graph-compatible proxy, a

@@ -39,6 +39,33 @@ extension ContactRecord {
 extension ContactRecord {
     /// This contact, read from a delta entry that carried only the `reported` properties, with
     /// every property it left out (unchanged in the directory) taken from the `stored` contact.
+    /// The contact fields that hold a value (an empty string or list counts as none).
+    package var nonEmptyProperties: DirectoryUser.Properties {
+        var properties = DirectoryUser.Properties()
+        func note(_ value: String?, _ property: DirectoryUser.Properties) {
+            if let value, !value.isEmpty { properties.insert(property) }
+        }
+        note(userPrincipalName, .userPrincipalName)
+        note(mail, .mail)
+        note(displayName, .displayName)
+        note(givenName, .givenName)
+        note(surname, .surname)
+        note(jobTitle, .jobTitle)
+        note(department, .department)
+        note(companyName, .companyName)
+        note(officeLocation, .officeLocation)
+        if !businessPhones.isEmpty { properties.insert(.businessPhones) }
+        note(mobilePhone, .mobilePhone)
+        note(faxNumber, .faxNumber)
+        note(streetAddress, .streetAddress)
+        note(city, .city)
+        note(state, .state)
+        note(postalCode, .postalCode)
+        note(country, .country)
+        if extensionAttributes.contains(where: { !($0 ?? "").isEmpty }) { properties.insert(.extensionAttributes) }
+        return properties
+    }
+
     package func merging(unreportedFrom stored: ContactRecord, reported: DirectoryUser.Properties) -> ContactRecord {
         var merged = self
         if !reported.contains(.userPrincipalName) { merged.userPrincipalName = stored.userPrincipalName }

@@ -25,6 +25,8 @@ package actor JobManager {
         package var planSampleLimit = 20
         /// What one run may take from a directory.
         package var limits = SyncLimits()
+        /// Jobs running at once over all tenants; the rest wait QUEUED, in order. Default 16.
+        package var maxRunningJobs = 16
 
         /// A configuration reading each tenant's directory from `directories`.
         package init(directories: @escaping DirectoryFactory) {
@@ -47,6 +49,8 @@ package actor JobManager {
     /// Active jobs by tenant.
     var active: [String: Active] = [:]
     /// Set by ``shutdown(gracePeriod:)``: no more jobs start.
+    /// The server-wide line of jobs waiting to run.
+    package let slots: JobSlots
     package internal(set) var isShuttingDown = false
 
     /// One active job; `task` and `reporter` are nil while the job record is being created.
@@ -63,6 +67,7 @@ package actor JobManager {
         self.store = store
         self.configuration = configuration
         self.progress = progress
+        self.slots = JobSlots(limit: configuration.maxRunningJobs)
     }
 
     // MARK: - Starting and cancelling
@@ -129,7 +134,8 @@ package actor JobManager {
             reporter: reporter,
             now: configuration.now,
             sampleLimit: configuration.planSampleLimit,
-            limits: configuration.limits
+            limits: configuration.limits,
+            slots: slots
         )
         let task = Task { await self.finished(run.execute()) }
         // A cancel that came while the record was being written applies now.

@@ -8,6 +8,10 @@ package struct SyncLimits: Sendable, Hashable {
     package var maxUsers = 5_000_000
     /// Milliseconds a run may fetch for. Default 6 hours.
     package var maxDurationMilliseconds: Int64 = 6 * 3_600_000
+    /// Users a delta run fetches one by one (their rows left out properties it cannot know)
+    /// before it runs a full sync instead. Default 2,000 (a full sync of 100,000 users is about
+    /// 100–1,000 requests).
+    package var maxUsersFetchedWhole = 2_000
 
     package init() {}
 

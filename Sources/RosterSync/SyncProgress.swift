@@ -90,6 +90,19 @@ package struct SyncProgress: Sendable, Hashable {
     }
 
     /// 1204 → "1,204".
+    /// "1st", "2nd", "3rd", "4th", "11th", "21st", "112th".
+    static func ordinal(_ value: Int) -> String {
+        let suffix: String
+        switch (value % 10, value % 100) {
+        case (_, 11...13): suffix = "th"
+        case (1, _): suffix = "st"
+        case (2, _): suffix = "nd"
+        case (3, _): suffix = "rd"
+        default: suffix = "th"
+        }
+        return grouped(value) + suffix
+    }
+
     static func grouped(_ value: Int) -> String {
         let digits = String(value.magnitude)
         var result = ""

@@ -22,6 +22,7 @@ struct SyncRun: Sendable {
     let now: @Sendable () -> Int64
     let sampleLimit: Int
     let limits: SyncLimits
+    let slots: JobSlots
 
     /// What fetching left in staging, and how to apply it.
     private struct Staged {
@@ -46,6 +47,15 @@ struct SyncRun: Sendable {
 
     private func run() async throws {
         let jobID = reporter.job.id
+        // Wait for one of the server's job slots, in line with other tenants' jobs.
+        let reporter = self.reporter
+        let limit = slots.limit
+        try await slots.acquire { place in
+            reporter.update { _, extras in
+                extras.message = "queued: \(SyncProgress.ordinal(place)) in line (\(limit) syncs run at once on this server)"
+            }
+        }
+        defer { slots.release() }
         guard let tenant = try await store.tenant(id: reporter.job.tenantID) else {
             throw SyncError(.tenantNotFound, "tenant \(reporter.job.tenantID) does not exist; create it first")
         }
@@ -164,24 +174,22 @@ struct SyncRun: Sendable {
     private func stageAllUsers(directory: any DirectorySource, tenant: TenantRecord) async throws -> Staged {
         if reporter.job.mode == .delta, let link = tenant.deltaLink {
             do {
-                return try await stageChanges(directory.userChanges(since: link), incremental: true, tenant: tenant)
+                return try await stageChanges(directory.userChanges(since: link), incremental: true, tenant: tenant, directory: directory)
             } catch let error as DirectoryError where error.code == .resyncRequired {
                 try await store.discardStaging(job: reporter.job.id)
                 reporter.update { job, extras in
                     job.mode = .full
                     job.fetched = 0
-                    extras.message =
-                        "the directory can no longer send changes (\(error.directoryCode ?? "resync required")); "
-                        + "running a full sync instead"
+                    extras.message = "running a full sync instead: \(error.message)"
                 }
             }
         }
-        return try await stageChanges(directory.userChanges(since: nil), incremental: false, tenant: tenant)
+        return try await stageChanges(directory.userChanges(since: nil), incremental: false, tenant: tenant, directory: directory)
     }
 
     /// Stages delta pages: users in scope as upserts; for an incremental run, removed users and
     /// changed users now out of scope as removals.
-    private func stageChanges(_ pages: DirectoryPages<DeltaPage>, incremental: Bool, tenant: TenantRecord)
+    private func stageChanges(_ pages: DirectoryPages<DeltaPage>, incremental: Bool, tenant: TenantRecord, directory: any DirectorySource)
         async throws -> Staged
     {
         reporter.update { job, extras in
@@ -192,6 +200,7 @@ struct SyncRun: Sendable {
         // An incremental round may send a user twice (Graph replays); a partial entry then builds on
         // the version staged earlier in this run, not on the stored one.
         var stagedThisRun: [String: ContactRecord] = [:]
+        var fetchedWhole = 0
         var pageCount = 0
         var entries = 0
         let started = now()
@@ -202,19 +211,21 @@ struct SyncRun: Sendable {
             try limits.check(pages: pageCount, entries: entries, startedAt: started, now: now())
             var contacts: [ContactRecord] = []
             var removals = page.removed.map(\.id)
+            // Rows that leave out properties whose values this run cannot know: fetched whole.
+            var incomplete: [String] = []
             for user in page.changed {
                 if user.isSynced(includeDisabled: tenant.includeDisabled) {
                     var contact = ContactRecord(user)
                     if incremental, let reported = page.partial[user.id] {
-                        // A partial entry (only its changed properties): the rest stay as they are. A
-                        // user not stored has no rest to keep: only a full run can fetch it whole.
+                        // Graph leaves null properties out of a row, and may send only the changed
+                        // ones. A left-out property is known only when the stored value is empty
+                        // too (unchanged or cleared, it is empty now). Otherwise (a user not stored
+                        // yet, or a stored value that may have been cleared) the user is fetched.
                         var base = stagedThisRun[user.id]
                         if base == nil { base = try await store.contact(tenant: tenant.id, id: user.id) }
-                        guard let stored = base else {
-                            throw DirectoryError(
-                                .resyncRequired,
-                                "the directory sent only some properties of user \(user.id), who is not synced yet",
-                                directoryCode: "partialEntryForNewUser")
+                        guard let stored = base, stored.nonEmptyProperties.isSubset(of: reported) else {
+                            incomplete.append(user.id)
+                            continue
                         }
                         contact = contact.merging(unreportedFrom: stored, reported: reported)
                     }
@@ -223,6 +234,28 @@ struct SyncRun: Sendable {
                 } else if incremental {
                     removals.append(user.id)
                 }
+            }
+            if !incomplete.isEmpty {
+                fetchedWhole += incomplete.count
+                guard fetchedWhole <= limits.maxUsersFetchedWhole else {
+                    throw DirectoryError(
+                        .resyncRequired,
+                        "more than \(limits.maxUsersFetchedWhole) changed users came with properties left out, and fetching "
+                            + "each of them costs more than a full sync", directoryCode: "tooManyIncompleteRows")
+                }
+                let whole = try await directory.users(ids: incomplete)
+                var found: Set<String> = []
+                for user in whole {
+                    found.insert(user.id)
+                    if user.isSynced(includeDisabled: tenant.includeDisabled) {
+                        let contact = ContactRecord(user)
+                        stagedThisRun[contact.id] = contact
+                        contacts.append(contact)
+                    } else {
+                        removals.append(user.id)
+                    }
+                }
+                removals += incomplete.filter { !found.contains($0) }  // gone since the row was written
             }
             try await store.stage(job: reporter.job.id, contacts: contacts, removals: removals)
             if let link = page.deltaLink { deltaLink = link }

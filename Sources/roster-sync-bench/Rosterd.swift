@@ -12,6 +12,8 @@ final class Rosterd: @unchecked Sendable {
     let dataDirectory: String
     private(set) var port = 0
     private var process: Process?
+    /// More `rosterd serve` flags.
+    var extraArguments: [String] = []
 
     init(binary: String) {
         self.binary = binary
@@ -41,7 +43,7 @@ final class Rosterd: @unchecked Sendable {
         process.arguments = [
             "serve", "--data-dir", dataDirectory, "--listen", "127.0.0.1:0", "--allow-file-directories", "--allow-directory-host", "127.0.0.1",
             "--grace-period", "2", "--log-level", "warning",
-        ]
+        ] + extraArguments
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice

@@ -46,7 +46,11 @@ struct SyncBench: AsyncParsableCommand {
     var watchConnections = 100
     @Option(help: "Pairs of runs (unwatched, watched) for the watchers measurement.")
     var watchRuns = 3
-    @Option(help: "Parts to run: any of sync,groups,watch (comma-separated).")
+    @Option(help: "Tenants syncing the demo directory at the same moment (part tenants).")
+    var tenants = 1_000
+    @Option(help: "rosterd's --max-running-syncs for the tenants part.")
+    var maxRunningSyncs = 16
+    @Option(help: "Parts to run: any of sync,groups,watch,tenants (comma-separated).")
     var parts = "sync,groups,watch"
 
     func run() async throws {
@@ -68,6 +72,7 @@ struct SyncBench: AsyncParsableCommand {
             try await double.stop()
         }
         if selected.contains("groups") { try await groupsPart() }
+        if selected.contains("tenants") { try await tenantsPart() }
     }
 
     // MARK: - Machine

@@ -93,6 +93,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "A directory host tenants may use beyond the Microsoft clouds' (repeatable), e.g. a Graph-compatible proxy.")
     var allowDirectoryHost: [String] = []
 
+    @Option(help: "Sync jobs running at once over all tenants; more wait QUEUED, in order (default 16).")
+    var maxRunningSyncs: Int?
+
     @Option(help: "Seconds between checks for due automatic syncs (default 60).")
     var scheduleCheckSeconds: Int?
 
@@ -215,6 +218,9 @@ struct Serve: AsyncParsableCommand {
             settings.gracePeriod = .seconds(value)
         }
         settings.allowFileDirectories = allowFileDirectories || file.allowFileDirectories == true
+        if let value = maxRunningSyncs ?? file.limits?.maxRunningSyncs {
+            settings.maxRunningSyncs = try Self.positive(value, "max running syncs")
+        }
         settings.allowedDirectoryHosts = allowDirectoryHost + (file.allowDirectoryHosts ?? [])
         if let bad = settings.allowedDirectoryHosts.first(where: { $0.isEmpty || $0.contains("/") || $0.contains(":") && !$0.contains("::") }) {
             throw ConfigurationError("allowed directory host \"\(bad)\" must be a host name or address without scheme, port or path, e.g. graph-proxy.example.com")

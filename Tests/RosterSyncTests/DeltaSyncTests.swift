@@ -21,6 +21,7 @@ struct DeltaSyncTests {
         secret: String = "double-secret",
         doubleConfiguration: GraphDouble.Configuration = GraphDouble.Configuration(),
         waitsBlock: Bool = false,
+        maxUsersFetchedWhole: Int = SyncLimits().maxUsersFetchedWhole,
         _ body: (GraphDouble, SyncFixture, _ progressAtWaits: @Sendable () -> [SyncProgress]) async throws -> Void
     ) async throws {
         var directory = GraphDoubleDirectory.generated(userCount: users)
@@ -36,7 +37,9 @@ struct DeltaSyncTests {
         try await GraphDouble.withRunning(directory: directory, configuration: doubleConfiguration) { double in
             let seen = Mutex<[SyncProgress]>([])
             let hub = Mutex<ProgressHub?>(nil)
-            let fixture = try await SyncFixture.make(directories: { _, onThrottle in
+            var limits = SyncLimits()
+            limits.maxUsersFetchedWhole = maxUsersFetchedWhole
+            let fixture = try await SyncFixture.make(limits: limits, directories: { _, onThrottle in
                 var configuration = GraphDirectory.Configuration(
                     directoryTenantID: "double-tenant",
                     clientID: "roster-app",
@@ -95,14 +98,78 @@ struct DeltaSyncTests {
             #expect(after == expected)
 
             // A partial entry of a user who is not synced (user 0 is a guest): nothing to merge
-            // with, so the run falls back to a full one, which fetches everyone whole.
+            // with, so the user is fetched whole (and stays out: a guest); the run stays a delta.
             let guest = GraphDoubleDirectory.userID(0)
             double.updateUser(id: guest, ["jobTitle": .string("Visiting Partial")])
-            let fallback = try await fixture.sync()
-            #expect(fallback.state == .succeeded)
-            #expect(fallback.mode == .full)
+            let fetched = try await fixture.sync()
+            #expect(fetched.state == .succeeded)
+            #expect(fetched.mode == .delta)
+            #expect(double.requests.contains { $0.path == "/v1.0/users/\(guest)" })
             #expect(try await fixture.store.contact(tenant: SyncFixture.tenant, id: guest) == nil)
             #expect(Set(try await fixture.contacts().keys) == Self.memberIDs(120))
+        }
+    }
+
+    @Test("Graph leaves nulls out of delta rows: a new hire is fetched whole and the run stays a delta")
+    func newHireWithNullsLeftOut() async throws {
+        var configuration = GraphDouble.Configuration()
+        configuration.deltaOmitsNullProperties = true
+        try await Self.withDouble(users: 120, doubleConfiguration: configuration) { double, fixture, _ in
+            #expect(try await fixture.sync().state == .succeeded)
+            let id = GraphDoubleDirectory.userID(500)
+            double.addUser([
+                "id": .string(id), "userPrincipalName": "hire@contoso.example", "mail": "hire@contoso.example",
+                "displayName": "New Hire", "givenName": "New", "surname": "Hire", "jobTitle": "Apprentice",
+                "department": .null, "companyName": .null, "officeLocation": .null, "businessPhones": .array([]),
+                "mobilePhone": .null, "faxNumber": .null, "streetAddress": .null, "city": "Leeds", "state": .null,
+                "postalCode": .null, "country": .null, "accountEnabled": true, "userType": "Member",
+            ])
+            let delta = try await fixture.sync()
+            #expect(delta.state == .succeeded)
+            #expect(delta.mode == .delta, "\(delta.message)")
+            #expect(delta.added == 1)
+            let hire = try #require(try await fixture.store.contact(tenant: SyncFixture.tenant, id: id))
+            #expect(hire.jobTitle == "Apprentice" && hire.city == "Leeds" && hire.department == nil)
+            #expect(double.requests.filter { $0.path.hasPrefix("/v1.0/users/0") }.map(\.path) == ["/v1.0/users/\(id)"])
+        }
+    }
+
+    @Test("a property cleared since the last sync and left out of its delta row is cleared in the store")
+    func clearedPropertyLeftOut() async throws {
+        var configuration = GraphDouble.Configuration()
+        configuration.deltaOmitsNullProperties = true
+        configuration.deltaChangedPropertiesOnly = true
+        try await Self.withDouble(users: 120, doubleConfiguration: configuration) { double, fixture, _ in
+            #expect(try await fixture.sync().state == .succeeded)
+            let id = GraphDoubleDirectory.userID(1)
+            let before = try #require(try await fixture.store.contact(tenant: SyncFixture.tenant, id: id))
+            #expect(before.city != nil)
+            double.updateUser(id: id, ["city": .null])
+            let delta = try await fixture.sync()
+            #expect(delta.state == .succeeded && delta.mode == .delta)
+            #expect(delta.updated == 1)
+            var expected = before
+            expected.city = nil
+            var after = try #require(try await fixture.store.contact(tenant: SyncFixture.tenant, id: id))
+            after.changedAt = expected.changedAt
+            #expect(after == expected)
+        }
+    }
+
+    @Test("past the per-run bound of users fetched whole, the run becomes a full sync, exact all the same")
+    func tooManyIncompleteRows() async throws {
+        var configuration = GraphDouble.Configuration()
+        configuration.deltaOmitsNullProperties = true
+        configuration.deltaChangedPropertiesOnly = true
+        try await Self.withDouble(users: 120, doubleConfiguration: configuration, maxUsersFetchedWhole: 3) { double, fixture, _ in
+            #expect(try await fixture.sync().state == .succeeded)
+            for n in 1...5 { double.updateUser(id: GraphDoubleDirectory.userID(n), ["city": .null]) }
+            let delta = try await fixture.sync()
+            #expect(delta.state == .succeeded)
+            #expect(delta.mode == .full)
+            for n in 1...5 {
+                #expect(try await fixture.store.contact(tenant: SyncFixture.tenant, id: GraphDoubleDirectory.userID(n))?.city == nil)
+            }
         }
     }
 
@@ -208,7 +275,8 @@ struct DeltaSyncTests {
 }
 
 /// The demo directory, whose delta round (after a full run) sends one user twice, each time with
-/// only one changed property, as Graph may when it replays a change.
+/// only one changed property, as Graph may when it replays a change. Fetched whole, the user has
+/// both changes.
 struct ReplayingDirectory: DirectorySource {
     let inner: FileDirectory
     let userID: String
@@ -233,6 +301,15 @@ struct ReplayingDirectory: DirectorySource {
             entry.mobilePhone = "+44 7700 000000"
             return (DeltaPage(changed: [entry], removed: [], deltaLink: "next", partial: [id: [.mobilePhone]]), nil)
         })
+    }
+    /// The user as it is after both changes (the run fetches a user whose rows left out stored values).
+    func users(ids: [String]) async throws(DirectoryError) -> [DirectoryUser] {
+        var found = try await inner.users(ids: ids)
+        for index in found.indices where found[index].id == userID {
+            found[index].jobTitle = "Replayed Title"
+            found[index].mobilePhone = "+44 7700 000000"
+        }
+        return found
     }
 }
 

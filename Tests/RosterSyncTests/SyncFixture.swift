@@ -29,8 +29,9 @@ struct SyncFixture {
     /// A fixture whose tenant reads `source` (default: the demo directory in pages of 100).
     static func make(
         source: (any DirectorySource)? = nil,
-        directories: JobManager.DirectoryFactory? = nil,
-        limits: SyncLimits = SyncLimits()
+        limits: SyncLimits = SyncLimits(),
+        maxRunningJobs: Int = 16,
+        directories: JobManager.DirectoryFactory? = nil
     ) async throws -> SyncFixture {
         let path = NSTemporaryDirectory() + "roster-sync-tests-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
@@ -47,6 +48,7 @@ struct SyncFixture {
         let box = SourceBox(try source ?? demo())
         var configuration = JobManager.Configuration(directories: directories ?? { _, _ in box.current })
         configuration.limits = limits
+        configuration.maxRunningJobs = maxRunningJobs
         let counter = Mutex((jobs: 0, clock: Int64(1_700_000_000_000)))
         configuration.makeJobID = {
             counter.withLock {
