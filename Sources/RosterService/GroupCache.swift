@@ -1,6 +1,7 @@
 package import Logging
 package import RosterDirectory
 package import RosterStore
+internal import RosterSync
 internal import Synchronization
 
 /// Each tenant's mail-enabled security groups for type-ahead: a ``GroupIndex`` in memory, backed
@@ -20,6 +21,9 @@ package final class GroupCache: Sendable {
     private let connector: DirectoryConnector
     private let now: @Sendable () -> Int64
     private let logger: Logger
+    /// Background refreshes running at once over all tenants: a thousand StartSyncs at the same
+    /// moment must not read a thousand group listings at once (each holds its directory's pages).
+    private let backgroundRefreshes = JobSlots(limit: 4)
 
     package init(store: any Store, connector: DirectoryConnector, now: @escaping @Sendable () -> Int64, logger: Logger) {
         self.store = store
@@ -73,9 +77,11 @@ package final class GroupCache: Sendable {
             return state.refreshing.insert(id).inserted
         }
         guard claimed else { return }
-        Task { [store, connector, logger] in
+        Task { [store, connector, logger, backgroundRefreshes] in
             defer { _ = state.withLock { $0.refreshing.remove(id) } }
             do {
+                try await backgroundRefreshes.acquire { _ in }
+                defer { backgroundRefreshes.release() }
                 guard let tenant = try await store.tenant(id: id), tenant.connectionState == .authorized else {
                     state.withLock { $0.failedAt[id] = ContinuousClock.now }
                     return
