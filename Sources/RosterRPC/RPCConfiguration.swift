@@ -36,6 +36,11 @@ public struct RPCConfiguration: Sendable, Hashable {
     /// not arrived; a HEADERS past it is refused with TRAILERS 8, so half-open calls on a few
     /// connections cannot use up the server-wide metadata budget. Default 256 KiB.
     public var maxHalfOpenHeaderBytes = 256 * 1024
+    /// Server: unary handlers of one connection running at once; the connection's other calls
+    /// wait, in order, with their requests (streaming handlers are not counted: they live long).
+    /// Bounds what one client's calls cost while they run, e.g. 100 large listings never read.
+    /// Default 16.
+    public var maxExecutingUnaryCalls = 16
     /// Server: PINGs (without ACK) a client may send in one second. Default 10.
     public var maxPingsPerSecond = 10
     /// The channel stops being writable when this many bytes wait in its outbound buffer, and

@@ -5,6 +5,19 @@ internal import RosterWire
 extension ServerConnectionHandler {
     func start(_ stream: ServerStream) {
         guard let context, let executor else { return }
+        if case .unary = stream.method {
+            guard executingUnary < configuration.maxExecutingUnaryCalls else {
+                // Wait with a compact copy: a slice would keep the whole read buffer alive.
+                if let payload = stream.request {
+                    var copy = context.channel.allocator.buffer(capacity: payload.readableBytes)
+                    copy.writeImmutableBuffer(payload)
+                    stream.request = copy
+                }
+                waitingToExecute.append(stream.id)
+                return
+            }
+            executingUnary += 1
+        }
         let connection = NIOLoopBound(self, eventLoop: context.eventLoop)
         // The payload is a slice of the connection's read buffer: a handler that keeps it for a
         // long stream would keep that whole buffer alive. Hand it a compact copy, keep nothing.
@@ -58,7 +71,17 @@ extension ServerConnectionHandler {
         }
     }
 
+    /// A unary handler ended: its slot goes to the oldest waiting call still open.
+    func unaryHandlerEnded() {
+        executingUnary -= 1
+        while let id = waitingToExecute.popFirst() {
+            guard let stream = streams[id], stream.task == nil, stream.request != nil else { continue }
+            return start(stream)
+        }
+    }
+
     func completeUnary(_ id: UInt32, _ result: Result<any ProtoMessage, any Error>) {
+        unaryHandlerEnded()
         guard streams[id] != nil else { return }
         switch result {
         case .success(let response):

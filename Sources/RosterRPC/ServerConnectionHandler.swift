@@ -40,6 +40,9 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     private var timerDeadline: NIODeadline?
     /// A `read()` withheld while the channel was not writable.
     private var readPending = false
+    /// Unary handlers running now, and the calls waiting to run one (oldest first).
+    var executingUnary = 0
+    var waitingToExecute = CircularBuffer<UInt32>()
     /// Splits bytes into frames right here, rather than in a handler of its own, so a frame is
     /// never boxed into `NIOAny` on its way through the pipeline.
     var frames: NIOSingleStepByteToMessageProcessor<FrameDecoder>

@@ -13,7 +13,7 @@ internal import Foundation
 ///                   "gracePeriodSeconds": 10, "handshakeTimeoutSeconds": 10, "idleTimeoutSeconds": 300,
 ///                   "requestTimeoutSeconds": 10, "frameTimeoutSeconds": 30, "maxConnectionAgeSeconds": 0,
 ///                   "maxQueuedBytes": 8388608, "maxUnsentCalls": 256, "maxHalfOpenHeaderBytes": 262144,
-///                   "maxOpenCalls": 10000, "maxRunningSyncs": 16,
+///                   "maxOpenCalls": 10000, "maxRunningSyncs": 16, "maxExecutingCalls": 16,
 ///                   "maxHeldMetadataBytes": 67108864 },
 ///       "allowFileDirectories": false,
 ///       "allowDirectoryHosts": ["graph-proxy.example.com"],
@@ -43,6 +43,7 @@ struct ConfigurationFile: Decodable, Equatable {
         var maxUnsentCalls: Int?
         var maxHalfOpenHeaderBytes: Int?
         var maxRunningSyncs: Int?
+        var maxExecutingCalls: Int?
         var maxOpenCalls: Int?
         var maxHeldMetadataBytes: Int?
     }

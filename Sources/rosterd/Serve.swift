@@ -75,6 +75,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Bytes of metadata one connection's calls may hold while waiting for their request (default 262144).")
     var maxHalfOpenHeaderBytes: Int?
 
+    @Option(help: "Unary calls of one connection running at once; its other calls wait in order (default 16).")
+    var maxExecutingCalls: Int?
+
     @Option(help: "Most calls open at once over all connections (default 10000).")
     var maxOpenCalls: Int?
 
@@ -212,6 +215,9 @@ struct Serve: AsyncParsableCommand {
         }
         if let value = maxHalfOpenHeaderBytes ?? limits?.maxHalfOpenHeaderBytes {
             settings.rpc.maxHalfOpenHeaderBytes = try Self.positive(value, "max half-open header bytes")
+        }
+        if let value = maxExecutingCalls ?? limits?.maxExecutingCalls {
+            settings.rpc.maxExecutingUnaryCalls = try Self.positive(value, "max executing calls")
         }
         if let value = maxOpenCalls ?? limits?.maxOpenCalls {
             settings.maxOpenCalls = try Self.positive(value, "max open calls")

@@ -164,6 +164,22 @@ struct RPCCallTests {
         await server.server.shutdown()
     }
 
+    @Test("at most max_executing_unary_calls handlers of one connection run at once; the rest wait, then run")
+    func executingUnaryBound() async throws {
+        let server = try await TestServer.start { $0.rpc.maxExecutingUnaryCalls = 2 }
+        let client = try server.client()
+        let sleepers = (0..<6).map { _ in
+            Task { try await client.unary("/test.Echo/Sleep", request: echoRequest("", limit: 1000), response: PeerBench.ListGroupsResponse.self) }
+        }
+        try await eventually { server.observations.sleepersStarted.load(ordering: .relaxed) == 2 }
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(server.observations.sleepersStarted.load(ordering: .relaxed) == 2, "more than 2 handlers started at once")
+        for sleeper in sleepers { _ = try await sleeper.value }
+        #expect(server.observations.sleepersStarted.load(ordering: .relaxed) == 6)
+        await client.close()
+        await server.server.shutdown()
+    }
+
     @Test("a request over the server's max_frame_size fails locally with RESOURCE_EXHAUSTED")
     func oversizedRequest() async throws {
         let server = try await TestServer.start { $0.rpc.maxFrameSize = 16_384 }
