@@ -125,10 +125,16 @@ struct RPCCallTests {
         let client = try server.client()
         _ = try await client.unary("/test.Echo/Unary", request: echoRequest("warm"), response: PeerBench.ListGroupsResponse.self)
         let inFlight = Task {
-            try await client.unary("/test.Echo/Sleep", request: echoRequest("", limit: 300), response: PeerBench.ListGroupsResponse.self)
+            try await client.unary("/test.Echo/Sleep", request: echoRequest("", limit: 1_000), response: PeerBench.ListGroupsResponse.self)
         }
         try await eventually { server.observations.sleepersStarted.load(ordering: .relaxed) == 1 }
         let shutdown = Task { await server.server.shutdown() }
+        // The shutdown has begun once the listener is closed (GOAWAY follows at once).
+        for _ in 0..<500 {
+            guard let probe = try? await RawConnection.connect(port: server.port) else { break }
+            probe.close()
+            try await Task.sleep(for: .milliseconds(10))
+        }
         _ = try await inFlight.value  // completes normally within the grace period
         do {
             _ = try await client.unary("/test.Echo/Unary", request: echoRequest("late"), response: PeerBench.ListGroupsResponse.self)

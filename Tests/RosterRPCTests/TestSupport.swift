@@ -160,17 +160,23 @@ final class RawConnection: ChannelInboundHandler, Sendable {
         let group = MultiThreadedEventLoopGroup.singleton
         let closed = group.next().makePromise(of: Void.self)
         let holder = Mutex<RawConnection?>(nil)
-        let channel = try await ClientBootstrap(group: group)
-            .channelOption(.autoRead, value: autoRead)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    let connection = RawConnection(channel: channel, closed: closed)
-                    holder.withLock { $0 = connection }
-                    if let tls { try channel.pipeline.syncOperations.addHandler(TLSHandler(context: tls, role: .client(serverName: "127.0.0.1"))) }
-                    try channel.pipeline.syncOperations.addHandler(connection)
+        let channel: any Channel
+        do {
+            channel = try await ClientBootstrap(group: group)
+                .channelOption(.autoRead, value: autoRead)
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        let connection = RawConnection(channel: channel, closed: closed)
+                        holder.withLock { $0 = connection }
+                        if let tls { try channel.pipeline.syncOperations.addHandler(TLSHandler(context: tls, role: .client(serverName: "127.0.0.1"))) }
+                        try channel.pipeline.syncOperations.addHandler(connection)
+                    }
                 }
-            }
-            .connect(host: "127.0.0.1", port: port).get()
+                .connect(host: "127.0.0.1", port: port).get()
+        } catch {
+            closed.fail(error)  // a promise left pending is a crash in debug builds
+            throw error
+        }
         channel.closeFuture.whenComplete { _ in closed.succeed() }
         return holder.withLock { $0! }
     }
