@@ -127,10 +127,15 @@ import Testing
 
     /// Runs `roster ARGUMENTS --plaintext` with the server's address and key in the environment.
     static func roster(_ arguments: [String], port: Int, key: String = "test-key") throws -> Run {
+        try run(arguments + ["--plaintext"], environment: ["ROSTER_ADDRESS": "127.0.0.1:\(port)", "ROSTER_KEY": key, "TERM": "dumb"])
+    }
+
+    /// Runs the built `roster` with exactly `arguments` and `environment`, no standard input.
+    static func run(_ arguments: [String], environment: [String: String]) throws -> Run {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try binaryPath())
-        process.arguments = arguments + ["--plaintext"]
-        process.environment = ["ROSTER_ADDRESS": "127.0.0.1:\(port)", "ROSTER_KEY": key, "TERM": "dumb"]
+        process.arguments = arguments
+        process.environment = environment
         let output = Pipe()
         let errors = Pipe()
         process.standardOutput = output

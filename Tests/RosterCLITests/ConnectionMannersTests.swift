@@ -83,23 +83,7 @@ struct ConnectionMannersTests {
 
     /// Runs `roster ARGUMENTS` with `environment` (plus a key and TERM=dumb).
     static func roster(_ arguments: [String], environment: [String: String]) throws -> BinaryRunTests.Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try BinaryRunTests.binaryPath())
-        process.arguments = arguments
-        process.environment = environment.merging(["ROSTER_KEY": "test-key", "TERM": "dumb"]) { mine, _ in mine }
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        func lines(_ data: Data) -> [String] {
-            String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
-        }
-        return BinaryRunTests.Run(status: process.terminationStatus, output: lines(outputData), errors: lines(errorData))
+        try BinaryRunTests.run(arguments, environment: environment.merging(["ROSTER_KEY": "test-key", "TERM": "dumb"]) { mine, _ in mine })
     }
 
     @Test func aCertificateThatDoesNotVerifyIsNotRetried() async throws {

@@ -61,15 +61,22 @@ struct JobSlotsTests {
         #expect(slots.counts == (running: 1, waiting: 0))
     }
 
-    @Test("with one slot, a second tenant's job is QUEUED with its place in its progress, then runs")
-    func queuedJobShowsItsPlace() async throws {
+    /// A fixture with one job slot and a second tenant, reading a directory that holds every job
+    /// at its second page until `open` yields; `reached` yields when a job gets there.
+    static func oneSlotTwoTenants() async throws -> (SyncFixture, AsyncStream<Void>, AsyncStream<Void>.Continuation) {
         let (reached, reachedSignal) = AsyncStream<Void>.makeStream()
         let (gate, open) = AsyncStream<Void>.makeStream()
         let fixture = try await SyncFixture.make(maxRunningJobs: 1)
-        defer { Task { await fixture.tearDown() } }
         try await fixture.store.createTenant(
             TenantRecord(id: "tenant-2", displayName: "Fabrikam", authorityURL: "https://login.example", graphBaseURL: "https://graph.example", createdAt: 1))
         fixture.source.current = GatedDirectory(inner: try SyncFixture.demo(), reached: reachedSignal, gate: gate)
+        return (fixture, reached, open)
+    }
+
+    @Test("with one slot, a second tenant's job is QUEUED with its place in its progress, then runs")
+    func queuedJobShowsItsPlace() async throws {
+        let (fixture, reached, open) = try await Self.oneSlotTwoTenants()
+        defer { Task { await fixture.tearDown() } }
         let first = try await fixture.manager.start(SyncRequest(tenantID: SyncFixture.tenant, scope: .allUsers))
         for await _ in reached { break }
         let second = try await fixture.manager.start(SyncRequest(tenantID: "tenant-2", scope: .allUsers))
@@ -87,13 +94,8 @@ struct JobSlotsTests {
 
     @Test("a queued job that is cancelled ends CANCELLED without running")
     func cancelQueued() async throws {
-        let (reached, reachedSignal) = AsyncStream<Void>.makeStream()
-        let (gate, open) = AsyncStream<Void>.makeStream()
-        let fixture = try await SyncFixture.make(maxRunningJobs: 1)
+        let (fixture, reached, open) = try await Self.oneSlotTwoTenants()
         defer { Task { await fixture.tearDown() } }
-        try await fixture.store.createTenant(
-            TenantRecord(id: "tenant-2", displayName: "Fabrikam", authorityURL: "https://login.example", graphBaseURL: "https://graph.example", createdAt: 1))
-        fixture.source.current = GatedDirectory(inner: try SyncFixture.demo(), reached: reachedSignal, gate: gate)
         _ = try await fixture.manager.start(SyncRequest(tenantID: SyncFixture.tenant, scope: .allUsers))
         for await _ in reached { break }
         let second = try await fixture.manager.start(SyncRequest(tenantID: "tenant-2", scope: .allUsers))
