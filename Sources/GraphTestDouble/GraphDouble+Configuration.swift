@@ -38,6 +38,8 @@ extension GraphDouble {
     package enum Fault: Sendable, Hashable {
         /// 429 `TooManyRequests`, with `Retry-After: seconds` when given.
         case throttle(retryAfter: Int?)
+        /// 429 `TooManyRequests`, with `Retry-After` as the HTTP date this many seconds from now.
+        case throttleUntil(secondsFromNow: Int)
         /// 503 `serviceNotAvailable`, with `Retry-After: seconds` when given.
         case serviceUnavailable(retryAfter: Int?)
         /// 504 `GatewayTimeout`.

@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import NIOHTTP1
 
@@ -15,6 +16,15 @@ enum GraphDoubleReply {
         }
         switch fault {
         case .throttle(let retryAfter): self = error(.tooManyRequests, "TooManyRequests", retryAfter: retryAfter)
+        case .throttleUntil(let seconds):
+            let reply = GraphDoubleReply.graphError(.tooManyRequests, "TooManyRequests", "injected fault")
+            guard case .respond(let status, var headers, let body) = reply else { self = reply; return }
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.timeZone = TimeZone(identifier: "GMT")
+            formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+            headers.append(("Retry-After", formatter.string(from: Date().addingTimeInterval(Double(seconds)))))
+            self = .respond(status: status, headers: headers, body: body)
         case .serviceUnavailable(let retryAfter):
             self = error(.serviceUnavailable, "serviceNotAvailable", retryAfter: retryAfter)
         case .gatewayTimeout: self = error(.gatewayTimeout, "GatewayTimeout", retryAfter: nil)

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+internal import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -129,14 +130,25 @@ struct GraphTransport: Sendable {
         return .milliseconds(Int64((Double.random(in: 0...ceiling) * 1000).rounded()))
     }
 
-    /// `Retry-After` as delay-seconds (Graph never sends the HTTP-date form).
-    static func retryAfter(_ headers: HTTPHeaders) -> Duration? {
-        guard let text = headers.first(name: "Retry-After"),
-            let seconds = Int(text.filter { $0 != " " }), seconds >= 0
-        else {
+    /// `Retry-After` as delay-seconds or as an HTTP date (RFC 9110 §10.2.3; Graph and the
+    /// services in front of it may send either). A date in the past means no wait.
+    static func retryAfter(_ headers: HTTPHeaders, now: Date = Date()) -> Duration? {
+        guard let text = headers.first(name: "Retry-After")?.trimmingCharacters(in: .whitespaces), !text.isEmpty else {
             return nil
         }
-        return .seconds(seconds)
+        if let seconds = Int(text) { return seconds >= 0 ? .seconds(seconds) : nil }
+        guard let date = httpDate(text) else { return nil }
+        let milliseconds = max(0, (date.timeIntervalSince(now) * 1000).rounded(.up))
+        return .milliseconds(Int64(milliseconds))
+    }
+
+    /// An HTTP date in its preferred form, "Sun, 06 Nov 1994 08:49:37 GMT" (IMF-fixdate).
+    static func httpDate(_ text: String) -> Date? {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        return formatter.date(from: text)
     }
 
     static func seconds(_ duration: Duration) -> Double {

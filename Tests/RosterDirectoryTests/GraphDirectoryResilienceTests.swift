@@ -25,6 +25,19 @@ struct GraphDirectoryResilienceTests {
         }
     }
 
+    @Test("429 with Retry-After as an HTTP date waits until that time")
+    func retryAfterDate() async throws {
+        try await GraphDoubleHarness.run(TestDirectories.generated(10)) { harness in
+            harness.double.inject([.throttleUntil(secondsFromNow: 30)], pathPrefix: "/v1.0/users")
+            _ = try await harness.directory.users().collect()
+            let sleeps = harness.recorder.sleeps
+            #expect(sleeps.count == 1)
+            // The date has whole seconds, and time passes between writing and reading it.
+            #expect(sleeps.allSatisfy { $0 > .seconds(20) && $0 <= .seconds(30) }, "\(sleeps)")
+            #expect(harness.recorder.throttles.first?.fromRetryAfter == true)
+        }
+    }
+
     @Test("503 with Retry-After is waited exactly; 503 and 504 without it back off with jitter below the cap")
     func serviceUnavailable() async throws {
         try await GraphDoubleHarness.run(TestDirectories.generated(10)) { harness in
