@@ -4,26 +4,21 @@ internal import RosterWire
 // Running handlers and sending their results: the calls' side of a server connection.
 extension ServerConnectionHandler {
     func start(_ stream: ServerStream) {
-        guard let context, let executor else { return }
+        guard let context, let executor, let payload = stream.request else { return }
+        // The payload arrives as a slice of the connection's read buffer: a handler (or a call
+        // waiting to run) that kept it would keep that whole buffer alive. Keep a compact copy.
+        var request = context.channel.allocator.buffer(capacity: payload.readableBytes)
+        request.writeImmutableBuffer(payload)
         if case .unary = stream.method {
             guard executingUnary < configuration.maxExecutingUnaryCalls else {
-                // Wait with a compact copy: a slice would keep the whole read buffer alive.
-                if let payload = stream.request {
-                    var copy = context.channel.allocator.buffer(capacity: payload.readableBytes)
-                    copy.writeImmutableBuffer(payload)
-                    stream.request = copy
-                }
+                stream.request = request
                 waitingToExecute.append(stream.id)
                 return
             }
             executingUnary += 1
         }
-        let connection = NIOLoopBound(self, eventLoop: context.eventLoop)
-        // The payload is a slice of the connection's read buffer: a handler that keeps it for a
-        // long stream would keep that whole buffer alive. Hand it a compact copy, keep nothing.
-        var request = context.channel.allocator.buffer(capacity: stream.request?.readableBytes ?? 0)
-        if let payload = stream.request { request.writeImmutableBuffer(payload) }
         stream.request = nil
+        let connection = NIOLoopBound(self, eventLoop: context.eventLoop)
         stream.task = Self.run(
             stream.method,
             request: request,

@@ -356,10 +356,8 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         case .drain(let code, let message):
             sendGoAway(code, message)
             writer.flushNow(evenIfUnwritable: true)
-        case .endCalls(let ids, let status):
-            if status.code == .deadlineExceeded, !ids.isEmpty {
-                noteAbuse(.requestTimeout, "\(ids.count) calls without their request message")
-            }
+        case .endCalls(let ids, let status, let cause):
+            if let cause { noteAbuse(cause, "\(ids.count) calls: \(status.message)") }
             for id in ids { finish(id, status: status) }
         case .endAllCalls(let status):
             for id in streams.keys.sorted() { finish(id, status: status) }

@@ -53,8 +53,8 @@ struct ServerConnectionMachine {
         case close(RPCError.Code, String, cause: AbuseCause?)
         /// Send GOAWAY (last stream id, code, message), refuse new calls, let open ones finish.
         case drain(RPCError.Code, String)
-        /// End these calls with TRAILERS carrying the status.
-        case endCalls([UInt32], RPCError)
+        /// End these calls with TRAILERS carrying the status; `cause` is set when they end as abuse.
+        case endCalls([UInt32], RPCError, cause: AbuseCause?)
         /// End every open call with TRAILERS carrying the status (the drain's grace period ended).
         case endAllCalls(RPCError)
     }
@@ -248,7 +248,7 @@ struct ServerConnectionMachine {
         let expired = awaitingRequest.filter { $0.value.deadline <= now }.map(\.key).sorted()
         if !expired.isEmpty {
             for id in expired { stopAwaiting(id) }
-            actions.append(.endCalls(expired, RPCError(.deadlineExceeded, "no request message within \(Self.seconds(limits.requestTimeout)) s of the call's HEADERS")))
+            actions.append(.endCalls(expired, RPCError(.deadlineExceeded, "no request message within \(Self.seconds(limits.requestTimeout)) s of the call's HEADERS"), cause: .requestTimeout))
         }
         return actions
     }

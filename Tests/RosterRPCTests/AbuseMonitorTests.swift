@@ -6,10 +6,9 @@ import Testing
 @Suite("AbuseMonitor")
 struct AbuseMonitorTests {
     let start = NIODeadline.uptimeNanoseconds(5_000_000_000)
-    let peer = try! SocketAddress(ipAddress: "10.1.2.3", port: 50412)
-
     @Test("one warning line per cause per interval, counting what it did not log; every occurrence counted")
-    func rateLimited() {
+    func rateLimited() throws {
+        let peer = try SocketAddress(ipAddress: "10.1.2.3", port: 50412)
         let monitor = AbuseMonitor(logger: Logger(label: "test"), interval: .seconds(10))
         let first = monitor.record(.frameTooLarge, peer: peer, detail: "MESSAGE frame payload of 4294967295 bytes exceeds the max_frame_size of 4194304", now: start)
         #expect(first == "refused frame_too_large from [IPv4]10.1.2.3:50412: MESSAGE frame payload of 4294967295 bytes exceeds the max_frame_size of 4194304 (1 since the last frame_too_large line)")

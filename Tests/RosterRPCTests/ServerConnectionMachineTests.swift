@@ -56,9 +56,9 @@ struct ServerConnectionMachineTests {
         machine.requestReceived(5)
         #expect(machine.nextDeadline == start + .seconds(10))
         let status = RPCError(.deadlineExceeded, "no request message within 10 s of the call's HEADERS")
-        #expect(machine.timerFired(now: start + .seconds(10)) == [.endCalls([1], status)])
+        #expect(machine.timerFired(now: start + .seconds(10)) == [.endCalls([1], status, cause: .requestTimeout)])
         #expect(machine.nextDeadline == start + .seconds(12))
-        #expect(machine.timerFired(now: start + .seconds(12)) == [.endCalls([3], status)])
+        #expect(machine.timerFired(now: start + .seconds(12)) == [.endCalls([3], status, cause: .requestTimeout)])
         #expect(machine.nextDeadline == nil)  // call 5 runs: no clock but its own deadline
     }
 

@@ -9,16 +9,9 @@ import Testing
 @Suite("Directory bounds")
 struct DirectoryBoundsTests {
     /// The demo directory, except that its user listing's next-page links go round in a circle.
-    struct LoopingDirectory: DirectorySource {
+    struct LoopingDirectory: ForwardingDirectory {
         let inner: FileDirectory
 
-        func verifyPermissions() async throws(DirectoryError) -> [String] { [] }
-        func users() -> DirectoryPages<DirectoryPage<DirectoryUser>> { inner.users() }
-        func mailEnabledSecurityGroups() -> DirectoryPages<DirectoryPage<DirectoryGroup>> { inner.mailEnabledSecurityGroups() }
-        func group(id: String) async throws(DirectoryError) -> DirectoryGroup { try await inner.group(id: id) }
-        func transitiveUserMembers(ofGroup id: String) -> DirectoryPages<DirectoryPage<DirectoryUser>> {
-            inner.transitiveUserMembers(ofGroup: id)
-        }
         func userChanges(since deltaLink: String?) -> DirectoryPages<DeltaPage> {
             DirectoryPages(pages: { cursor throws(DirectoryError) in
                 let next = ["a": "b", "b": "c", "c": "a"][cursor ?? "c"]

@@ -5,20 +5,26 @@ import Testing
 
 /// The demo directory, except that its user listing holds everything after the first page until
 /// the test opens the gate, and tells the test when that point is reached.
-struct GatedDirectory: DirectorySource {
-    let inner: FileDirectory
-    let reached: AsyncStream<Void>.Continuation
-    let gate: AsyncStream<Void>
+/// A test source that answers everything but what it overrides from a file directory.
+protocol ForwardingDirectory: DirectorySource {
+    var inner: FileDirectory { get }
+}
 
+extension ForwardingDirectory {
     func verifyPermissions() async throws(DirectoryError) -> [String] { [] }
     func users() -> DirectoryPages<DirectoryPage<DirectoryUser>> { inner.users() }
-    func mailEnabledSecurityGroups() -> DirectoryPages<DirectoryPage<DirectoryGroup>> {
-        inner.mailEnabledSecurityGroups()
-    }
+    func mailEnabledSecurityGroups() -> DirectoryPages<DirectoryPage<DirectoryGroup>> { inner.mailEnabledSecurityGroups() }
     func group(id: String) async throws(DirectoryError) -> DirectoryGroup { try await inner.group(id: id) }
     func transitiveUserMembers(ofGroup id: String) -> DirectoryPages<DirectoryPage<DirectoryUser>> {
         inner.transitiveUserMembers(ofGroup: id)
     }
+    func userChanges(since deltaLink: String?) -> DirectoryPages<DeltaPage> { inner.userChanges(since: deltaLink) }
+}
+
+struct GatedDirectory: ForwardingDirectory {
+    let inner: FileDirectory
+    let reached: AsyncStream<Void>.Continuation
+    let gate: AsyncStream<Void>
 
     func userChanges(since deltaLink: String?) -> DirectoryPages<DeltaPage> {
         let pages = inner.userChanges(since: deltaLink)
