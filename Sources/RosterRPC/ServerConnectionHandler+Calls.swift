@@ -3,8 +3,10 @@ internal import RosterWire
 
 // Running handlers and sending their results: the calls' side of a server connection.
 extension ServerConnectionHandler {
+    /// Runs the call's handler now, or puts a unary call in line when the connection already
+    /// runs its most.
     func start(_ stream: ServerStream) {
-        guard let context, let executor, let payload = stream.request else { return }
+        guard let context, let payload = stream.request else { return }
         // The payload arrives as a slice of the connection's read buffer: a handler (or a call
         // waiting to run) that kept it would keep that whole buffer alive. Keep a compact copy.
         var request = context.channel.allocator.buffer(capacity: payload.readableBytes)
@@ -17,6 +19,12 @@ extension ServerConnectionHandler {
             }
             executingUnary += 1
         }
+        launch(stream, request: request)
+    }
+
+    /// Starts the handler of `stream` with its (compact) request.
+    private func launch(_ stream: ServerStream, request: ByteBuffer) {
+        guard let context, let executor else { return }
         stream.request = nil
         let connection = NIOLoopBound(self, eventLoop: context.eventLoop)
         stream.task = Self.run(
@@ -70,8 +78,9 @@ extension ServerConnectionHandler {
     func unaryHandlerEnded() {
         executingUnary -= 1
         while let id = waitingToExecute.popFirst() {
-            guard let stream = streams[id], stream.task == nil, stream.request != nil else { continue }
-            return start(stream)
+            guard let stream = streams[id], stream.task == nil, let request = stream.request else { continue }
+            executingUnary += 1
+            return launch(stream, request: request)  // already a compact copy
         }
     }
 
