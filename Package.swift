@@ -105,6 +105,12 @@ let package = Package(
             dependencies: ["RosterStore"],
             swiftSettings: swiftSettings
         ),
+        // Child processes and other blocking waits of the tests, kept off the cooperative thread pool.
+        .target(
+            name: "ChildProcesses",
+            path: "Tests/ChildProcesses",
+            swiftSettings: swiftSettings
+        ),
         // Child process of the store's kill test: applies staged rows until it is killed.
         .executableTarget(
             name: "roster-store-crash-helper",
@@ -230,7 +236,7 @@ let package = Package(
         .testTarget(
             name: "RosterWireTests",
             dependencies: [
-                "RosterWire",
+                "RosterWire", "ChildProcesses",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
             ],
@@ -254,7 +260,7 @@ let package = Package(
         .testTarget(
             name: "RosterRPCTests",
             dependencies: [
-                "RosterRPC", "RosterClient", "RosterTLS", "RosterWire",
+                "RosterRPC", "RosterClient", "RosterTLS", "RosterWire", "ChildProcesses",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -276,7 +282,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RosterStoreTests",
-            dependencies: ["RosterStore", "RosterStoreTestSupport", "roster-store-crash-helper"],
+            dependencies: ["RosterStore", "RosterStoreTestSupport", "roster-store-crash-helper", "ChildProcesses"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -288,7 +294,7 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: [
                 "rosterd", "roster", "RosterClient", "RosterRPC", "RosterWire", "RosterDirectory", "RosterStore",
-                "GraphTestDouble",
+                "GraphTestDouble", "ChildProcesses",
             ],
             swiftSettings: swiftSettings
         ),
@@ -300,7 +306,7 @@ let package = Package(
         .testTarget(
             name: "RosterCLITests",
             dependencies: [
-                "RosterCLI", "RosterClient", "RosterRPC", "RosterWire", "roster",
+                "RosterCLI", "RosterClient", "RosterRPC", "RosterWire", "roster", "ChildProcesses",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

@@ -22,7 +22,7 @@ struct AccessTests {
             #expect(status.callerRole == .reader)
 
             let keyID = String(scenario.acme.reader.split(separator: "_")[1])
-            let revoked = try RosterdProcess.run(["keys", "revoke", "--tenant", "acme", keyID, "--data-dir", scenario.server.dataDirectory])
+            let revoked = try await RosterdProcess.run(["keys", "revoke", "--tenant", "acme", keyID, "--data-dir", scenario.server.dataDirectory])
             #expect(revoked.contains("revoked"))
             // A running server trusts a looked-up key for at most 5 s.
             var refused: RPCError?
@@ -35,7 +35,7 @@ struct AccessTests {
                 }
             }
             #expect(refused?.code == .unauthenticated)
-            let list = try RosterdProcess.run(["keys", "list", "--tenant", "acme", "--data-dir", scenario.server.dataDirectory])
+            let list = try await RosterdProcess.run(["keys", "list", "--tenant", "acme", "--data-dir", scenario.server.dataDirectory])
             #expect(list.contains("\(keyID)\treader\trevoked"))
         }
     }

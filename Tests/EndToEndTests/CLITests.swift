@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import GraphTestDouble
 import RosterClient
@@ -20,26 +21,13 @@ struct CLITests {
     }
 
     /// Runs `roster ARGUMENTS` with the server's address, certificate and `key` in the environment.
-    static func roster(_ arguments: [String], _ scenario: Scenario, key: String, input: String? = nil) throws -> Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try binary("roster"))
-        process.arguments = arguments
-        process.environment = [
+    static func roster(_ arguments: [String], _ scenario: Scenario, key: String) async throws -> Run {
+        let environment = [
             "ROSTER_ADDRESS": "127.0.0.1:\(scenario.server.port)", "ROSTER_CA_FILE": scenario.server.certificatePath,
             "ROSTER_KEY": key, "TERM": "dumb", "ROSTER_CLIENT_SECRET": "double-secret",
         ]
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(
-            status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
-            errors: String(decoding: errorData, as: UTF8.self))
+        let run = try await ChildProcess(try binary("roster"), arguments, environment: environment).run()
+        return Run(status: run.status, output: run.outputText, errors: run.errorText)
     }
 
     static func binary(_ name: String) throws -> String {
@@ -52,7 +40,7 @@ struct CLITests {
         try await Scenario.run { scenario in
             let admin = scenario.acme.admin
             let base = scenario.double.baseURL
-            let connect = try Self.roster(
+            let connect = try await Self.roster(
                 [
                     "connect", "--directory-tenant-id", "double-tenant", "--client-id", "roster-app", "--authority-url", base,
                     "--graph-url", base, "--json",
@@ -63,14 +51,14 @@ struct CLITests {
             #expect(connected["groupsCached"] as? Int == 14)
             #expect(connected["grantedPermissions"] as? [String] == ["GroupMember.Read.All", "User.Read.All"])
 
-            let groups = try Self.roster(["groups", "uk", "--json"], scenario, key: admin)
+            let groups = try await Self.roster(["groups", "uk", "--json"], scenario, key: admin)
             #expect(groups.status == 0)
             let listed = try #require(try groups.json()["groups"] as? [[String: Any]])
             #expect(listed.map { $0["displayName"] as? String } == ["UK Sales", "UK Staff", "uk-london", "Ukraine Office"])
             #expect(listed.first?["kind"] as? String == "GROUP_KIND_MAIL_ENABLED_SECURITY")
 
             // The first sync of the tenant removes nothing, so no confirmation is asked.
-            let sync = try Self.roster(["sync", "--group", "UK Staff"], scenario, key: admin)
+            let sync = try await Self.roster(["sync", "--group", "UK Staff"], scenario, key: admin)
             #expect(sync.status == 0, "\(sync.errors)")
             let progress = sync.lines.filter { $0.hasPrefix("phase=") }
             #expect(!progress.isEmpty)
@@ -84,14 +72,14 @@ struct CLITests {
             #expect(summary.contains(" added, 0 updated, 0 removed) in "))
 
             // An all-users sync removes nothing either; back to the group would remove people: it asks.
-            #expect(try Self.roster(["sync", "--all", "--no-watch"], scenario, key: admin).status == 0)
+            #expect(try await Self.roster(["sync", "--all", "--no-watch"], scenario, key: admin).status == 0)
             let client = try scenario.client(admin)
             for try await update in try await client.watchProgress() where update.final { break }
-            let refused = try Self.roster(["sync", "--group", "UK Staff"], scenario, key: admin)
+            let refused = try await Self.roster(["sync", "--group", "UK Staff"], scenario, key: admin)
             #expect(refused.status == 64)
             #expect(refused.errors.contains("This sync will remove "))
             #expect(refused.errors.contains("pass --yes"))
-            let confirmed = try Self.roster(["sync", "--group", "UK Staff", "--yes", "--json"], scenario, key: admin)
+            let confirmed = try await Self.roster(["sync", "--group", "UK Staff", "--yes", "--json"], scenario, key: admin)
             #expect(confirmed.status == 0, "\(confirmed.errors)")
             let updates = confirmed.lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
             let final = try #require(updates.last)
@@ -100,19 +88,19 @@ struct CLITests {
             let confirmation = try #require(final["summary"] as? [String: Any])
             #expect((confirmation["removed"] as? Int ?? 0) > 0)
 
-            let status = try Self.roster(["status", "--json"], scenario, key: scenario.acme.reader)
+            let status = try await Self.roster(["status", "--json"], scenario, key: scenario.acme.reader)
             let state = try status.json()
             #expect(state["tenantId"] as? String == "acme")
             #expect(state["callerRole"] as? String == "ROLE_READER")
             #expect((state["savedScope"] as? [String: Any])?["groupDisplayName"] as? String == "UK Staff")
             #expect(state["contactCount"] as? Int == confirmation["totalContacts"] as? Int)
 
-            let contacts = try Self.roster(["contacts", "--search", "ann", "--json"], scenario, key: scenario.acme.reader)
+            let contacts = try await Self.roster(["contacts", "--search", "ann", "--json"], scenario, key: scenario.acme.reader)
             #expect(contacts.status == 0)
             let found = try #require(try contacts.json()["contacts"] as? [[String: Any]])
             #expect(found.allSatisfy { ($0["id"] as? String)?.isEmpty == false })
 
-            let jobs = try Self.roster(["jobs", "--json"], scenario, key: scenario.acme.reader)
+            let jobs = try await Self.roster(["jobs", "--json"], scenario, key: scenario.acme.reader)
             let history = try #require(try jobs.json()["jobs"] as? [[String: Any]])
             // Three real syncs; the CLI's dry runs before them (to count removals) are in the history too.
             let applied = history.filter { (($0["summary"] as? [String: Any])?["text"] as? String)?.hasPrefix("Synchronized") == true }
@@ -120,13 +108,13 @@ struct CLITests {
             #expect(history.allSatisfy { $0["state"] as? String == "JOB_STATE_SUCCEEDED" })
 
             // Exit codes: 10 + the status code, with the server's message and a next step.
-            let editor = try Self.roster(["sync", "--group", "UK Staff", "--yes"], scenario, key: scenario.acme.editor)
+            let editor = try await Self.roster(["sync", "--group", "UK Staff", "--yes"], scenario, key: scenario.acme.editor)
             #expect(editor.status == 17)
             #expect(editor.errors.contains("editors cannot synchronize users within a group; ask an admin"))
-            let wrongKey = try Self.roster(["status"], scenario, key: "rk_0000000000000000_wrong")
+            let wrongKey = try await Self.roster(["status"], scenario, key: "rk_0000000000000000_wrong")
             #expect(wrongKey.status == 26)
             #expect(wrongKey.errors.contains("ROSTER_KEY"))
-            let notConnected = try Self.roster(["sync", "--all"], scenario, key: scenario.beta.admin)
+            let notConnected = try await Self.roster(["sync", "--all"], scenario, key: scenario.beta.admin)
             #expect(notConnected.status == 19)
             #expect(notConnected.errors.contains("run ConnectDirectory"))
         }

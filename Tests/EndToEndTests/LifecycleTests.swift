@@ -23,7 +23,7 @@ struct LifecycleTests {
             let job = try #require(started.job?.id)
             for try await update in try await admin.watchProgress(jobID: job) where update.throttleWaitMs > 0 { break }
 
-            scenario.server.kill()
+            await scenario.server.kill()
             try await scenario.restart()
             admin = try scenario.client(scenario.acme.admin)
             let jobs = try await admin.listSyncJobs().jobs
@@ -52,7 +52,7 @@ struct LifecycleTests {
             while let update = try await iterator.next(), update.throttleWaitMs == 0 {}
             let clock = ContinuousClock()
             let start = clock.now
-            #expect(scenario.server.terminate() == 0)
+            #expect(await scenario.server.terminate() == 0)
             #expect(clock.now - start < .seconds(30), "the grace period is 2 s, not the 60 s throttling wait")
             try await scenario.restart()
             let jobs = try await scenario.client(scenario.acme.reader).listSyncJobs().jobs

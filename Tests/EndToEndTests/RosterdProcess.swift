@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import GraphTestDouble
 import RosterClient
@@ -31,18 +32,22 @@ final class RosterdProcess: @unchecked Sendable {
     }
 
     /// Adds a tenant and mints its three keys.
-    func addTenant(_ id: String) throws -> TenantKeys {
-        let added = try Self.run(["tenants", "add", id, "--name", id.capitalized, "--data-dir", dataDirectory])
+    func addTenant(_ id: String) async throws -> TenantKeys {
+        let added = try await Self.run(["tenants", "add", id, "--name", id.capitalized, "--data-dir", dataDirectory])
         let admin = try #require(added.split(separator: "\n").last.map(String.init))
-        func key(_ role: String) throws -> String {
-            let output = try Self.run(["keys", "create", "--tenant", id, "--role", role, "--label", "\(role) of \(id)", "--data-dir", dataDirectory])
+        func key(_ role: String) async throws -> String {
+            let output = try await Self.run(["keys", "create", "--tenant", id, "--role", role, "--label", "\(role) of \(id)", "--data-dir", dataDirectory])
             return try #require(output.split(separator: "\n").last.map(String.init))
         }
-        return TenantKeys(admin: admin, editor: try key("editor"), reader: try key("reader"))
+        return TenantKeys(admin: admin, editor: try await key("editor"), reader: try await key("reader"))
     }
 
     /// Starts `rosterd serve` on a free loopback port and waits for its "listening" line.
-    func start() throws {
+    func start() async throws {
+        try await onOwnThread { try self.startBlocking() }
+    }
+
+    private func startBlocking() throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try Self.binaryPath())
         process.arguments =
@@ -74,7 +79,11 @@ final class RosterdProcess: @unchecked Sendable {
 
     /// Sends SIGTERM and waits for the process to exit; returns its status.
     @discardableResult
-    func terminate() -> Int32 {
+    func terminate() async -> Int32 {
+        (try? await onOwnThread { self.terminateBlocking() }) ?? -1
+    }
+
+    private func terminateBlocking() -> Int32 {
         guard let process else { return 0 }
         process.terminate()
         process.waitUntilExit()
@@ -83,7 +92,11 @@ final class RosterdProcess: @unchecked Sendable {
     }
 
     /// SIGKILL: no shutdown at all.
-    func kill() {
+    func kill() async {
+        _ = try? await onOwnThread { self.killBlocking() }
+    }
+
+    private func killBlocking() {
         guard let process else { return }
         Foundation.kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
@@ -107,21 +120,12 @@ final class RosterdProcess: @unchecked Sendable {
     // MARK: - Running the binary
 
     @discardableResult
-    static func run(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try binaryPath())
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        guard process.terminationStatus == 0 else {
-            throw Failure("rosterd \(arguments.joined(separator: " ")) exited \(process.terminationStatus): \(text)")
+    static func run(_ arguments: [String]) async throws -> String {
+        let run = try await ChildProcess(try binaryPath(), arguments, mergingErrors: true).run()
+        guard run.status == 0 else {
+            throw Failure("rosterd \(arguments.joined(separator: " ")) exited \(run.status): \(run.outputText)")
         }
-        return text
+        return run.outputText
     }
 
     /// `rosterd` built beside the test binary (the test target depends on it).

@@ -38,10 +38,10 @@ final class Scenario: @unchecked Sendable {
         try await double.start()
         let server = try RosterdProcess()
         let scenario = Scenario(
-            double: double, directory: directory, server: server, acme: try server.addTenant("acme"),
-            beta: try server.addTenant("beta"))
+            double: double, directory: directory, server: server, acme: try await server.addTenant("acme"),
+            beta: try await server.addTenant("beta"))
         do {
-            try server.start()
+            try await server.start()
             try await body(scenario)
         } catch {
             await scenario.close()
@@ -55,7 +55,7 @@ final class Scenario: @unchecked Sendable {
     private func close() async {
         for client in clients { await client.close() }
         clients = []
-        server.terminate()
+        await server.terminate()
     }
 
     /// A client of the server with `key`.
@@ -69,7 +69,7 @@ final class Scenario: @unchecked Sendable {
     func restart() async throws {
         for client in clients { await client.close() }
         clients = []
-        try server.start()
+        try await server.start()
     }
 
     /// ConnectDirectory with the double's credentials.

@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import NIOCore
 import RosterRPC
@@ -126,30 +127,18 @@ import Testing
     }
 
     /// Runs `roster ARGUMENTS --plaintext` with the server's address and key in the environment.
-    static func roster(_ arguments: [String], port: Int, key: String = "test-key") throws -> Run {
-        try run(arguments + ["--plaintext"], environment: ["ROSTER_ADDRESS": "127.0.0.1:\(port)", "ROSTER_KEY": key, "TERM": "dumb"])
+    static func roster(_ arguments: [String], port: Int, key: String = "test-key") async throws -> Run {
+        try await run(arguments + ["--plaintext"], environment: ["ROSTER_ADDRESS": "127.0.0.1:\(port)", "ROSTER_KEY": key, "TERM": "dumb"])
     }
 
     /// Runs the built `roster` with exactly `arguments` and `environment`, no standard input.
-    static func run(_ arguments: [String], environment: [String: String]) throws -> Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try binaryPath())
-        process.arguments = arguments
-        process.environment = environment
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        func lines(_ data: Data) -> [String] {
+    static func run(_ arguments: [String], environment: [String: String]) async throws -> Run {
+        let run = try await ChildProcess(try binaryPath(), arguments, environment: environment).run()
+        func lines(_ text: String) -> [String] {
             // Every line ends in a newline; nothing after the last one.
-            String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
+            text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
         }
-        return Run(status: process.terminationStatus, output: lines(outputData), errors: lines(errorData))
+        return Run(status: run.status, output: lines(run.outputText), errors: lines(run.errorText))
     }
 
     /// The `roster` executable built beside the test binary (the test target depends on it).
@@ -169,7 +158,7 @@ import Testing
 
     @Test func watchPrintsOneLinePerChangeThenTheSummary() async throws {
         try await Self.withServer(Calls()) { port in
-            let run = try Self.roster(["watch", "job-1"], port: port)
+            let run = try await Self.roster(["watch", "job-1"], port: port)
             #expect(run.status == 0)
             #expect(run.output == [
                 "phase=fetching state=running fetched=2 total=4 added=0 updated=0 removed=0 percent=50 eta_ms=900 throttle_wait_ms=0",
@@ -183,7 +172,7 @@ import Testing
 
     @Test func watchJSONWritesEveryUpdate() async throws {
         try await Self.withServer(Calls()) { port in
-            let run = try Self.roster(["watch", "--json"], port: port)
+            let run = try await Self.roster(["watch", "--json"], port: port)
             #expect(run.status == 0)
             #expect(run.output.count == 4)
             let objects = try run.output.map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
@@ -197,7 +186,7 @@ import Testing
 
     @Test func failedJobExitsThree() async throws {
         try await Self.withServer(Calls(), ending: .failed) { port in
-            let run = try Self.roster(["watch"], port: port)
+            let run = try await Self.roster(["watch"], port: port)
             #expect(run.status == 3)
             #expect(run.errors == ["error: sync job job-1 failed (throttled): Microsoft Graph kept throttling; try again later"])
             #expect(run.output.last?.hasPrefix("phase=applying state=failed") == true)
@@ -206,7 +195,7 @@ import Testing
 
     @Test func wrongKeyExitsTwentySixWithAHint() async throws {
         try await Self.withServer(Calls()) { port in
-            let run = try Self.roster(["groups", "UK"], port: port, key: "wrong")
+            let run = try await Self.roster(["groups", "UK"], port: port, key: "wrong")
             #expect(run.status == 26)
             #expect(run.errors == ["error: unknown API key", "hint: check the API key: ROSTER_KEY / --key / --key-file"])
             #expect(run.output.isEmpty)
@@ -216,12 +205,12 @@ import Testing
     @Test func groupSyncWithRemovalsNeedsYesWithoutATerminal() async throws {
         let calls = Calls()
         try await Self.withServer(calls) { port in
-            let refused = try Self.roster(["sync", "--group", "uk staff"], port: port)
+            let refused = try await Self.roster(["sync", "--group", "uk staff"], port: port)
             #expect(refused.status == 64)
             #expect(refused.errors.first == "error: This sync will remove 3 contacts (people outside UK Staff will lose their data). Not confirmed.")
             #expect(calls.startSyncs.withLock { $0.map(\.dryRun) } == [true])
 
-            let run = try Self.roster(["sync", "--group", "UK Staff", "--yes"], port: port)
+            let run = try await Self.roster(["sync", "--group", "UK Staff", "--yes"], port: port)
             #expect(run.status == 0)
             #expect(run.output.first == "Started sync job job-1 (group UK Staff (g-uk)).")
             #expect(run.output.last == "Synchronized 4 contacts (2 added, 0 updated, 0 removed) in 0.1 s")
@@ -233,7 +222,7 @@ import Testing
     @Test func dryRunJSONPrintsThePlanAndStartsNothing() async throws {
         let calls = Calls()
         try await Self.withServer(calls) { port in
-            let run = try Self.roster(["sync", "--all", "--dry-run", "--json"], port: port)
+            let run = try await Self.roster(["sync", "--all", "--dry-run", "--json"], port: port)
             #expect(run.status == 0)
             #expect(run.output.count == 1)
             let object = try #require(try JSONSerialization.jsonObject(with: Data((run.output.first ?? "").utf8)) as? [String: Any])
@@ -250,21 +239,21 @@ import Testing
     @Test func ambiguousGroupIsListedNotGuessed() async throws {
         let calls = Calls()
         try await Self.withServer(calls) { port in
-            let run = try Self.roster(["sync", "--group", "Europe"], port: port)
+            let run = try await Self.roster(["sync", "--group", "Europe"], port: port)
             #expect(run.status == 64)
             #expect(run.errors.contains("error: \"Europe\" could mean several groups:"))
             #expect(run.errors.contains { $0.contains("1.") && $0.contains("Europe Sales") && $0.contains("g-eu-sales") })
             #expect(run.errors.contains { $0.contains("2.") && $0.contains("Europe Staff") })
             #expect(calls.startSyncs.withLock { $0.isEmpty })
-            let none = try Self.roster(["sync", "--group", "Finance"], port: port)
+            let none = try await Self.roster(["sync", "--group", "Finance"], port: port)
             #expect(none.status == 64)
             #expect(none.errors == ["error: no mail-enabled security group matches \"Finance\"", "hint: try `roster groups TEXT`"])
         }
     }
 
-    @Test func noServerExitsTwentyFour() throws {
+    @Test func noServerExitsTwentyFour() async throws {
         // Nothing listens on loopback port 1.
-        let run = try Self.roster(["status"], port: 1)
+        let run = try await Self.roster(["status"], port: 1)
         #expect(run.status == 24)
         #expect(run.errors.last == "hint: is rosterd running at 127.0.0.1:1? check --address / ROSTER_ADDRESS (and --ca-file / ROSTER_CA_FILE for TLS)")
     }

@@ -82,8 +82,8 @@ struct ConnectionMannersTests {
     }
 
     /// Runs `roster ARGUMENTS` with `environment` (plus a key and TERM=dumb).
-    static func roster(_ arguments: [String], environment: [String: String]) throws -> BinaryRunTests.Run {
-        try BinaryRunTests.run(arguments, environment: environment.merging(["ROSTER_KEY": "test-key", "TERM": "dumb"]) { mine, _ in mine })
+    static func roster(_ arguments: [String], environment: [String: String]) async throws -> BinaryRunTests.Run {
+        try await BinaryRunTests.run(arguments, environment: environment.merging(["ROSTER_KEY": "test-key", "TERM": "dumb"]) { mine, _ in mine })
     }
 
     @Test func aCertificateThatDoesNotVerifyIsNotRetried() async throws {
@@ -108,7 +108,7 @@ struct ConnectionMannersTests {
         defer { server.stop() }
         let address = "127.0.0.1:\(server.port)"
 
-        let untrusted = try Self.roster(["status"], environment: ["ROSTER_ADDRESS": address])
+        let untrusted = try await Self.roster(["status"], environment: ["ROSTER_ADDRESS": address])
         #expect(untrusted.status == 24)
         #expect(untrusted.errors == [
             "error: cannot trust the server at \(address) because its certificate did not verify: self-signed certificate",
@@ -116,7 +116,7 @@ struct ConnectionMannersTests {
         ])
 
         // Trusted now, but issued for "localhost" only.
-        let wrongName = try Self.roster(["status", "--json"], environment: ["ROSTER_ADDRESS": address, "ROSTER_CA_FILE": server.certificatePath])
+        let wrongName = try await Self.roster(["status", "--json"], environment: ["ROSTER_ADDRESS": address, "ROSTER_CA_FILE": server.certificatePath])
         #expect(wrongName.status == 24)
         let object = try #require(try JSONSerialization.jsonObject(with: Data((wrongName.errors.first ?? "").utf8)) as? [String: Any])
         let error = try #require(object["error"] as? [String: Any])
@@ -129,7 +129,7 @@ struct ConnectionMannersTests {
         let server = try Self.startTLSServer()
         defer { server.stop() }
         let address = "127.0.0.1:\(server.port)"
-        let run = try Self.roster(["status", "--plaintext"], environment: ["ROSTER_ADDRESS": address])
+        let run = try await Self.roster(["status", "--plaintext"], environment: ["ROSTER_ADDRESS": address])
         #expect(run.status == 24)
         #expect(run.errors == [
             "error: the server at \(address) probably speaks TLS; drop --plaintext",
@@ -140,7 +140,7 @@ struct ConnectionMannersTests {
     @Test func aPlaintextServerThatHangsUpIsNotTakenForTLS() async throws {
         let listener = try HangingUpListener()
         defer { listener.stop() }
-        let run = try Self.roster(["status", "--plaintext"], environment: ["ROSTER_ADDRESS": "127.0.0.1:\(listener.port)"])
+        let run = try await Self.roster(["status", "--plaintext"], environment: ["ROSTER_ADDRESS": "127.0.0.1:\(listener.port)"])
         #expect(run.status == 24)
         #expect(run.errors.first?.hasPrefix("error: UNAVAILABLE: ") == true, "\(run.errors)")
         #expect(run.errors.first?.hasSuffix("(after 4 attempts)") == true, "\(run.errors)")

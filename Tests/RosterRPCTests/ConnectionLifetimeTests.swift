@@ -13,7 +13,7 @@ import Testing
 @Suite("Connection lifetime and backpressure over sockets", .serialized)
 struct ConnectionLifetimeTests {
     /// Waits until `condition` holds, polling, for at most `seconds`.
-    func eventually(seconds: Double = 10, _ condition: () -> Bool) async -> Bool {
+    func eventually(seconds: Double = 30, _ condition: () -> Bool) async -> Bool {
         let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
         while ContinuousClock.now < deadline {
             if condition() { return true }

@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import RosterClient
 import RosterRPC
@@ -60,31 +61,21 @@ struct TLSTests {
     func opensslClient() async throws {
         let server = try await TestServer.start(tls: true)
         let ca = TestCertificates.path("ca.pem")
-        let good = try sClient(["-tls1_3", "-alpn", "roster/1", "-CAfile", ca], port: server.port)
+        let good = try await sClient(["-tls1_3", "-alpn", "roster/1", "-CAfile", ca], port: server.port)
         #expect(good.contains("New, TLSv1.3"))
         #expect(good.contains("ALPN protocol: roster/1"))
         #expect(good.contains("Verify return code: 0 (ok)"))
         // OpenSSL 3 refuses TLS 1.1 on its own unless the security level is lowered.
-        let old = try sClient(["-tls1_1", "-cipher", "DEFAULT:@SECLEVEL=0"], port: server.port)
+        let old = try await sClient(["-tls1_1", "-cipher", "DEFAULT:@SECLEVEL=0"], port: server.port)
         #expect(old.contains("alert protocol version") || old.contains("Cipher is (NONE)"))
         #expect(!old.contains("New, TLSv1.1"))
-        let noALPN = try sClient(["-tls1_3", "-CAfile", ca], port: server.port)
+        let noALPN = try await sClient(["-tls1_3", "-CAfile", ca], port: server.port)
         #expect(noALPN.contains("no application protocol"))
         try await server.expectServing(tls: true)
         await server.server.shutdown()
     }
 
-    private func sClient(_ arguments: [String], port: Int) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["openssl", "s_client", "-connect", "127.0.0.1:\(port)"] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+    private func sClient(_ arguments: [String], port: Int) async throws -> String {
+        try await ChildProcess.tool("openssl", ["s_client", "-connect", "127.0.0.1:\(port)"] + arguments, mergingErrors: true).run().outputText
     }
 }

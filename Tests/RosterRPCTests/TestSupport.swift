@@ -197,7 +197,7 @@ final class RawConnection: ChannelInboundHandler, Sendable {
     }
 
     /// Waits until the server closes the connection (or `seconds` pass); true when it closed.
-    func waitForClose(seconds: Double = 5) async -> Bool {
+    func waitForClose(seconds: Double = 30) async -> Bool {
         let timeout = channel.eventLoop.scheduleTask(in: .milliseconds(Int64(seconds * 1000))) {}
         let closed = channel.eventLoop.makePromise(of: Bool.self)
         closedPromise.futureResult.whenSuccess { closed.succeed(true) }
@@ -215,7 +215,7 @@ final class RawConnection: ChannelInboundHandler, Sendable {
     }
 
     /// Waits until a frame matching `predicate` has arrived.
-    func waitForFrame(seconds: Double = 5, _ predicate: (Frame) -> Bool) async -> Frame? {
+    func waitForFrame(seconds: Double = 30, _ predicate: (Frame) -> Bool) async -> Frame? {
         let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
         while ContinuousClock.now < deadline {
             if let frame = frames().first(where: predicate) { return frame }
@@ -224,12 +224,12 @@ final class RawConnection: ChannelInboundHandler, Sendable {
         return nil
     }
 
-    func goAway(seconds: Double = 5) async -> RPCMessages.GoAway? {
+    func goAway(seconds: Double = 30) async -> RPCMessages.GoAway? {
         guard let frame = await waitForFrame(seconds: seconds, { $0.type == .goAway }) else { return nil }
         return try? RPCMessages.GoAway(decoding: frame.payload)
     }
 
-    func trailers(stream: UInt32, seconds: Double = 5) async -> RPCMessages.Status? {
+    func trailers(stream: UInt32, seconds: Double = 30) async -> RPCMessages.Status? {
         guard let frame = await waitForFrame(seconds: seconds, { $0.type == .trailers && $0.streamID == stream }) else { return nil }
         return try? RPCMessages.Status(decoding: frame.payload)
     }

@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import RosterStore
 import RosterStoreTestSupport
@@ -15,7 +16,7 @@ struct ApplyKillTests {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
 
-        let prepared = try Self.runToEnd(helper, ["prepare", directory, "\(Self.rows)"])
+        let prepared = try await Self.runToEnd(helper, ["prepare", directory, "\(Self.rows)"])
         let digests = Dictionary(
             uniqueKeysWithValues: prepared.split(separator: "\n").map { line in
                 let parts = line.split(separator: " ")
@@ -30,20 +31,11 @@ struct ApplyKillTests {
         var killedWhile: [String: Int] = [:]
         for iteration in 0..<Self.iterations {
             // Spread kill points over start-up, staging and apply (one apply takes about 100 ms in debug).
-            let delay = UInt32(random.next() % 400_000)
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: helper)
-            process.arguments = ["run", directory, "\(Self.rows)"]
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            try process.run()
-            usleep(delay)
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            #expect(process.terminationReason == .uncaughtSignal, "iteration \(iteration) ended before it was killed")
+            let delay = Int(random.next() % 400_000)
+            let run = try await ChildProcess(helper, ["run", directory, "\(Self.rows)"]).run(killAfter: .microseconds(delay))
+            #expect(run.reason == .uncaughtSignal, "iteration \(iteration) ended before it was killed")
             // Where the kill landed, from the helper's last progress line (reported, not asserted).
-            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            let phase = output.split(separator: "\n").last?.split(separator: " ").first.map(String.init) ?? "starting"
+            let phase = run.outputText.split(separator: "\n").last?.split(separator: " ").first.map(String.init) ?? "starting"
             killedWhile[phase, default: 0] += 1
 
             let store = try SQLiteStore(configuration: .init(directory: directory))
@@ -57,19 +49,12 @@ struct ApplyKillTests {
     }
 
     /// Runs the helper to completion and returns its standard output.
-    static func runToEnd(_ helper: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: helper)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw StoreError(.invalidArgument, "roster-store-crash-helper \(arguments) exited with \(process.terminationStatus)")
+    static func runToEnd(_ helper: String, _ arguments: [String]) async throws -> String {
+        let run = try await ChildProcess(helper, arguments).run()
+        guard run.status == 0 else {
+            throw StoreError(.invalidArgument, "roster-store-crash-helper \(arguments) exited with \(run.status)")
         }
-        return String(decoding: output, as: UTF8.self)
+        return run.outputText
     }
 
     /// The crash helper built beside the test binary (the test target depends on it).

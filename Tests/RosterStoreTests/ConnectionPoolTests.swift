@@ -1,4 +1,5 @@
 import Dispatch
+import ChildProcesses
 import Foundation
 import RosterStore
 import Testing
@@ -30,7 +31,7 @@ struct ConnectionPoolTests {
             writerDone.wait()
             return (before, try count())
         }
-        await Task.detached { readerHasRead.wait() }.value
+        try await onOwnThread { readerHasRead.wait() }
         try await pool.write { connection throws(StoreError) in try connection.execute("INSERT INTO numbers VALUES (2)") }
         writerDone.signal()
         let (before, during) = try await counts

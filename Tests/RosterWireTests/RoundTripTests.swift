@@ -27,19 +27,19 @@ struct RoundTripTests {
     }
 
     @Test("our encoder's output is read by protoc --decode and re-encoded by protoc to the same bytes", arguments: randomSampleTypes.map { "\($0.protoMessageName)" })
-    func protocReadsOurBytes(name: String) throws {
+    func protocReadsOurBytes(name: String) async throws {
         let type = try #require(randomSampleTypes.first { $0.protoMessageName == name })
-        try checkWithProtoc(type)
+        try await checkWithProtoc(type)
     }
 
-    private func checkWithProtoc<M: RandomSample>(_ type: M.Type) throws {
+    private func checkWithProtoc<M: RandomSample>(_ type: M.Type) async throws {
         var rng = SeededRandom(seed: 0xC0FFEE)
         let schema = Repo.schema(for: M.protoMessageName)
         for _ in 0..<8 {
             let message = M.random(using: &rng)
             let ours = message.encodedBytes
-            let text = try runProtoc(["--decode=\(M.protoMessageName)", schema], input: ours)
-            let theirs = try runProtoc(["--encode=\(M.protoMessageName)", schema], input: text)
+            let text = try await runProtoc(["--decode=\(M.protoMessageName)", schema], input: ours)
+            let theirs = try await runProtoc(["--encode=\(M.protoMessageName)", schema], input: text)
             #expect(theirs == ours, "protoc read our bytes as:\n\(String(decoding: text, as: UTF8.self))")
         }
     }

@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import RosterWire
 
@@ -25,30 +26,13 @@ enum Repo {
 }
 
 /// Runs protoc with `arguments`, feeding `input` on stdin, and returns stdout.
-func runProtoc(_ arguments: [String], input: [UInt8]) throws -> [UInt8] {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["protoc", "--proto_path=\(Repo.proto.path)", "--proto_path=\(Repo.testProto.path)"] + arguments
-    let stdin = Pipe()
-    let stdout = Pipe()
-    let stderr = Pipe()
-    process.standardInput = stdin
-    process.standardOutput = stdout
-    process.standardError = stderr
-    try process.run()
-    // Write and read concurrently so a large output cannot fill the pipe and deadlock.
-    let writer = Thread {
-        stdin.fileHandleForWriting.write(Data(input))
-        try? stdin.fileHandleForWriting.close()
+func runProtoc(_ arguments: [String], input: [UInt8]) async throws -> [UInt8] {
+    let protoPaths = ["--proto_path=\(Repo.proto.path)", "--proto_path=\(Repo.testProto.path)"]
+    let run = try await ChildProcess.tool("protoc", protoPaths + arguments, input: Data(input)).run()
+    guard run.status == 0 else {
+        throw ProtocFailure(arguments: arguments, message: run.errorText)
     }
-    writer.start()
-    let output = stdout.fileHandleForReading.readDataToEndOfFile()
-    let errors = stderr.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-        throw ProtocFailure(arguments: arguments, message: String(decoding: errors, as: UTF8.self))
-    }
-    return [UInt8](output)
+    return [UInt8](run.output)
 }
 
 struct ProtocFailure: Error, CustomStringConvertible {
