@@ -1,3 +1,5 @@
+package import Foundation
+
 extension GraphDouble {
     /// The double's credentials, the permissions its tokens carry, and its page sizes.
     package struct Configuration: Sendable {
@@ -11,15 +13,28 @@ extension GraphDouble {
         /// GroupMember.Read.All, Group.Read.All, Directory.Read.All.
         /// Default User.Read.All and GroupMember.Read.All.
         package var roles = ["User.Read.All", "GroupMember.Read.All"]
-        /// The only token scope accepted, when set; another is refused with AADSTS500011, as Entra
-        /// ID refuses a resource it does not know. Default nil: any `…/.default`.
+        /// The only token scope accepted; another is refused with AADSTS500011, as Entra ID
+        /// refuses a resource it does not know. Default nil: the double's own base URL followed by
+        /// `/.default` (its resource, as `https://graph.microsoft.com/.default` is Graph's).
         package var acceptedScope: String?
-        /// `expires_in` of issued tokens, in seconds. Default 3599, as Entra ID.
+        /// Accept any `…/.default` scope (lenient). Default false.
+        package var acceptsAnyScope = false
+        /// `expires_in` of issued tokens, in seconds; a token used after that answers 401
+        /// `InvalidAuthenticationToken`. Default 3599, as Entra ID.
         package var tokenLifetime = 3599
+        /// The double's clock, for token expiry. Default the system clock.
+        package var now: @Sendable () -> Date = { Date() }
         /// Page size without `$top`. Default 100, as Graph.
         package var defaultPageSize = 100
-        /// The largest `$top` honoured. Default 999, as Graph.
+        /// The largest `$top` allowed. Default 999, as Graph.
         package var maximumPageSize = 999
+        /// A `$top` above `maximumPageSize` answers 400, as Graph; false caps it (lenient). Default true.
+        package var refusesOversizedTop = true
+        /// `$search` and `$count` need the `ConsistencyLevel: eventual` header, and the cast
+        /// `transitiveMembers/microsoft.graph.user` needs it with `$count=true`, as Graph's advanced
+        /// queries do; otherwise 400 `Request_UnsupportedQuery`. Default true. (A `$filter` of `eq`
+        /// and `startswith` clauses is a basic query in Graph and needs neither.)
+        package var requiresAdvancedQueryHeaders = true
         /// Entries per delta page (delta takes no `$top`). Default 200.
         package var deltaPageSize = 200
         /// Send an updated user in a delta round with only its id and changed properties, as Graph
@@ -28,8 +43,15 @@ extension GraphDouble {
         package var deltaChangedPropertiesOnly = false
         /// Leave properties whose value is null out of delta rows, as Graph does: a new user's row
         /// then lacks its empty properties, and a property cleared since the link is not sent at
-        /// all. Default false.
-        package var deltaOmitsNullProperties = false
+        /// all. Default true.
+        package var deltaOmitsNullProperties = true
+        /// `@removed.reason` of a removed user in a delta round: Graph says "changed" for a user
+        /// moved to deleted items (restorable for 30 days) and "deleted" once it is purged.
+        /// Default "changed".
+        package var removalReason = "changed"
+        /// Each round from a delta link first sends again the user changed last before that link,
+        /// as Graph may replay entries (applying one twice must be harmless). Default true.
+        package var deltaReplaysEntries = true
 
         package init() {}
     }

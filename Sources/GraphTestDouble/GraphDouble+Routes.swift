@@ -20,7 +20,7 @@ extension GraphDouble.State {
         guard request.method == "GET", segments.first == "v1.0" else {
             return .graphError(.badRequest, "BadRequest", "Unsupported request \(request.method) \(request.path)")
         }
-        guard let token = bearer(request), let issued = tokens[token], !issued.expired else {
+        guard let token = bearer(request), let issued = tokens[token], configuration.now() < issued.expiresAt else {
             return .graphError(.unauthorized, "InvalidAuthenticationToken", "Access token has expired or is not yet valid.")
         }
         let resource = Array(segments.dropFirst())
@@ -29,9 +29,10 @@ extension GraphDouble.State {
             return .graphError(.forbidden, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
         }
         let query = request.query
+        if let refusal = refuseUnsupportedQuery(request) { return refusal }
         switch resource.count {
         case 1 where resource[0] == "users":
-            return list(directory.users, request, select: select(query) ?? Self.defaultUserProperties)
+            return list(directory.users, request, select: select(query) ?? Self.defaultUserProperties, count: query["$count"] == "true")
         case 2 where resource == ["users", "delta"]:
             return delta(request)
         case 2 where resource[0] == "users":
@@ -46,18 +47,18 @@ extension GraphDouble.State {
             guard let groups = filterGroups(query["$filter"]) else {
                 return .graphError(.badRequest, "Request_UnsupportedQuery", "Unsupported or invalid query filter clause.")
             }
-            return list(groups, request, select: select(query))
+            return list(groups, request, select: select(query), count: query["$count"] == "true")
         case 2 where resource[0] == "groups":
             guard let group = group(id: resource[1]) else { return notFound(resource[1]) }
             var body = ByteBuffer()
             group.write(to: &body, select: select(query))
             return .json(body)
         case 4 where resource[0] == "groups" && resource[2...] == ["transitiveMembers", "microsoft.graph.user"]:
-            guard request.headers["consistencylevel"]?.lowercased() == "eventual" else {
+            if configuration.requiresAdvancedQueryHeaders, !Self.eventual(request) || query["$count"] != "true" {
                 return .graphError(
                     .badRequest,
                     "Request_UnsupportedQuery",
-                    "This query requires the ConsistencyLevel header set to 'eventual'."
+                    "The specified type cast requires the ConsistencyLevel header set to 'eventual' and $count=true."
                 )
             }
             guard group(id: resource[1]) != nil else { return notFound(resource[1]) }
@@ -88,7 +89,8 @@ extension GraphDouble.State {
         guard form["grant_type"] == "client_credentials", form["scope"]?.hasSuffix("/.default") == true else {
             return refuse(.badRequest, "invalid_request", 900144, "The request body must contain grant_type and scope.")
         }
-        if let accepted = configuration.acceptedScope, form["scope"] != accepted {
+        let accepted = configuration.acceptedScope ?? baseURL + "/.default"
+        if !configuration.acceptsAnyScope, form["scope"] != accepted {
             let resource = form["scope"].map { String($0.dropLast("/.default".count)) } ?? ""
             return refuse(
                 .badRequest, "invalid_resource", 500011,
@@ -111,7 +113,7 @@ extension GraphDouble.State {
         ]
         payload.write(to: &claims)
         let token = header + "." + Self.base64URL(String(buffer: claims)) + ".double-signature"
-        tokens[token] = IssuedToken(roles: Set(roles), expired: false)
+        tokens[token] = IssuedToken(roles: Set(roles), expiresAt: configuration.now().addingTimeInterval(Double(configuration.tokenLifetime)))
         var body = ByteBuffer()
         let answer: JSONObject = [
             "token_type": "Bearer", "expires_in": .int(configuration.tokenLifetime),
@@ -132,7 +134,9 @@ extension GraphDouble.State {
     ) -> GraphDoubleReply {
         var query = request.query
         let top = query["$top"].map { Int($0) ?? -1 } ?? configuration.defaultPageSize
-        guard top >= 1 else { return .graphError(.badRequest, "BadRequest", "Invalid page size specified.") }
+        guard top >= 1, top <= configuration.maximumPageSize || !configuration.refusesOversizedTop else {
+            return .graphError(.badRequest, "BadRequest", "Invalid page size specified: '\(query["$top"] ?? "")'. Must be between 1 and \(configuration.maximumPageSize) inclusive.")
+        }
         let size = min(top, configuration.maximumPageSize)
         let start = min(Int(query["$skiptoken"] ?? "0") ?? 0, items.count)
         let end = min(start + size, items.count)
@@ -179,6 +183,7 @@ extension GraphDouble.State {
             start = 0
         }
         var entries: [JSONObject] = []
+        var replayed = 0  // entries at the start sent again
         let select = select(query) ?? Self.defaultUserProperties
         if let since {
             // From the change table, not a scan of every user: a delta round costs what changed.
@@ -186,7 +191,22 @@ extension GraphDouble.State {
                 .sorted { $0.value == $1.value ? $0.key < $1.key : $0.value < $1.value }
             entries = changed.compactMap { userIndex[$0.key].map { directory.users[$0] } }
             for (id, removed) in removedAt.sorted(by: { $0.value < $1.value }) where removed > since && removed <= snapshot {
-                entries.append(["id": .string(id), "@removed": .object(["reason": "deleted"])])
+                entries.append(["id": .string(id), "@removed": .object(["reason": .string(configuration.removalReason)])])
+            }
+            // Graph may send an entry again: the user changed last before the link (or, when none
+            // changed before it, the first one listed, unless it changed since) comes first, whole.
+            if configuration.deltaReplaysEntries {
+                let lastChange = changedAt.filter { $0.value <= since }
+                    .max { $0.value == $1.value ? $0.key < $1.key : $0.value < $1.value }
+                if let id = lastChange?.key, let index = userIndex[id] {
+                    entries.insert(directory.users[index], at: 0)
+                    replayed = 1
+                } else if lastChange == nil, let first = directory.users.first,
+                    let id = first["id"]?.string, changedAt[id] == nil
+                {
+                    entries.insert(first, at: 0)
+                    replayed = 1
+                }
             }
         } else {
             entries = directory.users
@@ -211,7 +231,7 @@ extension GraphDouble.State {
             if index > start { body.writeInteger(UInt8(ascii: ",")) }
             let entry = entries[index]
             var properties = entry["@removed"] == nil ? select : nil
-            if minimal, let since, let selected = properties, let id = entry["id"]?.string,
+            if minimal, index >= replayed, let since, let selected = properties, let id = entry["id"]?.string,
                 (addedAt[id] ?? 0) <= since
             {
                 // Only the properties changed since the link (the selected ones), and the id.
@@ -246,6 +266,23 @@ extension GraphDouble.State {
     }
 
     // MARK: - Helpers
+
+    /// 400 for a query Graph refuses: `$search` or `$count` without `ConsistencyLevel: eventual`,
+    /// `$top` on a delta query.
+    private func refuseUnsupportedQuery(_ request: GraphDouble.RecordedRequest) -> GraphDoubleReply? {
+        guard configuration.requiresAdvancedQueryHeaders else { return nil }
+        let query = request.query
+        if (query["$search"] != nil || query["$count"] != nil) && !Self.eventual(request) {
+            return .graphError(
+                .badRequest, "Request_UnsupportedQuery",
+                "\(query["$search"] != nil ? "$search" : "$count") requires the ConsistencyLevel header set to 'eventual'.")
+        }
+        return nil
+    }
+
+    private static func eventual(_ request: GraphDouble.RecordedRequest) -> Bool {
+        request.headers["consistencylevel"]?.lowercased() == "eventual"
+    }
 
     private func notFound(_ id: String) -> GraphDoubleReply {
         .graphError(.notFound, "Request_ResourceNotFound", "Resource '\(id)' does not exist or one of its queried reference-property objects are not present.")

@@ -6,7 +6,7 @@ extension GraphDouble {
         /// A token the token endpoint issued.
         struct IssuedToken {
             var roles: Set<String>
-            var expired: Bool
+            var expiresAt: Date
         }
 
         var directory: GraphDoubleDirectory
@@ -87,7 +87,7 @@ extension GraphDouble {
         }
 
         mutating func expireTokens() {
-            for key in tokens.keys { tokens[key]?.expired = true }
+            for key in tokens.keys { tokens[key]?.expiresAt = .distantPast }
         }
 
         // MARK: - Reads

@@ -82,6 +82,9 @@ package final class RosterServer: Service, Sendable {
         }
         var jobConfiguration = JobManager.Configuration(directories: directories)
         jobConfiguration.maxRunningJobs = configuration.maxRunningSyncs
+        jobConfiguration.onNote = { [logger] job, note in
+            logger.notice("sync job changed course", metadata: ["tenant": "\(job.tenantID)", "job": "\(job.id)", "note": "\(note)"])
+        }
         // Watchers get at most one value per ~100 ms within a phase (stretched past 500 watchers).
         let jobs = JobManager(
             store: store, configuration: jobConfiguration,

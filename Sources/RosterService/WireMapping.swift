@@ -122,6 +122,7 @@ extension SyncJob {
             unchanged: job.unchanged)
         errorCode = job.errorCode ?? ""
         errorMessage = job.errorMessage ?? ""
+        note = job.note ?? ""
         summary = ConfirmationSummary(SyncProgress(job: job))
         acknowledgedRemovals = job.acknowledgedRemovals
     }

@@ -27,6 +27,10 @@ package actor JobManager {
         package var limits = SyncLimits()
         /// Jobs running at once over all tenants; the rest wait QUEUED, in order. Default 16.
         package var maxRunningJobs = 16
+        /// Told when a run departs from what was asked, with the job and why (the note is also
+        /// in the job record and the progress): a delta run that became a full one. The server
+        /// logs it. Default: nothing.
+        package var onNote: @Sendable (SyncJobRecord, String) -> Void = { _, _ in }
 
         /// A configuration reading each tenant's directory from `directories`.
         package init(directories: @escaping DirectoryFactory) {
@@ -135,7 +139,8 @@ package actor JobManager {
             now: configuration.now,
             sampleLimit: configuration.planSampleLimit,
             limits: configuration.limits,
-            slots: slots
+            slots: slots,
+            onNote: configuration.onNote
         )
         let task = Task { await self.finished(run.execute()) }
         // A cancel that came while the record was being written applies now.

@@ -23,6 +23,8 @@ struct SyncRun: Sendable {
     let sampleLimit: Int
     let limits: SyncLimits
     let slots: JobSlots
+    /// Told when the run departs from what was asked (``JobManager/Configuration/onNote``).
+    let onNote: @Sendable (SyncJobRecord, String) -> Void
 
     /// What fetching left in staging, and how to apply it.
     private struct Staged {
@@ -177,11 +179,15 @@ struct SyncRun: Sendable {
                 return try await stageChanges(directory.userChanges(since: link), incremental: true, tenant: tenant, directory: directory)
             } catch let error as DirectoryError where error.code == .resyncRequired {
                 try await store.discardStaging(job: reporter.job.id)
+                let note = "running a full sync instead: \(error.message)"
                 reporter.update { job, extras in
                     job.mode = .full
                     job.fetched = 0
-                    extras.message = "running a full sync instead: \(error.message)"
+                    job.note = note
+                    extras.message = note
                 }
+                try await store.updateJob(reporter.job)
+                onNote(reporter.job, note)
             }
         }
         return try await stageChanges(directory.userChanges(since: nil), incremental: false, tenant: tenant, directory: directory)
@@ -224,7 +230,7 @@ struct SyncRun: Sendable {
                         var base = stagedThisRun[user.id]
                         if base == nil { base = try await store.contact(tenant: tenant.id, id: user.id) }
                         guard let stored = base, stored.nonEmptyProperties.isSubset(of: reported) else {
-                            incomplete.append(user.id)
+                            if !incomplete.contains(user.id) { incomplete.append(user.id) }  // a page may replay a row
                             continue
                         }
                         contact = contact.merging(unreportedFrom: stored, reported: reported)

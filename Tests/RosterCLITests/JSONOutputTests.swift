@@ -40,8 +40,13 @@ import Testing
         summary.text = "Synchronized 1,204 contacts (12 added, 3 updated, 5 removed) in 2.3 s"
         job.summary = summary
         job.acknowledgedRemovals = true
+        job.note = "running a full sync instead: the stored delta link expired"
 
         let object = try Self.parsed(JSONOutput.job(job))
+        #expect(object["note"] as? String == "running a full sync instead: the stored delta link expired")
+        // Tables and status lines show it too.
+        #expect(JobsCommand.row(job).last?.hasSuffix("(running a full sync instead: the stored delta link expired)") == true)
+        #expect(StatusCommand.jobLine(job).hasSuffix("(running a full sync instead: the stored delta link expired)"))
         #expect(object["id"] as? String == "job-7")
         #expect(object["mode"] as? String == "SYNC_MODE_FULL")
         #expect(object["state"] as? String == "JOB_STATE_SUCCEEDED")

@@ -15,6 +15,14 @@ struct SyncFixture {
     let store: SQLiteStore
     let manager: JobManager
     let source: SourceBox
+    /// What the manager's `onNote` was told: job id and note, in order.
+    let notes: Notes
+
+    final class Notes: Sendable {
+        private let notes = Mutex<[(job: String, note: String)]>([])
+        var all: [(job: String, note: String)] { notes.withLock { $0 } }
+        func append(_ job: String, _ note: String) { notes.withLock { $0.append((job, note)) } }
+    }
 
     /// Holds the directory the next job reads.
     final class SourceBox: Sendable {
@@ -60,8 +68,10 @@ struct SyncFixture {
                 $0.clock += 10; return $0.clock
             }
         }
+        let notes = Notes()
+        configuration.onNote = { job, note in notes.append(job.id, note) }
         let manager = JobManager(store: store, configuration: configuration)
-        return SyncFixture(directoryPath: path, store: store, manager: manager, source: box)
+        return SyncFixture(directoryPath: path, store: store, manager: manager, source: box, notes: notes)
     }
 
     /// The bundled demo directory, served in pages of 100.

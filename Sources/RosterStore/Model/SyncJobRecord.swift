@@ -28,6 +28,9 @@ package struct SyncJobRecord: Sendable, Hashable {
     package var errorCode: String?
     /// What went wrong and what to do next, if it failed.
     package var errorMessage: String?
+    /// Where the run departed from what was asked, and why: "running a full sync instead: …"
+    /// when a delta run fell back to a full one. Nil when it ran as asked.
+    package var note: String?
     /// Unix ms.
     package var createdAt: Int64
     /// When it started running (Unix ms).

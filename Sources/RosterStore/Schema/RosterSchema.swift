@@ -10,6 +10,7 @@ package enum RosterSchema {
         migrator.register("index contacts by mail and userPrincipalName", sql: version2)
         migrator.register("word-prefix search for groups", apply: version3)
         migrator.register("a token scope per tenant", sql: version4)
+        migrator.register("a note on each sync job", sql: version5)
         return migrator
     }()
 
@@ -116,6 +117,10 @@ package enum RosterSchema {
 
     private static let version4 = """
         ALTER TABLE tenants ADD COLUMN token_scope TEXT;
+        """
+
+    private static let version5 = """
+        ALTER TABLE sync_jobs ADD COLUMN note TEXT;
         """
 
     /// Adds folded mail and a table of folded name words, and fills both for stored groups

@@ -3,7 +3,7 @@ extension SQLiteStore {
     private static let jobColumns = """
         id, tenant_id, scope_kind, scope_group_id, scope_group_name, mode, state, phase, fetched, added, updated,
         removed, unchanged, total, error_code, error_message, created_at, started_at, finished_at, started_by,
-        triggered_by, dry_run, acknowledged_removals
+        triggered_by, dry_run, acknowledged_removals, note
         """
 
     package func createJob(_ job: SyncJobRecord) async throws(StoreError) {
@@ -89,7 +89,7 @@ extension SQLiteStore {
             UPDATE sync_jobs SET scope_kind = ?2, scope_group_id = ?3, scope_group_name = ?4, mode = ?5, state = ?6,
                 phase = ?7, fetched = ?8, added = ?9, updated = ?10, removed = ?11, unchanged = ?12, total = ?13,
                 error_code = ?14, error_message = ?15, started_at = ?16, finished_at = ?17, started_by = ?18,
-                triggered_by = ?19, dry_run = ?20, acknowledged_removals = ?21
+                triggered_by = ?19, dry_run = ?20, acknowledged_removals = ?21, note = ?22
             WHERE id = ?1
             """)
         update.bind(job.id, at: 1)
@@ -115,6 +115,7 @@ extension SQLiteStore {
         update.bind(job.trigger.rawValue, at: 19)
         update.bind(job.dryRun, at: 20)
         update.bind(job.acknowledgedRemovals, at: 21)
+        update.bind(job.note, at: 22)
         do {
             try update.run()
         } catch {
@@ -146,6 +147,7 @@ extension SQLiteStore {
         job.errorMessage = row.string(15)
         job.startedAt = row.optionalInt64(17)
         job.finishedAt = row.optionalInt64(18)
+        job.note = row.string(23)
         return job
     }
 }

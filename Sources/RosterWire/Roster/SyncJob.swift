@@ -147,6 +147,8 @@ public struct SyncJob: ProtoMessage {
     /// Set once the job has finished.
     public var summary: ConfirmationSummary?
     public var acknowledgedRemovals = false
+    /// Where the run departed from what was asked, and why ("running a full sync instead: …").
+    public var note = ""
 
     public init() {}
 
@@ -167,6 +169,7 @@ public struct SyncJob: ProtoMessage {
         v.string(13, errorMessage)
         v.message(14, summary)
         v.bool(15, acknowledgedRemovals)
+        v.string(16, note)
     }
 
     @inlinable
@@ -187,6 +190,7 @@ public struct SyncJob: ProtoMessage {
         case 13: errorMessage = try r.string(tag)
         case 14: try r.message(tag, into: &summary)
         case 15: acknowledgedRemovals = try r.bool(tag)
+        case 16: note = try r.string(tag)
         default: try r.skip(tag)
         }
     }

@@ -60,6 +60,7 @@ public enum JSONOutput {
             ("errorMessage", .string(job.errorMessage)),
             ("summary", job.summary.map(summary)),
             ("acknowledgedRemovals", .bool(job.acknowledgedRemovals)),
+            ("note", .string(job.note)),
         ])
     }
 

@@ -39,6 +39,7 @@ struct JobsCommand: AsyncParsableCommand {
         let duration = job.finishedUnixMs != 0 && job.startedUnixMs != 0 ? TextFormat.duration(ms: job.finishedUnixMs - job.startedUnixMs) : "-"
         var result = job.summary?.text ?? ""
         if result.isEmpty { result = [job.errorCode, job.errorMessage].filter { !$0.isEmpty }.joined(separator: ": ") }
+        if !job.note.isEmpty { result += (result.isEmpty ? "" : " ") + "(\(job.note))" }
         return [
             job.id, TextFormat.name(job.state), TextFormat.scope(job.scope), TextFormat.name(job.trigger),
             TextFormat.time(unixMs: started), duration, result.isEmpty ? "-" : result,

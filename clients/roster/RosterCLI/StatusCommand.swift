@@ -50,6 +50,7 @@ struct StatusCommand: AsyncParsableCommand {
         if !job.errorCode.isEmpty || !job.errorMessage.isEmpty {
             line += ": " + [job.errorCode, job.errorMessage].filter { !$0.isEmpty }.joined(separator: ": ")
         }
+        if !job.note.isEmpty { line += " (\(job.note))" }
         return line
     }
 }
