@@ -35,7 +35,8 @@ extension GraphDouble {
         /// queries do; otherwise 400 `Request_UnsupportedQuery`. Default true. (A `$filter` of `eq`
         /// and `startswith` clauses is a basic query in Graph and needs neither.)
         package var requiresAdvancedQueryHeaders = true
-        /// Entries per delta page (delta takes no `$top`). Default 200.
+        /// Entries per delta page without `Prefer: odata.maxpagesize` (delta takes no `$top`).
+        /// Default 200.
         package var deltaPageSize = 200
         /// Send an updated user in a delta round with only its id and changed properties, as Graph
         /// does for `Prefer: return=minimal` (honoured too) and may do otherwise ("at least the

@@ -35,6 +35,12 @@ extension GraphDouble.State {
             return list(directory.users, request, select: select(query) ?? Self.defaultUserProperties, count: query["$count"] == "true")
         case 2 where resource == ["users", "delta"]:
             return delta(request)
+        case 2 where resource == ["users", "$count"]:
+            // Graph answers the number as text, and only as an advanced query.
+            guard Self.eventual(request) || !configuration.requiresAdvancedQueryHeaders else {
+                return .graphError(.badRequest, "Request_UnsupportedQuery", "$count requires the ConsistencyLevel header set to 'eventual'.")
+            }
+            return .respond(status: .ok, headers: [("Content-Type", "text/plain")], body: ByteBuffer(string: String(directory.users.count)))
         case 2 where resource[0] == "users":
             // One user, every selected property (null ones too), as Graph answers GET /users/{id}.
             guard let user = directory.users.first(where: { $0["id"]?.string == resource[1] }) else {
@@ -170,6 +176,14 @@ extension GraphDouble.State {
             since = parts[0] < 0 ? nil : parts[0]
             snapshot = parts[1]
             start = parts[2]
+        } else if query["$deltatoken"] == "latest" {
+            // A delta link for the directory as it is now, without listing it.
+            query["$deltatoken"] = String(version)
+            var body = ByteBuffer()
+            body.writeString(#"{"@odata.context":"\#(baseURL)/v1.0/$metadata#users(delta)","@odata.deltaLink":"#)
+            JSONValue.writeString(link(request.path, query), to: &body)
+            body.writeStaticString(#","value":[]}"#)
+            return .json(body)
         } else if let token = query["$deltatoken"] {
             guard let version = Int(token), version >= oldestValidDeltaVersion else {
                 return .graphError(.gone, "syncStateNotFound", "The sync state is no longer valid; resynchronize.")
@@ -211,7 +225,7 @@ extension GraphDouble.State {
         } else {
             entries = directory.users
         }
-        let end = min(start + configuration.deltaPageSize, entries.count)
+        let end = min(start + deltaPageSize(request), entries.count)
         var body = ByteBuffer()
         body.writeString(#"{"@odata.context":"\#(baseURL)/v1.0/$metadata#users(delta)""#)
         query["$deltatoken"] = nil
@@ -278,6 +292,16 @@ extension GraphDouble.State {
                 "\(query["$search"] != nil ? "$search" : "$count") requires the ConsistencyLevel header set to 'eventual'.")
         }
         return nil
+    }
+
+    /// Entries per delta page: `deltaPageSize`, or what `Prefer: odata.maxpagesize=N` asks (at
+    /// most `maximumPageSize`), as Graph honours that preference on delta queries.
+    private func deltaPageSize(_ request: GraphDouble.RecordedRequest) -> Int {
+        guard let prefer = request.headers["prefer"],
+            let range = prefer.range(of: "odata.maxpagesize="),
+            let asked = Int(prefer[range.upperBound...].prefix { $0.isNumber }), asked >= 1
+        else { return configuration.deltaPageSize }
+        return min(asked, configuration.maximumPageSize)
     }
 
     private static func eventual(_ request: GraphDouble.RecordedRequest) -> Bool {

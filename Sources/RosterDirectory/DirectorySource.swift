@@ -34,9 +34,24 @@ package protocol DirectorySource: Sendable {
     /// longer in the directory are left out. A delta row that leaves out properties is completed
     /// this way.
     func users(ids: [String]) async throws(DirectoryError) -> [DirectoryUser]
+
+    /// A delta link for the directory as it is now, taken without listing it, or nil when the
+    /// source has no such shortcut. A full sync takes it first, then reads ``users()`` (far
+    /// fewer, larger pages than the delta query's); the next delta replays whatever changed while
+    /// it listed.
+    func latestDeltaLink() async throws(DirectoryError) -> String?
+
+    /// How many users ``users()`` will list, when the source can say cheaply (an estimate), else nil.
+    func userCount() async throws(DirectoryError) -> Int?
 }
 
 extension DirectorySource {
+    /// The default: no shortcut; a full sync pages ``userChanges(since:)`` from the start.
+    package func latestDeltaLink() async throws(DirectoryError) -> String? { nil }
+
+    /// The default: unknown.
+    package func userCount() async throws(DirectoryError) -> Int? { nil }
+
     /// The default: the users listing, filtered (for sources that list cheaply, such as files).
     package func users(ids: [String]) async throws(DirectoryError) -> [DirectoryUser] {
         let wanted = Set(ids)

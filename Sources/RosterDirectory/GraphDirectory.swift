@@ -91,13 +91,13 @@ package struct GraphDirectory: DirectorySource {
         var query = userQuery
         query["$count"] = "true"
         let first = url("/v1.0/groups/\(GraphTokenProvider.percentEncode(id))/transitiveMembers/microsoft.graph.user", query)
-        return userListing(first: first, eventualConsistency: true)
+        return userListing(first: first, headers: .eventualConsistency)
     }
 
     package func userChanges(since deltaLink: String?) -> DirectoryPages<DeltaPage> {
         let first = deltaLink ?? url("/v1.0/users/delta", ["$select": DirectoryUser.graphSelect.joined(separator: ",")])
         return DirectoryPages { cursor throws(DirectoryError) in
-            let (links, decode) = try await downloadUserPage(url: cursor ?? first)
+            let (links, decode) = try await downloadUserPage(url: cursor ?? first, headers: .maxPageSize)
             if links.nextLink == nil && links.deltaLink == nil {
                 throw DirectoryError(.permanent, "a delta page carried neither @odata.nextLink nor @odata.deltaLink")
             }
@@ -106,6 +106,27 @@ package struct GraphDirectory: DirectorySource {
                 return DeltaPage(changed: page.users, removed: page.removed, deltaLink: page.deltaLink, partial: page.partial)
             }, links.nextLink)
         }
+    }
+
+    /// `GET /users/delta?$select=…&$deltatoken=latest`: Graph answers at once with a delta link for
+    /// the directory as it is now. Nil when the answer is not that (a page to list instead), so the
+    /// caller falls back to paging the delta query from the start.
+    package func latestDeltaLink() async throws(DirectoryError) -> String? {
+        let url = url("/v1.0/users/delta", ["$select": DirectoryUser.graphSelect.joined(separator: ","), "$deltatoken": "latest"])
+        let page = try await downloadUserPage(url: url, headers: .maxPageSize)
+        guard page.links.nextLink == nil, let link = page.links.deltaLink else { return nil }
+        return link
+    }
+
+    /// `GET /users/$count` with `ConsistencyLevel: eventual`: the number of users, for percent and
+    /// ETA while a full listing runs. The index behind it lags a little; the count is an estimate.
+    package func userCount() async throws(DirectoryError) -> Int? {
+        let what = "GET /v1.0/users/$count"
+        let body = try await get(url("/v1.0/users/$count", [:]), what: what, headers: [.eventualConsistency, .plainText])
+        guard let count = Int(String(buffer: body).trimmingCharacters(in: .whitespacesAndNewlines)), count >= 0 else {
+            throw DirectoryError(.permanent, "\(what) answered something other than a number")
+        }
+        return count
     }
 
     /// `GET /users/{id}?$select=…` for each id, four at a time; a 404 leaves the user out.
@@ -158,17 +179,17 @@ package struct GraphDirectory: DirectorySource {
         _ type: Item.Type,
         keep: @escaping @Sendable (Item) -> Bool = { _ in true },
         first: String,
-        eventualConsistency: Bool = false
+        headers: RequestHeaders = []
     ) -> DirectoryPages<DirectoryPage<Item>> {
         DirectoryPages(pages: { cursor throws(DirectoryError) in
-            let collection = try await page(type, url: cursor ?? first, eventualConsistency: eventualConsistency)
+            let collection = try await page(type, url: cursor ?? first, headers: headers)
             return (DirectoryPage(items: collection.value.filter(keep), totalCount: collection.count), collection.nextLink)
         })
     }
 
-    private func userListing(first: String, eventualConsistency: Bool = false) -> DirectoryPages<DirectoryPage<DirectoryUser>> {
+    private func userListing(first: String, headers: RequestHeaders = []) -> DirectoryPages<DirectoryPage<DirectoryUser>> {
         DirectoryPages { cursor throws(DirectoryError) in
-            let (links, decode) = try await downloadUserPage(url: cursor ?? first, eventualConsistency: eventualConsistency)
+            let (links, decode) = try await downloadUserPage(url: cursor ?? first, headers: headers)
             return ({ () throws(DirectoryError) in
                 let page = try decode()
                 return DirectoryPage(items: page.users, totalCount: page.count)
@@ -178,11 +199,11 @@ package struct GraphDirectory: DirectorySource {
 
     /// Downloads a page of users and reads only its links, so the next download can start while
     /// this page is decoded (by the returned closure).
-    private func downloadUserPage(url: String, eventualConsistency: Bool = false) async throws(DirectoryError)
+    private func downloadUserPage(url: String, headers: RequestHeaders = []) async throws(DirectoryError)
         -> (links: GraphUserPage.Links, decode: @Sendable () throws(DirectoryError) -> GraphUserPage)
     {
         let what = "GET \(Self.path(of: url))"
-        let body = try await get(url, what: what, eventualConsistency: eventualConsistency)
+        let body = try await get(url, what: what, headers: headers)
         let links: GraphUserPage.Links
         do {
             links = try GraphUserPage.links(body)
@@ -205,10 +226,10 @@ package struct GraphDirectory: DirectorySource {
     private func page<Item: Decodable>(
         _ type: Item.Type,
         url: String,
-        eventualConsistency: Bool = false
+        headers: RequestHeaders = []
     ) async throws(DirectoryError) -> GraphCollection<Item> {
         let what = "GET \(Self.path(of: url))"
-        let body = try await get(url, what: what, eventualConsistency: eventualConsistency)
+        let body = try await get(url, what: what, headers: headers)
         do {
             return try JSONDecoder().decode(GraphCollection<Item>.self, from: body)
         } catch {
@@ -218,9 +239,20 @@ package struct GraphDirectory: DirectorySource {
 
     // MARK: - Requests
 
+    /// Headers a request needs beyond the bearer token, `Accept` and the low throttle priority.
+    struct RequestHeaders: OptionSet {
+        let rawValue: Int
+        /// `ConsistencyLevel: eventual`, which Graph's advanced queries (`$count`, `$search`, casts) need.
+        static let eventualConsistency = RequestHeaders(rawValue: 1)
+        /// `Prefer: odata.maxpagesize=<pageSize>`: delta queries take no `$top`, but honour this.
+        static let maxPageSize = RequestHeaders(rawValue: 2)
+        /// `Accept: text/plain`, for `$count`, which answers a bare number.
+        static let plainText = RequestHeaders(rawValue: 4)
+    }
+
     /// GETs `url` with a bearer token; renews the token once if Graph calls it invalid; maps every
     /// status but 200 to a ``DirectoryError`` by Graph's error code.
-    private func get(_ url: String, what: String, eventualConsistency: Bool = false) async throws(DirectoryError)
+    private func get(_ url: String, what: String, headers: RequestHeaders = []) async throws(DirectoryError)
         -> ByteBuffer
     {
         guard url.hasPrefix(configuration.graphBaseURL + "/") else {
@@ -232,13 +264,15 @@ package struct GraphDirectory: DirectorySource {
         var renewed = false
         while true {
             let tokens = self.tokens
+            let pageSize = configuration.pageSize
             let response = try await transport.send(what: what) { () throws(DirectoryError) in
                 let token = try await tokens.token()
                 var request = HTTPClientRequest(url: url)
                 request.headers.add(name: "Authorization", value: "Bearer \(token.value)")
-                request.headers.add(name: "Accept", value: "application/json")
+                request.headers.add(name: "Accept", value: headers.contains(.plainText) ? "text/plain" : "application/json")
                 request.headers.add(name: "x-ms-throttle-priority", value: "low")
-                if eventualConsistency { request.headers.add(name: "ConsistencyLevel", value: "eventual") }
+                if headers.contains(.eventualConsistency) { request.headers.add(name: "ConsistencyLevel", value: "eventual") }
+                if headers.contains(.maxPageSize) { request.headers.add(name: "Prefer", value: "odata.maxpagesize=\(pageSize)") }
                 return request
             }
             if response.status == 200 { return response.body }

@@ -8,7 +8,6 @@ extension SyncRun {
         let finishedAt = now()
         reporter.update { job, extras in
             job.state = .succeeded
-            job.phase = nil
             job.finishedAt = finishedAt
             job.added = counts.added
             job.updated = counts.updated
@@ -35,7 +34,6 @@ extension SyncRun {
         let finishedAt = now()
         reporter.update { job, extras in
             job.state = .succeeded
-            job.phase = nil
             job.finishedAt = finishedAt
             job.added = plan.counts.added
             job.updated = plan.counts.updated

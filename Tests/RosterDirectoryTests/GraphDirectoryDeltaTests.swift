@@ -4,17 +4,43 @@ import Testing
 
 @Suite("GraphDirectory delta queries against the Graph double")
 struct GraphDirectoryDeltaTests {
-    @Test("a first delta run lists every user across pages and ends with a deltaLink")
+    @Test("a first delta run lists every user across pages and ends with a deltaLink; every page asks for odata.maxpagesize")
     func firstRun() async throws {
-        try await GraphDoubleHarness.run(TestDirectories.generated(450)) { harness in
+        // Pages of 200 (as Graph's delta serves without the preference) unless the client prefers more.
+        try await GraphDoubleHarness.run(TestDirectories.generated(450), configure: { $0.pageSize = 200 }) { harness in
             let pages = try await harness.directory.userChanges(since: nil).collect()
             #expect(pages.map(\.changed.count) == [200, 200, 50])
             #expect(pages.dropLast().allSatisfy { $0.deltaLink == nil })
             #expect(pages.last?.deltaLink?.contains("$deltatoken=") == true)
             #expect(pages.allSatisfy { $0.removed.isEmpty })
-            let first = try #require(harness.graphRequests("/v1.0/users/delta").first)
+            let requests = harness.graphRequests("/v1.0/users/delta")
+            let first = try #require(requests.first)
             #expect(first.query["$select"] == DirectoryUser.graphSelect.joined(separator: ","))
             #expect(first.query["$top"] == nil, "delta takes no $top")
+            #expect(requests.count == 3 && requests.allSatisfy { $0.headers["prefer"] == "odata.maxpagesize=200" }, "sent again on every page")
+        }
+        try await GraphDoubleHarness.run(TestDirectories.generated(1_500)) { harness in
+            let pages = try await harness.directory.userChanges(since: nil).collect()
+            #expect(pages.map(\.changed.count) == [999, 501], "odata.maxpagesize=999 by default")
+        }
+    }
+
+    @Test("$deltatoken=latest gives a delta link at once; a directory answering with a page instead gives none")
+    func latestDeltaLink() async throws {
+        try await GraphDoubleHarness.run(TestDirectories.generated(300)) { harness in
+            let link = try #require(try await harness.directory.latestDeltaLink())
+            #expect(link.contains("$deltatoken=") && !link.contains("latest"))
+            #expect(try await harness.directory.userCount() == 300)
+            let count = try #require(harness.graphRequests("/v1.0/users/$count").first)
+            #expect(count.headers["consistencylevel"] == "eventual")
+            // Nothing changed since: the link gives only the double's replay.
+            harness.double.updateUser(id: GraphDoubleDirectory.userID(9), ["jobTitle": .string("New")])
+            let changes = try await harness.directory.userChanges(since: link).collect()
+            #expect(changes.flatMap(\.changed).map(\.id).contains(GraphDoubleDirectory.userID(9)))
+
+            let page = #"{"@odata.nextLink":"\#(harness.double.baseURL)/v1.0/users/delta?$skiptoken=x","value":[]}"#
+            harness.double.inject([.rawBody(status: 200, body: page)], pathPrefix: "/v1.0/users/delta")
+            #expect(try await harness.directory.latestDeltaLink() == nil)
         }
     }
 
