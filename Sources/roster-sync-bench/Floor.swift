@@ -1,22 +1,25 @@
 import Foundation
 
-/// The download half of the floor: one `curl` process fetching the same delta pages rosterd's
-/// `GraphDirectory` fetches (`/v1.0/users/delta?$select=…` then each `@odata.nextLink`), with a
-/// bearer token from the double's token endpoint, over one keep-alive connection, to /dev/null.
+/// The download half of the floor: one `curl` process fetching the same pages rosterd's
+/// `GraphDirectory` fetches for a full sync (`/v1.0/users?$select=…&$top=999`, then each
+/// `@odata.nextLink`), with a bearer token from the double's token endpoint, over one keep-alive
+/// connection, to /dev/null. (The full sync's two small requests before the listing, the delta
+/// link and the count, are left out of the floor.)
 struct CurlFloor {
     static let select = [
         "id", "userPrincipalName", "mail", "displayName", "givenName", "surname", "jobTitle", "department",
         "companyName", "officeLocation", "businessPhones", "mobilePhone", "faxNumber", "streetAddress", "city",
         "state", "postalCode", "country", "onPremisesExtensionAttributes", "accountEnabled", "userType",
     ].joined(separator: ",")
+    static let pageSize = 999
 
     let token: String
     let urls: [String]
-    let pageSize: Int
     let bytes: Int
+    let base: String
 
-    /// Gets a token, reads the first page's next link, derives the chain, then downloads the whole
-    /// chain once (untimed: the warm-up) into files and checks that each page links to the next.
+    /// Gets a token, then follows the listing's chain once (untimed: the warm-up), page by page,
+    /// keeping each page's URL and checking that the last one ends the chain.
     init(base: String, users: Int) throws {
         let answer = try Shell.run("/usr/bin/curl", [
             "-sf", "-d", "client_id=roster-app&client_secret=double-secret&scope=\(base)/.default&grant_type=client_credentials",
@@ -28,64 +31,36 @@ struct CurlFloor {
         self.token = token
         self.base = base
 
-        let first = "\(base)/v1.0/users/delta?$select=\(Self.select)"
-        let firstPage = try Shell.run("/usr/bin/curl", ["-sgf", "-H", "Authorization: Bearer \(token)", first])
-        guard let next = Self.link("@odata.nextLink", in: Substring(firstPage.prefix(4096))),
-            let range = next.range(of: "$skiptoken=")
-        else { throw BenchError("first delta page has no nextLink") }
-        let tokenValue = next[range.upperBound...].prefix { $0 != "&" }
-        let parts = tokenValue.split(separator: ".")
-        guard parts.count == 3, let size = Int(parts[2]) else { throw BenchError("unexpected skiptoken \(tokenValue)") }
-        pageSize = size
-        var urls = [first]
-        var offset = size
-        while offset < users {
-            urls.append(next.replacingOccurrences(of: "$skiptoken=\(tokenValue)", with: "$skiptoken=\(parts[0]).\(parts[1]).\(offset)"))
-            offset += size
+        var urls = ["\(base)/v1.0/users?$select=\(Self.select)&$top=\(Self.pageSize)"]
+        var bytes = 0
+        while true {
+            let page = try Shell.run("/usr/bin/curl", ["-sgf", "-H", "Authorization: Bearer \(token)", urls.last!])
+            bytes += page.utf8.count
+            guard let next = Self.link("@odata.nextLink", in: Substring(page.prefix(4096))) else { break }
+            urls.append(next)
+            if urls.count > users / Self.pageSize + 2 { throw BenchError("the listing has more pages than \(users) users fill") }
         }
         self.urls = urls
-
-        // Warm-up and validation: every page saved, each must link to the next, the last carries a deltaLink.
-        let directory = NSTemporaryDirectory() + "roster-sync-bench-curl-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        var arguments = ["-sgf", "-H", "Authorization: Bearer \(token)", "-H", "x-ms-throttle-priority: low"]
-        for (index, url) in urls.enumerated() { arguments += ["-o", "\(directory)/\(index).json", url] }
-        try Shell.run("/usr/bin/curl", arguments)
-        var bytes = 0
-        for index in urls.indices {
-            let data = try Data(contentsOf: URL(fileURLWithPath: "\(directory)/\(index).json"))
-            bytes += data.count
-            let head = Substring(String(decoding: data.prefix(4096), as: UTF8.self))
-            if index + 1 < urls.count {
-                guard Self.link("@odata.nextLink", in: head) == urls[index + 1] else {
-                    throw BenchError("page \(index) does not link to the derived URL \(urls[index + 1])")
-                }
-            } else {
-                guard Self.link("@odata.deltaLink", in: head) != nil else { throw BenchError("the last page has no deltaLink") }
-            }
-        }
         self.bytes = bytes
     }
 
-    let base: String
-
-    /// The double's current version, read from a fresh delta query's first next link.
+    /// The double's current version, from a delta link for now (`$deltatoken=latest`).
     func currentVersion() throws -> String {
-        let page = try Shell.run("/usr/bin/curl", ["-sgf", "-H", "Authorization: Bearer \(token)", urls[0]])
-        guard let next = Self.link("@odata.nextLink", in: Substring(page.prefix(4096))),
-            let range = next.range(of: "$skiptoken=")
-        else { throw BenchError("no nextLink") }
-        let parts = next[range.upperBound...].prefix { $0 != "&" }.split(separator: ".")
-        guard parts.count == 3 else { throw BenchError("unexpected skiptoken in \(next)") }
-        return String(parts[1])
+        let page = try Shell.run("/usr/bin/curl", [
+            "-sgf", "-H", "Authorization: Bearer \(token)", "\(base)/v1.0/users/delta?$deltatoken=latest&$select=\(Self.select)",
+        ])
+        guard let link = Self.link("@odata.deltaLink", in: Substring(page.prefix(4096))),
+            let range = link.range(of: "$deltatoken=")
+        else { throw BenchError("no deltaLink for $deltatoken=latest") }
+        return String(link[range.upperBound...].prefix { $0 != "&" })
     }
 
     /// The changes since `version` (a delta link's token): the chain derived from its first page
     /// (untimed), then one timed curl process fetching every page of it.
     func timedDeltaDownload(since version: String) throws -> (seconds: Double, pages: Int) {
         let first = "\(base)/v1.0/users/delta?$deltatoken=\(version)&$select=\(Self.select)"
-        let page = try Shell.run("/usr/bin/curl", ["-sgf", "-H", "Authorization: Bearer \(token)", first])
+        let prefer = "Prefer: odata.maxpagesize=\(Self.pageSize)"  // as GraphDirectory sends on delta pages
+        let page = try Shell.run("/usr/bin/curl", ["-sgf", "-H", "Authorization: Bearer \(token)", "-H", prefer, first])
         var chain = [first]
         if let next = Self.link("@odata.nextLink", in: Substring(page.prefix(4096))), let range = next.range(of: "$skiptoken=") {
             let value = next[range.upperBound...].prefix { $0 != "&" }
@@ -96,11 +71,11 @@ struct CurlFloor {
             while chain.count < 100 {
                 chain.append(next.replacingOccurrences(of: "$skiptoken=\(value)", with: "$skiptoken=\(parts[0]).\(parts[1]).\(offset)"))
                 offset += size
-                let probe = try Shell.run("/usr/bin/curl", ["-sgf", "-H", "Authorization: Bearer \(token)", chain.last!])
+                let probe = try Shell.run("/usr/bin/curl", ["-sgf", "-H", "Authorization: Bearer \(token)", "-H", prefer, chain.last!])
                 if Self.link("@odata.deltaLink", in: Substring(probe.prefix(4096))) != nil { break }
             }
         }
-        var arguments = ["-sgf", "-H", "Authorization: Bearer \(token)", "-H", "x-ms-throttle-priority: low"]
+        var arguments = ["-sgf", "-H", "Authorization: Bearer \(token)", "-H", "x-ms-throttle-priority: low", "-H", prefer]
         for url in chain { arguments += ["-o", "/dev/null", url] }
         let start = clock.now
         try Shell.run("/usr/bin/curl", arguments)

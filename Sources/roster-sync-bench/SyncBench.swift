@@ -11,8 +11,9 @@ import Synchronization
 /// and a real `rosterd serve` child process per run (fresh data directory, TLS):
 ///
 /// 1. full all-users sync of N users (StartSync → final WatchProgress message), beside the floor
-///    measured in the same run: `curl` downloading the same delta pages + the `sqlite3` CLI
-///    inserting the same rows (dumped from rosterd's own database) in one transaction;
+///    measured in the same run: `curl` downloading the same listing pages + the `sqlite3` CLI
+///    inserting the same rows (dumped from rosterd's own database) in one transaction, and the
+///    Graph requests the sync made;
 /// 2. delta sync after 1% of the users changed;
 /// 3. ListGroups type-ahead over one connection with 50,000 groups cached: throughput at
 ///    concurrency 32, latency at concurrency 1, server CPU per call;
@@ -148,6 +149,8 @@ struct SyncBench: AsyncParsableCommand {
         var sqliteSeconds: [Double] = []
         var floorSeconds: [Double] = []
         var deltaCurlSeconds: [Double] = []
+        var fullRequests: [Int] = []
+        var deltaRequests: [Int] = []
         var deltaTimeline: [String] = []
         var fullTimeline: [String] = []
         var sqlFile: String?
@@ -163,7 +166,9 @@ struct SyncBench: AsyncParsableCommand {
             guard connected.state == .authorized else { throw BenchError("ConnectDirectory: \(connected.state)") }
 
             log("run \(run): full sync of \(users)…")
+            let requestsBefore = double.requests.count
             let full = try await timedSync(client, allUsersSync())
+            fullRequests.append(double.requests.dropFirst(requestsBefore).filter { $0.path.hasPrefix("/v1.0/") }.count)
             guard full.mode == .full, full.final.summary?.totalContacts == Int64(users), full.final.summary?.added == Int64(users) else {
                 throw BenchError("full sync: mode \(full.mode), summary \(String(describing: full.final.summary))")
             }
@@ -183,7 +188,9 @@ struct SyncBench: AsyncParsableCommand {
                 double.updateUser(id: GraphDoubleDirectory.userID(k * step), ["jobTitle": .string("Bench run \(run) title \(k)")])
             }
             log("run \(run): delta sync after \(changed) changes…")
+            let deltaBefore = double.requests.count
             let delta = try await timedSync(client, allUsersSync())
+            deltaRequests.append(double.requests.dropFirst(deltaBefore).filter { $0.path.hasPrefix("/v1.0/") }.count)
             guard delta.mode == .delta, delta.final.summary?.updated == Int64(changed), delta.final.summary?.totalContacts == Int64(users) else {
                 throw BenchError("delta sync: mode \(delta.mode), summary \(String(describing: delta.final.summary))")
             }
@@ -210,7 +217,9 @@ struct SyncBench: AsyncParsableCommand {
 
         print("### 1. Full all-users sync of \(grouped(users)) users beside the floor (\(runs) runs, seconds: median (min–max))")
         print("")
-        print("Delta query chain: \(curl.urls.count) pages (\(curl.pageSize) users per page, the double's delta page size), \(grouped(curl.bytes)) bytes of JSON.")
+        print("Listing chain: \(curl.urls.count) pages of up to \(CurlFloor.pageSize) users, \(grouped(curl.bytes)) bytes of JSON.")
+        print("")
+        print("Graph requests per full sync (token requests aside): \(fullRequests.map(String.init).joined(separator: ", ")) (target ≤ 110 per 100,000 users); per delta sync: \(deltaRequests.map(String.init).joined(separator: ", ")).")
         print("")
         print("| measure | median (min–max) s |")
         print("| --- | --- |")
