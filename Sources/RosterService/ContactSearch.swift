@@ -2,8 +2,9 @@ internal import Foundation
 import RosterRPC
 package import RosterStore
 
-/// ListContacts' `search`: a case- and accent-insensitive prefix of the display name, of a word of
-/// the name (display, given or surname), of the mail or of the userPrincipalName.
+/// ListContacts' `search`: a prefix of the display name, of the name (display, given or surname)
+/// from one of its words on, of the mail or of the userPrincipalName, all folded as the group
+/// search folds them (``SearchFolding``: case, accents, apostrophes and punctuation ignored).
 ///
 /// Contacts carry no folded search columns yet, so a search reads the tenant's contacts in chunks
 /// and filters them (about 0.3 s per 100,000 contacts); the unsearched listing is an index scan.
@@ -20,7 +21,7 @@ package struct ContactSearch: Sendable {
 
     /// A search for `query` (folded, leading and trailing spaces ignored).
     package init(query: String) {
-        self.prefix = SearchFolding.fold(query).trimmingCharacters(in: .whitespaces)
+        self.prefix = SearchFolding.fold(query)
     }
 
     /// Whether `contact` matches.
@@ -31,7 +32,7 @@ package struct ContactSearch: Sendable {
         }
         for field in [contact.displayName, contact.givenName, contact.surname] {
             guard let field else { continue }
-            if SearchFolding.words(in: field).contains(where: { $0.hasPrefix(prefix) }) { return true }
+            if SearchFolding.wordStarts(in: field).contains(where: { $0.hasPrefix(prefix) }) { return true }
         }
         return false
     }

@@ -35,7 +35,7 @@ package struct GroupIndex: Sendable {
         var words: [Key] = []
         var mails: [Key] = []
         for (ordinal, entry) in folded.enumerated() {
-            for word in Set(SearchFolding.words(in: entry.group.displayName)) {
+            for word in Set(SearchFolding.wordStarts(in: entry.group.displayName)) {
                 words.append(Key(bytes: Array(word.utf8), ordinal: Int32(ordinal)))
             }
             if let mail = entry.group.mail {

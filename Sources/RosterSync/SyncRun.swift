@@ -252,6 +252,10 @@ struct SyncRun: Sendable {
             var removals = page.removed.map(\.id)
             // Rows that leave out properties whose values this run cannot know: fetched whole.
             var incomplete: [String] = []
+            // The stored versions of the page's partial rows, in one read (Graph leaves nulls out,
+            // so nearly every row of a delta round is partial).
+            let partialIDs = incremental ? page.changed.map(\.id).filter { page.partial[$0] != nil && stagedThisRun[$0] == nil } : []
+            let stored = try await store.contacts(tenant: tenant.id, ids: partialIDs)
             for user in page.changed {
                 if user.isSynced(includeDisabled: tenant.includeDisabled) {
                     var contact = ContactRecord(user)
@@ -260,9 +264,7 @@ struct SyncRun: Sendable {
                         // ones. A left-out property is known only when the stored value is empty
                         // too (unchanged or cleared, it is empty now). Otherwise (a user not stored
                         // yet, or a stored value that may have been cleared) the user is fetched.
-                        var base = stagedThisRun[user.id]
-                        if base == nil { base = try await store.contact(tenant: tenant.id, id: user.id) }
-                        guard let stored = base, stored.nonEmptyProperties.isSubset(of: reported) else {
+                        guard let stored = stagedThisRun[user.id] ?? stored[user.id], stored.nonEmptyProperties.isSubset(of: reported) else {
                             if !incomplete.contains(user.id) { incomplete.append(user.id) }  // a page may replay a row
                             continue
                         }

@@ -91,7 +91,7 @@ struct AccessTests {
                 settings.deletionThreshold = 5
                 _ = try await editor.updateSettings(settings)
             }
-            #expect(try await editor.listGroups(query: "uk").groups.first?.displayName == "UK Sales")
+            #expect(try await editor.listGroups(query: "uk s").groups.first?.displayName == "UK Sales")
             let final = try await scenario.sync(editor, Scenario.request(Scenario.allUsers()))
             #expect(final.state == .succeeded)
             #expect(try await scenario.client(scenario.acme.reader).listSyncJobs().jobs.first?.startedBy == "editor of acme")

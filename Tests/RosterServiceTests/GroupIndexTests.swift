@@ -46,9 +46,35 @@ struct GroupIndexTests {
                 #expect(memory == sql, "query \"\(query)\" limit \(limit)")
             }
         }
-        #expect(index.search("uk", limit: 10).map(\.displayName) == ["UK Sales", "UK Staff", "uk-london", "Ukraine Office"])
+        #expect(index.search("uk", limit: 10).map(\.displayName) == ["uk-london", "UK Sales", "UK Staff", "Ukraine Office"])
         #expect(index.search("london", limit: 10).map(\.displayName) == ["London Office", "uk-london"])
         #expect(!index.groups.contains { $0.kind != .mailEnabledSecurity })
+        await store.close()
+        try? FileManager.default.removeItem(atPath: path)
+    }
+
+    @Test("apostrophes and punctuation fold away the same way for groups (index and SQL) and contacts")
+    func apostrophesAndPunctuation() async throws {
+        let groups = [
+            GroupRecord(id: "g1", displayName: "O'Brien's Team", mail: nil, mailEnabled: true, securityEnabled: true, kind: .mailEnabledSecurity),
+            GroupRecord(id: "g2", displayName: "Smith-Jones Office", mail: nil, mailEnabled: true, securityEnabled: true, kind: .mailEnabledSecurity),
+        ]
+        let (store, index, path) = try await fixture(groups)
+        var seán = ContactRecord(id: "c1")
+        seán.displayName = "Seán O'Brien"
+        seán.givenName = "Seán"
+        seán.surname = "O'Brien"
+        var anna = ContactRecord(id: "c2")
+        anna.displayName = "Anna Smith-Jones"
+        for (query, group, contact) in [
+            ("O'Brien", "g1", "c1"), ("o'brien", "g1", "c1"), ("o'b", "g1", "c1"), ("obrien", "g1", "c1"), ("o’brien", "g1", "c1"),
+            ("smith\\jones", "g2", "c2"), ("smith-j", "g2", "c2"), ("jones", "g2", "c2"), ("smith jones", "g2", "c2"),
+        ] as [(String, String?, String)] {
+            let sql = try await store.searchGroups(tenant: "t", query: query, limit: 5).map(\.id)
+            #expect(sql == (group.map { [$0] } ?? []), "groups, \(query)")
+            #expect(index.search(query, limit: 5).map(\.id) == sql, "index, \(query)")
+            #expect([seán, anna].filter(ContactSearch(query: query).matches).map(\.id) == [contact], "contacts, \(query)")
+        }
         await store.close()
         try? FileManager.default.removeItem(atPath: path)
     }

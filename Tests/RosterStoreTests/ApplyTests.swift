@@ -101,6 +101,12 @@ struct ApplyTests {
         #expect(try await fixture.store.contact(tenant: tenant, id: SampleContacts.guid(3))?.jobTitle == "Senior Consultant 3")
         #expect(try await fixture.store.contact(tenant: tenant, id: SampleContacts.guid(5)) == nil)
         #expect(try await fixture.store.contact(tenant: tenant, id: SampleContacts.guid(7)) != nil)
+        // Several at once, as a delta page reads them: the ones that exist, by id.
+        let ids = [SampleContacts.guid(3), SampleContacts.guid(5), SampleContacts.guid(7), SampleContacts.guid(3), "not-there"]
+        let found = try await fixture.store.contacts(tenant: tenant, ids: ids)
+        #expect(Set(found.keys) == [SampleContacts.guid(3), SampleContacts.guid(7)])
+        #expect(found[SampleContacts.guid(3)] == (try await fixture.store.contact(tenant: tenant, id: SampleContacts.guid(3))))
+        #expect(try await fixture.store.contacts(tenant: "other", ids: ids).isEmpty)
         await fixture.tearDown()
     }
 

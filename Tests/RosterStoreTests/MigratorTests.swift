@@ -44,16 +44,20 @@ struct MigratorTests {
                     VALUES ('t', 'T', 'https://a', 'https://g', 1);
                 INSERT INTO groups (tenant_id, id, display_name, folded_name, mail, mail_enabled, security_enabled, kind, refreshed_at)
                     VALUES ('t', 'g1', 'Europe Staff', 'europe staff', 'Europe@Contoso.example', 1, 1, 'mailEnabledSecurity', 1);
+                INSERT INTO groups (tenant_id, id, display_name, folded_name, mail, mail_enabled, security_enabled, kind, refreshed_at)
+                    VALUES ('t', 'g2', 'O''Brien''s Team', 'o''brien''s team', NULL, 1, 1, 'mailEnabledSecurity', 1);
                 INSERT INTO contacts (tenant_id, id, display_name, changed_at) VALUES ('t', 'c1', 'Zoë', 1);
                 """)
             #expect(try old.userVersion == version)
             let store = try SQLiteStore(
                 configuration: .init(directory: directory), masterKey: try MasterKey.random(), migrator: RosterSchema.migrator)
             #expect(try await store.contact(tenant: "t", id: "c1")?.displayName == "Zoë")
-            if version < 3 {
-                // Migration 3 filled the word table for the group stored before it existed.
-                #expect(try await store.searchGroups(tenant: "t", query: "staff", limit: 5).map(\.id) == ["g1"])
-                #expect(try await store.searchGroups(tenant: "t", query: "europe@", limit: 5).map(\.id) == ["g1"])
+            // Migration 6 folded the groups stored before it again (apostrophes dropped, the name
+            // from each word on), whatever an earlier version had written.
+            #expect(try await store.searchGroups(tenant: "t", query: "staff", limit: 5).map(\.id) == ["g1"])
+            #expect(try await store.searchGroups(tenant: "t", query: "europe@", limit: 5).map(\.id) == ["g1"])
+            for query in ["obrien", "o'b", "O’Brien's t", "team"] {
+                #expect(try await store.searchGroups(tenant: "t", query: query, limit: 5).map(\.id) == ["g2"], "\(query) from version \(version)")
             }
             await store.close()
             #expect(try Self.schema(path) == expected, "schema after migrating from version \(version)")

@@ -11,6 +11,7 @@ package enum RosterSchema {
         migrator.register("word-prefix search for groups", apply: version3)
         migrator.register("a token scope per tenant", sql: version4)
         migrator.register("a note on each sync job", sql: version5)
+        migrator.register("group search keys folded without apostrophes and punctuation, from each word on", apply: version6)
         return migrator
     }()
 
@@ -123,6 +124,40 @@ package enum RosterSchema {
         ALTER TABLE sync_jobs ADD COLUMN note TEXT;
         """
 
+    /// Folds every stored group's search keys again with today's ``SearchFolding``: apostrophes
+    /// dropped, punctuation as spaces, and `group_words` holding the name from each word on.
+    @Sendable
+    private static func version6(_ connection: Connection) throws(StoreError) {
+        try refoldGroups(connection)
+    }
+
+    /// Writes every stored group's folded name, folded mail and `group_words` rows anew.
+    private static func refoldGroups(_ connection: Connection) throws(StoreError) {
+        try connection.execute("DELETE FROM group_words")
+        var groups: [(tenant: String, id: String, name: String, mail: String?)] = []
+        let select = try connection.cached("SELECT tenant_id, id, display_name, mail FROM groups")
+        while try select.step() {
+            groups.append((select.string(0) ?? "", select.string(1) ?? "", select.string(2) ?? "", select.string(3)))
+        }
+        let update = try connection.cached("UPDATE groups SET folded_name = ?3, folded_mail = ?4 WHERE tenant_id = ?1 AND id = ?2")
+        let addWord = try connection.cached("INSERT OR IGNORE INTO group_words (tenant_id, group_id, word) VALUES (?1, ?2, ?3)")
+        for group in groups {
+            update.reset()
+            update.bind(group.tenant, at: 1)
+            update.bind(group.id, at: 2)
+            update.bind(SearchFolding.fold(group.name), at: 3)
+            update.bind(group.mail.map(SearchFolding.fold), at: 4)
+            try update.run()
+            for start in SearchFolding.wordStarts(in: group.name) {
+                addWord.reset()
+                addWord.bind(group.tenant, at: 1)
+                addWord.bind(group.id, at: 2)
+                addWord.bind(start, at: 3)
+                try addWord.run()
+            }
+        }
+    }
+
     /// Adds folded mail and a table of folded name words, and fills both for stored groups
     /// (folding is Swift code, so this migration is too).
     @Sendable
@@ -140,26 +175,6 @@ package enum RosterSchema {
             ) WITHOUT ROWID;
             CREATE INDEX group_words_by_group ON group_words(tenant_id, group_id);
             """)
-        var groups: [(tenant: String, id: String, name: String, mail: String?)] = []
-        let select = try connection.cached("SELECT tenant_id, id, display_name, mail FROM groups")
-        while try select.step() {
-            groups.append((select.string(0) ?? "", select.string(1) ?? "", select.string(2) ?? "", select.string(3)))
-        }
-        let setMail = try connection.cached("UPDATE groups SET folded_mail = ?3 WHERE tenant_id = ?1 AND id = ?2")
-        let addWord = try connection.cached("INSERT OR IGNORE INTO group_words (tenant_id, group_id, word) VALUES (?1, ?2, ?3)")
-        for group in groups {
-            setMail.reset()
-            setMail.bind(group.tenant, at: 1)
-            setMail.bind(group.id, at: 2)
-            setMail.bind(group.mail.map(SearchFolding.fold), at: 3)
-            try setMail.run()
-            for word in SearchFolding.words(in: group.name) {
-                addWord.reset()
-                addWord.bind(group.tenant, at: 1)
-                addWord.bind(group.id, at: 2)
-                addWord.bind(word, at: 3)
-                try addWord.run()
-            }
-        }
+        try refoldGroups(connection)
     }
 }

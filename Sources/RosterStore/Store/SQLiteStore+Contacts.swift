@@ -11,6 +11,21 @@ extension SQLiteStore {
         }
     }
 
+    package func contacts(tenant: String, ids: [String]) async throws(StoreError) -> [String: ContactRecord] {
+        guard !ids.isEmpty else { return [:] }
+        return try await pool.read { connection throws(StoreError) in
+            let statement = try connection.cached("\(Self.select) WHERE tenant_id = ?1 AND id = ?2")
+            var found: [String: ContactRecord] = [:]
+            for id in ids where found[id] == nil {
+                statement.reset()
+                statement.bind(tenant, at: 1)
+                statement.bind(id, at: 2)
+                if try statement.step() { found[id] = try ContactColumns.read(statement, idColumn: 0) }
+            }
+            return found
+        }
+    }
+
     package func contact(tenant: String, address: String) async throws(StoreError) -> ContactRecord? {
         try await contact(tenant: tenant, address: address, columns: ["mail", "user_principal_name"])
     }

@@ -28,7 +28,7 @@ extension SQLiteStore {
                 insert.bind(group.kind.rawValue, at: 9)
                 insert.bind(now, at: 10)
                 try insert.run()
-                for word in SearchFolding.words(in: group.displayName) {
+                for word in SearchFolding.wordStarts(in: group.displayName) {
                     addWord.reset()
                     addWord.bind(tenant, at: 1)
                     addWord.bind(group.id, at: 2)

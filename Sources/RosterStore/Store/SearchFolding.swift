@@ -1,33 +1,58 @@
 internal import Foundation
 
-/// Case- and accent-insensitive folding for search: "Zoë" → "zoe", "Ødegård" → "odegard".
+/// Case-, accent- and punctuation-insensitive folding for search: "Zoë" → "zoe", "Ødegård" →
+/// "odegard", "O’Brien" → "obrien", "Smith-Jones" → "smith jones".
 ///
 /// Foundation's diacritic folding leaves letters that are not "a letter plus a mark" alone (ø, æ,
 /// ß, ł, đ, œ, þ); those are mapped explicitly first, the way a person typing on a plain keyboard
-/// would spell them. The same function folds stored names and typed queries, so they always agree.
+/// would spell them. Apostrophes (straight, curly, modifier) are dropped, since people type a name
+/// with one, without one, or with another; any other run of characters that are neither letters
+/// nor digits is one space. The same function folds stored names and typed queries (contacts and
+/// groups alike), so they always agree: "o'b", "obrien" and "o’brien" all find "O'Brien".
 package enum SearchFolding {
     private static let letters: [Character: String] = [
         "ø": "o", "Ø": "o", "æ": "ae", "Æ": "ae", "ß": "ss", "ẞ": "ss", "ł": "l", "Ł": "l",
         "đ": "d", "Đ": "d", "œ": "oe", "Œ": "oe", "þ": "th", "Þ": "th", "ı": "i",
     ]
 
-    /// `text` without case and diacritics.
+    private static let apostrophes: Set<Character> = ["'", "\u{2019}", "\u{2018}", "\u{02BC}", "`", "\u{00B4}"]
+
+    /// `text` without case, diacritics and apostrophes; other punctuation and spaces as single
+    /// spaces between words, none at the start, and one at the end when `text` ends with some (so
+    /// that a query "uk " still means the whole word "uk").
     package static func fold(_ text: String) -> String {
         var mapped = ""
         mapped.reserveCapacity(text.utf8.count)
         for character in text {
             if let replacement = letters[character] {
                 mapped += replacement
-            } else {
+            } else if !apostrophes.contains(character) {
                 mapped.append(character)
             }
         }
-        return mapped.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil).lowercased()
+        let folded = mapped.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil).lowercased()
+        func isWordCharacter(_ character: Character) -> Bool { character.isLetter || character.isNumber }
+        var result = folded.split { !isWordCharacter($0) }.joined(separator: " ")
+        if !result.isEmpty, let last = folded.last, !isWordCharacter(last) { result += " " }
+        return result
     }
 
-    /// The folded words of `text`: runs of letters and digits; everything else separates words.
-    package static func words(in text: String) -> [String] {
-        fold(text).split { !($0.isLetter || $0.isNumber) }.map(String.init)
+    /// The folded text from each word on: "Anna Smith-Jones" → "anna smith jones", "smith jones",
+    /// "jones". A query matches a name when it is a prefix of one of these, so "jo", "smith j"
+    /// and "smith\jones" find her.
+    package static func wordStarts(in text: String) -> [String] {
+        let folded = fold(text)
+        var starts: [String] = []
+        var atWordStart = true
+        for index in folded.indices {
+            if folded[index] == " " {
+                atWordStart = true
+            } else if atWordStart {
+                starts.append(String(folded[index...]))
+                atWordStart = false
+            }
+        }
+        return starts
     }
 
     /// The smallest string greater than every string starting with `prefix` (binary collation),
