@@ -287,7 +287,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RosterServiceTests",
-            dependencies: ["RosterService", "RosterStore", "RosterDirectory"],
+            dependencies: ["RosterService", "RosterStore", "RosterDirectory", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -21,13 +21,18 @@ package final class GroupCache: Sendable {
     private let connector: DirectoryConnector
     private let now: @Sendable () -> Int64
     private let logger: Logger
+    /// Groups (and pages, at one per 100 of them) a refresh may read before it fails.
+    private let maxGroups: Int
     /// Background refreshes running at once over all tenants: a thousand StartSyncs at the same
     /// moment must not read a thousand group listings at once (each holds its directory's pages).
     private let backgroundRefreshes = JobSlots(limit: 4)
 
-    package init(store: any Store, connector: DirectoryConnector, now: @escaping @Sendable () -> Int64, logger: Logger) {
+    package init(
+        store: any Store, connector: DirectoryConnector, maxGroups: Int = 200_000, now: @escaping @Sendable () -> Int64, logger: Logger
+    ) {
         self.store = store
         self.connector = connector
+        self.maxGroups = maxGroups
         self.now = now
         self.logger = logger
     }
@@ -46,11 +51,23 @@ package final class GroupCache: Sendable {
     }
 
     /// Lists the directory's mail-enabled security groups, saves them and swaps the index.
-    /// Returns how many are cached.
+    /// Returns how many are cached. Throws ``DirectoryError/Code/limitExceeded`` past `maxGroups`
+    /// groups or `maxGroups / 100` pages, leaving the previous groups in place.
     @discardableResult
     package func refresh(tenant: String, directory: any DirectorySource) async throws -> Int {
         var records: [GroupRecord] = []
+        var pages = 0
+        let maxPages = max(1, maxGroups / 100)
         for try await page in directory.mailEnabledSecurityGroups() {
+            pages += 1
+            let tooMany = records.count + page.items.count > maxGroups
+            guard !tooMany, pages <= maxPages else {
+                throw DirectoryError(
+                    .limitExceeded,
+                    "the directory listed more than \(tooMany ? "\(maxGroups) groups" : "\(maxPages) pages") of "
+                        + "mail-enabled security groups (a looping next link?); the type-ahead keeps the groups it had",
+                    directoryCode: "groupListingTooLarge")
+            }
             for group in page.items {
                 records.append(
                     GroupRecord(

@@ -14,6 +14,10 @@ package final class RosterService: Sendable {
     package struct Configuration: Sendable {
         /// The group cache is refreshed in the background when a ListGroups finds it older.
         package var groupCacheMaxAge: Duration = .seconds(15 * 60)
+        /// Groups one tenant's cache may hold; a directory listing more fails the refresh (the
+        /// previous groups keep answering). Default 200,000. Pages are bounded too, at one per
+        /// 100 of these, so a listing whose next link loops over empty pages ends as well.
+        package var maxCachedGroups = 200_000
         /// The clock, in Unix milliseconds.
         package var now: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1_000) }
 
@@ -39,7 +43,8 @@ package final class RosterService: Sendable {
         self.authenticator = authenticator ?? Authenticator(store: store)
         self.configuration = configuration
         self.logger = logger
-        self.groups = GroupCache(store: store, connector: connector, now: configuration.now, logger: logger)
+        self.groups = GroupCache(
+            store: store, connector: connector, maxGroups: configuration.maxCachedGroups, now: configuration.now, logger: logger)
     }
 
     /// The method path prefix of the service.

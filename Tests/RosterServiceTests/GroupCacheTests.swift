@@ -1,0 +1,78 @@
+import Foundation
+import Logging
+import RosterDirectory
+import RosterService
+import RosterStore
+import Synchronization
+import Testing
+
+/// A directory whose group listing is what the test makes it: `pages` pages of `perPage` groups,
+/// or (with `pages` nil) a next link that never ends. Everything else is unused.
+private struct ListingDirectory: DirectorySource {
+    final class Counter: Sendable {
+        let value = Atomic<Int>(0)
+    }
+    var perPage: Int
+    var pages: Int?
+    let served = Counter()
+
+    func mailEnabledSecurityGroups() -> DirectoryPages<DirectoryPage<DirectoryGroup>> {
+        let (perPage, pages, served) = (perPage, pages, served)
+        return DirectoryPages(pages: { cursor throws(DirectoryError) in
+            let index = Int(cursor ?? "0") ?? 0
+            served.value.add(1, ordering: .relaxed)
+            let groups = (0..<perPage).map { n in
+                DirectoryGroup(id: "g\(index)-\(n)", displayName: "Group \(index)-\(n)", mail: nil, mailEnabled: true, securityEnabled: true)
+            }
+            let next = pages.map { index + 1 < $0 } ?? true ? String(index + 1) : nil
+            return (DirectoryPage(items: groups), next)
+        })
+    }
+
+    func verifyPermissions() async throws(DirectoryError) -> [String] { [] }
+    func users() -> DirectoryPages<DirectoryPage<DirectoryUser>> { DirectoryPages(pages: { _ throws(DirectoryError) in (DirectoryPage(items: []), nil) }) }
+    func group(id: String) async throws(DirectoryError) -> DirectoryGroup { throw DirectoryError(.notFound, "unused") }
+    func transitiveUserMembers(ofGroup id: String) -> DirectoryPages<DirectoryPage<DirectoryUser>> { users() }
+    func userChanges(since deltaLink: String?) -> DirectoryPages<DeltaPage> {
+        DirectoryPages(pages: { _ throws(DirectoryError) in (DeltaPage(changed: [], removed: [], deltaLink: "d"), nil) })
+    }
+}
+
+@Suite("Group cache bounds")
+struct GroupCacheTests {
+    func withCache(maxGroups: Int, _ body: (GroupCache) async throws -> Void) async throws {
+        let path = NSTemporaryDirectory() + "roster-group-cache-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let store = try SQLiteStore(configuration: .init(directory: path))
+        try await store.createTenant(
+            TenantRecord(id: "t", displayName: "T", authorityURL: "https://a", graphBaseURL: "https://g", createdAt: 1))
+        let cache = GroupCache(store: store, connector: DirectoryConnector(), maxGroups: maxGroups, now: { 7 }, logger: Logger(label: "test"))
+        try await body(cache)
+        await store.close()
+    }
+
+    @Test("more groups than the bound fail the refresh with limitExceeded; the previous groups keep answering")
+    func tooManyGroups() async throws {
+        try await withCache(maxGroups: 1_000) { cache in
+            #expect(try await cache.refresh(tenant: "t", directory: ListingDirectory(perPage: 100, pages: 10)) == 1_000)
+            do {
+                try await cache.refresh(tenant: "t", directory: ListingDirectory(perPage: 100, pages: 11))
+                Issue.record("1,100 groups were cached past a bound of 1,000")
+            } catch let error as DirectoryError {
+                #expect(error.code == .limitExceeded)
+                #expect(error.message.contains("more than 1000 groups"))
+            }
+            #expect(try await cache.index(tenant: "t").groups.count == 1_000)
+        }
+    }
+
+    @Test("a next link that loops over empty pages ends at the page bound")
+    func loopingEmptyPages() async throws {
+        try await withCache(maxGroups: 1_000) { cache in
+            let looping = ListingDirectory(perPage: 0, pages: nil)
+            await #expect(throws: DirectoryError.self) { try await cache.refresh(tenant: "t", directory: looping) }
+            #expect(looping.served.value.load(ordering: .relaxed) <= 12, "10 pages allowed, one more read to refuse, one fetched ahead")
+        }
+    }
+}
