@@ -54,7 +54,22 @@ extension GraphDouble {
         /// as Graph may replay entries (applying one twice must be harmless). Default true.
         package var deltaReplaysEntries = true
 
+        /// Serve HTTPS with this certificate chain and key (PEM files) instead of plain HTTP, so
+        /// that GraphDirectory's TLS path runs as it does against Graph. Default nil: plain HTTP.
+        package var tls: TLSFiles?
+
         package init() {}
+    }
+
+    /// A PEM certificate chain (leaf first) and its private key.
+    package struct TLSFiles: Sendable {
+        package var certificateChainPath: String
+        package var privateKeyPath: String
+
+        package init(certificateChainPath: String, privateKeyPath: String) {
+            self.certificateChainPath = certificateChainPath
+            self.privateKeyPath = privateKeyPath
+        }
     }
 
     /// A misbehaviour served instead of the next matching request's answer.

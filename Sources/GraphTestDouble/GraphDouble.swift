@@ -1,6 +1,7 @@
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import Synchronization
 
 /// A Microsoft Graph and Entra ID token endpoint double that serves real HTTP/1.1 on loopback,
@@ -30,10 +31,17 @@ package final class GraphDouble: Sendable {
     /// Starts listening; returns the bound port (pass port 0 for any free one).
     @discardableResult
     package func start(host: String = "127.0.0.1", port: Int = 0) async throws -> Int {
+        let tls = try configuration.tls.map { files in
+            try NIOSSLContext(
+                configuration: .makeServerConfiguration(
+                    certificateChain: try NIOSSLCertificate.fromPEMFile(files.certificateChainPath).map { .certificate($0) },
+                    privateKey: .file(files.privateKeyPath)))
+        }
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                     try channel.pipeline.syncOperations.addHandler(GraphDoubleHandler(double: self))
                 }
@@ -42,11 +50,12 @@ package final class GraphDouble: Sendable {
             .get()
         server.withLock { $0 = channel }
         let bound = channel.localAddress?.port ?? port
-        state.withLock { $0.baseURL = "http://\(host):\(bound)" }
+        state.withLock { $0.baseURL = "\(tls == nil ? "http" : "https")://\(host):\(bound)" }
         return bound
     }
 
-    /// `http://127.0.0.1:PORT` once started: use it as both the authority and the Graph base URL.
+    /// `http://127.0.0.1:PORT` (`https://` with ``Configuration/tls``) once started: use it as both
+    /// the authority and the Graph base URL.
     package var baseURL: String {
         state.withLock { $0.baseURL }
     }

@@ -23,9 +23,19 @@ package struct GraphDirectory: DirectorySource {
     private let transport: GraphTransport
     private let tokens: GraphTokenProvider
 
-    /// A directory client. `httpClient` defaults to the process-wide shared client; the caller
-    /// keeps ownership of one it passes.
-    package init(configuration: Configuration, httpClient: HTTPClient = .shared) {
+    /// The process-wide HTTP client for Graph: AsyncHTTPClient's defaults, except that a failed
+    /// connection fails its request at once instead of being retried until the request times out
+    /// (GraphTransport retries with its own backoff; an untrusted certificate took 6 × 60 s to be
+    /// reported). Never shut down, like `HTTPClient.shared`.
+    package static let sharedHTTPClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
+
+    /// A directory client. `httpClient` defaults to ``sharedHTTPClient``; the caller keeps
+    /// ownership of one it passes.
+    package init(configuration: Configuration, httpClient: HTTPClient = GraphDirectory.sharedHTTPClient) {
         self.configuration = configuration
         self.transport = GraphTransport(client: httpClient, configuration: configuration)
         self.tokens = GraphTokenProvider(transport: transport)

@@ -3,6 +3,7 @@ internal import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 
 /// Sends one request with Graph's retry rules: `Retry-After` honoured exactly on 429, 503 and 504,
 /// exponential backoff with full jitter on other 5xx and network failures, at most
@@ -38,6 +39,13 @@ struct GraphTransport: Sendable {
                     .permanent,
                     "\(what) answered more than \(configuration.maximumResponseBytes) bytes; raise "
                         + "maximumResponseBytes or lower pageSize"
+                )
+            } catch let error where Self.isCertificateRefusal(error) {
+                // Retrying cannot make a certificate trusted.
+                throw DirectoryError(
+                    .permanent,
+                    "\(what) failed: the directory's TLS certificate was refused (\(error)); check the authority and "
+                        + "Graph URLs, and that the host's certificate chains to a root this server trusts"
                 )
             } catch {
                 if Task.isCancelled {
@@ -158,6 +166,16 @@ struct GraphTransport: Sendable {
 
     static func timeAmount(_ duration: Duration) -> TimeAmount {
         .nanoseconds(Int64(seconds(duration) * 1e9))
+    }
+
+    /// A TLS handshake the client ended because of the server's certificate (untrusted, expired,
+    /// or for another name).
+    static func isCertificateRefusal(_ error: any Error) -> Bool {
+        switch error {
+        case NIOSSLError.handshakeFailed: true
+        case is NIOSSLExtraError: true
+        default: false
+        }
     }
 
     /// An error in words, without anything the request carried.

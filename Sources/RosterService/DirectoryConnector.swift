@@ -55,7 +55,7 @@ package struct DirectoryConnector: Sendable {
     package init(
         allowFileDirectories: Bool = false,
         endpoints: DirectoryEndpoints = DirectoryEndpoints(),
-        httpClient: HTTPClient = .shared,
+        httpClient: HTTPClient = GraphDirectory.sharedHTTPClient,
         logger: Logger = Logger(label: "roster.directory"),
         configure: @escaping @Sendable (inout GraphDirectory.Configuration) -> Void = { _ in }
     ) {
