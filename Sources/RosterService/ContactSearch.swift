@@ -39,19 +39,34 @@ package struct ContactSearch: Sendable {
 
     /// The matches with ids after `after`, up to `pageSize`, and the count of all matches.
     package func page(store: any Store, tenant: String, after: String?, pageSize: Int) async throws(StoreError) -> Page {
-        var page = Page(contacts: [], hasMore: false, total: 0)
-        var cursor: String?
-        while true {
-            let chunk = try await store.contacts(tenant: tenant, after: cursor, limit: 2_000)
-            for contact in chunk where matches(contact) {
-                page.total += 1
-                guard after.map({ $0.utf8.lexicographicallyPrecedes(contact.id.utf8) }) ?? true else { continue }
-                if page.contacts.count < pageSize { page.contacts.append(contact) } else { page.hasMore = true }
-            }
-            guard chunk.count == 2_000, let last = chunk.last else { return page }
-            cursor = last.id
+        try await page(after: after, pageSize: pageSize) { cursor, limit throws(StoreError) in
+            try await store.contacts(tenant: tenant, after: cursor, limit: limit)
         }
     }
+
+    /// The same page, reading contacts in id order from `contacts(after, limit)`. The filtering
+    /// runs off the caller's event loop (``offEventLoop(_:)``).
+    package func page(
+        after: String?, pageSize: Int, contacts: (_ after: String?, _ limit: Int) async throws(StoreError) -> [ContactRecord]
+    ) async throws(StoreError) -> Page {
+        try await offEventLoop { () async throws(StoreError) -> Page in
+            var page = Page(contacts: [], hasMore: false, total: 0)
+            var cursor: String?
+            while true {
+                let chunk = try await contacts(cursor, Self.chunkSize)
+                for contact in chunk where matches(contact) {
+                    page.total += 1
+                    guard after.map({ $0.utf8.lexicographicallyPrecedes(contact.id.utf8) }) ?? true else { continue }
+                    if page.contacts.count < pageSize { page.contacts.append(contact) } else { page.hasMore = true }
+                }
+                guard chunk.count == Self.chunkSize, let last = chunk.last else { return page }
+                cursor = last.id
+            }
+        }
+    }
+
+    /// Contacts read from the store at a time.
+    private static let chunkSize = 2_000
 }
 
 /// The opaque ListContacts page token: the last contact id of the previous page.

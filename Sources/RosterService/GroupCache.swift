@@ -41,7 +41,7 @@ package final class GroupCache: Sendable {
     package func index(tenant: String) async throws(StoreError) -> GroupIndex {
         if let index = state.withLock({ $0.indexes[tenant] }) { return index }
         let stored = try await store.groups(tenant: tenant)
-        let index = GroupIndex(groups: stored.groups, refreshedAt: stored.refreshedAt)
+        let index = await offEventLoop { GroupIndex(groups: stored.groups, refreshedAt: stored.refreshedAt) }
         return state.withLock { state in
             // A refresh that finished meanwhile is newer: keep it.
             if let newer = state.indexes[tenant] { return newer }
@@ -78,7 +78,7 @@ package final class GroupCache: Sendable {
         }
         let refreshedAt = now()
         try await store.replaceGroups(tenant: tenant, groups: records, now: refreshedAt)
-        let index = GroupIndex(groups: records, refreshedAt: refreshedAt)
+        let index = await offEventLoop { GroupIndex(groups: records, refreshedAt: refreshedAt) }
         state.withLock { $0.indexes[tenant] = index }
         return index.groups.count
     }

@@ -4,7 +4,8 @@ import RosterStoreTestSupport
 
 /// Times the store's bulk paths against the sqlite3 CLI on the same rows, in one run.
 ///
-/// `swift run -c release roster-store-bench [ROWS] [RUNS]` (defaults 100000 and 3). Per run:
+/// `swift run -c release roster-store-bench [ROWS] [RUNS]` (defaults 100000 and 3); with `reads`
+/// first, GetContact's latency during a sync instead (``ReadsDuringApply``). Per run:
 /// stage ROWS contacts in pages of 999 and apply them into an empty store; stage a full set with
 /// a 1% change (a third removed, a third added, a third updated) and apply it into the full store;
 /// stage and apply the same 1% as a delta; and time `sqlite3` inserting the same ROWS rows into an
@@ -16,7 +17,12 @@ struct StoreBench {
     static let tenant = "bench"
 
     static func main() async throws {
-        let arguments = CommandLine.arguments
+        var arguments = CommandLine.arguments
+        if arguments.count > 1, arguments[1] == "reads" {
+            arguments.remove(at: 1)
+            let rows = arguments.count > 1 ? Int(arguments[1]) ?? 100_000 : 100_000
+            return try await ReadsDuringApply.run(rows: rows, runs: arguments.count > 2 ? Int(arguments[2]) ?? 3 : 3)
+        }
         let rows = arguments.count > 1 ? Int(arguments[1]) ?? 100_000 : 100_000
         let runs = arguments.count > 2 ? Int(arguments[2]) ?? 3 : 3
         let full = SampleContacts.contacts(0..<rows)
@@ -33,12 +39,8 @@ struct StoreBench {
 
         var measures: [String: [Double]] = [:]
         for run in 1...runs {
-            let directory = NSTemporaryDirectory() + "roster-store-bench-\(UUID().uuidString)"
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            let (store, directory) = try await makeStore(tenants: [tenant])
             defer { try? FileManager.default.removeItem(atPath: directory) }
-            let store = try SQLiteStore(configuration: .init(directory: directory))
-            try await store.createTenant(
-                TenantRecord(id: tenant, displayName: "Bench", authorityURL: "https://a", graphBaseURL: "https://g", createdAt: 0))
 
             measures["stage \(rows)", default: []].append(try await time { try await stage(store, job: "empty", full, []) })
             var counts = ApplyCounts()
@@ -73,6 +75,18 @@ struct StoreBench {
         let csv = measures["sqlite3 CLI .import \(rows) (CSV)"]!.sorted()
         print("\napply into empty / sqlite3 CLI INSERTs (medians): \(String(format: "%.2f", apply[apply.count / 2] / sqlite[sqlite.count / 2]))x")
         print("apply into empty / sqlite3 CLI .import (medians): \(String(format: "%.2f", apply[apply.count / 2] / csv[csv.count / 2]))x")
+    }
+
+    /// A store in a fresh temporary directory (the caller removes it) holding `tenants`, no contacts.
+    static func makeStore(tenants: [String]) async throws -> (SQLiteStore, directory: String) {
+        let directory = NSTemporaryDirectory() + "roster-store-bench-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let store = try SQLiteStore(configuration: .init(directory: directory))
+        for tenant in tenants {
+            try await store.createTenant(
+                TenantRecord(id: tenant, displayName: tenant, authorityURL: "https://a", graphBaseURL: "https://g", createdAt: 0))
+        }
+        return (store, directory)
     }
 
     static func stage(_ store: SQLiteStore, job: String, _ contacts: [ContactRecord], _ removals: [String]) async throws {

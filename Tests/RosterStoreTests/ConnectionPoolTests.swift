@@ -46,6 +46,54 @@ struct ConnectionPoolTests {
         await pool.close()
     }
 
+    @Test("a read completes while the writer is busy and more writes than the store has threads wait for it")
+    func readsNotStarvedByWrites() async throws {
+        let (pool, directory) = try Self.makePool()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        func count() async throws -> Int {
+            try await pool.read { connection throws(StoreError) in
+                let statement = try connection.cached("SELECT count(*) FROM numbers")
+                try statement.step()
+                return statement.int(0)
+            }
+        }
+        // The writer is busy until `release`: like a large apply.
+        let writerBusy = DispatchSemaphore(value: 0)
+        let release = DispatchSemaphore(value: 0)
+        let busyWrite = Task {
+            try await pool.write { connection throws(StoreError) in
+                writerBusy.signal()
+                release.wait()
+                try connection.execute("INSERT INTO numbers VALUES (0)")
+            }
+        }
+        try await onOwnThread { writerBusy.wait() }
+        // More writes in line than the pool has threads (4 by default): staging pages, job records.
+        let queued = 8
+        let writes = (1...queued).map { number in
+            Task {
+                try await pool.write { connection throws(StoreError) in try connection.execute("INSERT INTO numbers VALUES (\(number))") }
+            }
+        }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while pool.writesInLine < queued + 1, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(pool.writesInLine == queued + 1)
+
+        let readDone = DispatchSemaphore(value: 0)
+        let read = Task {
+            defer { readDone.signal() }
+            return try await count()
+        }
+        let readFinishedWhileWritesWaited = try await onOwnThread { readDone.wait(timeout: .now() + 30) == .success }
+        release.signal()
+        #expect(readFinishedWhileWritesWaited, "the read waited for the writes: they took every thread of the store")
+        #expect(try await read.value == 0)
+        try await busyWrite.value
+        for write in writes { try await write.value }
+        #expect(try await count() == queued + 1)
+        await pool.close()
+    }
+
     @Test("a write that throws is rolled back entirely")
     func rollback() async throws {
         let (pool, directory) = try Self.makePool()

@@ -2,18 +2,22 @@ internal import NIOPosix
 internal import Synchronization
 
 /// One serialized writer connection and a pool of reader connections, with all blocking SQLite
-/// work run on a dedicated thread pool so that callers (and NIO event loops) only ever `await`.
+/// work run on threads of the pool's own so that callers (and NIO event loops) only ever `await`.
 ///
+/// Writes run on one writer thread, in the order they are asked for: a write waiting for an
+/// earlier one waits as a queued work item, not on a thread. Reads run on reader threads that
+/// writes never use, so a long apply and the writes queued behind it cannot hold up a read.
 /// WAL mode lets readers run beside the writer, each seeing the last committed state. Reader
 /// connections are opened on demand and kept idle for reuse; there are never more of them than
-/// the thread pool has threads, because each thread uses at most one at a time.
+/// reader threads, because each thread uses at most one at a time.
 package final class ConnectionPool: Sendable {
-    /// Where the database lives and how many threads serve it.
+    /// Where the database lives and how many threads read it.
     package struct Configuration: Sendable {
         /// Path of the SQLite database file.
         package var path: String
-        /// Threads running SQLite work; the writer uses one at a time, readers the rest. Default 4.
-        package var threads: Int = 4
+        /// Threads running reads (API-key checks, contact lookups, listings, dry runs); writes have
+        /// a thread of their own besides these. Default 4.
+        package var readerThreads: Int = 4
         /// How long a connection waits for a lock held by another process before failing. Default 5 s.
         package var busyTimeoutMilliseconds: Int32 = 5_000
         /// Page cache of the writer connection in KiB. Default 65,536 (64 MiB): enough to keep about
@@ -29,12 +33,17 @@ package final class ConnectionPool: Sendable {
     private let configuration: Configuration
     private let writer: Mutex<Connection>
     private let idleReaders: Mutex<[Connection]>
-    private let threadPool: NIOThreadPool
+    /// The one thread running writes, one after another.
+    private let writerThread: NIOThreadPool
+    /// The threads running reads; writes never run here.
+    private let readerThreads: NIOThreadPool
+    private let writesInLineCount = Atomic<Int>(0)
 
     /// Opens the database (creating it), applies `migrator`'s pending migrations and starts the threads.
     package init(configuration: Configuration, migrator: Migrator) throws(StoreError) {
-        guard configuration.threads >= 2 else {
-            throw StoreError(.invalidArgument, "the store needs at least 2 threads (one writer, one reader); got \(configuration.threads)")
+        guard configuration.readerThreads >= 1 else {
+            throw StoreError(
+                .invalidArgument, "the store needs at least 1 reader thread; got \(configuration.readerThreads)")
         }
         let writer = try Connection(
             path: configuration.path, readOnly: false, busyTimeoutMilliseconds: configuration.busyTimeoutMilliseconds,
@@ -43,15 +52,23 @@ package final class ConnectionPool: Sendable {
         self.configuration = configuration
         self.writer = Mutex(writer)
         self.idleReaders = Mutex([])
-        self.threadPool = NIOThreadPool(numberOfThreads: configuration.threads)
-        threadPool.start()
+        self.writerThread = NIOThreadPool(numberOfThreads: 1)
+        self.readerThreads = NIOThreadPool(numberOfThreads: configuration.readerThreads)
+        writerThread.start()
+        readerThreads.start()
     }
+
+    /// Writes asked for and not finished, the running one included (tests wait on it).
+    package var writesInLine: Int { writesInLineCount.load(ordering: .relaxed) }
 
     /// Runs `body` in one write transaction on the writer connection, after any earlier writes.
     package func write<T: Sendable>(
         _ body: @escaping @Sendable (Connection) throws(StoreError) -> T
     ) async throws(StoreError) -> T {
-        try await run { () throws(StoreError) -> T in
+        writesInLineCount.add(1, ordering: .relaxed)
+        defer { writesInLineCount.subtract(1, ordering: .relaxed) }
+        return try await run(on: writerThread) { () throws(StoreError) -> T in
+            // Only the writer thread takes the lock: it is never contended.
             try self.writer.withLock { connection throws(StoreError) -> T in
                 try connection.transaction { () throws(StoreError) in try body(connection) }
             }
@@ -62,7 +79,7 @@ package final class ConnectionPool: Sendable {
     package func read<T: Sendable>(
         _ body: @escaping @Sendable (Connection) throws(StoreError) -> T
     ) async throws(StoreError) -> T {
-        try await run { () throws(StoreError) -> T in
+        try await run(on: readerThreads) { () throws(StoreError) -> T in
             let connection = try self.acquireReader()
             defer { self.idleReaders.withLock { $0.append(connection) } }
             return try connection.readTransaction { () throws(StoreError) in try body(connection) }
@@ -71,7 +88,8 @@ package final class ConnectionPool: Sendable {
 
     /// Stops the threads after the work already submitted. Later calls fail with a clear error.
     package func close() async {
-        try? await threadPool.shutdownGracefully()
+        try? await writerThread.shutdownGracefully()
+        try? await readerThreads.shutdownGracefully()
     }
 
     private func acquireReader() throws(StoreError) -> Connection {
@@ -81,9 +99,11 @@ package final class ConnectionPool: Sendable {
             cacheKibibytes: configuration.readerCacheKibibytes)
     }
 
-    private func run<T: Sendable>(_ body: @escaping @Sendable () throws(StoreError) -> T) async throws(StoreError) -> T {
+    private func run<T: Sendable>(
+        on threads: NIOThreadPool, _ body: @escaping @Sendable () throws(StoreError) -> T
+    ) async throws(StoreError) -> T {
         do {
-            return try await threadPool.runIfActive { () throws -> T in try body() }
+            return try await threads.runIfActive { () throws -> T in try body() }
         } catch let error as StoreError {
             throw error
         } catch {

@@ -2,8 +2,8 @@ internal import Foundation
 
 /// The `Store` on SQLite: one database file and the master key file in a data directory.
 ///
-/// Writes go through one serialized writer connection, reads through a pool of readers (WAL), all
-/// on the pool's own threads. Open it once per process and `close()` it at shutdown.
+/// Writes go through one serialized writer connection on a thread of its own, reads through a pool
+/// of readers (WAL) on threads that writes never take. Open it once per process and `close()` it at shutdown.
 package final class SQLiteStore: Store {
     /// Where the store keeps its files, and its tunables.
     package struct Configuration: Sendable {
@@ -11,8 +11,8 @@ package final class SQLiteStore: Store {
         package var directory: String
         /// The database file's name inside `directory`. Default `roster.sqlite`.
         package var databaseFileName = "roster.sqlite"
-        /// Threads running SQLite work (one writer at a time, readers on the rest). Default 4.
-        package var threads = 4
+        /// Threads running reads; writes run on one thread of their own besides. Default 4.
+        package var readerThreads = 4
         /// How long to wait for a lock held by another process. Default 5,000 ms.
         package var busyTimeoutMilliseconds: Int32 = 5_000
 
@@ -36,7 +36,7 @@ package final class SQLiteStore: Store {
     /// Opens the store with an explicit key and migrator (tests build older schemas this way).
     package init(configuration: Configuration, masterKey: MasterKey, migrator: Migrator) throws(StoreError) {
         var poolConfiguration = ConnectionPool.Configuration(path: configuration.databasePath)
-        poolConfiguration.threads = configuration.threads
+        poolConfiguration.readerThreads = configuration.readerThreads
         poolConfiguration.busyTimeoutMilliseconds = configuration.busyTimeoutMilliseconds
         self.pool = try ConnectionPool(configuration: poolConfiguration, migrator: migrator)
         self.secrets = SecretBox(key: masterKey)
