@@ -5,7 +5,7 @@ import NIOSSL
 import Synchronization
 
 /// A Microsoft Graph and Entra ID token endpoint double that serves real HTTP/1.1 on loopback,
-/// following `../shared/GRAPH.md`: client-credentials tokens (JWT-shaped, with a `roles` claim),
+/// as strict as Graph where leniency would hide a defect (`docs/directory.md`): client-credentials tokens (JWT-shaped, with a `roles` claim),
 /// `/v1.0/users` with `$select` and `$top` paging, the mail-enabled security group filter,
 /// `/groups/{id}`, `transitiveMembers/microsoft.graph.user`, and `/users/delta` with delta links
 /// and `@removed`.

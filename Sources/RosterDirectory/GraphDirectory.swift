@@ -6,7 +6,7 @@ import NIOFoundationCompat
 import NIOHTTP1
 
 /// Microsoft Graph as a ``DirectorySource``: one tenant's directory read with application
-/// permissions (OAuth 2 client credentials), as `../shared/GRAPH.md` describes.
+/// permissions (OAuth 2 client credentials), as Microsoft documents it (`docs/directory.md`).
 ///
 /// Every listing asks for pages of ``Configuration/pageSize`` (999) with `$select` of the contact
 /// fields and follows `@odata.nextLink` verbatim; each page is collected (up to
