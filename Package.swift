@@ -122,7 +122,7 @@ let package = Package(
         // Times staging and apply of 100,000 contacts beside the sqlite3 CLI (release mode).
         .executableTarget(
             name: "roster-store-bench",
-            dependencies: ["RosterStore", "RosterStoreTestSupport"],
+            dependencies: ["RosterStore", "RosterStoreTestSupport", "RosterService"],
             swiftSettings: swiftSettings
         ),
         // Where people come from: the DirectorySource protocol, Microsoft Graph over AsyncHTTPClient,
@@ -293,7 +293,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RosterServiceTests",
-            dependencies: ["RosterService", "RosterStore", "RosterDirectory", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["RosterService", "RosterStore", "RosterDirectory", "RosterSync", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -103,21 +103,8 @@ package struct GroupIndex: Sendable {
         left.bytes == right.bytes ? left.ordinal < right.ordinal : left.bytes.lexicographicallyPrecedes(right.bytes)
     }
 
-    /// The keys starting with `prefix`: they are contiguous in sorted order.
     private static func range(of prefix: [UInt8], in keys: [Key]) -> Range<Int> {
-        var low = 0
-        var high = keys.count
-        while low < high {
-            let middle = (low + high) / 2
-            if keys[middle].bytes.lexicographicallyPrecedes(prefix) { low = middle + 1 } else { high = middle }
-        }
-        var end = low
-        var upper = keys.count
-        while end < upper {
-            let middle = (end + upper) / 2
-            if keys[middle].bytes.starts(with: prefix) { end = middle + 1 } else { upper = middle }
-        }
-        return low..<end
+        prefixRange(of: prefix, in: keys) { $0.bytes }
     }
 
     /// Without leading spaces: a query typed as " uk" still means "uk".

@@ -68,9 +68,8 @@ extension RosterService {
                     total: try await store.contactCount(tenant: tenant))
             }
         } else {
-            let search = ContactSearch(query: request.search)
             page = try await storeCall { () async throws(StoreError) in
-                try await search.page(store: store, tenant: tenant, after: after, pageSize: pageSize)
+                try await contactIndexes.page(tenant: tenant, query: request.search, after: after, pageSize: pageSize, store: store)
             }
         }
         response.contacts = page.contacts.map(Contact.init)

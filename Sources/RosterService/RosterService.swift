@@ -18,6 +18,9 @@ package final class RosterService: Sendable {
         /// previous groups keep answering). Default 200,000. Pages are bounded too, at one per
         /// 100 of these, so a listing whose next link loops over empty pages ends as well.
         package var maxCachedGroups = 200_000
+        /// Tenants whose contact search index is kept in memory (about 140 MiB per 100,000
+        /// contacts); the least recently searched goes first. Default 4.
+        package var contactIndexTenants = 4
         /// The clock, in Unix milliseconds.
         package var now: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1_000) }
 
@@ -27,6 +30,8 @@ package final class RosterService: Sendable {
     let store: any Store
     let jobs: JobManager
     let groups: GroupCache
+    /// In-memory search indexes of the tenants' contacts (ListContacts' search).
+    let contactIndexes: ContactIndexCache
     let authenticator: Authenticator
     let connector: DirectoryConnector
     let configuration: Configuration
@@ -43,6 +48,7 @@ package final class RosterService: Sendable {
         self.authenticator = authenticator ?? Authenticator(store: store)
         self.configuration = configuration
         self.logger = logger
+        self.contactIndexes = ContactIndexCache(capacity: configuration.contactIndexTenants)
         self.groups = GroupCache(
             store: store, connector: connector, maxGroups: configuration.maxCachedGroups, now: configuration.now, logger: logger)
     }

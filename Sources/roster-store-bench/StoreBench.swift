@@ -5,7 +5,8 @@ import RosterStoreTestSupport
 /// Times the store's bulk paths against the sqlite3 CLI on the same rows, in one run.
 ///
 /// `swift run -c release roster-store-bench [ROWS] [RUNS]` (defaults 100000 and 3); with `reads`
-/// first, GetContact's latency during a sync instead (``ReadsDuringApply``). Per run:
+/// first, GetContact's latency during a sync instead (``ReadsDuringApply``); with `search` first,
+/// ListContacts' search latency over ROWS contacts (``SearchLatency``). Per run:
 /// stage ROWS contacts in pages of 999 and apply them into an empty store; stage a full set with
 /// a 1% change (a third removed, a third added, a third updated) and apply it into the full store;
 /// stage and apply the same 1% as a delta; and time `sqlite3` inserting the same ROWS rows into an
@@ -18,6 +19,10 @@ struct StoreBench {
 
     static func main() async throws {
         var arguments = CommandLine.arguments
+        if arguments.count > 1, arguments[1] == "search" {
+            arguments.remove(at: 1)
+            return try await SearchLatency.run(rows: arguments.count > 1 ? Int(arguments[1]) ?? 100_000 : 100_000)
+        }
         if arguments.count > 1, arguments[1] == "reads" {
             arguments.remove(at: 1)
             let rows = arguments.count > 1 ? Int(arguments[1]) ?? 100_000 : 100_000

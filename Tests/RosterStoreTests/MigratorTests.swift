@@ -54,10 +54,12 @@ struct MigratorTests {
             #expect(try await store.contact(tenant: "t", id: "c1")?.displayName == "Zoë")
             // Migration 6 folded the groups stored before it again (apostrophes dropped, the name
             // from each word on), whatever an earlier version had written.
-            #expect(try await store.searchGroups(tenant: "t", query: "staff", limit: 5).map(\.id) == ["g1"])
-            #expect(try await store.searchGroups(tenant: "t", query: "europe@", limit: 5).map(\.id) == ["g1"])
-            for query in ["obrien", "o'b", "O’Brien's t", "team"] {
-                #expect(try await store.searchGroups(tenant: "t", query: query, limit: 5).map(\.id) == ["g2"], "\(query) from version \(version)")
+            if version < 6 {
+                #expect(try await store.searchGroups(tenant: "t", query: "staff", limit: 5).map(\.id) == ["g1"])
+                #expect(try await store.searchGroups(tenant: "t", query: "europe@", limit: 5).map(\.id) == ["g1"])
+                for query in ["obrien", "o'b", "O’Brien's t", "team"] {
+                    #expect(try await store.searchGroups(tenant: "t", query: query, limit: 5).map(\.id) == ["g2"], "\(query) from version \(version)")
+                }
             }
             await store.close()
             #expect(try Self.schema(path) == expected, "schema after migrating from version \(version)")

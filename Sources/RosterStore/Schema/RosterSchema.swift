@@ -12,6 +12,7 @@ package enum RosterSchema {
         migrator.register("a token scope per tenant", sql: version4)
         migrator.register("a note on each sync job", sql: version5)
         migrator.register("group search keys folded without apostrophes and punctuation, from each word on", apply: version6)
+        migrator.register("a contacts generation per tenant, bumped by every apply that changes a contact", sql: version7)
         return migrator
     }()
 
@@ -118,6 +119,10 @@ package enum RosterSchema {
 
     private static let version4 = """
         ALTER TABLE tenants ADD COLUMN token_scope TEXT;
+        """
+
+    private static let version7 = """
+        ALTER TABLE tenants ADD COLUMN contacts_generation INTEGER NOT NULL DEFAULT 0;
         """
 
     private static let version5 = """

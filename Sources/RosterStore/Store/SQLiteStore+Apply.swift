@@ -82,6 +82,12 @@ extension SQLiteStore {
             try connection.execute(ApplySQL.truncateStaging)
         }
         try connection.execute(ApplySQL.clearWorkTable)
+        if counts.added + counts.updated + counts.removed > 0 {
+            // In-memory search indexes of the tenant's contacts compare this to know they are stale.
+            let bump = try connection.cached("UPDATE tenants SET contacts_generation = contacts_generation + 1 WHERE id = ?1")
+            bump.bind(tenant, at: 1)
+            try bump.run()
+        }
         if let deltaLink {
             let save = try connection.cached("UPDATE tenants SET delta_link = ?2 WHERE id = ?1")
             save.bind(tenant, at: 1)

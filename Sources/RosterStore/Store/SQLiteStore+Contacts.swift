@@ -62,6 +62,14 @@ extension SQLiteStore {
         }
     }
 
+    package func contactsGeneration(tenant: String) async throws(StoreError) -> Int64 {
+        try await pool.read { connection throws(StoreError) in
+            let statement = try connection.cached("SELECT contacts_generation FROM tenants WHERE id = ?1")
+            statement.bind(tenant, at: 1)
+            return try statement.step() ? statement.int64(0) : 0
+        }
+    }
+
     package func contactCount(tenant: String) async throws(StoreError) -> Int {
         try await pool.read { connection throws(StoreError) in
             try Self.count(tenant: tenant, connection: connection)

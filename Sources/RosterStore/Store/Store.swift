@@ -35,6 +35,8 @@ package protocol Store: Sendable {
 
     /// The contact with directory id `id`.
     func contact(tenant: String, id: String) async throws(StoreError) -> ContactRecord?
+    /// A number that changes whenever an apply changes the tenant's contacts (0 for an unknown tenant).
+    func contactsGeneration(tenant: String) async throws(StoreError) -> Int64
     /// The contacts with these ids that exist, by id, read in one go (a delta page's worth).
     func contacts(tenant: String, ids: [String]) async throws(StoreError) -> [String: ContactRecord]
     /// The contact whose mail or userPrincipalName equals `address` (case-insensitive).

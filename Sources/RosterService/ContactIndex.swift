@@ -1,0 +1,145 @@
+package import RosterStore
+internal import Synchronization
+
+/// ListContacts' search over one tenant's contacts, held in memory so that a search costs a binary
+/// search and a walk of what matched, not a read of every contact.
+///
+/// It answers exactly what ``ContactSearch/matches(_:)`` would, in contact-id order: its keys are
+/// each contact's folded display name, mail and userPrincipalName, and its names (display, given,
+/// surname) from each word on. It holds ids and keys only; the page's contacts are read from the
+/// store by id. ``generation`` is the store's `contactsGeneration` it was built at.
+package struct ContactIndex: Sendable {
+    private struct Key: Sendable {
+        var bytes: [UInt8]
+        var ordinal: Int32
+    }
+
+    /// The store's contacts generation the index reflects.
+    package let generation: Int64
+    /// Contact ids in UTF-8 byte order (the store's order).
+    private let ids: [[UInt8]]
+    private let idStrings: [String]
+    private let keys: [Key]
+
+    /// An index of `contacts`, given in id order (as the store pages them).
+    package init(generation: Int64, contacts: [ContactRecord]) {
+        self.generation = generation
+        let sorted = contacts.sorted { $0.id.utf8.lexicographicallyPrecedes($1.id.utf8) }
+        idStrings = sorted.map(\.id)
+        ids = sorted.map { Array($0.id.utf8) }
+        var keys: [Key] = []
+        keys.reserveCapacity(sorted.count * 6)
+        for (ordinal, contact) in sorted.enumerated() {
+            var texts: Set<String> = []
+            for name in [contact.displayName, contact.givenName, contact.surname] {
+                if let name { texts.formUnion(SearchFolding.wordStarts(in: name)) }
+            }
+            for address in [contact.mail, contact.userPrincipalName] {
+                if let address { texts.insert(SearchFolding.fold(address)) }
+            }
+            for text in texts where !text.isEmpty { keys.append(Key(bytes: Array(text.utf8), ordinal: Int32(ordinal))) }
+        }
+        self.keys = keys.sorted { $0.bytes == $1.bytes ? $0.ordinal < $1.ordinal : $0.bytes.lexicographicallyPrecedes($1.bytes) }
+    }
+
+    /// Contacts in the index.
+    package var count: Int { ids.count }
+
+    /// The ids matching `query` after `after`, up to `pageSize`; whether more follow; and how many match in all.
+    package func search(_ query: String, after: String?, pageSize: Int) -> (ids: [String], hasMore: Bool, total: Int) {
+        let prefix = Array(SearchFolding.fold(query).utf8)
+        var matched = [Bool](repeating: prefix.isEmpty, count: ids.count)
+        var total = prefix.isEmpty ? ids.count : 0
+        if !prefix.isEmpty {
+            for key in keys[Self.range(of: prefix, in: keys)] where !matched[Int(key.ordinal)] {
+                matched[Int(key.ordinal)] = true
+                total += 1
+            }
+        }
+        var start = 0
+        if let after {
+            let bound = Array(after.utf8)
+            var high = ids.count
+            while start < high {
+                let middle = (start + high) / 2
+                if bound.lexicographicallyPrecedes(ids[middle]) { high = middle } else { start = middle + 1 }
+            }
+        }
+        var page: [String] = []
+        var hasMore = false
+        for ordinal in start..<ids.count where matched[ordinal] {
+            if page.count == pageSize {
+                hasMore = true
+                break
+            }
+            page.append(idStrings[ordinal])
+        }
+        return (page, hasMore, total)
+    }
+
+    private static func range(of prefix: [UInt8], in keys: [Key]) -> Range<Int> {
+        prefixRange(of: prefix, in: keys) { $0.bytes }
+    }
+}
+
+/// The contact indexes of the tenants searched lately: at most `capacity` (the least recently
+/// used goes first), each rebuilt when the store's contacts generation has moved on.
+package final class ContactIndexCache: Sendable {
+    private struct State {
+        var indexes: [String: ContactIndex] = [:]
+        var lastUsed: [String: UInt64] = [:]
+        var clock: UInt64 = 0
+    }
+
+    private let state = Mutex(State())
+    private let capacity: Int
+
+    package init(capacity: Int) { self.capacity = max(1, capacity) }
+
+    /// ListContacts' search: the contacts matching `query` after the id `after`, up to `pageSize`,
+    /// and how many match in all. The ids come from the index (built or rebuilt first when needed),
+    /// the contacts from the store, read by id.
+    package func page(tenant: String, query: String, after: String?, pageSize: Int, store: any Store) async throws(StoreError)
+        -> ContactSearch.Page
+    {
+        let index = try await index(tenant: tenant, store: store)
+        let found = await offEventLoop { index.search(query, after: after, pageSize: pageSize) }
+        let contacts = try await store.contacts(tenant: tenant, ids: found.ids)
+        // A contact removed since the index was read is left out of this page.
+        return ContactSearch.Page(contacts: found.ids.compactMap { contacts[$0] }, hasMore: found.hasMore, total: found.total)
+    }
+
+    /// The tenant's index at the store's current generation, built when missing or stale.
+    package func index(tenant: String, store: any Store) async throws(StoreError) -> ContactIndex {
+        let generation = try await store.contactsGeneration(tenant: tenant)
+        if let index = touch(tenant, generation: generation) { return index }
+        var contacts: [ContactRecord] = []
+        var after: String?
+        while true {
+            let chunk = try await store.contacts(tenant: tenant, after: after, limit: 5_000)
+            contacts += chunk
+            guard chunk.count == 5_000, let last = chunk.last else { break }
+            after = last.id
+        }
+        let built = await offEventLoop { ContactIndex(generation: generation, contacts: contacts) }
+        state.withLock { state in
+            state.indexes[tenant] = built
+            state.clock += 1
+            state.lastUsed[tenant] = state.clock
+            while state.indexes.count > capacity, let oldest = state.lastUsed.min(by: { $0.value < $1.value })?.key {
+                state.indexes[oldest] = nil
+                state.lastUsed[oldest] = nil
+            }
+        }
+        return built
+    }
+
+    private func touch(_ tenant: String, generation: Int64) -> ContactIndex? {
+        state.withLock { state in
+            guard let index = state.indexes[tenant], index.generation == generation else { return nil }
+            state.clock += 1
+            state.lastUsed[tenant] = state.clock
+            return index
+        }
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+import RosterDirectory
+import RosterService
+import RosterStore
+import RosterSync
+import Testing
+
+/// The in-memory contact index answers exactly what the contact search's matching rule says.
+@Suite("Contact index")
+struct ContactIndexTests {
+    static func demoContacts() throws -> [ContactRecord] {
+        try FileDirectory.demo().export.users.map(ContactRecord.init)
+    }
+
+    @Test("every prefix of every name, word and address of the demo people: same contacts, same order, same total as a scan")
+    func demoEquivalence() throws {
+        let contacts = try Self.demoContacts().sorted { $0.id.utf8.lexicographicallyPrecedes($1.id.utf8) }
+        let index = ContactIndex(generation: 1, contacts: contacts.shuffled())
+        var queries: Set<String> = ["", "'", "o'b", "obrien", "O’Brien", "smith\\jones", "zz", " a", "anna ", "东"]
+        for contact in contacts.prefix(60) {
+            for text in [contact.displayName, contact.mail, contact.userPrincipalName, contact.surname].compactMap({ $0 }) {
+                for length in 1...min(text.count, 5) { queries.insert(String(text.prefix(length))) }
+            }
+        }
+        for query in queries {
+            let search = ContactSearch(query: query)
+            let expected = contacts.filter(search.matches).map(\.id)
+            let first = index.search(query, after: nil, pageSize: 50)
+            #expect(first.total == expected.count, "total for \"\(query)\"")
+            #expect(first.ids == Array(expected.prefix(50)), "page for \"\(query)\"")
+            #expect(first.hasMore == (expected.count > 50))
+            if expected.count > 60 {
+                let next = index.search(query, after: expected[59], pageSize: 10)
+                #expect(next.ids == Array(expected.dropFirst(60).prefix(10)), "page after for \"\(query)\"")
+            }
+        }
+    }
+
+    @Test("an apply that changes contacts moves the generation, and the cache rebuilds its index; one that changes nothing does not")
+    func staleness() async throws {
+        let path = NSTemporaryDirectory() + "roster-contact-index-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let store = try SQLiteStore(configuration: .init(directory: path))
+        try await store.createTenant(
+            TenantRecord(id: "t", displayName: "T", authorityURL: "https://a", graphBaseURL: "https://g", createdAt: 1))
+        var anna = ContactRecord(id: "c1")
+        anna.displayName = "Anna Smith-Jones"
+        try await store.stage(job: "j1", contacts: [anna], removals: [])
+        _ = try await store.apply(job: "j1", tenant: "t", kind: .replaceAll, now: 1, deltaLink: nil)
+        let cache = ContactIndexCache(capacity: 2)
+        let first = try await cache.index(tenant: "t", store: store)
+        #expect(first.search("jones", after: nil, pageSize: 10).ids == ["c1"])
+
+        try await store.stage(job: "j2", contacts: [anna], removals: [])
+        _ = try await store.apply(job: "j2", tenant: "t", kind: .replaceAll, now: 2, deltaLink: nil)
+        #expect(try await cache.index(tenant: "t", store: store).generation == first.generation, "nothing changed")
+
+        var seán = ContactRecord(id: "c2")
+        seán.displayName = "Seán O'Brien"
+        try await store.stage(job: "j3", contacts: [anna, seán], removals: [])
+        _ = try await store.apply(job: "j3", tenant: "t", kind: .replaceAll, now: 3, deltaLink: nil)
+        let rebuilt = try await cache.index(tenant: "t", store: store)
+        #expect(rebuilt.generation > first.generation)
+        #expect(rebuilt.search("obrien", after: nil, pageSize: 10).ids == ["c2"])
+        await store.close()
+    }
+}
