@@ -12,17 +12,20 @@ struct ContactIndexTests {
         try FileDirectory.demo().export.users.map(ContactRecord.init)
     }
 
-    @Test("every prefix of every name, word and address of the demo people: same contacts, same order, same total as a scan")
-    func demoEquivalence() throws {
+    @Test("prefixes of the demo people's names and addresses: same contacts, same order, same total as a scan")
+    func demoEquivalence() async throws {
         let contacts = try Self.demoContacts().sorted { $0.id.utf8.lexicographicallyPrecedes($1.id.utf8) }
         let index = ContactIndex(generation: 1, contacts: contacts.shuffled())
         var queries: Set<String> = ["", "'", "o'b", "obrien", "O’Brien", "smith\\jones", "zz", " a", "anna ", "东"]
-        for contact in contacts.prefix(60) {
+        // Prefixes of 1, 2 and 4 characters of every 40th person's name, surname and addresses.
+        for contact in stride(from: 0, to: contacts.count, by: 40).map({ contacts[$0] }) {
             for text in [contact.displayName, contact.mail, contact.userPrincipalName, contact.surname].compactMap({ $0 }) {
-                for length in 1...min(text.count, 5) { queries.insert(String(text.prefix(length))) }
+                for length in [1, 2, 4] where length <= text.count { queries.insert(String(text.prefix(length))) }
             }
         }
         for query in queries {
+            // The scan is CPU work in a debug build: let the parallel suite's other tests run between queries.
+            await Task.yield()
             let search = ContactSearch(query: query)
             let expected = contacts.filter(search.matches).map(\.id)
             let first = index.search(query, after: nil, pageSize: 50)
