@@ -45,6 +45,9 @@ final class Observations: Sendable {
     let streamed = Atomic<Int>(0)
     let cancelledHandlers = Atomic<Int>(0)
     let sleepersStarted = Atomic<Int>(0)
+    /// Sleep handlers running now, and the most that ever ran at once.
+    let sleepersRunning = Atomic<Int>(0)
+    let mostSleepersAtOnce = Atomic<Int>(0)
     let lastPeerSubject = Mutex<String?>(nil)
 }
 
@@ -65,6 +68,9 @@ func testRouter(_ observations: Observations) -> RPCRouter {
     // Sleep: waits `limit` milliseconds, noting when it is cancelled.
     router.unary("/test.Echo/Sleep", PeerBench.ListGroupsRequest.self, PeerBench.ListGroupsResponse.self) { request, _ in
         observations.sleepersStarted.add(1, ordering: .relaxed)
+        let running = observations.sleepersRunning.add(1, ordering: .relaxed).newValue
+        observations.mostSleepersAtOnce.max(running, ordering: .relaxed)
+        defer { observations.sleepersRunning.subtract(1, ordering: .relaxed) }
         do {
             try await Task.sleep(nanoseconds: UInt64(request.limit) * 1_000_000)
         } catch {
