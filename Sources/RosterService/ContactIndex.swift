@@ -16,17 +16,15 @@ package struct ContactIndex: Sendable {
 
     /// The store's contacts generation the index reflects.
     package let generation: Int64
-    /// Contact ids in UTF-8 byte order (the store's order).
-    private let ids: [[UInt8]]
-    private let idStrings: [String]
+    /// Contact ids in UTF-8 byte order (the store's order); a key's ordinal is a position here.
+    private let ids: [String]
     private let keys: [Key]
 
-    /// An index of `contacts`, given in id order (as the store pages them).
+    /// An index of `contacts`, in any order.
     package init(generation: Int64, contacts: [ContactRecord]) {
         self.generation = generation
         let sorted = contacts.sorted { $0.id.utf8.lexicographicallyPrecedes($1.id.utf8) }
-        idStrings = sorted.map(\.id)
-        ids = sorted.map { Array($0.id.utf8) }
+        ids = sorted.map(\.id)
         var keys: [Key] = []
         keys.reserveCapacity(sorted.count * 6)
         for (ordinal, contact) in sorted.enumerated() {
@@ -62,7 +60,7 @@ package struct ContactIndex: Sendable {
             var high = ids.count
             while start < high {
                 let middle = (start + high) / 2
-                if bound.lexicographicallyPrecedes(ids[middle]) { high = middle } else { start = middle + 1 }
+                if bound.lexicographicallyPrecedes(ids[middle].utf8) { high = middle } else { start = middle + 1 }
             }
         }
         var page: [String] = []
@@ -72,7 +70,7 @@ package struct ContactIndex: Sendable {
                 hasMore = true
                 break
             }
-            page.append(idStrings[ordinal])
+            page.append(ids[ordinal])
         }
         return (page, hasMore, total)
     }
