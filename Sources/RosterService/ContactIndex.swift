@@ -87,6 +87,15 @@ package final class ContactIndexCache: Sendable {
         var indexes: [String: ContactIndex] = [:]
         var lastUsed: [String: UInt64] = [:]
         var clock: UInt64 = 0
+        /// The build under way per tenant: searches that arrive while it runs wait for it
+        /// instead of starting a second one.
+        var building: [String: Build] = [:]
+        var waiting = 0
+    }
+
+    private struct Build {
+        let generation: Int64
+        let task: Task<Result<ContactIndex, StoreError>, Never>
     }
 
     private let state = Mutex(State())
@@ -110,17 +119,50 @@ package final class ContactIndexCache: Sendable {
     /// The tenant's index at the store's current generation, built when missing or stale.
     package func index(tenant: String, store: any Store) async throws(StoreError) -> ContactIndex {
         let generation = try await store.contactsGeneration(tenant: tenant)
-        if let index = touch(tenant, generation: generation) { return index }
-        var contacts: [ContactRecord] = []
-        var after: String?
-        while true {
-            let chunk = try await store.contacts(tenant: tenant, after: after, limit: 5_000)
-            contacts += chunk
-            guard chunk.count == 5_000, let last = chunk.last else { break }
-            after = last.id
+        return try await index(tenant: tenant, generation: generation) { () async throws(StoreError) in
+            try await Self.allContacts(tenant: tenant, store: store)
         }
-        let built = await offEventLoop { ContactIndex(generation: generation, contacts: contacts) }
+    }
+
+    /// The tenant's index at `generation`, built from what `load` returns when missing or stale.
+    /// One build per tenant and generation runs at a time: callers that arrive while it runs
+    /// wait for it and share its index (or its error).
+    package func index(
+        tenant: String, generation: Int64, load: @escaping @Sendable () async throws(StoreError) -> [ContactRecord]
+    ) async throws(StoreError) -> ContactIndex {
+        let build: Task<Result<ContactIndex, StoreError>, Never> = state.withLock { state in
+            if let index = state.indexes[tenant], index.generation == generation {
+                state.clock += 1
+                state.lastUsed[tenant] = state.clock
+                return Task { .success(index) }
+            }
+            if let build = state.building[tenant], build.generation == generation { return build.task }
+            let task = Task { await self.build(tenant: tenant, generation: generation, load: load) }
+            state.building[tenant] = Build(generation: generation, task: task)
+            return task
+        }
+        state.withLock { $0.waiting += 1 }
+        defer { state.withLock { $0.waiting -= 1 } }
+        return try await build.value.get()
+    }
+
+    /// How many callers are waiting for a build right now (for tests).
+    package var callersWaiting: Int { state.withLock { $0.waiting } }
+
+    private func build(
+        tenant: String, generation: Int64, load: @Sendable () async throws(StoreError) -> [ContactRecord]
+    ) async -> Result<ContactIndex, StoreError> {
+        let result: Result<ContactIndex, StoreError>
+        do throws(StoreError) {
+            let contacts = try await load()
+            result = .success(await offEventLoop { ContactIndex(generation: generation, contacts: contacts) })
+        } catch {
+            result = .failure(error)
+        }
         state.withLock { state in
+            if state.building[tenant]?.generation == generation { state.building[tenant] = nil }
+            // A slow build must not replace a newer generation's index.
+            guard case .success(let built) = result, (state.indexes[tenant]?.generation ?? .min) <= generation else { return }
             state.indexes[tenant] = built
             state.clock += 1
             state.lastUsed[tenant] = state.clock
@@ -129,15 +171,17 @@ package final class ContactIndexCache: Sendable {
                 state.lastUsed[oldest] = nil
             }
         }
-        return built
+        return result
     }
 
-    private func touch(_ tenant: String, generation: Int64) -> ContactIndex? {
-        state.withLock { state in
-            guard let index = state.indexes[tenant], index.generation == generation else { return nil }
-            state.clock += 1
-            state.lastUsed[tenant] = state.clock
-            return index
+    private static func allContacts(tenant: String, store: any Store) async throws(StoreError) -> [ContactRecord] {
+        var contacts: [ContactRecord] = []
+        var after: String?
+        while true {
+            let chunk = try await store.contacts(tenant: tenant, after: after, limit: 5_000)
+            contacts += chunk
+            guard chunk.count == 5_000, let last = chunk.last else { return contacts }
+            after = last.id
         }
     }
 }

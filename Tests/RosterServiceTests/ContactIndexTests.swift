@@ -3,6 +3,7 @@ import RosterDirectory
 import RosterService
 import RosterStore
 import RosterSync
+import Synchronization
 import Testing
 
 /// The in-memory contact index answers exactly what the contact search's matching rule says.
@@ -67,5 +68,36 @@ struct ContactIndexTests {
         #expect(rebuilt.generation > first.generation)
         #expect(rebuilt.search("obrien", after: nil, pageSize: 10).ids == ["c2"])
         await store.close()
+    }
+
+    @Test("searches that arrive while the index is being built wait for that build instead of starting their own")
+    func oneBuildAtATime() async throws {
+        let cache = ContactIndexCache(capacity: 2)
+        let loads = Mutex(0)
+        let (released, release) = AsyncStream<Void>.makeStream()
+        let load: @Sendable () async throws(StoreError) -> [ContactRecord] = {
+            loads.withLock { $0 += 1 }
+            for await _ in released { break }
+            return [ContactRecord(id: "c1")]
+        }
+        try await withThrowingTaskGroup(of: ContactIndex.self) { group in
+            for _ in 0..<8 {
+                group.addTask { try await cache.index(tenant: "t", generation: 7, load: load) }
+            }
+            let deadline = ContinuousClock.now + .seconds(30)
+            while cache.callersWaiting < 8, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+            #expect(cache.callersWaiting == 8)
+            release.finish()  // releases every load, so a cache that started more than one does not hang
+            var generations: [Int64] = []
+            for try await index in group { generations.append(index.generation) }
+            #expect(generations == Array(repeating: 7, count: 8))
+        }
+        #expect(loads.withLock { $0 } == 1)
+        #expect(cache.callersWaiting == 0)
+
+        // A newer generation builds again; the same generation is then served from the cache.
+        _ = try await cache.index(tenant: "t", generation: 8, load: { () async throws(StoreError) in loads.withLock { $0 += 1 }; return [] })
+        _ = try await cache.index(tenant: "t", generation: 8, load: load)
+        #expect(loads.withLock { $0 } == 2)
     }
 }
