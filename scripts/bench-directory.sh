@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Directory fetch benchmarks (release mode), figures for BENCHMARKS-directory.md:
+# Directory fetch benchmarks (release mode), figures for BENCHMARKS.md "Directory: fetching users from Graph beside curl":
 #  (a) 100,000 users in pages of 999 over HTTP on loopback: roster-directory-bench (GraphDirectory:
 #      fetch, decode, hand to a no-op stage) beside curl downloading the same 101 pages, same run;
 #  (b) peak RSS (VmHWM) of roster-directory-bench fetching 200,000 users.

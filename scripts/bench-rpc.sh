@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The transport benchmark: runs the peer's own harness (../shared/peers/grpc-swift-bench,
-# scripts/bench.sh) for grpc-swift-2 and for roster-bench in one session, on the same machine,
-# with the same payloads, modes, certificate and shared-box guard.
-#   scripts/bench-rpc.sh [RUNS] [TRANSPORTS] [MODES]      defaults: 3 "tls" "<all four modes>"
+# The transport benchmark: runs the peer's own harness (grpc-swift-bench, scripts/bench.sh) for
+# grpc-swift-2 and for roster-bench in one session, on the same machine, with the same payloads,
+# modes, certificate and shared-box guard (BENCHMARKS.md, "Transport: roster-bench beside grpc-swift-2").
+#   PEER_BENCH=DIR scripts/bench-rpc.sh [RUNS] [TRANSPORTS] [MODES]   defaults: 3 "tls" "<all four modes>"
+# PEER_BENCH: a checkout of the peer harness; it is copied to BENCH_WORK and built there once (not
+# needed again while that build exists).
 # Results: $BENCH_WORK/results-{grpc-swift,roster}/summary.md (BENCH_WORK defaults to /tmp/roster-rpc-bench).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -12,8 +14,14 @@ modes=${3:-"unary-throughput unary-latency stream many-conn"}
 work=${BENCH_WORK:-/tmp/roster-rpc-bench}
 
 if [ ! -x "$work/.build/release/grpc-peer-bench" ]; then
+  peer=${PEER_BENCH:-}
+  if [ -z "$peer" ] || [ ! -f "$peer/scripts/bench.sh" ]; then
+    echo "set PEER_BENCH to a checkout of the grpc-swift-bench peer harness (grpc-swift-2 2.4.3 +" \
+      "grpc-swift-nio-transport 2.9.2; BENCHMARKS.md, \"The workload\")" >&2
+    exit 64
+  fi
   rm -rf "$work"
-  cp -r "$root/../shared/peers/grpc-swift-bench" "$work"
+  cp -r "$peer" "$work"
   chmod -R u+w "$work"
   rm -rf "$work"/results*
   (cd "$work" && swift build -c release)

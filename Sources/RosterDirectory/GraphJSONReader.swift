@@ -1,9 +1,10 @@
 /// A forward-only JSON reader over one response body, for the hot path: Graph pages of users.
 ///
 /// `JSONDecoder` spent 84% of a 100,000-user fetch building a keyed container (a dictionary) per
-/// user and per `onPremisesExtensionAttributes` (see BENCHMARKS-directory.md). This reader walks
-/// the bytes once, matches property names without allocating, and builds only the strings it
-/// keeps. It accepts exactly RFC 8259 JSON; anything else throws ``Failure`` with the byte offset.
+/// user and per `onPremisesExtensionAttributes` (BENCHMARKS.md, "Directory: fetching users from
+/// Graph beside curl"). This reader walks the bytes once, matches property names without
+/// allocating, and builds only the strings it keeps. It accepts exactly RFC 8259 JSON; anything
+/// else throws ``Failure`` with the byte offset.
 /// Objects and arrays nest at most ``maxDepth`` deep: a directory endpoint (which a tenant admin
 /// chooses) answering `[[[[…` a million deep gets a failure, not a stack overflow of the server.
 struct GraphJSONReader: ~Copyable {

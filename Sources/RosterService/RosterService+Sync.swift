@@ -16,7 +16,7 @@ extension RosterService {
         let tenant = try await tenant(of: caller)
         if caller.role != .admin, case .group(_, let name) = tenant.scope {
             // An editor's all-users sync would widen a group-scoped tenant and change its saved
-            // and scheduled scope: the admin's choice (README, "Keys and roles").
+            // and scheduled scope: the admin's choice (docs/product.md, "Roles").
             throw RPCError(
                 .permissionDenied,
                 "editors cannot synchronize users within a group; ask an admin: this tenant keeps only the group \"\(name)\", "

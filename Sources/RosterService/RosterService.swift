@@ -6,7 +6,7 @@ package import RosterSync
 import RosterWire
 
 /// The `roster.v1.Roster` service: each call authenticated by its API key (tenant + role), checked
-/// against the rules of PRODUCT.md, served from the store, the job manager and the group cache.
+/// against the rules of docs/product.md, served from the store, the job manager and the group cache.
 ///
 /// Register it on a router with ``register(into:)``; it owns no sockets.
 package final class RosterService: Sendable {

@@ -2,7 +2,7 @@ package import RosterDirectory
 package import RosterStore
 
 extension DirectoryUser {
-    /// Whether the account belongs in a sync (PRODUCT.md, "Scope"): a member account (userType
+    /// Whether the account belongs in a sync (docs/product.md, "Scope"): a member account (userType
     /// Member, or not reported, since a source that leaves it out has no guests) that is enabled, or
     /// disabled when the tenant opts in (`includeDisabled`). The same rule holds in both scopes.
     package func isSynced(includeDisabled: Bool) -> Bool {

@@ -70,7 +70,7 @@ extension SyncRun {
     }
 
     /// A token failure moves the tenant's connection to CREDENTIALS_INVALID or CONSENT_REVOKED,
-    /// with the directory's own error code (PRODUCT.md, "Connection state"); other failures leave
+    /// with the directory's own error code (docs/product.md, "Connection state"); other failures leave
     /// the connection as it is.
     func recordConnectionFailure(_ error: DirectoryError) async {
         let state: ConnectionState

@@ -311,8 +311,9 @@ struct SyncRun: Sendable {
 
     // MARK: - Rules
 
-    /// Guarantee 3 and the scope-change warning: removal of every contact, a switch to a group that
-    /// removes anyone, or removals beyond the tenant's threshold need the starter's acknowledgement.
+    /// Guarantee 3 of docs/product.md (no accidental mass deletion), scope-change warning included:
+    /// removal of every contact, a switch to a group that removes anyone, or removals beyond the
+    /// tenant's threshold need the starter's acknowledgement.
     /// The limits the apply checks for `job`: none once acknowledged; otherwise never emptying the
     /// tenant, no removal at all on a change of scope to a group, and at most the threshold.
     static func limits(job: SyncJobRecord, tenant: TenantRecord) -> ApplyLimits {

@@ -1,6 +1,6 @@
 import RosterWire
 
-/// The peer workload's messages (../shared/peers/grpc-swift-bench/README.md §1), byte for byte.
+/// The peer workload's messages (BENCHMARKS.md, "The workload"; proto/bench.proto), byte for byte.
 enum BenchPayloads {
     static let jobID: [UInt8] = [0x3f, 0x25, 0x04, 0xe0, 0x4f, 0x89, 0x11, 0xd3, 0x9a, 0x0c, 0x03, 0x05, 0xe8, 0x2c, 0x33, 0x01]
 

@@ -7,8 +7,8 @@ import RosterRPC
 import RosterTLS
 import RosterWire
 
-/// `roster-bench`: the peer benchmark workload (../shared/peers/grpc-swift-bench) over Roster's
-/// protocol. Flags and RESULT lines match the peer's tool, so its scripts/bench.sh runs both.
+/// `roster-bench`: the grpc-swift-2 peer benchmark's workload (BENCHMARKS.md, "The workload") over
+/// Roster's protocol. Flags and RESULT lines match the peer's tool, so its scripts/bench.sh runs both.
 /// `abuse` runs bad-input probes against a running server (AbuseCommand.swift).
 @main
 struct RosterBench: AsyncParsableCommand {

@@ -5,7 +5,7 @@ import RosterRPC
 import RosterWire
 import Testing
 
-/// The rules of a sync (PRODUCT.md, "Guarantees of a sync"), against a real rosterd over TLS and
+/// The rules of a sync (docs/product.md, "Guarantees of a sync"), against a real rosterd over TLS and
 /// the Graph double.
 @Suite("End to end: sync rules", .serialized, .timeLimit(.minutes(3)))
 struct SyncRuleTests {

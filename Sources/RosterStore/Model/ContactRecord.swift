@@ -1,4 +1,4 @@
-/// The synced details of one directory user as the store keeps them (PRODUCT.md, "Contact").
+/// The synced details of one directory user as the store keeps them (docs/product.md, "Contact").
 ///
 /// Fields the directory reported as null (or did not report) are nil, so an empty string and a
 /// missing value stay distinct and a sync reproduces the directory field for field.

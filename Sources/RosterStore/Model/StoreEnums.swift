@@ -1,7 +1,7 @@
 // The small enums stored as text in the tables. Their raw values are what the database holds:
 // never rename a raw value without a migration.
 
-/// Whether a tenant's directory credentials are proven (PRODUCT.md, "Connection state").
+/// Whether a tenant's directory credentials are proven (docs/product.md, "Connection state").
 package enum ConnectionState: String, Sendable, Hashable, CaseIterable {
     case notConnected, authorized, consentRevoked, credentialsInvalid
 }

@@ -8,8 +8,8 @@
 // For information on using the generated types, please see the documentation:
 //   https://github.com/apple/swift-protobuf/
 
-/// The benchmark service, byte-compatible with the peer workload of
-/// ../shared/peers/grpc-swift-bench/README.md §1, so both stacks carry the same message bytes.
+/// The benchmark service, byte-compatible with the grpc-swift-2 peer benchmark's workload
+/// (BENCHMARKS.md, "The workload"), so both stacks carry the same message bytes.
 /// Served by `roster-bench serve`.
 
 #if canImport(FoundationEssentials)

@@ -9,7 +9,7 @@
 //   https://github.com/apple/swift-protobuf/
 
 /// The Roster service: mirrors an organization's Microsoft 365 directory into a contact database.
-/// Behaviour of each call: see README.md and ../shared/PRODUCT.md; wire framing: PROTOCOL.md.
+/// Behaviour: docs/product.md; each call's statuses and the wire framing: PROTOCOL.md.
 ///
 /// Conventions
 /// - Times are Unix epoch milliseconds (int64); 0 means "not set".
