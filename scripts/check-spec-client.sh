@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs scripts/spec_client.py — a client written from proto/PROTOCOL.md alone, in Python with the
-# standard library — against `roster-bench serve`, in plaintext and over TLS. Fails on any
-# deviation from the spec. Needs a built roster-bench (swift build).
+# Runs Tests/Interop/spec_client.py — a client written from proto/PROTOCOL.md alone, in Python with
+# the standard library (the roster_spec package beside it) — against `roster-bench serve`, in
+# plaintext and over TLS. Fails on any deviation from the spec. Needs a built roster-bench (swift
+# build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bench=${ROSTER_BENCH:-.build/debug/roster-bench}
@@ -34,6 +35,6 @@ start() {
 }
 
 start
-python3 scripts/spec_client.py --host 127.0.0.1 --port "$port" --plaintext --count 20000
+python3 Tests/Interop/spec_client.py --host 127.0.0.1 --port "$port" --plaintext --count 20000
 start --tls --cert "$work/cert.pem" --key "$work/key.pem"
-python3 scripts/spec_client.py --host 127.0.0.1 --port "$port" --ca "$work/cert.pem" --count 20000
+python3 Tests/Interop/spec_client.py --host 127.0.0.1 --port "$port" --ca "$work/cert.pem" --count 20000
