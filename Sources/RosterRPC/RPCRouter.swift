@@ -44,6 +44,22 @@ public struct RPCRouter: Sendable {
         }
     }
 
+    /// Registers the handler of a declared unary method.
+    public mutating func register<Request, Response>(
+        _ method: UnaryMethod<Request, Response>,
+        handler: @escaping @Sendable (Request, RPCServerContext) async throws -> Response
+    ) {
+        unary(method.path, handler: handler)
+    }
+
+    /// Registers the handler of a declared server-streaming method.
+    public mutating func register<Request, Response>(
+        _ method: ServerStreamingMethod<Request, Response>,
+        handler: @escaping @Sendable (Request, RPCResponseWriter<Response>, RPCServerContext) async throws -> Void
+    ) {
+        serverStreaming(method.path, handler: handler)
+    }
+
     private static func decode<M: ProtoMessage>(_ type: M.Type, _ bytes: ByteBuffer, _ limits: ProtoDecodingLimits) throws -> M {
         do {
             return try M(decoding: bytes, limits: limits)

@@ -3,7 +3,7 @@ package import Logging
 package import RosterRPC
 package import RosterStore
 package import RosterSync
-import RosterWire
+package import RosterWire
 
 /// The `roster.v1.Roster` service: each call authenticated by its API key (tenant + role), checked
 /// against the rules of docs/product.md, served from the store, the job manager and the group cache.
@@ -53,40 +53,36 @@ package final class RosterService: Sendable {
             store: store, connector: connector, maxGroups: configuration.maxCachedGroups, now: configuration.now, logger: logger)
     }
 
-    /// The method path prefix of the service.
-    package static let servicePath = "/roster.v1.Roster/"
-
-    /// Registers every call of `roster.v1.Roster` on `router`.
+    /// Registers every call of `roster.v1.Roster` (``RosterMethods``) on `router`.
     package func register(into router: inout RPCRouter) {
-        let path = Self.servicePath
-        router.unary(path + "ConnectDirectory") { [self] (request: ConnectDirectoryRequest, context) in
+        router.register(RosterMethods.connectDirectory) { [self] request, context in
             try await connectDirectory(request, caller: try await caller(context))
         }
-        router.unary(path + "GetStatus") { [self] (_: GetStatusRequest, context) in
+        router.register(RosterMethods.getStatus) { [self] _, context in
             try await getStatus(caller: try await caller(context))
         }
-        router.unary(path + "StartSync") { [self] (request: StartSyncRequest, context) in
+        router.register(RosterMethods.startSync) { [self] request, context in
             try await startSync(request, caller: try await caller(context))
         }
-        router.unary(path + "CancelSync") { [self] (request: CancelSyncRequest, context) in
+        router.register(RosterMethods.cancelSync) { [self] request, context in
             try await cancelSync(request, caller: try await caller(context))
         }
-        router.serverStreaming(path + "WatchProgress") { [self] (request: WatchProgressRequest, writer: RPCResponseWriter<ProgressUpdate>, context) in
+        router.register(RosterMethods.watchProgress) { [self] request, writer, context in
             try await watchProgress(request, writer: writer, caller: try await caller(context))
         }
-        router.unary(path + "ListGroups") { [self] (request: ListGroupsRequest, context) in
+        router.register(RosterMethods.listGroups) { [self] request, context in
             try await listGroups(request, caller: try await caller(context))
         }
-        router.unary(path + "ListContacts") { [self] (request: ListContactsRequest, context) in
+        router.register(RosterMethods.listContacts) { [self] request, context in
             try await listContacts(request, caller: try await caller(context))
         }
-        router.unary(path + "GetContact") { [self] (request: GetContactRequest, context) in
+        router.register(RosterMethods.getContact) { [self] request, context in
             try await getContact(request, caller: try await caller(context))
         }
-        router.unary(path + "ListSyncJobs") { [self] (request: ListSyncJobsRequest, context) in
+        router.register(RosterMethods.listSyncJobs) { [self] request, context in
             try await listSyncJobs(request, caller: try await caller(context))
         }
-        router.unary(path + "UpdateSettings") { [self] (request: UpdateSettingsRequest, context) in
+        router.register(RosterMethods.updateSettings) { [self] request, context in
             try await updateSettings(request, caller: try await caller(context))
         }
     }

@@ -8,24 +8,24 @@ public enum ServiceCatalog {
         public var response: any ProtoMessage.Type
         /// True for server-streaming methods.
         public var streamsResponses: Bool
+
+        /// The catalog entry of a declared method.
+        public init<M: RPCMethodDescriptor>(_ method: M) {
+            self.init(path: method.path, request: M.Request.self, response: M.Response.self, streamsResponses: method.streamsResponses)
+        }
+
+        init(path: String, request: any ProtoMessage.Type, response: any ProtoMessage.Type, streamsResponses: Bool) {
+            self.path = path
+            self.request = request
+            self.response = response
+            self.streamsResponses = streamsResponses
+        }
     }
 
     /// Every method of `roster.v1.Roster` and `peerbench.Directory`, by path.
     public static let methods: [String: Method] = {
-        func roster(_ name: String, _ request: any ProtoMessage.Type, _ response: any ProtoMessage.Type, streaming: Bool = false) -> Method {
-            Method(path: "/roster.v1.Roster/\(name)", request: request, response: response, streamsResponses: streaming)
-        }
-        let all = [
-            roster("ConnectDirectory", ConnectDirectoryRequest.self, ConnectDirectoryResponse.self),
-            roster("GetStatus", GetStatusRequest.self, GetStatusResponse.self),
-            roster("StartSync", StartSyncRequest.self, StartSyncResponse.self),
-            roster("CancelSync", CancelSyncRequest.self, CancelSyncResponse.self),
-            roster("WatchProgress", WatchProgressRequest.self, ProgressUpdate.self, streaming: true),
-            roster("ListGroups", ListGroupsRequest.self, ListGroupsResponse.self),
-            roster("ListContacts", ListContactsRequest.self, ListContactsResponse.self),
-            roster("GetContact", GetContactRequest.self, GetContactResponse.self),
-            roster("ListSyncJobs", ListSyncJobsRequest.self, ListSyncJobsResponse.self),
-            roster("UpdateSettings", UpdateSettingsRequest.self, UpdateSettingsResponse.self),
+        func entry(_ method: any RPCMethodDescriptor) -> Method { Method(method) }
+        let all = RosterMethods.all.map(entry) + [
             Method(
                 path: "/peerbench.Directory/ListGroups", request: PeerBench.ListGroupsRequest.self,
                 response: PeerBench.ListGroupsResponse.self, streamsResponses: false

@@ -7,28 +7,26 @@ public typealias RosterError = RPCError
 // One typed method per call of `roster.v1.Roster` (proto/roster.proto). Each throws a
 // ``RosterError`` carrying the server's status code and message.
 extension RosterClient {
-    private static let service = "/roster.v1.Roster/"
-
     /// Verifies and stores the tenant's Microsoft Graph credentials. Admin.
     public func connectDirectory(_ request: ConnectDirectoryRequest) async throws -> ConnectDirectoryResponse {
-        try await unary(Self.service + "ConnectDirectory", request: request)
+        try await call(RosterMethods.connectDirectory, request)
     }
 
     /// Connection state, saved scope, active and last job, schedule.
     public func getStatus() async throws -> GetStatusResponse {
-        try await unary(Self.service + "GetStatus", request: GetStatusRequest())
+        try await call(RosterMethods.getStatus, GetStatusRequest())
     }
 
     /// Starts a sync in the background and returns its job at once (or the running one).
     public func startSync(_ request: StartSyncRequest) async throws -> StartSyncResponse {
-        try await unary(Self.service + "StartSync", request: request)
+        try await call(RosterMethods.startSync, request)
     }
 
     /// Stops the active job (or `jobID`); nothing of it is applied.
     public func cancelSync(jobID: String = "") async throws -> CancelSyncResponse {
         var request = CancelSyncRequest()
         request.jobID = jobID
-        return try await unary(Self.service + "CancelSync", request: request)
+        return try await call(RosterMethods.cancelSync, request)
     }
 
     /// The live progress of a job (empty id: the active or last one): its state now, updates,
@@ -36,7 +34,7 @@ extension RosterClient {
     public func watchProgress(jobID: String = "") async throws -> RPCResponseStream<ProgressUpdate> {
         var request = WatchProgressRequest()
         request.jobID = jobID
-        return try await serverStreaming(Self.service + "WatchProgress", request: request)
+        return try await call(RosterMethods.watchProgress, request)
     }
 
     /// Type-ahead search among mail-enabled security groups.
@@ -44,17 +42,17 @@ extension RosterClient {
         var request = ListGroupsRequest()
         request.query = query
         request.limit = limit
-        return try await unary(Self.service + "ListGroups", request: request)
+        return try await call(RosterMethods.listGroups, request)
     }
 
     /// One page of synchronized contacts.
     public func listContacts(_ request: ListContactsRequest) async throws -> ListContactsResponse {
-        try await unary(Self.service + "ListContacts", request: request)
+        try await call(RosterMethods.listContacts, request)
     }
 
     /// One contact by id, mail or userPrincipalName.
     public func getContact(_ lookup: GetContactRequest.Lookup) async throws -> GetContactResponse {
-        try await unary(Self.service + "GetContact", request: GetContactRequest(lookup: lookup))
+        try await call(RosterMethods.getContact, GetContactRequest(lookup: lookup))
     }
 
     /// The tenant's job history, newest first.
@@ -62,11 +60,11 @@ extension RosterClient {
         var request = ListSyncJobsRequest()
         request.limit = limit
         request.pageToken = pageToken
-        return try await unary(Self.service + "ListSyncJobs", request: request)
+        return try await call(RosterMethods.listSyncJobs, request)
     }
 
     /// Changes the tenant's options; unset fields keep their value. Admin.
     public func updateSettings(_ request: UpdateSettingsRequest) async throws -> UpdateSettingsResponse {
-        try await unary(Self.service + "UpdateSettings", request: request)
+        try await call(RosterMethods.updateSettings, request)
     }
 }

@@ -47,7 +47,21 @@ public final class RosterClient: Sendable {
 
     // MARK: - Calls
 
-    /// Makes a unary call with the client's API key.
+    /// Calls a declared unary method (``RosterMethods``) with the client's API key.
+    public func call<Request, Response>(
+        _ method: UnaryMethod<Request, Response>, _ request: Request, timeout: TimeAmount? = nil
+    ) async throws -> Response {
+        try await unary(method.path, request: request, response: Response.self, timeout: timeout)
+    }
+
+    /// Starts a declared server-streaming method (``RosterMethods``) with the client's API key.
+    public func call<Request, Response>(
+        _ method: ServerStreamingMethod<Request, Response>, _ request: Request, timeout: TimeAmount? = nil
+    ) async throws -> RPCResponseStream<Response> {
+        try await serverStreaming(method.path, request: request, response: Response.self, timeout: timeout)
+    }
+
+    /// Makes a unary call to `path` with the client's API key.
     public func unary<Request: ProtoMessage, Response: ProtoMessage>(
         _ path: String,
         request: Request,
@@ -67,7 +81,7 @@ public final class RosterClient: Sendable {
         }
     }
 
-    /// Starts a server-streaming call with the client's API key.
+    /// Starts a server-streaming call to `path` with the client's API key.
     public func serverStreaming<Request: ProtoMessage, Response: ProtoMessage>(
         _ path: String,
         request: Request,
