@@ -12,6 +12,9 @@ internal import Synchronization
 ///     let address = try await server.start()
 ///     …
 ///     await server.shutdown()   // GOAWAY, calls finish within the grace period, then close
+///
+/// A server starts once: a second ``start()`` is a programming error and traps. ``shutdown()``
+/// may be called at any time and more than once; only the first does anything.
 public final class RPCServer: Sendable {
     public struct Configuration: Sendable {
         /// Address to listen on, e.g. "127.0.0.1" or "0.0.0.0".
@@ -42,8 +45,17 @@ public final class RPCServer: Sendable {
         }
     }
 
+    /// Where the server is in its life; every transition is guarded.
+    private enum Phase {
+        case idle
+        case starting
+        case listening(any Channel)
+        case stopping
+        case stopped
+    }
+
     private struct State {
-        var serverChannel: (any Channel)?
+        var phase = Phase.idle
         var connections: [ObjectIdentifier: any Channel] = [:]
     }
 
@@ -66,10 +78,41 @@ public final class RPCServer: Sendable {
         self.abuse = AbuseMonitor(logger: configuration.logger)
     }
 
-    /// Binds and starts accepting; returns the bound address.
+    /// Binds and starts accepting; returns the bound address. A server whose bind failed stays
+    /// stopped: make a new one to try again.
     @discardableResult
     public func start() async throws -> SocketAddress {
-        let channel = try await ServerBootstrap(group: group)
+        state.withLock { state in
+            guard case .idle = state.phase else {
+                preconditionFailure("RPCServer.start() called on a server that has already started; a server starts once")
+            }
+            state.phase = .starting
+        }
+        let channel: any Channel
+        do {
+            channel = try await bind()
+        } catch {
+            state.withLock { $0.phase = .stopped }
+            throw error
+        }
+        // A shutdown that came during the bind wins: the listener closes at once.
+        let stopped = state.withLock { state -> Bool in
+            guard case .starting = state.phase else { return true }
+            state.phase = .listening(channel)
+            return false
+        }
+        if stopped {
+            try? await channel.close()
+            throw RPCError(.unavailable, "the server was shut down while it started")
+        }
+        guard let address = channel.localAddress else {
+            throw RPCError(.internal, "the server bound \(configuration.host):\(configuration.port) but has no local address")
+        }
+        return address
+    }
+
+    private func bind() async throws -> any Channel {
+        try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -79,11 +122,6 @@ public final class RPCServer: Sendable {
             }
             .bind(host: configuration.host, port: configuration.port)
             .get()
-        state.withLock { $0.serverChannel = channel }
-        guard let address = channel.localAddress else {
-            throw RPCError(.internal, "the server bound \(configuration.host):\(configuration.port) but has no local address")
-        }
-        return address
     }
 
     /// Connections currently open.
@@ -96,17 +134,25 @@ public final class RPCServer: Sendable {
     }
 
     private func initialize(_ channel: any Channel) throws {
-        let accepted = state.withLock { state -> Bool in
-            guard state.connections.count < configuration.maxConnections else { return false }
+        enum Admission { case accepted, overLimit, stopping }
+        let admission = state.withLock { state -> Admission in
+            guard case .listening = state.phase else { return .stopping }
+            guard state.connections.count < configuration.maxConnections else { return .overLimit }
             state.connections[ObjectIdentifier(channel)] = channel
-            return true
+            return .accepted
         }
         let pipeline = channel.pipeline.syncOperations
         if let tlsContext { try pipeline.addHandler(TLSHandler(context: tlsContext, role: .server)) }
-        guard accepted else {
+        switch admission {
+        case .accepted:
+            break
+        case .overLimit:
             let limit = configuration.maxConnections
             abuse.record(.connectionLimit, peer: channel.remoteAddress, detail: "a connection over the limit of \(limit)", now: channel.eventLoop.now)
-            try pipeline.addHandler(ConnectionRefuser(message: "server has \(limit) connections; the limit is \(limit): retry later", tls: tlsContext != nil, handshakeTimeout: configuration.rpc.handshakeTimeout, live: budget.liveHandlers))
+            try pipeline.addHandler(ConnectionRefuser(goAway: RPCMessages.GoAway(lastStreamID: 0, code: RPCError.Code.resourceExhausted.rawValue, message: "server has \(limit) connections; the limit is \(limit): retry later"), tls: tlsContext != nil, handshakeTimeout: configuration.rpc.handshakeTimeout, live: budget.liveHandlers))
+            return
+        case .stopping:
+            try pipeline.addHandler(ConnectionRefuser(goAway: RPCMessages.GoAway(lastStreamID: 0, code: RPCError.Code.unavailable.rawValue, message: "server is shutting down; reconnect to another instance"), tls: tlsContext != nil, handshakeTimeout: configuration.rpc.handshakeTimeout, live: budget.liveHandlers))
             return
         }
         channel.closeFuture.whenComplete { [weak self] _ in
@@ -118,11 +164,24 @@ public final class RPCServer: Sendable {
     /// Stops accepting, sends GOAWAY on every connection, lets calls finish within the grace
     /// period, and returns when every connection has closed.
     public func shutdown() async {
-        let (server, connections) = state.withLock { state in
-            let server = state.serverChannel
-            state.serverChannel = nil
-            return (server, Array(state.connections.values))
+        let stopping = state.withLock { state -> (listener: (any Channel)?, connections: [any Channel])? in
+            switch state.phase {
+            case .idle:
+                state.phase = .stopped
+                return nil
+            case .starting:
+                // start() closes the listener when its bind completes.
+                state.phase = .stopping
+                return (nil, Array(state.connections.values))
+            case .listening(let listener):
+                state.phase = .stopping
+                return (listener, Array(state.connections.values))
+            case .stopping, .stopped:
+                return nil
+            }
         }
+        guard let (server, connections) = stopping else { return }
+        defer { state.withLock { $0.phase = .stopped } }
         try? await server?.close()
         for connection in connections {
             connection.pipeline.fireUserInboundEventTriggered(ServerConnectionHandler.GracefulShutdown())
@@ -137,22 +196,23 @@ public final class RPCServer: Sendable {
     }
 }
 
-/// Answers a connection over the limit with GOAWAY RESOURCE_EXHAUSTED (after the TLS handshake,
-/// so the client can read it) and closes it. A peer that does not complete the TLS handshake
+/// Answers a connection the server will not serve (over the limit: GOAWAY RESOURCE_EXHAUSTED;
+/// arriving during shutdown: GOAWAY UNAVAILABLE) after the TLS handshake, so the client can read
+/// it, and closes it. A peer that does not complete the TLS handshake
 /// within the handshake timeout is closed without a word.
 private final class ConnectionRefuser: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    private let message: String
+    private let goAway: RPCMessages.GoAway
     private let tls: Bool
     private let handshakeTimeout: TimeAmount
     private var timer: Scheduled<Void>?
 
     private let live: LiveObjects
 
-    init(message: String, tls: Bool, handshakeTimeout: TimeAmount, live: LiveObjects) {
-        self.message = message
+    init(goAway: RPCMessages.GoAway, tls: Bool, handshakeTimeout: TimeAmount, live: LiveObjects) {
+        self.goAway = goAway
         self.tls = tls
         self.handshakeTimeout = handshakeTimeout
         self.live = live
@@ -187,7 +247,7 @@ private final class ConnectionRefuser: ChannelInboundHandler {
 
     private func refuse(context: ChannelHandlerContext) {
         var buffer = context.channel.allocator.buffer(capacity: 128)
-        Frame.write(.goAway, streamID: 0, message: RPCMessages.GoAway(lastStreamID: 0, code: RPCError.Code.resourceExhausted.rawValue, message: message), to: &buffer)
+        Frame.write(.goAway, streamID: 0, message: goAway, to: &buffer)
         context.writeAndFlush(wrapOutboundOut(buffer)).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
     }
 }

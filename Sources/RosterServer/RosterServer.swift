@@ -13,8 +13,13 @@ internal import Synchronization
 /// A running Roster server: the store, the job manager and its scheduler, the service, and the
 /// listener, started and stopped in the right order.
 ///
-/// `rosterd` runs it as a swift-service-lifecycle ``Service`` (SIGTERM / SIGINT shut it down
-/// gracefully); `roster demo` and tests call ``start()`` and ``shutdown()`` directly.
+/// `rosterd` runs it as a swift-service-lifecycle ``Service``: ``run()`` starts it, runs the
+/// scheduler and the service's background work as child tasks until a graceful shutdown
+/// (SIGTERM / SIGINT), then stops it. `roster demo` calls ``start()`` and ``shutdown()``
+/// directly: that serves calls, with no scheduled syncs and no background group refreshes.
+///
+/// A server starts once: a second ``start()`` (or ``run()``) is a programming error and traps.
+/// ``shutdown()`` may be called more than once; only the first does anything.
 package final class RosterServer: Service, Sendable {
     /// What ``start()`` reports.
     package struct Started: Sendable {
@@ -42,14 +47,23 @@ package final class RosterServer: Service, Sendable {
     private struct Running: Sendable {
         var store: SQLiteStore
         var jobs: JobManager
+        var service: RosterService
         var rpc: RPCServer
-        var scheduler: Task<Void, Never>
+    }
+
+    /// Where the server is in its life; every transition is guarded.
+    private enum State: Sendable {
+        case idle
+        case starting
+        case running(Running)
+        case stopping
+        case stopped
     }
 
     package let configuration: RosterServerConfiguration
     private let logger: Logger
     private let onStarted: @Sendable (Started) -> Void
-    private let running = Mutex<Running?>(nil)
+    private let state = Mutex(State.idle)
 
     /// A server for `configuration`; ``run()`` calls `onStarted` once it listens.
     package init(
@@ -60,20 +74,35 @@ package final class RosterServer: Service, Sendable {
         self.onStarted = onStarted
     }
 
-    /// Opens the store, marks jobs of a previous process INTERRUPTED, and starts listening.
+    /// Opens the store, marks jobs of a previous process INTERRUPTED, and starts listening. A
+    /// server whose start failed stays stopped: make a new one to try again.
     package func start() async throws -> Started {
-        try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
-        let store = try SQLiteStore(configuration: SQLiteStore.Configuration(directory: configuration.dataDirectory))
+        state.withLock { state in
+            guard case .idle = state else {
+                preconditionFailure("RosterServer.start() called on a server that has already started; a server starts once")
+            }
+            state = .starting
+        }
         do {
-            return try await start(store: store)
+            try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
+            let store = try SQLiteStore(configuration: SQLiteStore.Configuration(directory: configuration.dataDirectory))
+            let (started, running): (Started, Running)
+            do {
+                (started, running) = try await start(store: store)
+            } catch {
+                await store.close()
+                throw error
+            }
+            state.withLock { $0 = .running(running) }
+            return started
         } catch {
-            await store.close()
+            state.withLock { $0 = .stopped }
             throw error
         }
     }
 
     /// Everything after the store is open; ``start()`` closes the store when this throws.
-    private func start(store: SQLiteStore) async throws -> Started {
+    private func start(store: SQLiteStore) async throws -> (Started, Running) {
         let connector = DirectoryConnector(
             allowFileDirectories: configuration.allowFileDirectories,
             endpoints: DirectoryEndpoints(allowedHosts: configuration.allowedDirectoryHosts), logger: logger)
@@ -129,32 +158,48 @@ package final class RosterServer: Service, Sendable {
         rpcConfiguration.gracePeriod = .seconds(min(configuration.gracePeriod.components.seconds, 86_400))
         let rpc = try RPCServer(configuration: rpcConfiguration, router: router)
         started.address = try await rpc.start()
-        let interval = configuration.scheduleCheckInterval
-        let scheduler = Task { await jobs.runScheduler(checkEvery: interval) }
-        running.withLock { $0 = Running(store: store, jobs: jobs, rpc: rpc, scheduler: scheduler) }
-        return started
+        return (started, Running(store: store, jobs: jobs, service: service, rpc: rpc))
     }
 
-    /// Stops the scheduler, lets running jobs finish within the grace period (the rest end
-    /// INTERRUPTED), drains the calls (GOAWAY), then closes the store.
+    /// Lets running jobs finish within the grace period (the rest end INTERRUPTED), drains the
+    /// calls (GOAWAY), then closes the store. Does nothing on a server that is not running.
     package func shutdown() async {
-        guard let running = running.withLock({ state -> Running? in
-            defer { state = nil }
-            return state
-        }) else { return }
-        running.scheduler.cancel()
+        let running = state.withLock { state -> Running? in
+            switch state {
+            case .running(let running):
+                state = .stopping
+                return running
+            case .idle:
+                state = .stopped
+                return nil
+            case .starting:
+                preconditionFailure("RosterServer.shutdown() called while start() runs; await start() first")
+            case .stopping, .stopped:
+                return nil
+            }
+        }
+        guard let running else { return }
         await running.jobs.shutdown(gracePeriod: configuration.gracePeriod)
         await running.rpc.shutdown()
         await running.store.close()
+        state.withLock { $0 = .stopped }
     }
 
-    /// The ``Service`` entry point: starts, logs where it listens, runs until a graceful shutdown
-    /// (SIGTERM / SIGINT through the service group), then shuts down.
+    /// The ``Service`` entry point: starts, logs where it listens, runs the scheduler and the
+    /// service's background work as child tasks until a graceful shutdown (SIGTERM / SIGINT
+    /// through the service group) or cancellation, then shuts down.
     package func run() async throws {
         let started = try await start()
         log(started)
         onStarted(started)
-        try? await gracefulShutdown()
+        guard case .running(let running) = state.withLock({ $0 }) else { return }
+        let interval = configuration.scheduleCheckInterval
+        await withDiscardingTaskGroup { group in
+            group.addTask { await running.jobs.runScheduler(checkEvery: interval) }
+            group.addTask { await running.service.run() }
+            try? await gracefulShutdown()
+            group.cancelAll()
+        }
         logger.notice("shutting down", metadata: ["grace-period": "\(configuration.gracePeriod)"])
         await shutdown()
         logger.notice("stopped")

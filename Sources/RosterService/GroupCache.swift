@@ -26,6 +26,9 @@ package final class GroupCache: Sendable {
     /// Background refreshes running at once over all tenants: a thousand StartSyncs at the same
     /// moment must not read a thousand group listings at once (each holds its directory's pages).
     private let backgroundRefreshes = JobSlots(limit: 4)
+    /// Tenants whose background refresh was asked for; ``run()`` takes them.
+    private let requests: AsyncStream<String>
+    private let request: AsyncStream<String>.Continuation
 
     package init(
         store: any Store, connector: DirectoryConnector, maxGroups: Int = 200_000, now: @escaping @Sendable () -> Int64, logger: Logger
@@ -35,6 +38,7 @@ package final class GroupCache: Sendable {
         self.maxGroups = maxGroups
         self.now = now
         self.logger = logger
+        (requests, request) = AsyncStream.makeStream()
     }
 
     /// The tenant's index: from memory, or loaded from the store the first time.
@@ -83,36 +87,51 @@ package final class GroupCache: Sendable {
         return index.groups.count
     }
 
-    /// Starts a refresh of `tenant`'s groups in the background, with the tenant's connection as it
-    /// is then, unless one is running or one was tried without success within the last minute (a
-    /// directory that is down, or a tenant not connected, is not asked at keystroke rate). Failures
-    /// are logged; the old index keeps answering. Costs the caller no I/O.
+    /// Asks for a refresh of `tenant`'s groups in the background (``run()`` carries it out, with
+    /// the tenant's connection as it is then), unless one is running or one was tried without
+    /// success within the last minute (a directory that is down, or a tenant not connected, is not
+    /// asked at keystroke rate). Failures are logged; the old index keeps answering. Costs the
+    /// caller no I/O.
     package func refreshInBackground(tenant id: String) {
         let now = ContinuousClock.now
         let claimed = state.withLock { state -> Bool in
             if let failed = state.failedAt[id], now < failed.advanced(by: .seconds(60)) { return false }
             return state.refreshing.insert(id).inserted
         }
-        guard claimed else { return }
-        Task { [store, connector, logger, backgroundRefreshes] in
-            defer { _ = state.withLock { $0.refreshing.remove(id) } }
-            do {
-                try await backgroundRefreshes.acquire { _ in }
-                defer { backgroundRefreshes.release() }
-                guard let tenant = try await store.tenant(id: id), tenant.connectionState == .authorized else {
-                    state.withLock { $0.failedAt[id] = ContinuousClock.now }
-                    return
-                }
-                let directory = try await connector.directory(tenant: tenant, store: store)
-                let count = try await refresh(tenant: id, directory: directory)
-                _ = state.withLock { $0.failedAt.removeValue(forKey: id) }
-                logger.debug("group cache refreshed", metadata: ["tenant": "\(id)", "groups": "\(count)"])
-            } catch {
-                state.withLock { $0.failedAt[id] = ContinuousClock.now }
-                logger.warning(
-                    "group cache refresh failed; the previous groups keep answering",
-                    metadata: ["tenant": "\(id)", "error": "\(error)"])
+        if claimed { request.yield(id) }
+    }
+
+    /// Runs the background refreshes asked for, at most four at once, each a child task, until
+    /// the calling task is cancelled (then those under way are cancelled too). The server runs it
+    /// beside its listener.
+    package func run() async {
+        await withDiscardingTaskGroup { group in
+            for await id in requests {
+                group.addTask { await self.backgroundRefresh(tenant: id) }
             }
+        }
+    }
+
+    private func backgroundRefresh(tenant id: String) async {
+        defer { _ = state.withLock { $0.refreshing.remove(id) } }
+        do {
+            try await backgroundRefreshes.acquire { _ in }
+            defer { backgroundRefreshes.release() }
+            guard let tenant = try await store.tenant(id: id), tenant.connectionState == .authorized else {
+                state.withLock { $0.failedAt[id] = ContinuousClock.now }
+                return
+            }
+            let directory = try await connector.directory(tenant: tenant, store: store)
+            let count = try await refresh(tenant: id, directory: directory)
+            _ = state.withLock { $0.failedAt.removeValue(forKey: id) }
+            logger.debug("group cache refreshed", metadata: ["tenant": "\(id)", "groups": "\(count)"])
+        } catch is CancellationError {
+            return
+        } catch {
+            state.withLock { $0.failedAt[id] = ContinuousClock.now }
+            logger.warning(
+                "group cache refresh failed; the previous groups keep answering",
+                metadata: ["tenant": "\(id)", "error": "\(error)"])
         }
     }
 }

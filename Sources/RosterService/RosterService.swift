@@ -53,6 +53,12 @@ package final class RosterService: Sendable {
             store: store, connector: connector, maxGroups: configuration.maxCachedGroups, now: configuration.now, logger: logger)
     }
 
+    /// Runs the service's background work (group cache refreshes) until the calling task is
+    /// cancelled. Calls are served without it; refreshes asked for wait until it runs.
+    package func run() async {
+        await groups.run()
+    }
+
     /// Registers every call of `roster.v1.Roster` (``RosterMethods``) on `router`.
     package func register(into router: inout RPCRouter) {
         router.register(RosterMethods.connectDirectory) { [self] request, context in

@@ -5,26 +5,32 @@ extension JobManager {
     /// under way completes). Returns once every job has saved its final state.
     package func shutdown(gracePeriod: Duration) async {
         isShuttingDown = true
-        if gracePeriod > .zero, !active.isEmpty {
-            let tasks = active.values.compactMap(\.task)
-            // Whichever comes first: every job done, or the grace period over.
-            let (events, event) = AsyncStream<Void>.makeStream()
-            Task {
+        let tasks = active.values.compactMap(\.task)
+        guard !tasks.isEmpty else { return }
+        // Two children race: every job done, or the grace period over. The group ends when both
+        // have: the timer is cancelled when the jobs win; the jobs are stopped when the timer does.
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
                 for task in tasks { await task.value }
-                event.yield()
+                return true
             }
-            let timer = Task {
+            group.addTask {
                 try? await Task.sleep(for: gracePeriod)
-                event.yield()
+                return false
             }
-            for await _ in events { break }
-            timer.cancel()
+            if await group.next() == true {
+                group.cancelAll()
+            } else {
+                stopActiveJobs()
+            }
         }
-        let remaining = Array(active.values)
-        for job in remaining {
+    }
+
+    /// Marks every active job INTERRUPTED and cancels it.
+    private func stopActiveJobs() {
+        for job in active.values {
             job.reporter?.markInterrupted()
             job.task?.cancel()
         }
-        for job in remaining { await job.task?.value }
     }
 }

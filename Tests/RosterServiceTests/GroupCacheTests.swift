@@ -76,3 +76,34 @@ struct GroupCacheTests {
         }
     }
 }
+
+@Suite("Group cache background refresh")
+struct GroupCacheBackgroundTests {
+    @Test("a background refresh asked for is carried out by run(), a child task that ends when cancelled")
+    func refreshRunsUnderRun() async throws {
+        let path = NSTemporaryDirectory() + "roster-group-refresh-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let store = try SQLiteStore(configuration: .init(directory: path))
+        var tenant = TenantRecord(id: "t", displayName: "T", authorityURL: "demo:", graphBaseURL: "demo:", createdAt: 1)
+        try await store.createTenant(tenant)
+        tenant.connectionState = .authorized
+        try await store.updateTenant(tenant)
+        let cache = GroupCache(
+            store: store, connector: DirectoryConnector(allowFileDirectories: true), now: { 7 }, logger: Logger(label: "test"))
+        #expect(try await cache.index(tenant: "t").groups.isEmpty)
+
+        cache.refreshInBackground(tenant: "t")
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await cache.run() }
+            let deadline = ContinuousClock.now + .seconds(30)
+            while (try? await cache.index(tenant: "t").groups.isEmpty) ?? true, ContinuousClock.now < deadline {
+                try? await Task.sleep(for: .milliseconds(10))
+            }
+            group.cancelAll()
+        }
+        #expect(try await cache.index(tenant: "t").groups.count > 0, "the demo directory's groups arrived")
+        #expect(try await store.groups(tenant: "t").refreshedAt == 7)
+        await store.close()
+    }
+}

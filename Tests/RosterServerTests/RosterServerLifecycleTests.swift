@@ -1,0 +1,74 @@
+import Foundation
+import Logging
+import RosterClient
+import RosterServer
+import ServiceLifecycle
+import Testing
+
+/// The server's life: it starts once, runs its background work as child tasks under the
+/// service group, and stops on a graceful shutdown.
+@Suite("RosterServer lifecycle")
+struct RosterServerLifecycleTests {
+    static func configuration() -> RosterServerConfiguration {
+        var configuration = RosterServerConfiguration(
+            dataDirectory: NSTemporaryDirectory() + "roster-server-lifecycle-" + UUID().uuidString)
+        configuration.host = "127.0.0.1"
+        configuration.port = 0
+        configuration.tls = .plaintext
+        configuration.gracePeriod = .seconds(1)
+        configuration.scheduleCheckInterval = .milliseconds(10)
+        return configuration
+    }
+
+    @Test("run() serves calls until a graceful shutdown, then ends with its children and closes the listener")
+    func runUntilGracefulShutdown() async throws {
+        let configuration = Self.configuration()
+        defer { try? FileManager.default.removeItem(atPath: configuration.dataDirectory) }
+        let (ports, port) = AsyncStream<Int>.makeStream()
+        let server = RosterServer(configuration: configuration, logger: Logger(label: "test")) { port.yield($0.port) }
+        let group = ServiceGroup(services: [server], logger: Logger(label: "test"))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            var iterator = ports.makeAsyncIterator()
+            let bound = try #require(await iterator.next())
+            let client = RosterClientConfiguration(host: "127.0.0.1", port: bound, security: .plaintext, apiKey: "no-such-key")
+            try await withRosterClient(client) { client in
+                await #expect(throws: RosterError.self, "a served call: refused for its key") { try await client.getStatus() }
+            }
+            await group.triggerGracefulShutdown()
+            // run() returns only once the scheduler and the group refreshes (child tasks) ended.
+            try await tasks.next()
+            await #expect(throws: (any Error).self, "the listener is closed") {
+                try await withRosterClient(client) { client in _ = try await client.getStatus() }
+            }
+        }
+    }
+
+    @Test("shutdown() before start() and a second shutdown() do nothing")
+    func shutdownIsIdempotent() async throws {
+        let configuration = Self.configuration()
+        defer { try? FileManager.default.removeItem(atPath: configuration.dataDirectory) }
+        let idle = RosterServer(configuration: configuration, logger: Logger(label: "test"))
+        await idle.shutdown()
+        let server = RosterServer(configuration: configuration, logger: Logger(label: "test"))
+        _ = try await server.start()
+        await server.shutdown()
+        await server.shutdown()
+    }
+
+    @Test("a second start() is a programming error: the process traps, saying a server starts once")
+    func secondStartTraps() async throws {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            var configuration = RosterServerConfiguration(
+                dataDirectory: NSTemporaryDirectory() + "roster-server-twice-" + UUID().uuidString)
+            configuration.host = "127.0.0.1"
+            configuration.port = 0
+            configuration.tls = .plaintext
+            let server = RosterServer(configuration: configuration, logger: Logger(label: "test"))
+            _ = try await server.start()
+            _ = try? await server.start()
+        }
+        let stderr = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(stderr.contains("a server starts once"))
+    }
+}
