@@ -42,12 +42,7 @@ struct ContactIndexTests {
 
     @Test("an apply that changes contacts moves the generation, and the cache rebuilds its index; one that changes nothing does not")
     func staleness() async throws {
-        let path = NSTemporaryDirectory() + "roster-contact-index-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let store = try SQLiteStore(configuration: .init(directory: path))
-        try await store.createTenant(
-            TenantRecord(id: "t", displayName: "T", authorityURL: "https://a", graphBaseURL: "https://g", createdAt: 1))
+        try await withTemporaryStore { store in
         var anna = ContactRecord(id: "c1")
         anna.displayName = "Anna Smith-Jones"
         try await store.stage(job: "j1", contacts: [anna], removals: [])
@@ -67,7 +62,7 @@ struct ContactIndexTests {
         let rebuilt = try await cache.index(tenant: "t", store: store)
         #expect(rebuilt.generation > first.generation)
         #expect(rebuilt.search("obrien", after: nil, pageSize: 10).ids == ["c2"])
-        await store.close()
+        }
     }
 
     @Test("searches that arrive while the index is being built wait for that build instead of starting their own")

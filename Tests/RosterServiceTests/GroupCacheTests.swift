@@ -41,15 +41,10 @@ private struct ListingDirectory: DirectorySource {
 @Suite("Group cache bounds")
 struct GroupCacheTests {
     func withCache(maxGroups: Int, _ body: (GroupCache) async throws -> Void) async throws {
-        let path = NSTemporaryDirectory() + "roster-group-cache-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let store = try SQLiteStore(configuration: .init(directory: path))
-        try await store.createTenant(
-            TenantRecord(id: "t", displayName: "T", authorityURL: "https://a", graphBaseURL: "https://g", createdAt: 1))
-        let cache = GroupCache(store: store, connector: DirectoryConnector(), maxGroups: maxGroups, now: { 7 }, logger: Logger(label: "test"))
-        try await body(cache)
-        await store.close()
+        try await withTemporaryStore { store in
+            let cache = GroupCache(store: store, connector: DirectoryConnector(), maxGroups: maxGroups, now: { 7 }, logger: Logger(label: "test"))
+            try await body(cache)
+        }
     }
 
     @Test("more groups than the bound fail the refresh with limitExceeded; the previous groups keep answering")
@@ -81,12 +76,8 @@ struct GroupCacheTests {
 struct GroupCacheBackgroundTests {
     @Test("a background refresh asked for is carried out by run(), a child task that ends when cancelled")
     func refreshRunsUnderRun() async throws {
-        let path = NSTemporaryDirectory() + "roster-group-refresh-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let store = try SQLiteStore(configuration: .init(directory: path))
-        var tenant = TenantRecord(id: "t", displayName: "T", authorityURL: "demo:", graphBaseURL: "demo:", createdAt: 1)
-        try await store.createTenant(tenant)
+        try await withTemporaryStore(graphBaseURL: "demo:") { store in
+        var tenant = try #require(try await store.tenant(id: "t"))
         tenant.connectionState = .authorized
         try await store.updateTenant(tenant)
         let cache = GroupCache(
@@ -104,6 +95,6 @@ struct GroupCacheBackgroundTests {
         }
         #expect(try await cache.index(tenant: "t").groups.count > 0, "the demo directory's groups arrived")
         #expect(try await store.groups(tenant: "t").refreshedAt == 7)
-        await store.close()
+        }
     }
 }

@@ -62,10 +62,7 @@ struct MethodListTests {
 
     @Test("RosterService registers a handler for every declared call and no other")
     func routerMatchesDescriptors() async throws {
-        let path = NSTemporaryDirectory() + "roster-method-list-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let store = try SQLiteStore(configuration: .init(directory: path))
+        try await withTemporaryStore { store in
         let connector = DirectoryConnector()
         let jobs = JobManager(
             store: store,
@@ -76,6 +73,6 @@ struct MethodListTests {
         var router = RPCRouter()
         service.register(into: &router)
         #expect(router.paths == RosterMethods.all.map(\.path).sorted())
-        await store.close()
+        }
     }
 }
