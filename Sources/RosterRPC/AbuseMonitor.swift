@@ -44,9 +44,9 @@ public final class AbuseMonitor: Sendable {
     private let state: Mutex<[AbuseCause: CauseState]>
 
     /// - Parameter interval: the least time between two warning lines of one cause. Default 10 s.
-    public init(logger: Logger, interval: TimeAmount = .seconds(10)) {
+    public init(logger: Logger, interval: Duration = .seconds(10)) {
         self.logger = logger
-        self.interval = interval
+        self.interval = TimeAmount(interval)
         self.state = Mutex([:])
     }
 

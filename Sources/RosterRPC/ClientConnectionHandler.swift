@@ -30,7 +30,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         }
     }
 
-    private let configuration: RPCConfiguration
+    private let clientConfiguration: RPCClientConnection.Configuration
+    private var configuration: RPCConnectionLimits { clientConfiguration.connection }
     /// Set between `handlerAdded` and `handlerRemoved` only (holding it longer is a reference
     /// cycle that keeps the connection in memory for good).
     private var context: ChannelHandlerContext?
@@ -54,11 +55,11 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     /// Splits bytes into frames right here, so frames are never boxed into `NIOAny`.
     private var frames: NIOSingleStepByteToMessageProcessor<FrameDecoder>
 
-    init(configuration: RPCConfiguration, ready: EventLoopPromise<Void>?) {
-        self.configuration = configuration
+    init(configuration: RPCClientConnection.Configuration, ready: EventLoopPromise<Void>?) {
+        self.clientConfiguration = configuration
         self.ready = ready
         self.frames = NIOSingleStepByteToMessageProcessor(
-            FrameDecoder(limits: .init(maxFrameSize: configuration.maxFrameSize, maxHeaderSize: configuration.maxHeaderSize), expectsPreface: false)
+            FrameDecoder(limits: .init(maxFrameSize: configuration.connection.maxFrameSize, maxHeaderSize: configuration.connection.maxHeaderSize), expectsPreface: false)
         )
     }
 
@@ -69,7 +70,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        machine = ClientConnectionMachine(limits: .init(configuration), now: context.eventLoop.now)
+        machine = ClientConnectionMachine(limits: .init(clientConfiguration), now: context.eventLoop.now)
         writer.attach(to: context)
         writer.appendRaw(ConnectionPreface.bytes)
         writer.append(.settings, streamID: 0, message: configuration.settingsMessage)

@@ -10,10 +10,10 @@ struct ClientConnectionMachine {
         var keepaliveTimeout: TimeAmount
         var maxQueuedBytes: Int
 
-        init(_ configuration: RPCConfiguration) {
-            keepaliveInterval = configuration.keepaliveInterval
-            keepaliveTimeout = configuration.keepaliveTimeout
-            maxQueuedBytes = configuration.maxQueuedBytes
+        init(_ configuration: RPCClientConnection.Configuration) {
+            keepaliveInterval = configuration.keepaliveInterval.map(TimeAmount.init)
+            keepaliveTimeout = TimeAmount(configuration.keepaliveTimeout)
+            maxQueuedBytes = configuration.connection.maxQueuedBytes
         }
     }
 

@@ -2,8 +2,8 @@ internal import RosterWire
 
 /// The limits the peer announced in its SETTINGS, with PROTOCOL.md's defaults until it has.
 struct PeerSettings: Sendable, Hashable {
-    // PROTOCOL.md's defaults are the ones RPCConfiguration starts with.
-    private static let defaults = RPCConfiguration()
+    // PROTOCOL.md's defaults are the ones RPCConnectionLimits starts with.
+    private static let defaults = RPCConnectionLimits.defaults
 
     /// Largest frame payload the peer accepts.
     var maxFrameSize = defaults.maxFrameSize

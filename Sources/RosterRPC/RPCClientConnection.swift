@@ -33,8 +33,7 @@ public final class RPCClientConnection: Sendable {
         host: String,
         port: Int,
         tls: (context: TLSContext, serverName: String)?,
-        configuration: RPCConfiguration = RPCConfiguration(),
-        connectTimeout: TimeAmount = .seconds(10),
+        configuration: Configuration = .defaults,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws -> RPCClientConnection {
         // One loop for the channel and everything about it.
@@ -44,9 +43,9 @@ public final class RPCClientConnection: Sendable {
         let channel: any Channel
         do {
             channel = try await ClientBootstrap(group: eventLoop)
-                .connectTimeout(connectTimeout)
+                .connectTimeout(TimeAmount(configuration.connectTimeout))
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
-                .channelOption(.writeBufferWaterMark, value: configuration.writeBufferWaterMark)
+                .channelOption(.writeBufferWaterMark, value: configuration.connection.writeBufferWaterMark)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         let pipeline = channel.pipeline.syncOperations
@@ -70,7 +69,7 @@ public final class RPCClientConnection: Sendable {
             throw (error as? RPCError) ?? RPCError(.unavailable, "cannot connect to \(host):\(port): \(error)")
         }
         let handler = try await created.futureResult.get()
-        let connection = RPCClientConnection(channel: channel, handler: handler, window: configuration.initialWindowSize)
+        let connection = RPCClientConnection(channel: channel, handler: handler, window: configuration.connection.initialWindowSize)
         try await channel.eventLoop.submit {
             handler.value.onUnusable = { connection.usable.store(false, ordering: .relaxed) }
             if !handler.value.isUsable || !channel.isActive { connection.usable.store(false, ordering: .relaxed) }
@@ -95,7 +94,7 @@ public final class RPCClientConnection: Sendable {
         request: Request,
         response: Response.Type = Response.self,
         metadata: [String: String] = [:],
-        timeout: TimeAmount? = nil
+        timeout: Duration? = nil
     ) async throws -> Response {
         let token = CallToken()
         let bytes: ByteBuffer = try await withTaskCancellationHandler {
@@ -105,7 +104,7 @@ public final class RPCClientConnection: Sendable {
                         return continuation.resume(throwing: RPCError(.cancelled, "the caller cancelled the call"))
                     }
                     token.streamID = handler.startCall(
-                        path: path, request: request, metadata: metadata, timeout: timeout,
+                        path: path, request: request, metadata: metadata, timeout: timeout.map(TimeAmount.init),
                         receiver: .unary(continuation, response: nil)
                     )
                 }
@@ -126,7 +125,7 @@ public final class RPCClientConnection: Sendable {
         request: Request,
         response: Response.Type = Response.self,
         metadata: [String: String] = [:],
-        timeout: TimeAmount? = nil
+        timeout: Duration? = nil
     ) -> RPCResponseStream<Response> {
         let token = CallToken()
         let handler = self.handler
@@ -136,7 +135,7 @@ public final class RPCClientConnection: Sendable {
         handler.onLoop { handler in
             guard !token.cancelled else { return buffer.finish(RPCError(.cancelled, "the caller cancelled the call")) }
             token.streamID = handler.startCall(
-                path: path, request: request, metadata: metadata, timeout: timeout, receiver: .streaming(buffer)
+                path: path, request: request, metadata: metadata, timeout: timeout.map(TimeAmount.init), receiver: .streaming(buffer)
             )
         }
         return RPCResponseStream(call: StreamingCall(buffer: buffer, cancel: { [self] in cancel(token) }))

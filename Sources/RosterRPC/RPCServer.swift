@@ -23,18 +23,8 @@ public final class RPCServer: Sendable {
         public var port: Int
         /// TLS settings; nil serves plaintext, for development and loopback only.
         package var tls: TLSConfiguration.Server?
-        /// Connection limits and timers.
-        public var rpc = RPCConfiguration()
-        /// Most connections served at once; more are told so with GOAWAY. Default 10,000.
-        public var maxConnections = 10_000
-        /// How long calls may run on after a graceful shutdown begins. Default 10 s.
-        public var gracePeriod = TimeAmount.seconds(10)
-        /// Most calls open at once over all connections; more are refused with TRAILERS 8.
-        /// Default 10,000.
-        public var maxOpenCalls = 10_000
-        /// Most bytes of call metadata (HEADERS payloads) that open calls may hold over all
-        /// connections; more are refused with TRAILERS 8. Default 64 MiB.
-        public var maxHeldMetadataBytes = 64 * 1024 * 1024
+        /// Limits and clocks, per connection and over all connections.
+        public var limits = RPCServerLimits.defaults
         /// Where refused abuse is reported (one warning line per cause per 10 s).
         public var logger = Logger(label: "roster.rpc")
 
@@ -74,7 +64,7 @@ public final class RPCServer: Sendable {
         self.router = router
         self.group = group
         self.tlsContext = try configuration.tls.map { try TLSContext(server: $0) }
-        self.budget = ServerCallBudget(maxOpenCalls: configuration.maxOpenCalls, maxHeaderBytes: configuration.maxHeldMetadataBytes)
+        self.budget = ServerCallBudget(maxOpenCalls: configuration.limits.maxOpenCalls, maxHeaderBytes: configuration.limits.maxHeldMetadataBytes)
         self.abuse = AbuseMonitor(logger: configuration.logger)
     }
 
@@ -116,7 +106,7 @@ public final class RPCServer: Sendable {
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-            .childChannelOption(.writeBufferWaterMark, value: configuration.rpc.writeBufferWaterMark)
+            .childChannelOption(.writeBufferWaterMark, value: configuration.limits.connection.writeBufferWaterMark)
             .childChannelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture { try self.initialize(channel) }
             }
@@ -137,7 +127,7 @@ public final class RPCServer: Sendable {
         enum Admission { case accepted, overLimit, stopping }
         let admission = state.withLock { state -> Admission in
             guard case .listening = state.phase else { return .stopping }
-            guard state.connections.count < configuration.maxConnections else { return .overLimit }
+            guard state.connections.count < configuration.limits.maxConnections else { return .overLimit }
             state.connections[ObjectIdentifier(channel)] = channel
             return .accepted
         }
@@ -147,18 +137,18 @@ public final class RPCServer: Sendable {
         case .accepted:
             break
         case .overLimit:
-            let limit = configuration.maxConnections
+            let limit = configuration.limits.maxConnections
             abuse.record(.connectionLimit, peer: channel.remoteAddress, detail: "a connection over the limit of \(limit)", now: channel.eventLoop.now)
-            try pipeline.addHandler(ConnectionRefuser(goAway: RPCMessages.GoAway(lastStreamID: 0, code: RPCError.Code.resourceExhausted.rawValue, message: "server has \(limit) connections; the limit is \(limit): retry later"), tls: tlsContext != nil, handshakeTimeout: configuration.rpc.handshakeTimeout, live: budget.liveHandlers))
+            try pipeline.addHandler(ConnectionRefuser(goAway: RPCMessages.GoAway(lastStreamID: 0, code: RPCError.Code.resourceExhausted.rawValue, message: "server has \(limit) connections; the limit is \(limit): retry later"), tls: tlsContext != nil, handshakeTimeout: TimeAmount(configuration.limits.handshakeTimeout), live: budget.liveHandlers))
             return
         case .stopping:
-            try pipeline.addHandler(ConnectionRefuser(goAway: RPCMessages.GoAway(lastStreamID: 0, code: RPCError.Code.unavailable.rawValue, message: "server is shutting down; reconnect to another instance"), tls: tlsContext != nil, handshakeTimeout: configuration.rpc.handshakeTimeout, live: budget.liveHandlers))
+            try pipeline.addHandler(ConnectionRefuser(goAway: RPCMessages.GoAway(lastStreamID: 0, code: RPCError.Code.unavailable.rawValue, message: "server is shutting down; reconnect to another instance"), tls: tlsContext != nil, handshakeTimeout: TimeAmount(configuration.limits.handshakeTimeout), live: budget.liveHandlers))
             return
         }
         channel.closeFuture.whenComplete { [weak self] _ in
             self?.state.withLock { _ = $0.connections.removeValue(forKey: ObjectIdentifier(channel)) }
         }
-        try pipeline.addHandler(ServerConnectionHandler(router: router, configuration: configuration.rpc, gracePeriod: configuration.gracePeriod, budget: budget, abuse: abuse))
+        try pipeline.addHandler(ServerConnectionHandler(router: router, limits: configuration.limits, budget: budget, abuse: abuse))
     }
 
     /// Stops accepting, sends GOAWAY on every connection, lets calls finish within the grace
@@ -187,7 +177,7 @@ public final class RPCServer: Sendable {
             connection.pipeline.fireUserInboundEventTriggered(ServerConnectionHandler.GracefulShutdown())
         }
         for connection in connections {
-            let deadline = connection.eventLoop.scheduleTask(in: configuration.gracePeriod + .seconds(1)) {
+            let deadline = connection.eventLoop.scheduleTask(in: TimeAmount(configuration.limits.gracePeriod + .seconds(1))) {
                 connection.close(promise: nil)
             }
             try? await connection.closeFuture.get()

@@ -12,7 +12,7 @@ extension ServerConnectionHandler {
         var request = context.channel.allocator.buffer(capacity: payload.readableBytes)
         request.writeImmutableBuffer(payload)
         if case .unary = stream.method {
-            guard executingUnary < configuration.maxExecutingUnaryCalls else {
+            guard executingUnary < limits.maxExecutingUnaryCalls else {
                 stream.request = request
                 waitingToExecute.append(stream.id)
                 return

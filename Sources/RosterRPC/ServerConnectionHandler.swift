@@ -19,7 +19,9 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     struct GracefulShutdown: Sendable {}
 
     let router: RPCRouter
-    let configuration: RPCConfiguration
+    let limits: RPCServerLimits
+    /// The connection's own limits (``RPCServerLimits/connection``).
+    var configuration: RPCConnectionLimits { limits.connection }
     let decodingLimits: ProtoDecodingLimits
     let budget: ServerCallBudget
     let abuse: AbuseMonitor?
@@ -47,15 +49,15 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     /// never boxed into `NIOAny` on its way through the pipeline.
     var frames: NIOSingleStepByteToMessageProcessor<FrameDecoder>
 
-    init(router: RPCRouter, configuration: RPCConfiguration, gracePeriod: TimeAmount, budget: ServerCallBudget, abuse: AbuseMonitor?) {
+    init(router: RPCRouter, limits: RPCServerLimits, budget: ServerCallBudget, abuse: AbuseMonitor?) {
         self.router = router
-        self.configuration = configuration
+        self.limits = limits
         self.budget = budget
         self.abuse = abuse
-        self.machineLimits = ServerConnectionMachine.Limits(configuration, gracePeriod: gracePeriod)
-        self.decodingLimits = ProtoDecodingLimits(maxSize: configuration.maxFrameSize)
+        self.machineLimits = ServerConnectionMachine.Limits(limits)
+        self.decodingLimits = ProtoDecodingLimits(maxSize: limits.connection.maxFrameSize)
         self.frames = NIOSingleStepByteToMessageProcessor(
-            FrameDecoder(limits: .init(maxFrameSize: configuration.maxFrameSize, maxHeaderSize: configuration.maxHeaderSize), expectsPreface: true)
+            FrameDecoder(limits: .init(maxFrameSize: limits.connection.maxFrameSize, maxHeaderSize: limits.connection.maxHeaderSize), expectsPreface: true)
         )
         budget.liveHandlers.created()
     }

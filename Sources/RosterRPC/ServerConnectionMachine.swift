@@ -10,7 +10,7 @@ internal import NIOCore
 /// but never finished), the optional maximum connection age, and the drain grace period. One
 /// timer serves them all: the handler arms it for ``nextDeadline`` and calls ``timerFired(now:)``.
 struct ServerConnectionMachine {
-    /// The limits this machine enforces, from ``RPCConfiguration`` and the server's grace period.
+    /// The limits this machine enforces, from ``RPCServerLimits`` (as the event loop's time type).
     struct Limits: Sendable {
         var handshakeTimeout: TimeAmount
         var idleTimeout: TimeAmount
@@ -23,14 +23,14 @@ struct ServerConnectionMachine {
         var maxPingsPerSecond: Int
         var maxHalfOpenHeaderBytes: Int
 
-        init(_ configuration: RPCConfiguration, gracePeriod: TimeAmount) {
-            handshakeTimeout = configuration.handshakeTimeout
-            idleTimeout = configuration.idleTimeout
-            requestTimeout = configuration.requestTimeout
-            frameTimeout = configuration.frameTimeout
-            maxConnectionAge = configuration.maxConnectionAge
-            self.gracePeriod = gracePeriod
-            maxQueuedBytes = configuration.maxQueuedBytes
+        init(_ configuration: RPCServerLimits) {
+            handshakeTimeout = TimeAmount(configuration.handshakeTimeout)
+            idleTimeout = TimeAmount(configuration.idleTimeout)
+            requestTimeout = TimeAmount(configuration.requestTimeout)
+            frameTimeout = TimeAmount(configuration.frameTimeout)
+            maxConnectionAge = configuration.maxConnectionAge.map(TimeAmount.init)
+            gracePeriod = TimeAmount(configuration.gracePeriod)
+            maxQueuedBytes = configuration.connection.maxQueuedBytes
             maxUnsentCalls = configuration.maxUnsentCalls
             maxPingsPerSecond = configuration.maxPingsPerSecond
             maxHalfOpenHeaderBytes = configuration.maxHalfOpenHeaderBytes

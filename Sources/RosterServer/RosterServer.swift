@@ -149,13 +149,8 @@ package final class RosterServer: Service, Sendable {
             started.certificateCreated = generated.created
         }
         var rpcConfiguration = RPCServer.Configuration(host: configuration.host, port: configuration.port, tls: tls)
-        rpcConfiguration.rpc = configuration.rpc
-        rpcConfiguration.maxConnections = configuration.maxConnections
-        rpcConfiguration.maxOpenCalls = configuration.maxOpenCalls
-        rpcConfiguration.maxHeldMetadataBytes = configuration.maxHeldMetadataBytes
+        rpcConfiguration.limits = configuration.rpc
         rpcConfiguration.logger = logger
-        // At most a day: a larger value would only overflow the nanoseconds of a TimeAmount.
-        rpcConfiguration.gracePeriod = .seconds(min(configuration.gracePeriod.components.seconds, 86_400))
         let rpc = try RPCServer(configuration: rpcConfiguration, router: router)
         started.address = try await rpc.start()
         return (started, Running(store: store, jobs: jobs, service: service, rpc: rpc))
@@ -179,7 +174,7 @@ package final class RosterServer: Service, Sendable {
             }
         }
         guard let running else { return }
-        await running.jobs.shutdown(gracePeriod: configuration.gracePeriod)
+        await running.jobs.shutdown(gracePeriod: configuration.rpc.gracePeriod)
         await running.rpc.shutdown()
         await running.store.close()
         state.withLock { $0 = .stopped }
@@ -200,7 +195,7 @@ package final class RosterServer: Service, Sendable {
             try? await gracefulShutdown()
             group.cancelAll()
         }
-        logger.notice("shutting down", metadata: ["grace-period": "\(configuration.gracePeriod)"])
+        logger.notice("shutting down", metadata: ["grace-period": "\(configuration.rpc.gracePeriod)"])
         await shutdown()
         logger.notice("stopped")
     }

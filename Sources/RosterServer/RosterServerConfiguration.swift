@@ -25,17 +25,10 @@ package struct RosterServerConfiguration: Sendable {
     package var tls: TLSMode = .selfSigned
     /// Extra names (DNS or IP) for a generated certificate, beyond localhost and loopback addresses.
     package var certificateNames: [String] = []
-    /// Frame, stream and timer limits of each connection.
-    package var rpc = RPCConfiguration()
-    /// Most connections served at once.
-    package var maxConnections = 10_000
-    /// Most calls open at once over all connections.
-    package var maxOpenCalls = 10_000
-    /// Most bytes of call metadata held by open calls over all connections.
-    package var maxHeldMetadataBytes = 64 * 1024 * 1024
-    /// How long calls and running sync jobs may go on after SIGTERM before they are stopped (jobs
-    /// then end INTERRUPTED).
-    package var gracePeriod: Duration = .seconds(10)
+    /// The listener's limits and clocks, per connection and over all connections. Its
+    /// `gracePeriod` is the server's: how long calls and running sync jobs may go on after
+    /// SIGTERM before they are stopped (jobs then end INTERRUPTED).
+    package var rpc = RPCServerLimits.defaults
     /// Sync jobs running at once over all tenants; the rest wait QUEUED, in order.
     package var maxRunningSyncs = 16
     /// Whether tenants may use `demo:` and `file://` directories.

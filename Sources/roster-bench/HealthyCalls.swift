@@ -38,10 +38,10 @@ final class HealthyCalls: Sendable {
     private let client: RosterClient
     private let hasKey: Bool
     private let interval: Duration
-    private let timeout: TimeAmount
+    private let timeout: Duration
 
     /// - Parameter interval: the pace: one call starts every `interval` (or as soon as the last ends).
-    init(target: AbuseTarget, interval: Duration, timeout: TimeAmount = .seconds(5)) throws {
+    init(target: AbuseTarget, interval: Duration, timeout: Duration = .seconds(5)) throws {
         client = try target.makeClient()
         hasKey = target.apiKey != nil
         self.interval = interval
@@ -110,7 +110,7 @@ final class HealthyCalls: Sendable {
                     summary.failed += 1
                     if summary.firstFailure == nil { summary.firstFailure = "\(error)" }
                     // A timeout is a latency too; an instant failure (no connection) is not.
-                    timed = elapsed >= .nanoseconds(timeout.nanoseconds)
+                    timed = elapsed >= timeout
                 }
                 if timed { _ = histogram.record(UInt64(max(nanos(elapsed) / 1000, 1))) }
                 next = max(next + interval, clock.now)

@@ -200,10 +200,10 @@ struct Serve: AsyncParsableCommand {
             settings.logLevel = parsed
         }
         if let value = maxConnections ?? file.limits?.maxConnections {
-            settings.maxConnections = try Self.positive(value, "max connections")
+            settings.rpc.maxConnections = try Self.positive(value, "max connections")
         }
         if let value = maxConcurrentStreams ?? file.limits?.maxConcurrentStreams {
-            settings.rpc.maxConcurrentStreams = try Self.positive(value, "max concurrent streams")
+            settings.rpc.connection.maxConcurrentStreams = try Self.positive(value, "max concurrent streams")
         }
         let limits = file.limits
         if let value = handshakeTimeout ?? limits?.handshakeTimeoutSeconds {
@@ -224,7 +224,7 @@ struct Serve: AsyncParsableCommand {
         }
         if let value = maxQueuedBytes ?? limits?.maxQueuedBytes {
             guard value >= 64 * 1024 else { throw ConfigurationError("max queued bytes must be at least 65536") }
-            settings.rpc.maxQueuedBytes = value
+            settings.rpc.connection.maxQueuedBytes = value
         }
         if let value = maxUnsentCalls ?? limits?.maxUnsentCalls {
             settings.rpc.maxUnsentCalls = try Self.positive(value, "max unsent calls")
@@ -236,20 +236,20 @@ struct Serve: AsyncParsableCommand {
             settings.rpc.maxExecutingUnaryCalls = try Self.positive(value, "max executing calls")
         }
         if let value = maxOpenCalls ?? limits?.maxOpenCalls {
-            settings.maxOpenCalls = try Self.positive(value, "max open calls")
+            settings.rpc.maxOpenCalls = try Self.positive(value, "max open calls")
         }
         if let value = maxHeldMetadataBytes ?? limits?.maxHeldMetadataBytes {
-            settings.maxHeldMetadataBytes = try Self.positive(value, "max held metadata bytes")
+            settings.rpc.maxHeldMetadataBytes = try Self.positive(value, "max held metadata bytes")
         }
         if let value = maxFrameBytes ?? file.limits?.maxFrameBytes {
             guard (16 * 1024...64 * 1024 * 1024).contains(value) else {
                 throw ConfigurationError("max frame bytes must be between 16384 and 67108864")
             }
-            settings.rpc.maxFrameSize = value
+            settings.rpc.connection.maxFrameSize = value
         }
         if let value = gracePeriod ?? file.limits?.gracePeriodSeconds {
             guard value >= 0 else { throw ConfigurationError("the grace period must be 0 or more seconds") }
-            settings.gracePeriod = .seconds(value)
+            settings.rpc.gracePeriod = .seconds(value)
         }
         settings.allowFileDirectories = allowFileDirectories || file.allowFileDirectories == true
         if let value = maxRunningSyncs ?? file.limits?.maxRunningSyncs {

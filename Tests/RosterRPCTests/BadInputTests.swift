@@ -146,7 +146,7 @@ struct BadInputTests {
 
     @Test("a client ignoring max_concurrent_streams gets RESOURCE_EXHAUSTED for the extra call only")
     func streamLimitFromRawClient() async throws {
-        let server = try await TestServer.start { $0.rpc.maxConcurrentStreams = 2 }
+        let server = try await TestServer.start { $0.limits.connection.maxConcurrentStreams = 2 }
         let raw = try await RawConnection.connect(port: server.port)
         try await raw.send(clientOpening)
         try await raw.send([
@@ -192,7 +192,7 @@ struct BadInputTests {
 
     @Test("a client that connects and sends nothing is closed after the handshake timeout")
     func silentClient() async throws {
-        let server = try await TestServer.start { $0.rpc.handshakeTimeout = .seconds(1) }
+        let server = try await TestServer.start { $0.limits.handshakeTimeout = .seconds(1) }
         let raw = try await RawConnection.connect(port: server.port)
         #expect(await raw.waitForClose(seconds: 5))
         let goAway = try #require(await raw.goAway(seconds: 0.1))
@@ -245,7 +245,7 @@ struct BadInputTests {
 
     @Test("connections over the limit get GOAWAY RESOURCE_EXHAUSTED")
     func connectionLimit() async throws {
-        let server = try await TestServer.start { $0.maxConnections = 2 }
+        let server = try await TestServer.start { $0.limits.maxConnections = 2 }
         let first = try await RawConnection.connect(port: server.port)
         let second = try await RawConnection.connect(port: server.port)
         try await eventually { server.server.connectionCount == 2 }

@@ -7,8 +7,8 @@ import Testing
 struct ClientConnectionMachineTests {
     let start = NIODeadline.uptimeNanoseconds(1_000_000_000_000)
 
-    func machine(_ configure: (inout RPCConfiguration) -> Void = { _ in }) -> ClientConnectionMachine {
-        var configuration = RPCConfiguration()
+    func machine(_ configure: (inout RPCClientConnection.Configuration) -> Void = { _ in }) -> ClientConnectionMachine {
+        var configuration = RPCClientConnection.Configuration.defaults
         configure(&configuration)
         return ClientConnectionMachine(limits: .init(configuration), now: start)
     }
@@ -58,7 +58,7 @@ struct ClientConnectionMachineTests {
 
     @Test("too much waiting refuses new calls: unsent bytes past the bound, or waiting requests past it")
     func admissionBounds() {
-        var machine = machine { $0.maxQueuedBytes = 1000 }
+        var machine = machine { $0.connection.maxQueuedBytes = 1000 }
         #expect(machine.admit(1, requestBytes: 10, unsentBytes: 1001, maxConcurrentStreams: 1) == .refuse(RPCError(.resourceExhausted, "the server is not reading: 1001 bytes wait to be sent, over the limit of 1000; retry later")))
         #expect(machine.admit(3, requestBytes: 10, unsentBytes: 0, maxConcurrentStreams: 1) == .send)
         #expect(machine.admit(5, requestBytes: 900, unsentBytes: 0, maxConcurrentStreams: 1) == .wait)

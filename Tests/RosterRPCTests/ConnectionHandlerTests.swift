@@ -24,12 +24,13 @@ struct ConnectionHandlerTests {
         let reads: ReadCounter
         let abuse: AbuseMonitor
 
-        init(_ configure: (inout RPCConfiguration) -> Void = { _ in }) throws {
-            var configuration = RPCConfiguration()
+        init(_ configure: (inout RPCServerLimits) -> Void = { _ in }) throws {
+            var configuration = RPCServerLimits.defaults
+            configuration.gracePeriod = .seconds(2)
             configure(&configuration)
             abuse = AbuseMonitor(logger: Logger(label: "test"))
             let handler = ServerConnectionHandler(
-                router: testRouter(Observations()), configuration: configuration, gracePeriod: .seconds(2),
+                router: testRouter(Observations()), limits: configuration,
                 budget: ServerCallBudget(maxOpenCalls: 1000, maxHeaderBytes: 1 << 20), abuse: abuse)
             channel = EmbeddedChannel()
             reads = ReadCounter()
@@ -184,7 +185,7 @@ struct ConnectionHandlerTests {
 
     @Test("answers held for a client that does not read: over max_unsent_calls the connection ends with GOAWAY 8")
     func unsentCallsBound() throws {
-        let server = try Server { $0.maxUnsentCalls = 50; $0.maxQueuedBytes = 1 << 30 }
+        let server = try Server { $0.maxUnsentCalls = 50; $0.connection.maxQueuedBytes = 1 << 30 }
         try server.send(clientOpening)
         _ = try server.written()
         server.channel.isWritable = false
@@ -202,7 +203,7 @@ struct ConnectionHandlerTests {
 
     @Test("bytes held for a client that does not read: over max_queued_bytes the connection ends with GOAWAY 8")
     func queuedBytesBound() throws {
-        let server = try Server { $0.maxQueuedBytes = 4096 }
+        let server = try Server { $0.connection.maxQueuedBytes = 4096 }
         try server.send(clientOpening)
         _ = try server.written()
         server.channel.isWritable = false
@@ -235,7 +236,7 @@ struct ConnectionHandlerTests {
         let handler: ClientConnectionHandler
 
         init() throws {
-            handler = ClientConnectionHandler(configuration: RPCConfiguration(), ready: nil)
+            handler = ClientConnectionHandler(configuration: .defaults, ready: nil)
             channel = EmbeddedChannel()
             try channel.pipeline.syncOperations.addHandler(handler)
             try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()

@@ -72,7 +72,7 @@ struct ConnectionLifetimeTests {
 
     @Test("a client that sends 500 calls and never reads is closed once its replies pass max_queued_bytes; others are served")
     func neverReadingClient() async throws {
-        let server = try await TestServer.start { $0.rpc.maxQueuedBytes = 1 << 20 }
+        let server = try await TestServer.start { $0.limits.connection.maxQueuedBytes = 1 << 20 }
         let raw = try await RawConnection.connect(port: server.port, autoRead: false)
         var calls = ByteBuffer(bytes: clientOpening)
         let request = echoRequest(String(repeating: "x", count: 1000), limit: 200)  // ~200 KB replies
@@ -92,8 +92,8 @@ struct ConnectionLifetimeTests {
     @Test("a connection over the connection limit that never completes TLS is closed after the handshake timeout")
     func refusedConnectionHasAClock() async throws {
         let server = try await TestServer.start(tls: true) {
-            $0.maxConnections = 1
-            $0.rpc.handshakeTimeout = .seconds(5)
+            $0.limits.maxConnections = 1
+            $0.limits.handshakeTimeout = .seconds(5)
         }
         // The one connection allowed completes its opening, so no clock closes it.
         let clientTLS = try TLSContext(client: TLSConfiguration.Client(caFilePath: TestCertificates.path("ca.pem")))
@@ -114,8 +114,8 @@ struct ConnectionLifetimeTests {
     @Test("a server that never reads: RosterClient stops queueing past max_queued_bytes and says so")
     func neverReadingServer() async throws {
         let (listener, port) = try await SilentServer.start()
-        var configuration = RPCConfiguration()
-        configuration.maxQueuedBytes = 1 << 20
+        var configuration = RPCClientConnection.Configuration.defaults
+        configuration.connection.maxQueuedBytes = 1 << 20
         let connection = try await RPCClientConnection.connect(host: "127.0.0.1", port: port, tls: nil, configuration: configuration)
         let request = echoRequest(String(repeating: "x", count: 512 * 1024))
         let errors = await withTaskGroup(of: RPCError?.self) { group in

@@ -148,7 +148,7 @@ struct RPCCallTests {
 
     @Test("calls over the server's stream limit wait in the client for a free stream, in order, deadlines running")
     func streamLimit() async throws {
-        let server = try await TestServer.start { $0.rpc.maxConcurrentStreams = 4 }
+        let server = try await TestServer.start { $0.limits.connection.maxConcurrentStreams = 4 }
         let client = try server.client()
         let sleepers = (0..<4).map { _ in
             Task { try await client.unary("/test.Echo/Sleep", request: echoRequest("", limit: 500), response: PeerBench.ListGroupsResponse.self) }
@@ -172,7 +172,7 @@ struct RPCCallTests {
 
     @Test("at most max_executing_unary_calls handlers of one connection run at once; the rest wait, then run")
     func executingUnaryBound() async throws {
-        let server = try await TestServer.start { $0.rpc.maxExecutingUnaryCalls = 2 }
+        let server = try await TestServer.start { $0.limits.maxExecutingUnaryCalls = 2 }
         let client = try server.client()
         let sleepers = (0..<6).map { _ in
             Task { try await client.unary("/test.Echo/Sleep", request: echoRequest("", limit: 300), response: PeerBench.ListGroupsResponse.self) }
@@ -187,7 +187,7 @@ struct RPCCallTests {
 
     @Test("a request over the server's max_frame_size fails locally with RESOURCE_EXHAUSTED")
     func oversizedRequest() async throws {
-        let server = try await TestServer.start { $0.rpc.maxFrameSize = 16_384 }
+        let server = try await TestServer.start { $0.limits.connection.maxFrameSize = 16_384 }
         let client = try server.client()
         do {
             _ = try await client.unary("/test.Echo/Unary", request: echoRequest(String(repeating: "x", count: 20_000)), response: PeerBench.ListGroupsResponse.self)

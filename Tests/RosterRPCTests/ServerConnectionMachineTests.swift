@@ -7,13 +7,13 @@ import Testing
 struct ServerConnectionMachineTests {
     let start = NIODeadline.uptimeNanoseconds(1_000_000_000_000)
 
-    func machine(_ configure: (inout RPCConfiguration) -> Void = { _ in }) -> ServerConnectionMachine {
-        var configuration = RPCConfiguration()
+    func machine(_ configure: (inout RPCServerLimits) -> Void = { _ in }) -> ServerConnectionMachine {
+        var configuration = RPCServerLimits.defaults
         configure(&configuration)
-        return ServerConnectionMachine(limits: .init(configuration, gracePeriod: .seconds(10)), now: start)
+        return ServerConnectionMachine(limits: .init(configuration), now: start)
     }
 
-    func open(_ configure: (inout RPCConfiguration) -> Void = { _ in }) -> ServerConnectionMachine {
+    func open(_ configure: (inout RPCServerLimits) -> Void = { _ in }) -> ServerConnectionMachine {
         var machine = machine(configure)
         machine.settingsReceived(now: start)
         return machine
@@ -129,7 +129,7 @@ struct ServerConnectionMachineTests {
 
     @Test("bytes or answered calls over their bounds close a connection whose client does not read")
     func queuedBounds() {
-        let machine = open { $0.maxQueuedBytes = 1000; $0.maxUnsentCalls = 5 }
+        let machine = open { $0.connection.maxQueuedBytes = 1000; $0.maxUnsentCalls = 5 }
         #expect(machine.checkQueued(bytes: 1000, unsentCalls: 5) == nil)
         #expect(machine.checkQueued(bytes: 1001, unsentCalls: 0) == .close(.resourceExhausted, "the client is not reading its responses: 1001 bytes wait to be sent, over the limit of 1000", cause: .slowReader))
         #expect(machine.checkQueued(bytes: 0, unsentCalls: 6) == .close(.resourceExhausted, "the client is not reading its responses: 6 answered calls wait to be sent, over the limit of 5", cause: .slowReader))

@@ -118,12 +118,12 @@ struct TestServer {
                 clientCAPath: clientCA ? TestCertificates.path("ca.pem") : nil
             ) : nil
         var configuration = RPCServer.Configuration(host: "127.0.0.1", port: 0, tls: tlsConfiguration)
-        configuration.gracePeriod = .seconds(2)
+        configuration.limits.gracePeriod = .seconds(2)
         // A raw connection's next bytes can come seconds late when the parallel suite loads both
         // cores: the clocks of a connection are long here unless a test sets its own (the
         // connection machine's tests check each timeout on a clock they drive).
-        configuration.rpc.handshakeTimeout = .seconds(120)
-        configuration.rpc.requestTimeout = .seconds(120)
+        configuration.limits.handshakeTimeout = .seconds(120)
+        configuration.limits.requestTimeout = .seconds(120)
         configure(&configuration)
         let observations = Observations()
         let server = try RPCServer(configuration: configuration, router: testRouter(observations))

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import RosterClient
+import RosterRPC
 import RosterServer
 import ServiceLifecycle
 import Testing
@@ -15,7 +16,7 @@ struct RosterServerLifecycleTests {
         configuration.host = "127.0.0.1"
         configuration.port = 0
         configuration.tls = .plaintext
-        configuration.gracePeriod = .seconds(1)
+        configuration.rpc.gracePeriod = .seconds(1)
         configuration.scheduleCheckInterval = .milliseconds(10)
         return configuration
     }

@@ -49,14 +49,14 @@ public final class RosterClient: Sendable {
 
     /// Calls a declared unary method (``RosterMethods``) with the client's API key.
     public func call<Request, Response>(
-        _ method: UnaryMethod<Request, Response>, _ request: Request, timeout: TimeAmount? = nil
+        _ method: UnaryMethod<Request, Response>, _ request: Request, timeout: Duration? = nil
     ) async throws -> Response {
         try await unary(method.path, request: request, response: Response.self, timeout: timeout)
     }
 
     /// Starts a declared server-streaming method (``RosterMethods``) with the client's API key.
     public func call<Request, Response>(
-        _ method: ServerStreamingMethod<Request, Response>, _ request: Request, timeout: TimeAmount? = nil
+        _ method: ServerStreamingMethod<Request, Response>, _ request: Request, timeout: Duration? = nil
     ) async throws -> RPCResponseStream<Response> {
         try await serverStreaming(method.path, request: request, response: Response.self, timeout: timeout)
     }
@@ -66,7 +66,7 @@ public final class RosterClient: Sendable {
         _ path: String,
         request: Request,
         response: Response.Type = Response.self,
-        timeout: TimeAmount? = nil
+        timeout: Duration? = nil
     ) async throws -> Response {
         // A call the server never processed (GOAWAY, a connection lost before it was sent) is
         // safe to send again on a new connection.
@@ -86,7 +86,7 @@ public final class RosterClient: Sendable {
         _ path: String,
         request: Request,
         response: Response.Type = Response.self,
-        timeout: TimeAmount? = nil
+        timeout: Duration? = nil
     ) async throws -> RPCResponseStream<Response> {
         let connection = try await connection()
         return connection.serverStreaming(path, request: request, response: response, metadata: metadata, timeout: timeout)
@@ -148,7 +148,7 @@ public final class RosterClient: Sendable {
         var lastError: any Error = RPCError(.unavailable, "no connection attempt was made")
         for attempt in 1...max(backoff.maxAttempts, 1) {
             if attempt > 1 {
-                try await Task.sleep(nanoseconds: UInt64(backoff.delay(beforeRetry: attempt - 1).nanoseconds))
+                try await Task.sleep(for: backoff.delay(beforeRetry: attempt - 1))
             }
             do {
                 return try await RPCClientConnection.connect(
@@ -211,13 +211,14 @@ public final class RosterClient: Sendable {
     /// the ClientHello with something that is not TLS, or closes.
     private func serverSpeaksTLS() async -> Bool {
         guard let context = try? TLSContext(client: TLSConfiguration.Client()) else { return false }
+        var probe = configuration.connection
+        probe.connectTimeout = .seconds(2)
         do {
             let connection = try await RPCClientConnection.connect(
                 host: configuration.host,
                 port: configuration.port,
                 tls: (context, configuration.serverName ?? configuration.host),
-                configuration: configuration.connection,
-                connectTimeout: .seconds(2)
+                configuration: probe
             )
             await connection.close()
             return true

@@ -21,9 +21,9 @@ public struct RosterClientConfiguration: Sendable {
     /// Exponential backoff with jitter between connection attempts.
     public struct Backoff: Sendable, Hashable {
         /// The first wait. Default 100 ms.
-        public var initial = TimeAmount.milliseconds(100)
+        public var initial = Duration.milliseconds(100)
         /// The longest wait. Default 5 s.
-        public var maximum = TimeAmount.seconds(5)
+        public var maximum = Duration.seconds(5)
         /// Each wait is this many times the last. Default 2.
         public var multiplier = 2.0
         /// Each wait varies randomly by up to this fraction either way. Default 0.2.
@@ -34,10 +34,10 @@ public struct RosterClientConfiguration: Sendable {
         public init() {}
 
         /// The wait before attempt `attempt` (1 = the first retry).
-        public func delay(beforeRetry attempt: Int, random: Double = Double.random(in: -1...1)) -> TimeAmount {
-            let base = Double(initial.nanoseconds) * pow(multiplier, Double(max(attempt - 1, 0)))
-            let capped = min(base, Double(maximum.nanoseconds))
-            return .nanoseconds(Int64(max(capped * (1 + jitter * random), 0)))
+        public func delay(beforeRetry attempt: Int, random: Double = Double.random(in: -1...1)) -> Duration {
+            let base = initial * pow(multiplier, Double(max(attempt - 1, 0)))
+            let capped = min(base, maximum)
+            return max(capped * (1 + jitter * random), .zero)
         }
     }
 
@@ -53,8 +53,8 @@ public struct RosterClientConfiguration: Sendable {
     }
     /// The API key sent as `authorization: Bearer <key>` on every call.
     public var apiKey: String?
-    /// Limits and keepalive of the connection.
-    public var connection = RPCConfiguration()
+    /// Limits, keepalive and connect timeout of the connection.
+    public var connection = RPCClientConnection.Configuration.defaults
     public var backoff = Backoff()
 
     struct CertificatePaths: Sendable, Hashable {

@@ -53,7 +53,7 @@ public struct DemoCommand: AsyncParsableCommand {
         var settings = RosterServerConfiguration(dataDirectory: directory)
         settings.port = port
         settings.allowFileDirectories = true
-        settings.gracePeriod = .seconds(1)
+        settings.rpc.gracePeriod = .seconds(1)
         var logger = Logger(label: "rosterd")
         logger.logLevel = .error
         let server = RosterServer(configuration: settings, logger: logger)
