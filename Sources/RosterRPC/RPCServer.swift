@@ -25,7 +25,8 @@ public final class RPCServer: Sendable {
         package var tls: TLSConfiguration.Server?
         /// Limits and clocks, per connection and over all connections.
         public var limits = RPCServerLimits.defaults
-        /// Where refused abuse is reported (one warning line per cause per 10 s).
+        /// Where the server logs: refused abuse as warnings (one line per cause per 10 s), each
+        /// connection's life at debug, each call's end at trace (``RPCLogKey``).
         public var logger = Logger(label: "roster.rpc")
 
         package init(host: String, port: Int, tls: TLSConfiguration.Server?) {
@@ -54,6 +55,8 @@ public final class RPCServer: Sendable {
     private let group: any EventLoopGroup
     private let tlsContext: TLSContext?
     private let state = Mutex(State())
+    /// Numbers the connections for their log lines.
+    private let connectionNumbers = Atomic<UInt64>(0)
     private let budget: ServerCallBudget
     /// Abuse counted per cause since the server started.
     public let abuse: AbuseMonitor
@@ -67,6 +70,9 @@ public final class RPCServer: Sendable {
         self.budget = ServerCallBudget(maxOpenCalls: configuration.limits.maxOpenCalls, maxHeaderBytes: configuration.limits.maxHeldMetadataBytes)
         self.abuse = AbuseMonitor(logger: configuration.logger)
     }
+
+    /// A logger that writes nothing (the default of servers built without one).
+    static let silentLogger = Logger(label: "roster.rpc", factory: { _ in SwiftLogNoOpLogHandler() })
 
     /// Binds and starts accepting; returns the bound address. A server whose bind failed stays
     /// stopped: make a new one to try again.
@@ -133,22 +139,27 @@ public final class RPCServer: Sendable {
         }
         let pipeline = channel.pipeline.syncOperations
         if let tlsContext { try pipeline.addHandler(TLSHandler(context: tlsContext, role: .server)) }
+        var logger = configuration.logger
+        logger[rpc: .peer] = "\(channel.remoteAddress.map { "\($0)" } ?? "?")"
+        logger[rpc: .connection] = "\(connectionNumbers.wrappingAdd(1, ordering: .relaxed).newValue)"
         switch admission {
         case .accepted:
             break
         case .overLimit:
+            logger.debug("connection refused: over the connection limit")
             let limit = configuration.limits.maxConnections
             abuse.record(.connectionLimit, peer: channel.remoteAddress, detail: "a connection over the limit of \(limit)", now: channel.eventLoop.now)
             try pipeline.addHandler(ConnectionRefuser(goAway: RPCMessages.GoAway(lastStreamID: 0, code: RPCError.Code.resourceExhausted.rawValue, message: "server has \(limit) connections; the limit is \(limit): retry later"), tls: tlsContext != nil, handshakeTimeout: TimeAmount(configuration.limits.handshakeTimeout), live: budget.liveHandlers))
             return
         case .stopping:
+            logger.debug("connection refused: the server is stopping")
             try pipeline.addHandler(ConnectionRefuser(goAway: RPCMessages.GoAway(lastStreamID: 0, code: RPCError.Code.unavailable.rawValue, message: "server is shutting down; reconnect to another instance"), tls: tlsContext != nil, handshakeTimeout: TimeAmount(configuration.limits.handshakeTimeout), live: budget.liveHandlers))
             return
         }
         channel.closeFuture.whenComplete { [weak self] _ in
             self?.state.withLock { _ = $0.connections.removeValue(forKey: ObjectIdentifier(channel)) }
         }
-        try pipeline.addHandler(ServerConnectionHandler(router: router, limits: configuration.limits, budget: budget, abuse: abuse))
+        try pipeline.addHandler(ServerConnectionHandler(router: router, limits: configuration.limits, budget: budget, abuse: abuse, logger: logger))
     }
 
     /// Stops accepting, sends GOAWAY on every connection, lets calls finish within the grace

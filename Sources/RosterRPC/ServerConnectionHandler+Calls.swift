@@ -1,3 +1,4 @@
+internal import Logging
 internal import NIOCore
 internal import RosterWire
 
@@ -148,6 +149,12 @@ extension ServerConnectionHandler {
     /// Ends a call with TRAILERS (OK or an error) and forgets it.
     func finish(_ id: UInt32, status: RPCError) {
         guard let stream = streams[id] else { return }
+        logger.trace(
+            "call ended",
+            metadata: [
+                RPCLogKey.stream.rawValue: "\(id)", RPCLogKey.method.rawValue: "\(stream.context.method)",
+                RPCLogKey.code.rawValue: "\(status.code)",
+            ])
         if status.code != .ok { stream.stop(status) } else { stream.deadlineTimer?.cancel() }
         sendTrailers(id, status)
         _ = removeStream(id)

@@ -1,3 +1,4 @@
+internal import Logging
 internal import NIOCore
 internal import RosterTLS
 internal import RosterWire
@@ -49,8 +50,12 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     /// never boxed into `NIOAny` on its way through the pipeline.
     var frames: NIOSingleStepByteToMessageProcessor<FrameDecoder>
 
-    init(router: RPCRouter, limits: RPCServerLimits, budget: ServerCallBudget, abuse: AbuseMonitor?) {
+    /// This connection's logger (peer and connection number in its metadata).
+    let logger: Logger
+
+    init(router: RPCRouter, limits: RPCServerLimits, budget: ServerCallBudget, abuse: AbuseMonitor?, logger: Logger = RPCServer.silentLogger) {
         self.router = router
+        self.logger = logger
         self.limits = limits
         self.budget = budget
         self.abuse = abuse
@@ -78,6 +83,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         writer.append(.settings, streamID: 0, message: configuration.settingsMessage)
         writer.flushSoon()
         armTimer()
+        logger.debug("connection opened")
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -88,6 +94,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        logger.debug("connection closed", metadata: [RPCLogKey.stream.rawValue: "\(highestStreamID)"])
         stopEverything(RPCError(.unavailable, "the connection closed"))
         context.fireChannelInactive()
     }
@@ -116,6 +123,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         // TLS and socket errors: nothing more can be said to this peer.
+        logger.debug("connection failed", metadata: [RPCLogKey.error.rawValue: "\(error)"])
         close()
     }
 
@@ -369,6 +377,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     // MARK: - Shutdown
 
     func beginDraining(code: RPCError.Code, _ message: String, reason: RPCError) {
+        logger.debug("draining the connection with GOAWAY", metadata: [RPCLogKey.code.rawValue: "\(code)", RPCLogKey.reason.rawValue: "\(message)"])
         guard var machine else { return }
         let phase = machine.phase
         guard phase == .open || phase == .awaitingSettings else { return }
@@ -387,6 +396,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     /// Ends the connection: GOAWAY with the reason, then close. `cause` marks abuse.
     func connectionError(_ code: RPCError.Code, _ message: String, cause: AbuseCause? = nil) {
         guard !isClosed else { return }
+        logger.debug("closing the connection with GOAWAY", metadata: [RPCLogKey.code.rawValue: "\(code)", RPCLogKey.reason.rawValue: "\(message)"])
         if let cause { noteAbuse(cause, message) }
         sendGoAway(code, message)
         close()
