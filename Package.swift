@@ -98,7 +98,10 @@ let package = Package(
         // SQLite contact store: connections, migrations, tables, secrets at rest, the apply step.
         .target(
             name: "RosterStore",
-            dependencies: ["CSQLite", "COpenSSL", .product(name: "NIOPosix", package: "swift-nio")],
+            dependencies: [
+                "CSQLite", "COpenSSL", .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         // Deterministic sample contacts shared by the store's tests, kill-test helper and benchmark.
@@ -111,6 +114,13 @@ let package = Package(
         .target(
             name: "ChildProcesses",
             path: "Tests/ChildProcesses",
+            swiftSettings: swiftSettings
+        ),
+        // A log handler that keeps its lines, for the tests of what each layer logs.
+        .target(
+            name: "RecordingLogs",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            path: "Tests/RecordingLogs",
             swiftSettings: swiftSettings
         ),
         // Child process of the store's kill test: applies staged rows until it is killed.
@@ -156,7 +166,7 @@ let package = Package(
         // staging and one-transaction apply, deletion threshold, progress hub.
         .target(
             name: "RosterSync",
-            dependencies: ["RosterStore", "RosterDirectory"],
+            dependencies: ["RosterStore", "RosterDirectory", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         // The roster.v1.Roster service: API keys → tenant and role, each call's rules, statuses.
@@ -264,7 +274,7 @@ let package = Package(
         .testTarget(
             name: "RosterRPCTests",
             dependencies: [
-                "RosterRPC", "RosterClient", "RosterTLS", "RosterWire", "ChildProcesses",
+                "RosterRPC", "RosterClient", "RosterTLS", "RosterWire", "ChildProcesses", "RecordingLogs",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -315,7 +325,10 @@ let package = Package(
         ),
         .testTarget(
             name: "RosterSyncTests",
-            dependencies: ["RosterSync", "RosterStore", "RosterDirectory", "GraphTestDouble"],
+            dependencies: [
+                "RosterSync", "RosterStore", "RosterDirectory", "GraphTestDouble", "RecordingLogs",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -85,7 +85,9 @@ package final class RosterServer: Service, Sendable {
         }
         do {
             try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
-            let store = try SQLiteStore(configuration: SQLiteStore.Configuration(directory: configuration.dataDirectory))
+            var storeConfiguration = SQLiteStore.Configuration(directory: configuration.dataDirectory)
+            storeConfiguration.logger = logger
+            let store = try SQLiteStore(configuration: storeConfiguration)
             let (started, running): (Started, Running)
             do {
                 (started, running) = try await start(store: store)
@@ -111,9 +113,7 @@ package final class RosterServer: Service, Sendable {
         }
         var jobConfiguration = JobManager.Configuration(directories: directories)
         jobConfiguration.maxRunningJobs = configuration.maxRunningSyncs
-        jobConfiguration.onNote = { [logger] job, note in
-            logger.notice("sync job changed course", metadata: ["tenant": "\(job.tenantID)", "job": "\(job.id)", "note": "\(note)"])
-        }
+        jobConfiguration.logger = logger
         // Watchers get at most one value per ~100 ms within a phase (stretched past 500 watchers).
         let jobs = JobManager(
             store: store, configuration: jobConfiguration,

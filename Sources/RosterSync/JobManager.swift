@@ -1,4 +1,5 @@
 internal import Foundation
+package import Logging
 package import RosterDirectory
 package import RosterStore
 
@@ -31,6 +32,9 @@ package actor JobManager {
         /// in the job record and the progress): a delta run that became a full one. The server
         /// logs it. Default: nothing.
         package var onNote: @Sendable (SyncJobRecord, String) -> Void = { _, _ in }
+        /// Where the manager logs (``SyncLogKey``): each job's start and end at info (a failed
+        /// end at warning), a change of course at notice. Default: nowhere.
+        package var logger = Logger(label: "roster.sync", factory: { _ in SwiftLogNoOpLogHandler() })
 
         /// A configuration reading each tenant's directory from `directories`.
         package init(directories: @escaping DirectoryFactory) {
@@ -140,8 +144,14 @@ package actor JobManager {
             sampleLimit: configuration.planSampleLimit,
             limits: configuration.limits,
             slots: slots,
-            onNote: configuration.onNote
+            onNote: { [logger = configuration.logger, onNote = configuration.onNote] job, note in
+                logger.notice("sync job changed course", metadata: Self.metadata(job).merging([SyncLogKey.note.rawValue: "\(note)"]) { $1 })
+                onNote(job, note)
+            }
         )
+        configuration.logger.info(
+            "sync job started",
+            metadata: Self.metadata(job).merging([SyncLogKey.mode.rawValue: "\(reporter.progress.mode)"]) { $1 })
         let task = Task { await self.finished(run.execute()) }
         // A cancel that came while the record was being written applies now.
         if active[tenant.id]?.cancelRequested == true { task.cancel() }
@@ -203,5 +213,17 @@ package actor JobManager {
     private func finished(_ final: SyncProgress) {
         if active[final.tenantID]?.job.id == final.jobID { active[final.tenantID] = nil }
         progress.publish(final)
+        var metadata: Logger.Metadata = [
+            SyncLogKey.tenant.rawValue: "\(final.tenantID)", SyncLogKey.job.rawValue: "\(final.jobID)",
+            SyncLogKey.state.rawValue: "\(final.state)",
+            SyncLogKey.counts.rawValue: "added \(final.added), updated \(final.updated), removed \(final.removed), unchanged \(final.unchanged)",
+        ]
+        if let error = final.error { metadata[SyncLogKey.error.rawValue] = "\(error)" }
+        configuration.logger.log(level: final.state == .failed ? .warning : .info, "sync job ended", metadata: metadata)
+    }
+
+    /// A job's tenant and id, as log metadata.
+    static func metadata(_ job: SyncJobRecord) -> Logger.Metadata {
+        [SyncLogKey.tenant.rawValue: "\(job.tenantID)", SyncLogKey.job.rawValue: "\(job.id)"]
     }
 }

@@ -1,50 +1,14 @@
 import Logging
 import NIOCore
+import RecordingLogs
 import RosterRPC
-import Synchronization
 import Testing
-
-/// A log handler that keeps every line it is given, with its level and metadata.
-final class RecordingLogHandler: LogHandler, Sendable {
-    struct Line: Sendable {
-        var level: Logger.Level
-        var message: String
-        var metadata: Logger.Metadata
-    }
-
-    private let storage = Mutex<(lines: [Line], metadata: Logger.Metadata, level: Logger.Level)>(([], [:], .info))
-
-    init(level: Logger.Level) { storage.withLock { $0.level = level } }
-
-    var lines: [Line] { storage.withLock { $0.lines } }
-
-    var logLevel: Logger.Level {
-        get { storage.withLock { $0.level } }
-        set { storage.withLock { $0.level = newValue } }
-    }
-
-    var metadata: Logger.Metadata {
-        get { storage.withLock { $0.metadata } }
-        set { storage.withLock { $0.metadata = newValue } }
-    }
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { storage.withLock { $0.metadata[key] } }
-        set { storage.withLock { $0.metadata[key] = newValue } }
-    }
-
-    func log(event: LogEvent) {
-        storage.withLock { state in
-            state.lines.append(Line(level: event.level, message: "\(event.message)", metadata: state.metadata.merging(event.metadata ?? [:]) { $1 }))
-        }
-    }
-}
 
 @Suite("RPC logging")
 struct RPCLoggingTests {
     static func server(level: Logger.Level, tls: Bool) async throws -> (TestServer, RecordingLogHandler) {
         let handler = RecordingLogHandler(level: level)
-        let logger = Logger(label: "test") { _ in handler }
+        let logger = Logger.recording(handler)
         let server = try await TestServer.start(tls: tls) { $0.logger = logger }
         return (server, handler)
     }

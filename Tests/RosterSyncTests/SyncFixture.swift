@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import RosterDirectory
 import RosterStore
 import RosterSync
@@ -39,11 +40,14 @@ struct SyncFixture {
         source: (any DirectorySource)? = nil,
         limits: SyncLimits = SyncLimits(),
         maxRunningJobs: Int = 16,
-        directories: JobManager.DirectoryFactory? = nil
+        directories: JobManager.DirectoryFactory? = nil,
+        logger: Logger? = nil
     ) async throws -> SyncFixture {
         let path = NSTemporaryDirectory() + "roster-sync-tests-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        let store = try SQLiteStore(configuration: .init(directory: path))
+        var storeConfiguration = SQLiteStore.Configuration(directory: path)
+        if let logger { storeConfiguration.logger = logger }
+        let store = try SQLiteStore(configuration: storeConfiguration)
         try await store.createTenant(
             TenantRecord(
                 id: tenant,
@@ -70,6 +74,7 @@ struct SyncFixture {
         }
         let notes = Notes()
         configuration.onNote = { job, note in notes.append(job.id, note) }
+        if let logger { configuration.logger = logger }
         let manager = JobManager(store: store, configuration: configuration)
         return SyncFixture(directoryPath: path, store: store, manager: manager, source: box, notes: notes)
     }

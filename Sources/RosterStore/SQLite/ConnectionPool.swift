@@ -39,6 +39,9 @@ package final class ConnectionPool: Sendable {
     private let readerThreads: NIOThreadPool
     private let writesInLineCount = Atomic<Int>(0)
 
+    /// The names of the migrations this open applied (empty when the schema was current).
+    package let appliedMigrations: [String]
+
     /// Opens the database (creating it), applies `migrator`'s pending migrations and starts the threads.
     package init(configuration: Configuration, migrator: Migrator) throws(StoreError) {
         guard configuration.readerThreads >= 1 else {
@@ -48,7 +51,7 @@ package final class ConnectionPool: Sendable {
         let writer = try Connection(
             path: configuration.path, readOnly: false, busyTimeoutMilliseconds: configuration.busyTimeoutMilliseconds,
             cacheKibibytes: configuration.writerCacheKibibytes)
-        try migrator.migrate(writer)
+        self.appliedMigrations = try migrator.migrate(writer)
         self.configuration = configuration
         self.writer = Mutex(writer)
         self.idleReaders = Mutex([])

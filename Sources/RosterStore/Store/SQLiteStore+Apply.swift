@@ -1,3 +1,4 @@
+internal import Logging
 internal import Synchronization
 // Staging a job's rows page by page, and the all-or-nothing apply step.
 extension SQLiteStore {
@@ -35,17 +36,30 @@ extension SQLiteStore {
         async throws(StoreError) -> ApplyOutcome
     {
         let refused = RefusedCounts()
+        let started = ContinuousClock.now
+        var metadata: Logger.Metadata = [StoreLogKey.tenant.rawValue: "\(tenant)", StoreLogKey.job.rawValue: "\(job)"]
         do {
-            return .applied(
-                try await pool.write { connection throws(StoreError) in
-                    try Self.apply(
-                        job: job, tenant: tenant, kind: kind, now: now, deltaLink: deltaLink, limits: limits,
-                        refused: refused, connection: connection)
-                })
+            let counts = try await pool.write { connection throws(StoreError) in
+                try Self.apply(
+                    job: job, tenant: tenant, kind: kind, now: now, deltaLink: deltaLink, limits: limits,
+                    refused: refused, connection: connection)
+            }
+            metadata[StoreLogKey.counts.rawValue] = "\(Self.describe(counts))"
+            metadata[StoreLogKey.milliseconds.rawValue] = "\((ContinuousClock.now - started) / .milliseconds(1))"
+            logger.debug("apply committed", metadata: metadata)
+            return .applied(counts)
         } catch let error where error.code == .refused {
             // The transaction rolled back: nothing was written.
-            return .refused(refused.counts.withLock { $0 } ?? ApplyCounts())
+            let counts = refused.counts.withLock { $0 } ?? ApplyCounts()
+            metadata[StoreLogKey.counts.rawValue] = "\(Self.describe(counts))"
+            logger.notice("apply refused by its limits; nothing written", metadata: metadata)
+            return .refused(counts)
         }
+    }
+
+    /// "added 1, updated 2, removed 0, unchanged 5" for the log.
+    static func describe(_ counts: ApplyCounts) -> String {
+        "added \(counts.added), updated \(counts.updated), removed \(counts.removed), unchanged \(counts.unchanged)"
     }
 
     /// Where a refused apply leaves its counts (the error that rolls the transaction back cannot).

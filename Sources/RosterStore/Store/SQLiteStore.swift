@@ -1,4 +1,5 @@
 internal import Foundation
+package import Logging
 
 /// The `Store` on SQLite: one database file and the master key file in a data directory.
 ///
@@ -15,6 +16,9 @@ package final class SQLiteStore: Store {
         package var readerThreads = 4
         /// How long to wait for a lock held by another process. Default 5,000 ms.
         package var busyTimeoutMilliseconds: Int32 = 5_000
+        /// Where the store logs: schema migrations at notice, each apply at debug, a refused apply
+        /// at notice (``StoreLogKey``). Default: nowhere.
+        package var logger = Logger(label: "roster.store", factory: { _ in SwiftLogNoOpLogHandler() })
 
         /// The default configuration for `directory`.
         package init(directory: String) { self.directory = directory }
@@ -25,6 +29,7 @@ package final class SQLiteStore: Store {
 
     let pool: ConnectionPool
     let secrets: SecretBox
+    let logger: Logger
 
     /// Opens the store in `configuration.directory`: loads (or creates) the master key, opens the
     /// database and brings its schema up to date.
@@ -40,6 +45,15 @@ package final class SQLiteStore: Store {
         poolConfiguration.busyTimeoutMilliseconds = configuration.busyTimeoutMilliseconds
         self.pool = try ConnectionPool(configuration: poolConfiguration, migrator: migrator)
         self.secrets = SecretBox(key: masterKey)
+        self.logger = configuration.logger
+        if !pool.appliedMigrations.isEmpty {
+            logger.notice(
+                "database schema migrated",
+                metadata: [
+                    StoreLogKey.database.rawValue: "\(configuration.databasePath)",
+                    StoreLogKey.migrations.rawValue: "\(pool.appliedMigrations.joined(separator: ", "))",
+                ])
+        }
     }
 
     /// Finishes submitted work and stops the store's threads.
