@@ -156,7 +156,7 @@ package enum SelfSignedCertificate {
         }
         var entries: [String] = []
         for name in names {
-            if isIPAddress(name) {
+            if IPAddressText.isLiteral(name) {
                 entries.append("IP:\(name)")
                 continue
             }
@@ -174,11 +174,6 @@ package enum SelfSignedCertificate {
             entries.append("DNS:\(name)")
         }
         return entries.joined(separator: ",")
-    }
-
-    private static func isIPAddress(_ text: String) -> Bool {
-        var address = in6_addr()
-        return inet_pton(AF_INET, text, &address) == 1 || inet_pton(AF_INET6, text, &address) == 1
     }
 
     /// A random positive 128-bit serial number.

@@ -117,7 +117,7 @@ struct SelfSignedCertificateTests {
 
     @Test(
         "a client using the certificate as its CA file verifies the server for each of its names",
-        arguments: ["localhost", "127.0.0.1", "::1"]
+        arguments: ["localhost", "127.0.0.1", "::1", "[::1]"]
     )
     func handshakeSucceeds(serverName: String) throws {
         let directory = try TemporaryDirectory()
@@ -130,7 +130,10 @@ struct SelfSignedCertificateTests {
         #expect(result.server.peer != nil)
     }
 
-    @Test("a client expecting another host name or address refuses the certificate", arguments: ["roster.example.com", "10.0.0.1"])
+    @Test(
+        "a client expecting another host name or address refuses the certificate",
+        arguments: ["roster.example.com", "10.0.0.1", "::2", "[::2]", "[127.0.0.1]"]
+    )
     func handshakeFailsForOtherNames(serverName: String) throws {
         let directory = try TemporaryDirectory()
         let pair = try SelfSignedCertificate.loadOrCreate(directory: directory.path, commonName: "rosterd", subjectAltNames: Self.names)
@@ -139,6 +142,18 @@ struct SelfSignedCertificateTests {
         #expect(result.server.peer == nil)
         let error = try #require(result.client.error as? TLSError)
         #expect(error.code == .certificateVerificationFailed, "\(error)")
+    }
+}
+
+@Suite("Client TLS handler")
+struct ClientTLSHandlerTests {
+    @Test("a client without a server name to check is refused rather than accept any certificate")
+    func emptyServerName() throws {
+        let directory = try TemporaryDirectory()
+        let pair = try SelfSignedCertificate.loadOrCreate(directory: directory.path, commonName: "rosterd", subjectAltNames: ["localhost"])
+        let context = try TLSContext(client: TLSConfiguration.Client(caFilePath: pair.certificatePath))
+        #expect(throws: TLSError.self) { try TLSHandler(context: context, role: .client(serverName: "")) }
+        _ = try TLSHandler(context: context, role: .client(serverName: "localhost"))
     }
 }
 
