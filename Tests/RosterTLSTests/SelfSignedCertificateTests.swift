@@ -126,7 +126,8 @@ struct SelfSignedCertificateTests {
         #expect(result.client.error == nil, "\(String(describing: result.client.error))")
         #expect(result.server.error == nil, "\(String(describing: result.server.error))")
         #expect(result.client.peer?.subject == "/CN=rosterd")
-        #expect(result.client.peer?.subjectAlternativeNames == ["DNS:localhost", "IP:127.0.0.1"])
+        // IPv6 SANs are reported too, in canonical form.
+        #expect(result.client.peer?.subjectAlternativeNames == ["DNS:localhost", "IP:127.0.0.1", "IP:::1"])
         #expect(result.server.peer != nil)
     }
 
