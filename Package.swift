@@ -55,10 +55,16 @@ let package = Package(
             dependencies: ["RosterWire", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
+        // Files holding secrets (the TLS key, the master key), over POSIX: created 0600 with O_EXCL,
+        // read only while no one but the owner may read them. Shared by RosterTLS and RosterStore.
+        .target(
+            name: "SecretFiles",
+            swiftSettings: swiftSettings
+        ),
         // OpenSSL 3 over memory BIOs inside a NIO pipeline: server, client and mutual TLS.
         .target(
             name: "RosterTLS",
-            dependencies: ["COpenSSL", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["COpenSSL", "SecretFiles", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
         // The call runtime, domain-free: connections, streams, dispatch, deadlines, flow control, limits.
@@ -98,7 +104,7 @@ let package = Package(
         // SQLite contact store: connections, migrations, tables, secrets at rest, the apply step.
         .target(
             name: "RosterStore",
-            dependencies: ["CSQLite", "COpenSSL", .product(name: "NIOPosix", package: "swift-nio")],
+            dependencies: ["CSQLite", "COpenSSL", "SecretFiles", .product(name: "NIOPosix", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
         // Deterministic sample contacts shared by the store's tests, kill-test helper and benchmark.
