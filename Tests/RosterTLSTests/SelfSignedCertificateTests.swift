@@ -101,6 +101,7 @@ struct SelfSignedCertificateTests {
         #expect(noKey?.message.contains("delete \(created.certificatePath)") == true, "\(String(describing: noKey))")
 
         try key.write(toFile: created.privateKeyPath, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: created.privateKeyPath)
         try FileManager.default.removeItem(atPath: created.certificatePath)
         let noCertificate = #expect(throws: TLSError.self) {
             try SelfSignedCertificate.loadOrCreate(directory: directory.path, commonName: "rosterd", subjectAltNames: ["localhost"])
@@ -113,6 +114,23 @@ struct SelfSignedCertificateTests {
             try SelfSignedCertificate.loadOrCreate(directory: directory.path, commonName: "rosterd", subjectAltNames: ["localhost"])
         }
         #expect(mismatch?.message.contains("does not belong to the certificate") == true, "\(String(describing: mismatch))")
+    }
+
+    @Test("loadOrCreate refuses a key file others may read, saying to chmod 600 it (as for master.key)", arguments: [0o644, 0o640, 0o604, 0o660])
+    func loadOrCreateRefusesOpenKey(mode: Int) throws {
+        let directory = try TemporaryDirectory()
+        let created = try SelfSignedCertificate.loadOrCreate(directory: directory.path, commonName: "rosterd", subjectAltNames: ["localhost"])
+        try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: created.privateKeyPath)
+        let error = #expect(throws: TLSError.self) {
+            try SelfSignedCertificate.loadOrCreate(directory: directory.path, commonName: "rosterd", subjectAltNames: ["localhost"])
+        }
+        #expect(error?.code == .configuration)
+        #expect(error?.message.contains("has mode \(String(mode, radix: 8))") == true, "\(String(describing: error))")
+        #expect(error?.message.contains("chmod 600 \(created.privateKeyPath)") == true, "\(String(describing: error))")
+
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: created.privateKeyPath)
+        let loaded = try SelfSignedCertificate.loadOrCreate(directory: directory.path, commonName: "rosterd", subjectAltNames: ["localhost"])
+        #expect(loaded.fingerprint == created.fingerprint)
     }
 
     @Test(
