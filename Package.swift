@@ -49,6 +49,13 @@ let package = Package(
             dependencies: [.product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
+        // The messages and methods of proto/bench.proto (the peer benchmark's workload): a tool's,
+        // not the product's, so only roster-bench and tests import it.
+        .target(
+            name: "RosterBenchMessages",
+            dependencies: ["RosterWire"],
+            swiftSettings: swiftSettings
+        ),
         // Prints captured Roster traffic frame by frame, payloads decoded.
         .executableTarget(
             name: "roster-wire",
@@ -93,7 +100,7 @@ let package = Package(
         .executableTarget(
             name: "roster-bench",
             dependencies: [
-                "RosterClient", "RosterRPC", "RosterTLS", "RosterWire",
+                "RosterClient", "RosterRPC", "RosterTLS", "RosterWire", "RosterBenchMessages",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -246,7 +253,7 @@ let package = Package(
         .testTarget(
             name: "RosterWireTests",
             dependencies: [
-                "RosterWire", "ChildProcesses",
+                "RosterWire", "RosterBenchMessages", "ChildProcesses",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
             ],
@@ -270,7 +277,7 @@ let package = Package(
         .testTarget(
             name: "RosterRPCTests",
             dependencies: [
-                "RosterRPC", "RosterClient", "RosterTLS", "RosterWire", "ChildProcesses",
+                "RosterRPC", "RosterClient", "RosterTLS", "RosterWire", "RosterBenchMessages", "ChildProcesses",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

@@ -1,4 +1,4 @@
-/// The methods of the services in `proto/`, with their request and response message types.
+/// The methods of the Roster service (`proto/roster.proto`), with their request and response message types.
 public enum ServiceCatalog {
     /// One RPC method.
     public struct Method: Sendable {
@@ -8,9 +8,17 @@ public enum ServiceCatalog {
         public var response: any ProtoMessage.Type
         /// True for server-streaming methods.
         public var streamsResponses: Bool
+
+        public init(path: String, request: any ProtoMessage.Type, response: any ProtoMessage.Type, streamsResponses: Bool) {
+            self.path = path
+            self.request = request
+            self.response = response
+            self.streamsResponses = streamsResponses
+        }
     }
 
-    /// Every method of `roster.v1.Roster` and `peerbench.Directory`, by path.
+    /// Every method of `roster.v1.Roster`, by path. (The benchmark's `peerbench.Directory` is in
+    /// the bench tools' `RosterBenchMessages`.)
     public static let methods: [String: Method] = {
         func roster(_ name: String, _ request: any ProtoMessage.Type, _ response: any ProtoMessage.Type, streaming: Bool = false) -> Method {
             Method(path: "/roster.v1.Roster/\(name)", request: request, response: response, streamsResponses: streaming)
@@ -26,14 +34,6 @@ public enum ServiceCatalog {
             roster("GetContact", GetContactRequest.self, GetContactResponse.self),
             roster("ListSyncJobs", ListSyncJobsRequest.self, ListSyncJobsResponse.self),
             roster("UpdateSettings", UpdateSettingsRequest.self, UpdateSettingsResponse.self),
-            Method(
-                path: "/peerbench.Directory/ListGroups", request: PeerBench.ListGroupsRequest.self,
-                response: PeerBench.ListGroupsResponse.self, streamsResponses: false
-            ),
-            Method(
-                path: "/peerbench.Directory/WatchProgress", request: PeerBench.WatchProgressRequest.self,
-                response: PeerBench.ProgressUpdate.self, streamsResponses: true
-            ),
         ]
         return Dictionary(uniqueKeysWithValues: all.map { ($0.path, $0) })
     }()
