@@ -49,16 +49,29 @@ let package = Package(
             dependencies: [.product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
+        // The messages and methods of proto/bench.proto (the peer benchmark's workload): a tool's,
+        // not the product's, so only roster-bench and tests import it.
+        .target(
+            name: "RosterBenchMessages",
+            dependencies: ["RosterWire"],
+            swiftSettings: swiftSettings
+        ),
         // Prints captured Roster traffic frame by frame, payloads decoded.
         .executableTarget(
             name: "roster-wire",
             dependencies: ["RosterWire", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
+        // Files holding secrets (the TLS key, the master key), over POSIX: created 0600 with O_EXCL,
+        // read only while no one but the owner may read them. Shared by RosterTLS and RosterStore.
+        .target(
+            name: "SecretFiles",
+            swiftSettings: swiftSettings
+        ),
         // OpenSSL 3 over memory BIOs inside a NIO pipeline: server, client and mutual TLS.
         .target(
             name: "RosterTLS",
-            dependencies: ["COpenSSL", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["COpenSSL", "SecretFiles", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
         // The call runtime, domain-free: connections, streams, dispatch, deadlines, flow control, limits.
@@ -87,7 +100,7 @@ let package = Package(
         .executableTarget(
             name: "roster-bench",
             dependencies: [
-                "RosterClient", "RosterRPC", "RosterTLS", "RosterWire",
+                "RosterClient", "RosterRPC", "RosterTLS", "RosterWire", "RosterBenchMessages",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -99,7 +112,7 @@ let package = Package(
         .target(
             name: "RosterStore",
             dependencies: [
-                "CSQLite", "COpenSSL", .product(name: "NIOPosix", package: "swift-nio"),
+                "CSQLite", "COpenSSL", "SecretFiles", .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -250,7 +263,7 @@ let package = Package(
         .testTarget(
             name: "RosterWireTests",
             dependencies: [
-                "RosterWire", "ChildProcesses",
+                "RosterWire", "RosterBenchMessages", "ChildProcesses",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
             ],
@@ -274,7 +287,8 @@ let package = Package(
         .testTarget(
             name: "RosterRPCTests",
             dependencies: [
-                "RosterRPC", "RosterClient", "RosterTLS", "RosterWire", "ChildProcesses", "RecordingLogs",
+                "RosterRPC", "RosterClient", "RosterTLS", "RosterWire", "RosterBenchMessages", "ChildProcesses",
+                "RecordingLogs",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

@@ -13,6 +13,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 #include <openssl/crypto.h>
+#include <arpa/inet.h>
 #include <stdio.h>
 
 static inline int roster_SSL_CTX_set_min_proto_version(SSL_CTX *ctx, int version) {
@@ -86,7 +87,8 @@ static inline int roster_SSL_CTX_offer_alpn(SSL_CTX *ctx) {
 }
 
 /// Writes the peer certificate's DNS and IP subject alternative names, comma-separated, into
-/// `buffer` (always NUL-terminated). Returns the number of names.
+/// `buffer` (always NUL-terminated): "DNS:localhost,IP:127.0.0.1,IP:::1", IPv6 addresses in
+/// inet_ntop's canonical form. Returns the number of names.
 static inline int roster_copy_subject_alt_names(X509 *cert, char *buffer, int capacity) {
     int count = 0;
     int used = 0;
@@ -104,6 +106,11 @@ static inline int roster_copy_subject_alt_names(X509 *cert, char *buffer, int ca
         } else if (name->type == GEN_IPADD && ASN1_STRING_length(name->d.iPAddress) == 4) {
             const unsigned char *ip = ASN1_STRING_get0_data(name->d.iPAddress);
             snprintf(item, sizeof item, "IP:%u.%u.%u.%u", ip[0], ip[1], ip[2], ip[3]);
+        } else if (name->type == GEN_IPADD && ASN1_STRING_length(name->d.iPAddress) == 16) {
+            // inet_ntop's canonical text (RFC 5952): "::1", "2001:db8::7".
+            char text[INET6_ADDRSTRLEN];
+            if (inet_ntop(AF_INET6, ASN1_STRING_get0_data(name->d.iPAddress), text, sizeof text) == NULL) continue;
+            snprintf(item, sizeof item, "IP:%s", text);
         } else {
             continue;
         }

@@ -27,7 +27,7 @@ extension SyncRun {
         try await store.discardStaging(job: reporter.job.id)
         var warning: String?
         do throws(SyncError) {
-            try Self.checkRemovals(counts: plan.counts, job: reporter.job, tenant: tenant)
+            try RemovalRules.check(plan.counts, job: reporter.job, tenant: tenant)
         } catch {
             warning = error.message
         }

@@ -17,7 +17,8 @@ package final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
     package enum Role: Sendable {
         case server
         /// `serverName`: a DNS name (checked against the certificate and sent as SNI) or an IP
-        /// address (checked against the certificate's IP SANs).
+        /// address, bare or IPv6 in brackets (checked against the certificate's IP SANs; see
+        /// ``IPAddressText/address(inHost:)``).
         case client(serverName: String)
     }
 
@@ -48,20 +49,31 @@ package final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
         self.readBIO = readBIO
         self.writeBIO = writeBIO
         self.role = role
+        self.live = context.liveHandlers
+        live.created()
+        // From here on a throw runs deinit, which frees the SSL object.
         switch role {
         case .server:
             SSL_set_accept_state(ssl)
         case .client(let serverName):
             SSL_set_connect_state(ssl)
-            if Self.isIPAddress(serverName) {
-                X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), serverName)
-            } else {
-                SSL_set1_host(ssl, serverName)
-                _ = roster_SSL_set_tlsext_host_name(ssl, serverName)
+            // Without a name or address to check, OpenSSL would accept any certificate the CA
+            // signed (it takes an empty name as "check no name").
+            guard !serverName.isEmpty, Self.checkCertificate(ssl, for: serverName) else {
+                throw TLSError(
+                    .configuration, "cannot check the server's certificate for \"\(serverName)\": \(TLSContext.drainErrors())")
             }
         }
-        self.live = context.liveHandlers
-        live.created()
+    }
+
+    /// Has the handshake check the server's certificate for `serverName`: its IP SANs for an
+    /// address, else its DNS names (the name is also sent as SNI). False when OpenSSL refuses.
+    private static func checkCertificate(_ ssl: OpaquePointer, for serverName: String) -> Bool {
+        if let address = IPAddressText.address(inHost: serverName) {
+            return X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), address) == 1
+        }
+        _ = roster_SSL_set_tlsext_host_name(ssl, serverName)
+        return SSL_set1_host(ssl, serverName) == 1
     }
 
     deinit {
@@ -292,9 +304,5 @@ package final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
             subject: subject,
             subjectAlternativeNames: joined.isEmpty ? [] : joined.split(separator: ",").map(String.init)
         )
-    }
-
-    private static func isIPAddress(_ host: String) -> Bool {
-        host.contains(":") || (host.split(separator: ".").count == 4 && host.allSatisfy { $0.isNumber || $0 == "." })
     }
 }

@@ -1,5 +1,6 @@
-/// Every message type of `proto/roster.proto`, `proto/rpc.proto` and `proto/bench.proto`, by its
-/// fully qualified protobuf name. Tests and fuzzers use it to reach each codec by name.
+/// Every message type of `proto/roster.proto` and `proto/rpc.proto`, by its fully qualified
+/// protobuf name. Tests and fuzzers use it to reach each codec by name. The benchmark's
+/// `proto/bench.proto` has its own catalog in the bench tools' `RosterBenchMessages`.
 public enum ProtoCatalog {
     public static let messageTypes: [String: any ProtoMessage.Type] = {
         let types: [any ProtoMessage.Type] = [
@@ -14,9 +15,6 @@ public enum ProtoCatalog {
             // rpc.proto
             RPCMessages.CallHeaders.self, RPCMessages.Status.self, RPCMessages.StatusDetail.self,
             RPCMessages.Settings.self, RPCMessages.GoAway.self,
-            // bench.proto
-            PeerBench.ListGroupsRequest.self, PeerBench.Group.self, PeerBench.ListGroupsResponse.self,
-            PeerBench.WatchProgressRequest.self, PeerBench.ProgressUpdate.self,
         ]
         return Dictionary(uniqueKeysWithValues: types.map { ($0.protoMessageName, $0) })
     }()

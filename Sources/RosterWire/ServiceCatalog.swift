@@ -1,4 +1,4 @@
-/// The methods of the services in `proto/`, with their request and response message types.
+/// The methods of the Roster service (`proto/roster.proto`), with their request and response message types.
 public enum ServiceCatalog {
     /// One RPC method.
     public struct Method: Sendable {
@@ -14,7 +14,7 @@ public enum ServiceCatalog {
             self.init(path: method.path, request: M.Request.self, response: M.Response.self, streamsResponses: method.streamsResponses)
         }
 
-        init(path: String, request: any ProtoMessage.Type, response: any ProtoMessage.Type, streamsResponses: Bool) {
+        public init(path: String, request: any ProtoMessage.Type, response: any ProtoMessage.Type, streamsResponses: Bool) {
             self.path = path
             self.request = request
             self.response = response
@@ -22,19 +22,11 @@ public enum ServiceCatalog {
         }
     }
 
-    /// Every method of `roster.v1.Roster` and `peerbench.Directory`, by path.
+    /// Every method of `roster.v1.Roster`, by path. (The benchmark's `peerbench.Directory` is in
+    /// the bench tools' `RosterBenchMessages`.)
     public static let methods: [String: Method] = {
         func entry(_ method: any RPCMethodDescriptor) -> Method { Method(method) }
-        let all = RosterMethods.all.map(entry) + [
-            Method(
-                path: "/peerbench.Directory/ListGroups", request: PeerBench.ListGroupsRequest.self,
-                response: PeerBench.ListGroupsResponse.self, streamsResponses: false
-            ),
-            Method(
-                path: "/peerbench.Directory/WatchProgress", request: PeerBench.WatchProgressRequest.self,
-                response: PeerBench.ProgressUpdate.self, streamsResponses: true
-            ),
-        ]
+        let all = RosterMethods.all.map(entry)
         return Dictionary(uniqueKeysWithValues: all.map { ($0.path, $0) })
     }()
 }

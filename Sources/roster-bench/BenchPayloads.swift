@@ -1,3 +1,4 @@
+import RosterBenchMessages
 import RosterWire
 
 /// The peer workload's messages (BENCHMARKS.md, "The workload"; proto/bench.proto), byte for byte.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Histogram
 import NIOCore
+import RosterBenchMessages
 import RosterClient
 import RosterRPC
 import RosterTLS
@@ -36,10 +37,10 @@ struct Serve: AsyncParsableCommand {
         var router = RPCRouter()
         let response = BenchPayloads.listGroupsResponse
         let update = BenchPayloads.progressUpdate
-        router.unary("/peerbench.Directory/ListGroups", PeerBench.ListGroupsRequest.self, PeerBench.ListGroupsResponse.self) { _, _ in
+        router.unary(PeerBenchCatalog.listGroups.path, PeerBench.ListGroupsRequest.self, PeerBench.ListGroupsResponse.self) { _, _ in
             response
         }
-        router.serverStreaming("/peerbench.Directory/WatchProgress", PeerBench.WatchProgressRequest.self, PeerBench.ProgressUpdate.self) { request, writer, _ in
+        router.serverStreaming(PeerBenchCatalog.watchProgress.path, PeerBench.WatchProgressRequest.self, PeerBench.ProgressUpdate.self) { request, writer, _ in
             for _ in 0..<request.count { try await writer.write(update) }
         }
         let tls = transport.tls ? TLSConfiguration.Server(certificateChainPath: transport.cert, privateKeyPath: transport.key) : nil
@@ -120,7 +121,7 @@ struct Load: AsyncParsableCommand {
                 let clock = ContinuousClock()
                 let start = clock.now
                 let stream = try await client.serverStreaming(
-                    "/peerbench.Directory/WatchProgress",
+                    PeerBenchCatalog.watchProgress.path,
                     request: BenchPayloads.watchProgressRequest(count: count),
                     response: PeerBench.ProgressUpdate.self
                 )
@@ -203,7 +204,7 @@ struct Load: AsyncParsableCommand {
 /// One ListGroups call; returns the number of groups in the response.
 func call(_ client: RosterClient) async throws -> Int {
     let response = try await client.unary(
-        "/peerbench.Directory/ListGroups", request: BenchPayloads.listGroupsRequest, response: PeerBench.ListGroupsResponse.self
+        PeerBenchCatalog.listGroups.path, request: BenchPayloads.listGroupsRequest, response: PeerBench.ListGroupsResponse.self
     )
     return response.groups.count
 }

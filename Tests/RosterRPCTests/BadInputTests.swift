@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import RosterBenchMessages
 import RosterRPC
 import RosterWire
 import Synchronization

@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import RosterBenchMessages
 import RosterClient
 @testable import RosterRPC
 import RosterTLS

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import RosterBenchMessages
 import RosterClient
 import RosterRPC
 import RosterWire

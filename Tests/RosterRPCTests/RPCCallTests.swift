@@ -1,4 +1,5 @@
 import NIOCore
+import RosterBenchMessages
 import RosterClient
 import RosterRPC
 import RosterWire

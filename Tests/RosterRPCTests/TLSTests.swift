@@ -1,5 +1,6 @@
 import ChildProcesses
 import Foundation
+import RosterBenchMessages
 import RosterClient
 import RosterRPC
 import RosterWire

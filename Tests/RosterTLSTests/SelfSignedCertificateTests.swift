@@ -101,6 +101,7 @@ struct SelfSignedCertificateTests {
         #expect(noKey?.message.contains("delete \(created.certificatePath)") == true, "\(String(describing: noKey))")
 
         try key.write(toFile: created.privateKeyPath, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: created.privateKeyPath)
         try FileManager.default.removeItem(atPath: created.certificatePath)
         let noCertificate = #expect(throws: TLSError.self) {
             try SelfSignedCertificate.loadOrCreate(directory: directory.path, commonName: "rosterd", subjectAltNames: ["localhost"])
@@ -115,9 +116,26 @@ struct SelfSignedCertificateTests {
         #expect(mismatch?.message.contains("does not belong to the certificate") == true, "\(String(describing: mismatch))")
     }
 
+    @Test("loadOrCreate refuses a key file others may read, saying to chmod 600 it (as for master.key)", arguments: [0o644, 0o640, 0o604, 0o660])
+    func loadOrCreateRefusesOpenKey(mode: Int) throws {
+        let directory = try TemporaryDirectory()
+        let created = try SelfSignedCertificate.loadOrCreate(directory: directory.path, commonName: "rosterd", subjectAltNames: ["localhost"])
+        try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: created.privateKeyPath)
+        let error = #expect(throws: TLSError.self) {
+            try SelfSignedCertificate.loadOrCreate(directory: directory.path, commonName: "rosterd", subjectAltNames: ["localhost"])
+        }
+        #expect(error?.code == .configuration)
+        #expect(error?.message.contains("has mode \(String(mode, radix: 8))") == true, "\(String(describing: error))")
+        #expect(error?.message.contains("chmod 600 \(created.privateKeyPath)") == true, "\(String(describing: error))")
+
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: created.privateKeyPath)
+        let loaded = try SelfSignedCertificate.loadOrCreate(directory: directory.path, commonName: "rosterd", subjectAltNames: ["localhost"])
+        #expect(loaded.fingerprint == created.fingerprint)
+    }
+
     @Test(
         "a client using the certificate as its CA file verifies the server for each of its names",
-        arguments: ["localhost", "127.0.0.1", "::1"]
+        arguments: ["localhost", "127.0.0.1", "::1", "[::1]"]
     )
     func handshakeSucceeds(serverName: String) throws {
         let directory = try TemporaryDirectory()
@@ -126,11 +144,15 @@ struct SelfSignedCertificateTests {
         #expect(result.client.error == nil, "\(String(describing: result.client.error))")
         #expect(result.server.error == nil, "\(String(describing: result.server.error))")
         #expect(result.client.peer?.subject == "/CN=rosterd")
-        #expect(result.client.peer?.subjectAlternativeNames == ["DNS:localhost", "IP:127.0.0.1"])
+        // IPv6 SANs are reported too, in canonical form.
+        #expect(result.client.peer?.subjectAlternativeNames == ["DNS:localhost", "IP:127.0.0.1", "IP:::1"])
         #expect(result.server.peer != nil)
     }
 
-    @Test("a client expecting another host name or address refuses the certificate", arguments: ["roster.example.com", "10.0.0.1"])
+    @Test(
+        "a client expecting another host name or address refuses the certificate",
+        arguments: ["roster.example.com", "10.0.0.1", "::2", "[::2]", "[127.0.0.1]"]
+    )
     func handshakeFailsForOtherNames(serverName: String) throws {
         let directory = try TemporaryDirectory()
         let pair = try SelfSignedCertificate.loadOrCreate(directory: directory.path, commonName: "rosterd", subjectAltNames: Self.names)
@@ -139,6 +161,18 @@ struct SelfSignedCertificateTests {
         #expect(result.server.peer == nil)
         let error = try #require(result.client.error as? TLSError)
         #expect(error.code == .certificateVerificationFailed, "\(error)")
+    }
+}
+
+@Suite("Client TLS handler")
+struct ClientTLSHandlerTests {
+    @Test("a client without a server name to check is refused rather than accept any certificate")
+    func emptyServerName() throws {
+        let directory = try TemporaryDirectory()
+        let pair = try SelfSignedCertificate.loadOrCreate(directory: directory.path, commonName: "rosterd", subjectAltNames: ["localhost"])
+        let context = try TLSContext(client: TLSConfiguration.Client(caFilePath: pair.certificatePath))
+        #expect(throws: TLSError.self) { try TLSHandler(context: context, role: .client(serverName: "")) }
+        _ = try TLSHandler(context: context, role: .client(serverName: "localhost"))
     }
 }
 

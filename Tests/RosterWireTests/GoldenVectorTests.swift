@@ -1,4 +1,5 @@
 import Foundation
+import RosterBenchMessages
 import RosterWire
 import Testing
 
@@ -32,17 +33,38 @@ struct GoldenVectorTests {
         #expect(reencoded == bytes, "\(vector): \(reencoded.count) bytes written, protoc wrote \(bytes.count)")
     }
 
-    @Test("every message declared in the .proto files has a codec in the catalog")
+    @Test("every message declared in the product's .proto files has a codec in RosterWire's catalog, and no other")
     func catalogMatchesSchemas() throws {
+        let declared = try Self.declaredMessages([("roster.proto", "roster.v1"), ("rpc.proto", "roster.rpc.v1")])
+        #expect(declared == Set(ProtoCatalog.messageTypes.keys))
+    }
+
+    @Test("every message of bench.proto has a codec in the bench tools' catalog, and no other")
+    func benchCatalogMatchesSchema() throws {
+        let declared = try Self.declaredMessages([("bench.proto", "peerbench")])
+        #expect(declared == Set(PeerBenchCatalog.messageTypes.keys))
+    }
+
+    @Test("the shipped service catalog lists roster.v1.Roster only; peerbench.Directory is the bench tools'")
+    func serviceCatalogs() {
+        #expect(ServiceCatalog.methods.keys.allSatisfy { $0.hasPrefix("/roster.v1.Roster/") })
+        #expect(
+            Set(PeerBenchCatalog.methods.keys) == ["/peerbench.Directory/ListGroups", "/peerbench.Directory/WatchProgress"]
+        )
+        #expect(PeerBenchCatalog.watchProgress.streamsResponses && !PeerBenchCatalog.listGroups.streamsResponses)
+    }
+
+    /// The fully qualified names of the messages `files` declare (file name, package).
+    static func declaredMessages(_ files: [(file: String, package: String)]) throws -> Set<String> {
         var declared: Set<String> = []
-        for (file, package) in [("roster.proto", "roster.v1"), ("rpc.proto", "roster.rpc.v1"), ("bench.proto", "peerbench")] {
+        for (file, package) in files {
             let text = try String(contentsOf: Repo.proto.appendingPathComponent(file), encoding: .utf8)
             for line in text.split(separator: "\n") where line.hasPrefix("message ") {
                 let name = line.dropFirst("message ".count).split(separator: " ")[0]
                 declared.insert("\(package).\(name)")
             }
         }
-        #expect(declared == Set(ProtoCatalog.messageTypes.keys))
+        return declared
     }
 
     @Test("the peer benchmark's payloads are exactly the bytes its README gives")

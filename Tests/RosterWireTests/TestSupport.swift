@@ -1,5 +1,6 @@
 import ChildProcesses
 import Foundation
+import RosterBenchMessages
 import RosterWire
 
 /// Paths of the repository, found from this file's location.
@@ -18,11 +19,14 @@ enum Repo {
         return "wire_test.proto"
     }
 
-    /// Every message type the tests know: the library's catalog plus the test schema's.
-    static let messageTypes: [String: any ProtoMessage.Type] = ProtoCatalog.messageTypes.merging(
-        [AllTypes.protoMessageName: AllTypes.self, Nested.protoMessageName: Nested.self],
-        uniquingKeysWith: { first, _ in first }
-    )
+    /// Every message type the tests know: the library's catalog, the benchmark's, and the test
+    /// schema's.
+    static let messageTypes: [String: any ProtoMessage.Type] = ProtoCatalog.messageTypes
+        .merging(PeerBenchCatalog.messageTypes, uniquingKeysWith: { first, _ in first })
+        .merging(
+            [AllTypes.protoMessageName: AllTypes.self, Nested.protoMessageName: Nested.self],
+            uniquingKeysWith: { first, _ in first }
+        )
 }
 
 /// Runs protoc with `arguments`, feeding `input` on stdin, and returns stdout.

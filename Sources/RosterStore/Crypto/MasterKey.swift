@@ -1,5 +1,6 @@
 internal import COpenSSL
 internal import Foundation
+internal import SecretFiles
 
 /// The 32-byte key that encrypts tenants' client secrets at rest, kept in a file of its own.
 ///
@@ -29,48 +30,48 @@ package struct MasterKey: Sendable {
     /// Loads `directory/master.key`, creating it (mode 0600) if it does not exist.
     package static func loadOrCreate(inDirectory directory: String) throws(StoreError) -> MasterKey {
         let path = (directory as NSString).appendingPathComponent(fileName)
-        var status = stat()
-        if stat(path, &status) != 0 {
-            guard errno == ENOENT else {
-                throw StoreError(.masterKey, "cannot read \(path): \(String(cString: strerror(errno))); check its permissions")
-            }
-            return try create(at: path)
+        let exists: Bool
+        do throws(SecretFileError) {
+            exists = try SecretFile.exists(path)
+        } catch {
+            throw keyFileError(error, advice: "check its permissions")
         }
-        let mode = status.st_mode & 0o777
-        guard mode & 0o077 == 0 else {
+        guard exists else { return try create(at: path) }
+        let bytes: [UInt8]
+        do throws(SecretFileError) {
+            bytes = try SecretFile.contents(of: path, ownerOnly: true)
+        } catch {
+            throw keyFileError(error, advice: "check that rosterd runs as the file's owner")
+        }
+        guard bytes.count == length else {
             throw StoreError(
                 .masterKey,
-                "the master key \(path) has mode \(String(mode, radix: 8)), readable by others than its owner; "
-                    + "run `chmod 600 \(path)` (and consider rotating the tenants' client secrets)")
-        }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw StoreError(.masterKey, "cannot read the master key \(path); check that rosterd runs as the file's owner")
-        }
-        guard data.count == length else {
-            throw StoreError(
-                .masterKey,
-                "the master key \(path) holds \(data.count) bytes, not \(length); restore it from backup "
+                "the master key \(path) holds \(bytes.count) bytes, not \(length); restore it from backup "
                     + "(deleting it makes every stored client secret unreadable)")
         }
-        return try MasterKey(bytes: Array(data))
+        return try MasterKey(bytes: bytes)
     }
 
     private static func create(at path: String) throws(StoreError) -> MasterKey {
         let key = try random()
-        // O_EXCL: never overwrite a key another process created a moment ago; 0600 from the start.
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else {
-            throw StoreError(
-                .masterKey, "cannot create the master key \(path): \(String(cString: strerror(errno))); "
-                    + "check that the data directory exists and is writable")
-        }
-        defer { close(descriptor) }
-        let written = key.bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-        guard written == length, fsync(descriptor) == 0 else {
-            unlink(path)
-            throw StoreError(.masterKey, "cannot write the master key \(path): \(String(cString: strerror(errno)))")
+        do throws(SecretFileError) {
+            // Never overwrites a key another process created a moment ago; 0600 from the start.
+            try SecretFile.create(path, contents: key.bytes, mode: 0o600)
+        } catch {
+            throw keyFileError(error, advice: "check that the data directory exists and is writable")
         }
         return key
+    }
+
+    /// A key file that could not be used: a mode open to others (the chmod to run), or a system
+    /// error with `advice`.
+    private static func keyFileError(_ error: SecretFileError, advice: String) -> StoreError {
+        switch error.failure {
+        case .openToOthers:
+            StoreError(.masterKey, "the master key \(error.path) \(error.reason) (and consider rotating the tenants' client secrets)")
+        case .system:
+            StoreError(.masterKey, "cannot \(error.action) the master key \(error.path): \(error.reason); \(advice)")
+        }
     }
 }
 

@@ -1,5 +1,8 @@
+public import RosterWire
+
 /// The messages of `proto/bench.proto` (package `peerbench`): the benchmark workload shared
-/// with the grpc-swift peer, byte for byte.
+/// with the grpc-swift peer, byte for byte. Not part of the shipped `RosterWire`: only the bench
+/// tools and tests import this module.
 public enum PeerBench {}
 
 extension PeerBench {
