@@ -114,6 +114,8 @@ package final class RosterServer: Service, Sendable {
         var jobConfiguration = JobManager.Configuration(directories: directories)
         jobConfiguration.maxRunningJobs = configuration.maxRunningSyncs
         jobConfiguration.logger = logger
+        let contactIndexes = ContactIndexCache(capacity: RosterService.Configuration().contactIndexTenants)
+        jobConfiguration.onContactsChanged = { tenant in contactIndexes.contactsChanged(tenant: tenant) }
         // Watchers get at most one value per ~100 ms within a phase (stretched past 500 watchers).
         let jobs = JobManager(
             store: store, configuration: jobConfiguration,
@@ -122,7 +124,7 @@ package final class RosterServer: Service, Sendable {
         if !interrupted.isEmpty {
             logger.notice("jobs of the previous run marked INTERRUPTED", metadata: ["jobs": "\(interrupted.joined(separator: ","))"])
         }
-        let service = RosterService(store: store, jobs: jobs, connector: connector, logger: logger)
+        let service = RosterService(store: store, jobs: jobs, connector: connector, contactIndexes: contactIndexes, logger: logger)
         var router = RPCRouter()
         service.register(into: &router)
 

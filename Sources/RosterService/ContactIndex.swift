@@ -100,8 +100,34 @@ package final class ContactIndexCache: Sendable {
 
     private let state = Mutex(State())
     private let capacity: Int
+    /// Tenants whose kept index an apply made stale; ``runPrebuilds(store:)`` rebuilds them.
+    private let prebuilds: AsyncStream<String>
+    private let prebuild: AsyncStream<String>.Continuation
 
-    package init(capacity: Int) { self.capacity = max(1, capacity) }
+    package init(capacity: Int) {
+        self.capacity = max(1, capacity)
+        (prebuilds, prebuild) = AsyncStream.makeStream()
+    }
+
+    /// Told after an apply changed `tenant`'s contacts: when the cache keeps an index for the
+    /// tenant (someone searched it), asks for a rebuild ahead of the next search, so the first
+    /// search after a sync does not wait for it. A tenant nobody searches gets no index.
+    package func contactsChanged(tenant: String) {
+        if state.withLock({ $0.indexes[tenant] != nil }) { prebuild.yield(tenant) }
+    }
+
+    /// Rebuilds the indexes ``contactsChanged(tenant:)`` asked for, one at a time, until the
+    /// calling task is cancelled (a rebuild under way completes first). The service runs it.
+    package func runPrebuilds(store: any Store) async {
+        for await tenant in prebuilds {
+            _ = try? await index(tenant: tenant, store: store)
+        }
+    }
+
+    /// The generation of the index kept for `tenant`, if any (for tests).
+    package func keptGeneration(tenant: String) -> Int64? {
+        state.withLock { $0.indexes[tenant]?.generation }
+    }
 
     /// ListContacts' search: the contacts matching `query` after the id `after`, up to `pageSize`,
     /// and how many match in all. The ids come from the index (built or rebuilt first when needed),

@@ -31,7 +31,7 @@ package final class RosterService: Sendable {
     let jobs: JobManager
     let groups: GroupCache
     /// In-memory search indexes of the tenants' contacts (ListContacts' search).
-    let contactIndexes: ContactIndexCache
+    package let contactIndexes: ContactIndexCache
     let authenticator: Authenticator
     let connector: DirectoryConnector
     let configuration: Configuration
@@ -40,6 +40,7 @@ package final class RosterService: Sendable {
     /// A service over `store` and `jobs`, reading directories through `connector`.
     package init(
         store: any Store, jobs: JobManager, connector: DirectoryConnector, authenticator: Authenticator? = nil,
+        contactIndexes: ContactIndexCache? = nil,
         configuration: Configuration = Configuration(), logger: Logger = Logger(label: "roster.service")
     ) {
         self.store = store
@@ -48,15 +49,19 @@ package final class RosterService: Sendable {
         self.authenticator = authenticator ?? Authenticator(store: store)
         self.configuration = configuration
         self.logger = logger
-        self.contactIndexes = ContactIndexCache(capacity: configuration.contactIndexTenants)
+        self.contactIndexes = contactIndexes ?? ContactIndexCache(capacity: configuration.contactIndexTenants)
         self.groups = GroupCache(
             store: store, connector: connector, maxGroups: configuration.maxCachedGroups, now: configuration.now, logger: logger)
     }
 
-    /// Runs the service's background work (group cache refreshes) until the calling task is
-    /// cancelled. Calls are served without it; refreshes asked for wait until it runs.
+    /// Runs the service's background work (group cache refreshes, contact index rebuilds after a
+    /// sync) until the calling task is cancelled. Calls are served without it; the work asked for
+    /// waits until it runs.
     package func run() async {
-        await groups.run()
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.groups.run() }
+            group.addTask { await self.contactIndexes.runPrebuilds(store: self.store) }
+        }
     }
 
     /// Registers every call of `roster.v1.Roster` (``RosterMethods``) on `router`.

@@ -35,6 +35,9 @@ package actor JobManager {
         /// Where the manager logs (``SyncLogKey``): each job's start and end at info (a failed
         /// end at warning), a change of course at notice. Default: nowhere.
         package var logger = Logger(label: "roster.sync", factory: { _ in SwiftLogNoOpLogHandler() })
+        /// Told with the tenant's id after a job's apply added, updated or removed contacts (the
+        /// server rebuilds the tenant's search index ahead of the next search). Default: nothing.
+        package var onContactsChanged: @Sendable (String) -> Void = { _ in }
 
         /// A configuration reading each tenant's directory from `directories`.
         package init(directories: @escaping DirectoryFactory) {
@@ -220,6 +223,9 @@ package actor JobManager {
         ]
         if let error = final.error { metadata[SyncLogKey.error.rawValue] = "\(error)" }
         configuration.logger.log(level: final.state == .failed ? .warning : .info, "sync job ended", metadata: metadata)
+        if final.state == .succeeded, final.added + final.updated + final.removed > 0 {
+            configuration.onContactsChanged(final.tenantID)
+        }
     }
 
     /// A job's tenant and id, as log metadata.

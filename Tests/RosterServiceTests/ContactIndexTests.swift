@@ -95,4 +95,36 @@ struct ContactIndexTests {
         _ = try await cache.index(tenant: "t", generation: 8, load: load)
         #expect(loads.withLock { $0 } == 2)
     }
+
+    @Test("after a changing apply, a kept index is rebuilt ahead of the next search; an index nobody kept is not built")
+    func prebuildAfterChange() async throws {
+        try await withTemporaryStore { store in
+            var anna = ContactRecord(id: "c1")
+            anna.displayName = "Anna Smith"
+            try await store.stage(job: "j1", contacts: [anna], removals: [])
+            _ = try await store.apply(job: "j1", tenant: "t", kind: .replaceAll, now: 1, deltaLink: nil)
+            let cache = ContactIndexCache(capacity: 2)
+            let first = try await cache.index(tenant: "t", store: store)
+
+            var bo = ContactRecord(id: "c2")
+            bo.displayName = "Bo Lind"
+            try await store.stage(job: "j2", contacts: [anna, bo], removals: [])
+            _ = try await store.apply(job: "j2", tenant: "t", kind: .replaceAll, now: 2, deltaLink: nil)
+            let current = try await store.contactsGeneration(tenant: "t")
+            #expect(current > first.generation)
+
+            cache.contactsChanged(tenant: "t")
+            cache.contactsChanged(tenant: "never-searched")
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await cache.runPrebuilds(store: store) }
+                let deadline = ContinuousClock.now + .seconds(30)
+                while cache.keptGeneration(tenant: "t") != current, ContinuousClock.now < deadline {
+                    try? await Task.sleep(for: .milliseconds(5))
+                }
+                group.cancelAll()
+            }
+            #expect(cache.keptGeneration(tenant: "t") == current, "rebuilt without a search")
+            #expect(cache.keptGeneration(tenant: "never-searched") == nil)
+        }
+    }
 }

@@ -41,7 +41,8 @@ struct SyncFixture {
         limits: SyncLimits = SyncLimits(),
         maxRunningJobs: Int = 16,
         directories: JobManager.DirectoryFactory? = nil,
-        logger: Logger? = nil
+        logger: Logger? = nil,
+        onContactsChanged: @escaping @Sendable (String) -> Void = { _ in }
     ) async throws -> SyncFixture {
         let path = NSTemporaryDirectory() + "roster-sync-tests-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
@@ -75,6 +76,7 @@ struct SyncFixture {
         let notes = Notes()
         configuration.onNote = { job, note in notes.append(job.id, note) }
         if let logger { configuration.logger = logger }
+        configuration.onContactsChanged = onContactsChanged
         let manager = JobManager(store: store, configuration: configuration)
         return SyncFixture(directoryPath: path, store: store, manager: manager, source: box, notes: notes)
     }

@@ -2,6 +2,7 @@ import Logging
 import RecordingLogs
 import RosterStore
 import RosterSync
+import Synchronization
 import Testing
 
 /// What the sync engine and the store log: each job's start and end at info, an apply at debug,
@@ -33,6 +34,19 @@ struct SyncLoggingTests {
         #expect(ended?.metadata[SyncLogKey.state.rawValue] == "\(JobState.succeeded)")
         let counts = ended?.metadata[SyncLogKey.counts.rawValue].map { "\($0)" } ?? ""
         #expect(counts.hasPrefix("added ") && !counts.hasPrefix("added 0,"), "\(counts)")
+        await fixture.store.close()
+    }
+
+    @Test("a job that changed contacts tells onContactsChanged its tenant; a job that changed nothing does not")
+    func contactsChangedHook() async throws {
+        let told = Mutex<[String]>([])
+        let fixture = try await SyncFixture.make(onContactsChanged: { tenant in told.withLock { $0.append(tenant) } })
+        _ = try await fixture.manager.start(SyncRequest(tenantID: SyncFixture.tenant, scope: .allUsers))
+        await fixture.manager.waitForActiveJob(tenant: SyncFixture.tenant)
+        #expect(told.withLock { $0 } == [SyncFixture.tenant])
+        _ = try await fixture.manager.start(SyncRequest(tenantID: SyncFixture.tenant, scope: .allUsers))
+        await fixture.manager.waitForActiveJob(tenant: SyncFixture.tenant)
+        #expect(told.withLock { $0 } == [SyncFixture.tenant], "the second run changed nothing")
         await fixture.store.close()
     }
 }
