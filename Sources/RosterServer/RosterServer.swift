@@ -45,6 +45,7 @@ package final class RosterServer: Service, Sendable {
     }
 
     private struct Running: Sendable {
+        var lock: DataDirectoryLock
         var store: SQLiteStore
         var jobs: JobManager
         var service: RosterService
@@ -85,14 +86,20 @@ package final class RosterServer: Service, Sendable {
         }
         do {
             try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
-            var storeConfiguration = SQLiteStore.Configuration(directory: configuration.dataDirectory)
-            storeConfiguration.logger = logger
-            let store = try SQLiteStore(configuration: storeConfiguration)
+            let lock = try DataDirectoryLock.acquire(directory: configuration.dataDirectory)
             let (started, running): (Started, Running)
             do {
-                (started, running) = try await start(store: store)
+                var storeConfiguration = SQLiteStore.Configuration(directory: configuration.dataDirectory)
+                storeConfiguration.logger = logger
+                let store = try SQLiteStore(configuration: storeConfiguration)
+                do {
+                    (started, running) = try await start(store: store, lock: lock)
+                } catch {
+                    await store.close()
+                    throw error
+                }
             } catch {
-                await store.close()
+                lock.release()
                 throw error
             }
             state.withLock { $0 = .running(running) }
@@ -104,7 +111,7 @@ package final class RosterServer: Service, Sendable {
     }
 
     /// Everything after the store is open; ``start()`` closes the store when this throws.
-    private func start(store: SQLiteStore) async throws -> (Started, Running) {
+    private func start(store: SQLiteStore, lock: DataDirectoryLock) async throws -> (Started, Running) {
         let connector = DirectoryConnector(
             allowFileDirectories: configuration.allowFileDirectories,
             endpoints: DirectoryEndpoints(allowedHosts: configuration.allowedDirectoryHosts), logger: logger)
@@ -155,7 +162,7 @@ package final class RosterServer: Service, Sendable {
         rpcConfiguration.logger = logger
         let rpc = try RPCServer(configuration: rpcConfiguration, router: router)
         started.address = try await rpc.start()
-        return (started, Running(store: store, jobs: jobs, service: service, rpc: rpc))
+        return (started, Running(lock: lock, store: store, jobs: jobs, service: service, rpc: rpc))
     }
 
     /// Lets running jobs finish within the grace period (the rest end INTERRUPTED), drains the
@@ -179,6 +186,7 @@ package final class RosterServer: Service, Sendable {
         await running.jobs.shutdown(gracePeriod: configuration.rpc.gracePeriod)
         await running.rpc.shutdown()
         await running.store.close()
+        running.lock.release()
         state.withLock { $0 = .stopped }
     }
 

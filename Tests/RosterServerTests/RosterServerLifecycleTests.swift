@@ -73,3 +73,25 @@ struct RosterServerLifecycleTests {
         #expect(stderr.contains("a server starts once"))
     }
 }
+
+@Suite("Data directory lock")
+struct DataDirectoryLockTests {
+    @Test("a second server on the same data directory refuses to start, naming the running one; it starts once the first stops")
+    func oneServerPerDirectory() async throws {
+        let configuration = RosterServerLifecycleTests.configuration()
+        defer { try? FileManager.default.removeItem(atPath: configuration.dataDirectory) }
+        let first = RosterServer(configuration: configuration, logger: Logger(label: "test"))
+        _ = try await first.start()
+        let second = RosterServer(configuration: configuration, logger: Logger(label: "test"))
+        do {
+            _ = try await second.start()
+            Issue.record("the second server started")
+        } catch {
+            #expect("\(error)".contains("another rosterd (process \(ProcessInfo.processInfo.processIdentifier)) is using the data directory"), "\(error)")
+        }
+        await first.shutdown()
+        let third = RosterServer(configuration: configuration, logger: Logger(label: "test"))
+        _ = try await third.start()
+        await third.shutdown()
+    }
+}

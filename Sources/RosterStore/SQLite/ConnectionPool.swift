@@ -48,6 +48,7 @@ package final class ConnectionPool: Sendable {
             throw StoreError(
                 .invalidArgument, "the store needs at least 1 reader thread; got \(configuration.readerThreads)")
         }
+        try DatabaseFileMode.ownerOnly(configuration.path)
         let writer = try Connection(
             path: configuration.path, readOnly: false, busyTimeoutMilliseconds: configuration.busyTimeoutMilliseconds,
             cacheKibibytes: configuration.writerCacheKibibytes)
