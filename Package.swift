@@ -197,7 +197,7 @@ let package = Package(
         .target(
             name: "RosterServer",
             dependencies: [
-                "RosterService", "RosterRPC", "RosterSync", "RosterStore", "RosterDirectory", "RosterTLS",
+                "RosterService", "RosterRPC", "RosterSync", "RosterStore", "RosterDirectory", "RosterTLS", "RosterWire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -7,6 +7,7 @@
 # dot-separated parts (".<case>.txtpb"); the schema is chosen by the package prefix:
 #   roster.v1.      -> proto/roster.proto
 #   roster.rpc.v1.  -> proto/rpc.proto
+#   roster.health.v1. -> proto/health.proto
 #   peerbench.      -> proto/bench.proto
 #   roster.test.v1. -> Tests/RosterWireTests/wire_test.proto
 #
@@ -57,6 +58,7 @@ schema_for() {
     case "$1" in
         roster.v1.*) echo roster.proto ;;
         roster.rpc.v1.*) echo rpc.proto ;;
+        roster.health.v1.*) echo health.proto ;;
         peerbench.*) echo bench.proto ;;
         roster.test.v1.*) echo wire_test.proto ;;
         *) return 1 ;;

@@ -7,6 +7,7 @@ package import RosterService
 package import RosterStore
 package import RosterSync
 internal import RosterTLS
+internal import RosterWire
 package import ServiceLifecycle
 internal import Synchronization
 
@@ -49,6 +50,7 @@ package final class RosterServer: Service, Sendable {
         var store: SQLiteStore
         var jobs: JobManager
         var service: RosterService
+        var health: HealthService
         var rpc: RPCServer
     }
 
@@ -134,6 +136,8 @@ package final class RosterServer: Service, Sendable {
         let service = RosterService(store: store, jobs: jobs, connector: connector, contactIndexes: contactIndexes, logger: logger)
         var router = RPCRouter()
         service.register(into: &router)
+        let health = HealthService(services: [RosterMethods.service])
+        health.register(into: &router)
 
         var started = Started(
             address: try SocketAddress(ipAddress: "127.0.0.1", port: 0), certificateFingerprint: nil,
@@ -162,7 +166,8 @@ package final class RosterServer: Service, Sendable {
         rpcConfiguration.logger = logger
         let rpc = try RPCServer(configuration: rpcConfiguration, router: router)
         started.address = try await rpc.start()
-        return (started, Running(lock: lock, store: store, jobs: jobs, service: service, rpc: rpc))
+        health.setAll(.serving)
+        return (started, Running(lock: lock, store: store, jobs: jobs, service: service, health: health, rpc: rpc))
     }
 
     /// Lets running jobs finish within the grace period (the rest end INTERRUPTED), drains the
@@ -183,6 +188,10 @@ package final class RosterServer: Service, Sendable {
             }
         }
         guard let running else { return }
+        // Load balancers asking now are told to send no more calls here; watches end so that
+        // the drain below is not held up by them.
+        running.health.setAll(.notServing)
+        running.health.stopWatches()
         await running.jobs.shutdown(gracePeriod: configuration.rpc.gracePeriod)
         await running.rpc.shutdown()
         await running.store.close()

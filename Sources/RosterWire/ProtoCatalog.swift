@@ -1,4 +1,4 @@
-/// Every message type of `proto/roster.proto` and `proto/rpc.proto`, by its fully qualified
+/// Every message type of `proto/roster.proto`, `proto/rpc.proto` and `proto/health.proto`, by its fully qualified
 /// protobuf name. Tests and fuzzers use it to reach each codec by name. The benchmark's
 /// `proto/bench.proto` has its own catalog in the bench tools' `RosterBenchMessages`.
 public enum ProtoCatalog {
@@ -15,6 +15,8 @@ public enum ProtoCatalog {
             // rpc.proto
             RPCMessages.CallHeaders.self, RPCMessages.Status.self, RPCMessages.StatusDetail.self,
             RPCMessages.Settings.self, RPCMessages.GoAway.self,
+            // health.proto
+            HealthCheckRequest.self, HealthCheckResponse.self,
         ]
         return Dictionary(uniqueKeysWithValues: types.map { ($0.protoMessageName, $0) })
     }()

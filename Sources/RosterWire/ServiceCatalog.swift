@@ -22,11 +22,11 @@ public enum ServiceCatalog {
         }
     }
 
-    /// Every method of `roster.v1.Roster`, by path. (The benchmark's `peerbench.Directory` is in
+    /// Every method of `roster.v1.Roster` and `roster.health.v1.Health`, by path. (The benchmark's `peerbench.Directory` is in
     /// the bench tools' `RosterBenchMessages`.)
     public static let methods: [String: Method] = {
         func entry(_ method: any RPCMethodDescriptor) -> Method { Method(method) }
-        let all = RosterMethods.all.map(entry)
+        let all = (RosterMethods.all + HealthMethods.all).map(entry)
         return Dictionary(uniqueKeysWithValues: all.map { ($0.path, $0) })
     }()
 }

@@ -15,6 +15,7 @@ enum Repo {
     static func schema(for messageName: String) -> String {
         if messageName.hasPrefix("roster.v1.") { return "roster.proto" }
         if messageName.hasPrefix("roster.rpc.v1.") { return "rpc.proto" }
+        if messageName.hasPrefix("roster.health.v1.") { return "health.proto" }
         if messageName.hasPrefix("peerbench.") { return "bench.proto" }
         return "wire_test.proto"
     }
