@@ -328,11 +328,11 @@ struct RPCCallTests {
 
 /// Polls `condition` for up to 30 s: generous, because a loaded CI machine running the suite in
 /// parallel can take seconds to accept a connection; a passing test never waits that long.
-func eventually(_ condition: () -> Bool) async throws {
+func eventually(sourceLocation: SourceLocation = #_sourceLocation, _ condition: () -> Bool) async throws {
     let deadline = ContinuousClock.now + .seconds(30)
     while ContinuousClock.now < deadline {
         if condition() { return }
         try await Task.sleep(nanoseconds: 10_000_000)
     }
-    #expect(condition(), "condition not met within 30 s")
+    #expect(condition(), "condition not met within 30 s", sourceLocation: sourceLocation)
 }
