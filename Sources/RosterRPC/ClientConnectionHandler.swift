@@ -334,7 +334,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         case .ping(let payload):
             writer.append(.ping, flags: .ack, streamID: 0, bytes: payload.readableBytesView)
         case .goAway(let goAway):
-            let code = goAway.code == 0 ? RPCError.Code.unavailable : RPCError.Code(rawValue: goAway.code)
+            let code = goAway.code == 0 ? RPCError.Code.unavailable : RPCError.Code(wire: goAway.code)
             let reason = RPCError(code, goAway.message.isEmpty ? "the server sent GOAWAY" : goAway.message)
             closedReason = reason
             failReady(reason)
@@ -350,7 +350,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     }
 
     private func complete(_ receiver: Receiver, status: RPCMessages.Status) {
-        let code = RPCError.Code(rawValue: status.code)
+        let code = RPCError.Code(wire: status.code)
         switch receiver {
         case .unary(let continuation, let response):
             if code == .ok {
@@ -421,4 +421,11 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         }
     }
 
+}
+
+extension RPCError.Code {
+    /// A code received from the peer: one this side does not know, negative included, is 2 UNKNOWN (§7).
+    fileprivate init(wire rawValue: Int32) {
+        self.init(rawValue: (0...16).contains(rawValue) ? rawValue : RPCError.Code.unknown.rawValue)
+    }
 }

@@ -60,7 +60,14 @@ public struct ChildProcess: Sendable {
         try await onOwnThread { try runBlocking(killAfter: delay) }
     }
 
-    private func runBlocking(killAfter delay: Duration? = nil) throws -> Outcome {
+    /// Runs it to its end, killing it with SIGKILL `delay` after `marker` first appears in its
+    /// standard output (when still running): a kill placed by an event of the child, not by a clock.
+    public func run(killWhenOutputContains marker: String, after delay: Duration = .zero) async throws -> Outcome {
+        try await onOwnThread { try runBlocking(killOn: (Data(marker.utf8), delay)) }
+    }
+
+    private func runBlocking(killAfter delay: Duration? = nil, killOn: (marker: Data, delay: Duration)? = nil) throws -> Outcome {
+        _ = ignoreBrokenPipes
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -76,7 +83,9 @@ public struct ChildProcess: Sendable {
         let input = self.input
         let writer = Thread {
             if let input {
-                stdin.fileHandleForWriting.write(input)
+                // A child that exits without reading (a missing tool: env exits 127) closes the
+                // pipe: the write then fails with EPIPE, which this ignores; the exit status tells.
+                try? stdin.fileHandleForWriting.write(contentsOf: input)
                 try? stdin.fileHandleForWriting.close()
             }
         }
@@ -89,10 +98,25 @@ public struct ChildProcess: Sendable {
         }
         errorReader.start()
         if let delay {
-            Thread.sleep(forTimeInterval: Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18)
+            Thread.sleep(forTimeInterval: delay.seconds)
             kill(process.processIdentifier, SIGKILL)
         }
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        var outputData = Data()
+        if let killOn {
+            var killed = false
+            while true {
+                let chunk = output.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                outputData.append(chunk)
+                if !killed, outputData.range(of: killOn.marker) != nil {
+                    if killOn.delay > .zero { Thread.sleep(forTimeInterval: killOn.delay.seconds) }
+                    kill(process.processIdentifier, SIGKILL)
+                    killed = true
+                }
+            }
+        } else {
+            outputData = output.fileHandleForReading.readDataToEndOfFile()
+        }
         errorsRead.wait()
         process.waitUntilExit()
         return Outcome(status: process.terminationStatus, reason: process.terminationReason, output: outputData, errors: errorData.get())
@@ -106,3 +130,13 @@ private final class LockedData: @unchecked Sendable {
     func set(_ newValue: Data) { lock.withLock { value = newValue } }
     func get() -> Data { lock.withLock { value } }
 }
+
+extension Duration {
+    fileprivate var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
+
+/// A write to a pipe whose reader has gone raises SIGPIPE, which ends the whole test process:
+/// ignored, the write fails with EPIPE instead and only the test that wrote sees it.
+private let ignoreBrokenPipes: Void = {
+    signal(SIGPIPE, SIG_IGN)
+}()

@@ -165,4 +165,82 @@ struct AccessTests {
             #expect(try await beta.listGroups(query: "uk").groups.isEmpty)
         }
     }
+
+    @Test("the role matrix: every roster.v1.Roster call, for an admin, an editor and a reader key, is admitted or PERMISSION_DENIED as PROTOCOL.md's table says")
+    func roleMatrix() async throws {
+        /// One call, made so that the role is all that is in question: an admitted role gets an
+        /// answer or a refusal for another reason (no directory connected, nothing running,
+        /// nothing found, a missing field) and nothing changes.
+        struct Row {
+            var call: String
+            var admitted: Set<String>
+            var invoke: (RosterClient) async throws -> Void
+        }
+        var groupScope = Scenario.request(Scenario.group(Scenario.ukStaff))
+        groupScope.acknowledgeRemovals = true
+        let everyone: Set<String> = ["admin", "editor", "reader"]
+        let rows: [Row] = [
+            Row(call: "ConnectDirectory", admitted: ["admin"]) { _ = try await $0.connectDirectory(ConnectDirectoryRequest()) },
+            Row(call: "GetStatus", admitted: everyone) { _ = try await $0.getStatus() },
+            Row(call: "StartSync", admitted: ["admin", "editor"]) { _ = try await $0.startSync(Scenario.request(Scenario.allUsers())) },
+            Row(call: "StartSync", admitted: ["admin"]) { _ = try await $0.startSync(groupScope) },
+            Row(call: "CancelSync", admitted: ["admin", "editor"]) { _ = try await $0.cancelSync() },
+            Row(call: "WatchProgress", admitted: everyone) { for try await _ in try await $0.watchProgress() {} },
+            Row(call: "ListGroups", admitted: ["admin", "editor"]) { _ = try await $0.listGroups(query: "uk") },
+            Row(call: "ListContacts", admitted: everyone) { _ = try await $0.listContacts(ListContactsRequest()) },
+            Row(call: "GetContact", admitted: everyone) { _ = try await $0.getContact(.id("nobody")) },
+            Row(call: "ListSyncJobs", admitted: everyone) { _ = try await $0.listSyncJobs() },
+            Row(call: "UpdateSettings", admitted: ["admin"]) { _ = try await $0.updateSettings(UpdateSettingsRequest()) },
+        ]
+        #expect(Set(rows.map(\.call)) == Set(RosterMethods.all.map(\.name)), "a call of the service has no row")
+        try await Scenario.run { scenario in
+            let clients = [
+                "admin": try scenario.client(scenario.acme.admin), "editor": try scenario.client(scenario.acme.editor),
+                "reader": try scenario.client(scenario.acme.reader),
+            ]
+            for row in rows {
+                for role in ["admin", "editor", "reader"] {
+                    let client = try #require(clients[role])
+                    var outcome: RPCError?
+                    do {
+                        try await row.invoke(client)
+                    } catch let error as RPCError {
+                        outcome = error
+                    }
+                    if row.admitted.contains(role) {
+                        #expect(outcome?.code != .permissionDenied && outcome?.code != .unauthenticated, "\(row.call) as \(role): \(outcome.map { "\($0)" } ?? "OK")")
+                    } else {
+                        #expect(outcome?.code == .permissionDenied, "\(row.call) as \(role): \(outcome.map { "\($0)" } ?? "OK")")
+                    }
+                }
+            }
+            // Nothing the matrix did changed the tenant.
+            let admin = try #require(clients["admin"])
+            #expect(try await admin.getStatus().connectionState == .notConnected)
+            #expect(try await admin.listSyncJobs().jobs.isEmpty)
+        }
+    }
+
+    @Test("without --allow-file-directories, ConnectDirectory refuses demo: and file:// Graph URLs and stays unconnected")
+    func fileDirectoriesOff() async throws {
+        let server = try RosterdProcess(allowFileDirectories: false)
+        let acme = try await server.addTenant("acme")
+        try await server.start()
+        let admin = try server.client(key: acme.admin)
+        for url in ["demo:", "file:///etc/passwd"] {
+            var request = ConnectDirectoryRequest()
+            request.graphBaseURL = url
+            do {
+                let response = try await admin.connectDirectory(request)
+                Issue.record("\(url) was accepted: \(response.state)")
+            } catch let error as RPCError {
+                #expect(error.message.contains("which this server does not allow"), "\(url): \(error)")
+                #expect(error.message.contains("--allow-file-directories"), "\(url): \(error)")
+                #expect(error.code == .failedPrecondition, "\(url): \(error)")
+            }
+        }
+        #expect(try await admin.getStatus().connectionState != .authorized)
+        await admin.close()
+        #expect(await server.terminate() == 0)
+    }
 }

@@ -98,7 +98,16 @@ struct CLITests {
             let contacts = try await Self.roster(["contacts", "--search", "ann", "--json"], scenario, key: scenario.acme.reader)
             #expect(contacts.status == 0)
             let found = try #require(try contacts.json()["contacts"] as? [[String: Any]])
+            // allSatisfy holds for an empty list: first prove the search found someone, then that
+            // each one found matches "ann" at the start of a word of a searched field (§ ListContacts).
+            #expect(!found.isEmpty, "the search for \"ann\" found nobody")
             #expect(found.allSatisfy { ($0["id"] as? String)?.isEmpty == false })
+            for contact in found {
+                let words = ["displayName", "givenName", "surname", "mail", "userPrincipalName"]
+                    .compactMap { contact[$0] as? String }
+                    .flatMap { $0.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil).split { !$0.isLetter && !$0.isNumber } }
+                #expect(words.contains { $0.hasPrefix("ann") }, "\(contact) does not match \"ann\"")
+            }
 
             let jobs = try await Self.roster(["jobs", "--json"], scenario, key: scenario.acme.reader)
             let history = try #require(try jobs.json()["jobs"] as? [[String: Any]])

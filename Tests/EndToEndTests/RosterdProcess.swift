@@ -19,11 +19,14 @@ final class RosterdProcess: @unchecked Sendable {
     private(set) var port = 0
     private var process: Process?
     private let extraArguments: [String]
+    private let allowFileDirectories: Bool
 
     /// A data directory with tenants `acme` and `beta` (keys of every role); the server is not started.
-    init(extraArguments: [String] = []) throws {
+    /// - Parameter allowFileDirectories: serve with `--allow-file-directories` (the default here).
+    init(extraArguments: [String] = [], allowFileDirectories: Bool = true) throws {
         dataDirectory = NSTemporaryDirectory() + "rosterd-e2e-" + UUID().uuidString
         self.extraArguments = extraArguments
+        self.allowFileDirectories = allowFileDirectories
     }
 
     deinit {
@@ -52,9 +55,9 @@ final class RosterdProcess: @unchecked Sendable {
         process.executableURL = URL(fileURLWithPath: try Self.binaryPath())
         process.arguments =
             [
-                "serve", "--data-dir", dataDirectory, "--listen", "127.0.0.1:0", "--allow-file-directories", "--allow-directory-host", "127.0.0.1",
+                "serve", "--data-dir", dataDirectory, "--listen", "127.0.0.1:0", "--allow-directory-host", "127.0.0.1",
                 "--grace-period", "2", "--schedule-check-seconds", "1", "--log-level", "debug",
-            ] + extraArguments
+            ] + (allowFileDirectories ? ["--allow-file-directories"] : []) + extraArguments
         let output = Pipe()
         process.standardOutput = output
         FileManager.default.createFile(atPath: logPath, contents: nil)
@@ -63,12 +66,20 @@ final class RosterdProcess: @unchecked Sendable {
         process.standardError = log
         try process.run()
         self.process = process
-        // The first stdout line: "rosterd listening on 127.0.0.1:PORT (TLS; …)".
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { throw Failure("rosterd exited before listening (status \(process.terminationStatus))") }
-            line.append(chunk)
+        // The first stdout line: "rosterd listening on 127.0.0.1:PORT (TLS; …)", read on a thread
+        // of its own so that a server that never prints it (or hangs) fails this test after a
+        // bound instead of blocking the run: killing it ends the read.
+        let firstLine = LineReader(output.fileHandleForReading)
+        guard let line = firstLine.wait(seconds: 60) else {
+            Foundation.kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            self.process = nil
+            throw Failure("rosterd printed no \"listening\" line within 60 s; killed it")
+        }
+        guard line.contains(UInt8(ascii: "\n")) else {
+            process.waitUntilExit()  // reaped, so that its status is its own
+            self.process = nil
+            throw Failure("rosterd exited before listening (status \(process.terminationStatus)): \(String(decoding: line, as: UTF8.self))")
         }
         let text = String(decoding: line, as: UTF8.self)
         guard let range = text.range(of: "listening on 127.0.0.1:"),
@@ -86,8 +97,13 @@ final class RosterdProcess: @unchecked Sendable {
     private func terminateBlocking() -> Int32 {
         guard let process else { return 0 }
         process.terminate()
-        process.waitUntilExit()
         self.process = nil
+        // A server that does not stop is killed after a bound, and reports the signal.
+        guard Self.waitForExit(process, seconds: 60) else {
+            Foundation.kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            return -Int32(SIGKILL)
+        }
         return process.terminationStatus
     }
 
@@ -101,6 +117,17 @@ final class RosterdProcess: @unchecked Sendable {
         Foundation.kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         self.process = nil
+    }
+
+    /// Waits (polling, on the calling thread) for `process` to exit; false after `seconds`.
+    private static func waitForExit(_ process: Process, seconds: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while process.isRunning {
+            if Date() > deadline { return false }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        process.waitUntilExit()  // reaped: terminationStatus is now its own
+        return true
     }
 
     /// Where the server's log lines (standard error) go, across restarts.
@@ -143,4 +170,30 @@ final class RosterdProcess: @unchecked Sendable {
 struct Failure: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
+}
+
+/// Reads a pipe up to its first newline (or its end) on a thread of its own.
+private final class LineReader: @unchecked Sendable {
+    private let lock = NSLock()
+    private var line = Data()
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ handle: FileHandle) {
+        Thread {
+            var line = Data()
+            while !line.contains(UInt8(ascii: "\n")) {
+                let chunk = handle.availableData
+                if chunk.isEmpty { break }
+                line.append(chunk)
+            }
+            self.lock.withLock { self.line = line }
+            self.done.signal()
+        }.start()
+    }
+
+    /// The line (without a newline when the pipe ended first); nil when `seconds` passed.
+    func wait(seconds: Double) -> Data? {
+        guard done.wait(timeout: .now() + seconds) == .success else { return nil }
+        return lock.withLock { line }
+    }
 }

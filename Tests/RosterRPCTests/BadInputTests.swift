@@ -195,7 +195,7 @@ struct BadInputTests {
     func silentClient() async throws {
         let server = try await TestServer.start { $0.limits.handshakeTimeout = .seconds(1) }
         let raw = try await RawConnection.connect(port: server.port)
-        #expect(await raw.waitForClose(seconds: 5))
+        #expect(await raw.waitForClose(seconds: 30))
         let goAway = try #require(await raw.goAway(seconds: 0.1))
         #expect(goAway.code == RPCError.Code.deadlineExceeded.rawValue)
         try await server.expectServing()
@@ -210,20 +210,61 @@ struct BadInputTests {
         request.count = 1_000_000
         try await raw.send(clientOpening)
         try await raw.send([headersFrame(1, "/test.Echo/Stream"), messageFrame(1, request)])
-        // Wait until the handler stops making progress: it is waiting for window.
-        var last = -1
+        // Updates are 37 to 42 bytes: the window is used up after at least 262,144 / 42 of them.
+        // Wait for that event (not for a start-up window), then until the count holds still.
+        try await eventually { server.observations.streamed.load(ordering: .relaxed) >= 262_144 / 42 }
+        var last = server.observations.streamed.load(ordering: .relaxed)
         while true {
             try await Task.sleep(nanoseconds: 200_000_000)
             let now = server.observations.streamed.load(ordering: .relaxed)
             if now == last { break }
             last = now
         }
-        // Updates are 37 to 42 bytes; the default window is 262,144 bytes, plus one message.
+        // The default window is 262,144 bytes, plus one message.
         let limit = 262_144 / 37 + 1
         #expect(last > 0)
         #expect(last <= limit, "the server sent \(last) messages without credit; the window allows \(limit)")
         raw.close()
         try await eventually { server.observations.cancelledHandlers.load(ordering: .relaxed) == 1 }
+        await server.server.shutdown()
+    }
+
+    @Test("§10: a stream's sender stops when the window is spent and resumes by exactly the credit a WINDOW_UPDATE returns")
+    func creditReturn() async throws {
+        let server = try await TestServer.start()
+        let raw = try await RawConnection.connect(port: server.port)
+        var request = PeerBench.WatchProgressRequest()
+        request.count = 1_000_000
+        try await raw.send(clientOpening)
+        try await raw.send([headersFrame(1, "/test.Echo/Stream"), messageFrame(1, request)])
+        func received() -> Int { raw.frames().filter { $0.type == .message && $0.streamID == 1 }.reduce(0) { $0 + $1.payload.readableBytes } }
+        // The server may send while the window is above 0: it stops within one message past 262,144 bytes.
+        try await eventually { received() >= 262_144 }
+        #expect(received() <= 262_144 + 42)
+        // Return 100,000 bytes of credit: it sends that much more (within one message), then waits again.
+        var increment = ByteBuffer()
+        increment.writeInteger(UInt32(100_000))
+        try await raw.send([Frame(type: .windowUpdate, streamID: 1, payload: increment)])
+        // It stops again only once the window is spent again: after 362,144 bytes in all.
+        try await eventually { received() >= 262_144 + 100_000 }
+        // A PING answered means the server has handled the WINDOW_UPDATE before it (frames are handled in order).
+        try await raw.send([Frame(type: .ping, streamID: 0, payload: ByteBuffer(bytes: [9, 9, 9, 9, 9, 9, 9, 9]))])
+        #expect(await raw.waitForFrame { $0.type == .ping && $0.flags.contains(.ack) } != nil)
+        #expect(received() <= 262_144 + 100_000 + 42, "the server sent \(received()) bytes for 362,144 bytes of credit")
+        raw.close()
+        try await eventually { server.observations.cancelledHandlers.load(ordering: .relaxed) == 1 }
+        await server.server.shutdown()
+    }
+
+    @Test("§13: over TLS, a client that never completes the TLS handshake is closed after the handshake timeout")
+    func tlsHandshakeTimeout() async throws {
+        let server = try await TestServer.start(tls: true) { $0.limits.handshakeTimeout = .seconds(1) }
+        let raw = try await RawConnection.connect(port: server.port)
+        // Half a ClientHello's record header: the TLS handshake starts and never ends. (On a
+        // loaded machine the timeout may already have closed the connection: that is no failure.)
+        try? await raw.send([0x16, 0x03, 0x01])
+        #expect(await raw.waitForClose(seconds: 30), "the connection outlived the handshake timeout")
+        try await eventually { server.server.abuse.count(.handshakeTimeout) == 1 }
         await server.server.shutdown()
     }
 

@@ -88,7 +88,7 @@ struct RPCCallTests {
         await server.server.shutdown()
     }
 
-    @Test("a deadline cancels the handler and the caller gets DEADLINE_EXCEEDED")
+    @Test("RosterClient's deadline: the caller gets DEADLINE_EXCEEDED and the handler is cancelled")
     func deadline() async throws {
         let server = try await TestServer.start()
         let client = try server.client()
@@ -99,6 +99,42 @@ struct RPCCallTests {
             #expect(error.code == .deadlineExceeded)
         }
         try await eventually { server.observations.cancelledHandlers.load(ordering: .relaxed) == 1 }
+        await client.close()
+        await server.server.shutdown()
+    }
+
+    @Test("§8: the server keeps the deadline itself: a client with no timer of its own gets TRAILERS 4 and the handler is cancelled")
+    func serverSideDeadline() async throws {
+        let server = try await TestServer.start()
+        let raw = try await RawConnection.connect(port: server.port)
+        try await raw.send(clientOpening)
+        // The handler would sleep 10 minutes; the raw client never gives up: only the server's clock can end the call.
+        try await raw.send([headersFrame(1, "/test.Echo/Sleep", timeoutMicros: 250_000), messageFrame(1, echoRequest("", limit: 600_000))])
+        let status = try #require(await raw.trailers(stream: 1))
+        #expect(status.code == RPCError.Code.deadlineExceeded.rawValue)
+        #expect(status.message == "deadline of 250 ms exceeded")
+        #expect(!raw.frames().contains { $0.type == .message && $0.streamID == 1 }, "no response after the deadline")
+        try await eventually { server.observations.cancelledHandlers.load(ordering: .relaxed) == 1 }
+        // A call without a deadline on the same connection is not ended by any clock.
+        try await raw.send([headersFrame(3, "/test.Echo/Unary"), messageFrame(3, echoRequest("after"))])
+        #expect(try #require(await raw.trailers(stream: 3)).code == 0)
+        raw.close()
+        await server.server.shutdown()
+    }
+
+    @Test("§7: a status code the client does not know, negative included, is UNKNOWN with the message kept; known codes stay")
+    func unknownStatusCodes() async throws {
+        let server = try await TestServer.start()
+        let client = try server.client()
+        for (sent, expected) in [(99, RPCError.Code.unknown), (17, .unknown), (-1, .unknown), (Int32.max, .unknown), (16, .unauthenticated), (15, .dataLoss)] as [(Int32, RPCError.Code)] {
+            do {
+                _ = try await client.unary("/test.Echo/Code", request: echoRequest("sent \(sent)", limit: sent), response: PeerBench.ListGroupsResponse.self)
+                Issue.record("code \(sent): the call succeeded")
+            } catch let error as RPCError {
+                #expect(error.code == expected, "code \(sent) became \(error.code.rawValue)")
+                #expect(error.message == "sent \(sent)")
+            }
+        }
         await client.close()
         await server.server.shutdown()
     }
@@ -122,29 +158,81 @@ struct RPCCallTests {
 
     @Test("graceful shutdown: the call in flight finishes, new calls are refused with the reason")
     func gracefulShutdown() async throws {
-        let server = try await TestServer.start()
+        let server = try await TestServer.start { $0.limits.gracePeriod = .seconds(120) }
         let client = try server.client()
         _ = try await client.unary("/test.Echo/Unary", request: echoRequest("warm"), response: PeerBench.ListGroupsResponse.self)
+        // The call in flight waits at a gate the test opens only once the shutdown has begun and
+        // a new call was refused: it provably spans the shutdown, whatever the machine's speed.
         let inFlight = Task {
-            try await client.unary("/test.Echo/Sleep", request: echoRequest("", limit: 1_000), response: PeerBench.ListGroupsResponse.self)
+            try await client.unary("/test.Echo/Gate", request: echoRequest("in flight"), response: PeerBench.ListGroupsResponse.self)
         }
-        try await eventually { server.observations.sleepersStarted.load(ordering: .relaxed) == 1 }
+        try await eventually { server.observations.gatedStarted.load(ordering: .relaxed) == 1 }
         let shutdown = Task { await server.server.shutdown() }
         // The shutdown has begun once the listener is closed (GOAWAY follows at once).
-        for _ in 0..<500 {
-            guard let probe = try? await RawConnection.connect(port: server.port) else { break }
-            probe.close()
-            try await Task.sleep(for: .milliseconds(10))
+        var listening = true
+        for _ in 0..<3000 where listening {
+            if let probe = try? await RawConnection.connect(port: server.port) {
+                probe.close()
+                try await Task.sleep(for: .milliseconds(10))
+            } else {
+                listening = false
+            }
         }
-        _ = try await inFlight.value  // completes normally within the grace period
+        #expect(!listening, "the listener stayed open for 30 s after shutdown()")
         do {
             _ = try await client.unary("/test.Echo/Unary", request: echoRequest("late"), response: PeerBench.ListGroupsResponse.self)
             Issue.record("a call after shutdown succeeded")
         } catch let error as RPCError {
             #expect(error.code == .unavailable)
         }
+        server.observations.gateOpen.store(true, ordering: .relaxed)
+        let response = try await inFlight.value  // completes normally within the grace period
+        #expect(response.groups.first?.displayName == "in flight")
+        #expect(server.observations.cancelledHandlers.load(ordering: .relaxed) == 0)
         await shutdown.value
         await client.close()
+    }
+
+    @Test("§12: shutdown sends GOAWAY(last accepted id, 14, reason); a later HEADERS gets TRAILERS 14; open calls finish, then the close")
+    func goAwayPayload() async throws {
+        let server = try await TestServer.start { $0.limits.gracePeriod = .seconds(120) }
+        let raw = try await RawConnection.connect(port: server.port)
+        try await raw.send(clientOpening)
+        try await raw.send([headersFrame(1, "/test.Echo/Unary"), messageFrame(1, echoRequest("one"))])
+        #expect(try #require(await raw.trailers(stream: 1)).code == 0)
+        try await raw.send([headersFrame(3, "/test.Echo/Gate"), messageFrame(3, echoRequest("gated"))])
+        try await eventually { server.observations.gatedStarted.load(ordering: .relaxed) == 1 }
+        let shutdown = Task { await server.server.shutdown() }
+        let goAway = try #require(await raw.goAway())
+        #expect(goAway.lastStreamID == 3)
+        #expect(goAway.code == RPCError.Code.unavailable.rawValue)
+        #expect(goAway.message == "server is shutting down; reconnect to another instance")
+        try await raw.send([headersFrame(5, "/test.Echo/Unary"), messageFrame(5, echoRequest("late"))])
+        let late = try #require(await raw.trailers(stream: 5))
+        #expect(late.code == RPCError.Code.unavailable.rawValue)
+        #expect(late.message == "server is shutting down; retry on a new connection")
+        #expect(raw.frames().allSatisfy { $0.streamID != 3 || $0.type != .trailers }, "the gated call is still open")
+        server.observations.gateOpen.store(true, ordering: .relaxed)
+        #expect(try #require(await raw.trailers(stream: 3)).code == 0)
+        #expect(await raw.waitForClose(), "the server closes once its calls have finished")
+        await shutdown.value
+    }
+
+    @Test("§12: calls still open when the grace period ends get TRAILERS 14 and their handlers are cancelled")
+    func graceExpiry() async throws {
+        let server = try await TestServer.start { $0.limits.gracePeriod = .milliseconds(200) }
+        let raw = try await RawConnection.connect(port: server.port)
+        try await raw.send(clientOpening)
+        // The gate is never opened: only the grace period's end can finish this call.
+        try await raw.send([headersFrame(1, "/test.Echo/Gate"), messageFrame(1, echoRequest("never"))])
+        try await eventually { server.observations.gatedStarted.load(ordering: .relaxed) == 1 }
+        await server.server.shutdown()
+        let status = try #require(await raw.trailers(stream: 1))
+        #expect(status.code == RPCError.Code.unavailable.rawValue)
+        #expect(status.message == "server shut down before the call finished; retry on another instance")
+        #expect(!raw.frames().contains { $0.type == .message && $0.streamID == 1 })
+        try await eventually { server.observations.cancelledHandlers.load(ordering: .relaxed) == 1 }
+        #expect(await raw.waitForClose())
     }
 
     @Test("calls over the server's stream limit wait in the client for a free stream, in order, deadlines running")
@@ -166,6 +254,9 @@ struct RPCCallTests {
         let fifth = try await client.unary("/test.Echo/Unary", request: echoRequest("fifth"), response: PeerBench.ListGroupsResponse.self)
         #expect(fifth.groups.first?.displayName == "fifth")
         #expect(server.observations.sleepersStarted.load(ordering: .relaxed) == 4)
+        // The server's side of it: had the client sent a call over the limit, the server would
+        // have refused that stream (and counted it); the waiting happened in the client.
+        #expect(server.server.abuse.count(.refusedStream) == 0, "the client sent calls over max_concurrent_streams")
         for sleeper in sleepers { _ = try await sleeper.value }
         await client.close()
         await server.server.shutdown()
@@ -214,24 +305,35 @@ struct RPCCallTests {
         await second.server.shutdown()
     }
 
-    @Test("backoff delays grow exponentially, are capped, and jitter stays within bounds")
-    func backoff() {
-        let backoff = RosterClientConfiguration.Backoff()
-        #expect(backoff.delay(beforeRetry: 1, random: 0) == .milliseconds(100))
-        #expect(backoff.delay(beforeRetry: 3, random: 0) == .milliseconds(400))
-        #expect(backoff.delay(beforeRetry: 20, random: 0) == .seconds(5))
-        #expect(backoff.delay(beforeRetry: 2, random: 1) == .milliseconds(240))
-        #expect(backoff.delay(beforeRetry: 2, random: -1) == .milliseconds(160))
+    @Test("backoff delays grow exponentially, are capped, and the jitter spans exactly its bounds", arguments: [
+        // (retry, random, expected): the random source at its lower extreme, the middle, in between and the upper extreme.
+        (1, 0.0, Duration.milliseconds(100)), (3, 0.0, .milliseconds(400)), (20, 0.0, .seconds(5)),
+        (2, -1.0, .milliseconds(160)), (2, -0.5, .milliseconds(180)), (2, 0.25, .milliseconds(210)), (2, 1.0, .milliseconds(240)),
+        (20, -1.0, .seconds(4)), (20, 1.0, .seconds(6)),
+    ])
+    func backoff(retry: Int, random: Double, expected: Duration) {
+        let delay = RosterClientConfiguration.Backoff().delay(beforeRetry: retry, random: random)
+        #expect(abs((delay - expected) / .microseconds(1)) < 1, "retry \(retry), random \(random): \(delay)")
+    }
+
+    @Test("full jitter reaches zero at the random source's lower extreme, never below")
+    func backoffFloor() {
+        var backoff = RosterClientConfiguration.Backoff()
+        backoff.jitter = 1
+        #expect(backoff.delay(beforeRetry: 2, random: -1) == .zero)
+        #expect(backoff.delay(beforeRetry: 2, random: 1) == .milliseconds(400))
+        backoff.jitter = 1.5
+        #expect(backoff.delay(beforeRetry: 2, random: -1) == .zero)
     }
 }
 
 /// Polls `condition` for up to 30 s: generous, because a loaded CI machine running the suite in
 /// parallel can take seconds to accept a connection; a passing test never waits that long.
-func eventually(_ condition: () -> Bool) async throws {
+func eventually(sourceLocation: SourceLocation = #_sourceLocation, _ condition: () -> Bool) async throws {
     let deadline = ContinuousClock.now + .seconds(30)
     while ContinuousClock.now < deadline {
         if condition() { return }
         try await Task.sleep(nanoseconds: 10_000_000)
     }
-    #expect(condition(), "condition not met within 30 s")
+    #expect(condition(), "condition not met within 30 s", sourceLocation: sourceLocation)
 }

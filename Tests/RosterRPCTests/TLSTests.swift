@@ -61,7 +61,7 @@ struct TLSTests {
     @Test("openssl s_client: TLS 1.3 with ALPN roster/1 connects; TLS 1.1 and a missing ALPN fail")
     func opensslClient() async throws {
         let server = try await TestServer.start(tls: true)
-        let ca = TestCertificates.path("ca.pem")
+        let ca = try TestCertificates.path("ca.pem")
         let good = try await sClient(["-tls1_3", "-alpn", "roster/1", "-CAfile", ca], port: server.port)
         #expect(good.contains("New, TLSv1.3"))
         #expect(good.contains("ALPN protocol: roster/1"))

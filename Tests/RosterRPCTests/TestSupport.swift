@@ -12,7 +12,9 @@ import Testing
 /// Certificates made with the openssl CLI once per test run: a CA, a server certificate for
 /// 127.0.0.1 and localhost, a client certificate, and an unrelated CA.
 enum TestCertificates {
-    static let directory: String = {
+    /// The directory, or why the certificates could not be made (then every test that needs one
+    /// fails with that reason; the others run).
+    static let made: Result<String, CertificatesUnavailable> = {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("roster-rpc-tests-\(getpid())").path
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let script = """
@@ -31,14 +33,27 @@ enum TestCertificates {
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
         process.arguments = ["-c", script]
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try? process.run()
+        let errors = Pipe()
+        process.standardError = errors
+        do {
+            try process.run()
+        } catch {
+            return .failure(CertificatesUnavailable(reason: "bash could not run: \(error)"))
+        }
+        let output = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        precondition(process.terminationStatus == 0, "openssl could not make test certificates: is the openssl CLI installed?")
-        return directory
+        guard process.terminationStatus == 0 else {
+            return .failure(CertificatesUnavailable(reason: "openssl could not make test certificates (is the openssl CLI installed?): \(String(decoding: output, as: UTF8.self))"))
+        }
+        return .success(directory)
     }()
 
-    static func path(_ name: String) -> String { "\(directory)/\(name)" }
+    static func path(_ name: String) throws(CertificatesUnavailable) -> String { "\(try made.get())/\(name)" }
+}
+
+struct CertificatesUnavailable: Error, CustomStringConvertible {
+    var reason: String
+    var description: String { reason }
 }
 
 /// What the test service's handlers observed.
@@ -50,6 +65,9 @@ final class Observations: Sendable {
     let sleepersRunning = Atomic<Int>(0)
     let mostSleepersAtOnce = Atomic<Int>(0)
     let lastPeerSubject = Mutex<String?>(nil)
+    /// Gate handlers that started, and whether the test has opened the gate.
+    let gatedStarted = Atomic<Int>(0)
+    let gateOpen = Atomic<Bool>(false)
 }
 
 /// A router with test methods, all using PeerBench messages.
@@ -79,6 +97,25 @@ func testRouter(_ observations: Observations) -> RPCRouter {
             throw error
         }
         return PeerBench.ListGroupsResponse()
+    }
+    // Gate: waits until the test opens the gate (or the call is cancelled); no clock involved.
+    router.unary("/test.Echo/Gate", PeerBench.ListGroupsRequest.self, PeerBench.ListGroupsResponse.self) { request, _ in
+        observations.gatedStarted.add(1, ordering: .relaxed)
+        do {
+            while !observations.gateOpen.load(ordering: .relaxed) { try await Task.sleep(nanoseconds: 5_000_000) }
+        } catch {
+            observations.cancelledHandlers.add(1, ordering: .relaxed)
+            throw error
+        }
+        var response = PeerBench.ListGroupsResponse()
+        var group = PeerBench.Group()
+        group.displayName = request.query
+        response.groups = [group]
+        return response
+    }
+    // Code: fails with the status code `limit` and the message `query`, as sent.
+    router.unary("/test.Echo/Code", PeerBench.ListGroupsRequest.self, PeerBench.ListGroupsResponse.self) { request, _ in
+        throw RPCError(RPCError.Code(rawValue: request.limit), request.query)
     }
     router.unary("/test.Echo/Fail", PeerBench.ListGroupsRequest.self, PeerBench.ListGroupsResponse.self) { request, _ in
         throw RPCError(.failedPrecondition, "refused: \(request.query)")
@@ -114,9 +151,9 @@ struct TestServer {
     ) async throws -> TestServer {
         let tlsConfiguration = tls
             ? TLSConfiguration.Server(
-                certificateChainPath: TestCertificates.path("server.pem"),
-                privateKeyPath: TestCertificates.path("server.key"),
-                clientCAPath: clientCA ? TestCertificates.path("ca.pem") : nil
+                certificateChainPath: try TestCertificates.path("server.pem"),
+                privateKeyPath: try TestCertificates.path("server.key"),
+                clientCAPath: clientCA ? try TestCertificates.path("ca.pem") : nil
             ) : nil
         var configuration = RPCServer.Configuration(host: "127.0.0.1", port: 0, tls: tlsConfiguration)
         configuration.limits.gracePeriod = .seconds(2)
@@ -135,9 +172,9 @@ struct TestServer {
     func client(tls: Bool = false, caFile: String? = nil, clientCertificate: Bool = false) throws -> RosterClient {
         var configuration = RosterClientConfiguration(
             host: "127.0.0.1", port: port,
-            security: tls ? .tlsTrusting(caFile: caFile ?? TestCertificates.path("ca.pem")) : .plaintext
+            security: tls ? .tlsTrusting(caFile: try caFile ?? TestCertificates.path("ca.pem")) : .plaintext
         )
-        if clientCertificate { configuration.clientCertificate = (TestCertificates.path("client.pem"), TestCertificates.path("client.key")) }
+        if clientCertificate { configuration.clientCertificate = (try TestCertificates.path("client.pem"), try TestCertificates.path("client.key")) }
         configuration.backoff.maxAttempts = 2
         configuration.backoff.initial = .milliseconds(10)
         return try RosterClient(configuration: configuration)
@@ -258,9 +295,9 @@ let clientOpening: [UInt8] = {
     return Array(buffer.readableBytesView)
 }()
 
-func headersFrame(_ stream: UInt32, _ method: String, metadata: [String: String] = [:]) -> Frame {
+func headersFrame(_ stream: UInt32, _ method: String, metadata: [String: String] = [:], timeoutMicros: UInt64 = 0) -> Frame {
     var payload = ByteBuffer()
-    RPCMessages.CallHeaders(method: method, metadata: metadata).encode(into: &payload)
+    RPCMessages.CallHeaders(method: method, timeoutMicros: timeoutMicros, metadata: metadata).encode(into: &payload)
     return Frame(type: .headers, streamID: stream, payload: payload)
 }
 

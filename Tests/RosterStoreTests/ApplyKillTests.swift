@@ -30,13 +30,21 @@ struct ApplyKillTests {
         var outcomes: [String: Int] = [:]
         var killedWhile: [String: Int] = [:]
         for iteration in 0..<Self.iterations {
-            // Spread kill points over start-up, staging and apply (one apply takes about 100 ms in debug).
-            let delay = Int(random.next() % 400_000)
-            let run = try await ChildProcess(helper, ["run", directory, "\(Self.rows)"]).run(killAfter: .microseconds(delay))
+            // Odd iterations spread kill points over start-up, staging and apply by the clock (one
+            // apply takes about 100 ms in debug); even ones kill when the helper says an apply has
+            // begun, a little later, so that kills land inside applies whatever the machine's speed.
+            let delay = Int(random.next() % (iteration % 2 == 0 ? 20_000 : 400_000))
+            let child = ChildProcess(helper, ["run", directory, "\(Self.rows)"])
+            let run = iteration % 2 == 0
+                ? try await child.run(killWhenOutputContains: "applying ", after: .microseconds(delay))
+                : try await child.run(killAfter: .microseconds(delay))
             #expect(run.reason == .uncaughtSignal, "iteration \(iteration) ended before it was killed")
-            // Where the kill landed, from the helper's last progress line (reported, not asserted).
+            // Where the kill landed, from the helper's last progress line.
             let phase = run.outputText.split(separator: "\n").last?.split(separator: " ").first.map(String.init) ?? "starting"
             killedWhile[phase, default: 0] += 1
+            if iteration % 2 == 0 {
+                #expect(phase == "applying", "iteration \(iteration): the kill meant for an apply landed after \(phase)")
+            }
 
             let store = try SQLiteStore(configuration: .init(directory: directory))
             #expect(try await store.integrityCheck() == "ok", "integrity after kill \(iteration) at \(delay) µs")
@@ -45,6 +53,7 @@ struct ApplyKillTests {
             outcomes[digest == digestA ? "A" : digest == digestB ? "B" : "mixed", default: 0] += 1
             await store.close()
         }
+        #expect(killedWhile["applying", default: 0] >= Self.iterations / 2, "kills inside an apply: \(killedWhile)")
         print("kill test: \(Self.iterations) kills; last step begun: \(killedWhile); contact set found: \(outcomes)")
     }
 

@@ -64,13 +64,13 @@ struct JobManagerTests {
         fixture.source.current = GatedDirectory(inner: try SyncFixture.demo(), reached: reachedSignal, gate: gate)
         let first = try await fixture.manager.start(SyncRequest(tenantID: SyncFixture.tenant, scope: .allUsers))
         #expect(!first.alreadyRunning)
-        for await _ in reached { break }
+        try await waitForSignal("the job reached its gate", reached)
         let second = try await fixture.manager.start(SyncRequest(tenantID: SyncFixture.tenant, scope: .allUsers))
         #expect(second.alreadyRunning)
         #expect(second.job.id == first.job.id)
 
         // The second page is held at the gate; wait for the first to be staged.
-        while fixture.manager.progress.latest(job: first.job.id)?.fetched != 100 { await Task.yield() }
+        try await waitFor("the first page staged") { fixture.manager.progress.latest(job: first.job.id)?.fetched == 100 }
         let progress = try #require(fixture.manager.progress.latest(job: first.job.id))
         #expect(progress.state == .running && progress.phase == .fetching)
 
@@ -97,11 +97,11 @@ struct JobManagerTests {
         defer { Task { await fixture.tearDown() } }
         fixture.source.current = GatedDirectory(inner: try SyncFixture.demo(), reached: reachedSignal, gate: gate)
         let job = try await fixture.manager.start(SyncRequest(tenantID: SyncFixture.tenant, scope: .allUsers)).job
-        for await _ in reached { break }
+        try await waitForSignal("the job reached its gate", reached)
 
         let stopping = Task { await fixture.manager.shutdown(gracePeriod: .zero) }
         // With no grace period, the job is cancelled in the same step that sets the flag.
-        while await !fixture.manager.isShuttingDown { await Task.yield() }
+        try await waitFor("the shutdown began") { await fixture.manager.isShuttingDown }
         open.yield()
         await stopping.value
 

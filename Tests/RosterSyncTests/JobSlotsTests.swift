@@ -16,8 +16,8 @@ struct JobSlotsTests {
         subscript(name: String) -> [Int] { values.withLock { $0[name] ?? [] } }
     }
 
-    func waitUntil(_ condition: () -> Bool) async {
-        while !condition() { try? await Task.sleep(for: .milliseconds(5)) }
+    func waitUntil(_ condition: () -> Bool) async throws {
+        try await waitFor("the slots' state") { condition() }
     }
 
     @Test("two run, the rest wait in order; each release lets the first waiter in and moves the line")
@@ -27,9 +27,9 @@ struct JobSlotsTests {
         try await slots.acquire(onPlace: places.note("a"))
         try await slots.acquire(onPlace: places.note("b"))
         let c = Task { try await slots.acquire(onPlace: places.note("c")) }
-        await waitUntil { slots.counts.waiting == 1 }
+        try await waitUntil { slots.counts.waiting == 1 }
         let d = Task { try await slots.acquire(onPlace: places.note("d")) }
-        await waitUntil { slots.counts.waiting == 2 }
+        try await waitUntil { slots.counts.waiting == 2 }
         #expect(places["a"].isEmpty && places["b"].isEmpty)
         #expect(places["c"] == [1])
         #expect(places["d"] == [2])
@@ -50,9 +50,9 @@ struct JobSlotsTests {
         let places = Places()
         try await slots.acquire(onPlace: places.note("a"))
         let b = Task { try await slots.acquire(onPlace: places.note("b")) }
-        await waitUntil { slots.counts.waiting == 1 }
+        try await waitUntil { slots.counts.waiting == 1 }
         let c = Task { try await slots.acquire(onPlace: places.note("c")) }
-        await waitUntil { slots.counts.waiting == 2 }
+        try await waitUntil { slots.counts.waiting == 2 }
         b.cancel()
         await #expect(throws: CancellationError.self) { try await b.value }
         #expect(places["c"] == [2, 1])
@@ -78,9 +78,9 @@ struct JobSlotsTests {
         let (fixture, reached, open) = try await Self.oneSlotTwoTenants()
         defer { Task { await fixture.tearDown() } }
         let first = try await fixture.manager.start(SyncRequest(tenantID: SyncFixture.tenant, scope: .allUsers))
-        for await _ in reached { break }
+        try await waitForSignal("the job reached its gate", reached)
         let second = try await fixture.manager.start(SyncRequest(tenantID: "tenant-2", scope: .allUsers))
-        await waitUntil { fixture.manager.progress.latest(job: second.job.id)?.message.hasPrefix("queued: 1st") == true }
+        try await waitUntil { fixture.manager.progress.latest(job: second.job.id)?.message.hasPrefix("queued: 1st") == true }
         let queued = try #require(fixture.manager.progress.latest(job: second.job.id))
         #expect(queued.state == .queued)
         #expect(queued.message == "queued: 1st in line (1 syncs run at once on this server)")
@@ -97,9 +97,9 @@ struct JobSlotsTests {
         let (fixture, reached, open) = try await Self.oneSlotTwoTenants()
         defer { Task { await fixture.tearDown() } }
         _ = try await fixture.manager.start(SyncRequest(tenantID: SyncFixture.tenant, scope: .allUsers))
-        for await _ in reached { break }
+        try await waitForSignal("the job reached its gate", reached)
         let second = try await fixture.manager.start(SyncRequest(tenantID: "tenant-2", scope: .allUsers))
-        await waitUntil { fixture.manager.progress.latest(job: second.job.id)?.message.hasPrefix("queued") == true }
+        try await waitUntil { fixture.manager.progress.latest(job: second.job.id)?.message.hasPrefix("queued") == true }
         #expect(await fixture.manager.cancel(tenant: "tenant-2") != nil)
         await fixture.manager.waitForActiveJob(tenant: "tenant-2")
         #expect(fixture.manager.progress.latest(job: second.job.id)?.state == .cancelled)

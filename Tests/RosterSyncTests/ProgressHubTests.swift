@@ -106,7 +106,7 @@ struct ProgressHubTests {
             while let progress = await iterator.next() { seen.append(progress.fetched) }
             return seen
         }
-        for await _ in firstRead { break }
+        try await waitForSignal("the first read", firstRead)
         hub.publish(Self.progress(state: .succeeded, fetched: 9))
         #expect(await reader.value == [0, 9])
     }
@@ -116,8 +116,8 @@ struct ProgressHubTests {
         let hub = ProgressHub()
         hub.publish(Self.progress(fetched: 0))
         var stalled = try #require(hub.watch(job: "job-1")).makeAsyncIterator()
-        let readers = (0..<99).map { _ in
-            let updates = hub.watch(job: "job-1")!
+        let readers = try (0..<99).map { _ in
+            let updates = try #require(hub.watch(job: "job-1"))
             return Task { () -> (count: Int, last: SyncProgress?) in
                 var count = 0
                 var last: SyncProgress?
@@ -129,7 +129,7 @@ struct ProgressHubTests {
             }
         }
         // The stalled watcher registers when its iterator is made; the readers as their tasks start.
-        while hub.watcherCount(job: "job-1") < 100 { await Task.yield() }
+        try await waitFor("100 watchers attached") { hub.watcherCount(job: "job-1") == 100 }
         for fetched in 1...10_000 { hub.publish(Self.progress(fetched: fetched)) }
         hub.publish(Self.progress(state: .succeeded, fetched: 10_001))
         for reader in readers {
@@ -181,7 +181,7 @@ struct ProgressHubTests {
             for await _ in updates { count += 1 }
             return count
         }
-        while hub.watcherCount(job: "job-1") == 0 { await Task.yield() }
+        try await waitFor("the reader attached") { hub.watcherCount(job: "job-1") == 1 }
         reader.cancel()
         _ = await reader.value
         #expect(hub.watcherCount(job: "job-1") == 0)

@@ -168,3 +168,38 @@ enum Demo {
         return Array(result.values)
     }
 }
+
+/// A condition a test waited for that never came.
+struct NeverHappened: Error, CustomStringConvertible {
+    var description: String
+}
+
+/// Polls `condition` until it holds, for at most `seconds` (generous: a loaded 2-core machine
+/// running the suite in parallel can be slow; a passing test never waits that long). Throws,
+/// failing only the test that waits, when it never holds: a wait never hangs the run.
+func waitFor(_ what: String, seconds: Double = 30, _ condition: () async -> Bool) async throws {
+    let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+    while !(await condition()) {
+        guard ContinuousClock.now < deadline else { throw NeverHappened(description: "\(what): not within \(seconds) s") }
+        try await Task.sleep(for: .milliseconds(5))
+    }
+}
+
+/// Waits for the next signal on `stream`, for at most `seconds`; throws when none came (a job
+/// that failed before its gate, say), so that the test fails instead of hanging the run.
+func waitForSignal(_ what: String, _ stream: AsyncStream<Void>, seconds: Double = 30) async throws {
+    let arrived = await withTaskGroup(of: Bool.self) { group in
+        group.addTask {
+            for await _ in stream { return true }
+            return false
+        }
+        group.addTask {
+            try? await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
+            return false
+        }
+        let first = await group.next() ?? false
+        group.cancelAll()
+        return first
+    }
+    guard arrived else { throw NeverHappened(description: "\(what): no signal within \(seconds) s") }
+}

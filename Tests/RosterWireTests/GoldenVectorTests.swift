@@ -1,4 +1,5 @@
 import Foundation
+import ChildProcesses
 import RosterBenchMessages
 import RosterWire
 import Testing
@@ -79,5 +80,15 @@ struct GoldenVectorTests {
                 == "0a103f2504e04f8911d39a0c0305e82c330115000048421a23636f7079696e67206f626a6563747320746f2064657374696e6174696f6e2074696572"
         )
         #expect(update.encodedBytes.count == 60)
+    }
+}
+
+@Suite("Child processes that fail")
+struct MissingToolTests {
+    @Test("a missing tool fed a large input is a failed run (status 127), not a broken pipe that ends the test process")
+    func missingToolWithInput() async throws {
+        let run = try await ChildProcess.tool("roster-no-such-tool", ["--encode=x"], input: Data(count: 4 << 20)).run()
+        #expect(run.status == 127)
+        #expect(run.errorText.contains("roster-no-such-tool"))
     }
 }
