@@ -323,7 +323,7 @@ let package = Package(
         .testTarget(
             name: "RosterServerTests",
             dependencies: [
-                "RosterServer", "RosterClient", "RosterRPC",
+                "RosterServer", "RosterClient", "RosterRPC", "RosterWire",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],

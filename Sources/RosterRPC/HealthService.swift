@@ -26,7 +26,7 @@ public final class HealthService: Sendable {
     public func setAll(_ status: HealthCheckResponse.ServingStatus) {
         let watchers = state.withLock { state in
             for service in state.statuses.keys { state.statuses[service] = status }
-            return Array(state.watchers.values)
+            return state.watchers.values.filter { state.statuses[$0.service] != nil }
         }
         for watcher in watchers { watcher.continuation.yield(status) }
     }
@@ -74,7 +74,8 @@ public final class HealthService: Sendable {
         let stopped = state.withLock { state -> Bool in
             continuation.yield(state.statuses[service] ?? .serviceUnknown)
             guard !state.stopped else { return true }
-            if state.statuses[service] != nil { state.watchers[id] = (service, continuation) }
+            // Unknown names are kept too, so that stopping ends their watches as well.
+            state.watchers[id] = (service, continuation)
             return false
         }
         if stopped { continuation.finish() }

@@ -35,6 +35,20 @@ struct CLITests {
         return URL(fileURLWithPath: rosterd).deletingLastPathComponent().appendingPathComponent(name).path
     }
 
+    @Test("roster health: SERVING with no API key and exit 0; an unknown service exits 15 (NOT_FOUND)")
+    func health() async throws {
+        try await Scenario.run { scenario in
+            let serving = try await Self.roster(["health", "--json"], scenario, key: "")
+            #expect(serving.status == 0, "\(serving.errors)")
+            #expect(try serving.json()["status"] as? String == "SERVING")
+            let roster = try await Self.roster(["health", "roster.v1.Roster"], scenario, key: "")
+            #expect(roster.status == 0)
+            #expect(roster.output.contains("roster.v1.Roster: SERVING"))
+            let unknown = try await Self.roster(["health", "no.such.Service"], scenario, key: "")
+            #expect(unknown.status == 15, "\(unknown.errors)")
+        }
+    }
+
     @Test("connect, groups, a group sync with its progress lines and confirmation, status, contacts, jobs, and exit codes")
     func operatorSession() async throws {
         try await Scenario.run { scenario in

@@ -3,6 +3,7 @@ import Logging
 import RosterClient
 import RosterRPC
 import RosterServer
+import RosterWire
 import ServiceLifecycle
 import Testing
 
@@ -93,5 +94,57 @@ struct DataDirectoryLockTests {
         let third = RosterServer(configuration: configuration, logger: Logger(label: "test"))
         _ = try await third.start()
         await third.shutdown()
+    }
+}
+
+@Suite("Health")
+struct HealthTests {
+    /// A started plaintext server, a client configuration without a key, and its data directory.
+    static func startServer() async throws -> (RosterServer, RosterClientConfiguration, String) {
+        let configuration = RosterServerLifecycleTests.configuration()
+        let server = RosterServer(configuration: configuration, logger: Logger(label: "test"))
+        let started = try await server.start()
+        let client = RosterClientConfiguration(host: "127.0.0.1", port: started.port, security: .plaintext)
+        return (server, client, configuration.dataDirectory)
+    }
+
+    @Test("Check answers without an API key: SERVING for the server and roster.v1.Roster, NOT_FOUND for an unknown name")
+    func check() async throws {
+        let (server, client, directory) = try await Self.startServer()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try await withRosterClient(client) { client in
+            for service in ["", "roster.v1.Roster"] {
+                let answer = try await client.call(HealthMethods.check, HealthCheckRequest(service: service))
+                #expect(answer.status == .serving, "\(service)")
+            }
+            await #expect(throws: RosterError.self) {
+                _ = try await client.call(HealthMethods.check, HealthCheckRequest(service: "no.such.Service"))
+            }
+            do {
+                _ = try await client.call(HealthMethods.check, HealthCheckRequest(service: "no.such.Service"))
+            } catch let error as RosterError {
+                #expect(error.code == .notFound)
+                #expect(error.message.contains("\"roster.v1.Roster\""))
+            }
+        }
+        await server.shutdown()
+    }
+
+    @Test("Watch sends SERVING, then NOT_SERVING when the shutdown begins, then ends; an unknown name gets SERVICE_UNKNOWN")
+    func watchThroughShutdown() async throws {
+        let (server, client, directory) = try await Self.startServer()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try await withRosterClient(client) { client in
+            var unknown = try await client.call(HealthMethods.watch, HealthCheckRequest(service: "no.such.Service")).makeAsyncIterator()
+            #expect(try await unknown.next()?.status == .serviceUnknown)
+
+            let updates = try await client.call(HealthMethods.watch, HealthCheckRequest(service: ""))
+            var iterator = updates.makeAsyncIterator()
+            #expect(try await iterator.next()?.status == .serving)
+            async let stopping: Void = server.shutdown()
+            #expect(try await iterator.next()?.status == .notServing)
+            #expect(try await iterator.next() == nil, "the watch ends")
+            await stopping
+        }
     }
 }

@@ -8,6 +8,7 @@ public import RosterWire
 /// | --- | --- |
 /// | 0 | success |
 /// | 1 | a local failure (unreadable file, stream ended early, a question answered no) |
+/// | 2 | `roster health`: the server answered NOT_SERVING |
 /// | 3 | the watched sync job ended FAILED |
 /// | 4 | the watched sync job ended CANCELLED |
 /// | 5 | the watched sync job ended INTERRUPTED |
@@ -18,6 +19,8 @@ public enum RosterExitCode {
     public static let failure = ExitCode.failure
     /// Bad or missing arguments; the same code argument-parser uses for its own parse errors.
     public static let usage = ExitCode.validationFailure
+    /// `roster health`: the server (or service) is not serving.
+    public static let notServing = ExitCode(2)
     public static let jobFailed = ExitCode(3)
     public static let jobCancelled = ExitCode(4)
     public static let jobInterrupted = ExitCode(5)
@@ -43,6 +46,7 @@ public enum RosterExitCode {
         Exit codes:
           0          success
           1          local failure (unreadable file, stream ended early, "no")
+          2          roster health: the server is NOT_SERVING
           3          the watched sync job FAILED
           4          the watched sync job was CANCELLED
           5          the watched sync job was INTERRUPTED (the server stopped)
