@@ -317,7 +317,10 @@ let package = Package(
         ),
         .testTarget(
             name: "RosterServiceTests",
-            dependencies: ["RosterService", "RosterStore", "RosterDirectory", "RosterSync", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "RosterService", "RosterStore", "RosterDirectory", "RosterSync",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -21,37 +21,66 @@ extension GraphDouble.State {
             return .graphError(.badRequest, "BadRequest", "Unsupported request \(request.method) \(request.path)")
         }
         guard let token = bearer(request), let issued = tokens[token], configuration.now() < issued.expiresAt else {
-            return .graphError(.unauthorized, "InvalidAuthenticationToken", "Access token has expired or is not yet valid.")
+            return .graphError(
+                .unauthorized,
+                "InvalidAuthenticationToken",
+                "Access token has expired or is not yet valid."
+            )
         }
         let resource = Array(segments.dropFirst())
         let needed = resource.first == "groups" ? Self.groupRoles : Self.userRoles
         guard !needed.isDisjoint(with: issued.roles) else {
-            return .graphError(.forbidden, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
+            return .graphError(
+                .forbidden,
+                "Authorization_RequestDenied",
+                "Insufficient privileges to complete the operation."
+            )
         }
         let query = request.query
         if let refusal = refuseUnsupportedQuery(request) { return refusal }
         switch resource.count {
         case 1 where resource[0] == "users":
-            return list(directory.users, request, select: select(query) ?? Self.defaultUserProperties, count: query["$count"] == "true")
+            return list(
+                directory.users,
+                request,
+                select: select(query) ?? Self.defaultUserProperties,
+                count: query["$count"] == "true"
+            )
         case 2 where resource == ["users", "delta"]:
             return delta(request)
         case 2 where resource == ["users", "$count"]:
             // Graph answers the number as text, and only as an advanced query.
             guard Self.eventual(request) || !configuration.requiresAdvancedQueryHeaders else {
-                return .graphError(.badRequest, "Request_UnsupportedQuery", "$count requires the ConsistencyLevel header set to 'eventual'.")
+                return .graphError(
+                    .badRequest,
+                    "Request_UnsupportedQuery",
+                    "$count requires the ConsistencyLevel header set to 'eventual'."
+                )
             }
-            return .respond(status: .ok, headers: [("Content-Type", "text/plain")], body: ByteBuffer(string: String(directory.users.count)))
+            return .respond(
+                status: .ok,
+                headers: [("Content-Type", "text/plain")],
+                body: ByteBuffer(string: String(directory.users.count))
+            )
         case 2 where resource[0] == "users":
             // One user, every selected property (null ones too), as Graph answers GET /users/{id}.
             guard let user = directory.users.first(where: { $0["id"]?.string == resource[1] }) else {
-                return .graphError(.notFound, "Request_ResourceNotFound", "Resource '\(resource[1])' does not exist or one of its queried reference-property objects are not present.")
+                return .graphError(
+                    .notFound,
+                    "Request_ResourceNotFound",
+                    "Resource '\(resource[1])' does not exist or one of its queried reference-property objects are not present."
+                )
             }
             var body = ByteBuffer()
             user.write(to: &body, select: select(query) ?? Self.defaultUserProperties)
             return .json(body)
         case 1 where resource[0] == "groups":
             guard let groups = filterGroups(query["$filter"]) else {
-                return .graphError(.badRequest, "Request_UnsupportedQuery", "Unsupported or invalid query filter clause.")
+                return .graphError(
+                    .badRequest,
+                    "Request_UnsupportedQuery",
+                    "Unsupported or invalid query filter clause."
+                )
             }
             return list(groups, request, select: select(query), count: query["$count"] == "true")
         case 2 where resource[0] == "groups":
@@ -69,9 +98,18 @@ extension GraphDouble.State {
             }
             guard group(id: resource[1]) != nil else { return notFound(resource[1]) }
             let users = transitiveUsers(of: resource[1])
-            return list(users, request, select: select(query) ?? Self.defaultUserProperties, count: query["$count"] == "true")
+            return list(
+                users,
+                request,
+                select: select(query) ?? Self.defaultUserProperties,
+                count: query["$count"] == "true"
+            )
         default:
-            return .graphError(.badRequest, "BadRequest", "Resource not found for the segment '\(resource.last ?? "")'.")
+            return .graphError(
+                .badRequest,
+                "BadRequest",
+                "Resource not found for the segment '\(resource.last ?? "")'."
+            )
         }
     }
 
@@ -99,8 +137,11 @@ extension GraphDouble.State {
         if !configuration.acceptsAnyScope, form["scope"] != accepted {
             let resource = form["scope"].map { String($0.dropLast("/.default".count)) } ?? ""
             return refuse(
-                .badRequest, "invalid_resource", 500011,
-                "The resource principal named \(resource) was not found in the tenant named \(tenant).")
+                .badRequest,
+                "invalid_resource",
+                500011,
+                "The resource principal named \(resource) was not found in the tenant named \(tenant)."
+            )
         }
         guard form["client_id"] == configuration.clientID else {
             return refuse(.badRequest, "unauthorized_client", 700016, "Application was not found in the directory.")
@@ -119,7 +160,10 @@ extension GraphDouble.State {
         ]
         payload.write(to: &claims)
         let token = header + "." + Self.base64URL(String(buffer: claims)) + ".double-signature"
-        tokens[token] = IssuedToken(roles: Set(roles), expiresAt: configuration.now().addingTimeInterval(Double(configuration.tokenLifetime)))
+        tokens[token] = IssuedToken(
+            roles: Set(roles),
+            expiresAt: configuration.now().addingTimeInterval(Double(configuration.tokenLifetime))
+        )
         var body = ByteBuffer()
         let answer: JSONObject = [
             "token_type": "Bearer", "expires_in": .int(configuration.tokenLifetime),
@@ -141,7 +185,11 @@ extension GraphDouble.State {
         var query = request.query
         let top = query["$top"].map { Int($0) ?? -1 } ?? configuration.defaultPageSize
         guard top >= 1, top <= configuration.maximumPageSize || !configuration.refusesOversizedTop else {
-            return .graphError(.badRequest, "BadRequest", "Invalid page size specified: '\(query["$top"] ?? "")'. Must be between 1 and \(configuration.maximumPageSize) inclusive.")
+            return .graphError(
+                .badRequest,
+                "BadRequest",
+                "Invalid page size specified: '\(query["$top"] ?? "")'. Must be between 1 and \(configuration.maximumPageSize) inclusive."
+            )
         }
         let size = min(top, configuration.maximumPageSize)
         let start = min(Int(query["$skiptoken"] ?? "0") ?? 0, items.count)
@@ -204,8 +252,11 @@ extension GraphDouble.State {
             let changed = changedAt.filter { $0.value > since && $0.value <= snapshot }
                 .sorted { $0.value == $1.value ? $0.key < $1.key : $0.value < $1.value }
             entries = changed.compactMap { userIndex[$0.key].map { directory.users[$0] } }
-            for (id, removed) in removedAt.sorted(by: { $0.value < $1.value }) where removed > since && removed <= snapshot {
-                entries.append(["id": .string(id), "@removed": .object(["reason": .string(configuration.removalReason)])])
+            for (id, removed) in removedAt.sorted(by: { $0.value < $1.value })
+            where removed > since && removed <= snapshot {
+                entries.append([
+                    "id": .string(id), "@removed": .object(["reason": .string(configuration.removalReason)]),
+                ])
             }
             // Graph may send an entry again: the user changed last before the link (or, when none
             // changed before it, the first one listed, unless it changed since) comes first, whole.
@@ -239,7 +290,8 @@ extension GraphDouble.State {
         }
         JSONValue.writeString(link(request.path, query), to: &body)
         body.writeStaticString(#","value":["#)
-        let minimal = configuration.deltaChangedPropertiesOnly
+        let minimal =
+            configuration.deltaChangedPropertiesOnly
             || request.headers["prefer"]?.lowercased().contains("return=minimal") == true
         for index in start..<end {
             if index > start { body.writeInteger(UInt8(ascii: ",")) }
@@ -288,8 +340,10 @@ extension GraphDouble.State {
         let query = request.query
         if (query["$search"] != nil || query["$count"] != nil) && !Self.eventual(request) {
             return .graphError(
-                .badRequest, "Request_UnsupportedQuery",
-                "\(query["$search"] != nil ? "$search" : "$count") requires the ConsistencyLevel header set to 'eventual'.")
+                .badRequest,
+                "Request_UnsupportedQuery",
+                "\(query["$search"] != nil ? "$search" : "$count") requires the ConsistencyLevel header set to 'eventual'."
+            )
         }
         return nil
     }
@@ -309,7 +363,11 @@ extension GraphDouble.State {
     }
 
     private func notFound(_ id: String) -> GraphDoubleReply {
-        .graphError(.notFound, "Request_ResourceNotFound", "Resource '\(id)' does not exist or one of its queried reference-property objects are not present.")
+        .graphError(
+            .notFound,
+            "Request_ResourceNotFound",
+            "Resource '\(id)' does not exist or one of its queried reference-property objects are not present."
+        )
     }
 
     private func bearer(_ request: GraphDouble.RecordedRequest) -> String? {

@@ -34,8 +34,12 @@ package final class GraphDouble: Sendable {
         let tls = try configuration.tls.map { files in
             try NIOSSLContext(
                 configuration: .makeServerConfiguration(
-                    certificateChain: try NIOSSLCertificate.fromPEMFile(files.certificateChainPath).map { .certificate($0) },
-                    privateKey: .file(files.privateKeyPath)))
+                    certificateChain: try NIOSSLCertificate.fromPEMFile(files.certificateChainPath).map {
+                        .certificate($0)
+                    },
+                    privateKey: .file(files.privateKeyPath)
+                )
+            )
         }
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)

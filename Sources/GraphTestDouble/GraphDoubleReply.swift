@@ -31,7 +31,11 @@ enum GraphDoubleReply {
         case .internalError: self = error(.internalServerError, "generalException", retryAfter: nil)
         case .dropConnection: self = .drop
         case .rawBody(let status, let body):
-            self = .respond(status: HTTPResponseStatus(statusCode: status), headers: [("Content-Type", "application/json")], body: ByteBuffer(string: body))
+            self = .respond(
+                status: HTTPResponseStatus(statusCode: status),
+                headers: [("Content-Type", "application/json")],
+                body: ByteBuffer(string: body)
+            )
         }
     }
 

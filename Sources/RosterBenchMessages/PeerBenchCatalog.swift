@@ -5,17 +5,23 @@ public import RosterWire
 public enum PeerBenchCatalog {
     /// `peerbench.Directory/ListGroups`, unary.
     public static let listGroups = ServiceCatalog.Method(
-        path: "/peerbench.Directory/ListGroups", request: PeerBench.ListGroupsRequest.self,
-        response: PeerBench.ListGroupsResponse.self, streamsResponses: false
+        path: "/peerbench.Directory/ListGroups",
+        request: PeerBench.ListGroupsRequest.self,
+        response: PeerBench.ListGroupsResponse.self,
+        streamsResponses: false
     )
     /// `peerbench.Directory/WatchProgress`, server streaming.
     public static let watchProgress = ServiceCatalog.Method(
-        path: "/peerbench.Directory/WatchProgress", request: PeerBench.WatchProgressRequest.self,
-        response: PeerBench.ProgressUpdate.self, streamsResponses: true
+        path: "/peerbench.Directory/WatchProgress",
+        request: PeerBench.WatchProgressRequest.self,
+        response: PeerBench.ProgressUpdate.self,
+        streamsResponses: true
     )
 
     /// Every method of `peerbench.Directory`, by path (as ``ServiceCatalog/methods``).
-    public static let methods: [String: ServiceCatalog.Method] = [listGroups.path: listGroups, watchProgress.path: watchProgress]
+    public static let methods: [String: ServiceCatalog.Method] = [
+        listGroups.path: listGroups, watchProgress.path: watchProgress,
+    ]
 
     /// Every message type of `proto/bench.proto`, by its fully qualified protobuf name (as
     /// ``ProtoCatalog/messageTypes``).

@@ -19,10 +19,16 @@ package struct DirectoryEndpoints: Sendable, Hashable {
     package static let clouds: [Cloud] = [
         Cloud(name: "global", authorityHosts: ["login.microsoftonline.com"], graphHost: "graph.microsoft.com"),
         Cloud(name: "US Government L4", authorityHosts: ["login.microsoftonline.us"], graphHost: "graph.microsoft.us"),
-        Cloud(name: "US Government L5 (DoD)", authorityHosts: ["login.microsoftonline.us"], graphHost: "dod-graph.microsoft.us"),
         Cloud(
-            name: "China (21Vianet)", authorityHosts: ["login.chinacloudapi.cn", "login.partner.microsoftonline.cn"],
-            graphHost: "microsoftgraph.chinacloudapi.cn"),
+            name: "US Government L5 (DoD)",
+            authorityHosts: ["login.microsoftonline.us"],
+            graphHost: "dod-graph.microsoft.us"
+        ),
+        Cloud(
+            name: "China (21Vianet)",
+            authorityHosts: ["login.chinacloudapi.cn", "login.partner.microsoftonline.cn"],
+            graphHost: "microsoftgraph.chinacloudapi.cn"
+        ),
     ]
 
     private static let knownHosts: Set<String> = Set(clouds.flatMap { $0.authorityHosts + [$0.graphHost] })
@@ -47,7 +53,10 @@ package struct DirectoryEndpoints: Sendable, Hashable {
             throw DirectoryError(.permanent, "\(name) must not carry a user name or password")
         }
         guard components.query == nil, components.fragment == nil else {
-            throw DirectoryError(.permanent, "\(name) \(url) must not have a query or a fragment: give the base URL, e.g. https://graph.microsoft.com")
+            throw DirectoryError(
+                .permanent,
+                "\(name) \(url) must not have a query or a fragment: give the base URL, e.g. https://graph.microsoft.com"
+            )
         }
         let host = rawHost.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
         let allowed = allowedHosts.contains(host)
@@ -55,11 +64,15 @@ package struct DirectoryEndpoints: Sendable, Hashable {
             throw DirectoryError(
                 .permanent,
                 "\(name) \(url) is not a Microsoft cloud endpoint (\(Self.knownHosts.sorted().joined(separator: ", "))); "
-                    + "an operator can allow its host with `rosterd serve --allow-directory-host \(host)`")
+                    + "an operator can allow its host with `rosterd serve --allow-directory-host \(host)`"
+            )
         }
         let loopback = ["127.0.0.1", "localhost", "::1"].contains(host)
         guard scheme == "https" || (scheme == "http" && allowed && loopback) else {
-            throw DirectoryError(.permanent, "\(name) \(url) must use https (plain http only to an allowed loopback host)")
+            throw DirectoryError(
+                .permanent,
+                "\(name) \(url) must use https (plain http only to an allowed loopback host)"
+            )
         }
     }
 
@@ -67,7 +80,9 @@ package struct DirectoryEndpoints: Sendable, Hashable {
     /// clouds; for another host, `configured`, else the Graph URL's own `…/.default`.
     package static func tokenScope(graphBaseURL: String, configured: String?) -> String {
         if let configured, !configured.isEmpty { return configured }
-        if let host = URLComponents(string: graphBaseURL)?.host?.lowercased(), clouds.contains(where: { $0.graphHost == host }) {
+        if let host = URLComponents(string: graphBaseURL)?.host?.lowercased(),
+            clouds.contains(where: { $0.graphHost == host })
+        {
             return "https://\(host)/.default"
         }
         return "\(graphBaseURL)/.default"

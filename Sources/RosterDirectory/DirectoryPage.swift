@@ -32,7 +32,10 @@ package struct DeltaPage: Sendable, Equatable {
 
     /// A page with the given contents.
     package init(
-        changed: [DirectoryUser], removed: [Removal], deltaLink: String?, partial: [String: DirectoryUser.Properties] = [:]
+        changed: [DirectoryUser],
+        removed: [Removal],
+        deltaLink: String?,
+        partial: [String: DirectoryUser.Properties] = [:]
     ) {
         self.changed = changed
         self.removed = removed

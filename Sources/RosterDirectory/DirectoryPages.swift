@@ -27,7 +27,9 @@ package struct DirectoryPages<Page: Sendable>: AsyncSequence, Sendable {
     }
 
     /// Pages already in memory (or cheap to make): `fetch` returns each page ready.
-    package init(pages fetch: @escaping @Sendable (_ cursor: String?) async throws(DirectoryError) -> (Page, next: String?)) {
+    package init(
+        pages fetch: @escaping @Sendable (_ cursor: String?) async throws(DirectoryError) -> (Page, next: String?)
+    ) {
         self.fetch = { cursor throws(DirectoryError) in
             let (page, next) = try await fetch(cursor)
             return ({ page }, next)
@@ -72,7 +74,9 @@ package struct DirectoryPages<Page: Sendable>: AsyncSequence, Sendable {
                     throw DirectoryError(
                         .limitExceeded,
                         "the directory's next-page link leads back to a page already read (after \(followed.count) pages); "
-                            + "the listing loops, so the run stops", directoryCode: "nextLinkLoop")
+                            + "the listing loops, so the run stops",
+                        directoryCode: "nextLinkLoop"
+                    )
                 }
                 download.start(fetch, cursor: next)
             }

@@ -75,7 +75,10 @@ package struct FileDirectory: DirectorySource {
         do {
             data = try Data(contentsOf: url)
         } catch {
-            throw DirectoryError(.permanent, "cannot read the directory file \(url.path): \(error.localizedDescription)")
+            throw DirectoryError(
+                .permanent,
+                "cannot read the directory file \(url.path): \(error.localizedDescription)"
+            )
         }
         do {
             self.init(export: try Export(json: data), configuration: configuration)
@@ -149,7 +152,11 @@ package struct FileDirectory: DirectorySource {
             let start = Int(cursor ?? "0") ?? 0
             let end = min(start + size, users.count)
             let last = end == users.count
-            let page = DeltaPage(changed: Array(users[start..<end]), removed: [], deltaLink: last ? Self.deltaLink : nil)
+            let page = DeltaPage(
+                changed: Array(users[start..<end]),
+                removed: [],
+                deltaLink: last ? Self.deltaLink : nil
+            )
             return (page, last ? nil : String(end))
         })
     }

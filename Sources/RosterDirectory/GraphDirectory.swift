@@ -85,9 +85,12 @@ package struct GraphDirectory: DirectorySource {
 
     package func group(id: String) async throws(DirectoryError) -> DirectoryGroup {
         let body = try await get(
-            url("/v1.0/groups/\(GraphTokenProvider.percentEncode(id))", [
-                "$select": "id,displayName,mail,mailEnabled,securityEnabled,groupTypes"
-            ]),
+            url(
+                "/v1.0/groups/\(GraphTokenProvider.percentEncode(id))",
+                [
+                    "$select": "id,displayName,mail,mailEnabled,securityEnabled,groupTypes"
+                ]
+            ),
             what: "GET /v1.0/groups/{id}"
         )
         do {
@@ -100,7 +103,10 @@ package struct GraphDirectory: DirectorySource {
     package func transitiveUserMembers(ofGroup id: String) -> DirectoryPages<DirectoryPage<DirectoryUser>> {
         var query = userQuery
         query["$count"] = "true"
-        let first = url("/v1.0/groups/\(GraphTokenProvider.percentEncode(id))/transitiveMembers/microsoft.graph.user", query)
+        let first = url(
+            "/v1.0/groups/\(GraphTokenProvider.percentEncode(id))/transitiveMembers/microsoft.graph.user",
+            query
+        )
         return userListing(first: first, headers: .eventualConsistency)
     }
 
@@ -111,10 +117,17 @@ package struct GraphDirectory: DirectorySource {
             if links.nextLink == nil && links.deltaLink == nil {
                 throw DirectoryError(.permanent, "a delta page carried neither @odata.nextLink nor @odata.deltaLink")
             }
-            return ({ () throws(DirectoryError) in
-                let page = try decode()
-                return DeltaPage(changed: page.users, removed: page.removed, deltaLink: page.deltaLink, partial: page.partial)
-            }, links.nextLink)
+            return (
+                { () throws(DirectoryError) in
+                    let page = try decode()
+                    return DeltaPage(
+                        changed: page.users,
+                        removed: page.removed,
+                        deltaLink: page.deltaLink,
+                        partial: page.partial
+                    )
+                }, links.nextLink
+            )
         }
     }
 
@@ -122,7 +135,10 @@ package struct GraphDirectory: DirectorySource {
     /// the directory as it is now. Nil when the answer is not that (a page to list instead), so the
     /// caller falls back to paging the delta query from the start.
     package func latestDeltaLink() async throws(DirectoryError) -> String? {
-        let url = url("/v1.0/users/delta", ["$select": DirectoryUser.graphSelect.joined(separator: ","), "$deltatoken": "latest"])
+        let url = url(
+            "/v1.0/users/delta",
+            ["$select": DirectoryUser.graphSelect.joined(separator: ","), "$deltatoken": "latest"]
+        )
         let page = try await downloadUserPage(url: url, headers: .maxPageSize)
         guard page.links.nextLink == nil, let link = page.links.deltaLink else { return nil }
         return link
@@ -132,7 +148,11 @@ package struct GraphDirectory: DirectorySource {
     /// ETA while a full listing runs. The index behind it lags a little; the count is an estimate.
     package func userCount() async throws(DirectoryError) -> Int? {
         let what = "GET /v1.0/users/$count"
-        let body = try await get(url("/v1.0/users/$count", [:]), what: what, headers: [.eventualConsistency, .plainText])
+        let body = try await get(
+            url("/v1.0/users/$count", [:]),
+            what: what,
+            headers: [.eventualConsistency, .plainText]
+        )
         guard let count = Int(String(buffer: body).trimmingCharacters(in: .whitespacesAndNewlines)), count >= 0 else {
             throw DirectoryError(.permanent, "\(what) answered something other than a number")
         }
@@ -193,17 +213,23 @@ package struct GraphDirectory: DirectorySource {
     ) -> DirectoryPages<DirectoryPage<Item>> {
         DirectoryPages(pages: { cursor throws(DirectoryError) in
             let collection = try await page(type, url: cursor ?? first, headers: headers)
-            return (DirectoryPage(items: collection.value.filter(keep), totalCount: collection.count), collection.nextLink)
+            return (
+                DirectoryPage(items: collection.value.filter(keep), totalCount: collection.count), collection.nextLink
+            )
         })
     }
 
-    private func userListing(first: String, headers: RequestHeaders = []) -> DirectoryPages<DirectoryPage<DirectoryUser>> {
+    private func userListing(first: String, headers: RequestHeaders = []) -> DirectoryPages<
+        DirectoryPage<DirectoryUser>
+    > {
         DirectoryPages { cursor throws(DirectoryError) in
             let (links, decode) = try await downloadUserPage(url: cursor ?? first, headers: headers)
-            return ({ () throws(DirectoryError) in
-                let page = try decode()
-                return DirectoryPage(items: page.users, totalCount: page.count)
-            }, links.nextLink)
+            return (
+                { () throws(DirectoryError) in
+                    let page = try decode()
+                    return DirectoryPage(items: page.users, totalCount: page.count)
+                }, links.nextLink
+            )
         }
     }
 
@@ -220,13 +246,16 @@ package struct GraphDirectory: DirectorySource {
         } catch {
             throw malformed(what, error)
         }
-        return (links, { () throws(DirectoryError) in
-            do {
-                return try GraphUserPage.read(body)
-            } catch {
-                throw DirectoryError(.permanent, "\(what) answered JSON this client cannot read: \(error)")
+        return (
+            links,
+            { () throws(DirectoryError) in
+                do {
+                    return try GraphUserPage.read(body)
+                } catch {
+                    throw DirectoryError(.permanent, "\(what) answered JSON this client cannot read: \(error)")
+                }
             }
-        })
+        )
     }
 
     private func userPage(url: String) async throws(DirectoryError) -> GraphUserPage {
@@ -279,10 +308,17 @@ package struct GraphDirectory: DirectorySource {
                 let token = try await tokens.token()
                 var request = HTTPClientRequest(url: url)
                 request.headers.add(name: "Authorization", value: "Bearer \(token.value)")
-                request.headers.add(name: "Accept", value: headers.contains(.plainText) ? "text/plain" : "application/json")
+                request.headers.add(
+                    name: "Accept",
+                    value: headers.contains(.plainText) ? "text/plain" : "application/json"
+                )
                 request.headers.add(name: "x-ms-throttle-priority", value: "low")
-                if headers.contains(.eventualConsistency) { request.headers.add(name: "ConsistencyLevel", value: "eventual") }
-                if headers.contains(.maxPageSize) { request.headers.add(name: "Prefer", value: "odata.maxpagesize=\(pageSize)") }
+                if headers.contains(.eventualConsistency) {
+                    request.headers.add(name: "ConsistencyLevel", value: "eventual")
+                }
+                if headers.contains(.maxPageSize) {
+                    request.headers.add(name: "Prefer", value: "odata.maxpagesize=\(pageSize)")
+                }
                 return request
             }
             if response.status == 200 { return response.body }

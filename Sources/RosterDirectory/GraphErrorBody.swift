@@ -56,7 +56,8 @@ enum GraphErrorBody {
     static func tokenError(_ response: GraphTransport.Response) -> (code: String?, description: String?) {
         guard let body = try? JSONDecoder().decode(TokenShape.self, from: response.body) else { return (nil, nil) }
         let code = body.errorCodes?.first.map { "AADSTS\($0)" } ?? body.error
-        let firstLine = body.errorDescription?.split(separator: "\r\n").first
+        let firstLine =
+            body.errorDescription?.split(separator: "\r\n").first
             ?? body.errorDescription?.split(separator: "\n").first
         return (code, firstLine.map { "\(body.error): \($0.prefix(300))" } ?? body.error)
     }

@@ -76,7 +76,9 @@ struct GraphJSONReader: ~Copyable {
 
     private mutating func enterNested() throws {
         depth += 1
-        guard depth <= Self.maxDepth else { throw failure("JSON nested deeper than \(Self.maxDepth) objects and arrays") }
+        guard depth <= Self.maxDepth else {
+            throw failure("JSON nested deeper than \(Self.maxDepth) objects and arrays")
+        }
     }
 
     /// Whether the next value is `null` (consumed if so).
@@ -175,7 +177,9 @@ struct GraphJSONReader: ~Copyable {
     /// A property name, raw. Names with escapes are decoded into a scratch copy (Graph sends none).
     private mutating func readNameBytes() throws -> UnsafeRawBufferPointer {
         skipWhitespace()
-        guard offset < bytes.count, bytes[offset] == UInt8(ascii: "\"") else { throw failure("expected a property name") }
+        guard offset < bytes.count, bytes[offset] == UInt8(ascii: "\"") else {
+            throw failure("expected a property name")
+        }
         let start = offset + 1
         var end = start
         while end < bytes.count, bytes[end] != UInt8(ascii: "\"") {
@@ -234,7 +238,8 @@ struct GraphJSONReader: ~Copyable {
                 case UInt8(ascii: "t"): utf8.append(0x09)
                 case UInt8(ascii: "u"):
                     var scalar = try readHex4()
-                    if (0xD800..<0xDC00).contains(scalar), offset + 1 < bytes.count, bytes[offset] == UInt8(ascii: "\\"),
+                    if (0xD800..<0xDC00).contains(scalar), offset + 1 < bytes.count,
+                        bytes[offset] == UInt8(ascii: "\\"),
                         bytes[offset + 1] == UInt8(ascii: "u")
                     {
                         offset += 2

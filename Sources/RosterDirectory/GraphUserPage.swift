@@ -68,7 +68,8 @@ struct GraphUserPage {
             var reader = GraphJSONReader(bytes)
             var links = Links()
             try reader.readObject(until: { name in links.nextLink != nil && GraphJSONReader.matches(name, "value") }) {
-                reader, name in
+                reader,
+                name in
                 if GraphJSONReader.matches(name, "@odata.nextLink") {
                     links.nextLink = try reader.readOptionalString()
                 } else if GraphJSONReader.matches(name, "@odata.deltaLink") {

@@ -67,8 +67,12 @@ public final class AbuseMonitor: Sendable {
         }
         guard let count else { return nil }
         let peerText = peer.map { "\($0)" } ?? "unknown peer"
-        let line = "refused \(cause.rawValue) from \(peerText): \(detail) (\(count) since the last \(cause.rawValue) line)"
-        logger.warning(Logger.Message(stringLiteral: line), metadata: ["cause": .string(cause.rawValue), "peer": .string(peerText), "count": .stringConvertible(count)])
+        let line =
+            "refused \(cause.rawValue) from \(peerText): \(detail) (\(count) since the last \(cause.rawValue) line)"
+        logger.warning(
+            Logger.Message(stringLiteral: line),
+            metadata: ["cause": .string(cause.rawValue), "peer": .string(peerText), "count": .stringConvertible(count)]
+        )
         return line
     }
 

@@ -59,7 +59,13 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         self.clientConfiguration = configuration
         self.ready = ready
         self.frames = NIOSingleStepByteToMessageProcessor(
-            FrameDecoder(limits: .init(maxFrameSize: configuration.connection.maxFrameSize, maxHeaderSize: configuration.connection.maxHeaderSize), expectsPreface: false)
+            FrameDecoder(
+                limits: .init(
+                    maxFrameSize: configuration.connection.maxFrameSize,
+                    maxHeaderSize: configuration.connection.maxHeaderSize
+                ),
+                expectsPreface: false
+            )
         )
     }
 
@@ -110,7 +116,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         let reason: RPCError
         switch error {
-        case let error as TLSError: reason = RPCError(.unavailable, error.description, metadata: [RPCError.tlsErrorCodeKey: "\(error.code)"])
+        case let error as TLSError:
+            reason = RPCError(.unavailable, error.description, metadata: [RPCError.tlsErrorCodeKey: "\(error.code)"])
         case let error as FrameDecodingError: reason = RPCError(.internal, "the server broke the protocol: \(error)")
         default: reason = RPCError(.unavailable, "connection error: \(error)")
         }
@@ -146,7 +153,13 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         }
         let size = request.encodedSize
         guard size <= peerSettings.maxFrameSize else {
-            fail(receiver, RPCError(.resourceExhausted, "the request of \(size) bytes exceeds the server's max_frame_size of \(peerSettings.maxFrameSize); page the request"))
+            fail(
+                receiver,
+                RPCError(
+                    .resourceExhausted,
+                    "the request of \(size) bytes exceeds the server's max_frame_size of \(peerSettings.maxFrameSize); page the request"
+                )
+            )
             return nil
         }
         let id = nextStreamID
@@ -154,7 +167,13 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         let timeoutMicros = timeout.map { UInt64(max($0.nanoseconds / 1000, 1)) } ?? 0
         let headers = RPCMessages.CallHeaders(method: path, timeoutMicros: timeoutMicros, metadata: metadata)
         guard headers.encodedSize <= peerSettings.maxHeaderSize else {
-            fail(receiver, RPCError(.resourceExhausted, "call metadata of \(headers.encodedSize) bytes exceeds the server's max_header_size of \(peerSettings.maxHeaderSize)"))
+            fail(
+                receiver,
+                RPCError(
+                    .resourceExhausted,
+                    "call metadata of \(headers.encodedSize) bytes exceeds the server's max_header_size of \(peerSettings.maxHeaderSize)"
+                )
+            )
             return nil
         }
         let stream = Stream(id: id, receiver: receiver)
@@ -165,10 +184,16 @@ final class ClientConnectionHandler: ChannelInboundHandler {
                 self?.cancel(id, RPCError(.deadlineExceeded, "deadline of \(millis) ms exceeded"))
             }
         }
-        let unsent = writer.isChannelWritable && writer.pendingBytes <= configuration.maxQueuedBytes
+        let unsent =
+            writer.isChannelWritable && writer.pendingBytes <= configuration.maxQueuedBytes
             ? 0 : writer.pendingBytes + writer.channelBufferedBytes
         let requestBytes = size + headers.encodedSize + 2 * Frame.headerSize
-        switch machine?.admit(id, requestBytes: requestBytes, unsentBytes: unsent, maxConcurrentStreams: peerSettings.maxConcurrentStreams) {
+        switch machine?.admit(
+            id,
+            requestBytes: requestBytes,
+            unsentBytes: unsent,
+            maxConcurrentStreams: peerSettings.maxConcurrentStreams
+        ) {
         case .send:
             writer.append(.headers, streamID: id, message: headers)
             writer.append(.message, flags: .endStream, streamID: id, message: request, encodedSize: size)
@@ -207,7 +232,10 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         guard closedReason == nil || closingGracefully else { return }
         var started = false
         let limit = peerSettings.maxConcurrentStreams
-        while let id = machine?.nextToSend(maxConcurrentStreams: limit, isWaiting: { streams[$0]?.waitingRequest?.readableBytes }),
+        while let id = machine?.nextToSend(
+            maxConcurrentStreams: limit,
+            isWaiting: { streams[$0]?.waitingRequest?.readableBytes }
+        ),
             let stream = streams[id], var request = stream.waitingRequest
         {
             stream.waitingRequest = nil
@@ -222,7 +250,11 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         let wasSent = streams[id]?.waitingRequest == nil
         guard let stream = removeStream(id) else { return }
         if wasSent, context?.channel.isActive == true {
-            writer.append(.cancel, streamID: id, message: RPCMessages.Status(code: error.code.rawValue, message: error.message))
+            writer.append(
+                .cancel,
+                streamID: id,
+                message: RPCMessages.Status(code: error.code.rawValue, message: error.message)
+            )
             writer.flushSoon()
         }
         fail(stream.receiver, error)
@@ -247,7 +279,11 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     private func closeIfDone() {
         if closingGracefully, streams.isEmpty, let context, context.channel.isActive {
-            writer.append(.goAway, streamID: 0, message: RPCMessages.GoAway(lastStreamID: 0, code: 0, message: "client closing"))
+            writer.append(
+                .goAway,
+                streamID: 0,
+                message: RPCMessages.GoAway(lastStreamID: 0, code: 0, message: "client closing")
+            )
             writer.flushNow(evenIfUnwritable: true)
             context.close(promise: nil)
         }
@@ -275,10 +311,18 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     private func handleSkipped(_ header: FrameHeader) {
         // An unreadable TRAILERS or CANCEL still ends its call; anything else is a violation.
         guard header.type == .trailers || header.type == .cancel, let stream = removeStream(header.streamID) else {
-            return protocolError("the server sent \(header.type) of \(header.length) bytes, over our max_header_size of \(configuration.maxHeaderSize)")
+            return protocolError(
+                "the server sent \(header.type) of \(header.length) bytes, over our max_header_size of \(configuration.maxHeaderSize)"
+            )
         }
         stream.deadlineTimer?.cancel()
-        fail(stream.receiver, RPCError(header.type == .cancel ? .cancelled : .resourceExhausted, "the server's \(header.type) of \(header.length) bytes exceeds our max_header_size of \(configuration.maxHeaderSize)"))
+        fail(
+            stream.receiver,
+            RPCError(
+                header.type == .cancel ? .cancelled : .resourceExhausted,
+                "the server's \(header.type) of \(header.length) bytes exceeds our max_header_size of \(configuration.maxHeaderSize)"
+            )
+        )
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
@@ -322,7 +366,10 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             do {
                 status = try RPCMessages.Status(decoding: payload)
             } catch {
-                return fail(stream.receiver, RPCError(.internal, "the server's trailers are not a valid roster.rpc.v1.Status: \(error)"))
+                return fail(
+                    stream.receiver,
+                    RPCError(.internal, "the server's trailers are not a valid roster.rpc.v1.Status: \(error)")
+                )
             }
             complete(stream.receiver, status: status)
             closeIfDone()
@@ -355,7 +402,9 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         case .unary(let continuation, let response):
             if code == .ok {
                 guard let response else {
-                    return continuation.resume(throwing: RPCError(.internal, "the server ended a unary call with OK but no response"))
+                    return continuation.resume(
+                        throwing: RPCError(.internal, "the server ended a unary call with OK but no response")
+                    )
                 }
                 continuation.resume(returning: response)
             } else {
@@ -387,7 +436,11 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         let reason = RPCError(.internal, message)
         closedReason = reason
         failReady(reason)
-        writer.append(.goAway, streamID: 0, message: RPCMessages.GoAway(lastStreamID: 0, code: reason.code.rawValue, message: message))
+        writer.append(
+            .goAway,
+            streamID: 0,
+            message: RPCMessages.GoAway(lastStreamID: 0, code: reason.code.rawValue, message: message)
+        )
         writer.flushNow(evenIfUnwritable: true)
         failAll(reason)
         context?.close(promise: nil)

@@ -60,7 +60,12 @@ struct ClientConnectionMachine {
         if pingOutstanding {
             guard silence < limits.keepaliveTimeout else {
                 let seconds = limits.keepaliveTimeout.nanoseconds / 1_000_000_000
-                return .close(RPCError(.unavailable, "the server did not answer a keepalive PING within \(seconds) s; the connection is lost"))
+                return .close(
+                    RPCError(
+                        .unavailable,
+                        "the server did not answer a keepalive PING within \(seconds) s; the connection is lost"
+                    )
+                )
             }
             return .wait(limits.keepaliveTimeout - silence)
         }
@@ -85,14 +90,24 @@ struct ClientConnectionMachine {
     /// `unsentBytes` is what already waits to be written (a server that does not read).
     mutating func admit(_ id: UInt32, requestBytes: Int, unsentBytes: Int, maxConcurrentStreams: Int) -> Admission {
         guard unsentBytes <= limits.maxQueuedBytes else {
-            return .refuse(RPCError(.resourceExhausted, "the server is not reading: \(unsentBytes) bytes wait to be sent, over the limit of \(limits.maxQueuedBytes); retry later"))
+            return .refuse(
+                RPCError(
+                    .resourceExhausted,
+                    "the server is not reading: \(unsentBytes) bytes wait to be sent, over the limit of \(limits.maxQueuedBytes); retry later"
+                )
+            )
         }
         if activeStreams < maxConcurrentStreams, waiting.isEmpty {
             activeStreams += 1
             return .send
         }
         guard waitingBytes + requestBytes <= limits.maxQueuedBytes else {
-            return .refuse(RPCError(.resourceExhausted, "\(waiting.count) calls (\(waitingBytes) bytes) already wait for one of the server's \(maxConcurrentStreams) streams, the limit of \(limits.maxQueuedBytes) bytes; retry later or open another connection"))
+            return .refuse(
+                RPCError(
+                    .resourceExhausted,
+                    "\(waiting.count) calls (\(waitingBytes) bytes) already wait for one of the server's \(maxConcurrentStreams) streams, the limit of \(limits.maxQueuedBytes) bytes; retry later or open another connection"
+                )
+            )
         }
         waitingBytes += requestBytes
         waiting.append(id)

@@ -42,19 +42,25 @@ struct FrameValidator {
         case .settings:
             guard id == 0 else { throw ProtocolViolation("SETTINGS on stream \(id); it belongs on stream 0") }
             if frame.flags.contains(.ack) {
-                guard size == 0 else { throw ProtocolViolation("SETTINGS ACK with a payload of \(size) bytes; it must be empty") }
+                guard size == 0 else {
+                    throw ProtocolViolation("SETTINGS ACK with a payload of \(size) bytes; it must be empty")
+                }
                 return .settingsAck
             }
             return .settings(try decode(RPCMessages.Settings.self, frame, "SETTINGS"))
         case .headers:
-            guard role == .server else { throw ProtocolViolation("HEADERS sent by a server; only clients send HEADERS") }
+            guard role == .server else {
+                throw ProtocolViolation("HEADERS sent by a server; only clients send HEADERS")
+            }
             guard id % 2 == 1 else { throw ProtocolViolation("HEADERS on stream \(id); clients open odd stream ids") }
             return .headers(streamID: id, payload: frame.payload, endStream: frame.flags.contains(.endStream))
         case .message:
             guard id != 0 else { throw ProtocolViolation("MESSAGE on stream 0; it belongs on a call's stream") }
             return .message(streamID: id, payload: frame.payload, endStream: frame.flags.contains(.endStream))
         case .trailers:
-            guard role == .client else { throw ProtocolViolation("TRAILERS sent by a client; only servers send TRAILERS") }
+            guard role == .client else {
+                throw ProtocolViolation("TRAILERS sent by a client; only servers send TRAILERS")
+            }
             guard id != 0 else { throw ProtocolViolation("TRAILERS on stream 0; it belongs on a call's stream") }
             return .trailers(streamID: id, payload: frame.payload)
         case .cancel:
@@ -62,8 +68,12 @@ struct FrameValidator {
             let reason = size > 0 ? try decode(RPCMessages.Status.self, frame, "CANCEL") : nil
             return .cancel(streamID: id, reason: reason)
         case .windowUpdate:
-            guard id != 0, size == 4, let increment = frame.payload.getInteger(at: frame.payload.readerIndex, as: UInt32.self) else {
-                throw ProtocolViolation("WINDOW_UPDATE must carry a 4-byte increment on a call's stream (stream \(id), \(size) bytes)")
+            guard id != 0, size == 4,
+                let increment = frame.payload.getInteger(at: frame.payload.readerIndex, as: UInt32.self)
+            else {
+                throw ProtocolViolation(
+                    "WINDOW_UPDATE must carry a 4-byte increment on a call's stream (stream \(id), \(size) bytes)"
+                )
             }
             guard increment > 0 else { throw ProtocolViolation("WINDOW_UPDATE with an increment of 0") }
             return .windowUpdate(streamID: id, increment: increment)
@@ -80,7 +90,8 @@ struct FrameValidator {
         }
     }
 
-    private func decode<M: ProtoMessage>(_ type: M.Type, _ frame: Frame, _ name: String) throws(ProtocolViolation) -> M {
+    private func decode<M: ProtoMessage>(_ type: M.Type, _ frame: Frame, _ name: String) throws(ProtocolViolation) -> M
+    {
         do {
             return try M(decoding: frame.payload)
         } catch {

@@ -49,13 +49,22 @@ final class FrameWriter {
     /// Bytes waiting to be written.
     var pendingBytes: Int { buffer.readableBytes }
 
-    func append<M: ProtoMessage>(_ type: FrameType, flags: FrameFlags = [], streamID: UInt32, message: M, encodedSize: Int? = nil) {
+    func append<M: ProtoMessage>(
+        _ type: FrameType,
+        flags: FrameFlags = [],
+        streamID: UInt32,
+        message: M,
+        encodedSize: Int? = nil
+    ) {
         Frame.write(type, flags: flags, streamID: streamID, message: message, encodedSize: encodedSize, to: &buffer)
         if type == .trailers { heldCalls += 1 }
     }
 
     func append(_ type: FrameType, flags: FrameFlags = [], streamID: UInt32, bytes: some Collection<UInt8>) {
-        Frame.writeHeader(FrameHeader(length: UInt32(bytes.count), type: type, flags: flags, streamID: streamID), to: &buffer)
+        Frame.writeHeader(
+            FrameHeader(length: UInt32(bytes.count), type: type, flags: flags, streamID: streamID),
+            to: &buffer
+        )
         buffer.writeBytes(bytes)
     }
 

@@ -9,7 +9,8 @@ internal import Synchronization
 public final class HealthService: Sendable {
     private struct State {
         var statuses: [String: HealthCheckResponse.ServingStatus]
-        var watchers: [UUID: (service: String, continuation: AsyncStream<HealthCheckResponse.ServingStatus>.Continuation)] = [:]
+        var watchers:
+            [UUID: (service: String, continuation: AsyncStream<HealthCheckResponse.ServingStatus>.Continuation)] = [:]
         var stopped = false
     }
 
@@ -69,7 +70,9 @@ public final class HealthService: Sendable {
     /// The status of `service` now (SERVICE_UNKNOWN for a name not known), then each change.
     private func watch(_ service: String) -> AsyncStream<HealthCheckResponse.ServingStatus> {
         let (stream, continuation) = AsyncStream.makeStream(
-            of: HealthCheckResponse.ServingStatus.self, bufferingPolicy: .bufferingNewest(1))
+            of: HealthCheckResponse.ServingStatus.self,
+            bufferingPolicy: .bufferingNewest(1)
+        )
         let id = UUID()
         let stopped = state.withLock { state -> Bool in
             continuation.yield(state.statuses[service] ?? .serviceUnknown)
@@ -79,7 +82,8 @@ public final class HealthService: Sendable {
             return false
         }
         if stopped { continuation.finish() }
-        continuation.onTermination = { [weak self] _ in _ = self?.state.withLock { $0.watchers.removeValue(forKey: id) } }
+        continuation.onTermination = { [weak self] _ in _ = self?.state.withLock { $0.watchers.removeValue(forKey: id) }
+        }
         return stream
     }
 }

@@ -25,7 +25,9 @@ struct PeerSettings: Sendable, Hashable {
         if settings.maxConcurrentStreams != 0 { maxConcurrentStreams = Int(settings.maxConcurrentStreams) }
         if settings.initialWindowSize != 0 {
             guard settings.initialWindowSize <= UInt32(Int32.max) else {
-                throw ProtocolViolation("SETTINGS initial_window_size of \(settings.initialWindowSize) exceeds 2147483647")
+                throw ProtocolViolation(
+                    "SETTINGS initial_window_size of \(settings.initialWindowSize) exceeds 2147483647"
+                )
             }
             initialWindowSize = Int(settings.initialWindowSize)
         }

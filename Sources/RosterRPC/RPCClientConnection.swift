@@ -49,7 +49,11 @@ public final class RPCClientConnection: Sendable {
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         let pipeline = channel.pipeline.syncOperations
-                        if let tls { try pipeline.addHandler(TLSHandler(context: tls.context, role: .client(serverName: tls.serverName))) }
+                        if let tls {
+                            try pipeline.addHandler(
+                                TLSHandler(context: tls.context, role: .client(serverName: tls.serverName))
+                            )
+                        }
                         let handler = ClientConnectionHandler(configuration: configuration, ready: ready)
                         try pipeline.addHandler(handler)
                         created.succeed(NIOLoopBound(handler, eventLoop: channel.eventLoop))
@@ -60,7 +64,10 @@ public final class RPCClientConnection: Sendable {
         } catch {
             ready.fail(error)
             created.fail(error)
-            throw RPCError(.unavailable, "cannot connect to \(host):\(port): \(error); check the address and that the server is running")
+            throw RPCError(
+                .unavailable,
+                "cannot connect to \(host):\(port): \(error); check the address and that the server is running"
+            )
         }
         do {
             try await ready.futureResult.get()
@@ -69,7 +76,11 @@ public final class RPCClientConnection: Sendable {
             throw (error as? RPCError) ?? RPCError(.unavailable, "cannot connect to \(host):\(port): \(error)")
         }
         let handler = try await created.futureResult.get()
-        let connection = RPCClientConnection(channel: channel, handler: handler, window: configuration.connection.initialWindowSize)
+        let connection = RPCClientConnection(
+            channel: channel,
+            handler: handler,
+            window: configuration.connection.initialWindowSize
+        )
         try await channel.eventLoop.submit {
             handler.value.onUnusable = { connection.usable.store(false, ordering: .relaxed) }
             if !handler.value.isUsable || !channel.isActive { connection.usable.store(false, ordering: .relaxed) }
@@ -104,7 +115,10 @@ public final class RPCClientConnection: Sendable {
                         return continuation.resume(throwing: RPCError(.cancelled, "the caller cancelled the call"))
                     }
                     token.streamID = handler.startCall(
-                        path: path, request: request, metadata: metadata, timeout: timeout.map(TimeAmount.init),
+                        path: path,
+                        request: request,
+                        metadata: metadata,
+                        timeout: timeout.map(TimeAmount.init),
                         receiver: .unary(continuation, response: nil)
                     )
                 }
@@ -135,7 +149,11 @@ public final class RPCClientConnection: Sendable {
         handler.onLoop { handler in
             guard !token.cancelled else { return buffer.finish(RPCError(.cancelled, "the caller cancelled the call")) }
             token.streamID = handler.startCall(
-                path: path, request: request, metadata: metadata, timeout: timeout.map(TimeAmount.init), receiver: .streaming(buffer)
+                path: path,
+                request: request,
+                metadata: metadata,
+                timeout: timeout.map(TimeAmount.init),
+                receiver: .streaming(buffer)
             )
         }
         return RPCResponseStream(call: StreamingCall(buffer: buffer, cancel: { [self] in cancel(token) }))

@@ -1,5 +1,5 @@
-public import RosterWire
 internal import NIOCore
+public import RosterWire
 
 /// Maps method paths to handlers. Register every method before the server starts.
 ///
@@ -10,7 +10,9 @@ public struct RPCRouter: Sendable {
     /// A registered method, with its messages' types erased.
     enum Method: Sendable {
         case unary(@Sendable (ByteBuffer, RPCServerContext, ProtoDecodingLimits) async throws -> any ProtoMessage)
-        case serverStreaming(@Sendable (ByteBuffer, RPCServerContext, ProtoDecodingLimits, ResponseSink) async throws -> Void)
+        case serverStreaming(
+            @Sendable (ByteBuffer, RPCServerContext, ProtoDecodingLimits, ResponseSink) async throws -> Void
+        )
     }
 
     private(set) var methods: [String: Method] = [:]
@@ -60,7 +62,9 @@ public struct RPCRouter: Sendable {
         serverStreaming(method.path, handler: handler)
     }
 
-    private static func decode<M: ProtoMessage>(_ type: M.Type, _ bytes: ByteBuffer, _ limits: ProtoDecodingLimits) throws -> M {
+    private static func decode<M: ProtoMessage>(_ type: M.Type, _ bytes: ByteBuffer, _ limits: ProtoDecodingLimits)
+        throws -> M
+    {
         do {
             return try M(decoding: bytes, limits: limits)
         } catch {

@@ -62,12 +62,19 @@ public final class RPCServer: Sendable {
     public let abuse: AbuseMonitor
 
     /// - Parameter group: the event loops to serve on; defaults to NIO's shared singleton group.
-    package init(configuration: Configuration, router: RPCRouter, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws {
+    package init(
+        configuration: Configuration,
+        router: RPCRouter,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) throws {
         self.configuration = configuration
         self.router = router
         self.group = group
         self.tlsContext = try configuration.tls.map { try TLSContext(server: $0) }
-        self.budget = ServerCallBudget(maxOpenCalls: configuration.limits.maxOpenCalls, maxHeaderBytes: configuration.limits.maxHeldMetadataBytes)
+        self.budget = ServerCallBudget(
+            maxOpenCalls: configuration.limits.maxOpenCalls,
+            maxHeaderBytes: configuration.limits.maxHeldMetadataBytes
+        )
         self.abuse = AbuseMonitor(logger: configuration.logger)
     }
 
@@ -80,7 +87,9 @@ public final class RPCServer: Sendable {
     public func start() async throws -> SocketAddress {
         state.withLock { state in
             guard case .idle = state.phase else {
-                preconditionFailure("RPCServer.start() called on a server that has already started; a server starts once")
+                preconditionFailure(
+                    "RPCServer.start() called on a server that has already started; a server starts once"
+                )
             }
             state.phase = .starting
         }
@@ -102,7 +111,10 @@ public final class RPCServer: Sendable {
             throw RPCError(.unavailable, "the server was shut down while it started")
         }
         guard let address = channel.localAddress else {
-            throw RPCError(.internal, "the server bound \(configuration.host):\(configuration.port) but has no local address")
+            throw RPCError(
+                .internal,
+                "the server bound \(configuration.host):\(configuration.port) but has no local address"
+            )
         }
         return address
     }
@@ -148,18 +160,53 @@ public final class RPCServer: Sendable {
         case .overLimit:
             logger.debug("connection refused: over the connection limit")
             let limit = configuration.limits.maxConnections
-            abuse.record(.connectionLimit, peer: channel.remoteAddress, detail: "a connection over the limit of \(limit)", now: channel.eventLoop.now)
-            try pipeline.addHandler(ConnectionRefuser(goAway: RPCMessages.GoAway(lastStreamID: 0, code: RPCError.Code.resourceExhausted.rawValue, message: "server has \(limit) connections; the limit is \(limit): retry later"), tls: tlsContext != nil, handshakeTimeout: TimeAmount(configuration.limits.handshakeTimeout), live: budget.liveHandlers))
+            abuse.record(
+                .connectionLimit,
+                peer: channel.remoteAddress,
+                detail: "a connection over the limit of \(limit)",
+                now: channel.eventLoop.now
+            )
+            try pipeline.addHandler(
+                ConnectionRefuser(
+                    goAway: RPCMessages.GoAway(
+                        lastStreamID: 0,
+                        code: RPCError.Code.resourceExhausted.rawValue,
+                        message: "server has \(limit) connections; the limit is \(limit): retry later"
+                    ),
+                    tls: tlsContext != nil,
+                    handshakeTimeout: TimeAmount(configuration.limits.handshakeTimeout),
+                    live: budget.liveHandlers
+                )
+            )
             return
         case .stopping:
             logger.debug("connection refused: the server is stopping")
-            try pipeline.addHandler(ConnectionRefuser(goAway: RPCMessages.GoAway(lastStreamID: 0, code: RPCError.Code.unavailable.rawValue, message: "server is shutting down; reconnect to another instance"), tls: tlsContext != nil, handshakeTimeout: TimeAmount(configuration.limits.handshakeTimeout), live: budget.liveHandlers))
+            try pipeline.addHandler(
+                ConnectionRefuser(
+                    goAway: RPCMessages.GoAway(
+                        lastStreamID: 0,
+                        code: RPCError.Code.unavailable.rawValue,
+                        message: "server is shutting down; reconnect to another instance"
+                    ),
+                    tls: tlsContext != nil,
+                    handshakeTimeout: TimeAmount(configuration.limits.handshakeTimeout),
+                    live: budget.liveHandlers
+                )
+            )
             return
         }
         channel.closeFuture.whenComplete { [weak self] _ in
             self?.state.withLock { _ = $0.connections.removeValue(forKey: ObjectIdentifier(channel)) }
         }
-        try pipeline.addHandler(ServerConnectionHandler(router: router, limits: configuration.limits, budget: budget, abuse: abuse, logger: logger))
+        try pipeline.addHandler(
+            ServerConnectionHandler(
+                router: router,
+                limits: configuration.limits,
+                budget: budget,
+                abuse: abuse,
+                logger: logger
+            )
+        )
     }
 
     /// Stops accepting, sends GOAWAY on every connection, lets calls finish within the grace
@@ -188,7 +235,9 @@ public final class RPCServer: Sendable {
             connection.pipeline.fireUserInboundEventTriggered(ServerConnectionHandler.GracefulShutdown())
         }
         for connection in connections {
-            let deadline = connection.eventLoop.scheduleTask(in: TimeAmount(configuration.limits.gracePeriod + .seconds(1))) {
+            let deadline = connection.eventLoop.scheduleTask(
+                in: TimeAmount(configuration.limits.gracePeriod + .seconds(1))
+            ) {
                 connection.close(promise: nil)
             }
             try? await connection.closeFuture.get()
@@ -249,6 +298,7 @@ private final class ConnectionRefuser: ChannelInboundHandler {
     private func refuse(context: ChannelHandlerContext) {
         var buffer = context.channel.allocator.buffer(capacity: 128)
         Frame.write(.goAway, streamID: 0, message: goAway, to: &buffer)
-        context.writeAndFlush(wrapOutboundOut(buffer)).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+        context.writeAndFlush(wrapOutboundOut(buffer)).assumeIsolated().whenComplete { _ in context.close(promise: nil)
+        }
     }
 }

@@ -14,7 +14,13 @@ public struct RPCServerContext: Sendable {
     /// The TLS peer, with its certificate identity under mutual TLS; nil on plaintext.
     package var tlsPeer: TLSPeer?
 
-    package init(method: String, metadata: [String: String], deadline: NIODeadline?, remoteAddress: SocketAddress?, tlsPeer: TLSPeer?) {
+    package init(
+        method: String,
+        metadata: [String: String],
+        deadline: NIODeadline?,
+        remoteAddress: SocketAddress?,
+        tlsPeer: TLSPeer?
+    ) {
         self.method = method
         self.metadata = metadata
         self.deadline = deadline

@@ -92,7 +92,13 @@ extension ServerConnectionHandler {
         case .success(let response):
             let size = response.encodedSize
             guard size <= peerSettings.maxFrameSize else {
-                return finish(id, status: RPCError(.resourceExhausted, "the response of \(size) bytes exceeds the client's max_frame_size of \(peerSettings.maxFrameSize)"))
+                return finish(
+                    id,
+                    status: RPCError(
+                        .resourceExhausted,
+                        "the response of \(size) bytes exceeds the client's max_frame_size of \(peerSettings.maxFrameSize)"
+                    )
+                )
             }
             // Written even while the channel is not writable: held by the writer, which the
             // queued-bytes bound keeps small, rather than by the handler's task.
@@ -125,7 +131,10 @@ extension ServerConnectionHandler {
         guard stream.sendWindow > 0, writer.isChannelWritable else { return .needsWindow }
         let size = message.encodedSize
         guard size <= peerSettings.maxFrameSize else {
-            throw RPCError(.resourceExhausted, "a response of \(size) bytes exceeds the client's max_frame_size of \(peerSettings.maxFrameSize)")
+            throw RPCError(
+                .resourceExhausted,
+                "a response of \(size) bytes exceeds the client's max_frame_size of \(peerSettings.maxFrameSize)"
+            )
         }
         writer.append(.message, streamID: id, message: message, encodedSize: size)
         stream.sendWindow -= size
@@ -154,7 +163,8 @@ extension ServerConnectionHandler {
             metadata: [
                 RPCLogKey.stream.rawValue: "\(id)", RPCLogKey.method.rawValue: "\(stream.context.method)",
                 RPCLogKey.code.rawValue: "\(status.code)",
-            ])
+            ]
+        )
         if status.code != .ok { stream.stop(status) } else { stream.deadlineTimer?.cancel() }
         sendTrailers(id, status)
         _ = removeStream(id)

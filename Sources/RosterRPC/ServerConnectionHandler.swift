@@ -53,7 +53,13 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     /// This connection's logger (peer and connection number in its metadata).
     let logger: Logger
 
-    init(router: RPCRouter, limits: RPCServerLimits, budget: ServerCallBudget, abuse: AbuseMonitor?, logger: Logger = RPCServer.silentLogger) {
+    init(
+        router: RPCRouter,
+        limits: RPCServerLimits,
+        budget: ServerCallBudget,
+        abuse: AbuseMonitor?,
+        logger: Logger = RPCServer.silentLogger
+    ) {
         self.router = router
         self.logger = logger
         self.limits = limits
@@ -62,7 +68,13 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         self.machineLimits = ServerConnectionMachine.Limits(limits)
         self.decodingLimits = ProtoDecodingLimits(maxSize: limits.connection.maxFrameSize)
         self.frames = NIOSingleStepByteToMessageProcessor(
-            FrameDecoder(limits: .init(maxFrameSize: limits.connection.maxFrameSize, maxHeaderSize: limits.connection.maxHeaderSize), expectsPreface: true)
+            FrameDecoder(
+                limits: .init(
+                    maxFrameSize: limits.connection.maxFrameSize,
+                    maxHeaderSize: limits.connection.maxHeaderSize
+                ),
+                expectsPreface: true
+            )
         )
         budget.liveHandlers.created()
     }
@@ -115,7 +127,11 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         if let completed = event as? TLSHandshakeCompleted {
             tlsPeer = completed.peer
         } else if event is GracefulShutdown {
-            beginDraining(code: .unavailable, "server is shutting down; reconnect to another instance", reason: RPCError(.unavailable, "server shut down before the call finished; retry on another instance"))
+            beginDraining(
+                code: .unavailable,
+                "server is shutting down; reconnect to another instance",
+                reason: RPCError(.unavailable, "server shut down before the call finished; retry on another instance")
+            )
         } else {
             context.fireUserInboundEventTriggered(event)
         }
@@ -186,7 +202,11 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         } catch {
             close()
         }
-        machine?.readProcessed(completedFrames: completed, leftoverBytes: frames.unprocessedBytes, now: context.eventLoop.now)
+        machine?.readProcessed(
+            completedFrames: completed,
+            leftoverBytes: frames.unprocessedBytes,
+            now: context.eventLoop.now
+        )
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
@@ -230,13 +250,19 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
             if let action = machine?.pingReceived(now: now) { return perform(action) }
             writer.append(.ping, flags: .ack, streamID: 0, bytes: payload.readableBytesView)
         case .goAway:
-            beginDraining(code: .unavailable, "server is shutting down; reconnect to another instance", reason: RPCError(.unavailable, "the connection closed before the call finished"))
+            beginDraining(
+                code: .unavailable,
+                "server is shutting down; reconnect to another instance",
+                reason: RPCError(.unavailable, "the connection closed before the call finished")
+            )
         }
     }
 
     func openCall(_ id: UInt32, payload: ByteBuffer, endStream: Bool) throws(ProtocolViolation) {
         guard id > highestStreamID else {
-            throw ProtocolViolation("HEADERS on stream \(id), but stream \(highestStreamID) was already opened; stream ids must increase")
+            throw ProtocolViolation(
+                "HEADERS on stream \(id), but stream \(highestStreamID) was already opened; stream ids must increase"
+            )
         }
         highestStreamID = id
         guard machine?.phase == .open else {
@@ -245,7 +271,11 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         guard streams.count < configuration.maxConcurrentStreams else {
             let limit = configuration.maxConcurrentStreams
             noteAbuse(.refusedStream, "a call over the \(limit) allowed on one connection")
-            return refuse(id, .resourceExhausted, "this connection already has \(limit) calls in flight; the limit is \(limit): wait for calls to finish or open another connection")
+            return refuse(
+                id,
+                .resourceExhausted,
+                "this connection already has \(limit) calls in flight; the limit is \(limit): wait for calls to finish or open another connection"
+            )
         }
         let headers: RPCMessages.CallHeaders
         do {
@@ -254,7 +284,11 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
             return refuse(id, .internal, "call headers are not a valid roster.rpc.v1.CallHeaders: \(error)")
         }
         if let badKey = headers.metadata.keys.first(where: { !Self.isValidMetadataKey($0) }) {
-            return refuse(id, .invalidArgument, "metadata key \"\(badKey)\" is not allowed: use 1–128 lower-case ASCII letters, digits, '-', '_' or '.'")
+            return refuse(
+                id,
+                .invalidArgument,
+                "metadata key \"\(badKey)\" is not allowed: use 1–128 lower-case ASCII letters, digits, '-', '_' or '.'"
+            )
         }
         guard let method = router.methods[headers.method] else {
             let served = router.paths.joined(separator: ", ")
@@ -265,20 +299,32 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         }
         let headerBytes = payload.readableBytes
         if let refusal = machine?.refusalToAwait(headerBytes: headerBytes) {
-            noteAbuse(.oversizedHeaders, "half-open calls holding \(machine?.awaitingHeaderBytes ?? 0) bytes of metadata")
+            noteAbuse(
+                .oversizedHeaders,
+                "half-open calls holding \(machine?.awaitingHeaderBytes ?? 0) bytes of metadata"
+            )
             return refuse(id, refusal.code, refusal.message)
         }
         switch budget.take(headerBytes: headerBytes) {
         case .tooManyCalls:
             noteAbuse(.refusedStream, "a call over the server's \(budget.maxOpenCalls) open calls")
-            return refuse(id, .resourceExhausted, "the server has \(budget.maxOpenCalls) calls open; the limit is \(budget.maxOpenCalls): retry later")
+            return refuse(
+                id,
+                .resourceExhausted,
+                "the server has \(budget.maxOpenCalls) calls open; the limit is \(budget.maxOpenCalls): retry later"
+            )
         case .tooManyHeaderBytes:
             noteAbuse(.oversizedHeaders, "call metadata over the server's budget of \(budget.maxHeaderBytes) bytes")
-            return refuse(id, .resourceExhausted, "the server holds \(budget.maxHeaderBytes) bytes of call metadata, its limit: retry later or send less metadata")
+            return refuse(
+                id,
+                .resourceExhausted,
+                "the server holds \(budget.maxHeaderBytes) bytes of call metadata, its limit: retry later or send less metadata"
+            )
         case nil:
             break
         }
-        let deadline = headers.timeoutMicros > 0
+        let deadline =
+            headers.timeoutMicros > 0
             ? now + .microseconds(Int64(clamping: headers.timeoutMicros)) : nil
         let callContext = RPCServerContext(
             method: headers.method,
@@ -287,7 +333,13 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
             remoteAddress: context?.channel.remoteAddress,
             tlsPeer: tlsPeer
         )
-        let stream = ServerStream(id: id, method: method, context: callContext, sendWindow: peerSettings.initialWindowSize, headerBytes: headerBytes)
+        let stream = ServerStream(
+            id: id,
+            method: method,
+            context: callContext,
+            sendWindow: peerSettings.initialWindowSize,
+            headerBytes: headerBytes
+        )
         if let deadline, let context {
             stream.deadlineTimer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [weak self] in
                 let millis = headers.timeoutMicros / 1000
@@ -306,8 +358,12 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
             return  // a stream that already closed: the frame was in flight
         }
         guard stream.request == nil, stream.task == nil, endStream else {
-            let got = stream.request == nil && stream.task == nil ? "more after this one (END_STREAM not set)" : "a second"
-            return finish(stream.id, status: RPCError(.internal, "\(stream.context.method) expects one request message, got \(got)"))
+            let got =
+                stream.request == nil && stream.task == nil ? "more after this one (END_STREAM not set)" : "a second"
+            return finish(
+                stream.id,
+                status: RPCError(.internal, "\(stream.context.method) expects one request message, got \(got)")
+            )
         }
         machine?.requestReceived(id)
         stream.request = payload
@@ -325,11 +381,19 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
             return cancelCall(header.streamID)
         }
         guard header.type == .headers, header.streamID % 2 == 1, header.streamID > highestStreamID else {
-            return connectionError(.internal, "\(header.type) of \(header.length) bytes on stream \(header.streamID) exceeds max_header_size", cause: .protocolViolation)
+            return connectionError(
+                .internal,
+                "\(header.type) of \(header.length) bytes on stream \(header.streamID) exceeds max_header_size",
+                cause: .protocolViolation
+            )
         }
         highestStreamID = header.streamID
         noteAbuse(.oversizedHeaders, "call metadata of \(header.length) bytes")
-        refuse(header.streamID, .resourceExhausted, "call metadata of \(header.length) bytes exceeds the max_header_size of \(configuration.maxHeaderSize); send less metadata")
+        refuse(
+            header.streamID,
+            .resourceExhausted,
+            "call metadata of \(header.length) bytes exceeds the max_header_size of \(configuration.maxHeaderSize); send less metadata"
+        )
     }
 
     // MARK: - Clocks
@@ -377,7 +441,10 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     // MARK: - Shutdown
 
     func beginDraining(code: RPCError.Code, _ message: String, reason: RPCError) {
-        logger.debug("draining the connection with GOAWAY", metadata: [RPCLogKey.code.rawValue: "\(code)", RPCLogKey.reason.rawValue: "\(message)"])
+        logger.debug(
+            "draining the connection with GOAWAY",
+            metadata: [RPCLogKey.code.rawValue: "\(code)", RPCLogKey.reason.rawValue: "\(message)"]
+        )
         guard var machine else { return }
         let phase = machine.phase
         guard phase == .open || phase == .awaitingSettings else { return }
@@ -390,13 +457,20 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     }
 
     func sendGoAway(_ code: RPCError.Code, _ message: String) {
-        writer.append(.goAway, streamID: 0, message: RPCMessages.GoAway(lastStreamID: highestStreamID, code: code.rawValue, message: message))
+        writer.append(
+            .goAway,
+            streamID: 0,
+            message: RPCMessages.GoAway(lastStreamID: highestStreamID, code: code.rawValue, message: message)
+        )
     }
 
     /// Ends the connection: GOAWAY with the reason, then close. `cause` marks abuse.
     func connectionError(_ code: RPCError.Code, _ message: String, cause: AbuseCause? = nil) {
         guard !isClosed else { return }
-        logger.debug("closing the connection with GOAWAY", metadata: [RPCLogKey.code.rawValue: "\(code)", RPCLogKey.reason.rawValue: "\(message)"])
+        logger.debug(
+            "closing the connection with GOAWAY",
+            metadata: [RPCLogKey.code.rawValue: "\(code)", RPCLogKey.reason.rawValue: "\(message)"]
+        )
         if let cause { noteAbuse(cause, message) }
         sendGoAway(code, message)
         close()
@@ -415,6 +489,8 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
 
     private static func isValidMetadataKey(_ key: String) -> Bool {
         !key.isEmpty && key.utf8.count <= 128
-            && key.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D || $0 == 0x5F || $0 == 0x2E }
+            && key.utf8.allSatisfy {
+                ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D || $0 == 0x5F || $0 == 0x2E
+            }
     }
 }

@@ -102,7 +102,8 @@ struct ServerConnectionMachine {
         return RPCError(
             .resourceExhausted,
             "this connection holds \(awaitingHeaderBytes) bytes of metadata of calls still waiting for their request; "
-                + "the limit is \(limits.maxHalfOpenHeaderBytes): send each call's request right after its HEADERS")
+                + "the limit is \(limits.maxHalfOpenHeaderBytes): send each call's request right after its HEADERS"
+        )
     }
 
     /// A call was accepted. `hasRequest` is false when its MESSAGE has yet to come.
@@ -152,7 +153,11 @@ struct ServerConnectionMachine {
         }
         pingsInWindow += 1
         guard pingsInWindow <= limits.maxPingsPerSecond else {
-            return .close(.resourceExhausted, "too many PINGs: more than \(limits.maxPingsPerSecond) in one second", cause: .pingFlood)
+            return .close(
+                .resourceExhausted,
+                "too many PINGs: more than \(limits.maxPingsPerSecond) in one second",
+                cause: .pingFlood
+            )
         }
         return nil
     }
@@ -177,10 +182,18 @@ struct ServerConnectionMachine {
     /// plus the channel's unwritten bytes) and `unsentCalls` (calls answered but not yet sent).
     func checkQueued(bytes queuedBytes: Int, unsentCalls: Int) -> Action? {
         if queuedBytes > limits.maxQueuedBytes {
-            return .close(.resourceExhausted, "the client is not reading its responses: \(queuedBytes) bytes wait to be sent, over the limit of \(limits.maxQueuedBytes)", cause: .slowReader)
+            return .close(
+                .resourceExhausted,
+                "the client is not reading its responses: \(queuedBytes) bytes wait to be sent, over the limit of \(limits.maxQueuedBytes)",
+                cause: .slowReader
+            )
         }
         if unsentCalls > limits.maxUnsentCalls {
-            return .close(.resourceExhausted, "the client is not reading its responses: \(unsentCalls) answered calls wait to be sent, over the limit of \(limits.maxUnsentCalls)", cause: .slowReader)
+            return .close(
+                .resourceExhausted,
+                "the client is not reading its responses: \(unsentCalls) answered calls wait to be sent, over the limit of \(limits.maxUnsentCalls)",
+                cause: .slowReader
+            )
         }
         return nil
     }
@@ -224,15 +237,28 @@ struct ServerConnectionMachine {
             return []
         case .awaitingSettings:
             if now >= openedAt + limits.handshakeTimeout {
-                return [.close(.deadlineExceeded, "no Roster preface and SETTINGS within \(Self.seconds(limits.handshakeTimeout)) s", cause: .handshakeTimeout)]
+                return [
+                    .close(
+                        .deadlineExceeded,
+                        "no Roster preface and SETTINGS within \(Self.seconds(limits.handshakeTimeout)) s",
+                        cause: .handshakeTimeout
+                    )
+                ]
             }
         case .open:
             if openCalls == 0, let idleSince, now >= idleSince + limits.idleTimeout {
                 return [.close(.ok, "idle timeout: no calls for \(Self.seconds(limits.idleTimeout)) s", cause: nil)]
             }
             if let age = limits.maxConnectionAge, now >= openedAt + age {
-                let message = "the connection reached its maximum age of \(Self.seconds(age)) s; reconnect for new calls"
-                let closeNow = beginDraining(now: now, reason: RPCError(.unavailable, "the connection reached its maximum age and its calls outlived the grace period; retry on a new connection"))
+                let message =
+                    "the connection reached its maximum age of \(Self.seconds(age)) s; reconnect for new calls"
+                let closeNow = beginDraining(
+                    now: now,
+                    reason: RPCError(
+                        .unavailable,
+                        "the connection reached its maximum age and its calls outlived the grace period; retry on a new connection"
+                    )
+                )
                 return closeNow ? [.close(.ok, message, cause: nil)] : [.drain(.ok, message)]
             }
         case .draining:
@@ -243,12 +269,27 @@ struct ServerConnectionMachine {
         }
         var actions: [Action] = []
         if isWritable, let partialFrameSince, now >= partialFrameSince + limits.frameTimeout {
-            return [.close(.deadlineExceeded, "a frame started \(Self.seconds(now - partialFrameSince)) s ago is still incomplete; the limit is \(Self.seconds(limits.frameTimeout)) s", cause: .frameTimeout)]
+            return [
+                .close(
+                    .deadlineExceeded,
+                    "a frame started \(Self.seconds(now - partialFrameSince)) s ago is still incomplete; the limit is \(Self.seconds(limits.frameTimeout)) s",
+                    cause: .frameTimeout
+                )
+            ]
         }
         let expired = awaitingRequest.filter { $0.value.deadline <= now }.map(\.key).sorted()
         if !expired.isEmpty {
             for id in expired { stopAwaiting(id) }
-            actions.append(.endCalls(expired, RPCError(.deadlineExceeded, "no request message within \(Self.seconds(limits.requestTimeout)) s of the call's HEADERS"), cause: .requestTimeout))
+            actions.append(
+                .endCalls(
+                    expired,
+                    RPCError(
+                        .deadlineExceeded,
+                        "no request message within \(Self.seconds(limits.requestTimeout)) s of the call's HEADERS"
+                    ),
+                    cause: .requestTimeout
+                )
+            )
         }
         return actions
     }

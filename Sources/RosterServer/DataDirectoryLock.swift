@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// One `rosterd` per data directory: an exclusive `flock` on `rosterd.lock` inside it, held for
@@ -25,7 +25,8 @@ final class DataDirectoryLock: Sendable {
             close(descriptor)
             throw LockError(
                 "another rosterd\(holder.map { " (process \($0))" } ?? "") is using the data directory \(directory); "
-                    + "stop it first, or give this one another --data-dir")
+                    + "stop it first, or give this one another --data-dir"
+            )
         }
         let pid = Array("\(getpid())\n".utf8)
         _ = ftruncate(descriptor, 0)

@@ -70,7 +70,9 @@ package final class RosterServer: Service, Sendable {
 
     /// A server for `configuration`; ``run()`` calls `onStarted` once it listens.
     package init(
-        configuration: RosterServerConfiguration, logger: Logger, onStarted: @escaping @Sendable (Started) -> Void = { _ in }
+        configuration: RosterServerConfiguration,
+        logger: Logger,
+        onStarted: @escaping @Sendable (Started) -> Void = { _ in }
     ) {
         self.configuration = configuration
         self.logger = logger
@@ -82,12 +84,17 @@ package final class RosterServer: Service, Sendable {
     package func start() async throws -> Started {
         state.withLock { state in
             guard case .idle = state else {
-                preconditionFailure("RosterServer.start() called on a server that has already started; a server starts once")
+                preconditionFailure(
+                    "RosterServer.start() called on a server that has already started; a server starts once"
+                )
             }
             state = .starting
         }
         do {
-            try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: configuration.dataDirectory,
+                withIntermediateDirectories: true
+            )
             let lock = try DataDirectoryLock.acquire(directory: configuration.dataDirectory)
             let (started, running): (Started, Running)
             do {
@@ -116,7 +123,9 @@ package final class RosterServer: Service, Sendable {
     private func start(store: SQLiteStore, lock: DataDirectoryLock) async throws -> (Started, Running) {
         let connector = DirectoryConnector(
             allowFileDirectories: configuration.allowFileDirectories,
-            endpoints: DirectoryEndpoints(allowedHosts: configuration.allowedDirectoryHosts), logger: logger)
+            endpoints: DirectoryEndpoints(allowedHosts: configuration.allowedDirectoryHosts),
+            logger: logger
+        )
         let directories: JobManager.DirectoryFactory = { [connector] tenant, onThrottle in
             try await connector.directory(tenant: tenant, store: store, onThrottle: onThrottle)
         }
@@ -127,21 +136,36 @@ package final class RosterServer: Service, Sendable {
         jobConfiguration.onContactsChanged = { tenant in contactIndexes.contactsChanged(tenant: tenant) }
         // Watchers get at most one value per ~100 ms within a phase (stretched past 500 watchers).
         let jobs = JobManager(
-            store: store, configuration: jobConfiguration,
-            progress: ProgressHub(pacing: .init(interval: .milliseconds(100))))
+            store: store,
+            configuration: jobConfiguration,
+            progress: ProgressHub(pacing: .init(interval: .milliseconds(100)))
+        )
         let interrupted = try await jobs.recoverInterruptedJobs()
         if !interrupted.isEmpty {
-            logger.notice("jobs of the previous run marked INTERRUPTED", metadata: ["jobs": "\(interrupted.joined(separator: ","))"])
+            logger.notice(
+                "jobs of the previous run marked INTERRUPTED",
+                metadata: ["jobs": "\(interrupted.joined(separator: ","))"]
+            )
         }
-        let service = RosterService(store: store, jobs: jobs, connector: connector, contactIndexes: contactIndexes, logger: logger)
+        let service = RosterService(
+            store: store,
+            jobs: jobs,
+            connector: connector,
+            contactIndexes: contactIndexes,
+            logger: logger
+        )
         var router = RPCRouter()
         service.register(into: &router)
         let health = HealthService(services: [RosterMethods.service])
         health.register(into: &router)
 
         var started = Started(
-            address: try SocketAddress(ipAddress: "127.0.0.1", port: 0), certificateFingerprint: nil,
-            certificatePath: nil, certificateCreated: false, interruptedJobs: interrupted)
+            address: try SocketAddress(ipAddress: "127.0.0.1", port: 0),
+            certificateFingerprint: nil,
+            certificatePath: nil,
+            certificateCreated: false,
+            interruptedJobs: interrupted
+        )
         let tls: TLSConfiguration.Server?
         switch configuration.tls {
         case .plaintext:
@@ -152,11 +176,17 @@ package final class RosterServer: Service, Sendable {
             started.certificateFingerprint = try SelfSignedCertificate.fingerprintSHA256(certificatePEM: pem)
             started.certificatePath = chain
         case .selfSigned:
-            let names = ["localhost", "127.0.0.1", "::1", ProcessInfo.processInfo.hostName] + configuration.certificateNames
+            let names =
+                ["localhost", "127.0.0.1", "::1", ProcessInfo.processInfo.hostName] + configuration.certificateNames
             let generated = try SelfSignedCertificate.loadOrCreate(
-                directory: configuration.dataDirectory, commonName: "rosterd",
-                subjectAltNames: Array(NSOrderedSet(array: names.filter { !$0.isEmpty }).array as? [String] ?? names))
-            tls = TLSConfiguration.Server(certificateChainPath: generated.certificatePath, privateKeyPath: generated.privateKeyPath)
+                directory: configuration.dataDirectory,
+                commonName: "rosterd",
+                subjectAltNames: Array(NSOrderedSet(array: names.filter { !$0.isEmpty }).array as? [String] ?? names)
+            )
+            tls = TLSConfiguration.Server(
+                certificateChainPath: generated.certificatePath,
+                privateKeyPath: generated.privateKeyPath
+            )
             started.certificateFingerprint = generated.fingerprint
             started.certificatePath = generated.certificatePath
             started.certificateCreated = generated.created
@@ -221,11 +251,15 @@ package final class RosterServer: Service, Sendable {
 
     /// One log line per fact an operator needs at start: address, TLS, fingerprint.
     package func log(_ started: Started) {
-        var metadata: Logger.Metadata = ["address": "\(started.hostAndPort)", "data-directory": "\(configuration.dataDirectory)"]
+        var metadata: Logger.Metadata = [
+            "address": "\(started.hostAndPort)", "data-directory": "\(configuration.dataDirectory)",
+        ]
         switch configuration.tls {
         case .plaintext: metadata["tls"] = "off (plaintext, development only)"
         case .files(_, _, let clientCA): metadata["tls"] = clientCA == nil ? "on" : "on, client certificates required"
-        case .selfSigned: metadata["tls"] = started.certificateCreated ? "on, self-signed certificate generated" : "on, self-signed certificate"
+        case .selfSigned:
+            metadata["tls"] =
+                started.certificateCreated ? "on, self-signed certificate generated" : "on, self-signed certificate"
         }
         if let fingerprint = started.certificateFingerprint { metadata["sha256-fingerprint"] = "\(fingerprint)" }
         if let path = started.certificatePath { metadata["certificate"] = "\(path)" }

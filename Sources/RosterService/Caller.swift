@@ -1,6 +1,6 @@
+internal import Foundation
 package import RosterRPC
 package import RosterStore
-internal import Foundation
 internal import Synchronization
 
 /// Who is calling: the tenant and role of the API key in the call's `authorization` metadata.
@@ -22,7 +22,8 @@ package struct Caller: Sendable, Hashable {
         let needed = APIKeyRole.allCases.reversed().filter(roles.contains).map(\.rawValue).joined(separator: " or ")
         throw RPCError(
             .permissionDenied,
-            "\(Self.withArticle(role.rawValue)) key may not \(action); this needs \(Self.withArticle(needed)) key of the tenant")
+            "\(Self.withArticle(role.rawValue)) key may not \(action); this needs \(Self.withArticle(needed)) key of the tenant"
+        )
     }
 
     /// `phrase` after "a" or "an", as its first letter sounds ("an admin", "an editor", "a reader").
@@ -56,7 +57,8 @@ package final class Authenticator: Sendable {
             throw RPCError(
                 .unauthenticated,
                 "this call needs an API key: send the metadata `authorization: Bearer <key>` "
-                    + "(mint a key on the server with `rosterd keys create`)")
+                    + "(mint a key on the server with `rosterd keys create`)"
+            )
         }
         let parts = header.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "bearer", !parts[1].isEmpty else {
@@ -86,5 +88,6 @@ package final class Authenticator: Sendable {
     private static let invalidKey = RPCError(
         .unauthenticated,
         "the API key is not valid (unknown or revoked); ask the server's operator for a key "
-            + "(`rosterd keys create`)")
+            + "(`rosterd keys create`)"
+    )
 }

@@ -37,7 +37,9 @@ package struct ContactIndex: Sendable {
             }
             for text in texts where !text.isEmpty { keys.append(Key(bytes: Array(text.utf8), ordinal: Int32(ordinal))) }
         }
-        self.keys = keys.sorted { $0.bytes == $1.bytes ? $0.ordinal < $1.ordinal : $0.bytes.lexicographicallyPrecedes($1.bytes) }
+        self.keys = keys.sorted {
+            $0.bytes == $1.bytes ? $0.ordinal < $1.ordinal : $0.bytes.lexicographicallyPrecedes($1.bytes)
+        }
     }
 
     /// Contacts in the index.
@@ -132,14 +134,19 @@ package final class ContactIndexCache: Sendable {
     /// ListContacts' search: the contacts matching `query` after the id `after`, up to `pageSize`,
     /// and how many match in all. The ids come from the index (built or rebuilt first when needed),
     /// the contacts from the store, read by id.
-    package func page(tenant: String, query: String, after: String?, pageSize: Int, store: any Store) async throws(StoreError)
+    package func page(tenant: String, query: String, after: String?, pageSize: Int, store: any Store)
+        async throws(StoreError)
         -> ContactSearch.Page
     {
         let index = try await index(tenant: tenant, store: store)
         let found = await offEventLoop { index.search(query, after: after, pageSize: pageSize) }
         let contacts = try await store.contacts(tenant: tenant, ids: found.ids)
         // A contact removed since the index was read is left out of this page.
-        return ContactSearch.Page(contacts: found.ids.compactMap { contacts[$0] }, hasMore: found.hasMore, total: found.total)
+        return ContactSearch.Page(
+            contacts: found.ids.compactMap { contacts[$0] },
+            hasMore: found.hasMore,
+            total: found.total
+        )
     }
 
     /// The tenant's index at the store's current generation, built when missing or stale.
@@ -154,7 +161,9 @@ package final class ContactIndexCache: Sendable {
     /// One build per tenant and generation runs at a time: callers that arrive while it runs
     /// wait for it and share its index (or its error).
     package func index(
-        tenant: String, generation: Int64, load: @escaping @Sendable () async throws(StoreError) -> [ContactRecord]
+        tenant: String,
+        generation: Int64,
+        load: @escaping @Sendable () async throws(StoreError) -> [ContactRecord]
     ) async throws(StoreError) -> ContactIndex {
         let build: Task<Result<ContactIndex, StoreError>, Never> = state.withLock { state in
             if let index = state.indexes[tenant], index.generation == generation {
@@ -176,7 +185,9 @@ package final class ContactIndexCache: Sendable {
     package var callersWaiting: Int { state.withLock { $0.waiting } }
 
     private func build(
-        tenant: String, generation: Int64, load: @Sendable () async throws(StoreError) -> [ContactRecord]
+        tenant: String,
+        generation: Int64,
+        load: @Sendable () async throws(StoreError) -> [ContactRecord]
     ) async -> Result<ContactIndex, StoreError> {
         let result: Result<ContactIndex, StoreError>
         do throws(StoreError) {
@@ -188,7 +199,9 @@ package final class ContactIndexCache: Sendable {
         state.withLock { state in
             if state.building[tenant]?.generation == generation { state.building[tenant] = nil }
             // A slow build must not replace a newer generation's index.
-            guard case .success(let built) = result, (state.indexes[tenant]?.generation ?? .min) <= generation else { return }
+            guard case .success(let built) = result, (state.indexes[tenant]?.generation ?? .min) <= generation else {
+                return
+            }
             state.indexes[tenant] = built
             state.clock += 1
             state.lastUsed[tenant] = state.clock

@@ -39,7 +39,8 @@ package struct ContactSearch: Sendable {
     }
 
     /// The matches with ids after `after`, up to `pageSize`, and the count of all matches.
-    package func page(store: any Store, tenant: String, after: String?, pageSize: Int) async throws(StoreError) -> Page {
+    package func page(store: any Store, tenant: String, after: String?, pageSize: Int) async throws(StoreError) -> Page
+    {
         try await page(after: after, pageSize: pageSize) { cursor, limit throws(StoreError) in
             try await store.contacts(tenant: tenant, after: cursor, limit: limit)
         }
@@ -48,7 +49,9 @@ package struct ContactSearch: Sendable {
     /// The same page, reading contacts in id order from `contacts(after, limit)`. The filtering
     /// runs off the caller's event loop (``offEventLoop(_:)``).
     package func page(
-        after: String?, pageSize: Int, contacts: (_ after: String?, _ limit: Int) async throws(StoreError) -> [ContactRecord]
+        after: String?,
+        pageSize: Int,
+        contacts: (_ after: String?, _ limit: Int) async throws(StoreError) -> [ContactRecord]
     ) async throws(StoreError) -> Page {
         try await offEventLoop { () async throws(StoreError) -> Page in
             var page = Page(contacts: [], hasMore: false, total: 0)

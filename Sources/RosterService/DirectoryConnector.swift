@@ -26,8 +26,12 @@ package struct DirectoryConnector: Sendable {
         package var isFileDirectory: Bool { graphBaseURL == "demo:" || graphBaseURL.hasPrefix("file:") }
 
         package init(
-            directoryTenantID: String, clientID: String, clientSecret: GraphDirectory.ClientSecret, authorityURL: String,
-            graphBaseURL: String, tokenScope: String? = nil
+            directoryTenantID: String,
+            clientID: String,
+            clientSecret: GraphDirectory.ClientSecret,
+            authorityURL: String,
+            graphBaseURL: String,
+            tokenScope: String? = nil
         ) {
             self.directoryTenantID = directoryTenantID
             self.clientID = clientID
@@ -77,7 +81,8 @@ package struct DirectoryConnector: Sendable {
                 throw DirectoryError(
                     .permanent,
                     "the Graph URL \(base) names a local directory file, which this server does not allow; "
-                        + "use an https:// Graph URL (or start rosterd with --allow-file-directories)")
+                        + "use an https:// Graph URL (or start rosterd with --allow-file-directories)"
+                )
             }
             if base == "demo:" { return try FileDirectory.demo() }
             guard let url = URL(string: base), url.isFileURL else {
@@ -87,8 +92,10 @@ package struct DirectoryConnector: Sendable {
         }
         try checkEndpoints(credentials)
         var configuration = GraphDirectory.Configuration(
-            directoryTenantID: credentials.directoryTenantID, clientID: credentials.clientID,
-            clientSecret: credentials.clientSecret)
+            directoryTenantID: credentials.directoryTenantID,
+            clientID: credentials.clientID,
+            clientSecret: credentials.clientSecret
+        )
         configuration.authority = credentials.authorityURL
         configuration.graphBaseURL = base
         configuration.tokenScope = credentials.tokenScope
@@ -100,16 +107,22 @@ package struct DirectoryConnector: Sendable {
 
     /// The directory of a stored tenant, its secret read from `store`.
     package func directory(
-        tenant: TenantRecord, store: any Store,
+        tenant: TenantRecord,
+        store: any Store,
         onThrottle: @escaping @Sendable (GraphDirectory.ThrottleWait) -> Void = { _ in }
     ) async throws -> any DirectorySource {
         let secret = try await store.clientSecret(tenant: tenant.id) ?? ""
         return try directory(
             Credentials(
-                directoryTenantID: tenant.directoryTenantID ?? "", clientID: tenant.clientID ?? "",
-                clientSecret: GraphDirectory.ClientSecret(secret), authorityURL: tenant.authorityURL,
-                graphBaseURL: tenant.graphBaseURL, tokenScope: tenant.tokenScope),
-            onThrottle: onThrottle)
+                directoryTenantID: tenant.directoryTenantID ?? "",
+                clientID: tenant.clientID ?? "",
+                clientSecret: GraphDirectory.ClientSecret(secret),
+                authorityURL: tenant.authorityURL,
+                graphBaseURL: tenant.graphBaseURL,
+                tokenScope: tenant.tokenScope
+            ),
+            onThrottle: onThrottle
+        )
     }
 
     /// Checks both endpoints of a Graph directory against ``endpoints``.

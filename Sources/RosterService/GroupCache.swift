@@ -31,7 +31,11 @@ package final class GroupCache: Sendable {
     private let request: AsyncStream<String>.Continuation
 
     package init(
-        store: any Store, connector: DirectoryConnector, maxGroups: Int = 200_000, now: @escaping @Sendable () -> Int64, logger: Logger
+        store: any Store,
+        connector: DirectoryConnector,
+        maxGroups: Int = 200_000,
+        now: @escaping @Sendable () -> Int64,
+        logger: Logger
     ) {
         self.store = store
         self.connector = connector
@@ -70,14 +74,20 @@ package final class GroupCache: Sendable {
                     .limitExceeded,
                     "the directory listed more than \(tooMany ? "\(maxGroups) groups" : "\(maxPages) pages") of "
                         + "mail-enabled security groups (a looping next link?); the type-ahead keeps the groups it had",
-                    directoryCode: "groupListingTooLarge")
+                    directoryCode: "groupListingTooLarge"
+                )
             }
             for group in page.items {
                 records.append(
                     GroupRecord(
-                        id: group.id, displayName: group.displayName ?? group.id, mail: group.mail,
-                        mailEnabled: group.mailEnabled, securityEnabled: group.securityEnabled,
-                        kind: group.kind.storeKind))
+                        id: group.id,
+                        displayName: group.displayName ?? group.id,
+                        mail: group.mail,
+                        mailEnabled: group.mailEnabled,
+                        securityEnabled: group.securityEnabled,
+                        kind: group.kind.storeKind
+                    )
+                )
             }
         }
         let refreshedAt = now()
@@ -131,7 +141,8 @@ package final class GroupCache: Sendable {
             state.withLock { $0.failedAt[id] = ContinuousClock.now }
             logger.warning(
                 "group cache refresh failed; the previous groups keep answering",
-                metadata: ["tenant": "\(id)", "error": "\(error)"])
+                metadata: ["tenant": "\(id)", "error": "\(error)"]
+            )
         }
     }
 }

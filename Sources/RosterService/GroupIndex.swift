@@ -28,7 +28,9 @@ package struct GroupIndex: Sendable {
     package init(groups: [GroupRecord], refreshedAt: Int64?) {
         let folded = groups.filter { $0.kind == .mailEnabledSecurity }
             .map { (group: $0, name: Array(SearchFolding.fold($0.displayName).utf8), id: Array($0.id.utf8)) }
-            .sorted { $0.name == $1.name ? $0.id.lexicographicallyPrecedes($1.id) : $0.name.lexicographicallyPrecedes($1.name) }
+            .sorted {
+                $0.name == $1.name ? $0.id.lexicographicallyPrecedes($1.id) : $0.name.lexicographicallyPrecedes($1.name)
+            }
         self.groups = folded.map(\.group)
         self.refreshedAt = refreshedAt
         self.names = folded.enumerated().map { Key(bytes: $1.name, ordinal: Int32($0)) }

@@ -1,5 +1,5 @@
-import Logging
 internal import Foundation
+import Logging
 import RosterDirectory
 import RosterRPC
 import RosterStore
@@ -7,7 +7,9 @@ import RosterWire
 
 // ConnectDirectory: prove the credentials and permissions, then store them and fill the group cache.
 extension RosterService {
-    func connectDirectory(_ request: ConnectDirectoryRequest, caller: Caller) async throws(RPCError) -> ConnectDirectoryResponse {
+    func connectDirectory(_ request: ConnectDirectoryRequest, caller: Caller) async throws(RPCError)
+        -> ConnectDirectoryResponse
+    {
         try caller.require([.admin], to: "connect the directory")
         let credentials = try Self.credentials(from: request)
         if !credentials.isFileDirectory {
@@ -18,10 +20,13 @@ extension RosterService {
             }
         }
         var tenant = try await tenant(of: caller)
-        if let active = try await storeCall({ () async throws(StoreError) in try await store.activeJob(tenant: tenant.id) }) {
+        if let active = try await storeCall({ () async throws(StoreError) in
+            try await store.activeJob(tenant: tenant.id)
+        }) {
             throw RPCError(
                 .failedPrecondition,
-                "sync job \(active.id) is running; wait for it or cancel it (CancelSync), then connect again")
+                "sync job \(active.id) is running; wait for it or cancel it (CancelSync), then connect again"
+            )
         }
         let directory: any DirectorySource
         let granted: [String]
@@ -31,15 +36,21 @@ extension RosterService {
         } catch {
             logger.info(
                 "directory connection refused",
-                metadata: ["tenant": "\(tenant.id)", "code": "\(error.code)", "directory-code": "\(error.directoryCode ?? "")"])
+                metadata: [
+                    "tenant": "\(tenant.id)", "code": "\(error.code)", "directory-code": "\(error.directoryCode ?? "")",
+                ]
+            )
             throw Self.connectionStatus(error)
         }
         // The verification took network time: look again, and write onto the tenant as it is now
         // (a scheduled run may have started or saved fields meanwhile).
-        if let active = try await storeCall({ () async throws(StoreError) in try await store.activeJob(tenant: caller.tenantID) }) {
+        if let active = try await storeCall({ () async throws(StoreError) in
+            try await store.activeJob(tenant: caller.tenantID)
+        }) {
             throw RPCError(
                 .failedPrecondition,
-                "sync job \(active.id) started while the connection was being verified; connect again once it has ended")
+                "sync job \(active.id) started while the connection was being verified; connect again once it has ended"
+            )
         }
         tenant = try await self.tenant(of: caller)
         let sameDirectory =
@@ -58,7 +69,10 @@ extension RosterService {
             try await store.setClientSecret(credentials.clientSecret.value, tenant: saved.id)
             try await store.updateTenant(saved)
         }
-        logger.info("directory connected", metadata: ["tenant": "\(tenant.id)", "permissions": "\(granted.joined(separator: ","))"])
+        logger.info(
+            "directory connected",
+            metadata: ["tenant": "\(tenant.id)", "permissions": "\(granted.joined(separator: ","))"]
+        )
         var response = ConnectDirectoryResponse()
         response.state = .authorized
         response.grantedPermissions = granted
@@ -66,7 +80,10 @@ extension RosterService {
             response.groupsCached = Int64(try await groups.refresh(tenant: tenant.id, directory: directory))
         } catch {
             // The connection is proven; the type-ahead fills at the next refresh.
-            logger.warning("group cache not filled at connect", metadata: ["tenant": "\(tenant.id)", "error": "\(error)"])
+            logger.warning(
+                "group cache not filled at connect",
+                metadata: ["tenant": "\(tenant.id)", "error": "\(error)"]
+            )
         }
         return response
     }
@@ -90,16 +107,26 @@ extension RosterService {
                 throw RPCError(
                     .invalidArgument,
                     "ConnectDirectory needs \(missing.joined(separator: ", ")): take them from the app registration "
-                        + "in Entra ID (Overview, and Certificates & secrets)")
+                        + "in Entra ID (Overview, and Certificates & secrets)"
+                )
             }
-            if !tokenScope.isEmpty, !tokenScope.hasPrefix("https://") && !tokenScope.hasPrefix("api://") || tokenScope.count > 512 {
-                throw RPCError(.invalidArgument, "token_scope \(tokenScope) must be a resource URI ending in /.default, e.g. https://graph.microsoft.com/.default")
+            if !tokenScope.isEmpty,
+                !tokenScope.hasPrefix("https://") && !tokenScope.hasPrefix("api://") || tokenScope.count > 512
+            {
+                throw RPCError(
+                    .invalidArgument,
+                    "token_scope \(tokenScope) must be a resource URI ending in /.default, e.g. https://graph.microsoft.com/.default"
+                )
             }
         }
         return DirectoryConnector.Credentials(
-            directoryTenantID: request.directoryTenantID, clientID: request.clientID,
-            clientSecret: .init(request.clientSecret), authorityURL: authority, graphBaseURL: graph,
-            tokenScope: tokenScope.isEmpty ? nil : tokenScope)
+            directoryTenantID: request.directoryTenantID,
+            clientID: request.clientID,
+            clientSecret: .init(request.clientSecret),
+            authorityURL: authority,
+            graphBaseURL: graph,
+            tokenScope: tokenScope.isEmpty ? nil : tokenScope
+        )
     }
 
     /// The status of a failed connection attempt: the directory's message, which says what to fix.

@@ -6,7 +6,9 @@ import RosterWire
 // WatchProgress: the job's state now, then paced updates, then the final message.
 extension RosterService {
     func watchProgress(
-        _ request: WatchProgressRequest, writer: RPCResponseWriter<ProgressUpdate>, caller: Caller
+        _ request: WatchProgressRequest,
+        writer: RPCResponseWriter<ProgressUpdate>,
+        caller: Caller
     ) async throws {
         let updates: ProgressHub.Updates?
         if !request.jobID.isEmpty, let live = jobs.progress.latest(job: request.jobID) {
@@ -25,7 +27,9 @@ extension RosterService {
         }
         guard let updates else {
             throw RPCError(
-                .unavailable, "the job is run by another rosterd process; watch it there, or wait until it ends")
+                .unavailable,
+                "the job is run by another rosterd process; watch it there, or wait until it ends"
+            )
         }
         // The hub paces the values (one per ~100 ms within a phase, stretched for many watchers;
         // phase changes and the end at once) and keeps each watcher only the newest of each phase.
@@ -39,10 +43,15 @@ extension RosterService {
     private func watchedJob(_ id: String, caller: Caller) async throws(RPCError) -> SyncJobRecord {
         if !id.isEmpty { return try await job(id, caller: caller) }
         let tenant = caller.tenantID
-        if let active = try await storeCall({ () async throws(StoreError) in try await store.activeJob(tenant: tenant) }) {
+        if let active = try await storeCall({ () async throws(StoreError) in try await store.activeJob(tenant: tenant) }
+        ) {
             return active
         }
-        guard let last = try await storeCall({ () async throws(StoreError) in try await store.jobs(tenant: tenant, limit: 1) }).first else {
+        guard
+            let last = try await storeCall({ () async throws(StoreError) in
+                try await store.jobs(tenant: tenant, limit: 1)
+            }).first
+        else {
             throw RPCError(.notFound, "this tenant has no sync job yet; start one with StartSync")
         }
         return last

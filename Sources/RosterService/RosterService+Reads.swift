@@ -25,8 +25,13 @@ extension RosterService {
                 job.phase = SyncPhase(live.phase)
                 job.state = RosterWire.JobState(live.state)
                 job.counters = ProgressCounters(
-                    fetched: live.fetched, total: live.total, added: live.added, updated: live.updated,
-                    removed: live.removed, unchanged: live.unchanged)
+                    fetched: live.fetched,
+                    total: live.total,
+                    added: live.added,
+                    updated: live.updated,
+                    removed: live.removed,
+                    unchanged: live.unchanged
+                )
             }
             response.activeJob = job
         }
@@ -35,15 +40,20 @@ extension RosterService {
         response.settings = TenantSettings(tenant)
         response.nextScheduledUnixMs = tenant.syncIntervalMinutes > 0 ? (tenant.nextSyncAt ?? 0) : 0
         response.callerRole = Role(caller.role)
-        if let index = try? await groups.index(tenant: tenant.id) { response.groupsRefreshedUnixMs = index.refreshedAt ?? 0 }
+        if let index = try? await groups.index(tenant: tenant.id) {
+            response.groupsRefreshedUnixMs = index.refreshedAt ?? 0
+        }
         return response
     }
 
     func listGroups(_ request: ListGroupsRequest, caller: Caller) async throws(RPCError) -> ListGroupsResponse {
         try caller.require([.admin, .editor], to: "search groups")
-        guard request.limit >= 0 else { throw RPCError(.invalidArgument, "limit must not be negative (default 10, at most 100)") }
+        guard request.limit >= 0 else {
+            throw RPCError(.invalidArgument, "limit must not be negative (default 10, at most 100)")
+        }
         let limit = request.limit == 0 ? 10 : min(Int(request.limit), 100)
-        let index = try await storeCall { () async throws(StoreError) in try await groups.index(tenant: caller.tenantID) }
+        let index = try await storeCall { () async throws(StoreError) in try await groups.index(tenant: caller.tenantID)
+        }
         if Self.isStale(index, now: configuration.now(), maxAge: configuration.groupCacheMaxAge) {
             groups.refreshInBackground(tenant: caller.tenantID)
         }
@@ -54,7 +64,9 @@ extension RosterService {
     }
 
     func listContacts(_ request: ListContactsRequest, caller: Caller) async throws(RPCError) -> ListContactsResponse {
-        guard request.pageSize >= 0 else { throw RPCError(.invalidArgument, "page_size must not be negative (default 100, at most 1,000)") }
+        guard request.pageSize >= 0 else {
+            throw RPCError(.invalidArgument, "page_size must not be negative (default 100, at most 1,000)")
+        }
         let pageSize = request.pageSize == 0 ? 100 : min(Int(request.pageSize), 1_000)
         let after = request.pageToken.isEmpty ? nil : try ContactPageToken.decode(request.pageToken)
         let tenant = caller.tenantID
@@ -64,12 +76,20 @@ extension RosterService {
             page = try await storeCall { () async throws(StoreError) in
                 let rows = try await store.contacts(tenant: tenant, after: after, limit: pageSize + 1)
                 return ContactSearch.Page(
-                    contacts: Array(rows.prefix(pageSize)), hasMore: rows.count > pageSize,
-                    total: try await store.contactCount(tenant: tenant))
+                    contacts: Array(rows.prefix(pageSize)),
+                    hasMore: rows.count > pageSize,
+                    total: try await store.contactCount(tenant: tenant)
+                )
             }
         } else {
             page = try await storeCall { () async throws(StoreError) in
-                try await contactIndexes.page(tenant: tenant, query: request.search, after: after, pageSize: pageSize, store: store)
+                try await contactIndexes.page(
+                    tenant: tenant,
+                    query: request.search,
+                    after: after,
+                    pageSize: pageSize,
+                    store: store
+                )
             }
         }
         response.contacts = page.contacts.map(Contact.init)
@@ -85,11 +105,14 @@ extension RosterService {
         switch request.lookup {
         case .id(let id)?:
             what = "id \(id)"
-            found = try await storeCall { () async throws(StoreError) in try await store.contact(tenant: tenant, id: id) }
+            found = try await storeCall { () async throws(StoreError) in try await store.contact(tenant: tenant, id: id)
+            }
         case .mail(let address)?:
             // By mail, then by userPrincipalName (an account without mail is known by its UPN).
             what = address
-            found = try await storeCall { () async throws(StoreError) in try await store.contact(tenant: tenant, address: address) }
+            found = try await storeCall { () async throws(StoreError) in
+                try await store.contact(tenant: tenant, address: address)
+            }
         case .userPrincipalName(let name)?:
             what = name
             found = try await storeCall { () async throws(StoreError) in
@@ -99,7 +122,10 @@ extension RosterService {
             throw RPCError(.invalidArgument, "GetContact needs one of id, mail or user_principal_name")
         }
         guard let found else {
-            throw RPCError(.notFound, "no contact with \(what); the contact may be outside the sync scope, or not synced yet")
+            throw RPCError(
+                .notFound,
+                "no contact with \(what); the contact may be outside the sync scope, or not synced yet"
+            )
         }
         var response = GetContactResponse()
         response.contact = Contact(found)
@@ -107,7 +133,9 @@ extension RosterService {
     }
 
     func listSyncJobs(_ request: ListSyncJobsRequest, caller: Caller) async throws(RPCError) -> ListSyncJobsResponse {
-        guard request.limit >= 0 else { throw RPCError(.invalidArgument, "limit must not be negative (default 20, at most 200)") }
+        guard request.limit >= 0 else {
+            throw RPCError(.invalidArgument, "limit must not be negative (default 20, at most 200)")
+        }
         let limit = request.limit == 0 ? 20 : min(Int(request.limit), 200)
         var offset = 0
         if !request.pageToken.isEmpty {

@@ -8,19 +8,26 @@ extension RosterService {
     /// The longest automatic sync interval accepted: 30 days.
     static let maximumSyncIntervalMinutes: UInt32 = 30 * 24 * 60
 
-    func updateSettings(_ request: UpdateSettingsRequest, caller: Caller) async throws(RPCError) -> UpdateSettingsResponse {
+    func updateSettings(_ request: UpdateSettingsRequest, caller: Caller) async throws(RPCError)
+        -> UpdateSettingsResponse
+    {
         try caller.require([.admin], to: "change the tenant's settings")
-        if let minutes = request.syncIntervalMinutes, minutes != 0, minutes < 5 || minutes > Self.maximumSyncIntervalMinutes {
+        if let minutes = request.syncIntervalMinutes, minutes != 0,
+            minutes < 5 || minutes > Self.maximumSyncIntervalMinutes
+        {
             throw RPCError(
                 .invalidArgument,
-                "sync_interval_minutes must be 0 (off) or between 5 and \(Self.maximumSyncIntervalMinutes) (30 days)")
+                "sync_interval_minutes must be 0 (off) or between 5 and \(Self.maximumSyncIntervalMinutes) (30 days)"
+            )
         }
         var scheduledScope: RosterStore.SyncScope?
         if let scope = request.scheduledScope {
             scheduledScope = try Self.scope(scope)
         }
         // Read before the tenant, so that nothing awaits between reading and writing the tenant.
-        let activeJob = request.includeDisabledAccounts == nil ? nil
+        let activeJob =
+            request.includeDisabledAccounts == nil
+            ? nil
             : try await storeCall { () async throws(StoreError) in try await store.activeJob(tenant: caller.tenantID) }
         var tenant = try await tenant(of: caller)
         if case .group(let id, _)? = scheduledScope {
@@ -28,7 +35,8 @@ extension RosterService {
             guard case .group(id, let name) = tenant.scope else {
                 throw RPCError(
                     .failedPrecondition,
-                    "schedule a group only after one manual sync of it (StartSync with that group) has succeeded")
+                    "schedule a group only after one manual sync of it (StartSync with that group) has succeeded"
+                )
             }
             scheduledScope = .group(id: id, name: name)
         }
@@ -48,7 +56,8 @@ extension RosterService {
             // The running job filters by the old rule and would save a delta link made with it.
             throw RPCError(
                 .failedPrecondition,
-                "sync job \(active.id) is running; change include_disabled_accounts once it has ended")
+                "sync job \(active.id) is running; change include_disabled_accounts once it has ended"
+            )
         }
         if let include = request.includeDisabledAccounts, include != tenant.includeDisabled {
             tenant.includeDisabled = include
@@ -64,7 +73,8 @@ extension RosterService {
             metadata: [
                 "tenant": "\(tenant.id)", "interval-minutes": "\(tenant.syncIntervalMinutes)",
                 "threshold": "\(tenant.deletionThreshold)", "include-disabled": "\(tenant.includeDisabled)",
-            ])
+            ]
+        )
         var response = UpdateSettingsResponse()
         response.settings = TenantSettings(tenant)
         response.nextScheduledUnixMs = tenant.syncIntervalMinutes > 0 ? (tenant.nextSyncAt ?? 0) : 0

@@ -20,12 +20,14 @@ extension RosterService {
             throw RPCError(
                 .permissionDenied,
                 "editors cannot synchronize users within a group; ask an admin: this tenant keeps only the group \"\(name)\", "
-                    + "and only an admin can run its sync or change its scope to all users")
+                    + "and only an admin can run its sync or change its scope to all users"
+            )
         }
         guard tenant.connectionState == .authorized else {
             var why = "the directory connection is not authorized"
             if tenant.connectionState != .notConnected {
-                why += " (\(tenant.connectionState.rawValue)\(tenant.connectionErrorCode.map { ", directory code \($0)" } ?? ""))"
+                why +=
+                    " (\(tenant.connectionState.rawValue)\(tenant.connectionErrorCode.map { ", directory code \($0)" } ?? ""))"
             }
             throw RPCError(.failedPrecondition, why + "; run ConnectDirectory (`roster connect`) first")
         }
@@ -37,9 +39,14 @@ extension RosterService {
         do {
             started = try await jobs.start(
                 SyncRequest(
-                    tenantID: tenant.id, scope: scope, dryRun: request.dryRun,
+                    tenantID: tenant.id,
+                    scope: scope,
+                    dryRun: request.dryRun,
                     acknowledgeRemovals: request.acknowledgeRemovals,
-                    startedBy: caller.label.isEmpty ? caller.keyID : caller.label, forceFull: request.forceFull))
+                    startedBy: caller.label.isEmpty ? caller.keyID : caller.label,
+                    forceFull: request.forceFull
+                )
+            )
         } catch {
             throw RPCError(error)
         }
@@ -50,9 +57,11 @@ extension RosterService {
         logger.info(
             "sync started",
             metadata: [
-                "tenant": "\(tenant.id)", "job": "\(started.job.id)", "scope": "\(scope == .allUsers ? "all users" : "group")",
+                "tenant": "\(tenant.id)", "job": "\(started.job.id)",
+                "scope": "\(scope == .allUsers ? "all users" : "group")",
                 "mode": "\(started.job.mode.rawValue)", "dry-run": "\(request.dryRun)",
-            ])
+            ]
+        )
 
         if request.dryRun {
             // A dry run answers with its plan, so it waits for the job's end.
@@ -86,12 +95,15 @@ extension RosterService {
 
     func cancelSync(_ request: CancelSyncRequest, caller: Caller) async throws(RPCError) -> CancelSyncResponse {
         try caller.require([.admin, .editor], to: "cancel a sync")
-        let active = try await storeCall { () async throws(StoreError) in try await store.activeJob(tenant: caller.tenantID) }
+        let active = try await storeCall { () async throws(StoreError) in
+            try await store.activeJob(tenant: caller.tenantID)
+        }
         if !request.jobID.isEmpty, active?.id != request.jobID {
             let job = try await job(request.jobID, caller: caller)
             throw RPCError(
                 .failedPrecondition,
-                "job \(job.id) is not running (it ended \(job.state.rawValue)); nothing to cancel")
+                "job \(job.id) is not running (it ended \(job.state.rawValue)); nothing to cancel"
+            )
         }
         guard let active, await jobs.cancel(tenant: caller.tenantID) != nil else {
             throw RPCError(.failedPrecondition, "no sync is running for this tenant; nothing to cancel")
@@ -119,7 +131,9 @@ extension RosterService {
             return .group(id: id, name: scope?.groupDisplayName ?? "")
         default:
             throw RPCError(
-                .invalidArgument, "StartSync needs a scope: SCOPE_KIND_ALL_USERS, or SCOPE_KIND_GROUP with group_id")
+                .invalidArgument,
+                "StartSync needs a scope: SCOPE_KIND_ALL_USERS, or SCOPE_KIND_GROUP with group_id"
+            )
         }
     }
 

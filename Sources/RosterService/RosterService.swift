@@ -39,9 +39,13 @@ package final class RosterService: Sendable {
 
     /// A service over `store` and `jobs`, reading directories through `connector`.
     package init(
-        store: any Store, jobs: JobManager, connector: DirectoryConnector, authenticator: Authenticator? = nil,
+        store: any Store,
+        jobs: JobManager,
+        connector: DirectoryConnector,
+        authenticator: Authenticator? = nil,
         contactIndexes: ContactIndexCache? = nil,
-        configuration: Configuration = Configuration(), logger: Logger = Logger(label: "roster.service")
+        configuration: Configuration = Configuration(),
+        logger: Logger = Logger(label: "roster.service")
     ) {
         self.store = store
         self.jobs = jobs
@@ -51,7 +55,12 @@ package final class RosterService: Sendable {
         self.logger = logger
         self.contactIndexes = contactIndexes ?? ContactIndexCache(capacity: configuration.contactIndexTenants)
         self.groups = GroupCache(
-            store: store, connector: connector, maxGroups: configuration.maxCachedGroups, now: configuration.now, logger: logger)
+            store: store,
+            connector: connector,
+            maxGroups: configuration.maxCachedGroups,
+            now: configuration.now,
+            logger: logger
+        )
     }
 
     /// Runs the service's background work (group cache refreshes, contact index rebuilds after a
@@ -105,7 +114,11 @@ package final class RosterService: Sendable {
 
     /// The caller's tenant record.
     func tenant(of caller: Caller) async throws(RPCError) -> TenantRecord {
-        guard let tenant = try await storeCall({ () async throws(StoreError) in try await store.tenant(id: caller.tenantID) }) else {
+        guard
+            let tenant = try await storeCall({ () async throws(StoreError) in
+                try await store.tenant(id: caller.tenantID)
+            })
+        else {
             throw RPCError(.notFound, "the key's tenant \(caller.tenantID) no longer exists; ask the operator")
         }
         return tenant

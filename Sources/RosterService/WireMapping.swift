@@ -118,8 +118,13 @@ extension SyncJob {
         startedUnixMs = job.startedAt ?? 0
         finishedUnixMs = job.finishedAt ?? 0
         counters = ProgressCounters(
-            fetched: job.fetched, total: job.total, added: job.added, updated: job.updated, removed: job.removed,
-            unchanged: job.unchanged)
+            fetched: job.fetched,
+            total: job.total,
+            added: job.added,
+            updated: job.updated,
+            removed: job.removed,
+            unchanged: job.unchanged
+        )
         errorCode = job.errorCode ?? ""
         errorMessage = job.errorMessage ?? ""
         note = job.note ?? ""
@@ -136,8 +141,13 @@ extension ProgressUpdate {
         state = RosterWire.JobState(progress.state)
         phase = SyncPhase(progress.phase)
         counters = ProgressCounters(
-            fetched: progress.fetched, total: progress.total, added: progress.added, updated: progress.updated,
-            removed: progress.removed, unchanged: progress.unchanged)
+            fetched: progress.fetched,
+            total: progress.total,
+            added: progress.added,
+            updated: progress.updated,
+            removed: progress.removed,
+            unchanged: progress.unchanged
+        )
         percent = Float(progress.percent ?? 0)
         etaMs = progress.etaMilliseconds ?? 0
         throttleWaitMs = progress.throttleWaitMilliseconds ?? 0

@@ -5,8 +5,12 @@ package import RosterStore
 /// Ids look like Graph's object ids (GUIDs), so they arrive in no particular order, as in real
 /// syncs. The same arguments always give the same contacts.
 package enum SampleContacts {
-    private static let givenNames = ["Zoë", "Ødegård", "Amélie", "José", "Łukasz", "Siobhán", "Björn", "Renée", "Anna", "Ma"]
-    private static let surnames = ["O'Brien", "Müller", "Nguyễn", "García", "Smith", "Đorđević", "李", "Ødegaard", "Dubois", "Kowalski"]
+    private static let givenNames = [
+        "Zoë", "Ødegård", "Amélie", "José", "Łukasz", "Siobhán", "Björn", "Renée", "Anna", "Ma",
+    ]
+    private static let surnames = [
+        "O'Brien", "Müller", "Nguyễn", "García", "Smith", "Đorđević", "李", "Ødegaard", "Dubois", "Kowalski",
+    ]
     private static let departments = ["Sales", "Engineering", "Finance", "People", "Legal", nil]
     private static let cities = ["London", "Zürich", "København", "São Paulo", "Kraków", nil]
 

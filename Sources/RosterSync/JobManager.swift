@@ -103,7 +103,8 @@ package actor JobManager {
         }
         // The await above let other calls in: look again, then claim the tenant before awaiting.
         if let running = active[request.tenantID] { return Started(job: running.job, alreadyRunning: true) }
-        let delta = !request.forceFull && request.scope == .allUsers && tenant.scope == .allUsers && tenant.deltaLink != nil
+        let delta =
+            !request.forceFull && request.scope == .allUsers && tenant.scope == .allUsers && tenant.deltaLink != nil
         let job = SyncJobRecord(
             id: configuration.makeJobID(),
             tenantID: tenant.id,
@@ -148,13 +149,17 @@ package actor JobManager {
             limits: configuration.limits,
             slots: slots,
             onNote: { [logger = configuration.logger, onNote = configuration.onNote] job, note in
-                logger.notice("sync job changed course", metadata: Self.metadata(job).merging([SyncLogKey.note.rawValue: "\(note)"]) { $1 })
+                logger.notice(
+                    "sync job changed course",
+                    metadata: Self.metadata(job).merging([SyncLogKey.note.rawValue: "\(note)"]) { $1 }
+                )
                 onNote(job, note)
             }
         )
         configuration.logger.info(
             "sync job started",
-            metadata: Self.metadata(job).merging([SyncLogKey.mode.rawValue: "\(reporter.progress.mode)"]) { $1 })
+            metadata: Self.metadata(job).merging([SyncLogKey.mode.rawValue: "\(reporter.progress.mode)"]) { $1 }
+        )
         let task = Task { await self.finished(run.execute()) }
         // A cancel that came while the record was being written applies now.
         if active[tenant.id]?.cancelRequested == true { task.cancel() }
@@ -219,7 +224,8 @@ package actor JobManager {
         var metadata: Logger.Metadata = [
             SyncLogKey.tenant.rawValue: "\(final.tenantID)", SyncLogKey.job.rawValue: "\(final.jobID)",
             SyncLogKey.state.rawValue: "\(final.state)",
-            SyncLogKey.counts.rawValue: "added \(final.added), updated \(final.updated), removed \(final.removed), unchanged \(final.unchanged)",
+            SyncLogKey.counts.rawValue:
+                "added \(final.added), updated \(final.updated), removed \(final.removed), unchanged \(final.unchanged)",
         ]
         if let error = final.error { metadata[SyncLogKey.error.rawValue] = "\(error)" }
         configuration.logger.log(level: final.state == .failed ? .warning : .info, "sync job ended", metadata: metadata)

@@ -197,7 +197,8 @@ package final class ProgressHub: Sendable {
 
         /// Stores `progress` and offers it to the watchers now, or holds it for a trailing offer
         /// when the pacing says so (a phase or state change and the final value go at once).
-        mutating func publish(_ progress: SyncProgress, now: ContinuousClock.Instant, pacing: Pacing) -> PublishOutcome {
+        mutating func publish(_ progress: SyncProgress, now: ContinuousClock.Instant, pacing: Pacing) -> PublishOutcome
+        {
             guard !isFinished else { return .ignored }
             latest = progress
             isFinished = progress.isFinal

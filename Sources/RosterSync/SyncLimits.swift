@@ -18,14 +18,23 @@ package struct SyncLimits: Sendable, Hashable {
     /// Counts one page of `entries` fetched at `now`; throws once a bound is passed.
     func check(pages: Int, entries: Int, startedAt: Int64, now: Int64) throws(SyncError) {
         if pages > maxPages {
-            throw SyncError(.directoryLimitExceeded, "the directory sent more than \(maxPages) pages in one run; nothing was applied")
+            throw SyncError(
+                .directoryLimitExceeded,
+                "the directory sent more than \(maxPages) pages in one run; nothing was applied"
+            )
         }
         if entries > maxUsers {
-            throw SyncError(.directoryLimitExceeded, "the directory listed more than \(maxUsers) users in one run; nothing was applied")
+            throw SyncError(
+                .directoryLimitExceeded,
+                "the directory listed more than \(maxUsers) users in one run; nothing was applied"
+            )
         }
         if now - startedAt > maxDurationMilliseconds {
             let minutes = maxDurationMilliseconds / 60_000
-            throw SyncError(.directoryLimitExceeded, "the run fetched for more than \(minutes) minutes; nothing was applied")
+            throw SyncError(
+                .directoryLimitExceeded,
+                "the run fetched for more than \(minutes) minutes; nothing was applied"
+            )
         }
     }
 }

@@ -55,7 +55,8 @@ struct SyncRun: Sendable {
         let limit = slots.limit
         try await slots.acquire { place in
             reporter.update { _, extras in
-                extras.message = "queued: \(SyncProgress.ordinal(place)) in line (\(limit) syncs run at once on this server)"
+                extras.message =
+                    "queued: \(SyncProgress.ordinal(place)) in line (\(limit) syncs run at once on this server)"
             }
         }
         defer { slots.release() }
@@ -89,7 +90,8 @@ struct SyncRun: Sendable {
             throw SyncError(
                 .directoryError,
                 "the directory denied a request (\(denied)), but the application's permissions check passed, so the "
-                    + "connection stays AUTHORIZED; try again, and if it persists check the directory's access policies")
+                    + "connection stays AUTHORIZED; try again, and if it persists check the directory's access policies"
+            )
         }
         try checkCancelled()
 
@@ -109,8 +111,13 @@ struct SyncRun: Sendable {
         if case .group = reporter.job.scope { try await saveTenant { $0.deltaLink = nil } }
         let counts: ApplyCounts
         switch try await store.apply(
-            job: jobID, tenant: tenant.id, kind: staged.kind, now: now(), deltaLink: staged.deltaLink,
-            limits: RemovalRules.limits(job: reporter.job, tenant: tenant))
+            job: jobID,
+            tenant: tenant.id,
+            kind: staged.kind,
+            now: now(),
+            deltaLink: staged.deltaLink,
+            limits: RemovalRules.limits(job: reporter.job, tenant: tenant)
+        )
         {
         case .applied(let applied):
             counts = applied
@@ -118,7 +125,10 @@ struct SyncRun: Sendable {
             // Nothing was written; a group run gives back the delta link it cleared.
             if case .group = reporter.job.scope { try await saveTenant { $0.deltaLink = tenant.deltaLink } }
             try RemovalRules.check(refused, job: reporter.job, tenant: tenant)
-            throw SyncError(.removalsNeedAcknowledgement, "the apply was refused; start the sync again acknowledging removals")
+            throw SyncError(
+                .removalsNeedAcknowledgement,
+                "the apply was refused; start the sync again acknowledging removals"
+            )
         }
         let scope = reporter.job.scope
         // The contacts are committed: the job succeeded whatever happens next, even a cancel
@@ -158,7 +168,11 @@ struct SyncRun: Sendable {
 
     /// Stages every user of a listing in scope (group members, or all users): the staged set
     /// replaces the tenant's contacts.
-    private func stageListing(_ listing: DirectoryPages<DirectoryPage<DirectoryUser>>, noun: String, tenant: TenantRecord) async throws {
+    private func stageListing(
+        _ listing: DirectoryPages<DirectoryPage<DirectoryUser>>,
+        noun: String,
+        tenant: TenantRecord
+    ) async throws {
         var pages = 0
         var fetched = 0
         let started = now()
@@ -186,7 +200,12 @@ struct SyncRun: Sendable {
     /// the delta query from the start.
     private func stageFullListing(directory: any DirectorySource, tenant: TenantRecord) async throws -> Staged {
         guard let link = try await directory.latestDeltaLink() else {
-            return try await stageChanges(directory.userChanges(since: nil), incremental: false, tenant: tenant, directory: directory)
+            return try await stageChanges(
+                directory.userChanges(since: nil),
+                incremental: false,
+                tenant: tenant,
+                directory: directory
+            )
         }
         try checkCancelled()
         reporter.update { job, extras in
@@ -209,7 +228,12 @@ struct SyncRun: Sendable {
     private func stageAllUsers(directory: any DirectorySource, tenant: TenantRecord) async throws -> Staged {
         if reporter.job.mode == .delta, let link = tenant.deltaLink {
             do {
-                return try await stageChanges(directory.userChanges(since: link), incremental: true, tenant: tenant, directory: directory)
+                return try await stageChanges(
+                    directory.userChanges(since: link),
+                    incremental: true,
+                    tenant: tenant,
+                    directory: directory
+                )
             } catch let error as DirectoryError where error.code == .resyncRequired {
                 try await store.discardStaging(job: reporter.job.id)
                 let note = "running a full sync instead: \(error.message)"
@@ -228,7 +252,12 @@ struct SyncRun: Sendable {
 
     /// Stages delta pages: users in scope as upserts; for an incremental run, removed users and
     /// changed users now out of scope as removals.
-    private func stageChanges(_ pages: DirectoryPages<DeltaPage>, incremental: Bool, tenant: TenantRecord, directory: any DirectorySource)
+    private func stageChanges(
+        _ pages: DirectoryPages<DeltaPage>,
+        incremental: Bool,
+        tenant: TenantRecord,
+        directory: any DirectorySource
+    )
         async throws -> Staged
     {
         reporter.update { job, extras in
@@ -254,7 +283,8 @@ struct SyncRun: Sendable {
             var incomplete: [String] = []
             // The stored versions of the page's partial rows, in one read (Graph leaves nulls out,
             // so nearly every row of a delta round is partial).
-            let partialIDs = incremental ? page.changed.map(\.id).filter { page.partial[$0] != nil && stagedThisRun[$0] == nil } : []
+            let partialIDs =
+                incremental ? page.changed.map(\.id).filter { page.partial[$0] != nil && stagedThisRun[$0] == nil } : []
             let stored = try await store.contacts(tenant: tenant.id, ids: partialIDs)
             for user in page.changed {
                 if user.isSynced(includeDisabled: tenant.includeDisabled) {
@@ -264,7 +294,9 @@ struct SyncRun: Sendable {
                         // ones. A left-out property is known only when the stored value is empty
                         // too (unchanged or cleared, it is empty now). Otherwise (a user not stored
                         // yet, or a stored value that may have been cleared) the user is fetched.
-                        guard let stored = stagedThisRun[user.id] ?? stored[user.id], stored.nonEmptyProperties.isSubset(of: reported) else {
+                        guard let stored = stagedThisRun[user.id] ?? stored[user.id],
+                            stored.nonEmptyProperties.isSubset(of: reported)
+                        else {
                             if !incomplete.contains(user.id) { incomplete.append(user.id) }  // a page may replay a row
                             continue
                         }
@@ -282,7 +314,9 @@ struct SyncRun: Sendable {
                     throw DirectoryError(
                         .resyncRequired,
                         "more than \(limits.maxUsersFetchedWhole) changed users came with properties left out, and fetching "
-                            + "each of them costs more than a full sync", directoryCode: "tooManyIncompleteRows")
+                            + "each of them costs more than a full sync",
+                        directoryCode: "tooManyIncompleteRows"
+                    )
                 }
                 let whole = try await directory.users(ids: incomplete)
                 var found: Set<String> = []

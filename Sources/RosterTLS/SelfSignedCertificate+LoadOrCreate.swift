@@ -40,12 +40,19 @@ extension SelfSignedCertificate {
             let certificatePEM: String
             let privateKeyPEM: String
             do throws(SecretFileError) {
-                certificatePEM = String(decoding: try SecretFile.contents(of: certificatePath, ownerOnly: false), as: UTF8.self)
-                privateKeyPEM = String(decoding: try SecretFile.contents(of: privateKeyPath, ownerOnly: true), as: UTF8.self)
+                certificatePEM = String(
+                    decoding: try SecretFile.contents(of: certificatePath, ownerOnly: false),
+                    as: UTF8.self
+                )
+                privateKeyPEM = String(
+                    decoding: try SecretFile.contents(of: privateKeyPath, ownerOnly: true),
+                    as: UTF8.self
+                )
             } catch {
                 throw fileError(error)
             }
-            guard try privateKey(privateKeyPEM, from: privateKeyPath, belongsTo: certificatePEM, from: certificatePath) else {
+            guard try privateKey(privateKeyPEM, from: privateKeyPath, belongsTo: certificatePEM, from: certificatePath)
+            else {
                 throw openSSLFailure(
                     "the private key \(privateKeyPath) does not belong to the certificate \(certificatePath): restore the "
                         + "matching pair, or delete both to have a new one generated"
@@ -80,7 +87,9 @@ extension SelfSignedCertificate {
             } catch {
                 throw fileError(error)
             }
-            return (certificatePath, privateKeyPath, try fingerprintSHA256(certificatePEM: generated.certificatePEM), true)
+            return (
+                certificatePath, privateKeyPath, try fingerprintSHA256(certificatePEM: generated.certificatePEM), true
+            )
         }
     }
 

@@ -28,7 +28,10 @@ package enum SelfSignedCertificate {
             throw TLSError(.configuration, "a certificate must be valid for 1 to 36500 days, not \(validDays)")
         }
         guard !commonName.isEmpty, commonName.utf8.count <= 64 else {
-            throw TLSError(.configuration, "the certificate's common name must be 1 to 64 bytes long, not \"\(commonName)\"")
+            throw TLSError(
+                .configuration,
+                "the certificate's common name must be 1 to 64 bytes long, not \"\(commonName)\""
+            )
         }
         let alternativeNames = try subjectAltNameExtensionValue(subjectAltNames)
 
@@ -40,7 +43,10 @@ package enum SelfSignedCertificate {
 
         try check(X509_set_version(certificate, Int(X509_VERSION_3)) == 1, "cannot set the certificate version")
         try setRandomSerialNumber(certificate)
-        try check(X509_gmtime_adj(X509_getm_notBefore(certificate), -3600) != nil, "cannot set the certificate's start time")
+        try check(
+            X509_gmtime_adj(X509_getm_notBefore(certificate), -3600) != nil,
+            "cannot set the certificate's start time"
+        )
         try check(
             X509_time_adj_ex(X509_getm_notAfter(certificate), Int32(validDays), 0, nil) != nil,
             "cannot set the certificate's end time"
@@ -72,7 +78,10 @@ package enum SelfSignedCertificate {
         defer { X509_free(certificate) }
         var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var length: UInt32 = 0
-        try check(X509_digest(certificate, EVP_sha256(), &digest, &length) == 1, "cannot compute the certificate's fingerprint")
+        try check(
+            X509_digest(certificate, EVP_sha256(), &digest, &length) == 1,
+            "cannot compute the certificate's fingerprint"
+        )
         let hex = Array("0123456789ABCDEF".utf8)
         var text: [UInt8] = []
         for (index, byte) in digest.prefix(Int(length)).enumerated() {
@@ -89,7 +98,10 @@ package enum SelfSignedCertificate {
     /// that no name can smuggle in another entry.
     private static func subjectAltNameExtensionValue(_ names: [String]) throws(TLSError) -> String {
         guard !names.isEmpty else {
-            throw TLSError(.configuration, "a certificate needs at least one subject alternative name, e.g. \"localhost\" or \"127.0.0.1\"")
+            throw TLSError(
+                .configuration,
+                "a certificate needs at least one subject alternative name, e.g. \"localhost\" or \"127.0.0.1\""
+            )
         }
         var entries: [String] = []
         for name in names {
@@ -98,7 +110,8 @@ package enum SelfSignedCertificate {
                 continue
             }
             let allowed = name.utf8.allSatisfy { byte in
-                (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+                (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
+                    || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
                     || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
                     || [UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "*"), UInt8(ascii: "_")].contains(byte)
             }
@@ -118,7 +131,9 @@ package enum SelfSignedCertificate {
         var bytes = [UInt8](repeating: 0, count: 16)
         try check(RAND_bytes(&bytes, Int32(bytes.count)) == 1, "cannot draw a random serial number")
         bytes[0] |= 0x01  // never zero (RFC 5280 requires a positive serial)
-        guard let number = BN_bin2bn(bytes, Int32(bytes.count), nil) else { throw openSSLFailure("cannot make a serial number") }
+        guard let number = BN_bin2bn(bytes, Int32(bytes.count), nil) else {
+            throw openSSLFailure("cannot make a serial number")
+        }
         defer { BN_free(number) }
         try check(BN_to_ASN1_INTEGER(number, X509_get_serialNumber(certificate)) != nil, "cannot set the serial number")
     }
@@ -136,7 +151,9 @@ package enum SelfSignedCertificate {
     }
 
     /// Adds extensions given in OpenSSL's config syntax; the certificate is its own issuer.
-    private static func addExtensions(to certificate: OpaquePointer, _ extensions: [(nid: Int32, value: String)]) throws(TLSError) {
+    private static func addExtensions(to certificate: OpaquePointer, _ extensions: [(nid: Int32, value: String)])
+        throws(TLSError)
+    {
         var context = X509V3_CTX()
         X509V3_set_ctx(&context, certificate, certificate, nil, nil, 0)
         for (nid, value) in extensions {
@@ -173,7 +190,10 @@ package enum SelfSignedCertificate {
     /// throws when either does not parse (`keySource` and `certificateSource` name them). When it
     /// is not, OpenSSL's reason is left on its error queue for ``openSSLFailure(_:)``.
     static func privateKey(
-        _ privateKeyPEM: String, from keySource: String, belongsTo certificatePEM: String, from certificateSource: String
+        _ privateKeyPEM: String,
+        from keySource: String,
+        belongsTo certificatePEM: String,
+        from certificateSource: String
     ) throws(TLSError) -> Bool {
         let certificate = try readCertificate(certificatePEM, from: certificateSource)
         defer { X509_free(certificate) }

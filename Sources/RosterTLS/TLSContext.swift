@@ -47,15 +47,24 @@ package final class TLSContext: @unchecked Sendable {
         self.isServer = false
         try applyCommonSettings()
         if let caFilePath = configuration.caFilePath {
-            try check(SSL_CTX_load_verify_locations(context, caFilePath, nil) == 1, "cannot load the CA file \(caFilePath)")
+            try check(
+                SSL_CTX_load_verify_locations(context, caFilePath, nil) == 1,
+                "cannot load the CA file \(caFilePath)"
+            )
         } else {
             try check(SSL_CTX_set_default_verify_paths(context) == 1, "cannot load the system's trusted roots")
         }
         SSL_CTX_set_verify(context, SSL_VERIFY_PEER, nil)
         try check(roster_SSL_CTX_offer_alpn(context) == 1, "cannot set ALPN")
         if let chain = configuration.certificateChainPath, let key = configuration.privateKeyPath {
-            try check(SSL_CTX_use_certificate_chain_file(context, chain) == 1, "cannot load the client certificate \(chain)")
-            try check(SSL_CTX_use_PrivateKey_file(context, key, SSL_FILETYPE_PEM) == 1, "cannot load the client key \(key)")
+            try check(
+                SSL_CTX_use_certificate_chain_file(context, chain) == 1,
+                "cannot load the client certificate \(chain)"
+            )
+            try check(
+                SSL_CTX_use_PrivateKey_file(context, key, SSL_FILETYPE_PEM) == 1,
+                "cannot load the client key \(key)"
+            )
             try check(SSL_CTX_check_private_key(context) == 1, "the client key does not match its certificate")
         }
     }
@@ -65,7 +74,10 @@ package final class TLSContext: @unchecked Sendable {
     }
 
     private func applyCommonSettings() throws {
-        try check(roster_SSL_CTX_set_min_proto_version(context, TLS1_2_VERSION) == 1, "cannot set TLS 1.2 as the minimum")
+        try check(
+            roster_SSL_CTX_set_min_proto_version(context, TLS1_2_VERSION) == 1,
+            "cannot set TLS 1.2 as the minimum"
+        )
         // TLS 1.2 suites: ECDHE key exchange with AEAD ciphers only. TLS 1.3 suites are all AEAD.
         let suites = [
             "ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES256-GCM-SHA384",

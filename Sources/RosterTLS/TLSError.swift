@@ -2,7 +2,8 @@
 package struct TLSError: Error, Hashable, Sendable, CustomStringConvertible {
     package struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
-            case configuration, handshakeFailed, certificateVerificationFailed, alpnMismatch, unexpectedEOF, protocolError
+            case configuration, handshakeFailed, certificateVerificationFailed, alpnMismatch, unexpectedEOF,
+                protocolError
         }
         private let base: Base
 

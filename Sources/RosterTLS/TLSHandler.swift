@@ -38,7 +38,8 @@ package final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     package init(context: TLSContext, role: Role) throws {
         ERR_clear_error()
-        guard let ssl = SSL_new(context.context), let readBIO = BIO_new(BIO_s_mem()), let writeBIO = BIO_new(BIO_s_mem())
+        guard let ssl = SSL_new(context.context), let readBIO = BIO_new(BIO_s_mem()),
+            let writeBIO = BIO_new(BIO_s_mem())
         else {
             throw TLSError(.configuration, "OpenSSL could not create a connection: \(TLSContext.drainErrors())")
         }
@@ -61,7 +62,9 @@ package final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
             // signed (it takes an empty name as "check no name").
             guard !serverName.isEmpty, Self.checkCertificate(ssl, for: serverName) else {
                 throw TLSError(
-                    .configuration, "cannot check the server's certificate for \"\(serverName)\": \(TLSContext.drainErrors())")
+                    .configuration,
+                    "cannot check the server's certificate for \"\(serverName)\": \(TLSContext.drainErrors())"
+                )
             }
         }
     }
@@ -140,7 +143,9 @@ package final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
         var alpn: UnsafePointer<UInt8>?
         var alpnLength: UInt32 = 0
         SSL_get0_alpn_selected(ssl, &alpn, &alpnLength)
-        let selected = alpn.map { String(decoding: UnsafeBufferPointer(start: $0, count: Int(alpnLength)), as: UTF8.self) }
+        let selected = alpn.map {
+            String(decoding: UnsafeBufferPointer(start: $0, count: Int(alpnLength)), as: UTF8.self)
+        }
         switch machine.handshakeCompleted(alpn: selected) {
         case .fail(let error):
             fail(context: context, error)
@@ -275,7 +280,10 @@ package final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let reasons = TLSContext.drainErrors()
         if verifyResult != X509_V_OK {
             let reason = String(cString: X509_verify_cert_error_string(verifyResult))
-            return TLSError(.certificateVerificationFailed, "the peer's certificate did not verify: \(reason) (\(reasons))")
+            return TLSError(
+                .certificateVerificationFailed,
+                "the peer's certificate did not verify: \(reason) (\(reasons))"
+            )
         }
         if reasons.contains("no application protocol") {
             return TLSError(.alpnMismatch, "the peer does not speak ALPN \"roster/1\" (\(reasons))")

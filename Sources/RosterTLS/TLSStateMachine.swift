@@ -51,7 +51,12 @@ struct TLSStateMachine {
     mutating func handshakeCompleted(alpn: String?) -> HandshakeAction {
         guard alpn == "roster/1" else {
             state = .closed
-            return .fail(TLSError(.alpnMismatch, "the server did not select ALPN \"roster/1\" (it chose \(alpn ?? "none")); is this a Roster server?"))
+            return .fail(
+                TLSError(
+                    .alpnMismatch,
+                    "the server did not select ALPN \"roster/1\" (it chose \(alpn ?? "none")); is this a Roster server?"
+                )
+            )
         }
         state = .active
         return .completed

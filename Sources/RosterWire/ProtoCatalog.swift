@@ -11,7 +11,8 @@ public enum ProtoCatalog {
             StartSyncRequest.self, StartSyncResponse.self, CancelSyncRequest.self, CancelSyncResponse.self,
             WatchProgressRequest.self, ProgressUpdate.self, ListGroupsRequest.self, ListGroupsResponse.self,
             ListContactsRequest.self, ListContactsResponse.self, GetContactRequest.self, GetContactResponse.self,
-            ListSyncJobsRequest.self, ListSyncJobsResponse.self, UpdateSettingsRequest.self, UpdateSettingsResponse.self,
+            ListSyncJobsRequest.self, ListSyncJobsResponse.self, UpdateSettingsRequest.self,
+            UpdateSettingsResponse.self,
             // rpc.proto
             RPCMessages.CallHeaders.self, RPCMessages.Status.self, RPCMessages.StatusDetail.self,
             RPCMessages.Settings.self, RPCMessages.GoAway.self,

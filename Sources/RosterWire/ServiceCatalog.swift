@@ -11,10 +11,20 @@ public enum ServiceCatalog {
 
         /// The catalog entry of a declared method.
         public init<M: RPCMethodDescriptor>(_ method: M) {
-            self.init(path: method.path, request: M.Request.self, response: M.Response.self, streamsResponses: method.streamsResponses)
+            self.init(
+                path: method.path,
+                request: M.Request.self,
+                response: M.Response.self,
+                streamsResponses: method.streamsResponses
+            )
         }
 
-        public init(path: String, request: any ProtoMessage.Type, response: any ProtoMessage.Type, streamsResponses: Bool) {
+        public init(
+            path: String,
+            request: any ProtoMessage.Type,
+            response: any ProtoMessage.Type,
+            streamsResponses: Bool
+        ) {
             self.path = path
             self.request = request
             self.response = response

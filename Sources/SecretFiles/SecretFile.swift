@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-internal import Glibc
+    internal import Glibc
 #elseif canImport(Musl)
-internal import Musl
+    internal import Musl
 #elseif canImport(Darwin)
-internal import Darwin
+    internal import Darwin
 #endif
 
 /// Files that hold secrets (the TLS private key, the master key) and the directory they live in,
@@ -39,7 +39,9 @@ package enum SecretFile {
 
     /// Creates `path`, which must not exist yet, with `mode` from the start, writes `contents` and
     /// syncs them to disk. On failure nothing is left behind.
-    package static func create(_ path: String, contents: some Collection<UInt8>, mode: UInt32 = 0o600) throws(SecretFileError) {
+    package static func create(_ path: String, contents: some Collection<UInt8>, mode: UInt32 = 0o600)
+        throws(SecretFileError)
+    {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode_t(mode))
         guard descriptor >= 0 else {
             throw SecretFileError(path: path, action: "create", failure: .system(errno: errno))

@@ -3,8 +3,9 @@ import Foundation
 import RosterClient
 import RosterTLS
 import RosterWire
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `roster-bench abuse`: runs the catalogue of bad-input probes (AbuseProbes.swift) against a
@@ -44,7 +45,9 @@ struct Abuse: AsyncParsableCommand {
         if list { return }
         if pid == nil { throw ValidationError("give the server's process id with --pid") }
         if syncOnly && syncDirectory == nil { throw ValidationError("--sync-only needs --sync-directory") }
-        guard ["127.0.0.1", "::1", "localhost"].contains(host) else { throw ValidationError("abuse probes run on loopback only") }
+        guard ["127.0.0.1", "::1", "localhost"].contains(host) else {
+            throw ValidationError("abuse probes run on loopback only")
+        }
         if tls && cert == nil { throw ValidationError("--tls needs --cert (the server's certificate or its CA)") }
         guard scale > 0, hold > 0, shortHold >= 0, settle >= 0, churnConcurrency > 0, healthyIntervalMs > 0 else {
             throw ValidationError("counts and times must be positive")
@@ -56,14 +59,18 @@ struct Abuse: AsyncParsableCommand {
         let catalogue = AbuseProbe.catalogue(hold: .milliseconds(Int64(hold * 1000)))
         let names = only.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
         if let unknown = names?.first(where: { name in !catalogue.contains { $0.name == name } }) {
-            throw ValidationError("no probe named \(unknown); the probes are \(catalogue.map(\.name).joined(separator: ", "))")
+            throw ValidationError(
+                "no probe named \(unknown); the probes are \(catalogue.map(\.name).joined(separator: ", "))"
+            )
         }
         let probes = names.map { names in catalogue.filter { names.contains($0.name) } } ?? catalogue
         if list { return emit(catalogue.map(\.name).joined(separator: "\n")) }
         guard let pid else { return }
 
         let memory = ServerMemory(pid: pid)
-        guard memory.rssKiB() != nil else { throw ValidationError("no process \(pid): cannot read /proc/\(pid)/status") }
+        guard memory.rssKiB() != nil else {
+            throw ValidationError("no process \(pid): cannot read /proc/\(pid)/status")
+        }
         let tlsContext = try tls ? TLSContext(client: TLSConfiguration.Client(caFilePath: cert)) : nil
         let target = AbuseTarget(host: host, port: port, tlsContext: tlsContext, caFile: tls ? cert : nil, apiKey: key)
         let healthy = try HealthyCalls(target: target, interval: .milliseconds(healthyIntervalMs))
@@ -80,7 +87,11 @@ struct Abuse: AsyncParsableCommand {
             let client = try target.makeClient()
             let contacts = try await client.getStatus().contactCount
             await client.close()
-            if contacts < 1000 { log("warning: the tenant holds \(contacts) contacts; never-read wants at least 1,000 (--sync-directory)") }
+            if contacts < 1000 {
+                log(
+                    "warning: the tenant holds \(contacts) contacts; never-read wants at least 1,000 (--sync-directory)"
+                )
+            }
         }
         try await healthy.warmUp()
 
@@ -100,12 +111,21 @@ struct Abuse: AsyncParsableCommand {
 
     /// Runs one probe with the healthy calls alongside, then closes its connections and settles.
     private func measure(
-        _ probe: AbuseProbe, target: AbuseTarget, memory: ServerMemory, healthy: HealthyCalls, pid: Int32
+        _ probe: AbuseProbe,
+        target: AbuseTarget,
+        memory: ServerMemory,
+        healthy: HealthyCalls,
+        pid: Int32
     ) async throws -> AbuseReport {
         guard let before = memory.rssKiB() else { throw AbuseError("the server (pid \(pid)) has exited") }
         let context = ProbeContext(
-            target: target, memory: memory, scale: scale, hold: .milliseconds(Int64(hold * 1000)),
-            shortHold: .milliseconds(Int64(shortHold * 1000)), churnWidth: churnConcurrency)
+            target: target,
+            memory: memory,
+            scale: scale,
+            hold: .milliseconds(Int64(hold * 1000)),
+            shortHold: .milliseconds(Int64(shortHold * 1000)),
+            churnWidth: churnConcurrency
+        )
         let sampler = PeakSampler(memory)
         let start = ContinuousClock.now
         let (seen, latency) = await healthy.during { await runWithinLimit(probe, context) }
@@ -122,9 +142,18 @@ struct Abuse: AsyncParsableCommand {
             note += "; \(latency.failed) healthy calls failed (first: \(failure.prefix(160)))"
         }
         return AbuseReport(
-            probe: probe.name, summary: probe.summary, beforeKiB: before, afterKiB: after, peakKiB: max(peak, after),
-            settledKiB: settled, settleSeconds: settle, healthy: latency, seconds: elapsed,
-            verdict: probe.expectation.verdict(beforeKiB: before, peakKiB: max(peak, after), settledKiB: settled), note: note)
+            probe: probe.name,
+            summary: probe.summary,
+            beforeKiB: before,
+            afterKiB: after,
+            peakKiB: max(peak, after),
+            settledKiB: settled,
+            settleSeconds: settle,
+            healthy: latency,
+            seconds: elapsed,
+            verdict: probe.expectation.verdict(beforeKiB: before, peakKiB: max(peak, after), settledKiB: settled),
+            note: note
+        )
     }
 
     /// Lifts the soft open-file limit to the hard one: the probes hold a thousand sockets.

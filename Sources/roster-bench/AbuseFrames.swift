@@ -18,19 +18,28 @@ enum AbuseFrames {
     /// HEADERS opening `stream` for `method`.
     static func headers(_ stream: UInt32, _ method: String, metadata: [String: String]) -> ByteBuffer {
         var buffer = ByteBuffer()
-        Frame.write(.headers, streamID: stream, message: RPCMessages.CallHeaders(method: method, metadata: metadata), to: &buffer)
+        Frame.write(
+            .headers,
+            streamID: stream,
+            message: RPCMessages.CallHeaders(method: method, metadata: metadata),
+            to: &buffer
+        )
         return buffer
     }
 
     /// A whole unary call: HEADERS, then the request in a MESSAGE with END_STREAM.
-    static func call(_ stream: UInt32, _ method: String, metadata: [String: String], request: some ProtoMessage) -> ByteBuffer {
+    static func call(_ stream: UInt32, _ method: String, metadata: [String: String], request: some ProtoMessage)
+        -> ByteBuffer
+    {
         var buffer = headers(stream, method, metadata: metadata)
         Frame.write(.message, flags: .endStream, streamID: stream, message: request, to: &buffer)
         return buffer
     }
 
     /// HEADERS whose payload is `size` bytes (at most): `metadata` plus an `x-pad` entry filling the rest.
-    static func paddedHeaders(_ stream: UInt32, _ method: String, metadata: [String: String], size: Int = maxHeaderSize) -> ByteBuffer {
+    static func paddedHeaders(_ stream: UInt32, _ method: String, metadata: [String: String], size: Int = maxHeaderSize)
+        -> ByteBuffer
+    {
         var headers = RPCMessages.CallHeaders(method: method, metadata: metadata)
         headers.metadata["x-pad"] = ""
         var padding = max(size - headers.encodedSize, 0)
@@ -56,7 +65,10 @@ enum AbuseFrames {
         let fieldLength = maxFrameSize - 1 - 4  // tag byte, 4-byte length varint
         var buffer = ByteBuffer()
         buffer.reserveCapacity(Frame.headerSize + maxFrameSize)
-        Frame.writeHeader(FrameHeader(length: UInt32(maxFrameSize), type: .message, flags: .endStream, streamID: 1), to: &buffer)
+        Frame.writeHeader(
+            FrameHeader(length: UInt32(maxFrameSize), type: .message, flags: .endStream, streamID: 1),
+            to: &buffer
+        )
         buffer.writeInteger(UInt8(15 << 3 | 2))
         var length = UInt32(fieldLength)
         for _ in 0..<4 {

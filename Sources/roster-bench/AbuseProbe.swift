@@ -61,7 +61,8 @@ final class ProbeContext: Sendable {
     private let open = Mutex<[ObjectIdentifier: RawConnection]>([:])
     private let afterKiB = Mutex<Int?>(nil)
 
-    init(target: AbuseTarget, memory: ServerMemory, scale: Double, hold: Duration, shortHold: Duration, churnWidth: Int) {
+    init(target: AbuseTarget, memory: ServerMemory, scale: Double, hold: Duration, shortHold: Duration, churnWidth: Int)
+    {
         self.target = target
         self.memory = memory
         self.scale = scale

@@ -5,8 +5,10 @@ import RosterWire
 extension AbuseProbe {
     /// TCP connections that never start TLS (or, in plaintext, never send the preface).
     static let silent = AbuseProbe(
-        name: "silent", summary: "1,000 TCP connections that never send a byte, held 2 s",
-        limit: .seconds(120), expectation: .none
+        name: "silent",
+        summary: "1,000 TCP connections that never send a byte, held 2 s",
+        limit: .seconds(120),
+        expectation: .none
     ) { context in
         let count = context.count(1000)
         let opened = Tally()
@@ -21,14 +23,17 @@ extension AbuseProbe {
         try await Task.sleep(for: context.shortHold)
         context.markAfter()
         let closed = context.connections.filter { !$0.isOpen }.count
-        return "\(opened.count("held")) of \(count) held \(seconds(context.shortHold).formatted1) s; \(closed) closed by the server"
+        return
+            "\(opened.count("held")) of \(count) held \(seconds(context.shortHold).formatted1) s; \(closed) closed by the server"
             + opened.failures
     }
 
     /// A MESSAGE frame whose header promises 4 MiB, of which 16 KiB arrive.
     static let unfinished = AbuseProbe(
-        name: "unfinished", summary: "1,000 connections each stop 16 KiB into a 4 MiB MESSAGE frame, held 2 s",
-        limit: .seconds(180), expectation: .none
+        name: "unfinished",
+        summary: "1,000 connections each stop 16 KiB into a 4 MiB MESSAGE frame, held 2 s",
+        limit: .seconds(180),
+        expectation: .none
     ) { context in
         let count = context.count(1000)
         let bytes = [
@@ -51,41 +56,60 @@ extension AbuseProbe {
         context.markAfter()
         let seen = Tally()
         for connection in context.connections { seen.record(connection.observed, closed: !connection.isOpen) }
-        return "\(opened.count("held")) of \(count) held \(seconds(context.shortHold).formatted1) s: \(seen.summary)" + opened.failures
+        return "\(opened.count("held")) of \(count) held \(seconds(context.shortHold).formatted1) s: \(seen.summary)"
+            + opened.failures
     }
 
     /// An HTTP request where the preface belongs.
     static let badPreface = AbuseProbe(
-        name: "bad-preface", summary: "100 connections send an HTTP/1.1 request instead of the preface",
-        limit: .seconds(60), expectation: .none
+        name: "bad-preface",
+        summary: "100 connections send an HTTP/1.1 request instead of the preface",
+        limit: .seconds(60),
+        expectation: .none
     ) { context in
-        try await refused(context, count: context.count(100), [ByteBuffer(string: "GET / HTTP/1.1\r\nHost: roster\r\n\r\n")])
+        try await refused(
+            context,
+            count: context.count(100),
+            [ByteBuffer(string: "GET / HTTP/1.1\r\nHost: roster\r\n\r\n")]
+        )
     }
 
     /// A frame header declaring the largest length a u32 holds.
     static let hugeFrame = AbuseProbe(
-        name: "huge-frame", summary: "100 connections send a MESSAGE header of length 4 GiB − 1",
-        limit: .seconds(60), expectation: .none
+        name: "huge-frame",
+        summary: "100 connections send a MESSAGE header of length 4 GiB − 1",
+        limit: .seconds(60),
+        expectation: .none
     ) { context in
         try await refused(
-            context, count: context.count(100),
-            [AbuseFrames.opening, AbuseFrames.header(.message, stream: 1, length: UInt32.max, flags: .endStream)])
+            context,
+            count: context.count(100),
+            [AbuseFrames.opening, AbuseFrames.header(.message, stream: 1, length: UInt32.max, flags: .endStream)]
+        )
     }
 
     /// PINGs far above the 10-a-second rule.
     static let pingFlood = AbuseProbe(
-        name: "ping-flood", summary: "10 connections send 1,000 PINGs each at once",
-        limit: .seconds(60), expectation: .none
+        name: "ping-flood",
+        summary: "10 connections send 1,000 PINGs each at once",
+        limit: .seconds(60),
+        expectation: .none
     ) { context in
         let pings = context.count(1000, minimum: 20)
-        let note = try await refused(context, count: context.count(10), [AbuseFrames.opening, AbuseFrames.pings(pings)])
+        let note = try await refused(
+            context,
+            count: context.count(10),
+            [AbuseFrames.opening, AbuseFrames.pings(pings)]
+        )
         return "\(pings) PINGs each: " + note
     }
 
     /// Calls to a method that does not exist, without an API key.
     static let unknownMethod = AbuseProbe(
-        name: "unknown-method", summary: "10,000 calls to an unknown method without a key, 4 connections, 100 in flight each",
-        limit: .seconds(180), expectation: .none
+        name: "unknown-method",
+        summary: "10,000 calls to an unknown method without a key, 4 connections, 100 in flight each",
+        limit: .seconds(180),
+        expectation: .none
     ) { context in
         let calls = context.count(10_000)
         let width = min(4, calls)
@@ -101,12 +125,19 @@ extension AbuseProbe {
                     var bytes = ByteBuffer()
                     for index in sent..<min(sent + batch, share) {
                         bytes.writeImmutableBuffer(
-                            AbuseFrames.call(UInt32(2 * index + 1), "/roster.v1.Roster/NoSuchMethod", metadata: [:], request: GetStatusRequest()))
+                            AbuseFrames.call(
+                                UInt32(2 * index + 1),
+                                "/roster.v1.Roster/NoSuchMethod",
+                                metadata: [:],
+                                request: GetStatusRequest()
+                            )
+                        )
                     }
                     sent = min(sent + batch, share)
                     try await connection.send([bytes])
                     let target = sent
-                    guard await connection.wait(within: .seconds(10), until: { $0.scanner.trailersTotal >= target }) else { break }
+                    guard await connection.wait(within: .seconds(10), until: { $0.scanner.trailersTotal >= target })
+                    else { break }
                 }
                 seen.add("calls sent", sent)
                 seen.record(connection.observed, closed: !connection.isOpen)

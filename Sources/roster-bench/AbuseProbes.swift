@@ -16,7 +16,10 @@ extension AbuseProbe {
 
     /// No abuse: the healthy calls' latency and the RSS drift on their own.
     static let baseline = AbuseProbe(
-        name: "baseline", summary: "nothing but the healthy calls for 3 s", limit: .seconds(10), expectation: .none
+        name: "baseline",
+        summary: "nothing but the healthy calls for 3 s",
+        limit: .seconds(10),
+        expectation: .none
     ) { _ in
         try await Task.sleep(for: .seconds(3))
         return "idle"
@@ -25,8 +28,10 @@ extension AbuseProbe {
     /// a. Connections opened and closed in a hurry, half of them with a max-size request.
     static let churn = AbuseProbe(
         name: "churn",
-        summary: "10,000 connect/close cycles, 16 at a time; every other one sends HEADERS and a 4 MiB MESSAGE, then closes",
-        limit: .seconds(600), expectation: .settlesWithin(percent: 10)
+        summary:
+            "10,000 connect/close cycles, 16 at a time; every other one sends HEADERS and a 4 MiB MESSAGE, then closes",
+        limit: .seconds(600),
+        expectation: .settlesWithin(percent: 10)
     ) { context in
         let cycles = context.count(10_000)
         let tally = Tally()
@@ -35,7 +40,10 @@ extension AbuseProbe {
             do {
                 let connection = try await context.connect(.speaking)
                 if index % 2 == 0 {
-                    try await connection.send([AbuseFrames.opening, headers, AbuseFrames.maxMessage], within: .seconds(60))
+                    try await connection.send(
+                        [AbuseFrames.opening, headers, AbuseFrames.maxMessage],
+                        within: .seconds(60)
+                    )
                     tally.add("with 4 MiB")
                 } else {
                     try await connection.send([AbuseFrames.opening])
@@ -46,15 +54,18 @@ extension AbuseProbe {
                 tally.fail(error)
             }
         }
-        return "\(tally.count("done")) of \(cycles) cycles done (\(tally.count("with 4 MiB")) with 4 MiB)" + tally.failures
+        return "\(tally.count("done")) of \(cycles) cycles done (\(tally.count("with 4 MiB")) with 4 MiB)"
+            + tally.failures
     }
 
     /// b. Many large responses asked for on one connection that is never read.
     static func neverRead(hold: Duration) -> AbuseProbe {
         AbuseProbe(
             name: "never-read",
-            summary: "one connection sends 500 ListContacts (page_size 1,000) and does not read for \(hold.components.seconds) s",
-            limit: hold + .seconds(90), expectation: .growsAtMost(mib: 64)
+            summary:
+                "one connection sends 500 ListContacts (page_size 1,000) and does not read for \(hold.components.seconds) s",
+            limit: hold + .seconds(90),
+            expectation: .growsAtMost(mib: 64)
         ) { context in
             let calls = context.count(500)
             var request = ListContactsRequest()
@@ -62,7 +73,13 @@ extension AbuseProbe {
             var bytes = AbuseFrames.opening
             for index in 0..<calls {
                 bytes.writeImmutableBuffer(
-                    AbuseFrames.call(UInt32(2 * index + 1), listContacts, metadata: context.target.authorization, request: request))
+                    AbuseFrames.call(
+                        UInt32(2 * index + 1),
+                        listContacts,
+                        metadata: context.target.authorization,
+                        request: request
+                    )
+                )
             }
             let connection = try await context.connect(.notReading)
             try await connection.send([bytes])
@@ -88,7 +105,8 @@ extension AbuseProbe {
             await context.close(connection)
             var note = "\(calls) calls sent; "
             if let serverClose {
-                note += "the server closed it after \(seconds(serverClose.after).formatted1) s "
+                note +=
+                    "the server closed it after \(seconds(serverClose.after).formatted1) s "
                     + "(\(mibText(Double(serverClose.sendQueue) / 1_048_576)) MiB left in its socket's send queue); "
             } else {
                 note += "still open after \(context.hold.components.seconds) s unread; "
@@ -103,8 +121,10 @@ extension AbuseProbe {
     static func halfOpen(hold: Duration) -> AbuseProbe {
         AbuseProbe(
             name: "half-open",
-            summary: "100 connections × 100 HEADERS of 16,384 B without the request MESSAGE, held \(hold.components.seconds) s",
-            limit: hold + .seconds(120), expectation: .growsAtMost(mib: 64)
+            summary:
+                "100 connections × 100 HEADERS of 16,384 B without the request MESSAGE, held \(hold.components.seconds) s",
+            limit: hold + .seconds(120),
+            expectation: .growsAtMost(mib: 64)
         ) { context in
             let connections = context.count(100)
             let streams = context.count(100)
@@ -112,7 +132,12 @@ extension AbuseProbe {
                 var bytes = AbuseFrames.opening
                 for index in 0..<streams {
                     bytes.writeImmutableBuffer(
-                        AbuseFrames.paddedHeaders(UInt32(2 * index + 1), listContacts, metadata: context.target.authorization))
+                        AbuseFrames.paddedHeaders(
+                            UInt32(2 * index + 1),
+                            listContacts,
+                            metadata: context.target.authorization
+                        )
+                    )
                 }
                 return bytes
             }()
@@ -139,8 +164,11 @@ extension AbuseProbe {
             let ends = Tally()
             for connection in context.connections { ends.record(connection.observed, closed: !connection.isOpen) }
             let ended = context.connections.reduce(0) { $0 + $1.observed.scanner.trailersTotal }
-            let size = AbuseFrames.paddedHeaders(1, listContacts, metadata: context.target.authorization).readableBytes - Frame.headerSize
-            return "\(opened.count("held")) connections × \(streams) HEADERS of \(size) B sent; after \(held.formatted1) s, \(ended) of \(expected) calls ended: "
+            let size =
+                AbuseFrames.paddedHeaders(1, listContacts, metadata: context.target.authorization).readableBytes
+                - Frame.headerSize
+            return
+                "\(opened.count("held")) connections × \(streams) HEADERS of \(size) B sent; after \(held.formatted1) s, \(ended) of \(expected) calls ended: "
                 + ends.summary + opened.failures
         }
     }

@@ -59,7 +59,9 @@ struct AbuseReport: Sendable {
                 "\(ms(r.healthy.p50Micros)) / \(ms(r.healthy.p99Micros))", "\(r.healthy.calls) (\(r.healthy.failed))",
                 r.seconds.formatted1, r.verdict, r.note,
             ]
-            lines.append("| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |")
+            lines.append(
+                "| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |"
+            )
         }
         return lines.joined(separator: "\n")
     }

@@ -24,7 +24,9 @@ enum AbuseSetup {
             let status = try await client.getStatus()
             if status.activeJob == nil {
                 guard let job = status.lastFinishedJob, job.state == .succeeded else {
-                    throw AbuseError("the sync did not succeed: \(status.lastFinishedJob.map { "\($0.state)" } ?? "no job")")
+                    throw AbuseError(
+                        "the sync did not succeed: \(status.lastFinishedJob.map { "\($0.state)" } ?? "no job")"
+                    )
                 }
                 return status.contactCount
             }

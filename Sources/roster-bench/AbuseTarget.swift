@@ -19,7 +19,11 @@ struct AbuseTarget: Sendable {
     /// A well-behaved client on a connection of its own: no keepalive, quick retries.
     func makeClient() throws -> RosterClient {
         var configuration = RosterClientConfiguration(
-            host: host, port: port, security: caFile.map { .tlsTrusting(caFile: $0) } ?? .plaintext, apiKey: apiKey)
+            host: host,
+            port: port,
+            security: caFile.map { .tlsTrusting(caFile: $0) } ?? .plaintext,
+            apiKey: apiKey
+        )
         configuration.connection.keepaliveInterval = nil
         configuration.backoff.maxAttempts = 3
         configuration.backoff.initial = .milliseconds(50)

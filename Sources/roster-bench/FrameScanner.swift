@@ -41,7 +41,9 @@ struct FrameScanner: Sendable {
             }
             guard
                 let (length, rawType, rawFlags, _) = pending.getMultipleIntegers(
-                    at: pending.readerIndex, as: (UInt32, UInt8, UInt8, UInt32).self)
+                    at: pending.readerIndex,
+                    as: (UInt32, UInt8, UInt8, UInt32).self
+                )
             else { break }
             let type = FrameType(rawValue: rawType)
             let flags = FrameFlags(rawValue: rawFlags)
@@ -53,10 +55,13 @@ struct FrameScanner: Sendable {
                 case .settings where !flags.contains(.ack):
                     settings += 1
                 case .trailers:
-                    let code = payload.readableBytes == 0 ? 0 : ((try? RPCMessages.Status(decoding: payload))?.code ?? 2)
+                    let code =
+                        payload.readableBytes == 0 ? 0 : ((try? RPCMessages.Status(decoding: payload))?.code ?? 2)
                     trailers[code, default: 0] += 1
                 case .goAway where goAway == nil:
-                    goAway = (try? RPCMessages.GoAway(decoding: payload)) ?? RPCMessages.GoAway(lastStreamID: 0, code: -1, message: "undecodable")
+                    goAway =
+                        (try? RPCMessages.GoAway(decoding: payload))
+                        ?? RPCMessages.GoAway(lastStreamID: 0, code: -1, message: "undecodable")
                 default:
                     break
                 }

@@ -73,7 +73,12 @@ final class HealthyCalls: Sendable {
     /// One call. Without an API key, UNAUTHENTICATED is the expected answer and counts as OK.
     private func call() async -> Outcome {
         do {
-            _ = try await client.unary(Self.method, request: GetStatusRequest(), response: GetStatusResponse.self, timeout: timeout)
+            _ = try await client.unary(
+                Self.method,
+                request: GetStatusRequest(),
+                response: GetStatusResponse.self,
+                timeout: timeout
+            )
             return .ok
         } catch let error as RPCError {
             switch error.code {
@@ -90,7 +95,10 @@ final class HealthyCalls: Sendable {
         let executor = try? await client.connection().taskExecutor
         return await withTaskExecutorPreference(executor) {
             var histogram = Histogram<UInt64>(
-                lowestDiscernibleValue: 1, highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: .three)
+                lowestDiscernibleValue: 1,
+                highestTrackableValue: 600_000_000,
+                numberOfSignificantValueDigits: .three
+            )
             var summary = Summary()
             let clock = ContinuousClock()
             var next = clock.now

@@ -26,7 +26,8 @@ enum KernelTCP {
                 return Socket(
                     state: names[String(fields[3])] ?? String(fields[3]),
                     sendQueue: queues.first.flatMap { Int($0, radix: 16) } ?? 0,
-                    receiveQueue: queues.last.flatMap { Int($0, radix: 16) } ?? 0)
+                    receiveQueue: queues.last.flatMap { Int($0, radix: 16) } ?? 0
+                )
             }
         }
         return nil

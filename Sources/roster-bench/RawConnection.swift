@@ -39,11 +39,16 @@ final class RawConnection: Sendable {
     }
 
     /// Connects and, for TLS, completes the handshake, all within `limit`.
-    static func open(_ target: AbuseTarget, mode: Mode, within limit: TimeAmount = .seconds(10)) async throws -> RawConnection {
+    static func open(_ target: AbuseTarget, mode: Mode, within limit: TimeAmount = .seconds(10)) async throws
+        -> RawConnection
+    {
         let loop = MultiThreadedEventLoopGroup.singleton.next()
         let tls = mode == .silent ? nil : target.tlsContext
         let handler = RawConnectionHandler(
-            ready: loop.makePromise(of: Void.self), usesTLS: tls != nil, isReader: mode != .notReading)
+            ready: loop.makePromise(of: Void.self),
+            usesTLS: tls != nil,
+            isReader: mode != .notReading
+        )
         let host = target.host
         let channel = try await ClientBootstrap(group: loop)
             .connectTimeout(limit)
@@ -74,7 +79,9 @@ final class RawConnection: Sendable {
     /// still listing this end (``KernelTCP``): shows the server's close even while this end goes
     /// unread. Also the server's end's send queue, in bytes.
     func serverHasClosed() -> (closed: Bool, sendQueue: Int) {
-        guard let local = channel.localAddress?.port, let remote = channel.remoteAddress?.port else { return (false, 0) }
+        guard let local = channel.localAddress?.port, let remote = channel.remoteAddress?.port else {
+            return (false, 0)
+        }
         let server = KernelTCP.socket(localPort: remote, remotePort: local)
         if server?.state == "ESTABLISHED" { return (false, server!.sendQueue) }
         // /proc/net/tcp is not read atomically: a missing entry counts only beside our own.

@@ -37,17 +37,32 @@ struct Serve: AsyncParsableCommand {
         var router = RPCRouter()
         let response = BenchPayloads.listGroupsResponse
         let update = BenchPayloads.progressUpdate
-        router.unary(PeerBenchCatalog.listGroups.path, PeerBench.ListGroupsRequest.self, PeerBench.ListGroupsResponse.self) { _, _ in
+        router.unary(
+            PeerBenchCatalog.listGroups.path,
+            PeerBench.ListGroupsRequest.self,
+            PeerBench.ListGroupsResponse.self
+        ) { _, _ in
             response
         }
-        router.serverStreaming(PeerBenchCatalog.watchProgress.path, PeerBench.WatchProgressRequest.self, PeerBench.ProgressUpdate.self) { request, writer, _ in
+        router.serverStreaming(
+            PeerBenchCatalog.watchProgress.path,
+            PeerBench.WatchProgressRequest.self,
+            PeerBench.ProgressUpdate.self
+        ) { request, writer, _ in
             for _ in 0..<request.count { try await writer.write(update) }
         }
-        let tls = transport.tls ? TLSConfiguration.Server(certificateChainPath: transport.cert, privateKeyPath: transport.key) : nil
-        let server = try RPCServer(configuration: .init(host: transport.host, port: transport.port, tls: tls), router: router)
+        let tls =
+            transport.tls
+            ? TLSConfiguration.Server(certificateChainPath: transport.cert, privateKeyPath: transport.key) : nil
+        let server = try RPCServer(
+            configuration: .init(host: transport.host, port: transport.port, tls: tls),
+            router: router
+        )
         let address = try await server.start()
         // Unbuffered, so a script waiting for READY sees it at once.
-        FileHandle.standardOutput.write(Data("READY \(address) tls=\(transport.tls) pid=\(ProcessInfo.processInfo.processIdentifier)\n".utf8))
+        FileHandle.standardOutput.write(
+            Data("READY \(address) tls=\(transport.tls) pid=\(ProcessInfo.processInfo.processIdentifier)\n".utf8)
+        )
         // Serve until killed.
         while true { try await Task.sleep(nanoseconds: 3_600_000_000_000) }
     }
@@ -73,7 +88,9 @@ struct Load: AsyncParsableCommand {
 
     func makeClient() throws -> RosterClient {
         var configuration = RosterClientConfiguration(
-            host: transport.host, port: transport.port, security: transport.tls ? .tlsTrusting(caFile: transport.cert) : .plaintext
+            host: transport.host,
+            port: transport.port,
+            security: transport.tls ? .tlsTrusting(caFile: transport.cert) : .plaintext
         )
         configuration.connection.keepaliveInterval = nil
         return try RosterClient(configuration: configuration)
@@ -88,15 +105,23 @@ struct Load: AsyncParsableCommand {
             try await prime([client])
             let result = await timedLoops(Array(repeating: client, count: concurrency))
             await client.close()
-            print("unary-throughput transport=\(name) concurrency=\(concurrency) connections=1 duration=\(duration)s: \(result.ok) calls, \(fmt(Double(result.ok) / duration)) calls/s, errors=\(result.errors)")
-            print("RESULT mode=unary-throughput transport=\(name) value=\(fmt(Double(result.ok) / duration)) unit=calls/s errors=\(result.errors)")
+            print(
+                "unary-throughput transport=\(name) concurrency=\(concurrency) connections=1 duration=\(duration)s: \(result.ok) calls, \(fmt(Double(result.ok) / duration)) calls/s, errors=\(result.errors)"
+            )
+            print(
+                "RESULT mode=unary-throughput transport=\(name) value=\(fmt(Double(result.ok) / duration)) unit=calls/s errors=\(result.errors)"
+            )
         case .unaryLatency:
             let client = try makeClient()
             try await prime([client])
             let executor = try await client.connection().taskExecutor
             let (histogram, elapsed, errors) = try await withTaskExecutorPreference(executor) {
                 for _ in 0..<warmupCalls { _ = try await call(client) }
-                var histogram = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
+                var histogram = Histogram<UInt64>(
+                    lowestDiscernibleValue: 1,
+                    highestTrackableValue: 60_000_000_000,
+                    numberOfSignificantValueDigits: .three
+                )
                 var errors = 0
                 let clock = ContinuousClock()
                 let start = clock.now
@@ -110,8 +135,12 @@ struct Load: AsyncParsableCommand {
             await client.close()
             let us = { (p: Double) in fmt(Double(histogram.valueAtPercentile(p)) / 1000) }
             let rate = Double(calls) / seconds(elapsed)
-            print("unary-latency transport=\(name) calls=\(calls) (after \(warmupCalls) warm-up) p50=\(us(50))us p90=\(us(90))us p99=\(us(99))us p999=\(us(99.9))us max=\(fmt(Double(histogram.max) / 1000))us (\(fmt(rate)) calls/s) errors=\(errors)")
-            print("RESULT mode=unary-latency transport=\(name) p50_us=\(us(50)) p90_us=\(us(90)) p99_us=\(us(99)) p999_us=\(us(99.9)) rate=\(fmt(rate)) errors=\(errors)")
+            print(
+                "unary-latency transport=\(name) calls=\(calls) (after \(warmupCalls) warm-up) p50=\(us(50))us p90=\(us(90))us p99=\(us(99))us p999=\(us(99.9))us max=\(fmt(Double(histogram.max) / 1000))us (\(fmt(rate)) calls/s) errors=\(errors)"
+            )
+            print(
+                "RESULT mode=unary-latency transport=\(name) p50_us=\(us(50)) p90_us=\(us(90)) p99_us=\(us(99)) p999_us=\(us(99.9)) rate=\(fmt(rate)) errors=\(errors)"
+            )
         case .stream:
             let client = try makeClient()
             try await prime([client])
@@ -136,15 +165,21 @@ struct Load: AsyncParsableCommand {
             await client.close()
             let rate = Double(received) / seconds(elapsed)
             let ok = received == Int(count) && bytes == received * 60
-            print("stream transport=\(name) K=\(count): received \(received) msgs (\(bytes) B) in \(fmt(seconds(elapsed)))s = \(fmt(rate)) msgs/s ok=\(ok)")
+            print(
+                "stream transport=\(name) K=\(count): received \(received) msgs (\(bytes) B) in \(fmt(seconds(elapsed)))s = \(fmt(rate)) msgs/s ok=\(ok)"
+            )
             print("RESULT mode=stream transport=\(name) value=\(fmt(rate)) unit=msgs/s errors=\(ok ? 0 : 1)")
         case .manyConn:
             let clients = try (0..<connections).map { _ in try makeClient() }
             try await prime(clients)
             let result = await timedLoops(clients)
             for client in clients { await client.close() }
-            print("many-conn transport=\(name) connections=\(connections) (1 sequential caller each) duration=\(duration)s: \(result.ok) calls, \(fmt(Double(result.ok) / duration)) calls/s, errors=\(result.errors)")
-            print("RESULT mode=many-conn transport=\(name) value=\(fmt(Double(result.ok) / duration)) unit=calls/s errors=\(result.errors)")
+            print(
+                "many-conn transport=\(name) connections=\(connections) (1 sequential caller each) duration=\(duration)s: \(result.ok) calls, \(fmt(Double(result.ok) / duration)) calls/s, errors=\(result.errors)"
+            )
+            print(
+                "RESULT mode=many-conn transport=\(name) value=\(fmt(Double(result.ok) / duration)) unit=calls/s errors=\(result.errors)"
+            )
         }
         if let serverPid, let status = try? String(contentsOfFile: "/proc/\(serverPid)/status", encoding: .utf8),
             let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM") })
@@ -204,7 +239,9 @@ struct Load: AsyncParsableCommand {
 /// One ListGroups call; returns the number of groups in the response.
 func call(_ client: RosterClient) async throws -> Int {
     let response = try await client.unary(
-        PeerBenchCatalog.listGroups.path, request: BenchPayloads.listGroupsRequest, response: PeerBench.ListGroupsResponse.self
+        PeerBenchCatalog.listGroups.path,
+        request: BenchPayloads.listGroupsRequest,
+        response: PeerBench.ListGroupsResponse.self
     )
     return response.groups.count
 }

@@ -27,22 +27,38 @@ enum ReadsDuringApply {
             defer { try? FileManager.default.removeItem(atPath: directory) }
             for tenant in ["busy", "quiet"] {
                 try await StoreBench.stage(store, job: "fill-\(tenant)", SampleContacts.contacts(0..<rows), [])
-                _ = try await store.apply(job: "fill-\(tenant)", tenant: tenant, kind: .replaceAll, now: 1, deltaLink: nil)
+                _ = try await store.apply(
+                    job: "fill-\(tenant)",
+                    tenant: tenant,
+                    kind: .replaceAll,
+                    now: 1,
+                    deltaLink: nil
+                )
             }
             let ids = (0..<rows).map(SampleContacts.guid)
 
             latencies["no sync running", default: []] += try await reading(store, tenant: "busy", ids: ids) {
                 try await Task.sleep(for: .seconds(3))
             }
-            for (window, tenant, version) in [("sync of the same tenant", "busy", 1), ("sync of another tenant", "quiet", 0)] {
+            for (window, tenant, version) in [
+                ("sync of the same tenant", "busy", 1), ("sync of another tenant", "quiet", 0),
+            ] {
                 let contacts = (0..<rows).map { SampleContacts.contact($0, version: version) }
                 latencies[window, default: []] += try await reading(store, tenant: tenant, ids: ids) {
                     try await withOtherJobsStaging(store) {
                         let job = "sync-\(version)"
-                        let stage = try await StoreBench.time { try await StoreBench.stage(store, job: job, contacts, []) }
+                        let stage = try await StoreBench.time {
+                            try await StoreBench.stage(store, job: job, contacts, [])
+                        }
                         var counts = ApplyCounts()
                         let apply = try await StoreBench.time {
-                            counts = try await store.apply(job: job, tenant: "busy", kind: .replaceAll, now: 2, deltaLink: nil)
+                            counts = try await store.apply(
+                                job: job,
+                                tenant: "busy",
+                                kind: .replaceAll,
+                                now: 2,
+                                deltaLink: nil
+                            )
                         }
                         StoreBench.check(counts.updated == rows, "the sync updated \(counts.updated) of \(rows)")
                         syncTimes["stage \(rows)", default: []].append(stage)
@@ -53,23 +69,34 @@ enum ReadsDuringApply {
             await store.close()
             print("run \(run) of \(runs) done")
         }
-        print("\n| GetContact by id (\(readers) readers) | samples | p50 ms | p99 ms | max ms |\n| --- | --- | --- | --- | --- |")
+        print(
+            "\n| GetContact by id (\(readers) readers) | samples | p50 ms | p99 ms | max ms |\n| --- | --- | --- | --- | --- |"
+        )
         for window in ["no sync running", "sync of the same tenant", "sync of another tenant"] {
             let sorted = latencies[window, default: []].sorted()
             guard !sorted.isEmpty else { continue }
-            func percentile(_ p: Double) -> String { StoreBench.format(sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]) }
-            print("| \(window) | \(sorted.count) | \(percentile(0.5)) | \(percentile(0.99)) | \(StoreBench.format(sorted.last!)) |")
+            func percentile(_ p: Double) -> String {
+                StoreBench.format(sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))])
+            }
+            print(
+                "| \(window) | \(sorted.count) | \(percentile(0.5)) | \(percentile(0.99)) | \(StoreBench.format(sorted.last!)) |"
+            )
         }
         print("\n| the sync's writes | median ms | min–max ms |\n| --- | --- | --- |")
         for (name, values) in syncTimes.sorted(by: { $0.key > $1.key }) {
             let sorted = values.sorted()
-            print("| \(name) | \(StoreBench.format(sorted[sorted.count / 2])) | \(StoreBench.format(sorted.first!))–\(StoreBench.format(sorted.last!)) |")
+            print(
+                "| \(name) | \(StoreBench.format(sorted[sorted.count / 2])) | \(StoreBench.format(sorted.first!))–\(StoreBench.format(sorted.last!)) |"
+            )
         }
     }
 
     /// Runs `work` while the readers read contacts of `tenant` by id; returns every read's latency in ms.
     static func reading(
-        _ store: SQLiteStore, tenant: String, ids: [String], during work: () async throws -> Void
+        _ store: SQLiteStore,
+        tenant: String,
+        ids: [String],
+        during work: () async throws -> Void
     ) async throws -> [Double] {
         let done = StopFlag()
         return try await withThrowingTaskGroup(of: [Double].self) { group in

@@ -14,7 +14,14 @@ enum SearchLatency {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let store = try SQLiteStore(configuration: .init(directory: directory))
         try await store.createTenant(
-            TenantRecord(id: "bench", displayName: "Bench", authorityURL: "https://a", graphBaseURL: "https://g", createdAt: 1))
+            TenantRecord(
+                id: "bench",
+                displayName: "Bench",
+                authorityURL: "https://a",
+                graphBaseURL: "https://g",
+                createdAt: 1
+            )
+        )
         let contacts = SampleContacts.contacts(0..<rows)
         for start in stride(from: 0, to: rows, by: 999) {
             try await store.stage(job: "load", contacts: Array(contacts[start..<min(start + 999, rows)]), removals: [])
@@ -33,7 +40,8 @@ enum SearchLatency {
         var queries: [String] = []
         for _ in 0..<2_000 {
             let contact = contacts[Int.random(in: 0..<rows, using: &random)]
-            let source = [contact.givenName, contact.surname, contact.mail ?? contact.userPrincipalName, contact.displayName]
+            let source =
+                [contact.givenName, contact.surname, contact.mail ?? contact.userPrincipalName, contact.displayName]
                 .compactMap { $0 }.randomElement(using: &random) ?? "a"
             queries.append(String(source.prefix(Int.random(in: 1...4, using: &random))))
         }
@@ -59,9 +67,15 @@ enum SearchLatency {
         }
         print("## ListContacts search over \(rows) contacts (release)")
         print("")
-        print("- index build after a sync (cold, first search): \(String(format: "%.0f", Self.ms(build))) ms for \(index.count) contacts; RSS \(String(format: "%.1f", rssBefore)) → \(String(format: "%.1f", rssAfter)) MiB")
-        print("- 2,000 searches of 1–4 characters, page 100 (mean \(totals / queries.count) matches each): p50 \(percentile(milliseconds, 0.5)) ms, p99 \(percentile(milliseconds, 0.99)) ms, max \(percentile(milliseconds, 1.0)) ms")
-        print("- the scan it replaced, 20 of the same searches: p50 \(percentile(scan, 0.5)) ms, max \(percentile(scan, 1.0)) ms")
+        print(
+            "- index build after a sync (cold, first search): \(String(format: "%.0f", Self.ms(build))) ms for \(index.count) contacts; RSS \(String(format: "%.1f", rssBefore)) → \(String(format: "%.1f", rssAfter)) MiB"
+        )
+        print(
+            "- 2,000 searches of 1–4 characters, page 100 (mean \(totals / queries.count) matches each): p50 \(percentile(milliseconds, 0.5)) ms, p99 \(percentile(milliseconds, 0.99)) ms, max \(percentile(milliseconds, 1.0)) ms"
+        )
+        print(
+            "- the scan it replaced, 20 of the same searches: p50 \(percentile(scan, 0.5)) ms, max \(percentile(scan, 1.0)) ms"
+        )
     }
 
     /// Resident set size from /proc/self/statm (pages of 4 KiB).

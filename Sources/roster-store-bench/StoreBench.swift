@@ -35,51 +35,103 @@ struct StoreBench {
         // Full-sync 1%: the first `change` removed, `change` added at the end, `change` updated.
         let stride = max(1, (rows - change) / change)
         let changedNumbers = Set((change..<rows).filter { ($0 - change) % stride == 0 }.prefix(change))
-        let next = (change..<(rows + change)).map { SampleContacts.contact($0, version: changedNumbers.contains($0) ? 1 : 0) }
+        let next = (change..<(rows + change)).map {
+            SampleContacts.contact($0, version: changedNumbers.contains($0) ? 1 : 0)
+        }
         // Delta 1% on top of that: `change` more added, the updated ones changed back, `change` removed.
         let deltaUpserts =
             ((rows + change)..<(rows + 2 * change)).map { SampleContacts.contact($0) }
             + changedNumbers.sorted().map { SampleContacts.contact($0, version: 0) }
-        let deltaRemovals = Array((change..<rows).lazy.filter { !changedNumbers.contains($0) }.prefix(change).map(SampleContacts.guid))
+        let deltaRemovals = Array(
+            (change..<rows).lazy.filter { !changedNumbers.contains($0) }.prefix(change).map(SampleContacts.guid)
+        )
 
         var measures: [String: [Double]] = [:]
         for run in 1...runs {
             let (store, directory) = try await makeStore(tenants: [tenant])
             defer { try? FileManager.default.removeItem(atPath: directory) }
 
-            measures["stage \(rows)", default: []].append(try await time { try await stage(store, job: "empty", full, []) })
+            measures["stage \(rows)", default: []].append(
+                try await time { try await stage(store, job: "empty", full, []) }
+            )
             var counts = ApplyCounts()
             measures["apply \(rows) into empty", default: []].append(
-                try await time { counts = try await store.apply(job: "empty", tenant: tenant, kind: .replaceAll, now: 1, deltaLink: nil) })
+                try await time {
+                    counts = try await store.apply(
+                        job: "empty",
+                        tenant: tenant,
+                        kind: .replaceAll,
+                        now: 1,
+                        deltaLink: nil
+                    )
+                }
+            )
             check(counts.added == rows, "apply into empty added \(counts.added)")
 
-            measures["stage \(rows) (1% changed)", default: []].append(try await time { try await stage(store, job: "full", next, []) })
+            measures["stage \(rows) (1% changed)", default: []].append(
+                try await time { try await stage(store, job: "full", next, []) }
+            )
             measures["apply full sync, 1% changed", default: []].append(
-                try await time { counts = try await store.apply(job: "full", tenant: tenant, kind: .replaceAll, now: 2, deltaLink: nil) })
-            check(counts.added == change && counts.removed == change && counts.updated == change, "full 1% counts \(counts)")
+                try await time {
+                    counts = try await store.apply(
+                        job: "full",
+                        tenant: tenant,
+                        kind: .replaceAll,
+                        now: 2,
+                        deltaLink: nil
+                    )
+                }
+            )
+            check(
+                counts.added == change && counts.removed == change && counts.updated == change,
+                "full 1% counts \(counts)"
+            )
 
             measures["stage delta \(deltaUpserts.count + deltaRemovals.count)", default: []].append(
-                try await time { try await stage(store, job: "delta", deltaUpserts, deltaRemovals) })
+                try await time { try await stage(store, job: "delta", deltaUpserts, deltaRemovals) }
+            )
             measures["apply delta, 1% changed", default: []].append(
-                try await time { counts = try await store.apply(job: "delta", tenant: tenant, kind: .incremental, now: 3, deltaLink: nil) })
-            check(counts.added == change && counts.removed == change && counts.updated == change, "delta 1% counts \(counts)")
+                try await time {
+                    counts = try await store.apply(
+                        job: "delta",
+                        tenant: tenant,
+                        kind: .incremental,
+                        now: 3,
+                        deltaLink: nil
+                    )
+                }
+            )
+            check(
+                counts.added == change && counts.removed == change && counts.updated == change,
+                "delta 1% counts \(counts)"
+            )
 
             let schema = try await schemaStatements(directory: directory)
             await store.close()
-            measures["sqlite3 CLI insert \(rows)", default: []].append(try cli(full, schema: schema, directory: directory))
-            measures["sqlite3 CLI .import \(rows) (CSV)", default: []].append(try cliImport(full, schema: schema, directory: directory))
+            measures["sqlite3 CLI insert \(rows)", default: []].append(
+                try cli(full, schema: schema, directory: directory)
+            )
+            measures["sqlite3 CLI .import \(rows) (CSV)", default: []].append(
+                try cliImport(full, schema: schema, directory: directory)
+            )
             print("run \(run) of \(runs) done")
         }
         print("\n| measure (\(rows) rows) | median ms | min–max ms |\n| --- | --- | --- |")
         for (name, values) in measures.sorted(by: { $0.key < $1.key }) {
             let sorted = values.sorted()
-            print("| \(name) | \(format(sorted[sorted.count / 2])) | \(format(sorted.first!))–\(format(sorted.last!)) |")
+            print(
+                "| \(name) | \(format(sorted[sorted.count / 2])) | \(format(sorted.first!))–\(format(sorted.last!)) |"
+            )
         }
         let apply = measures["apply \(rows) into empty"]!.sorted()
         let sqlite = measures["sqlite3 CLI insert \(rows)"]!.sorted()
         let csv = measures["sqlite3 CLI .import \(rows) (CSV)"]!.sorted()
-        print("\napply into empty / sqlite3 CLI INSERTs (medians): \(String(format: "%.2f", apply[apply.count / 2] / sqlite[sqlite.count / 2]))x")
-        print("apply into empty / sqlite3 CLI .import (medians): \(String(format: "%.2f", apply[apply.count / 2] / csv[csv.count / 2]))x")
+        print(
+            "\napply into empty / sqlite3 CLI INSERTs (medians): \(String(format: "%.2f", apply[apply.count / 2] / sqlite[sqlite.count / 2]))x"
+        )
+        print(
+            "apply into empty / sqlite3 CLI .import (medians): \(String(format: "%.2f", apply[apply.count / 2] / csv[csv.count / 2]))x"
+        )
     }
 
     /// A store in a fresh temporary directory (the caller removes it) holding `tenants`, no contacts.
@@ -89,12 +141,20 @@ struct StoreBench {
         let store = try SQLiteStore(configuration: .init(directory: directory))
         for tenant in tenants {
             try await store.createTenant(
-                TenantRecord(id: tenant, displayName: tenant, authorityURL: "https://a", graphBaseURL: "https://g", createdAt: 0))
+                TenantRecord(
+                    id: tenant,
+                    displayName: tenant,
+                    authorityURL: "https://a",
+                    graphBaseURL: "https://g",
+                    createdAt: 0
+                )
+            )
         }
         return (store, directory)
     }
 
-    static func stage(_ store: SQLiteStore, job: String, _ contacts: [ContactRecord], _ removals: [String]) async throws {
+    static func stage(_ store: SQLiteStore, job: String, _ contacts: [ContactRecord], _ removals: [String]) async throws
+    {
         var start = 0
         while start < contacts.count {
             let end = min(start + 999, contacts.count)
@@ -106,9 +166,14 @@ struct StoreBench {
 
     /// The CREATE statements of `tenants` and `contacts` and their indexes, as the store made them.
     static func schemaStatements(directory: String) async throws -> [String] {
-        let connection = try Connection(path: directory + "/roster.sqlite", readOnly: true, busyTimeoutMilliseconds: 1_000)
+        let connection = try Connection(
+            path: directory + "/roster.sqlite",
+            readOnly: true,
+            busyTimeoutMilliseconds: 1_000
+        )
         let select = try connection.cached(
-            "SELECT sql FROM sqlite_master WHERE tbl_name IN ('tenants', 'contacts') AND sql IS NOT NULL ORDER BY type DESC, name")
+            "SELECT sql FROM sqlite_master WHERE tbl_name IN ('tenants', 'contacts') AND sql IS NOT NULL ORDER BY type DESC, name"
+        )
         var statements: [String] = []
         while try select.step() { statements.append((select.string(0) ?? "") + ";") }
         return statements
@@ -128,15 +193,20 @@ struct StoreBench {
     static func cli(_ contacts: [ContactRecord], schema: [String], directory: String) throws -> Double {
         var sql = pragmas
         sql += schema.joined(separator: "\n") + "\n"
-        sql += "INSERT INTO tenants (id, display_name, authority_url, graph_base_url, created_at) VALUES ('bench', 'B', 'a', 'g', 0);\n"
+        sql +=
+            "INSERT INTO tenants (id, display_name, authority_url, graph_base_url, created_at) VALUES ('bench', 'B', 'a', 'g', 0);\n"
         sql += "BEGIN;\n"
-        let columns = "tenant_id, id, user_principal_name, mail, display_name, given_name, surname, job_title, department, "
+        let columns =
+            "tenant_id, id, user_principal_name, mail, display_name, given_name, surname, job_title, department, "
             + "company_name, office_location, business_phones, mobile_phone, fax_number, street_address, city, state, "
-            + "postal_code, country, " + (1...15).map { "extension_attribute_\($0)" }.joined(separator: ", ") + ", changed_at"
+            + "postal_code, country, " + (1...15).map { "extension_attribute_\($0)" }.joined(separator: ", ")
+            + ", changed_at"
         for contact in contacts {
             let values = cliRow(contact)
             sql += "INSERT INTO contacts (\(columns)) VALUES ("
-            sql += values.map { $0.map { "'" + $0.replacingOccurrences(of: "'", with: "''") + "'" } ?? "NULL" }.joined(separator: ", ")
+            sql += values.map { $0.map { "'" + $0.replacingOccurrences(of: "'", with: "''") + "'" } ?? "NULL" }.joined(
+                separator: ", "
+            )
             sql += ", 1);\n"
         }
         sql += "COMMIT;\n"
@@ -162,13 +232,16 @@ struct StoreBench {
         var csv = ""
         for contact in contacts {
             let values = cliRow(contact) + ["1"]
-            csv += values.map { "\"" + ($0 ?? "").replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: ",")
+            csv += values.map { "\"" + ($0 ?? "").replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(
+                separator: ","
+            )
             csv += "\n"
         }
         try csv.write(toFile: directory + "/contacts.csv", atomically: false, encoding: .utf8)
         var script = pragmas
         script += schema.joined(separator: "\n") + "\n"
-        script += "INSERT INTO tenants (id, display_name, authority_url, graph_base_url, created_at) VALUES ('bench', 'B', 'a', 'g', 0);\n"
+        script +=
+            "INSERT INTO tenants (id, display_name, authority_url, graph_base_url, created_at) VALUES ('bench', 'B', 'a', 'g', 0);\n"
         script += "BEGIN;\n.mode csv\n.import \(directory)/contacts.csv contacts\nCOMMIT;\n"
         try script.write(toFile: directory + "/cli-import.sql", atomically: false, encoding: .utf8)
         return try timeSQLite3(database: directory + "/cli-import.sqlite", input: directory + "/cli-import.sql")

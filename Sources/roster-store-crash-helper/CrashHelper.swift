@@ -14,7 +14,9 @@ struct CrashHelper {
     static func main() async {
         let arguments = CommandLine.arguments
         guard arguments.count == 4, let rows = Int(arguments[3]), rows >= 10 else {
-            FileHandle.standardError.write(Data("usage: roster-store-crash-helper prepare|run DIR ROWS (ROWS >= 10)\n".utf8))
+            FileHandle.standardError.write(
+                Data("usage: roster-store-crash-helper prepare|run DIR ROWS (ROWS >= 10)\n".utf8)
+            )
             exit(64)
         }
         do {
@@ -35,14 +37,21 @@ struct CrashHelper {
 
     /// Set A: contacts 0 ..< rows. Set B: the first tenth removed, a tenth added, every 7th changed.
     static func set(_ which: Int, rows: Int) -> [ContactRecord] {
-        which == 0 ? SampleContacts.contacts(0..<rows) : SampleContacts.contacts((rows / 10)..<(rows + rows / 10), updateEvery: 7)
+        which == 0
+            ? SampleContacts.contacts(0..<rows)
+            : SampleContacts.contacts((rows / 10)..<(rows + rows / 10), updateEvery: 7)
     }
 
     static func prepare(_ store: SQLiteStore, rows: Int) async throws {
         try await store.createTenant(
             TenantRecord(
-                id: tenant, displayName: "Kill test", authorityURL: "https://login.example", graphBaseURL: "https://graph.example",
-                createdAt: 0))
+                id: tenant,
+                displayName: "Kill test",
+                authorityURL: "https://login.example",
+                graphBaseURL: "https://graph.example",
+                createdAt: 0
+            )
+        )
         try await applySet(1, store: store, rows: rows, job: "prepare-b")
         say("digest-b \(try await store.contactDigest(tenant: tenant))")
         try await applySet(0, store: store, rows: rows, job: "prepare-a")
@@ -55,12 +64,19 @@ struct CrashHelper {
         say("cleaned \(cleaned)")
         let pid = ProcessInfo.processInfo.processIdentifier
         for iteration in 0..<1_000 {
-            try await applySet(iteration % 2 == 0 ? 1 : 0, store: store, rows: rows, job: "job-\(pid)-\(iteration)", progress: true)
+            try await applySet(
+                iteration % 2 == 0 ? 1 : 0,
+                store: store,
+                rows: rows,
+                job: "job-\(pid)-\(iteration)",
+                progress: true
+            )
             say("applied \(iteration)")
         }
     }
 
-    static func applySet(_ which: Int, store: SQLiteStore, rows: Int, job: String, progress: Bool = false) async throws {
+    static func applySet(_ which: Int, store: SQLiteStore, rows: Int, job: String, progress: Bool = false) async throws
+    {
         let contacts = set(which, rows: rows)
         if progress { say("staging \(job)") }
         var start = 0

@@ -21,10 +21,14 @@ struct CurlFloor {
     /// Gets a token, then follows the listing's chain once (untimed: the warm-up), page by page,
     /// keeping each page's URL and checking that the last one ends the chain.
     init(base: String, users: Int) throws {
-        let answer = try Shell.run("/usr/bin/curl", [
-            "-sf", "-d", "client_id=roster-app&client_secret=double-secret&scope=\(base)/.default&grant_type=client_credentials",
-            "\(base)/double-tenant/oauth2/v2.0/token",
-        ])
+        let answer = try Shell.run(
+            "/usr/bin/curl",
+            [
+                "-sf", "-d",
+                "client_id=roster-app&client_secret=double-secret&scope=\(base)/.default&grant_type=client_credentials",
+                "\(base)/double-tenant/oauth2/v2.0/token",
+            ]
+        )
         guard let json = try JSONSerialization.jsonObject(with: Data(answer.utf8)) as? [String: Any],
             let token = json["access_token"] as? String
         else { throw BenchError("no token: \(answer)") }
@@ -38,7 +42,9 @@ struct CurlFloor {
             bytes += page.utf8.count
             guard let next = Self.link("@odata.nextLink", in: Substring(page.prefix(4096))) else { break }
             urls.append(next)
-            if urls.count > users / Self.pageSize + 2 { throw BenchError("the listing has more pages than \(users) users fill") }
+            if urls.count > users / Self.pageSize + 2 {
+                throw BenchError("the listing has more pages than \(users) users fill")
+            }
         }
         self.urls = urls
         self.bytes = bytes
@@ -46,9 +52,13 @@ struct CurlFloor {
 
     /// The double's current version, from a delta link for now (`$deltatoken=latest`).
     func currentVersion() throws -> String {
-        let page = try Shell.run("/usr/bin/curl", [
-            "-sgf", "-H", "Authorization: Bearer \(token)", "\(base)/v1.0/users/delta?$deltatoken=latest&$select=\(Self.select)",
-        ])
+        let page = try Shell.run(
+            "/usr/bin/curl",
+            [
+                "-sgf", "-H", "Authorization: Bearer \(token)",
+                "\(base)/v1.0/users/delta?$deltatoken=latest&$select=\(Self.select)",
+            ]
+        )
         guard let link = Self.link("@odata.deltaLink", in: Substring(page.prefix(4096))),
             let range = link.range(of: "$deltatoken=")
         else { throw BenchError("no deltaLink for $deltatoken=latest") }
@@ -60,22 +70,37 @@ struct CurlFloor {
     func timedDeltaDownload(since version: String) throws -> (seconds: Double, pages: Int) {
         let first = "\(base)/v1.0/users/delta?$deltatoken=\(version)&$select=\(Self.select)"
         let prefer = "Prefer: odata.maxpagesize=\(Self.pageSize)"  // as GraphDirectory sends on delta pages
-        let page = try Shell.run("/usr/bin/curl", ["-sgf", "-H", "Authorization: Bearer \(token)", "-H", prefer, first])
+        let page = try Shell.run(
+            "/usr/bin/curl",
+            ["-sgf", "-H", "Authorization: Bearer \(token)", "-H", prefer, first]
+        )
         var chain = [first]
-        if let next = Self.link("@odata.nextLink", in: Substring(page.prefix(4096))), let range = next.range(of: "$skiptoken=") {
+        if let next = Self.link("@odata.nextLink", in: Substring(page.prefix(4096))),
+            let range = next.range(of: "$skiptoken=")
+        {
             let value = next[range.upperBound...].prefix { $0 != "&" }
             let parts = value.split(separator: ".")
             guard parts.count == 3, let size = Int(parts[2]) else { throw BenchError("unexpected skiptoken \(value)") }
             var offset = size
             // At most 100 pages; the double's answer ends the chain with a deltaLink, past which curl gets an empty page.
             while chain.count < 100 {
-                chain.append(next.replacingOccurrences(of: "$skiptoken=\(value)", with: "$skiptoken=\(parts[0]).\(parts[1]).\(offset)"))
+                chain.append(
+                    next.replacingOccurrences(
+                        of: "$skiptoken=\(value)",
+                        with: "$skiptoken=\(parts[0]).\(parts[1]).\(offset)"
+                    )
+                )
                 offset += size
-                let probe = try Shell.run("/usr/bin/curl", ["-sgf", "-H", "Authorization: Bearer \(token)", "-H", prefer, chain.last!])
+                let probe = try Shell.run(
+                    "/usr/bin/curl",
+                    ["-sgf", "-H", "Authorization: Bearer \(token)", "-H", prefer, chain.last!]
+                )
                 if Self.link("@odata.deltaLink", in: Substring(probe.prefix(4096))) != nil { break }
             }
         }
-        var arguments = ["-sgf", "-H", "Authorization: Bearer \(token)", "-H", "x-ms-throttle-priority: low", "-H", prefer]
+        var arguments = [
+            "-sgf", "-H", "Authorization: Bearer \(token)", "-H", "x-ms-throttle-priority: low", "-H", prefer,
+        ]
         for url in chain { arguments += ["-o", "/dev/null", url] }
         let start = clock.now
         try Shell.run("/usr/bin/curl", arguments)
@@ -113,7 +138,8 @@ enum SQLiteFloor {
     static func makeScript(from database: String, into directory: String) throws -> String {
         let file = directory + "/cli-insert.sql"
         let quoted = "'" + database.replacingOccurrences(of: "'", with: "'\\''") + "'"
-        let schemaQuery = "SELECT sql || ';' FROM sqlite_master WHERE tbl_name IN ('tenants', 'contacts') AND sql IS NOT NULL ORDER BY type DESC, name"
+        let schemaQuery =
+            "SELECT sql || ';' FROM sqlite_master WHERE tbl_name IN ('tenants', 'contacts') AND sql IS NOT NULL ORDER BY type DESC, name"
         let script = """
             {
             cat <<'EOF'

@@ -1,9 +1,10 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 import RosterClient
 import RosterWire
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A real `rosterd serve` child process over TLS (its generated self-signed certificate) in a
 /// fresh temporary data directory, with one tenant made by its own subcommands.
@@ -32,7 +33,9 @@ final class Rosterd: @unchecked Sendable {
     /// `rosterd tenants add ID` (mints the first admin key); returns that key.
     func addTenant(_ id: String) throws -> String {
         let added = try run(["tenants", "add", id, "--name", id.capitalized, "--data-dir", dataDirectory])
-        guard let key = added.split(separator: "\n").last.map(String.init) else { throw BenchError("no admin key printed") }
+        guard let key = added.split(separator: "\n").last.map(String.init) else {
+            throw BenchError("no admin key printed")
+        }
         return key
     }
 
@@ -40,10 +43,12 @@ final class Rosterd: @unchecked Sendable {
     func start() throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = [
-            "serve", "--data-dir", dataDirectory, "--listen", "127.0.0.1:0", "--allow-file-directories", "--allow-directory-host", "127.0.0.1",
-            "--grace-period", "2", "--log-level", "warning",
-        ] + extraArguments
+        process.arguments =
+            [
+                "serve", "--data-dir", dataDirectory, "--listen", "127.0.0.1:0", "--allow-file-directories",
+                "--allow-directory-host", "127.0.0.1",
+                "--grace-period", "2", "--log-level", "warning",
+            ] + extraArguments
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
@@ -74,7 +79,11 @@ final class Rosterd: @unchecked Sendable {
 
     func client(key: String) throws -> RosterClient {
         var configuration = RosterClientConfiguration(
-            host: "127.0.0.1", port: port, security: .tlsTrusting(caFile: certificatePath), apiKey: key)
+            host: "127.0.0.1",
+            port: port,
+            security: .tlsTrusting(caFile: certificatePath),
+            apiKey: key
+        )
         configuration.backoff.maxAttempts = 3
         return try RosterClient(configuration: configuration)
     }
@@ -109,7 +118,11 @@ final class Rosterd: @unchecked Sendable {
     static func statusField(_ name: String, pid: Int32) -> Int {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return -1 }
         for line in status.split(separator: "\n") where line.hasPrefix(name + ":") {
-            return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.map { $0.trimmingCharacters(in: .whitespaces) } ?? "") ?? -1
+            return Int(
+                line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.map {
+                    $0.trimmingCharacters(in: .whitespaces)
+                } ?? ""
+            ) ?? -1
         }
         return -1
     }
@@ -138,7 +151,9 @@ enum Shell {
         process.waitUntilExit()
         let text = String(decoding: data, as: UTF8.self)
         guard process.terminationStatus == 0 else {
-            throw BenchError("\(program) \(arguments.joined(separator: " ").prefix(300)) exited \(process.terminationStatus): \(text.prefix(2000))")
+            throw BenchError(
+                "\(program) \(arguments.joined(separator: " ").prefix(300)) exited \(process.terminationStatus): \(text.prefix(2000))"
+            )
         }
         return text
     }

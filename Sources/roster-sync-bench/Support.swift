@@ -13,13 +13,15 @@ func secondsOf(_ duration: Duration) -> Double {
 }
 
 func nanos(_ duration: Duration) -> UInt64 {
-    UInt64(max(0, duration.components.seconds)) * 1_000_000_000 + UInt64(max(0, duration.components.attoseconds) / 1_000_000_000)
+    UInt64(max(0, duration.components.seconds)) * 1_000_000_000
+        + UInt64(max(0, duration.components.attoseconds) / 1_000_000_000)
 }
 
 func median(_ values: [Double]) -> Double {
     let sorted = values.sorted()
     guard !sorted.isEmpty else { return .nan }
-    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    return sorted.count % 2 == 1
+        ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
 }
 
 func f(_ value: Double, _ digits: Int = 3) -> String { String(format: "%.\(digits)f", value) }
@@ -122,7 +124,8 @@ enum GroupDirectory {
     static let places = [
         "London", "Manchester", "Edinburgh", "Paris", "Lyon", "München", "Berlin", "Zürich", "Genève", "Kyiv", "Tokyo",
         "Osaka", "São Paulo", "Seattle", "Redmond", "New York", "Toronto", "Sydney", "Singapore", "Dubai", "Tel Aviv",
-        "Madrid", "Barcelona", "Milano", "Amsterdam", "Stockholm", "Oslo", "København", "Helsinki", "Dublin", "Warszawa",
+        "Madrid", "Barcelona", "Milano", "Amsterdam", "Stockholm", "Oslo", "København", "Helsinki", "Dublin",
+        "Warszawa",
         "Praha", "Wien", "Bengaluru", "Pune", "Shanghai", "Seoul", "Mexico City", "Bogotá", "Austin",
     ]
     static let teams = [
@@ -163,7 +166,9 @@ enum GroupDirectory {
             case 0: name = "\(region) \(team) \(kind)"
             case 1: name = "\(place) \(team)"
             case 2: name = "\(place) Office \(kind)"
-            case 3: name = "SG-\(region)-\(team.replacingOccurrences(of: " ", with: ""))-\(kind.replacingOccurrences(of: " ", with: ""))"
+            case 3:
+                name =
+                    "SG-\(region)-\(team.replacingOccurrences(of: " ", with: ""))-\(kind.replacingOccurrences(of: " ", with: ""))"
             case 4: name = "Project \(project) \(kind)"
             case 5: name = "\(team) – \(place)"
             case 6: name = "\(region) \(place) \(team) \(kind)"

@@ -30,7 +30,8 @@ extension SyncBench {
         let cpu0 = server.cpuSeconds()
         log("\(tenants) syncs at once…")
         let start = clock.now
-        let outcomes = try await withThrowingTaskGroup(of: (state: JobState, queued: Bool, contacts: Int64).self) { group in
+        let outcomes = try await withThrowingTaskGroup(of: (state: JobState, queued: Bool, contacts: Int64).self) {
+            group in
             for client in clients {
                 group.addTask {
                     let started = try await client.startSync(allUsersSync())
@@ -72,6 +73,7 @@ extension SyncBench {
             | rosterd RSS before | \(grouped(before / 1024)) MiB |
             | rosterd peak RSS (sampled every 50 ms, \(samples) samples; VmHWM) | \(grouped(peakKiB / 1024)) MiB (\(grouped(hwm / 1024)) MiB) |
             | rosterd CPU during the syncs | \(f(cpu, 1)) s |
-            """)
+            """
+        )
     }
 }

@@ -82,18 +82,24 @@ struct SyncBench: AsyncParsableCommand {
         func first(_ program: String, _ arguments: [String]) -> String {
             ((try? Shell.run(program, arguments)) ?? "?").split(separator: "\n").first.map(String.init) ?? "?"
         }
-        let memory = (try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8))?
+        let memory =
+            (try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8))?
             .split(separator: "\n").first { $0.hasPrefix("MemTotal") }
             .map { $0.split(separator: " ").dropFirst().first.map(String.init) ?? "?" } ?? "?"
-        let model = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
+        let model =
+            (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
             .split(separator: "\n").first { $0.hasPrefix("model name") }
             .map { $0.split(separator: ":").last.map { $0.trimmingCharacters(in: .whitespaces) } ?? "?" } ?? "?"
         print("## roster-sync-bench")
         print("")
         print("- date: \(first("/bin/date", ["-u", "+%Y-%m-%d %H:%M UTC"]))")
-        print("- machine: \(first("/usr/bin/nproc", [])) cores (\(model)), MemTotal \(memory) kB, \(first("/bin/uname", ["-sr"]))")
+        print(
+            "- machine: \(first("/usr/bin/nproc", [])) cores (\(model)), MemTotal \(memory) kB, \(first("/bin/uname", ["-sr"]))"
+        )
         print("- \(first("/usr/bin/env", ["swift", "--version"]))")
-        print("- \(first("/usr/bin/env", ["openssl", "version"])); sqlite3 \(first("/usr/bin/sqlite3", ["--version"]).split(separator: " ").first ?? "?"); \(first("/usr/bin/curl", ["--version"]).split(separator: " ").prefix(2).joined(separator: " "))")
+        print(
+            "- \(first("/usr/bin/env", ["openssl", "version"])); sqlite3 \(first("/usr/bin/sqlite3", ["--version"]).split(separator: " ").first ?? "?"); \(first("/usr/bin/curl", ["--version"]).split(separator: " ").prefix(2).joined(separator: " "))"
+        )
         print("- load before: \(first("/usr/bin/uptime", []))")
         print("")
     }
@@ -125,7 +131,9 @@ struct SyncBench: AsyncParsableCommand {
         var timeline = ["\(f(secondsOf(startedAt))) s: StartSync answered (job \(job.state))"]
         for try await update in try await client.watchProgress(jobID: job.id) {
             last = update
-            timeline.append("\(f(secondsOf(clock.now - start))) s: \(update.state) \(update.phase) fetched=\(update.counters?.fetched ?? 0) elapsed_ms=\(update.elapsedMs) \(update.message)")
+            timeline.append(
+                "\(f(secondsOf(clock.now - start))) s: \(update.state) \(update.phase) fetched=\(update.counters?.fetched ?? 0) elapsed_ms=\(update.elapsedMs) \(update.message)"
+            )
         }
         let elapsed = clock.now - start
         guard let last, last.final, last.state == .succeeded else {
@@ -133,7 +141,6 @@ struct SyncBench: AsyncParsableCommand {
         }
         return SyncOutcome(seconds: secondsOf(elapsed), final: last, mode: job.mode, timeline: timeline)
     }
-
 
     // MARK: - 1 and 2: full sync and delta sync beside the floor
 
@@ -169,7 +176,9 @@ struct SyncBench: AsyncParsableCommand {
             let requestsBefore = double.requests.count
             let full = try await timedSync(client, allUsersSync())
             fullRequests.append(double.requests.dropFirst(requestsBefore).filter { $0.path.hasPrefix("/v1.0/") }.count)
-            guard full.mode == .full, full.final.summary?.totalContacts == Int64(users), full.final.summary?.added == Int64(users) else {
+            guard full.mode == .full, full.final.summary?.totalContacts == Int64(users),
+                full.final.summary?.added == Int64(users)
+            else {
                 throw BenchError("full sync: mode \(full.mode), summary \(String(describing: full.final.summary))")
             }
             fullSeconds.append(full.seconds)
@@ -185,19 +194,29 @@ struct SyncBench: AsyncParsableCommand {
             let version = try curl.currentVersion()
             let step = max(1, users / changed)
             for k in 0..<changed {
-                double.updateUser(id: GraphDoubleDirectory.userID(k * step), ["jobTitle": .string("Bench run \(run) title \(k)")])
+                double.updateUser(
+                    id: GraphDoubleDirectory.userID(k * step),
+                    ["jobTitle": .string("Bench run \(run) title \(k)")]
+                )
             }
             log("run \(run): delta sync after \(changed) changes…")
             let deltaBefore = double.requests.count
             let delta = try await timedSync(client, allUsersSync())
             deltaRequests.append(double.requests.dropFirst(deltaBefore).filter { $0.path.hasPrefix("/v1.0/") }.count)
-            guard delta.mode == .delta, delta.final.summary?.updated == Int64(changed), delta.final.summary?.totalContacts == Int64(users) else {
+            guard delta.mode == .delta, delta.final.summary?.updated == Int64(changed),
+                delta.final.summary?.totalContacts == Int64(users)
+            else {
                 throw BenchError("delta sync: mode \(delta.mode), summary \(String(describing: delta.final.summary))")
             }
             deltaSeconds.append(delta.seconds)
             let deltaCurl = try curl.timedDeltaDownload(since: version)
             deltaCurlSeconds.append(deltaCurl.seconds)
-            if run == 1 { deltaTimeline = delta.timeline; fullTimeline = full.timeline.count > 12 ? Array(full.timeline.prefix(6) + ["…"] + full.timeline.suffix(5)) : full.timeline }
+            if run == 1 {
+                deltaTimeline = delta.timeline;
+                fullTimeline =
+                    full.timeline.count > 12
+                    ? Array(full.timeline.prefix(6) + ["…"] + full.timeline.suffix(5)) : full.timeline
+            }
             deltaServerMs.append(Double(delta.final.summary?.durationMs ?? -1))
             await client.close()
             server.stop()
@@ -206,32 +225,47 @@ struct SyncBench: AsyncParsableCommand {
             log("run \(run): curl…")
             let curlTime = try curl.timedDownload()
             log("run \(run): sqlite3…")
-            let sqliteTime = try SQLiteFloor.timedInsert(script: sqlFile!, database: work + "/cli-\(run).sqlite", expect: users)
+            let sqliteTime = try SQLiteFloor.timedInsert(
+                script: sqlFile!,
+                database: work + "/cli-\(run).sqlite",
+                expect: users
+            )
             curlSeconds.append(curlTime)
             sqliteSeconds.append(sqliteTime)
             floorSeconds.append(curlTime + sqliteTime)
-            let line = "run \(run): full_s=\(f(full.seconds)) full_server_ms=\(full.final.summary?.durationMs ?? -1) delta_s=\(f(delta.seconds)) delta_server_ms=\(delta.final.summary?.durationMs ?? -1) curl_s=\(f(curlTime)) sqlite3_s=\(f(sqliteTime)) floor_s=\(f(curlTime + sqliteTime)) ratio=\(f(full.seconds / (curlTime + sqliteTime), 2))"
+            let line =
+                "run \(run): full_s=\(f(full.seconds)) full_server_ms=\(full.final.summary?.durationMs ?? -1) delta_s=\(f(delta.seconds)) delta_server_ms=\(delta.final.summary?.durationMs ?? -1) curl_s=\(f(curlTime)) sqlite3_s=\(f(sqliteTime)) floor_s=\(f(curlTime + sqliteTime)) ratio=\(f(full.seconds / (curlTime + sqliteTime), 2))"
             rawLines.append(line)
             log(line)
         }
 
-        print("### 1. Full all-users sync of \(grouped(users)) users beside the floor (\(runs) runs, seconds: median (min–max))")
+        print(
+            "### 1. Full all-users sync of \(grouped(users)) users beside the floor (\(runs) runs, seconds: median (min–max))"
+        )
         print("")
-        print("Listing chain: \(curl.urls.count) pages of up to \(CurlFloor.pageSize) users, \(grouped(curl.bytes)) bytes of JSON.")
+        print(
+            "Listing chain: \(curl.urls.count) pages of up to \(CurlFloor.pageSize) users, \(grouped(curl.bytes)) bytes of JSON."
+        )
         print("")
-        print("Graph requests per full sync (token requests aside): \(fullRequests.map(String.init).joined(separator: ", ")) (target ≤ 110 per 100,000 users); per delta sync: \(deltaRequests.map(String.init).joined(separator: ", ")).")
+        print(
+            "Graph requests per full sync (token requests aside): \(fullRequests.map(String.init).joined(separator: ", ")) (target ≤ 110 per 100,000 users); per delta sync: \(deltaRequests.map(String.init).joined(separator: ", "))."
+        )
         print("")
         print("| measure | median (min–max) s |")
         print("| --- | --- |")
         print("| rosterd: StartSync → final WatchProgress message (SUCCEEDED) | \(summary(fullSeconds)) |")
         print("| rosterd: the job's own duration_ms (summary) | \(summary(fullServerMs.map { $0 / 1000 })) |")
         print("| floor part: curl downloading the same \(curl.urls.count) pages | \(summary(curlSeconds)) |")
-        print("| floor part: sqlite3 CLI inserting the same \(grouped(users)) rows (one transaction) | \(summary(sqliteSeconds)) |")
+        print(
+            "| floor part: sqlite3 CLI inserting the same \(grouped(users)) rows (one transaction) | \(summary(sqliteSeconds)) |"
+        )
         print("| floor = curl + sqlite3 (per run) | \(summary(floorSeconds)) |")
         let ratio = median(fullSeconds) / median(floorSeconds)
         let perRun = zip(fullSeconds, floorSeconds).map { $0 / $1 }
         print("")
-        print("Roster ÷ floor (medians): **\(f(ratio, 2))x** (per run \(f(perRun.min()!, 2))–\(f(perRun.max()!, 2))x); target ≤ 1.3x: \(ratio <= 1.3 ? "met" : "NOT met")")
+        print(
+            "Roster ÷ floor (medians): **\(f(ratio, 2))x** (per run \(f(perRun.min()!, 2))–\(f(perRun.max()!, 2))x); target ≤ 1.3x: \(ratio <= 1.3 ? "met" : "NOT met")"
+        )
         print("")
         print("### 2. Delta sync, \(grouped(changed)) users changed (\(runs) runs)")
         print("")
@@ -242,7 +276,9 @@ struct SyncBench: AsyncParsableCommand {
         print("| for reference: curl downloading the same delta pages (token at hand) | \(summary(deltaCurlSeconds)) |")
         let deltaShare = median(deltaSeconds) / median(fullSeconds)
         print("")
-        print("Delta ÷ full (medians): **\(f(deltaShare * 100, 1))%**; target ≤ 5%: \(deltaShare <= 0.05 ? "met" : "NOT met")")
+        print(
+            "Delta ÷ full (medians): **\(f(deltaShare * 100, 1))%**; target ≤ 5%: \(deltaShare <= 0.05 ? "met" : "NOT met")"
+        )
         print("")
         print("Raw:")
         print("```")

@@ -30,7 +30,9 @@ struct RosterWireDump {
             while let event = try decoder.decode(buffer: &buffer) {
                 switch event {
                 case .skipped(let header):
-                    print("\(header.type) stream \(header.streamID): \(header.length) bytes over max_header_size, skipped")
+                    print(
+                        "\(header.type) stream \(header.streamID): \(header.length) bytes over max_header_size, skipped"
+                    )
                 case .frame(let frame):
                     print(describe(frame, methodsByStream: &methodsByStream, fromClient: isClient))
                 }
@@ -39,8 +41,11 @@ struct RosterWireDump {
         }
     }
 
-    static func describe(_ frame: Frame, methodsByStream: inout [UInt32: ServiceCatalog.Method], fromClient: Bool) -> String {
-        let head = "\(frame.type) stream \(frame.streamID) flags 0x\(String(frame.flags.rawValue, radix: 16)) length \(frame.payload.readableBytes)"
+    static func describe(_ frame: Frame, methodsByStream: inout [UInt32: ServiceCatalog.Method], fromClient: Bool)
+        -> String
+    {
+        let head =
+            "\(frame.type) stream \(frame.streamID) flags 0x\(String(frame.flags.rawValue, radix: 16)) length \(frame.payload.readableBytes)"
         func show<M: ProtoMessage>(_ type: M.Type) -> String {
             do {
                 return "\(head)\n    \(M.protoMessageName) \(try M(decoding: frame.payload))"
@@ -58,7 +63,8 @@ struct RosterWireDump {
             return show(RPCMessages.CallHeaders.self)
         case .trailers, .cancel: return frame.payload.readableBytes == 0 ? head : show(RPCMessages.Status.self)
         case .goAway: return show(RPCMessages.GoAway.self)
-        case .windowUpdate, .ping: return head + " payload " + frame.payload.readableBytesView.map { String(format: "%02x", $0) }.joined()
+        case .windowUpdate, .ping:
+            return head + " payload " + frame.payload.readableBytesView.map { String(format: "%02x", $0) }.joined()
         case .message:
             guard let method = methodsByStream[frame.streamID] else { return head + " (method unknown)" }
             let type: any ProtoMessage.Type = fromClient ? method.request : method.response

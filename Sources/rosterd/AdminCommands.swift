@@ -22,7 +22,9 @@ struct DataDirectoryOption: ParsableArguments {
         var isDirectory: ObjCBool = false
         if !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
             guard create else {
-                throw ValidationError("no data directory at \(directory); pass --data-dir (or ROSTERD_DATA_DIR), or add a tenant first")
+                throw ValidationError(
+                    "no data directory at \(directory); pass --data-dir (or ROSTERD_DATA_DIR), or add a tenant first"
+                )
             }
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
@@ -34,11 +36,14 @@ var nowMilliseconds: Int64 { Int64(Date().timeIntervalSince1970 * 1_000) }
 
 struct Tenants: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Add and list tenants (one per organization).", subcommands: [Add.self, List.self])
+        abstract: "Add and list tenants (one per organization).",
+        subcommands: [Add.self, List.self]
+    )
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Add a tenant, and print its first admin key (shown once).")
+            abstract: "Add a tenant, and print its first admin key (shown once)."
+        )
 
         @Argument(help: "The tenant's id: letters, digits, '-' and '_' (e.g. acme).")
         var id: String
@@ -53,7 +58,8 @@ struct Tenants: AsyncParsableCommand {
 
         func validate() throws {
             let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-_"))
-            guard !id.isEmpty, id.count <= 64, id.unicodeScalars.allSatisfy({ allowed.contains($0) && $0.isASCII }) else {
+            guard !id.isEmpty, id.count <= 64, id.unicodeScalars.allSatisfy({ allowed.contains($0) && $0.isASCII })
+            else {
                 throw ValidationError("a tenant id is 1-64 ASCII letters, digits, '-' or '_'")
             }
         }
@@ -62,11 +68,21 @@ struct Tenants: AsyncParsableCommand {
             let store = try data.openStore(create: true)
             try await store.createTenant(
                 TenantRecord(
-                    id: id, displayName: name ?? id, authorityURL: "https://login.microsoftonline.com",
-                    graphBaseURL: "https://graph.microsoft.com", createdAt: nowMilliseconds))
+                    id: id,
+                    displayName: name ?? id,
+                    authorityURL: "https://login.microsoftonline.com",
+                    graphBaseURL: "https://graph.microsoft.com",
+                    createdAt: nowMilliseconds
+                )
+            )
             print("tenant \(id) added")
             if !noAdminKey {
-                let (key, token) = try await store.createAPIKey(tenant: id, role: .admin, label: "first admin", now: nowMilliseconds)
+                let (key, token) = try await store.createAPIKey(
+                    tenant: id,
+                    role: .admin,
+                    label: "first admin",
+                    now: nowMilliseconds
+                )
                 print("admin key \(key.id) (shown once, keep it secret):")
                 print(token)
             }
@@ -93,7 +109,9 @@ struct Tenants: AsyncParsableCommand {
 
 struct Keys: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Mint, list and revoke a tenant's API keys.", subcommands: [Create.self, List.self, Revoke.self])
+        abstract: "Mint, list and revoke a tenant's API keys.",
+        subcommands: [Create.self, List.self, Revoke.self]
+    )
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Mint a key and print it (shown once).")
@@ -114,7 +132,12 @@ struct Keys: AsyncParsableCommand {
                 throw ValidationError("role must be admin, editor or reader")
             }
             let store = try data.openStore()
-            let (key, token) = try await store.createAPIKey(tenant: tenant, role: role, label: label, now: nowMilliseconds)
+            let (key, token) = try await store.createAPIKey(
+                tenant: tenant,
+                role: role,
+                label: label,
+                now: nowMilliseconds
+            )
             print("\(role.rawValue) key \(key.id) for tenant \(tenant) (shown once, keep it secret):")
             print(token)
             await store.close()
@@ -143,7 +166,9 @@ struct Keys: AsyncParsableCommand {
     }
 
     struct Revoke: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Revoke a key; a running rosterd refuses it within 5 seconds.")
+        static let configuration = CommandConfiguration(
+            abstract: "Revoke a key; a running rosterd refuses it within 5 seconds."
+        )
 
         @Option(help: "The tenant.")
         var tenant: String
@@ -158,7 +183,9 @@ struct Keys: AsyncParsableCommand {
             let revoked = try await store.revokeAPIKey(id: keyID, tenant: tenant, now: nowMilliseconds)
             await store.close()
             guard revoked else {
-                throw ValidationError("tenant \(tenant) has no active key \(keyID); see `rosterd keys list --tenant \(tenant)`")
+                throw ValidationError(
+                    "tenant \(tenant) has no active key \(keyID); see `rosterd keys list --tenant \(tenant)`"
+                )
             }
             print("key \(keyID) revoked")
         }

@@ -24,7 +24,10 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Address to listen on, HOST:PORT (env ROSTERD_LISTEN; default 127.0.0.1:7443; port 0 picks one).")
     var listen: String?
 
-    @Option(help: "Data directory: database, master key, generated certificate (env ROSTERD_DATA_DIR; default ./roster-data).")
+    @Option(
+        help:
+            "Data directory: database, master key, generated certificate (env ROSTERD_DATA_DIR; default ./roster-data)."
+    )
     var dataDir: String?
 
     @Option(help: "PEM certificate chain (env ROSTERD_TLS_CERT).")
@@ -66,10 +69,15 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds after which a connection is drained with GOAWAY (default 0: no limit).")
     var maxConnectionAge: Int?
 
-    @Option(help: "Bytes that may wait for a client that does not read before its connection is closed (default 8388608).")
+    @Option(
+        help: "Bytes that may wait for a client that does not read before its connection is closed (default 8388608)."
+    )
     var maxQueuedBytes: Int?
 
-    @Option(help: "Answered calls that may wait for a client that does not read before its connection is closed (default 256).")
+    @Option(
+        help:
+            "Answered calls that may wait for a client that does not read before its connection is closed (default 256)."
+    )
     var maxUnsentCalls: Int?
 
     @Option(help: "Bytes of metadata one connection's calls may hold while waiting for their request (default 262144).")
@@ -93,7 +101,10 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Let tenants use `demo:` and `file://` directories (Graph-shaped JSON exports on this host).")
     var allowFileDirectories = false
 
-    @Option(help: "A directory host tenants may use beyond the Microsoft clouds' (repeatable), e.g. a Graph-compatible proxy.")
+    @Option(
+        help:
+            "A directory host tenants may use beyond the Microsoft clouds' (repeatable), e.g. a Graph-compatible proxy."
+    )
     var allowDirectoryHost: [String] = []
 
     @Option(help: "Sync jobs running at once over all tenants; more wait QUEUED, in order (default 16).")
@@ -130,7 +141,11 @@ struct Serve: AsyncParsableCommand {
         }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [.init(service: server)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                services: [.init(service: server)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
         let trimmer = Task { await Self.giveFreedMemoryBack(every: .seconds(5)) }
         defer { trimmer.cancel() }
         try await group.run()
@@ -145,7 +160,7 @@ struct Serve: AsyncParsableCommand {
     static func giveFreedMemoryBack(every interval: Duration) async {
         while (try? await Task.sleep(for: interval)) != nil {
             #if os(Linux)
-            _ = glibcMallocTrim(0)
+                _ = glibcMallocTrim(0)
             #endif
         }
     }
@@ -156,8 +171,8 @@ struct Serve: AsyncParsableCommand {
     /// fixed threshold keeps large buffers mmapped, and a freed one goes back to the system.
     static func keepLargeBuffersOutOfTheHeap() {
         #if os(Linux)
-        let mmapThreshold: Int32 = -3  // M_MMAP_THRESHOLD in <malloc.h>, which Glibc's module does not export
-        _ = glibcMallopt(mmapThreshold, 256 * 1024)
+            let mmapThreshold: Int32 = -3  // M_MMAP_THRESHOLD in <malloc.h>, which Glibc's module does not export
+            _ = glibcMallopt(mmapThreshold, 256 * 1024)
         #endif
     }
 
@@ -165,7 +180,8 @@ struct Serve: AsyncParsableCommand {
     func resolve(environment: [String: String]) throws -> RosterServerConfiguration {
         let file = try (config ?? environment["ROSTERD_CONFIG"]).map(ConfigurationFile.load) ?? ConfigurationFile()
         var settings = RosterServerConfiguration(
-            dataDirectory: dataDir ?? environment["ROSTERD_DATA_DIR"] ?? file.dataDirectory ?? "roster-data")
+            dataDirectory: dataDir ?? environment["ROSTERD_DATA_DIR"] ?? file.dataDirectory ?? "roster-data"
+        )
         if let listen = listen ?? environment["ROSTERD_LISTEN"] ?? file.listen {
             (settings.host, settings.port) = try Self.hostAndPort(listen)
         }
@@ -179,14 +195,17 @@ struct Serve: AsyncParsableCommand {
         case (_, _, true):
             guard ["127.0.0.1", "::1", "localhost"].contains(settings.host) else {
                 throw ConfigurationError(
-                    "plaintext is for development on a loopback address only; listen on 127.0.0.1, or give a certificate")
+                    "plaintext is for development on a loopback address only; listen on 127.0.0.1, or give a certificate"
+                )
             }
             settings.tls = .plaintext
         case (let cert?, let key?, false):
             settings.tls = .files(certificateChain: cert, privateKey: key, clientCA: clientCA)
         case (nil, nil, false):
             guard clientCA == nil else {
-                throw ConfigurationError("mutual TLS (client CA) needs the server's own certificate: give --tls-cert and --tls-key")
+                throw ConfigurationError(
+                    "mutual TLS (client CA) needs the server's own certificate: give --tls-cert and --tls-key"
+                )
             }
             settings.tls = .selfSigned
         default:
@@ -195,7 +214,9 @@ struct Serve: AsyncParsableCommand {
         settings.certificateNames = certName + (file.tls?.certificateNames ?? [])
         if let level = logLevel ?? environment["ROSTERD_LOG_LEVEL"] ?? file.logLevel {
             guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
-                throw ConfigurationError("log level \(level) is not one of trace, debug, info, notice, warning, error, critical")
+                throw ConfigurationError(
+                    "log level \(level) is not one of trace, debug, info, notice, warning, error, critical"
+                )
             }
             settings.logLevel = parsed
         }
@@ -219,7 +240,9 @@ struct Serve: AsyncParsableCommand {
             settings.rpc.frameTimeout = .seconds(Int64(try Self.positive(value, "frame timeout")))
         }
         if let value = maxConnectionAge ?? limits?.maxConnectionAgeSeconds {
-            guard value >= 0 else { throw ConfigurationError("the maximum connection age must be 0 (no limit) or more seconds") }
+            guard value >= 0 else {
+                throw ConfigurationError("the maximum connection age must be 0 (no limit) or more seconds")
+            }
             settings.rpc.maxConnectionAge = value == 0 ? nil : .seconds(Int64(value))
         }
         if let value = maxQueuedBytes ?? limits?.maxQueuedBytes {
@@ -256,8 +279,12 @@ struct Serve: AsyncParsableCommand {
             settings.maxRunningSyncs = try Self.positive(value, "max running syncs")
         }
         settings.allowedDirectoryHosts = allowDirectoryHost + (file.allowDirectoryHosts ?? [])
-        if let bad = settings.allowedDirectoryHosts.first(where: { $0.isEmpty || $0.contains("/") || $0.contains(":") && !$0.contains("::") }) {
-            throw ConfigurationError("allowed directory host \"\(bad)\" must be a host name or address without scheme, port or path, e.g. graph-proxy.example.com")
+        if let bad = settings.allowedDirectoryHosts.first(where: {
+            $0.isEmpty || $0.contains("/") || $0.contains(":") && !$0.contains("::")
+        }) {
+            throw ConfigurationError(
+                "allowed directory host \"\(bad)\" must be a host name or address without scheme, port or path, e.g. graph-proxy.example.com"
+            )
         }
         if let value = scheduleCheckSeconds ?? file.scheduleCheckSeconds {
             settings.scheduleCheckInterval = .seconds(try Self.positive(value, "schedule check seconds"))
@@ -266,7 +293,9 @@ struct Serve: AsyncParsableCommand {
     }
 
     static func hostAndPort(_ text: String) throws -> (String, Int) {
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+            (0...65535).contains(port)
+        else {
             throw ConfigurationError("listen address \(text) must be HOST:PORT, e.g. 0.0.0.0:7443")
         }
         var host = String(text[..<colon])
@@ -282,11 +311,11 @@ struct Serve: AsyncParsableCommand {
 }
 
 #if os(Linux)
-/// glibc's `int mallopt(int param, int value)`.
-@_silgen_name("mallopt")
-private func glibcMallopt(_ param: Int32, _ value: Int32) -> Int32
+    /// glibc's `int mallopt(int param, int value)`.
+    @_silgen_name("mallopt")
+    private func glibcMallopt(_ param: Int32, _ value: Int32) -> Int32
 
-/// glibc's `int malloc_trim(size_t pad)`.
-@_silgen_name("malloc_trim")
-private func glibcMallocTrim(_ pad: Int) -> Int32
+    /// glibc's `int malloc_trim(size_t pad)`.
+    @_silgen_name("malloc_trim")
+    private func glibcMallocTrim(_ pad: Int) -> Int32
 #endif

@@ -37,7 +37,13 @@ public struct ChildProcess: Sendable {
     /// Standard error goes to `output` too.
     public var mergingErrors = false
 
-    public init(_ executable: String, _ arguments: [String], environment: [String: String]? = nil, input: Data? = nil, mergingErrors: Bool = false) {
+    public init(
+        _ executable: String,
+        _ arguments: [String],
+        environment: [String: String]? = nil,
+        input: Data? = nil,
+        mergingErrors: Bool = false
+    ) {
         self.executable = executable
         self.arguments = arguments
         self.environment = environment
@@ -46,7 +52,9 @@ public struct ChildProcess: Sendable {
     }
 
     /// `executable` found on the PATH (through /usr/bin/env).
-    public static func tool(_ name: String, _ arguments: [String], input: Data? = nil, mergingErrors: Bool = false) -> ChildProcess {
+    public static func tool(_ name: String, _ arguments: [String], input: Data? = nil, mergingErrors: Bool = false)
+        -> ChildProcess
+    {
         ChildProcess("/usr/bin/env", [name] + arguments, input: input, mergingErrors: mergingErrors)
     }
 
@@ -66,7 +74,9 @@ public struct ChildProcess: Sendable {
         try await onOwnThread { try runBlocking(killOn: (Data(marker.utf8), delay)) }
     }
 
-    private func runBlocking(killAfter delay: Duration? = nil, killOn: (marker: Data, delay: Duration)? = nil) throws -> Outcome {
+    private func runBlocking(killAfter delay: Duration? = nil, killOn: (marker: Data, delay: Duration)? = nil) throws
+        -> Outcome
+    {
         _ = ignoreBrokenPipes
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
@@ -119,7 +129,12 @@ public struct ChildProcess: Sendable {
         }
         errorsRead.wait()
         process.waitUntilExit()
-        return Outcome(status: process.terminationStatus, reason: process.terminationReason, output: outputData, errors: errorData.get())
+        return Outcome(
+            status: process.terminationStatus,
+            reason: process.terminationReason,
+            output: outputData,
+            errors: errorData.get()
+        )
     }
 }
 

@@ -22,7 +22,9 @@ struct AccessTests {
             #expect(status.callerRole == .reader)
 
             let keyID = String(scenario.acme.reader.split(separator: "_")[1])
-            let revoked = try await RosterdProcess.run(["keys", "revoke", "--tenant", "acme", keyID, "--data-dir", scenario.server.dataDirectory])
+            let revoked = try await RosterdProcess.run([
+                "keys", "revoke", "--tenant", "acme", keyID, "--data-dir", scenario.server.dataDirectory,
+            ])
             #expect(revoked.contains("revoked"))
             // A running server trusts a looked-up key for at most 5 s.
             var refused: RPCError?
@@ -35,7 +37,9 @@ struct AccessTests {
                 }
             }
             #expect(refused?.code == .unauthenticated)
-            let list = try await RosterdProcess.run(["keys", "list", "--tenant", "acme", "--data-dir", scenario.server.dataDirectory])
+            let list = try await RosterdProcess.run([
+                "keys", "list", "--tenant", "acme", "--data-dir", scenario.server.dataDirectory,
+            ])
             #expect(list.contains("\(keyID)\treader\trevoked"))
         }
     }
@@ -94,27 +98,43 @@ struct AccessTests {
             #expect(try await editor.listGroups(query: "uk s").groups.first?.displayName == "UK Sales")
             let final = try await scenario.sync(editor, Scenario.request(Scenario.allUsers()))
             #expect(final.state == .succeeded)
-            #expect(try await scenario.client(scenario.acme.reader).listSyncJobs().jobs.first?.startedBy == "editor of acme")
+            #expect(
+                try await scenario.client(scenario.acme.reader).listSyncJobs().jobs.first?.startedBy == "editor of acme"
+            )
 
             let reader = try scenario.client(scenario.acme.reader)
-            await expectStatus(.permissionDenied) { _ = try await reader.startSync(Scenario.request(Scenario.allUsers())) }
+            await expectStatus(.permissionDenied) {
+                _ = try await reader.startSync(Scenario.request(Scenario.allUsers()))
+            }
             await expectStatus(.permissionDenied) { _ = try await reader.listGroups(query: "uk") }
             await expectStatus(.permissionDenied) { _ = try await reader.cancelSync() }
             #expect(try await reader.getStatus().contactCount > 900)
         }
     }
 
-    @Test("an editor cannot widen a group-scoped tenant back to all users: PERMISSION_DENIED naming the group, nothing changed")
+    @Test(
+        "an editor cannot widen a group-scoped tenant back to all users: PERMISSION_DENIED naming the group, nothing changed"
+    )
     func editorCannotWidenAGroupScope() async throws {
         try await Scenario.run { scenario in
             let admin = try scenario.client(scenario.acme.admin)
             try await scenario.connect(admin)
-            let grouped = try await scenario.sync(admin, Scenario.request(Scenario.group(Scenario.ukStaff), acknowledge: true))
+            let grouped = try await scenario.sync(
+                admin,
+                Scenario.request(Scenario.group(Scenario.ukStaff), acknowledge: true)
+            )
             #expect(grouped.state == .succeeded)
             let before = try await admin.getStatus()
             let editor = try scenario.client(scenario.acme.editor)
-            let denied = await expectStatus(.permissionDenied) { _ = try await editor.startSync(Scenario.request(Scenario.allUsers())) }
-            #expect(denied?.message.hasPrefix("editors cannot synchronize users within a group; ask an admin: this tenant keeps only the group \"") == true, "\(denied?.message ?? "")")
+            let denied = await expectStatus(.permissionDenied) {
+                _ = try await editor.startSync(Scenario.request(Scenario.allUsers()))
+            }
+            #expect(
+                denied?.message.hasPrefix(
+                    "editors cannot synchronize users within a group; ask an admin: this tenant keeps only the group \""
+                ) == true,
+                "\(denied?.message ?? "")"
+            )
             let after = try await admin.getStatus()
             #expect(after.contactCount == before.contactCount)
             #expect(after.savedScope == before.savedScope)
@@ -132,7 +152,10 @@ struct AccessTests {
             request.clientSecret = "double-secret"
             request.graphBaseURL = "https://169.254.169.254"
             let refused = await expectStatus(.invalidArgument) { _ = try await admin.connectDirectory(request) }
-            #expect(refused?.message.contains("rosterd serve --allow-directory-host 169.254.169.254") == true, "\(refused?.message ?? "")")
+            #expect(
+                refused?.message.contains("rosterd serve --allow-directory-host 169.254.169.254") == true,
+                "\(refused?.message ?? "")"
+            )
             request.graphBaseURL = ""
             request.authorityURL = "https://user:pw@login.microsoftonline.com"
             await expectStatus(.invalidArgument) { _ = try await admin.connectDirectory(request) }
@@ -161,12 +184,16 @@ struct AccessTests {
             await expectStatus(.notFound) { _ = try await beta.watchProgress(jobID: final.jobID).first { _ in true } }
             await expectStatus(.notFound) { _ = try await beta.cancelSync(jobID: final.jobID) }
             // beta is not connected: acme's credentials are not beta's.
-            await expectStatus(.failedPrecondition) { _ = try await beta.startSync(Scenario.request(Scenario.allUsers())) }
+            await expectStatus(.failedPrecondition) {
+                _ = try await beta.startSync(Scenario.request(Scenario.allUsers()))
+            }
             #expect(try await beta.listGroups(query: "uk").groups.isEmpty)
         }
     }
 
-    @Test("the role matrix: every roster.v1.Roster call, for an admin, an editor and a reader key, is admitted or PERMISSION_DENIED as PROTOCOL.md's table says")
+    @Test(
+        "the role matrix: every roster.v1.Roster call, for an admin, an editor and a reader key, is admitted or PERMISSION_DENIED as PROTOCOL.md's table says"
+    )
     func roleMatrix() async throws {
         /// One call, made so that the role is all that is in question: an admitted role gets an
         /// answer or a refusal for another reason (no directory connected, nothing running,
@@ -180,9 +207,13 @@ struct AccessTests {
         groupScope.acknowledgeRemovals = true
         let everyone: Set<String> = ["admin", "editor", "reader"]
         let rows: [Row] = [
-            Row(call: "ConnectDirectory", admitted: ["admin"]) { _ = try await $0.connectDirectory(ConnectDirectoryRequest()) },
+            Row(call: "ConnectDirectory", admitted: ["admin"]) {
+                _ = try await $0.connectDirectory(ConnectDirectoryRequest())
+            },
             Row(call: "GetStatus", admitted: everyone) { _ = try await $0.getStatus() },
-            Row(call: "StartSync", admitted: ["admin", "editor"]) { _ = try await $0.startSync(Scenario.request(Scenario.allUsers())) },
+            Row(call: "StartSync", admitted: ["admin", "editor"]) {
+                _ = try await $0.startSync(Scenario.request(Scenario.allUsers()))
+            },
             Row(call: "StartSync", admitted: ["admin"]) { _ = try await $0.startSync(groupScope) },
             Row(call: "CancelSync", admitted: ["admin", "editor"]) { _ = try await $0.cancelSync() },
             Row(call: "WatchProgress", admitted: everyone) { for try await _ in try await $0.watchProgress() {} },
@@ -190,7 +221,9 @@ struct AccessTests {
             Row(call: "ListContacts", admitted: everyone) { _ = try await $0.listContacts(ListContactsRequest()) },
             Row(call: "GetContact", admitted: everyone) { _ = try await $0.getContact(.id("nobody")) },
             Row(call: "ListSyncJobs", admitted: everyone) { _ = try await $0.listSyncJobs() },
-            Row(call: "UpdateSettings", admitted: ["admin"]) { _ = try await $0.updateSettings(UpdateSettingsRequest()) },
+            Row(call: "UpdateSettings", admitted: ["admin"]) {
+                _ = try await $0.updateSettings(UpdateSettingsRequest())
+            },
         ]
         #expect(Set(rows.map(\.call)) == Set(RosterMethods.all.map(\.name)), "a call of the service has no row")
         try await Scenario.run { scenario in
@@ -208,9 +241,15 @@ struct AccessTests {
                         outcome = error
                     }
                     if row.admitted.contains(role) {
-                        #expect(outcome?.code != .permissionDenied && outcome?.code != .unauthenticated, "\(row.call) as \(role): \(outcome.map { "\($0)" } ?? "OK")")
+                        #expect(
+                            outcome?.code != .permissionDenied && outcome?.code != .unauthenticated,
+                            "\(row.call) as \(role): \(outcome.map { "\($0)" } ?? "OK")"
+                        )
                     } else {
-                        #expect(outcome?.code == .permissionDenied, "\(row.call) as \(role): \(outcome.map { "\($0)" } ?? "OK")")
+                        #expect(
+                            outcome?.code == .permissionDenied,
+                            "\(row.call) as \(role): \(outcome.map { "\($0)" } ?? "OK")"
+                        )
                     }
                 }
             }
@@ -221,7 +260,9 @@ struct AccessTests {
         }
     }
 
-    @Test("without --allow-file-directories, ConnectDirectory refuses demo: and file:// Graph URLs and stays unconnected")
+    @Test(
+        "without --allow-file-directories, ConnectDirectory refuses demo: and file:// Graph URLs and stays unconnected"
+    )
     func fileDirectoriesOff() async throws {
         let server = try RosterdProcess(allowFileDirectories: false)
         let acme = try await server.addTenant("acme")

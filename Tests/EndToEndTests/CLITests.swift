@@ -49,16 +49,22 @@ struct CLITests {
         }
     }
 
-    @Test("connect, groups, a group sync with its progress lines and confirmation, status, contacts, jobs, and exit codes")
+    @Test(
+        "connect, groups, a group sync with its progress lines and confirmation, status, contacts, jobs, and exit codes"
+    )
     func operatorSession() async throws {
         try await Scenario.run { scenario in
             let admin = scenario.acme.admin
             let base = scenario.double.baseURL
             let connect = try await Self.roster(
                 [
-                    "connect", "--directory-tenant-id", "double-tenant", "--client-id", "roster-app", "--authority-url", base,
+                    "connect", "--directory-tenant-id", "double-tenant", "--client-id", "roster-app", "--authority-url",
+                    base,
                     "--graph-url", base, "--json",
-                ], scenario, key: admin)
+                ],
+                scenario,
+                key: admin
+            )
             #expect(connect.status == 0, "\(connect.errors)")
             let connected = try connect.json()
             #expect(connected["state"] as? String == "CONNECTION_STATE_AUTHORIZED")
@@ -68,7 +74,9 @@ struct CLITests {
             let groups = try await Self.roster(["groups", "uk", "--json"], scenario, key: admin)
             #expect(groups.status == 0)
             let listed = try #require(try groups.json()["groups"] as? [[String: Any]])
-            #expect(listed.map { $0["displayName"] as? String } == ["uk-london", "UK Sales", "UK Staff", "Ukraine Office"])
+            #expect(
+                listed.map { $0["displayName"] as? String } == ["uk-london", "UK Sales", "UK Staff", "Ukraine Office"]
+            )
             #expect(listed.first?["kind"] as? String == "GROUP_KIND_MAIL_ENABLED_SECURITY")
 
             // The first sync of the tenant removes nothing, so no confirmation is asked.
@@ -77,7 +85,10 @@ struct CLITests {
             let progress = sync.lines.filter { $0.hasPrefix("phase=") }
             #expect(!progress.isEmpty)
             for line in progress {
-                #expect(line.contains(" state=") && line.contains(" fetched=") && line.contains(" throttle_wait_ms="), "\(line)")
+                #expect(
+                    line.contains(" state=") && line.contains(" fetched=") && line.contains(" throttle_wait_ms="),
+                    "\(line)"
+                )
             }
             #expect(progress.last?.contains("state=succeeded") == true)
             #expect(Set(progress).count == progress.count, "one line per change")
@@ -93,9 +104,15 @@ struct CLITests {
             #expect(refused.status == 64)
             #expect(refused.errors.contains("This sync will remove "))
             #expect(refused.errors.contains("pass --yes"))
-            let confirmed = try await Self.roster(["sync", "--group", "UK Staff", "--yes", "--json"], scenario, key: admin)
+            let confirmed = try await Self.roster(
+                ["sync", "--group", "UK Staff", "--yes", "--json"],
+                scenario,
+                key: admin
+            )
             #expect(confirmed.status == 0, "\(confirmed.errors)")
-            let updates = confirmed.lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            let updates = confirmed.lines.compactMap {
+                try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+            }
             let final = try #require(updates.last)
             #expect(final["final"] as? Bool == true)
             #expect(final["state"] as? String == "JOB_STATE_SUCCEEDED")
@@ -109,7 +126,11 @@ struct CLITests {
             #expect((state["savedScope"] as? [String: Any])?["groupDisplayName"] as? String == "UK Staff")
             #expect(state["contactCount"] as? Int == confirmation["totalContacts"] as? Int)
 
-            let contacts = try await Self.roster(["contacts", "--search", "ann", "--json"], scenario, key: scenario.acme.reader)
+            let contacts = try await Self.roster(
+                ["contacts", "--search", "ann", "--json"],
+                scenario,
+                key: scenario.acme.reader
+            )
             #expect(contacts.status == 0)
             let found = try #require(try contacts.json()["contacts"] as? [[String: Any]])
             // allSatisfy holds for an empty list: first prove the search found someone, then that
@@ -119,19 +140,29 @@ struct CLITests {
             for contact in found {
                 let words = ["displayName", "givenName", "surname", "mail", "userPrincipalName"]
                     .compactMap { contact[$0] as? String }
-                    .flatMap { $0.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil).split { !$0.isLetter && !$0.isNumber } }
+                    .flatMap {
+                        $0.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil).split {
+                            !$0.isLetter && !$0.isNumber
+                        }
+                    }
                 #expect(words.contains { $0.hasPrefix("ann") }, "\(contact) does not match \"ann\"")
             }
 
             let jobs = try await Self.roster(["jobs", "--json"], scenario, key: scenario.acme.reader)
             let history = try #require(try jobs.json()["jobs"] as? [[String: Any]])
             // Three real syncs; the CLI's dry runs before them (to count removals) are in the history too.
-            let applied = history.filter { (($0["summary"] as? [String: Any])?["text"] as? String)?.hasPrefix("Synchronized") == true }
+            let applied = history.filter {
+                (($0["summary"] as? [String: Any])?["text"] as? String)?.hasPrefix("Synchronized") == true
+            }
             #expect(applied.count == 3)
             #expect(history.allSatisfy { $0["state"] as? String == "JOB_STATE_SUCCEEDED" })
 
             // Exit codes: 10 + the status code, with the server's message and a next step.
-            let editor = try await Self.roster(["sync", "--group", "UK Staff", "--yes"], scenario, key: scenario.acme.editor)
+            let editor = try await Self.roster(
+                ["sync", "--group", "UK Staff", "--yes"],
+                scenario,
+                key: scenario.acme.editor
+            )
             #expect(editor.status == 17)
             #expect(editor.errors.contains("editors cannot synchronize users within a group; ask an admin"))
             let wrongKey = try await Self.roster(["status"], scenario, key: "rk_0000000000000000_wrong")

@@ -39,7 +39,10 @@ final class RosterdProcess: @unchecked Sendable {
         let added = try await Self.run(["tenants", "add", id, "--name", id.capitalized, "--data-dir", dataDirectory])
         let admin = try #require(added.split(separator: "\n").last.map(String.init))
         func key(_ role: String) async throws -> String {
-            let output = try await Self.run(["keys", "create", "--tenant", id, "--role", role, "--label", "\(role) of \(id)", "--data-dir", dataDirectory])
+            let output = try await Self.run([
+                "keys", "create", "--tenant", id, "--role", role, "--label", "\(role) of \(id)", "--data-dir",
+                dataDirectory,
+            ])
             return try #require(output.split(separator: "\n").last.map(String.init))
         }
         return TenantKeys(admin: admin, editor: try await key("editor"), reader: try await key("reader"))
@@ -79,7 +82,9 @@ final class RosterdProcess: @unchecked Sendable {
         guard line.contains(UInt8(ascii: "\n")) else {
             process.waitUntilExit()  // reaped, so that its status is its own
             self.process = nil
-            throw Failure("rosterd exited before listening (status \(process.terminationStatus)): \(String(decoding: line, as: UTF8.self))")
+            throw Failure(
+                "rosterd exited before listening (status \(process.terminationStatus)): \(String(decoding: line, as: UTF8.self))"
+            )
         }
         let text = String(decoding: line, as: UTF8.self)
         guard let range = text.range(of: "listening on 127.0.0.1:"),
@@ -139,7 +144,11 @@ final class RosterdProcess: @unchecked Sendable {
     /// A client of the running server with `key`, trusting its certificate.
     func client(key: String?) throws -> RosterClient {
         var configuration = RosterClientConfiguration(
-            host: "127.0.0.1", port: port, security: .tlsTrusting(caFile: certificatePath), apiKey: key)
+            host: "127.0.0.1",
+            port: port,
+            security: .tlsTrusting(caFile: certificatePath),
+            apiKey: key
+        )
         configuration.backoff.maxAttempts = 2
         return try RosterClient(configuration: configuration)
     }
@@ -157,7 +166,8 @@ final class RosterdProcess: @unchecked Sendable {
 
     /// `rosterd` built beside the test binary (the test target depends on it).
     static func binaryPath() throws -> String {
-        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            .deletingLastPathComponent()
         for _ in 0..<4 {
             let candidate = directory.appendingPathComponent("rosterd").path
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }

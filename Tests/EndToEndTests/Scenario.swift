@@ -22,7 +22,13 @@ final class Scenario: @unchecked Sendable {
     static let ukMarketingTeam = "fd0cbf15-74b0-401c-ab2e-1247ebe07548"
     static let ukLaptopPolicy = "8462656e-5c72-475b-b6cf-edfcfe53f3f7"
 
-    private init(double: GraphDouble, directory: GraphDoubleDirectory, server: RosterdProcess, acme: RosterdProcess.TenantKeys, beta: RosterdProcess.TenantKeys) {
+    private init(
+        double: GraphDouble,
+        directory: GraphDoubleDirectory,
+        server: RosterdProcess,
+        acme: RosterdProcess.TenantKeys,
+        beta: RosterdProcess.TenantKeys
+    ) {
         self.double = double
         self.directory = directory
         self.server = server
@@ -38,8 +44,12 @@ final class Scenario: @unchecked Sendable {
         try await double.start()
         let server = try RosterdProcess()
         let scenario = Scenario(
-            double: double, directory: directory, server: server, acme: try await server.addTenant("acme"),
-            beta: try await server.addTenant("beta"))
+            double: double,
+            directory: directory,
+            server: server,
+            acme: try await server.addTenant("acme"),
+            beta: try await server.addTenant("beta")
+        )
         do {
             try await server.start()
             try await body(scenario)
@@ -98,7 +108,10 @@ final class Scenario: @unchecked Sendable {
     }
 
     static func request(
-        _ scope: RosterWire.SyncScope, acknowledge: Bool = false, dryRun: Bool = false, forceFull: Bool = false
+        _ scope: RosterWire.SyncScope,
+        acknowledge: Bool = false,
+        dryRun: Bool = false,
+        forceFull: Bool = false
     ) -> StartSyncRequest {
         var request = StartSyncRequest()
         request.forceFull = forceFull
@@ -156,7 +169,9 @@ final class Scenario: @unchecked Sendable {
 /// Expects `body` to fail with status `code`; returns the error for further checks.
 @discardableResult
 func expectStatus(
-    _ code: RPCError.Code, sourceLocation: SourceLocation = #_sourceLocation, _ body: () async throws -> Void
+    _ code: RPCError.Code,
+    sourceLocation: SourceLocation = #_sourceLocation,
+    _ body: () async throws -> Void
 ) async -> RPCError? {
     do {
         try await body()

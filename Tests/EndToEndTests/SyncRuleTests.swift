@@ -15,7 +15,8 @@ struct SyncRuleTests {
             let admin = try scenario.client(scenario.acme.admin)
             try await scenario.connect(admin)
             for (group, kind) in [
-                (Scenario.ukNewsletter, "is a distribution list"), (Scenario.ukMarketingTeam, "is a Microsoft 365 group"),
+                (Scenario.ukNewsletter, "is a distribution list"),
+                (Scenario.ukMarketingTeam, "is a Microsoft 365 group"),
                 (Scenario.ukLaptopPolicy, "is a security group without mail"),
             ] {
                 let error = await expectStatus(.invalidArgument) {
@@ -31,7 +32,9 @@ struct SyncRuleTests {
         }
     }
 
-    @Test("a group scope needs acknowledgement, the dry run changes nothing, then everyone outside the group is removed")
+    @Test(
+        "a group scope needs acknowledgement, the dry run changes nothing, then everyone outside the group is removed"
+    )
     func groupScope() async throws {
         try await Scenario.run { scenario in
             let admin = try scenario.client(scenario.acme.admin)
@@ -48,7 +51,10 @@ struct SyncRuleTests {
             let refused = await expectStatus(.failedPrecondition) {
                 _ = try await admin.startSync(Scenario.request(Scenario.group(Scenario.ukStaff)))
             }
-            #expect(refused?.message.contains("would remove \(before.count - kept.count) contacts") == true, "\(refused?.message ?? "")")
+            #expect(
+                refused?.message.contains("would remove \(before.count - kept.count) contacts") == true,
+                "\(refused?.message ?? "")"
+            )
             #expect(refused?.message.contains("all user data for people outside this group will be removed") == true)
 
             let dryRun = try await admin.startSync(Scenario.request(Scenario.group(Scenario.ukStaff), dryRun: true))
@@ -59,7 +65,10 @@ struct SyncRuleTests {
             #expect(dryRun.job?.state == .succeeded)
             #expect(try await scenario.contactIDs(admin) == before)
 
-            let final = try await scenario.sync(admin, Scenario.request(Scenario.group(Scenario.ukStaff), acknowledge: true))
+            let final = try await scenario.sync(
+                admin,
+                Scenario.request(Scenario.group(Scenario.ukStaff), acknowledge: true)
+            )
             #expect(final.state == .succeeded)
             #expect(final.summary?.removed == Int64(before.count - kept.count))
             let after = try await scenario.contactIDs(admin)

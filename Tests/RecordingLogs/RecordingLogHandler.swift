@@ -35,7 +35,13 @@ public final class RecordingLogHandler: LogHandler, Sendable {
 
     public func log(event: LogEvent) {
         storage.withLock { state in
-            state.lines.append(Line(level: event.level, message: "\(event.message)", metadata: state.metadata.merging(event.metadata ?? [:]) { $1 }))
+            state.lines.append(
+                Line(
+                    level: event.level,
+                    message: "\(event.message)",
+                    metadata: state.metadata.merging(event.metadata ?? [:]) { $1 }
+                )
+            )
         }
     }
 }

@@ -31,7 +31,15 @@ import Testing
         return group
     }
 
-    static func update(_ state: JobState, _ phase: SyncPhase, fetched: Int64, total: Int64, percent: Float, eta: Int64 = 0, final: Bool = false) -> ProgressUpdate {
+    static func update(
+        _ state: JobState,
+        _ phase: SyncPhase,
+        fetched: Int64,
+        total: Int64,
+        percent: Float,
+        eta: Int64 = 0,
+        final: Bool = false
+    ) -> ProgressUpdate {
         var update = ProgressUpdate()
         update.jobID = "job-1"
         update.state = state
@@ -70,7 +78,9 @@ import Testing
         var router = RPCRouter()
         let service = "/roster.v1.Roster/"
         @Sendable func checkKey(_ context: RPCServerContext) throws {
-            guard context.metadata["authorization"] == "Bearer test-key" else { throw RPCError(.unauthenticated, "unknown API key") }
+            guard context.metadata["authorization"] == "Bearer test-key" else {
+                throw RPCError(.unauthenticated, "unknown API key")
+            }
         }
         router.unary(service + "ListGroups", ListGroupsRequest.self, ListGroupsResponse.self) { request, context in
             try checkKey(context)
@@ -99,16 +109,23 @@ import Testing
             response.job = job
             return response
         }
-        router.serverStreaming(service + "WatchProgress", WatchProgressRequest.self, ProgressUpdate.self) { request, writer, context in
+        router.serverStreaming(service + "WatchProgress", WatchProgressRequest.self, ProgressUpdate.self) {
+            request,
+            writer,
+            context in
             try checkKey(context)
-            guard request.jobID.isEmpty || request.jobID == "job-1" else { throw RPCError(.notFound, "no sync job \(request.jobID)") }
+            guard request.jobID.isEmpty || request.jobID == "job-1" else {
+                throw RPCError(.notFound, "no sync job \(request.jobID)")
+            }
             for update in script(ending: end) { try await writer.write(update) }
         }
         return try RPCServer(configuration: .init(host: "127.0.0.1", port: 0, tls: nil), router: router)
     }
 
     /// Runs `body` with the port of a scripted server, then shuts the server down.
-    static func withServer(_ calls: Calls, ending end: JobState = .succeeded, _ body: (Int) async throws -> Void) async throws {
+    static func withServer(_ calls: Calls, ending end: JobState = .succeeded, _ body: (Int) async throws -> Void)
+        async throws
+    {
         let server = try server(calls, ending: end)
         let port = try await server.start().port!
         do {
@@ -128,7 +145,10 @@ import Testing
 
     /// Runs `roster ARGUMENTS --plaintext` with the server's address and key in the environment.
     static func roster(_ arguments: [String], port: Int, key: String = "test-key") async throws -> Run {
-        try await run(arguments + ["--plaintext"], environment: ["ROSTER_ADDRESS": "127.0.0.1:\(port)", "ROSTER_KEY": key, "TERM": "dumb"])
+        try await run(
+            arguments + ["--plaintext"],
+            environment: ["ROSTER_ADDRESS": "127.0.0.1:\(port)", "ROSTER_KEY": key, "TERM": "dumb"]
+        )
     }
 
     /// Runs the built `roster` with exactly `arguments` and `environment`, no standard input.
@@ -143,29 +163,36 @@ import Testing
 
     /// The `roster` executable built beside the test binary (the test target depends on it).
     static func binaryPath() throws -> String {
-        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            .deletingLastPathComponent()
         for _ in 0..<4 {
             let candidate = directory.appendingPathComponent("roster").path
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: candidate, isDirectory: &isDirectory), !isDirectory.boolValue,
-               FileManager.default.isExecutableFile(atPath: candidate) {
+                FileManager.default.isExecutableFile(atPath: candidate)
+            {
                 return candidate
             }
             directory = directory.deletingLastPathComponent()
         }
-        throw RPCError(.notFound, "roster was not found beside \(CommandLine.arguments[0]); run `swift build --product roster` first")
+        throw RPCError(
+            .notFound,
+            "roster was not found beside \(CommandLine.arguments[0]); run `swift build --product roster` first"
+        )
     }
 
     @Test func watchPrintsOneLinePerChangeThenTheSummary() async throws {
         try await Self.withServer(Calls()) { port in
             let run = try await Self.roster(["watch", "job-1"], port: port)
             #expect(run.status == 0)
-            #expect(run.output == [
-                "phase=fetching state=running fetched=2 total=4 added=0 updated=0 removed=0 percent=50 eta_ms=900 throttle_wait_ms=0",
-                "phase=applying state=running fetched=4 total=4 added=0 updated=0 removed=0 percent=100 eta_ms=0 throttle_wait_ms=0",
-                "phase=applying state=succeeded fetched=4 total=4 added=2 updated=0 removed=0 percent=100 eta_ms=0 throttle_wait_ms=0",
-                "Synchronized 4 contacts (2 added, 0 updated, 0 removed) in 0.1 s",
-            ])
+            #expect(
+                run.output == [
+                    "phase=fetching state=running fetched=2 total=4 added=0 updated=0 removed=0 percent=50 eta_ms=900 throttle_wait_ms=0",
+                    "phase=applying state=running fetched=4 total=4 added=0 updated=0 removed=0 percent=100 eta_ms=0 throttle_wait_ms=0",
+                    "phase=applying state=succeeded fetched=4 total=4 added=2 updated=0 removed=0 percent=100 eta_ms=0 throttle_wait_ms=0",
+                    "Synchronized 4 contacts (2 added, 0 updated, 0 removed) in 0.1 s",
+                ]
+            )
             #expect(run.errors.isEmpty)
         }
     }
@@ -175,12 +202,17 @@ import Testing
             let run = try await Self.roster(["watch", "--json"], port: port)
             #expect(run.status == 0)
             #expect(run.output.count == 4)
-            let objects = try run.output.map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+            let objects = try run.output.map {
+                try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+            }
             #expect(objects.map { $0["jobId"] as? String } == Array(repeating: "job-1", count: 4))
             #expect(objects.map { $0["etaMs"] as? Int } == [900, 800, 0, 0])
             #expect(objects.last?["state"] as? String == "JOB_STATE_SUCCEEDED")
             #expect(objects.last?["final"] as? Bool == true)
-            #expect((objects.last?["summary"] as? [String: Any])?["text"] as? String == "Synchronized 4 contacts (2 added, 0 updated, 0 removed) in 0.1 s")
+            #expect(
+                (objects.last?["summary"] as? [String: Any])?["text"] as? String
+                    == "Synchronized 4 contacts (2 added, 0 updated, 0 removed) in 0.1 s"
+            )
         }
     }
 
@@ -188,7 +220,11 @@ import Testing
         try await Self.withServer(Calls(), ending: .failed) { port in
             let run = try await Self.roster(["watch"], port: port)
             #expect(run.status == 3)
-            #expect(run.errors == ["error: sync job job-1 failed (throttled): Microsoft Graph kept throttling; try again later"])
+            #expect(
+                run.errors == [
+                    "error: sync job job-1 failed (throttled): Microsoft Graph kept throttling; try again later"
+                ]
+            )
             #expect(run.output.last?.hasPrefix("phase=applying state=failed") == true)
         }
     }
@@ -197,7 +233,9 @@ import Testing
         try await Self.withServer(Calls()) { port in
             let run = try await Self.roster(["groups", "UK"], port: port, key: "wrong")
             #expect(run.status == 26)
-            #expect(run.errors == ["error: unknown API key", "hint: check the API key: ROSTER_KEY / --key / --key-file"])
+            #expect(
+                run.errors == ["error: unknown API key", "hint: check the API key: ROSTER_KEY / --key / --key-file"]
+            )
             #expect(run.output.isEmpty)
         }
     }
@@ -207,7 +245,10 @@ import Testing
         try await Self.withServer(calls) { port in
             let refused = try await Self.roster(["sync", "--group", "uk staff"], port: port)
             #expect(refused.status == 64)
-            #expect(refused.errors.first == "error: This sync will remove 3 contacts (people outside UK Staff will lose their data). Not confirmed.")
+            #expect(
+                refused.errors.first
+                    == "error: This sync will remove 3 contacts (people outside UK Staff will lose their data). Not confirmed."
+            )
             #expect(calls.startSyncs.withLock { $0.map(\.dryRun) } == [true])
 
             let run = try await Self.roster(["sync", "--group", "UK Staff", "--yes"], port: port)
@@ -225,7 +266,9 @@ import Testing
             let run = try await Self.roster(["sync", "--all", "--dry-run", "--json"], port: port)
             #expect(run.status == 0)
             #expect(run.output.count == 1)
-            let object = try #require(try JSONSerialization.jsonObject(with: Data((run.output.first ?? "").utf8)) as? [String: Any])
+            let object = try #require(
+                try JSONSerialization.jsonObject(with: Data((run.output.first ?? "").utf8)) as? [String: Any]
+            )
             #expect(object["alreadyRunning"] as? Bool == false)
             let plan = try #require(object["plan"] as? [String: Any])
             #expect(plan["toAdd"] as? Int == 2)
@@ -242,12 +285,18 @@ import Testing
             let run = try await Self.roster(["sync", "--group", "Europe"], port: port)
             #expect(run.status == 64)
             #expect(run.errors.contains("error: \"Europe\" could mean several groups:"))
-            #expect(run.errors.contains { $0.contains("1.") && $0.contains("Europe Sales") && $0.contains("g-eu-sales") })
+            #expect(
+                run.errors.contains { $0.contains("1.") && $0.contains("Europe Sales") && $0.contains("g-eu-sales") }
+            )
             #expect(run.errors.contains { $0.contains("2.") && $0.contains("Europe Staff") })
             #expect(calls.startSyncs.withLock { $0.isEmpty })
             let none = try await Self.roster(["sync", "--group", "Finance"], port: port)
             #expect(none.status == 64)
-            #expect(none.errors == ["error: no mail-enabled security group matches \"Finance\"", "hint: try `roster groups TEXT`"])
+            #expect(
+                none.errors == [
+                    "error: no mail-enabled security group matches \"Finance\"", "hint: try `roster groups TEXT`",
+                ]
+            )
         }
     }
 
@@ -255,6 +304,9 @@ import Testing
         // Nothing listens on loopback port 1.
         let run = try await Self.roster(["status"], port: 1)
         #expect(run.status == 24)
-        #expect(run.errors.last == "hint: is rosterd running at 127.0.0.1:1? check --address / ROSTER_ADDRESS (and --ca-file / ROSTER_CA_FILE for TLS)")
+        #expect(
+            run.errors.last
+                == "hint: is rosterd running at 127.0.0.1:1? check --address / ROSTER_ADDRESS (and --ca-file / ROSTER_CA_FILE for TLS)"
+        )
     }
 }

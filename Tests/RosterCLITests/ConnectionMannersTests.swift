@@ -5,7 +5,7 @@ import RosterRPC
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What `roster` says when a connection cannot succeed: a server certificate that did not verify
@@ -36,7 +36,9 @@ struct ConnectionMannersTests {
     }
 
     static func startTLSServer() throws -> TLSServer {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("roster-cli-tls-\(UUID().uuidString)").path
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "roster-cli-tls-\(UUID().uuidString)"
+        ).path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let make = Process()
         make.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -49,12 +51,16 @@ struct ConnectionMannersTests {
         make.standardError = FileHandle.nullDevice
         try make.run()
         make.waitUntilExit()
-        try #require(make.terminationStatus == 0, "openssl could not make a test certificate: is the openssl CLI installed?")
+        try #require(
+            make.terminationStatus == 0,
+            "openssl could not make a test certificate: is the openssl CLI installed?"
+        )
 
         let server = Process()
         server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         server.arguments = [
-            "openssl", "s_server", "-accept", "127.0.0.1:0", "-cert", "\(directory)/cert.pem", "-key", "\(directory)/key.pem",
+            "openssl", "s_server", "-accept", "127.0.0.1:0", "-cert", "\(directory)/cert.pem", "-key",
+            "\(directory)/key.pem",
             "-alpn", "roster/1",
         ]
         let output = Pipe()
@@ -74,7 +80,8 @@ struct ConnectionMannersTests {
             if handle.availableData.isEmpty { handle.readabilityHandler = nil }
         }
         let line = text.split(separator: "\n").first { $0.hasPrefix("ACCEPT") } ?? ""
-        guard let port = line.split(separator: ":").last.flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }) else {
+        guard let port = line.split(separator: ":").last.flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) })
+        else {
             kill(server.processIdentifier, SIGKILL)
             throw RPCError(.internal, "openssl s_server did not say its port: \(text)")
         }
@@ -83,7 +90,10 @@ struct ConnectionMannersTests {
 
     /// Runs `roster ARGUMENTS` with `environment` (plus a key and TERM=dumb).
     static func roster(_ arguments: [String], environment: [String: String]) async throws -> BinaryRunTests.Run {
-        try await BinaryRunTests.run(arguments, environment: environment.merging(["ROSTER_KEY": "test-key", "TERM": "dumb"]) { mine, _ in mine })
+        try await BinaryRunTests.run(
+            arguments,
+            environment: environment.merging(["ROSTER_KEY": "test-key", "TERM": "dumb"]) { mine, _ in mine }
+        )
     }
 
     @Test func aCertificateThatDoesNotVerifyIsNotRetried() async throws {
@@ -98,8 +108,13 @@ struct ConnectionMannersTests {
         // Retried failures end "… (after 3 attempts)" and carry no connection problem.
         #expect(error?.message.contains("attempts") == false)
         #expect(error?.code == .unavailable)
-        #expect(error?.connectionProblem == .certificateRejected(reason: "self-signed certificate", serverName: "127.0.0.1"))
-        #expect(error?.message == "cannot trust the server at 127.0.0.1:\(server.port) because its certificate did not verify: self-signed certificate")
+        #expect(
+            error?.connectionProblem == .certificateRejected(reason: "self-signed certificate", serverName: "127.0.0.1")
+        )
+        #expect(
+            error?.message
+                == "cannot trust the server at 127.0.0.1:\(server.port) because its certificate did not verify: self-signed certificate"
+        )
         await client.close()
     }
 
@@ -110,19 +125,31 @@ struct ConnectionMannersTests {
 
         let untrusted = try await Self.roster(["status"], environment: ["ROSTER_ADDRESS": address])
         #expect(untrusted.status == 24)
-        #expect(untrusted.errors == [
-            "error: cannot trust the server at \(address) because its certificate did not verify: self-signed certificate",
-            "hint: trust the server's certificate: pass the file rosterd names at start (its tls-cert.pem, or the CA that issued its certificate) with --ca-file / ROSTER_CA_FILE",
-        ])
+        #expect(
+            untrusted.errors == [
+                "error: cannot trust the server at \(address) because its certificate did not verify: self-signed certificate",
+                "hint: trust the server's certificate: pass the file rosterd names at start (its tls-cert.pem, or the CA that issued its certificate) with --ca-file / ROSTER_CA_FILE",
+            ]
+        )
 
         // Trusted now, but issued for "localhost" only.
-        let wrongName = try await Self.roster(["status", "--json"], environment: ["ROSTER_ADDRESS": address, "ROSTER_CA_FILE": server.certificatePath])
+        let wrongName = try await Self.roster(
+            ["status", "--json"],
+            environment: ["ROSTER_ADDRESS": address, "ROSTER_CA_FILE": server.certificatePath]
+        )
         #expect(wrongName.status == 24)
-        let object = try #require(try JSONSerialization.jsonObject(with: Data((wrongName.errors.first ?? "").utf8)) as? [String: Any])
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data((wrongName.errors.first ?? "").utf8)) as? [String: Any]
+        )
         let error = try #require(object["error"] as? [String: Any])
-        #expect(error["message"] as? String == "cannot trust the server at \(address) because its certificate did not verify: IP address mismatch")
-        #expect(error["hint"] as? String
-            == "the certificate is not issued for 127.0.0.1: use a name it lists in --address / ROSTER_ADDRESS, or give rosterd a certificate for 127.0.0.1")
+        #expect(
+            error["message"] as? String
+                == "cannot trust the server at \(address) because its certificate did not verify: IP address mismatch"
+        )
+        #expect(
+            error["hint"] as? String
+                == "the certificate is not issued for 127.0.0.1: use a name it lists in --address / ROSTER_ADDRESS, or give rosterd a certificate for 127.0.0.1"
+        )
     }
 
     @Test func plaintextAgainstATLSPortSaysTheServerSpeaksTLS() async throws {
@@ -131,16 +158,21 @@ struct ConnectionMannersTests {
         let address = "127.0.0.1:\(server.port)"
         let run = try await Self.roster(["status", "--plaintext"], environment: ["ROSTER_ADDRESS": address])
         #expect(run.status == 24)
-        #expect(run.errors == [
-            "error: the server at \(address) probably speaks TLS; drop --plaintext",
-            "hint: if its certificate is self-signed, trust it with --ca-file / ROSTER_CA_FILE",
-        ])
+        #expect(
+            run.errors == [
+                "error: the server at \(address) probably speaks TLS; drop --plaintext",
+                "hint: if its certificate is self-signed, trust it with --ca-file / ROSTER_CA_FILE",
+            ]
+        )
     }
 
     @Test func aPlaintextServerThatHangsUpIsNotTakenForTLS() async throws {
         let listener = try HangingUpListener()
         defer { listener.stop() }
-        let run = try await Self.roster(["status", "--plaintext"], environment: ["ROSTER_ADDRESS": "127.0.0.1:\(listener.port)"])
+        let run = try await Self.roster(
+            ["status", "--plaintext"],
+            environment: ["ROSTER_ADDRESS": "127.0.0.1:\(listener.port)"]
+        )
         #expect(run.status == 24)
         #expect(run.errors.first?.hasPrefix("error: UNAVAILABLE: ") == true, "\(run.errors)")
         #expect(run.errors.first?.hasSuffix("(after 4 attempts)") == true, "\(run.errors)")

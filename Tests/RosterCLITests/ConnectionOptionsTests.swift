@@ -16,19 +16,27 @@ import Testing
     }
 
     @Test func environmentFillsWhatFlagsLeaveOut() throws {
-        let environment = ["ROSTER_ADDRESS": "roster.internal:9000", "ROSTER_CA_FILE": "/etc/roster/ca.pem", "ROSTER_KEY": "env-key"]
+        let environment = [
+            "ROSTER_ADDRESS": "roster.internal:9000", "ROSTER_CA_FILE": "/etc/roster/ca.pem", "ROSTER_KEY": "env-key",
+        ]
         let resolved = try ConnectionOptions.parse(["--json"]).resolve(environment: environment)
         #expect(resolved.host == "roster.internal" && resolved.port == 9000)
         #expect(resolved.security == .tlsTrusting(caFile: "/etc/roster/ca.pem"))
         #expect(resolved.apiKey == "env-key")
         #expect(resolved.json)
         let configuration = resolved.clientConfiguration
-        #expect(configuration.host == "roster.internal" && configuration.port == 9000 && configuration.apiKey == "env-key")
+        #expect(
+            configuration.host == "roster.internal" && configuration.port == 9000 && configuration.apiKey == "env-key"
+        )
     }
 
     @Test func flagsWinOverEnvironment() throws {
-        let environment = ["ROSTER_ADDRESS": "roster.internal:9000", "ROSTER_CA_FILE": "/env/ca.pem", "ROSTER_KEY": "env-key"]
-        let options = try ConnectionOptions.parse(["--address", "[::1]:7000", "--ca-file", "/flag/ca.pem", "--key", "flag-key"])
+        let environment = [
+            "ROSTER_ADDRESS": "roster.internal:9000", "ROSTER_CA_FILE": "/env/ca.pem", "ROSTER_KEY": "env-key",
+        ]
+        let options = try ConnectionOptions.parse([
+            "--address", "[::1]:7000", "--ca-file", "/flag/ca.pem", "--key", "flag-key",
+        ])
         let resolved = try options.resolve(environment: environment)
         #expect(resolved.host == "::1" && resolved.port == 7000)
         #expect(resolved.security == .tlsTrusting(caFile: "/flag/ca.pem"))
@@ -57,11 +65,14 @@ import Testing
     }
 
     @Test func keyFileIsReadAndTrimmed() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("roster-cli-key-\(UUID().uuidString)").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("roster-cli-key-\(UUID().uuidString)")
+            .path
         try Data("file-key\n".utf8).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
         let resolved = try ConnectionOptions.parse(["--key-file", path]).resolve(environment: ["ROSTER_KEY": "env-key"])
         #expect(resolved.apiKey == "file-key")
-        #expect(throws: CLIFailure.self) { try ConnectionOptions.parse(["--key-file", path + ".missing"]).resolve(environment: [:]) }
+        #expect(throws: CLIFailure.self) {
+            try ConnectionOptions.parse(["--key-file", path + ".missing"]).resolve(environment: [:])
+        }
     }
 }

@@ -27,35 +27,58 @@ import Testing
 
     @Test func errorReportsNameTheNextStep() {
         let unavailable = ErrorReport(RPCError(.unavailable, "connection refused"), address: "10.1.2.3:7443")
-        #expect(unavailable.textLines == [
-            "error: connection refused",
-            "hint: is rosterd running at 10.1.2.3:7443? check --address / ROSTER_ADDRESS (and --ca-file / ROSTER_CA_FILE for TLS)",
-        ])
+        #expect(
+            unavailable.textLines == [
+                "error: connection refused",
+                "hint: is rosterd running at 10.1.2.3:7443? check --address / ROSTER_ADDRESS (and --ca-file / ROSTER_CA_FILE for TLS)",
+            ]
+        )
         #expect(unavailable.exitCode.rawValue == 24)
         let unauthenticated = ErrorReport(RPCError(.unauthenticated, "unknown API key"), address: "")
         #expect(unauthenticated.textLines.last == "hint: check the API key: ROSTER_KEY / --key / --key-file")
-        #expect(ErrorReport(RPCError(.permissionDenied, "editors cannot synchronize users within a group; ask an admin"), address: "").textLines.last
-            == "hint: use a key with the role the message names (ROSTER_KEY / --key / --key-file); `rosterd keys create` mints one")
-        let precondition = ErrorReport(RPCError(.failedPrecondition, "the directory connection is not authorized; run ConnectDirectory"), address: "")
+        #expect(
+            ErrorReport(
+                RPCError(.permissionDenied, "editors cannot synchronize users within a group; ask an admin"),
+                address: ""
+            ).textLines.last
+                == "hint: use a key with the role the message names (ROSTER_KEY / --key / --key-file); `rosterd keys create` mints one"
+        )
+        let precondition = ErrorReport(
+            RPCError(.failedPrecondition, "the directory connection is not authorized; run ConnectDirectory"),
+            address: ""
+        )
         #expect(precondition.textLines == ["error: the directory connection is not authorized; run ConnectDirectory"])
-        #expect(precondition.json.rendered
-            == #"{"error":{"code":"FAILED_PRECONDITION","message":"the directory connection is not authorized; run ConnectDirectory","hint":"","exitCode":19}}"#)
+        #expect(
+            precondition.json.rendered
+                == #"{"error":{"code":"FAILED_PRECONDITION","message":"the directory connection is not authorized; run ConnectDirectory","hint":"","exitCode":19}}"#
+        )
     }
 
     @Test func aReaderRefusedASyncIsNotToldOnlyAnAdminWillDo() {
         let refused = ErrorReport(
-            RPCError(.permissionDenied, "a reader key may not start a sync; this needs an editor or admin key of the tenant"), address: "")
-        #expect(refused.textLines == [
-            "error: a reader key may not start a sync; this needs an editor or admin key of the tenant",
-            "hint: use a key with the role the message names (ROSTER_KEY / --key / --key-file); `rosterd keys create` mints one",
-        ])
+            RPCError(
+                .permissionDenied,
+                "a reader key may not start a sync; this needs an editor or admin key of the tenant"
+            ),
+            address: ""
+        )
+        #expect(
+            refused.textLines == [
+                "error: a reader key may not start a sync; this needs an editor or admin key of the tenant",
+                "hint: use a key with the role the message names (ROSTER_KEY / --key / --key-file); `rosterd keys create` mints one",
+            ]
+        )
         #expect(refused.exitCode.rawValue == 17)
     }
 
     @Test func removalWarningNamesTheGroup() {
-        #expect(SyncCommand.removalWarning(1204, scope: .group(id: "g-uk", displayName: "UK Staff"))
-            == "This sync will remove 1,204 contacts (people outside UK Staff will lose their data).")
-        #expect(SyncCommand.removalWarning(1, scope: .allUsers)
-            == "This sync will remove 1 contact (people no longer among the directory's member accounts will lose their data).")
+        #expect(
+            SyncCommand.removalWarning(1204, scope: .group(id: "g-uk", displayName: "UK Staff"))
+                == "This sync will remove 1,204 contacts (people outside UK Staff will lose their data)."
+        )
+        #expect(
+            SyncCommand.removalWarning(1, scope: .allUsers)
+                == "This sync will remove 1 contact (people no longer among the directory's member accounts will lose their data)."
+        )
     }
 }

@@ -26,11 +26,16 @@ import Testing
 
     @Test func exactNameIgnoringCaseWins() {
         let response = Self.response([Self.europeSales, Self.europe])
-        #expect(GroupResolution.resolve("europe staff", in: response) == .match(id: "g-eu", displayName: "Europe Staff"))
+        #expect(
+            GroupResolution.resolve("europe staff", in: response) == .match(id: "g-eu", displayName: "Europe Staff")
+        )
     }
 
     @Test func idWins() {
-        #expect(GroupResolution.resolve("g-uk", in: Self.response([Self.europe, Self.uk])) == .match(id: "g-uk", displayName: "UK Staff"))
+        #expect(
+            GroupResolution.resolve("g-uk", in: Self.response([Self.europe, Self.uk]))
+                == .match(id: "g-uk", displayName: "UK Staff")
+        )
     }
 
     @Test func prefixMatchesAreCandidates() {
@@ -53,10 +58,12 @@ import Testing
     }
 
     @Test func numberedList() {
-        #expect(GroupResolution.numberedList([Self.europeSales, Self.uk]) == [
-            "  #   name          mail                  id",
-            "  1.  Europe Sales  eu-sales@contoso.com  g-eu-sales",
-            "  2.  UK Staff      -                     g-uk",
-        ])
+        #expect(
+            GroupResolution.numberedList([Self.europeSales, Self.uk]) == [
+                "  #   name          mail                  id",
+                "  1.  Europe Sales  eu-sales@contoso.com  g-eu-sales",
+                "  2.  UK Staff      -                     g-uk",
+            ]
+        )
     }
 }

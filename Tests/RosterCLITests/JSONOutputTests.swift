@@ -45,7 +45,9 @@ import Testing
         let object = try Self.parsed(JSONOutput.job(job))
         #expect(object["note"] as? String == "running a full sync instead: the stored delta link expired")
         // Tables and status lines show it too.
-        #expect(JobsCommand.row(job).last?.hasSuffix("(running a full sync instead: the stored delta link expired)") == true)
+        #expect(
+            JobsCommand.row(job).last?.hasSuffix("(running a full sync instead: the stored delta link expired)") == true
+        )
         #expect(StatusCommand.jobLine(job).hasSuffix("(running a full sync instead: the stored delta link expired)"))
         #expect(object["id"] as? String == "job-7")
         #expect(object["mode"] as? String == "SYNC_MODE_FULL")
@@ -108,7 +110,9 @@ import Testing
     @Test func unknownEnumNumbersStayNumbers() {
         var update = ProgressUpdate()
         update.state = JobState(rawValue: 42)
-        #expect(JSONOutput.progress(update).rendered.hasPrefix(#"{"jobId":"","state":42,"phase":"SYNC_PHASE_UNSPECIFIED","#))
+        #expect(
+            JSONOutput.progress(update).rendered.hasPrefix(#"{"jobId":"","state":42,"phase":"SYNC_PHASE_UNSPECIFIED","#)
+        )
     }
 
     @Test func contactExtensionAttributesAndPhones() throws {
@@ -125,7 +129,10 @@ import Testing
     }
 
     @Test func renderedTextIsStable() {
-        let value = JSONValue.object([("a", .int(1)), ("b", .array([.bool(true), .null, .float(0.5), .float(3)])), ("c", .string("tab\there\u{1}"))])
+        let value = JSONValue.object([
+            ("a", .int(1)), ("b", .array([.bool(true), .null, .float(0.5), .float(3)])),
+            ("c", .string("tab\there\u{1}")),
+        ])
         #expect(value.rendered == #"{"a":1,"b":[true,null,0.5,3],"c":"tab\there\u0001"}"#)
     }
 }

@@ -38,7 +38,9 @@ import Testing
 
     @Test func secretArgumentIsRefusedUnlessAllowed() throws {
         do {
-            _ = try ConnectCommand.parse(["--directory-tenant-id", "t", "--client-id", "c", "--client-secret", "s3cret"])
+            _ = try ConnectCommand.parse([
+                "--directory-tenant-id", "t", "--client-id", "c", "--client-secret", "s3cret",
+            ])
             Issue.record("accepted --client-secret without --allow-secret-argument")
         } catch {
             let message = ConnectCommand.message(for: error)
@@ -56,27 +58,36 @@ import Testing
     @Test func connectTakesCredentialsFromTheEnvironment() throws {
         let command = try ConnectCommand.parse([])
         let request = try command.request(environment: [
-            "ROSTER_DIRECTORY_TENANT_ID": "contoso.onmicrosoft.com", "ROSTER_CLIENT_ID": "app", "ROSTER_CLIENT_SECRET": "env-secret",
+            "ROSTER_DIRECTORY_TENANT_ID": "contoso.onmicrosoft.com", "ROSTER_CLIENT_ID": "app",
+            "ROSTER_CLIENT_SECRET": "env-secret",
         ])
         #expect(request.directoryTenantID == "contoso.onmicrosoft.com")
         #expect(request.clientID == "app")
         #expect(request.clientSecret == "env-secret")
         #expect(request.authorityURL.isEmpty && request.graphBaseURL.isEmpty)
-        #expect(throws: CLIFailure.self) { try command.request(environment: ["ROSTER_DIRECTORY_TENANT_ID": "t", "ROSTER_CLIENT_ID": "c"]) }
+        #expect(throws: CLIFailure.self) {
+            try command.request(environment: ["ROSTER_DIRECTORY_TENANT_ID": "t", "ROSTER_CLIENT_ID": "c"])
+        }
     }
 
     @Test func scheduleOptionsBuildTheUpdate() throws {
         #expect(try ScheduleCommand.parse([]).request == nil)
         let off = try #require(try ScheduleCommand.parse(["--every", "off"]).request)
         #expect(off.syncIntervalMinutes == 0 && off.deletionThreshold == nil && off.includeDisabledAccounts == nil)
-        let all = try #require(try ScheduleCommand.parse(["--every", "60", "--threshold", "200", "--include-disabled", "true"]).request)
+        let all = try #require(
+            try ScheduleCommand.parse(["--every", "60", "--threshold", "200", "--include-disabled", "true"]).request
+        )
         #expect(all.syncIntervalMinutes == 60 && all.deletionThreshold == 200 && all.includeDisabledAccounts == true)
         #expect(throws: (any Error).self) { try ScheduleCommand.parse(["--every", "0"]) }
         #expect(throws: (any Error).self) { try ScheduleCommand.parse(["--every", "soon"]) }
     }
 
     @Test func contactLookupTriesMailThenUserPrincipalName() {
-        #expect(ContactCommand.lookups(for: "ada@example.com") == [.mail("ada@example.com"), .userPrincipalName("ada@example.com")])
+        #expect(
+            ContactCommand.lookups(for: "ada@example.com") == [
+                .mail("ada@example.com"), .userPrincipalName("ada@example.com"),
+            ]
+        )
         #expect(ContactCommand.lookups(for: "4f1c") == [.id("4f1c")])
     }
 }

@@ -15,7 +15,12 @@ private final class CalledPaths: Sendable {
 
 private func recordingServer(_ called: CalledPaths) throws -> RPCServer {
     var router = RPCRouter()
-    func register<Request: ProtoMessage, Response: ProtoMessage>(_ path: String, _ request: Request.Type, _ response: Response.Type, streaming: Bool) {
+    func register<Request: ProtoMessage, Response: ProtoMessage>(
+        _ path: String,
+        _ request: Request.Type,
+        _ response: Response.Type,
+        streaming: Bool
+    ) {
         if streaming {
             router.serverStreaming(path, request, response) { _, writer, context in
                 called.paths.withLock { $0.append(context.method) }
@@ -34,7 +39,9 @@ private func recordingServer(_ called: CalledPaths) throws -> RPCServer {
     for method in ServiceCatalog.methods.values where method.path.hasPrefix("/roster.v1.Roster/") {
         let request: any ProtoMessage.Type = method.request
         let response: any ProtoMessage.Type = method.response
-        func open<Q: ProtoMessage, R: ProtoMessage>(_ q: Q.Type, _ r: R.Type) { register(method.path, q, r, streaming: method.streamsResponses) }
+        func open<Q: ProtoMessage, R: ProtoMessage>(_ q: Q.Type, _ r: R.Type) {
+            register(method.path, q, r, streaming: method.streamsResponses)
+        }
         func openRequest<Q: ProtoMessage>(_ q: Q.Type) {
             func openResponse<R: ProtoMessage>(_ r: R.Type) { open(q, r) }
             openResponse(response)
@@ -46,12 +53,19 @@ private func recordingServer(_ called: CalledPaths) throws -> RPCServer {
 
 @Suite("Typed client calls")
 struct TypedCallTests {
-    @Test("every typed method calls its roster.v1.Roster path with the right request and response types and the API key")
+    @Test(
+        "every typed method calls its roster.v1.Roster path with the right request and response types and the API key"
+    )
     func everyMethod() async throws {
         let called = CalledPaths()
         let server = try recordingServer(called)
         let port = try await server.start().port!
-        let configuration = RosterClientConfiguration(host: "127.0.0.1", port: port, security: .plaintext, apiKey: "test-key")
+        let configuration = RosterClientConfiguration(
+            host: "127.0.0.1",
+            port: port,
+            security: .plaintext,
+            apiKey: "test-key"
+        )
         try await withRosterClient(configuration) { client in
             _ = try await client.connectDirectory(ConnectDirectoryRequest())
             _ = try await client.getStatus()
@@ -76,7 +90,12 @@ struct TypedCallTests {
         let called = CalledPaths()
         let server = try recordingServer(called)
         let port = try await server.start().port!
-        let configuration = RosterClientConfiguration(host: "127.0.0.1", port: port, security: .plaintext, apiKey: "wrong")
+        let configuration = RosterClientConfiguration(
+            host: "127.0.0.1",
+            port: port,
+            security: .plaintext,
+            apiKey: "wrong"
+        )
         _ = try await withRosterClient(configuration) { client in
             await #expect(throws: RosterError(.unauthenticated, "missing key")) { try await client.getStatus() }
         }

@@ -24,8 +24,14 @@ struct FileDirectoryTests {
         #expect(users.contains { $0.mail == nil })
         #expect(users.contains { $0.displayName?.contains("'") == true }, "apostrophes")
         #expect(users.contains { $0.jobTitle?.contains("\"") == true }, "quotes")
-        #expect(users.contains { $0.displayName?.unicodeScalars.contains { (0x4E00...0x9FFF).contains($0.value) } == true }, "CJK")
-        #expect(users.contains { $0.displayName?.unicodeScalars.contains { (0x0590...0x06FF).contains($0.value) } == true }, "right-to-left")
+        #expect(
+            users.contains { $0.displayName?.unicodeScalars.contains { (0x4E00...0x9FFF).contains($0.value) } == true },
+            "CJK"
+        )
+        #expect(
+            users.contains { $0.displayName?.unicodeScalars.contains { (0x0590...0x06FF).contains($0.value) } == true },
+            "right-to-left"
+        )
         #expect(users.contains { $0.jobTitle == "" }, "empty, not null")
         #expect(users.contains { $0.businessPhones.isEmpty })
         #expect(users.contains { $0.faxNumber == nil && $0.state == nil && $0.companyName == nil })
@@ -49,9 +55,14 @@ struct FileDirectoryTests {
     func refusals() throws {
         let byName = { (name: String) in demo.export.groups.first { $0.displayName == name } }
         #expect(try #require(byName("UK Staff")).syncScopeRefusal == nil)
-        #expect(try #require(byName("UK Newsletter")).syncScopeRefusal?.hasPrefix("“UK Newsletter” is a distribution list;") == true)
+        #expect(
+            try #require(byName("UK Newsletter")).syncScopeRefusal?.hasPrefix("“UK Newsletter” is a distribution list;")
+                == true
+        )
         #expect(try #require(byName("Project Phoenix")).syncScopeRefusal?.contains("is a Microsoft 365 group") == true)
-        #expect(try #require(byName("VPN Users")).syncScopeRefusal?.contains("is a security group without mail") == true)
+        #expect(
+            try #require(byName("VPN Users")).syncScopeRefusal?.contains("is a security group without mail") == true
+        )
     }
 
     @Test("the type-ahead listing holds only mail-enabled security groups")
@@ -101,13 +112,17 @@ struct FileDirectoryTests {
         let pages = try await demo.userChanges(since: nil).collect()
         #expect(pages.flatMap(\.changed).count == 1_000)
         let link = try #require(pages.last?.deltaLink)
-        let error = try await #require(throws: DirectoryError.self) { try await demo.userChanges(since: link).collect() }
+        let error = try await #require(throws: DirectoryError.self) {
+            try await demo.userChanges(since: link).collect()
+        }
         #expect(error.code == .resyncRequired)
     }
 
     @Test("a file that is not an export fails with a message naming the expected shape")
     func badFile() throws {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("roster-bad-\(UInt32.random(in: 0...UInt32.max)).json")
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "roster-bad-\(UInt32.random(in: 0...UInt32.max)).json"
+        )
         try Data(#"{"users": [{"displayName": "no id"}]}"#.utf8).write(to: url)
         defer { try? FileManager.default.removeItem(at: url) }
         let error = try #require(throws: DirectoryError.self) { try FileDirectory(contentsOf: url) }

@@ -4,7 +4,9 @@ import Testing
 
 @Suite("GraphDirectory delta queries against the Graph double")
 struct GraphDirectoryDeltaTests {
-    @Test("a first delta run lists every user across pages and ends with a deltaLink; every page asks for odata.maxpagesize")
+    @Test(
+        "a first delta run lists every user across pages and ends with a deltaLink; every page asks for odata.maxpagesize"
+    )
     func firstRun() async throws {
         // Pages of 200 (as Graph's delta serves without the preference) unless the client prefers more.
         try await GraphDoubleHarness.run(TestDirectories.generated(450), configure: { $0.pageSize = 200 }) { harness in
@@ -17,7 +19,10 @@ struct GraphDirectoryDeltaTests {
             let first = try #require(requests.first)
             #expect(first.query["$select"] == DirectoryUser.graphSelect.joined(separator: ","))
             #expect(first.query["$top"] == nil, "delta takes no $top")
-            #expect(requests.count == 3 && requests.allSatisfy { $0.headers["prefer"] == "odata.maxpagesize=200" }, "sent again on every page")
+            #expect(
+                requests.count == 3 && requests.allSatisfy { $0.headers["prefer"] == "odata.maxpagesize=200" },
+                "sent again on every page"
+            )
         }
         try await GraphDoubleHarness.run(TestDirectories.generated(1_500)) { harness in
             let pages = try await harness.directory.userChanges(since: nil).collect()
@@ -67,12 +72,16 @@ struct GraphDirectoryDeltaTests {
 
             let next = try #require(pages.last?.deltaLink)
             let quiet = try await harness.directory.userChanges(since: next).collect()
-            #expect(quiet.flatMap(\.changed).map(\.id) == ["new-user"], "nothing changed since: only Graph's replay of the last change")
+            #expect(
+                quiet.flatMap(\.changed).map(\.id) == ["new-user"],
+                "nothing changed since: only Graph's replay of the last change"
+            )
             #expect(quiet.allSatisfy { $0.removed.isEmpty })
             let replay = try await harness.directory.userChanges(since: link).collect()
             #expect(
                 Set(replay.flatMap(\.changed).map(\.id)) == [GraphDoubleDirectory.userID(0), changedID, "new-user"],
-                "an old link replays harmlessly (with the double's replayed first user)")
+                "an old link replays harmlessly (with the double's replayed first user)"
+            )
         }
     }
 
@@ -96,7 +105,8 @@ struct GraphDirectoryDeltaTests {
     func foreignLinkRefused() async throws {
         try await GraphDoubleHarness.run(TestDirectories.generated(10)) { harness in
             let error = try await #require(throws: DirectoryError.self) {
-                try await harness.directory.userChanges(since: "http://203.0.113.9/v1.0/users/delta?$deltatoken=1").collect()
+                try await harness.directory.userChanges(since: "http://203.0.113.9/v1.0/users/delta?$deltatoken=1")
+                    .collect()
             }
             #expect(error.code == .permanent)
             #expect(harness.double.requests.isEmpty)

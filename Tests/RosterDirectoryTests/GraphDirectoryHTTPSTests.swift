@@ -15,7 +15,11 @@ struct GraphDirectoryHTTPSTests {
         let directory = NSTemporaryDirectory() + "roster-graph-https-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let pair = try SelfSignedCertificate.loadOrCreate(directory: directory, commonName: "graph-double", subjectAltNames: ["127.0.0.1"])
+        let pair = try SelfSignedCertificate.loadOrCreate(
+            directory: directory,
+            commonName: "graph-double",
+            subjectAltNames: ["127.0.0.1"]
+        )
         var doubleConfiguration = GraphDouble.Configuration()
         doubleConfiguration.tls = .init(certificateChainPath: pair.certificatePath, privateKeyPath: pair.privateKeyPath)
         var tls = TLSConfiguration.makeClientConfiguration()
@@ -24,10 +28,16 @@ struct GraphDirectoryHTTPSTests {
         clientConfiguration.connectionPool.retryConnectionEstablishment = false
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: clientConfiguration)
         do {
-            try await GraphDouble.withRunning(directory: TestDirectories.generated(1_500), configuration: doubleConfiguration) { double in
+            try await GraphDouble.withRunning(
+                directory: TestDirectories.generated(1_500),
+                configuration: doubleConfiguration
+            ) { double in
                 #expect(double.baseURL.hasPrefix("https://127.0.0.1:"))
                 var configuration = GraphDirectory.Configuration(
-                    directoryTenantID: "double-tenant", clientID: "roster-app", clientSecret: .init("double-secret"))
+                    directoryTenantID: "double-tenant",
+                    clientID: "roster-app",
+                    clientSecret: .init("double-secret")
+                )
                 configuration.authority = double.baseURL
                 configuration.graphBaseURL = double.baseURL
                 configuration.sleep = { _ in }

@@ -119,18 +119,30 @@ struct GraphDirectoryListingTests {
             for name in ["Europe Staff", "UK Staff", "Everyone (Including Guests)", "Empty Project Team"] {
                 let pages = try await harness.directory.transitiveUserMembers(ofGroup: id(name)).collect()
                 let viaGraph = Set(pages.flatMap(\.items).map(\.id))
-                let viaFile = Set(try await file.transitiveUserMembers(ofGroup: id(name)).collect().flatMap(\.items).map(\.id))
+                let viaFile = Set(
+                    try await file.transitiveUserMembers(ofGroup: id(name)).collect().flatMap(\.items).map(\.id)
+                )
                 #expect(viaGraph == viaFile, "\(name): the double and FileDirectory agree")
                 #expect(pages.first?.totalCount == viaGraph.count, "\(name): @odata.count on the first page")
             }
-            let everyone = try await harness.directory.transitiveUserMembers(ofGroup: id("Everyone (Including Guests)")).collect()
+            let everyone = try await harness.directory.transitiveUserMembers(ofGroup: id("Everyone (Including Guests)"))
+                .collect()
             #expect(everyone.map(\.items.count) == [999, 1])
-            let uk = Set(try await harness.directory.transitiveUserMembers(ofGroup: id("UK Staff")).collect().flatMap(\.items).map(\.id))
-            let europe = Set(try await harness.directory.transitiveUserMembers(ofGroup: id("Europe Staff")).collect().flatMap(\.items).map(\.id))
+            let uk = Set(
+                try await harness.directory.transitiveUserMembers(ofGroup: id("UK Staff")).collect().flatMap(\.items)
+                    .map(\.id)
+            )
+            let europe = Set(
+                try await harness.directory.transitiveUserMembers(ofGroup: id("Europe Staff")).collect().flatMap(
+                    \.items
+                ).map(\.id)
+            )
             #expect(!uk.isEmpty && uk.isSubset(of: europe), "UK Staff's users are Europe Staff's through nesting")
 
             let requests = harness.graphRequests("/v1.0/groups/")
-            #expect(requests.allSatisfy { $0.headers["consistencylevel"] == "eventual" && $0.query["$count"] == "true" })
+            #expect(
+                requests.allSatisfy { $0.headers["consistencylevel"] == "eventual" && $0.query["$count"] == "true" }
+            )
             #expect(requests.allSatisfy { $0.path.hasSuffix("/transitiveMembers/microsoft.graph.user") })
         }
     }
@@ -154,16 +166,21 @@ struct DirectoryPagesTests {
         let pages = DirectoryPages<Int> { cursor throws(DirectoryError) in
             let index = Int(cursor ?? "0") ?? 0
             log.withLock { $0.append("download \(index)") }
-            return ({ () throws(DirectoryError) in
-                log.withLock { $0.append("decode \(index)") }
-                return index
-            }, index < 2 ? String(index + 1) : nil)
+            return (
+                { () throws(DirectoryError) in
+                    log.withLock { $0.append("decode \(index)") }
+                    return index
+                }, index < 2 ? String(index + 1) : nil
+            )
         }
         var iterator = pages.makeAsyncIterator()
         #expect(try await iterator.next() == 0)
         // The next download runs in its own task: give it a bounded chance to start.
         for _ in 0..<100_000 where log.withLock({ $0.count }) < 3 { await Task.yield() }
-        #expect(Set(log.withLock { $0 }) == ["download 0", "decode 0", "download 1"], "page 1 downloads before it is asked for")
+        #expect(
+            Set(log.withLock { $0 }) == ["download 0", "decode 0", "download 1"],
+            "page 1 downloads before it is asked for"
+        )
         #expect(try await iterator.next() == 1)
         #expect(try await iterator.next() == 2)
         #expect(try await iterator.next() == nil)

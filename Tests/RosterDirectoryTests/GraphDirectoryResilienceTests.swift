@@ -11,7 +11,11 @@ struct GraphDirectoryResilienceTests {
             let users = try await harness.directory.users().collect().flatMap(\.items)
             #expect(users.count == 1_500)
             #expect(harness.recorder.sleeps == [.seconds(7)])
-            #expect(harness.recorder.throttles == [.init(duration: .seconds(7), status: 429, fromRetryAfter: true, attempt: 1)])
+            #expect(
+                harness.recorder.throttles == [
+                    .init(duration: .seconds(7), status: 429, fromRetryAfter: true, attempt: 1)
+                ]
+            )
             #expect(harness.graphRequests("/v1.0/users").count == 3, "the throttled first page was asked twice")
         }
     }
@@ -41,7 +45,9 @@ struct GraphDirectoryResilienceTests {
     @Test("503 with Retry-After is waited exactly; 503 and 504 without it back off with jitter below the cap")
     func serviceUnavailable() async throws {
         try await GraphDoubleHarness.run(TestDirectories.generated(10)) { harness in
-            harness.double.inject([.serviceUnavailable(retryAfter: 3), .serviceUnavailable(retryAfter: nil), .gatewayTimeout])
+            harness.double.inject([
+                .serviceUnavailable(retryAfter: 3), .serviceUnavailable(retryAfter: nil), .gatewayTimeout,
+            ])
             let users = try await harness.directory.users().collect().flatMap(\.items)
             #expect(users.count == 10)
             let sleeps = harness.recorder.sleeps
@@ -66,9 +72,12 @@ struct GraphDirectoryResilienceTests {
 
     @Test("retries are bounded: endless 429s end in a throttled error after maximumAttempts")
     func retriesAreBounded() async throws {
-        try await GraphDoubleHarness.run(TestDirectories.generated(10), configure: { $0.maximumAttempts = 4 }) { harness in
+        try await GraphDoubleHarness.run(TestDirectories.generated(10), configure: { $0.maximumAttempts = 4 }) {
+            harness in
             harness.double.inject(Array(repeating: .throttle(retryAfter: 1), count: 10))
-            let error = try await #require(throws: DirectoryError.self) { try await harness.directory.users().collect() }
+            let error = try await #require(throws: DirectoryError.self) {
+                try await harness.directory.users().collect()
+            }
             #expect(error.code == .throttled)
             #expect(error.httpStatus == 429)
             #expect(error.requestID != nil)
@@ -79,9 +88,14 @@ struct GraphDirectoryResilienceTests {
 
     @Test("a Retry-After beyond maximumRetryAfter fails at once as throttled instead of hanging")
     func retryAfterTooLong() async throws {
-        try await GraphDoubleHarness.run(TestDirectories.generated(10), configure: { $0.maximumRetryAfter = .seconds(60) }) { harness in
+        try await GraphDoubleHarness.run(
+            TestDirectories.generated(10),
+            configure: { $0.maximumRetryAfter = .seconds(60) }
+        ) { harness in
             harness.double.inject([.throttle(retryAfter: 3_600)])
-            let error = try await #require(throws: DirectoryError.self) { try await harness.directory.users().collect() }
+            let error = try await #require(throws: DirectoryError.self) {
+                try await harness.directory.users().collect()
+            }
             #expect(error.code == .throttled)
             #expect(harness.recorder.sleeps.isEmpty)
         }
@@ -119,7 +133,11 @@ struct GraphDirectoryResilienceTests {
             _ = try await harness.directory.users().collect()
             #expect(harness.double.tokensIssued == 3, "a 120 s token is inside the 300 s margin: one per page")
         }
-        try await GraphDoubleHarness.run(TestDirectories.generated(2_500), double: double, configure: { $0.tokenRenewalMargin = .seconds(60) }) { harness in
+        try await GraphDoubleHarness.run(
+            TestDirectories.generated(2_500),
+            double: double,
+            configure: { $0.tokenRenewalMargin = .seconds(60) }
+        ) { harness in
             _ = try await harness.directory.users().collect()
             #expect(harness.double.tokensIssued == 1, "with a 60 s margin the token is reused")
         }
@@ -129,21 +147,28 @@ struct GraphDirectoryResilienceTests {
     func wrongSecret() async throws {
         let secret = "wrong-secret-5f2b"
         try await GraphDoubleHarness.run(TestDirectories.generated(10), secret: secret) { harness in
-            let error = try await #require(throws: DirectoryError.self) { try await harness.directory.verifyPermissions() }
+            let error = try await #require(throws: DirectoryError.self) {
+                try await harness.directory.verifyPermissions()
+            }
             #expect(error.code == .authFailed)
             #expect(error.directoryCode == "AADSTS7000215")
             #expect(error.httpStatus == 401)
             #expect(!error.description.contains(secret) && !error.message.contains(secret))
             #expect(error.message.contains("client secret"), "says what to check")
-            let listing = try await #require(throws: DirectoryError.self) { try await harness.directory.users().collect() }
+            let listing = try await #require(throws: DirectoryError.self) {
+                try await harness.directory.users().collect()
+            }
             #expect(listing.code == .authFailed)
         }
     }
 
     @Test("an unknown tenant or client id fails with authFailed and its AADSTS code")
     func unknownTenant() async throws {
-        try await GraphDoubleHarness.run(TestDirectories.generated(10), configure: { $0.directoryTenantID = "other" }) { harness in
-            let error = try await #require(throws: DirectoryError.self) { try await harness.directory.verifyPermissions() }
+        try await GraphDoubleHarness.run(TestDirectories.generated(10), configure: { $0.directoryTenantID = "other" }) {
+            harness in
+            let error = try await #require(throws: DirectoryError.self) {
+                try await harness.directory.verifyPermissions()
+            }
             #expect(error.code == .authFailed)
             #expect(error.directoryCode == "AADSTS90002")
         }
@@ -151,7 +176,11 @@ struct GraphDirectoryResilienceTests {
 
     @Test("the client secret's description is redacted")
     func secretIsRedacted() {
-        let configuration = GraphDirectory.Configuration(directoryTenantID: "t", clientID: "c", clientSecret: .init("s3cr3t"))
+        let configuration = GraphDirectory.Configuration(
+            directoryTenantID: "t",
+            clientID: "c",
+            clientSecret: .init("s3cr3t")
+        )
         #expect(!"\(configuration)".contains("s3cr3t"))
         #expect(!String(reflecting: configuration.clientSecret).contains("s3cr3t"))
     }
@@ -171,7 +200,9 @@ struct GraphDirectoryResilienceTests {
         var double = GraphDouble.Configuration()
         double.roles = ["User.Read.All"]
         try await GraphDoubleHarness.run(try TestDirectories.demo(), double: double) { harness in
-            let error = try await #require(throws: DirectoryError.self) { try await harness.directory.verifyPermissions() }
+            let error = try await #require(throws: DirectoryError.self) {
+                try await harness.directory.verifyPermissions()
+            }
             #expect(error.code == .consentMissing)
             #expect(error.message.contains("GroupMember.Read.All"))
             #expect(error.message.contains("admin consent"))
@@ -191,7 +222,9 @@ struct GraphDirectoryResilienceTests {
         var double = GraphDouble.Configuration()
         double.roles = ["Group.Read.All"]
         try await GraphDoubleHarness.run(TestDirectories.generated(1), double: double) { harness in
-            let error = try await #require(throws: DirectoryError.self) { try await harness.directory.verifyPermissions() }
+            let error = try await #require(throws: DirectoryError.self) {
+                try await harness.directory.verifyPermissions()
+            }
             #expect(error.code == .consentMissing)
             #expect(error.message.contains("User.Read.All"))
         }

@@ -26,7 +26,10 @@ struct GraphDoubleStrictnessTests {
     func oversizedTop() async throws {
         try await GraphDoubleHarness.run(TestDirectories.generated(3)) { harness in
             let token = try await token(harness)
-            let body = try await RawHTTP.get(harness.double.baseURL + "/v1.0/users?$top=1000", headers: ["Authorization": token])
+            let body = try await RawHTTP.get(
+                harness.double.baseURL + "/v1.0/users?$top=1000",
+                headers: ["Authorization": token]
+            )
             #expect(try errorCode(body) == "BadRequest")
             #expect(String(decoding: body, as: UTF8.self).contains("Must be between 1 and 999"))
         }
@@ -34,7 +37,10 @@ struct GraphDoubleStrictnessTests {
         lenient.refusesOversizedTop = false
         try await GraphDoubleHarness.run(TestDirectories.generated(3), double: lenient) { harness in
             let token = try await token(harness)
-            let body = try await RawHTTP.get(harness.double.baseURL + "/v1.0/users?$top=1000", headers: ["Authorization": token])
+            let body = try await RawHTTP.get(
+                harness.double.baseURL + "/v1.0/users?$top=1000",
+                headers: ["Authorization": token]
+            )
             #expect((try json(body)["value"] as? [Any])?.count == 3)
         }
     }
@@ -47,21 +53,36 @@ struct GraphDoubleStrictnessTests {
             let base = harness.double.baseURL + "/v1.0"
             let refused = try await RawHTTP.get(base + "/users?$count=true", headers: ["Authorization": token])
             #expect(try errorCode(refused) == "Request_UnsupportedQuery")
-            let counted = try await RawHTTP.get(base + "/users?$count=true", headers: ["Authorization": token, "ConsistencyLevel": "eventual"])
+            let counted = try await RawHTTP.get(
+                base + "/users?$count=true",
+                headers: ["Authorization": token, "ConsistencyLevel": "eventual"]
+            )
             #expect(try json(counted)["@odata.count"] as? Int == demo.users.count)
-            let search = try await RawHTTP.get(base + "/groups?$search=%22displayName:uk%22", headers: ["Authorization": token])
+            let search = try await RawHTTP.get(
+                base + "/groups?$search=%22displayName:uk%22",
+                headers: ["Authorization": token]
+            )
             #expect(try errorCode(search) == "Request_UnsupportedQuery")
             // A basic $filter needs no header, as in Graph.
-            let filtered = try await RawHTTP.get(base + "/groups?$filter=mailEnabled%20eq%20true", headers: ["Authorization": token])
+            let filtered = try await RawHTTP.get(
+                base + "/groups?$filter=mailEnabled%20eq%20true",
+                headers: ["Authorization": token]
+            )
             #expect(try json(filtered)["value"] != nil)
 
             let group = try #require(demo.groups.first?["id"]?.string)
             let cast = base + "/groups/\(group)/transitiveMembers/microsoft.graph.user"
-            let noCount = try await RawHTTP.get(cast, headers: ["Authorization": token, "ConsistencyLevel": "eventual"])
+            let noCount = try await RawHTTP.get(
+                cast,
+                headers: ["Authorization": token, "ConsistencyLevel": "eventual"]
+            )
             #expect(try errorCode(noCount) == "Request_UnsupportedQuery")
             let noHeader = try await RawHTTP.get(cast + "?$count=true", headers: ["Authorization": token])
             #expect(try errorCode(noHeader) == "Request_UnsupportedQuery")
-            let both = try await RawHTTP.get(cast + "?$count=true", headers: ["Authorization": token, "ConsistencyLevel": "eventual"])
+            let both = try await RawHTTP.get(
+                cast + "?$count=true",
+                headers: ["Authorization": token, "ConsistencyLevel": "eventual"]
+            )
             #expect(try json(both)["value"] != nil)
         }
     }
@@ -71,7 +92,8 @@ struct GraphDoubleStrictnessTests {
         try await GraphDoubleHarness.run(TestDirectories.generated(1)) { harness in
             let double = harness.double
             func tokenRequest(scope: String) async throws -> (status: UInt, body: Data) {
-                let form = "grant_type=client_credentials&client_id=roster-app&client_secret=double-secret&scope="
+                let form =
+                    "grant_type=client_credentials&client_id=roster-app&client_secret=double-secret&scope="
                     + (scope.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? scope)
                 return try await RawHTTP.post(double.baseURL + "/double-tenant/oauth2/v2.0/token", form: form)
             }
@@ -114,12 +136,17 @@ struct GraphDoubleStrictnessTests {
             #expect(entries.map { $0["id"] as? String } == [users[0], users[1], users[2]])
             let removal = try #require(entries.last?["@removed"] as? [String: Any])
             #expect(removal["reason"] as? String == "changed")
-            #expect(entries.dropLast().allSatisfy { entry in !entry.values.contains { $0 is NSNull } }, "null properties are left out")
+            #expect(
+                entries.dropLast().allSatisfy { entry in !entry.values.contains { $0 is NSNull } },
+                "null properties are left out"
+            )
 
             // The next round replays the user changed last before its link.
             let next = try #require(try json(body)["@odata.deltaLink"] as? String)
             #expect(harness.double.updateUser(id: users[3], ["jobTitle": .string("Deputy")]))
-            let second = try #require(try json(try await RawHTTP.get(next, headers: ["Authorization": token]))["value"] as? [[String: Any]])
+            let second = try #require(
+                try json(try await RawHTTP.get(next, headers: ["Authorization": token]))["value"] as? [[String: Any]]
+            )
             #expect(second.map { $0["id"] as? String } == [users[1], users[3]])
         }
     }

@@ -1,6 +1,7 @@
 import NIOCore
-@testable import RosterDirectory
 import Testing
+
+@testable import RosterDirectory
 
 @Suite("GraphUserPage: the one decoder of user pages and exports")
 struct GraphUserPageTests {
@@ -31,7 +32,9 @@ struct GraphUserPageTests {
 
     @Test("null and absent properties both read as nil; null businessPhones as []")
     func nullsAndAbsence() throws {
-        let page = try read(#"{"value":[{"id":"1","mail":null,"businessPhones":null,"onPremisesExtensionAttributes":null}]}"#)
+        let page = try read(
+            #"{"value":[{"id":"1","mail":null,"businessPhones":null,"onPremisesExtensionAttributes":null}]}"#
+        )
         #expect(page.users == [DirectoryUser(id: "1")])
     }
 
@@ -59,23 +62,30 @@ struct GraphUserPageTests {
 
     @Test("links: found before value without reading the users, or after value by skimming them")
     func links() throws {
-        let early = try GraphUserPage.links(ByteBuffer(string: #"{"@odata.nextLink":"n","value":[{"id":"1"} this is never read"#))
+        let early = try GraphUserPage.links(
+            ByteBuffer(string: #"{"@odata.nextLink":"n","value":[{"id":"1"} this is never read"#)
+        )
         #expect(early.nextLink == "n")
-        let late = try GraphUserPage.links(ByteBuffer(string: #"{"value":[{"id":"1","x":"a\"}b"}],"@odata.deltaLink":"d"}"#))
+        let late = try GraphUserPage.links(
+            ByteBuffer(string: #"{"value":[{"id":"1","x":"a\"}b"}],"@odata.deltaLink":"d"}"#)
+        )
         #expect(late.nextLink == nil)
         #expect(late.deltaLink == "d")
     }
 
-    @Test("malformed JSON and wrong types fail with the byte offset", arguments: [
-        #"{"value":[{"id":"1"}]"#,
-        #"{"value":[{"id":"1",}]}"#,
-        #"{"value":[{"id":"1","mail":42}]}"#,
-        #"{"value":[{"mail":"no id"}]}"#,
-        #"{"value":[{"id":"1","displayName":"bad \q escape"}]}"#,
-        #"{"value":[]} trailing"#,
-        "{\"value\":[{\"id\":\"1\",\"city\":\"raw\ncontrol\"}]}",
-        "",
-    ])
+    @Test(
+        "malformed JSON and wrong types fail with the byte offset",
+        arguments: [
+            #"{"value":[{"id":"1"}]"#,
+            #"{"value":[{"id":"1",}]}"#,
+            #"{"value":[{"id":"1","mail":42}]}"#,
+            #"{"value":[{"mail":"no id"}]}"#,
+            #"{"value":[{"id":"1","displayName":"bad \q escape"}]}"#,
+            #"{"value":[]} trailing"#,
+            "{\"value\":[{\"id\":\"1\",\"city\":\"raw\ncontrol\"}]}",
+            "",
+        ]
+    )
     func malformed(_ json: String) {
         #expect(throws: GraphJSONReader.Failure.self) { try read(json) }
     }

@@ -1,7 +1,8 @@
 import Foundation
 import NIOHTTP1
-@testable import RosterDirectory
 import Testing
+
+@testable import RosterDirectory
 
 /// `Retry-After` in both of its forms.
 @Suite("Retry-After")

@@ -1,7 +1,8 @@
 import Logging
 import NIOCore
-@testable import RosterRPC
 import Testing
+
+@testable import RosterRPC
 
 @Suite("AbuseMonitor")
 struct AbuseMonitorTests {
@@ -10,15 +11,30 @@ struct AbuseMonitorTests {
     func rateLimited() throws {
         let peer = try SocketAddress(ipAddress: "10.1.2.3", port: 50412)
         let monitor = AbuseMonitor(logger: Logger(label: "test"), interval: .seconds(10))
-        let first = monitor.record(.frameTooLarge, peer: peer, detail: "MESSAGE frame payload of 4294967295 bytes exceeds the max_frame_size of 4194304", now: start)
-        #expect(first == "refused frame_too_large from [IPv4]10.1.2.3:50412: MESSAGE frame payload of 4294967295 bytes exceeds the max_frame_size of 4194304 (1 since the last frame_too_large line)")
+        let first = monitor.record(
+            .frameTooLarge,
+            peer: peer,
+            detail: "MESSAGE frame payload of 4294967295 bytes exceeds the max_frame_size of 4194304",
+            now: start
+        )
+        #expect(
+            first
+                == "refused frame_too_large from [IPv4]10.1.2.3:50412: MESSAGE frame payload of 4294967295 bytes exceeds the max_frame_size of 4194304 (1 since the last frame_too_large line)"
+        )
         for second in 1...36 {
-            #expect(monitor.record(.frameTooLarge, peer: peer, detail: "x", now: start + .seconds(Int64(second) / 4)) == nil)
+            #expect(
+                monitor.record(.frameTooLarge, peer: peer, detail: "x", now: start + .seconds(Int64(second) / 4)) == nil
+            )
         }
         // Another cause has its own line.
-        #expect(monitor.record(.pingFlood, peer: nil, detail: "too many PINGs", now: start + .seconds(1)) == "refused ping_flood from unknown peer: too many PINGs (1 since the last ping_flood line)")
+        #expect(
+            monitor.record(.pingFlood, peer: nil, detail: "too many PINGs", now: start + .seconds(1))
+                == "refused ping_flood from unknown peer: too many PINGs (1 since the last ping_flood line)"
+        )
         let next = monitor.record(.frameTooLarge, peer: peer, detail: "again", now: start + .seconds(10))
-        #expect(next == "refused frame_too_large from [IPv4]10.1.2.3:50412: again (37 since the last frame_too_large line)")
+        #expect(
+            next == "refused frame_too_large from [IPv4]10.1.2.3:50412: again (37 since the last frame_too_large line)"
+        )
         #expect(monitor.count(.frameTooLarge) == 38)
         #expect(monitor.counts == [.frameTooLarge: 38, .pingFlood: 1])
     }

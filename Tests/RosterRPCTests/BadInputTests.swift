@@ -51,7 +51,12 @@ struct BadInputTests {
         let raw = try await RawConnection.connect(port: server.port)
         try await raw.send(clientOpening)
         try await raw.send([
-            Frame(type: FrameType(rawValue: 0x42), flags: FrameFlags(rawValue: 0xFF), streamID: 7, payload: ByteBuffer(bytes: [1, 2, 3])),
+            Frame(
+                type: FrameType(rawValue: 0x42),
+                flags: FrameFlags(rawValue: 0xFF),
+                streamID: 7,
+                payload: ByteBuffer(bytes: [1, 2, 3])
+            ),
             headersFrame(1, "/test.Echo/Unary"),
             messageFrame(1, echoRequest("fine")),
         ])
@@ -84,10 +89,13 @@ struct BadInputTests {
         await server.server.shutdown()
     }
 
-    @Test("a MESSAGE on stream 0 and a GOAWAY that is not protobuf end the connection", arguments: [
-        Frame(type: .message, flags: .endStream, streamID: 0, payload: ByteBuffer(bytes: [0x0A, 0x00])),
-        Frame(type: .goAway, streamID: 0, payload: ByteBuffer(bytes: [0x1A, 0x05, 0x61])),
-    ])
+    @Test(
+        "a MESSAGE on stream 0 and a GOAWAY that is not protobuf end the connection",
+        arguments: [
+            Frame(type: .message, flags: .endStream, streamID: 0, payload: ByteBuffer(bytes: [0x0A, 0x00])),
+            Frame(type: .goAway, streamID: 0, payload: ByteBuffer(bytes: [0x1A, 0x05, 0x61])),
+        ]
+    )
     func malformedConnectionFrames(frame: Frame) async throws {
         let server = try await TestServer.start()
         let raw = try await RawConnection.connect(port: server.port)
@@ -123,7 +131,12 @@ struct BadInputTests {
         try await raw.send(clientOpening)
         try await raw.send([
             headersFrame(1, "/test.Echo/Unary"),
-            Frame(type: .message, flags: .endStream, streamID: 1, payload: ByteBuffer(bytes: [0x0A, 0x02, 0xC3, 0x28])),
+            Frame(
+                type: .message,
+                flags: .endStream,
+                streamID: 1,
+                payload: ByteBuffer(bytes: [0x0A, 0x02, 0xC3, 0x28])
+            ),
         ])
         let status = try #require(await raw.trailers(stream: 1))
         #expect(status.code == RPCError.Code.invalidArgument.rawValue)
@@ -136,7 +149,9 @@ struct BadInputTests {
         let server = try await TestServer.start()
         let raw = try await RawConnection.connect(port: server.port)
         try await raw.send(clientOpening)
-        try await raw.send([headersFrame(1, "/test.Echo/Unary", metadata: ["x-big": String(repeating: "v", count: 20_000)])])
+        try await raw.send([
+            headersFrame(1, "/test.Echo/Unary", metadata: ["x-big": String(repeating: "v", count: 20_000)])
+        ])
         let status = try #require(await raw.trailers(stream: 1))
         #expect(status.code == RPCError.Code.resourceExhausted.rawValue)
         #expect(status.message.contains("exceeds the max_header_size of 16384"))
@@ -186,7 +201,9 @@ struct BadInputTests {
         let server = try await TestServer.start()
         let raw = try await RawConnection.connect(port: server.port)
         try await raw.send(clientOpening)
-        try await raw.send([headersFrame(1, "/test.Echo/Unary", metadata: ["Bad Key": "v"]), messageFrame(1, echoRequest("x"))])
+        try await raw.send([
+            headersFrame(1, "/test.Echo/Unary", metadata: ["Bad Key": "v"]), messageFrame(1, echoRequest("x")),
+        ])
         #expect(try #require(await raw.trailers(stream: 1)).code == RPCError.Code.invalidArgument.rawValue)
         await server.server.shutdown()
     }
@@ -229,7 +246,9 @@ struct BadInputTests {
         await server.server.shutdown()
     }
 
-    @Test("§10: a stream's sender stops when the window is spent and resumes by exactly the credit a WINDOW_UPDATE returns")
+    @Test(
+        "§10: a stream's sender stops when the window is spent and resumes by exactly the credit a WINDOW_UPDATE returns"
+    )
     func creditReturn() async throws {
         let server = try await TestServer.start()
         let raw = try await RawConnection.connect(port: server.port)
@@ -237,7 +256,9 @@ struct BadInputTests {
         request.count = 1_000_000
         try await raw.send(clientOpening)
         try await raw.send([headersFrame(1, "/test.Echo/Stream"), messageFrame(1, request)])
-        func received() -> Int { raw.frames().filter { $0.type == .message && $0.streamID == 1 }.reduce(0) { $0 + $1.payload.readableBytes } }
+        func received() -> Int {
+            raw.frames().filter { $0.type == .message && $0.streamID == 1 }.reduce(0) { $0 + $1.payload.readableBytes }
+        }
         // The server may send while the window is above 0: it stops within one message past 262,144 bytes.
         try await eventually { received() >= 262_144 }
         #expect(received() <= 262_144 + 42)

@@ -1,6 +1,7 @@
 import NIOCore
-@testable import RosterRPC
 import Testing
+
+@testable import RosterRPC
 
 /// The client connection's decisions alone: keepalive and stream admission.
 @Suite("ClientConnectionMachine")
@@ -19,7 +20,15 @@ struct ClientConnectionMachineTests {
         #expect(machine.firstKeepaliveCheck == .seconds(30))
         #expect(machine.keepaliveTimerFired(now: start + .seconds(30)) == .ping(then: .seconds(10)))
         #expect(machine.keepaliveTimerFired(now: start + .seconds(39)) == .wait(.seconds(1)))
-        #expect(machine.keepaliveTimerFired(now: start + .seconds(40)) == .close(RPCError(.unavailable, "the server did not answer a keepalive PING within 10 s; the connection is lost")))
+        #expect(
+            machine.keepaliveTimerFired(now: start + .seconds(40))
+                == .close(
+                    RPCError(
+                        .unavailable,
+                        "the server did not answer a keepalive PING within 10 s; the connection is lost"
+                    )
+                )
+        )
     }
 
     @Test("any frame from the server answers the PING and restarts the silence")
@@ -59,9 +68,25 @@ struct ClientConnectionMachineTests {
     @Test("too much waiting refuses new calls: unsent bytes past the bound, or waiting requests past it")
     func admissionBounds() {
         var machine = machine { $0.connection.maxQueuedBytes = 1000 }
-        #expect(machine.admit(1, requestBytes: 10, unsentBytes: 1001, maxConcurrentStreams: 1) == .refuse(RPCError(.resourceExhausted, "the server is not reading: 1001 bytes wait to be sent, over the limit of 1000; retry later")))
+        #expect(
+            machine.admit(1, requestBytes: 10, unsentBytes: 1001, maxConcurrentStreams: 1)
+                == .refuse(
+                    RPCError(
+                        .resourceExhausted,
+                        "the server is not reading: 1001 bytes wait to be sent, over the limit of 1000; retry later"
+                    )
+                )
+        )
         #expect(machine.admit(3, requestBytes: 10, unsentBytes: 0, maxConcurrentStreams: 1) == .send)
         #expect(machine.admit(5, requestBytes: 900, unsentBytes: 0, maxConcurrentStreams: 1) == .wait)
-        #expect(machine.admit(7, requestBytes: 200, unsentBytes: 0, maxConcurrentStreams: 1) == .refuse(RPCError(.resourceExhausted, "1 calls (900 bytes) already wait for one of the server's 1 streams, the limit of 1000 bytes; retry later or open another connection")))
+        #expect(
+            machine.admit(7, requestBytes: 200, unsentBytes: 0, maxConcurrentStreams: 1)
+                == .refuse(
+                    RPCError(
+                        .resourceExhausted,
+                        "1 calls (900 bytes) already wait for one of the server's 1 streams, the limit of 1000 bytes; retry later or open another connection"
+                    )
+                )
+        )
     }
 }

@@ -1,9 +1,10 @@
 import Logging
 import NIOCore
 import NIOEmbedded
-@testable import RosterRPC
 import RosterWire
 import Testing
+
+@testable import RosterRPC
 
 /// The connection handlers in an `EmbeddedChannel` with virtual time: every clock and bound of
 /// the server, backpressure, and the client's side of PROTOCOL.md §4, without sockets or sleeps.
@@ -30,8 +31,11 @@ struct ConnectionHandlerTests {
             configure(&configuration)
             abuse = AbuseMonitor(logger: Logger(label: "test"))
             let handler = ServerConnectionHandler(
-                router: testRouter(Observations()), limits: configuration,
-                budget: ServerCallBudget(maxOpenCalls: 1000, maxHeaderBytes: 1 << 20), abuse: abuse)
+                router: testRouter(Observations()),
+                limits: configuration,
+                budget: ServerCallBudget(maxOpenCalls: 1000, maxHeaderBytes: 1 << 20),
+                abuse: abuse
+            )
             channel = EmbeddedChannel()
             reads = ReadCounter()
             try channel.pipeline.syncOperations.addHandler(reads)
@@ -57,7 +61,10 @@ struct ConnectionHandlerTests {
         func written() throws -> [Frame] {
             var bytes = ByteBuffer()
             while var chunk = try channel.readOutbound(as: ByteBuffer.self) { bytes.writeBuffer(&chunk) }
-            var decoder = FrameDecoder(limits: .init(maxFrameSize: 16 << 20, maxHeaderSize: 16 << 20), expectsPreface: false)
+            var decoder = FrameDecoder(
+                limits: .init(maxFrameSize: 16 << 20, maxHeaderSize: 16 << 20),
+                expectsPreface: false
+            )
             var frames: [Frame] = []
             while case .frame(let frame)? = try decoder.decode(buffer: &bytes) { frames.append(frame) }
             return frames
@@ -71,7 +78,9 @@ struct ConnectionHandlerTests {
     }
 
     func trailers(_ frames: [Frame], stream: UInt32) throws -> RPCMessages.Status? {
-        try frames.first(where: { $0.type == .trailers && $0.streamID == stream }).map { try RPCMessages.Status(decoding: $0.payload) }
+        try frames.first(where: { $0.type == .trailers && $0.streamID == stream }).map {
+            try RPCMessages.Status(decoding: $0.payload)
+        }
     }
 
     @Test("a connection that never sends the preface is closed after the handshake timeout")
@@ -85,7 +94,9 @@ struct ConnectionHandlerTests {
         #expect(server.abuse.count(.handshakeTimeout) == 1)
     }
 
-    @Test("HEADERS without a MESSAGE: the call ends DEADLINE_EXCEEDED after the request timeout, and the idle clock runs again")
+    @Test(
+        "HEADERS without a MESSAGE: the call ends DEADLINE_EXCEEDED after the request timeout, and the idle clock runs again"
+    )
     func halfOpenCall() throws {
         let server = try Server()
         try server.send(clientOpening)
@@ -121,10 +132,15 @@ struct ConnectionHandlerTests {
         try server.send(clientOpening)
         let pad = String(repeating: "a", count: 8000)
         try server.send((0..<40).map { headersFrame(UInt32($0 * 2 + 1), "/test.Echo/Unary", metadata: ["x-pad": pad]) })
-        let refused = try server.written().filter { $0.type == .trailers }.map { try RPCMessages.Status(decoding: $0.payload) }
+        let refused = try server.written().filter { $0.type == .trailers }.map {
+            try RPCMessages.Status(decoding: $0.payload)
+        }
         #expect(refused.count == 8)
         #expect(refused.allSatisfy { $0.code == RPCError.Code.resourceExhausted.rawValue })
-        #expect(refused.first?.message.hasSuffix("the limit is 262144: send each call's request right after its HEADERS") == true)
+        #expect(
+            refused.first?.message.hasSuffix("the limit is 262144: send each call's request right after its HEADERS")
+                == true
+        )
         #expect(server.abuse.count(.oversizedHeaders) == 8)
         // When the waiting calls end, the connection may hold half-open calls again.
         server.advance(.seconds(10))
@@ -162,7 +178,10 @@ struct ConnectionHandlerTests {
         let server = try Server { $0.maxConnectionAge = .seconds(30) }
         try server.send(clientOpening)
         server.advance(.seconds(30))
-        #expect(try goAway(server.written())?.message == "the connection reached its maximum age of 30 s; reconnect for new calls")
+        #expect(
+            try goAway(server.written())?.message
+                == "the connection reached its maximum age of 30 s; reconnect for new calls"
+        )
         #expect(!server.isOpen)
     }
 
@@ -185,7 +204,9 @@ struct ConnectionHandlerTests {
 
     @Test("answers held for a client that does not read: over max_unsent_calls the connection ends with GOAWAY 8")
     func unsentCallsBound() throws {
-        let server = try Server { $0.maxUnsentCalls = 50; $0.connection.maxQueuedBytes = 1 << 30 }
+        let server = try Server {
+            $0.maxUnsentCalls = 50; $0.connection.maxQueuedBytes = 1 << 30
+        }
         try server.send(clientOpening)
         _ = try server.written()
         server.channel.isWritable = false
@@ -196,7 +217,10 @@ struct ConnectionHandlerTests {
         try server.send((40..<60).map { headersFrame(UInt32($0 * 2 + 1), "/test.Nope") })
         let away = try #require(try goAway(server.written()))
         #expect(away.code == RPCError.Code.resourceExhausted.rawValue)
-        #expect(away.message == "the client is not reading its responses: 60 answered calls wait to be sent, over the limit of 50")
+        #expect(
+            away.message
+                == "the client is not reading its responses: 60 answered calls wait to be sent, over the limit of 50"
+        )
         #expect(!server.isOpen)
         #expect(server.abuse.count(.slowReader) == 1)
     }
@@ -266,9 +290,16 @@ struct ConnectionHandlerTests {
         arguments: [
             (Frame(type: .headers, streamID: 1), "HEADERS sent by a server; only clients send HEADERS"),
             (Frame(type: .settings, streamID: 3), "SETTINGS on stream 3; it belongs on stream 0"),
-            (Frame(type: .ping, streamID: 0, payload: ByteBuffer(bytes: [1, 2, 3])), "PING must carry 8 bytes on stream 0 (stream 0, 3 bytes)"),
-            (Frame(type: .goAway, streamID: 0, payload: ByteBuffer(bytes: [0xFF])), "GOAWAY payload is not a valid roster.rpc.v1.GoAway"),
-        ])
+            (
+                Frame(type: .ping, streamID: 0, payload: ByteBuffer(bytes: [1, 2, 3])),
+                "PING must carry 8 bytes on stream 0 (stream 0, 3 bytes)"
+            ),
+            (
+                Frame(type: .goAway, streamID: 0, payload: ByteBuffer(bytes: [0xFF])),
+                "GOAWAY payload is not a valid roster.rpc.v1.GoAway"
+            ),
+        ]
+    )
     func clientEnforcesFrameRules(frame: Frame, message: String) throws {
         let client = try Client()
         let away = try #require(try client.receive(frame))
@@ -297,7 +328,10 @@ struct ConnectionHandlerTests {
     @Test("the client answers an 8-byte PING and ignores unknown frame types")
     func clientPing() throws {
         let client = try Client()
-        #expect(try client.receive(Frame(type: .ping, streamID: 0, payload: ByteBuffer(bytes: [1, 2, 3, 4, 5, 6, 7, 8]))) == nil)
+        #expect(
+            try client.receive(Frame(type: .ping, streamID: 0, payload: ByteBuffer(bytes: [1, 2, 3, 4, 5, 6, 7, 8])))
+                == nil
+        )
         #expect(try client.receive(Frame(type: FrameType(rawValue: 0x33), streamID: 2)) == nil)
         #expect(client.channel.isActive)
     }

@@ -3,11 +3,12 @@ import NIOCore
 import NIOPosix
 import RosterBenchMessages
 import RosterClient
-@testable import RosterRPC
 import RosterTLS
 import RosterWire
 import Synchronization
 import Testing
+
+@testable import RosterRPC
 
 /// Real sockets: what every connection leaves behind when it closes, and what a client that never
 /// reads (or a server that never reads) can make the other side hold.
@@ -23,13 +24,16 @@ struct ConnectionLifetimeTests {
         return condition()
     }
 
-    @Test("1,000 connections opened and closed (whole, with a 1 MiB frame, cut mid-frame, mid-handshake) leave no handler behind")
+    @Test(
+        "1,000 connections opened and closed (whole, with a 1 MiB frame, cut mid-frame, mid-handshake) leave no handler behind"
+    )
     func noLeakPerConnection() async throws {
         let server = try await TestServer.start(tls: true)
         let clientTLS = try TLSContext(client: TLSConfiguration.Client(caFilePath: TestCertificates.path("ca.pem")))
         var largeFrame = ByteBuffer()
         headersFrame(1, "/test.Echo/Unary").write(to: &largeFrame)
-        Frame(type: .message, flags: .endStream, streamID: 1, payload: ByteBuffer(repeating: 0x08, count: 1 << 20)).write(to: &largeFrame)
+        Frame(type: .message, flags: .endStream, streamID: 1, payload: ByteBuffer(repeating: 0x08, count: 1 << 20))
+            .write(to: &largeFrame)
         let large = Array(largeFrame.readableBytesView)
         let cutFrame: [UInt8] = [0, 1, 0, 0, 0x02, 0x01, 0, 0, 0, 1] + [UInt8](repeating: 7, count: 1000)
 
@@ -71,7 +75,9 @@ struct ConnectionLifetimeTests {
         await server.server.shutdown()
     }
 
-    @Test("a client that sends 500 calls and never reads is closed once its replies pass max_queued_bytes; others are served")
+    @Test(
+        "a client that sends 500 calls and never reads is closed once its replies pass max_queued_bytes; others are served"
+    )
     func neverReadingClient() async throws {
         let server = try await TestServer.start { $0.limits.connection.maxQueuedBytes = 1 << 20 }
         let raw = try await RawConnection.connect(port: server.port, autoRead: false)
@@ -83,8 +89,13 @@ struct ConnectionLifetimeTests {
             messageFrame(id, request).write(to: &calls)
         }
         raw.channel.writeAndFlush(calls, promise: nil)  // it may never all be read: do not wait
-        let closed = await eventually { server.server.abuse.count(.slowReader) == 1 && server.server.connectionCount == 0 }
-        #expect(closed, "slow reader \(server.server.abuse.count(.slowReader)), connections \(server.server.connectionCount)")
+        let closed = await eventually {
+            server.server.abuse.count(.slowReader) == 1 && server.server.connectionCount == 0
+        }
+        #expect(
+            closed,
+            "slow reader \(server.server.abuse.count(.slowReader)), connections \(server.server.connectionCount)"
+        )
         try await server.expectServing()
         raw.close()
         await server.server.shutdown()
@@ -117,13 +128,23 @@ struct ConnectionLifetimeTests {
         let (listener, port) = try await SilentServer.start()
         var configuration = RPCClientConnection.Configuration.defaults
         configuration.connection.maxQueuedBytes = 1 << 20
-        let connection = try await RPCClientConnection.connect(host: "127.0.0.1", port: port, tls: nil, configuration: configuration)
+        let connection = try await RPCClientConnection.connect(
+            host: "127.0.0.1",
+            port: port,
+            tls: nil,
+            configuration: configuration
+        )
         let request = echoRequest(String(repeating: "x", count: 512 * 1024))
         let errors = await withTaskGroup(of: RPCError?.self) { group in
             for _ in 0..<60 {
                 group.addTask {
                     do {
-                        _ = try await connection.unary("/test.Echo/Unary", request: request, response: PeerBench.ListGroupsResponse.self, timeout: .seconds(3))
+                        _ = try await connection.unary(
+                            "/test.Echo/Unary",
+                            request: request,
+                            response: PeerBench.ListGroupsResponse.self,
+                            timeout: .seconds(3)
+                        )
                         return nil
                     } catch {
                         return error as? RPCError
@@ -136,7 +157,10 @@ struct ConnectionLifetimeTests {
         }
         let refused = errors.filter { $0.code == .resourceExhausted }
         #expect(!refused.isEmpty)
-        #expect(refused.first?.message.hasPrefix("the server is not reading: ") == true, "\(refused.first?.message ?? "")")
+        #expect(
+            refused.first?.message.hasPrefix("the server is not reading: ") == true,
+            "\(refused.first?.message ?? "")"
+        )
         await connection.close()
         try await listener.close()
     }

@@ -22,20 +22,33 @@ private final class MuteServerHandler: ChannelInboundHandler {
 
 @Suite("Keepalive")
 struct KeepaliveTests {
-    @Test("a server that stops answering is detected by the keepalive PING and the call fails, saying so", .timeLimit(.minutes(1)))
+    @Test(
+        "a server that stops answering is detected by the keepalive PING and the call fails, saying so",
+        .timeLimit(.minutes(1))
+    )
     func silentServer() async throws {
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(MuteServerHandler()) }
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(MuteServerHandler())
+                }
             }
             .bind(host: "127.0.0.1", port: 0).get()
-        var configuration = RosterClientConfiguration(host: "127.0.0.1", port: server.localAddress!.port!, security: .plaintext)
+        var configuration = RosterClientConfiguration(
+            host: "127.0.0.1",
+            port: server.localAddress!.port!,
+            security: .plaintext
+        )
         configuration.connection.keepaliveInterval = .milliseconds(100)
         configuration.connection.keepaliveTimeout = .milliseconds(100)
         configuration.backoff.maxAttempts = 1
         let client = try RosterClient(configuration: configuration)
         do {
-            _ = try await client.unary("/test.Echo/Unary", request: echoRequest("anyone?"), response: PeerBench.ListGroupsResponse.self)
+            _ = try await client.unary(
+                "/test.Echo/Unary",
+                request: echoRequest("anyone?"),
+                response: PeerBench.ListGroupsResponse.self
+            )
             Issue.record("the call succeeded")
         } catch let error as RPCError {
             #expect(error.code == .unavailable)

@@ -11,12 +11,19 @@ struct RPCCallTests {
     @Test("a unary call carries its request, metadata and response")
     func unary() async throws {
         let server = try await TestServer.start()
-        var configuration = RosterClientConfiguration(host: "127.0.0.1", port: server.port, security: .plaintext, apiKey: "k")
+        var configuration = RosterClientConfiguration(
+            host: "127.0.0.1",
+            port: server.port,
+            security: .plaintext,
+            apiKey: "k"
+        )
         configuration.backoff.maxAttempts = 1
         try await withRosterClient(configuration) { client in
             let connection = try await client.connection()
             let response = try await connection.unary(
-                "/test.Echo/Unary", request: echoRequest("Zoë 山田", limit: 3), response: PeerBench.ListGroupsResponse.self,
+                "/test.Echo/Unary",
+                request: echoRequest("Zoë 山田", limit: 3),
+                response: PeerBench.ListGroupsResponse.self,
                 metadata: ["x-echo": "metadata arrived"]
             )
             #expect(response.groups.count == 3)
@@ -33,7 +40,11 @@ struct RPCCallTests {
         var request = PeerBench.WatchProgressRequest()
         request.count = 10_000
         var expected: Float = 0
-        for try await update in try await client.serverStreaming("/test.Echo/Stream", request: request, response: PeerBench.ProgressUpdate.self) {
+        for try await update in try await client.serverStreaming(
+            "/test.Echo/Stream",
+            request: request,
+            response: PeerBench.ProgressUpdate.self
+        ) {
             #expect(update.percent == expected)
             expected += 1
         }
@@ -49,7 +60,11 @@ struct RPCCallTests {
         let results = try await withThrowingTaskGroup(of: String.self) { group in
             for index in 0..<2000 {
                 group.addTask {
-                    let response = try await client.unary("/test.Echo/Unary", request: echoRequest("call \(index)"), response: PeerBench.ListGroupsResponse.self)
+                    let response = try await client.unary(
+                        "/test.Echo/Unary",
+                        request: echoRequest("call \(index)"),
+                        response: PeerBench.ListGroupsResponse.self
+                    )
                     return response.groups[0].displayName
                 }
             }
@@ -66,7 +81,11 @@ struct RPCCallTests {
         let server = try await TestServer.start()
         let client = try server.client()
         await #expect(throws: RPCError(.failedPrecondition, "refused: nope")) {
-            try await client.unary("/test.Echo/Fail", request: echoRequest("nope"), response: PeerBench.ListGroupsResponse.self)
+            try await client.unary(
+                "/test.Echo/Fail",
+                request: echoRequest("nope"),
+                response: PeerBench.ListGroupsResponse.self
+            )
         }
         await client.close()
         await server.server.shutdown()
@@ -77,7 +96,11 @@ struct RPCCallTests {
         let server = try await TestServer.start()
         let client = try server.client()
         do {
-            _ = try await client.unary("/test.Echo/Nope", request: echoRequest("x"), response: PeerBench.ListGroupsResponse.self)
+            _ = try await client.unary(
+                "/test.Echo/Nope",
+                request: echoRequest("x"),
+                response: PeerBench.ListGroupsResponse.self
+            )
             Issue.record("the call succeeded")
         } catch let error as RPCError {
             #expect(error.code == .unimplemented)
@@ -93,7 +116,12 @@ struct RPCCallTests {
         let server = try await TestServer.start()
         let client = try server.client()
         do {
-            _ = try await client.unary("/test.Echo/Sleep", request: echoRequest("", limit: 5000), response: PeerBench.ListGroupsResponse.self, timeout: .milliseconds(100))
+            _ = try await client.unary(
+                "/test.Echo/Sleep",
+                request: echoRequest("", limit: 5000),
+                response: PeerBench.ListGroupsResponse.self,
+                timeout: .milliseconds(100)
+            )
             Issue.record("the call succeeded")
         } catch let error as RPCError {
             #expect(error.code == .deadlineExceeded)
@@ -103,13 +131,18 @@ struct RPCCallTests {
         await server.server.shutdown()
     }
 
-    @Test("§8: the server keeps the deadline itself: a client with no timer of its own gets TRAILERS 4 and the handler is cancelled")
+    @Test(
+        "§8: the server keeps the deadline itself: a client with no timer of its own gets TRAILERS 4 and the handler is cancelled"
+    )
     func serverSideDeadline() async throws {
         let server = try await TestServer.start()
         let raw = try await RawConnection.connect(port: server.port)
         try await raw.send(clientOpening)
         // The handler would sleep 10 minutes; the raw client never gives up: only the server's clock can end the call.
-        try await raw.send([headersFrame(1, "/test.Echo/Sleep", timeoutMicros: 250_000), messageFrame(1, echoRequest("", limit: 600_000))])
+        try await raw.send([
+            headersFrame(1, "/test.Echo/Sleep", timeoutMicros: 250_000),
+            messageFrame(1, echoRequest("", limit: 600_000)),
+        ])
         let status = try #require(await raw.trailers(stream: 1))
         #expect(status.code == RPCError.Code.deadlineExceeded.rawValue)
         #expect(status.message == "deadline of 250 ms exceeded")
@@ -122,13 +155,22 @@ struct RPCCallTests {
         await server.server.shutdown()
     }
 
-    @Test("§7: a status code the client does not know, negative included, is UNKNOWN with the message kept; known codes stay")
+    @Test(
+        "§7: a status code the client does not know, negative included, is UNKNOWN with the message kept; known codes stay"
+    )
     func unknownStatusCodes() async throws {
         let server = try await TestServer.start()
         let client = try server.client()
-        for (sent, expected) in [(99, RPCError.Code.unknown), (17, .unknown), (-1, .unknown), (Int32.max, .unknown), (16, .unauthenticated), (15, .dataLoss)] as [(Int32, RPCError.Code)] {
+        for (sent, expected) in [
+            (99, RPCError.Code.unknown), (17, .unknown), (-1, .unknown), (Int32.max, .unknown), (16, .unauthenticated),
+            (15, .dataLoss),
+        ] as [(Int32, RPCError.Code)] {
             do {
-                _ = try await client.unary("/test.Echo/Code", request: echoRequest("sent \(sent)", limit: sent), response: PeerBench.ListGroupsResponse.self)
+                _ = try await client.unary(
+                    "/test.Echo/Code",
+                    request: echoRequest("sent \(sent)", limit: sent),
+                    response: PeerBench.ListGroupsResponse.self
+                )
                 Issue.record("code \(sent): the call succeeded")
             } catch let error as RPCError {
                 #expect(error.code == expected, "code \(sent) became \(error.code.rawValue)")
@@ -144,7 +186,11 @@ struct RPCCallTests {
         let server = try await TestServer.start()
         let client = try server.client()
         let call = Task {
-            try await client.unary("/test.Echo/Sleep", request: echoRequest("", limit: 10_000), response: PeerBench.ListGroupsResponse.self)
+            try await client.unary(
+                "/test.Echo/Sleep",
+                request: echoRequest("", limit: 10_000),
+                response: PeerBench.ListGroupsResponse.self
+            )
         }
         try await eventually { server.observations.sleepersStarted.load(ordering: .relaxed) == 1 }
         call.cancel()
@@ -160,11 +206,19 @@ struct RPCCallTests {
     func gracefulShutdown() async throws {
         let server = try await TestServer.start { $0.limits.gracePeriod = .seconds(120) }
         let client = try server.client()
-        _ = try await client.unary("/test.Echo/Unary", request: echoRequest("warm"), response: PeerBench.ListGroupsResponse.self)
+        _ = try await client.unary(
+            "/test.Echo/Unary",
+            request: echoRequest("warm"),
+            response: PeerBench.ListGroupsResponse.self
+        )
         // The call in flight waits at a gate the test opens only once the shutdown has begun and
         // a new call was refused: it provably spans the shutdown, whatever the machine's speed.
         let inFlight = Task {
-            try await client.unary("/test.Echo/Gate", request: echoRequest("in flight"), response: PeerBench.ListGroupsResponse.self)
+            try await client.unary(
+                "/test.Echo/Gate",
+                request: echoRequest("in flight"),
+                response: PeerBench.ListGroupsResponse.self
+            )
         }
         try await eventually { server.observations.gatedStarted.load(ordering: .relaxed) == 1 }
         let shutdown = Task { await server.server.shutdown() }
@@ -180,7 +234,11 @@ struct RPCCallTests {
         }
         #expect(!listening, "the listener stayed open for 30 s after shutdown()")
         do {
-            _ = try await client.unary("/test.Echo/Unary", request: echoRequest("late"), response: PeerBench.ListGroupsResponse.self)
+            _ = try await client.unary(
+                "/test.Echo/Unary",
+                request: echoRequest("late"),
+                response: PeerBench.ListGroupsResponse.self
+            )
             Issue.record("a call after shutdown succeeded")
         } catch let error as RPCError {
             #expect(error.code == .unavailable)
@@ -193,7 +251,9 @@ struct RPCCallTests {
         await client.close()
     }
 
-    @Test("§12: shutdown sends GOAWAY(last accepted id, 14, reason); a later HEADERS gets TRAILERS 14; open calls finish, then the close")
+    @Test(
+        "§12: shutdown sends GOAWAY(last accepted id, 14, reason); a later HEADERS gets TRAILERS 14; open calls finish, then the close"
+    )
     func goAwayPayload() async throws {
         let server = try await TestServer.start { $0.limits.gracePeriod = .seconds(120) }
         let raw = try await RawConnection.connect(port: server.port)
@@ -240,18 +300,33 @@ struct RPCCallTests {
         let server = try await TestServer.start { $0.limits.connection.maxConcurrentStreams = 4 }
         let client = try server.client()
         let sleepers = (0..<4).map { _ in
-            Task { try await client.unary("/test.Echo/Sleep", request: echoRequest("", limit: 500), response: PeerBench.ListGroupsResponse.self) }
+            Task {
+                try await client.unary(
+                    "/test.Echo/Sleep",
+                    request: echoRequest("", limit: 500),
+                    response: PeerBench.ListGroupsResponse.self
+                )
+            }
         }
         try await eventually { server.observations.sleepersStarted.load(ordering: .relaxed) == 4 }
         // A fifth call with a short deadline expires while it waits, without reaching the server.
         do {
-            _ = try await client.unary("/test.Echo/Unary", request: echoRequest("impatient"), response: PeerBench.ListGroupsResponse.self, timeout: .milliseconds(50))
+            _ = try await client.unary(
+                "/test.Echo/Unary",
+                request: echoRequest("impatient"),
+                response: PeerBench.ListGroupsResponse.self,
+                timeout: .milliseconds(50)
+            )
             Issue.record("the impatient call succeeded while every stream was busy")
         } catch let error as RPCError {
             #expect(error.code == .deadlineExceeded)
         }
         // Another one waits, and runs once a sleeper ends.
-        let fifth = try await client.unary("/test.Echo/Unary", request: echoRequest("fifth"), response: PeerBench.ListGroupsResponse.self)
+        let fifth = try await client.unary(
+            "/test.Echo/Unary",
+            request: echoRequest("fifth"),
+            response: PeerBench.ListGroupsResponse.self
+        )
         #expect(fifth.groups.first?.displayName == "fifth")
         #expect(server.observations.sleepersStarted.load(ordering: .relaxed) == 4)
         // The server's side of it: had the client sent a call over the limit, the server would
@@ -267,11 +342,20 @@ struct RPCCallTests {
         let server = try await TestServer.start { $0.limits.maxExecutingUnaryCalls = 2 }
         let client = try server.client()
         let sleepers = (0..<6).map { _ in
-            Task { try await client.unary("/test.Echo/Sleep", request: echoRequest("", limit: 300), response: PeerBench.ListGroupsResponse.self) }
+            Task {
+                try await client.unary(
+                    "/test.Echo/Sleep",
+                    request: echoRequest("", limit: 300),
+                    response: PeerBench.ListGroupsResponse.self
+                )
+            }
         }
         for sleeper in sleepers { _ = try await sleeper.value }
         // Counted by the handlers themselves: no timing involved.
-        #expect(server.observations.mostSleepersAtOnce.load(ordering: .relaxed) == 2, "more than 2 handlers ran at once")
+        #expect(
+            server.observations.mostSleepersAtOnce.load(ordering: .relaxed) == 2,
+            "more than 2 handlers ran at once"
+        )
         #expect(server.observations.sleepersStarted.load(ordering: .relaxed) == 6)
         await client.close()
         await server.server.shutdown()
@@ -282,7 +366,11 @@ struct RPCCallTests {
         let server = try await TestServer.start { $0.limits.connection.maxFrameSize = 16_384 }
         let client = try server.client()
         do {
-            _ = try await client.unary("/test.Echo/Unary", request: echoRequest(String(repeating: "x", count: 20_000)), response: PeerBench.ListGroupsResponse.self)
+            _ = try await client.unary(
+                "/test.Echo/Unary",
+                request: echoRequest(String(repeating: "x", count: 20_000)),
+                response: PeerBench.ListGroupsResponse.self
+            )
             Issue.record("the call succeeded")
         } catch let error as RPCError {
             #expect(error.code == .resourceExhausted)
@@ -296,21 +384,33 @@ struct RPCCallTests {
     func reconnect() async throws {
         let first = try await TestServer.start()
         let client = try first.client()
-        _ = try await client.unary("/test.Echo/Unary", request: echoRequest("one"), response: PeerBench.ListGroupsResponse.self)
+        _ = try await client.unary(
+            "/test.Echo/Unary",
+            request: echoRequest("one"),
+            response: PeerBench.ListGroupsResponse.self
+        )
         await first.server.shutdown()
         let second = try await TestServer.start { $0.port = first.port }
-        let response = try await client.unary("/test.Echo/Unary", request: echoRequest("two"), response: PeerBench.ListGroupsResponse.self)
+        let response = try await client.unary(
+            "/test.Echo/Unary",
+            request: echoRequest("two"),
+            response: PeerBench.ListGroupsResponse.self
+        )
         #expect(response.groups[0].displayName == "two")
         await client.close()
         await second.server.shutdown()
     }
 
-    @Test("backoff delays grow exponentially, are capped, and the jitter spans exactly its bounds", arguments: [
-        // (retry, random, expected): the random source at its lower extreme, the middle, in between and the upper extreme.
-        (1, 0.0, Duration.milliseconds(100)), (3, 0.0, .milliseconds(400)), (20, 0.0, .seconds(5)),
-        (2, -1.0, .milliseconds(160)), (2, -0.5, .milliseconds(180)), (2, 0.25, .milliseconds(210)), (2, 1.0, .milliseconds(240)),
-        (20, -1.0, .seconds(4)), (20, 1.0, .seconds(6)),
-    ])
+    @Test(
+        "backoff delays grow exponentially, are capped, and the jitter spans exactly its bounds",
+        arguments: [
+            // (retry, random, expected): the random source at its lower extreme, the middle, in between and the upper extreme.
+            (1, 0.0, Duration.milliseconds(100)), (3, 0.0, .milliseconds(400)), (20, 0.0, .seconds(5)),
+            (2, -1.0, .milliseconds(160)), (2, -0.5, .milliseconds(180)), (2, 0.25, .milliseconds(210)),
+            (2, 1.0, .milliseconds(240)),
+            (20, -1.0, .seconds(4)), (20, 1.0, .seconds(6)),
+        ]
+    )
     func backoff(retry: Int, random: Double, expected: Duration) {
         let delay = RosterClientConfiguration.Backoff().delay(beforeRetry: retry, random: random)
         #expect(abs((delay - expected) / .microseconds(1)) < 1, "retry \(retry), random \(random): \(delay)")

@@ -1,6 +1,7 @@
 import NIOCore
-@testable import RosterRPC
 import Testing
+
+@testable import RosterRPC
 
 /// The server connection's decisions alone: every clock and bound, driven by hand-made times.
 @Suite("ServerConnectionMachine")
@@ -24,7 +25,11 @@ struct ServerConnectionMachineTests {
         var machine = machine()
         #expect(machine.nextDeadline == start + .seconds(10))
         #expect(machine.timerFired(now: start + .seconds(9)).isEmpty)
-        #expect(machine.timerFired(now: start + .seconds(10)) == [.close(.deadlineExceeded, "no Roster preface and SETTINGS within 10 s", cause: .handshakeTimeout)])
+        #expect(
+            machine.timerFired(now: start + .seconds(10)) == [
+                .close(.deadlineExceeded, "no Roster preface and SETTINGS within 10 s", cause: .handshakeTimeout)
+            ]
+        )
     }
 
     @Test("SETTINGS stops the handshake clock and starts the idle one")
@@ -33,7 +38,11 @@ struct ServerConnectionMachineTests {
         #expect(machine.phase == .open)
         #expect(machine.nextDeadline == start + .minutes(5))
         #expect(machine.timerFired(now: start + .seconds(11)).isEmpty)
-        #expect(machine.timerFired(now: start + .minutes(5)) == [.close(.ok, "idle timeout: no calls for 300 s", cause: nil)])
+        #expect(
+            machine.timerFired(now: start + .minutes(5)) == [
+                .close(.ok, "idle timeout: no calls for 300 s", cause: nil)
+            ]
+        )
     }
 
     @Test("an open call stops the idle clock; its end restarts it from then")
@@ -69,10 +78,20 @@ struct ServerConnectionMachineTests {
         // More bytes of the same frame do not restart its clock.
         machine.readProcessed(completedFrames: 0, leftoverBytes: 500, now: start + .seconds(20))
         #expect(machine.nextDeadline == start + .seconds(31))
-        #expect(machine.timerFired(now: start + .seconds(31)) == [.close(.deadlineExceeded, "a frame started 30 s ago is still incomplete; the limit is 30 s", cause: .frameTimeout)])
+        #expect(
+            machine.timerFired(now: start + .seconds(31)) == [
+                .close(
+                    .deadlineExceeded,
+                    "a frame started 30 s ago is still incomplete; the limit is 30 s",
+                    cause: .frameTimeout
+                )
+            ]
+        )
     }
 
-    @Test("the frame clock restarts when a frame completes, stops when nothing is left, and waits while we cannot write")
+    @Test(
+        "the frame clock restarts when a frame completes, stops when nothing is left, and waits while we cannot write"
+    )
     func partialFrameProgress() {
         var machine = open()
         machine.readProcessed(completedFrames: 0, leftoverBytes: 5, now: start)
@@ -92,18 +111,35 @@ struct ServerConnectionMachineTests {
         var machine = open { $0.maxConnectionAge = .seconds(60) }
         machine.callOpened(1, hasRequest: true, now: start)
         #expect(machine.nextDeadline == start + .seconds(60))
-        #expect(machine.timerFired(now: start + .seconds(60)) == [.drain(.ok, "the connection reached its maximum age of 60 s; reconnect for new calls")])
+        #expect(
+            machine.timerFired(now: start + .seconds(60)) == [
+                .drain(.ok, "the connection reached its maximum age of 60 s; reconnect for new calls")
+            ]
+        )
         #expect(machine.phase == .draining)
         #expect(machine.nextDeadline == start + .seconds(70))
         let actions = machine.timerFired(now: start + .seconds(70))
-        #expect(actions == [.endAllCalls(RPCError(.unavailable, "the connection reached its maximum age and its calls outlived the grace period; retry on a new connection"))])
+        #expect(
+            actions == [
+                .endAllCalls(
+                    RPCError(
+                        .unavailable,
+                        "the connection reached its maximum age and its calls outlived the grace period; retry on a new connection"
+                    )
+                )
+            ]
+        )
         #expect(machine.callClosed(1, now: start + .seconds(70)) == true)  // the last call: close
     }
 
     @Test("a maximum connection age with no calls open closes at once")
     func maxAgeIdle() {
         var machine = open { $0.maxConnectionAge = .seconds(60) }
-        #expect(machine.timerFired(now: start + .seconds(60)) == [.close(.ok, "the connection reached its maximum age of 60 s; reconnect for new calls", cause: nil)])
+        #expect(
+            machine.timerFired(now: start + .seconds(60)) == [
+                .close(.ok, "the connection reached its maximum age of 60 s; reconnect for new calls", cause: nil)
+            ]
+        )
     }
 
     @Test("draining with no calls closes at once; with calls, when the last ends")
@@ -121,7 +157,10 @@ struct ServerConnectionMachineTests {
     func pingFlood() {
         var machine = open()
         for _ in 0..<10 { #expect(machine.pingReceived(now: start) == nil) }
-        #expect(machine.pingReceived(now: start + .milliseconds(500)) == .close(.resourceExhausted, "too many PINGs: more than 10 in one second", cause: .pingFlood))
+        #expect(
+            machine.pingReceived(now: start + .milliseconds(500))
+                == .close(.resourceExhausted, "too many PINGs: more than 10 in one second", cause: .pingFlood)
+        )
         var later = open()
         for _ in 0..<10 { #expect(later.pingReceived(now: start) == nil) }
         #expect(later.pingReceived(now: start + .milliseconds(1001)) == nil)
@@ -129,10 +168,26 @@ struct ServerConnectionMachineTests {
 
     @Test("bytes or answered calls over their bounds close a connection whose client does not read")
     func queuedBounds() {
-        let machine = open { $0.connection.maxQueuedBytes = 1000; $0.maxUnsentCalls = 5 }
+        let machine = open {
+            $0.connection.maxQueuedBytes = 1000; $0.maxUnsentCalls = 5
+        }
         #expect(machine.checkQueued(bytes: 1000, unsentCalls: 5) == nil)
-        #expect(machine.checkQueued(bytes: 1001, unsentCalls: 0) == .close(.resourceExhausted, "the client is not reading its responses: 1001 bytes wait to be sent, over the limit of 1000", cause: .slowReader))
-        #expect(machine.checkQueued(bytes: 0, unsentCalls: 6) == .close(.resourceExhausted, "the client is not reading its responses: 6 answered calls wait to be sent, over the limit of 5", cause: .slowReader))
+        #expect(
+            machine.checkQueued(bytes: 1001, unsentCalls: 0)
+                == .close(
+                    .resourceExhausted,
+                    "the client is not reading its responses: 1001 bytes wait to be sent, over the limit of 1000",
+                    cause: .slowReader
+                )
+        )
+        #expect(
+            machine.checkQueued(bytes: 0, unsentCalls: 6)
+                == .close(
+                    .resourceExhausted,
+                    "the client is not reading its responses: 6 answered calls wait to be sent, over the limit of 5",
+                    cause: .slowReader
+                )
+        )
     }
 
     @Test("a closed connection keeps no clock")

@@ -20,7 +20,11 @@ struct TLSTests {
         let server = try await TestServer.start(tls: true)
         let client = try server.client(tls: true, caFile: TestCertificates.path("other-ca.pem"))
         do {
-            _ = try await client.unary("/test.Echo/Unary", request: echoRequest("x"), response: PeerBench.ListGroupsResponse.self)
+            _ = try await client.unary(
+                "/test.Echo/Unary",
+                request: echoRequest("x"),
+                response: PeerBench.ListGroupsResponse.self
+            )
             Issue.record("the call succeeded")
         } catch let error as RPCError {
             #expect(error.code == .unavailable)
@@ -46,13 +50,21 @@ struct TLSTests {
     func mutualTLS() async throws {
         let server = try await TestServer.start(tls: true, clientCA: true)
         let withCertificate = try server.client(tls: true, clientCertificate: true)
-        let response = try await withCertificate.unary("/test.Echo/Unary", request: echoRequest("me"), response: PeerBench.ListGroupsResponse.self)
+        let response = try await withCertificate.unary(
+            "/test.Echo/Unary",
+            request: echoRequest("me"),
+            response: PeerBench.ListGroupsResponse.self
+        )
         #expect(response.groups[0].id == "/CN=ops-laptop")
         await withCertificate.close()
 
         let without = try server.client(tls: true)
         await #expect(throws: RPCError.self) {
-            try await without.unary("/test.Echo/Unary", request: echoRequest("me"), response: PeerBench.ListGroupsResponse.self)
+            try await without.unary(
+                "/test.Echo/Unary",
+                request: echoRequest("me"),
+                response: PeerBench.ListGroupsResponse.self
+            )
         }
         await without.close()
         await server.server.shutdown()
@@ -77,6 +89,10 @@ struct TLSTests {
     }
 
     private func sClient(_ arguments: [String], port: Int) async throws -> String {
-        try await ChildProcess.tool("openssl", ["s_client", "-connect", "127.0.0.1:\(port)"] + arguments, mergingErrors: true).run().outputText
+        try await ChildProcess.tool(
+            "openssl",
+            ["s_client", "-connect", "127.0.0.1:\(port)"] + arguments,
+            mergingErrors: true
+        ).run().outputText
     }
 }

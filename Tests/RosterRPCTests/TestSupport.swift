@@ -15,7 +15,8 @@ enum TestCertificates {
     /// The directory, or why the certificates could not be made (then every test that needs one
     /// fails with that reason; the others run).
     static let made: Result<String, CertificatesUnavailable> = {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("roster-rpc-tests-\(getpid())").path
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("roster-rpc-tests-\(getpid())")
+            .path
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let script = """
             set -e
@@ -43,7 +44,12 @@ enum TestCertificates {
         let output = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            return .failure(CertificatesUnavailable(reason: "openssl could not make test certificates (is the openssl CLI installed?): \(String(decoding: output, as: UTF8.self))"))
+            return .failure(
+                CertificatesUnavailable(
+                    reason:
+                        "openssl could not make test certificates (is the openssl CLI installed?): \(String(decoding: output, as: UTF8.self))"
+                )
+            )
         }
         return .success(directory)
     }()
@@ -74,7 +80,9 @@ final class Observations: Sendable {
 func testRouter(_ observations: Observations) -> RPCRouter {
     var router = RPCRouter()
     // Echo: the query comes back as a group's display name, the "x-echo" metadata as its mail.
-    router.unary("/test.Echo/Unary", PeerBench.ListGroupsRequest.self, PeerBench.ListGroupsResponse.self) { request, context in
+    router.unary("/test.Echo/Unary", PeerBench.ListGroupsRequest.self, PeerBench.ListGroupsResponse.self) {
+        request,
+        context in
         var group = PeerBench.Group()
         group.displayName = request.query
         group.mail = context.metadata["x-echo"] ?? ""
@@ -85,7 +93,9 @@ func testRouter(_ observations: Observations) -> RPCRouter {
         return response
     }
     // Sleep: waits `limit` milliseconds, noting when it is cancelled.
-    router.unary("/test.Echo/Sleep", PeerBench.ListGroupsRequest.self, PeerBench.ListGroupsResponse.self) { request, _ in
+    router.unary("/test.Echo/Sleep", PeerBench.ListGroupsRequest.self, PeerBench.ListGroupsResponse.self) {
+        request,
+        _ in
         observations.sleepersStarted.add(1, ordering: .relaxed)
         let running = observations.sleepersRunning.add(1, ordering: .relaxed).newValue
         observations.mostSleepersAtOnce.max(running, ordering: .relaxed)
@@ -121,7 +131,10 @@ func testRouter(_ observations: Observations) -> RPCRouter {
         throw RPCError(.failedPrecondition, "refused: \(request.query)")
     }
     // Stream: `count` updates, counting each one the server managed to send.
-    router.serverStreaming("/test.Echo/Stream", PeerBench.WatchProgressRequest.self, PeerBench.ProgressUpdate.self) { request, writer, _ in
+    router.serverStreaming("/test.Echo/Stream", PeerBench.WatchProgressRequest.self, PeerBench.ProgressUpdate.self) {
+        request,
+        writer,
+        _ in
         var update = PeerBench.ProgressUpdate()
         update.stage = "copying objects to destination tier"
         for index in 0..<request.count {
@@ -149,7 +162,8 @@ struct TestServer {
         clientCA: Bool = false,
         configure: (inout RPCServer.Configuration) -> Void = { _ in }
     ) async throws -> TestServer {
-        let tlsConfiguration = tls
+        let tlsConfiguration =
+            tls
             ? TLSConfiguration.Server(
                 certificateChainPath: try TestCertificates.path("server.pem"),
                 privateKeyPath: try TestCertificates.path("server.key"),
@@ -171,10 +185,15 @@ struct TestServer {
 
     func client(tls: Bool = false, caFile: String? = nil, clientCertificate: Bool = false) throws -> RosterClient {
         var configuration = RosterClientConfiguration(
-            host: "127.0.0.1", port: port,
+            host: "127.0.0.1",
+            port: port,
             security: tls ? .tlsTrusting(caFile: try caFile ?? TestCertificates.path("ca.pem")) : .plaintext
         )
-        if clientCertificate { configuration.clientCertificate = (try TestCertificates.path("client.pem"), try TestCertificates.path("client.key")) }
+        if clientCertificate {
+            configuration.clientCertificate = (
+                try TestCertificates.path("client.pem"), try TestCertificates.path("client.key")
+            )
+        }
         configuration.backoff.maxAttempts = 2
         configuration.backoff.initial = .milliseconds(10)
         return try RosterClient(configuration: configuration)
@@ -185,7 +204,11 @@ struct TestServer {
         let client = try client(tls: tls)
         var request = PeerBench.ListGroupsRequest()
         request.query = "still here"
-        let response = try await client.unary("/test.Echo/Unary", request: request, response: PeerBench.ListGroupsResponse.self)
+        let response = try await client.unary(
+            "/test.Echo/Unary",
+            request: request,
+            response: PeerBench.ListGroupsResponse.self
+        )
         #expect(response.groups.first?.displayName == "still here")
         await client.close()
     }
@@ -217,7 +240,11 @@ final class RawConnection: ChannelInboundHandler, Sendable {
                     channel.eventLoop.makeCompletedFuture {
                         let connection = RawConnection(channel: channel, closed: closed)
                         holder.withLock { $0 = connection }
-                        if let tls { try channel.pipeline.syncOperations.addHandler(TLSHandler(context: tls, role: .client(serverName: "127.0.0.1"))) }
+                        if let tls {
+                            try channel.pipeline.syncOperations.addHandler(
+                                TLSHandler(context: tls, role: .client(serverName: "127.0.0.1"))
+                            )
+                        }
                         try channel.pipeline.syncOperations.addHandler(connection)
                     }
                 }
@@ -257,7 +284,10 @@ final class RawConnection: ChannelInboundHandler, Sendable {
     /// The frames received so far (the server sends no preface).
     func frames() -> [Frame] {
         var buffer = received.withLock { $0 }
-        var decoder = FrameDecoder(limits: .init(maxFrameSize: 16 << 20, maxHeaderSize: 16 << 20), expectsPreface: false)
+        var decoder = FrameDecoder(
+            limits: .init(maxFrameSize: 16 << 20, maxHeaderSize: 16 << 20),
+            expectsPreface: false
+        )
         var frames: [Frame] = []
         while case .frame(let frame)? = try? decoder.decode(buffer: &buffer) { frames.append(frame) }
         return frames
@@ -279,7 +309,9 @@ final class RawConnection: ChannelInboundHandler, Sendable {
     }
 
     func trailers(stream: UInt32, seconds: Double = 30) async -> RPCMessages.Status? {
-        guard let frame = await waitForFrame(seconds: seconds, { $0.type == .trailers && $0.streamID == stream }) else { return nil }
+        guard let frame = await waitForFrame(seconds: seconds, { $0.type == .trailers && $0.streamID == stream }) else {
+            return nil
+        }
         return try? RPCMessages.Status(decoding: frame.payload)
     }
 
@@ -295,7 +327,9 @@ let clientOpening: [UInt8] = {
     return Array(buffer.readableBytesView)
 }()
 
-func headersFrame(_ stream: UInt32, _ method: String, metadata: [String: String] = [:], timeoutMicros: UInt64 = 0) -> Frame {
+func headersFrame(_ stream: UInt32, _ method: String, metadata: [String: String] = [:], timeoutMicros: UInt64 = 0)
+    -> Frame
+{
     var payload = ByteBuffer()
     RPCMessages.CallHeaders(method: method, timeoutMicros: timeoutMicros, metadata: metadata).encode(into: &payload)
     return Frame(type: .headers, streamID: stream, payload: payload)

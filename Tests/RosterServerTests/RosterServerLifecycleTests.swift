@@ -13,7 +13,8 @@ import Testing
 struct RosterServerLifecycleTests {
     static func configuration() -> RosterServerConfiguration {
         var configuration = RosterServerConfiguration(
-            dataDirectory: NSTemporaryDirectory() + "roster-server-lifecycle-" + UUID().uuidString)
+            dataDirectory: NSTemporaryDirectory() + "roster-server-lifecycle-" + UUID().uuidString
+        )
         configuration.host = "127.0.0.1"
         configuration.port = 0
         configuration.tls = .plaintext
@@ -33,9 +34,16 @@ struct RosterServerLifecycleTests {
             tasks.addTask { try await group.run() }
             var iterator = ports.makeAsyncIterator()
             let bound = try #require(await iterator.next())
-            let client = RosterClientConfiguration(host: "127.0.0.1", port: bound, security: .plaintext, apiKey: "no-such-key")
+            let client = RosterClientConfiguration(
+                host: "127.0.0.1",
+                port: bound,
+                security: .plaintext,
+                apiKey: "no-such-key"
+            )
             try await withRosterClient(client) { client in
-                await #expect(throws: RosterError.self, "a served call: refused for its key") { try await client.getStatus() }
+                await #expect(throws: RosterError.self, "a served call: refused for its key") {
+                    try await client.getStatus()
+                }
             }
             await group.triggerGracefulShutdown()
             // run() returns only once the scheduler and the group refreshes (child tasks) ended.
@@ -62,7 +70,8 @@ struct RosterServerLifecycleTests {
     func secondStartTraps() async throws {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             var configuration = RosterServerConfiguration(
-                dataDirectory: NSTemporaryDirectory() + "roster-server-twice-" + UUID().uuidString)
+                dataDirectory: NSTemporaryDirectory() + "roster-server-twice-" + UUID().uuidString
+            )
             configuration.host = "127.0.0.1"
             configuration.port = 0
             configuration.tls = .plaintext
@@ -77,7 +86,9 @@ struct RosterServerLifecycleTests {
 
 @Suite("Data directory lock")
 struct DataDirectoryLockTests {
-    @Test("a second server on the same data directory refuses to start, naming the running one; it starts once the first stops")
+    @Test(
+        "a second server on the same data directory refuses to start, naming the running one; it starts once the first stops"
+    )
     func oneServerPerDirectory() async throws {
         let configuration = RosterServerLifecycleTests.configuration()
         defer { try? FileManager.default.removeItem(atPath: configuration.dataDirectory) }
@@ -88,7 +99,12 @@ struct DataDirectoryLockTests {
             _ = try await second.start()
             Issue.record("the second server started")
         } catch {
-            #expect("\(error)".contains("another rosterd (process \(ProcessInfo.processInfo.processIdentifier)) is using the data directory"), "\(error)")
+            #expect(
+                "\(error)".contains(
+                    "another rosterd (process \(ProcessInfo.processInfo.processIdentifier)) is using the data directory"
+                ),
+                "\(error)"
+            )
         }
         await first.shutdown()
         let third = RosterServer(configuration: configuration, logger: Logger(label: "test"))
@@ -108,7 +124,9 @@ struct HealthTests {
         return (server, client, configuration.dataDirectory)
     }
 
-    @Test("Check answers without an API key: SERVING for the server and roster.v1.Roster, NOT_FOUND for an unknown name")
+    @Test(
+        "Check answers without an API key: SERVING for the server and roster.v1.Roster, NOT_FOUND for an unknown name"
+    )
     func check() async throws {
         let (server, client, directory) = try await Self.startServer()
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -130,12 +148,15 @@ struct HealthTests {
         await server.shutdown()
     }
 
-    @Test("Watch sends SERVING, then NOT_SERVING when the shutdown begins, then ends; an unknown name gets SERVICE_UNKNOWN")
+    @Test(
+        "Watch sends SERVING, then NOT_SERVING when the shutdown begins, then ends; an unknown name gets SERVICE_UNKNOWN"
+    )
     func watchThroughShutdown() async throws {
         let (server, client, directory) = try await Self.startServer()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try await withRosterClient(client) { client in
-            var unknown = try await client.call(HealthMethods.watch, HealthCheckRequest(service: "no.such.Service")).makeAsyncIterator()
+            var unknown = try await client.call(HealthMethods.watch, HealthCheckRequest(service: "no.such.Service"))
+                .makeAsyncIterator()
             #expect(try await unknown.next()?.status == .serviceUnknown)
 
             let updates = try await client.call(HealthMethods.watch, HealthCheckRequest(service: ""))

@@ -1,7 +1,8 @@
 import RosterRPC
-@testable import RosterService
 import RosterStore
 import Testing
+
+@testable import RosterService
 
 /// The PERMISSION_DENIED message of a role check: which key was refused and which one is needed.
 @Suite("Caller roles")
@@ -18,14 +19,20 @@ struct CallerTests {
     }
 
     @Test func aReaderRefusedASyncIsToldAnEditorOrAdminKeyIsNeeded() {
-        #expect(refusal(.reader, [.admin, .editor], to: "start a sync")
-            == "a reader key may not start a sync; this needs an editor or admin key of the tenant")
+        #expect(
+            refusal(.reader, [.admin, .editor], to: "start a sync")
+                == "a reader key may not start a sync; this needs an editor or admin key of the tenant"
+        )
     }
 
     @Test func articlesFollowTheRole() {
-        #expect(refusal(.editor, [.admin], to: "connect the directory")
-            == "an editor key may not connect the directory; this needs an admin key of the tenant")
-        #expect(refusal(.admin, [.reader], to: "read") == "an admin key may not read; this needs a reader key of the tenant")
+        #expect(
+            refusal(.editor, [.admin], to: "connect the directory")
+                == "an editor key may not connect the directory; this needs an admin key of the tenant"
+        )
+        #expect(
+            refusal(.admin, [.reader], to: "read") == "an admin key may not read; this needs a reader key of the tenant"
+        )
         #expect(refusal(.editor, [.admin, .editor], to: "start a sync") == nil)
     }
 }

@@ -20,7 +20,9 @@ struct ContactIndexTests {
         var queries: Set<String> = ["", "'", "o'b", "obrien", "O’Brien", "smith\\jones", "zz", " a", "anna ", "东"]
         // Prefixes of 1, 2 and 4 characters of every 40th person's name, surname and addresses.
         for contact in stride(from: 0, to: contacts.count, by: 40).map({ contacts[$0] }) {
-            for text in [contact.displayName, contact.mail, contact.userPrincipalName, contact.surname].compactMap({ $0 }) {
+            for text in [contact.displayName, contact.mail, contact.userPrincipalName, contact.surname].compactMap({
+                $0
+            }) {
                 for length in [1, 2, 4] where length <= text.count { queries.insert(String(text.prefix(length))) }
             }
         }
@@ -40,28 +42,30 @@ struct ContactIndexTests {
         }
     }
 
-    @Test("an apply that changes contacts moves the generation, and the cache rebuilds its index; one that changes nothing does not")
+    @Test(
+        "an apply that changes contacts moves the generation, and the cache rebuilds its index; one that changes nothing does not"
+    )
     func staleness() async throws {
         try await withTemporaryStore { store in
-        var anna = ContactRecord(id: "c1")
-        anna.displayName = "Anna Smith-Jones"
-        try await store.stage(job: "j1", contacts: [anna], removals: [])
-        _ = try await store.apply(job: "j1", tenant: "t", kind: .replaceAll, now: 1, deltaLink: nil)
-        let cache = ContactIndexCache(capacity: 2)
-        let first = try await cache.index(tenant: "t", store: store)
-        #expect(first.search("jones", after: nil, pageSize: 10).ids == ["c1"])
+            var anna = ContactRecord(id: "c1")
+            anna.displayName = "Anna Smith-Jones"
+            try await store.stage(job: "j1", contacts: [anna], removals: [])
+            _ = try await store.apply(job: "j1", tenant: "t", kind: .replaceAll, now: 1, deltaLink: nil)
+            let cache = ContactIndexCache(capacity: 2)
+            let first = try await cache.index(tenant: "t", store: store)
+            #expect(first.search("jones", after: nil, pageSize: 10).ids == ["c1"])
 
-        try await store.stage(job: "j2", contacts: [anna], removals: [])
-        _ = try await store.apply(job: "j2", tenant: "t", kind: .replaceAll, now: 2, deltaLink: nil)
-        #expect(try await cache.index(tenant: "t", store: store).generation == first.generation, "nothing changed")
+            try await store.stage(job: "j2", contacts: [anna], removals: [])
+            _ = try await store.apply(job: "j2", tenant: "t", kind: .replaceAll, now: 2, deltaLink: nil)
+            #expect(try await cache.index(tenant: "t", store: store).generation == first.generation, "nothing changed")
 
-        var seán = ContactRecord(id: "c2")
-        seán.displayName = "Seán O'Brien"
-        try await store.stage(job: "j3", contacts: [anna, seán], removals: [])
-        _ = try await store.apply(job: "j3", tenant: "t", kind: .replaceAll, now: 3, deltaLink: nil)
-        let rebuilt = try await cache.index(tenant: "t", store: store)
-        #expect(rebuilt.generation > first.generation)
-        #expect(rebuilt.search("obrien", after: nil, pageSize: 10).ids == ["c2"])
+            var seán = ContactRecord(id: "c2")
+            seán.displayName = "Seán O'Brien"
+            try await store.stage(job: "j3", contacts: [anna, seán], removals: [])
+            _ = try await store.apply(job: "j3", tenant: "t", kind: .replaceAll, now: 3, deltaLink: nil)
+            let rebuilt = try await cache.index(tenant: "t", store: store)
+            #expect(rebuilt.generation > first.generation)
+            #expect(rebuilt.search("obrien", after: nil, pageSize: 10).ids == ["c2"])
         }
     }
 
@@ -80,7 +84,9 @@ struct ContactIndexTests {
                 group.addTask { try await cache.index(tenant: "t", generation: 7, load: load) }
             }
             let deadline = ContinuousClock.now + .seconds(30)
-            while cache.callersWaiting < 8, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+            while cache.callersWaiting < 8, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(5))
+            }
             #expect(cache.callersWaiting == 8)
             release.finish()  // releases every load, so a cache that started more than one does not hang
             var generations: [Int64] = []
@@ -91,7 +97,13 @@ struct ContactIndexTests {
         #expect(cache.callersWaiting == 0)
 
         // A newer generation builds again; the same generation is then served from the cache.
-        _ = try await cache.index(tenant: "t", generation: 8, load: { () async throws(StoreError) in loads.withLock { $0 += 1 }; return [] })
+        _ = try await cache.index(
+            tenant: "t",
+            generation: 8,
+            load: { () async throws(StoreError) in
+                loads.withLock { $0 += 1 }; return []
+            }
+        )
         _ = try await cache.index(tenant: "t", generation: 8, load: load)
         #expect(loads.withLock { $0 } == 2)
     }

@@ -48,7 +48,10 @@ struct ContactSearchTests {
         let first = try await search(after: nil)
         // "Person 1", "Person 10"–"19", "Person 100"–"199", "Person 1000"–"1999".
         #expect(first.total == 1_111)
-        #expect(first.contacts.map(\.displayName) == ["Person 1"] + (10...19).map { "Person \($0)" } + (100...188).map { "Person \($0)" })
+        #expect(
+            first.contacts.map(\.displayName) == ["Person 1"] + (10...19).map { "Person \($0)" }
+                + (100...188).map { "Person \($0)" }
+        )
         #expect(first.hasMore)
         let last = try await search(after: "01900")
         #expect(last.contacts.map(\.displayName) == (1_901...1_999).map { "Person \($0)" })

@@ -22,7 +22,13 @@ private struct ListingDirectory: DirectorySource {
             let index = Int(cursor ?? "0") ?? 0
             served.value.add(1, ordering: .relaxed)
             let groups = (0..<perPage).map { n in
-                DirectoryGroup(id: "g\(index)-\(n)", displayName: "Group \(index)-\(n)", mail: nil, mailEnabled: true, securityEnabled: true)
+                DirectoryGroup(
+                    id: "g\(index)-\(n)",
+                    displayName: "Group \(index)-\(n)",
+                    mail: nil,
+                    mailEnabled: true,
+                    securityEnabled: true
+                )
             }
             let next = pages.map { index + 1 < $0 } ?? true ? String(index + 1) : nil
             return (DirectoryPage(items: groups), next)
@@ -30,11 +36,14 @@ private struct ListingDirectory: DirectorySource {
     }
 
     func verifyPermissions() async throws(DirectoryError) -> [String] { [] }
-    func users() -> DirectoryPages<DirectoryPage<DirectoryUser>> { DirectoryPages(pages: { _ throws(DirectoryError) in (DirectoryPage(items: []), nil) }) }
+    func users() -> DirectoryPages<DirectoryPage<DirectoryUser>> {
+        DirectoryPages(pages: { _ throws(DirectoryError) in (DirectoryPage(items: []), nil) })
+    }
     func group(id: String) async throws(DirectoryError) -> DirectoryGroup { throw DirectoryError(.notFound, "unused") }
     func transitiveUserMembers(ofGroup id: String) -> DirectoryPages<DirectoryPage<DirectoryUser>> { users() }
     func userChanges(since deltaLink: String?) -> DirectoryPages<DeltaPage> {
-        DirectoryPages(pages: { _ throws(DirectoryError) in (DeltaPage(changed: [], removed: [], deltaLink: "d"), nil) })
+        DirectoryPages(pages: { _ throws(DirectoryError) in (DeltaPage(changed: [], removed: [], deltaLink: "d"), nil) }
+        )
     }
 }
 
@@ -42,7 +51,13 @@ private struct ListingDirectory: DirectorySource {
 struct GroupCacheTests {
     func withCache(maxGroups: Int, _ body: (GroupCache) async throws -> Void) async throws {
         try await withTemporaryStore { store in
-            let cache = GroupCache(store: store, connector: DirectoryConnector(), maxGroups: maxGroups, now: { 7 }, logger: Logger(label: "test"))
+            let cache = GroupCache(
+                store: store,
+                connector: DirectoryConnector(),
+                maxGroups: maxGroups,
+                now: { 7 },
+                logger: Logger(label: "test")
+            )
             try await body(cache)
         }
     }
@@ -67,7 +82,10 @@ struct GroupCacheTests {
         try await withCache(maxGroups: 1_000) { cache in
             let looping = ListingDirectory(perPage: 0, pages: nil)
             await #expect(throws: DirectoryError.self) { try await cache.refresh(tenant: "t", directory: looping) }
-            #expect(looping.served.value.load(ordering: .relaxed) <= 12, "10 pages allowed, one more read to refuse, one fetched ahead")
+            #expect(
+                looping.served.value.load(ordering: .relaxed) <= 12,
+                "10 pages allowed, one more read to refuse, one fetched ahead"
+            )
         }
     }
 }
@@ -77,24 +95,28 @@ struct GroupCacheBackgroundTests {
     @Test("a background refresh asked for is carried out by run(), a child task that ends when cancelled")
     func refreshRunsUnderRun() async throws {
         try await withTemporaryStore(graphBaseURL: "demo:") { store in
-        var tenant = try #require(try await store.tenant(id: "t"))
-        tenant.connectionState = .authorized
-        try await store.updateTenant(tenant)
-        let cache = GroupCache(
-            store: store, connector: DirectoryConnector(allowFileDirectories: true), now: { 7 }, logger: Logger(label: "test"))
-        #expect(try await cache.index(tenant: "t").groups.isEmpty)
+            var tenant = try #require(try await store.tenant(id: "t"))
+            tenant.connectionState = .authorized
+            try await store.updateTenant(tenant)
+            let cache = GroupCache(
+                store: store,
+                connector: DirectoryConnector(allowFileDirectories: true),
+                now: { 7 },
+                logger: Logger(label: "test")
+            )
+            #expect(try await cache.index(tenant: "t").groups.isEmpty)
 
-        cache.refreshInBackground(tenant: "t")
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await cache.run() }
-            let deadline = ContinuousClock.now + .seconds(30)
-            while (try? await cache.index(tenant: "t").groups.isEmpty) ?? true, ContinuousClock.now < deadline {
-                try? await Task.sleep(for: .milliseconds(10))
+            cache.refreshInBackground(tenant: "t")
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await cache.run() }
+                let deadline = ContinuousClock.now + .seconds(30)
+                while (try? await cache.index(tenant: "t").groups.isEmpty) ?? true, ContinuousClock.now < deadline {
+                    try? await Task.sleep(for: .milliseconds(10))
+                }
+                group.cancelAll()
             }
-            group.cancelAll()
-        }
-        #expect(try await cache.index(tenant: "t").groups.count > 0, "the demo directory's groups arrived")
-        #expect(try await store.groups(tenant: "t").refreshedAt == 7)
+            #expect(try await cache.index(tenant: "t").groups.count > 0, "the demo directory's groups arrived")
+            #expect(try await store.groups(tenant: "t").refreshedAt == 7)
         }
     }
 }

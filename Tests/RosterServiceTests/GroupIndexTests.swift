@@ -13,7 +13,8 @@ struct GroupIndexTests {
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         let store = try SQLiteStore(configuration: .init(directory: path))
         try await store.createTenant(
-            TenantRecord(id: "t", displayName: "T", authorityURL: "https://a", graphBaseURL: "https://g", createdAt: 1))
+            TenantRecord(id: "t", displayName: "T", authorityURL: "https://a", graphBaseURL: "https://g", createdAt: 1)
+        )
         try await store.replaceGroups(tenant: "t", groups: groups, now: 42)
         let stored = try await store.groups(tenant: "t")
         #expect(stored.refreshedAt == 42)
@@ -24,8 +25,13 @@ struct GroupIndexTests {
     private static func demoGroups() throws -> [GroupRecord] {
         try FileDirectory.demo().export.groups.map {
             GroupRecord(
-                id: $0.id, displayName: $0.displayName ?? $0.id, mail: $0.mail, mailEnabled: $0.mailEnabled,
-                securityEnabled: $0.securityEnabled, kind: $0.kind.storeKind)
+                id: $0.id,
+                displayName: $0.displayName ?? $0.id,
+                mail: $0.mail,
+                mailEnabled: $0.mailEnabled,
+                securityEnabled: $0.securityEnabled,
+                kind: $0.kind.storeKind
+            )
         }
     }
 
@@ -35,7 +41,8 @@ struct GroupIndexTests {
         let (store, index, path) = try await fixture(groups)
         var queries: Set<String> = ["", " uk", "UK ", "É", "equipe", "東", "zzz", "-", "\"tiger", "staff"]
         for group in groups {
-            for text in [group.displayName, group.mail ?? ""] + group.displayName.split(separator: " ").map(String.init) {
+            for text in [group.displayName, group.mail ?? ""] + group.displayName.split(separator: " ").map(String.init)
+            {
                 for length in 0..<min(text.count, 8) { queries.insert(String(text.prefix(length + 1))) }
             }
         }
@@ -46,7 +53,9 @@ struct GroupIndexTests {
                 #expect(memory == sql, "query \"\(query)\" limit \(limit)")
             }
         }
-        #expect(index.search("uk", limit: 10).map(\.displayName) == ["uk-london", "UK Sales", "UK Staff", "Ukraine Office"])
+        #expect(
+            index.search("uk", limit: 10).map(\.displayName) == ["uk-london", "UK Sales", "UK Staff", "Ukraine Office"]
+        )
         #expect(index.search("london", limit: 10).map(\.displayName) == ["London Office", "uk-london"])
         #expect(!index.groups.contains { $0.kind != .mailEnabledSecurity })
         await store.close()
@@ -56,8 +65,22 @@ struct GroupIndexTests {
     @Test("apostrophes and punctuation fold away the same way for groups (index and SQL) and contacts")
     func apostrophesAndPunctuation() async throws {
         let groups = [
-            GroupRecord(id: "g1", displayName: "O'Brien's Team", mail: nil, mailEnabled: true, securityEnabled: true, kind: .mailEnabledSecurity),
-            GroupRecord(id: "g2", displayName: "Smith-Jones Office", mail: nil, mailEnabled: true, securityEnabled: true, kind: .mailEnabledSecurity),
+            GroupRecord(
+                id: "g1",
+                displayName: "O'Brien's Team",
+                mail: nil,
+                mailEnabled: true,
+                securityEnabled: true,
+                kind: .mailEnabledSecurity
+            ),
+            GroupRecord(
+                id: "g2",
+                displayName: "Smith-Jones Office",
+                mail: nil,
+                mailEnabled: true,
+                securityEnabled: true,
+                kind: .mailEnabledSecurity
+            ),
         ]
         let (store, index, path) = try await fixture(groups)
         var seán = ContactRecord(id: "c1")
@@ -67,13 +90,17 @@ struct GroupIndexTests {
         var anna = ContactRecord(id: "c2")
         anna.displayName = "Anna Smith-Jones"
         for (query, group, contact) in [
-            ("O'Brien", "g1", "c1"), ("o'brien", "g1", "c1"), ("o'b", "g1", "c1"), ("obrien", "g1", "c1"), ("o’brien", "g1", "c1"),
+            ("O'Brien", "g1", "c1"), ("o'brien", "g1", "c1"), ("o'b", "g1", "c1"), ("obrien", "g1", "c1"),
+            ("o’brien", "g1", "c1"),
             ("smith\\jones", "g2", "c2"), ("smith-j", "g2", "c2"), ("jones", "g2", "c2"), ("smith jones", "g2", "c2"),
         ] as [(String, String?, String)] {
             let sql = try await store.searchGroups(tenant: "t", query: query, limit: 5).map(\.id)
             #expect(sql == (group.map { [$0] } ?? []), "groups, \(query)")
             #expect(index.search(query, limit: 5).map(\.id) == sql, "index, \(query)")
-            #expect([seán, anna].filter(ContactSearch(query: query).matches).map(\.id) == [contact], "contacts, \(query)")
+            #expect(
+                [seán, anna].filter(ContactSearch(query: query).matches).map(\.id) == [contact],
+                "contacts, \(query)"
+            )
         }
         await store.close()
         try? FileManager.default.removeItem(atPath: path)
@@ -82,20 +109,32 @@ struct GroupIndexTests {
     @Test("5,000 generated groups sharing prefixes and words: same answers as SQL")
     func generatedEquivalence() async throws {
         var generator = SystemRandomNumberGenerator()
-        let words = ["Staff", "Sales", "São", "Équipe", "Team", "UK", "Ukraine", "North", "Nord", "Ops", "Øresund", "staff-uk"]
+        let words = [
+            "Staff", "Sales", "São", "Équipe", "Team", "UK", "Ukraine", "North", "Nord", "Ops", "Øresund", "staff-uk",
+        ]
         var groups: [GroupRecord] = []
         for number in 0..<5_000 {
-            let name = (0..<Int.random(in: 1...3, using: &generator)).map { _ in words.randomElement(using: &generator)! }
+            let name =
+                (0..<Int.random(in: 1...3, using: &generator)).map { _ in words.randomElement(using: &generator)! }
                 .joined(separator: " ") + " \(number % 97)"
             let kind: GroupKind = number % 10 == 0 ? .distribution : .mailEnabledSecurity
             groups.append(
                 GroupRecord(
-                    id: String(format: "g-%05d", (number * 7_919) % 5_000), displayName: name,
-                    mail: number % 3 == 0 ? nil : "\(name.lowercased().replacingOccurrences(of: " ", with: "."))@example.com",
-                    mailEnabled: true, securityEnabled: kind == .mailEnabledSecurity, kind: kind))
+                    id: String(format: "g-%05d", (number * 7_919) % 5_000),
+                    displayName: name,
+                    mail: number % 3 == 0
+                        ? nil : "\(name.lowercased().replacingOccurrences(of: " ", with: "."))@example.com",
+                    mailEnabled: true,
+                    securityEnabled: kind == .mailEnabledSecurity,
+                    kind: kind
+                )
+            )
         }
         let (store, index, path) = try await fixture(groups)
-        for query in ["", "s", "st", "sta", "SAO", "sa", "e", "eq", "u", "uk", "uk ", "ukr", "n", "no", "o", "ore", "4", "42", "staff-", "staff.", "zz"] {
+        for query in [
+            "", "s", "st", "sta", "SAO", "sa", "e", "eq", "u", "uk", "uk ", "ukr", "n", "no", "o", "ore", "4", "42",
+            "staff-", "staff.", "zz",
+        ] {
             let sql = try await store.searchGroups(tenant: "t", query: query, limit: 25).map(\.id)
             #expect(index.search(query, limit: 25).map(\.id) == sql, "query \"\(query)\"")
         }

@@ -21,12 +21,17 @@ struct MethodListTests {
     }
 
     static func protoRPCs() throws -> [ProtoRPC] {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         let text = try String(contentsOf: root.appendingPathComponent("proto/roster.proto"), encoding: .utf8)
         let rpc = #/rpc\s+(\w+)\s*\(\s*(\w+)\s*\)\s*returns\s*\(\s*(stream\s+)?(\w+)\s*\)/#
         return text.matches(of: rpc).map { match in
             ProtoRPC(
-                name: String(match.1), request: String(match.2), streams: match.3 != nil, response: String(match.4))
+                name: String(match.1),
+                request: String(match.2),
+                streams: match.3 != nil,
+                response: String(match.4)
+            )
         }
     }
 
@@ -36,8 +41,11 @@ struct MethodListTests {
         }
         func entry<M: RPCMethodDescriptor>(_ method: M) -> ProtoRPC {
             ProtoRPC(
-                name: method.name, request: shortName(M.Request.self), streams: method.streamsResponses,
-                response: shortName(M.Response.self))
+                name: method.name,
+                request: shortName(M.Request.self),
+                streams: method.streamsResponses,
+                response: shortName(M.Response.self)
+            )
         }
         return RosterMethods.all.map { entry($0) }
     }
@@ -63,16 +71,17 @@ struct MethodListTests {
     @Test("RosterService registers a handler for every declared call and no other")
     func routerMatchesDescriptors() async throws {
         try await withTemporaryStore { store in
-        let connector = DirectoryConnector()
-        let jobs = JobManager(
-            store: store,
-            configuration: .init(directories: { tenant, onThrottle in
-                try await connector.directory(tenant: tenant, store: store, onThrottle: onThrottle)
-            }))
-        let service = RosterService(store: store, jobs: jobs, connector: connector)
-        var router = RPCRouter()
-        service.register(into: &router)
-        #expect(router.paths == RosterMethods.all.map(\.path).sorted())
+            let connector = DirectoryConnector()
+            let jobs = JobManager(
+                store: store,
+                configuration: .init(directories: { tenant, onThrottle in
+                    try await connector.directory(tenant: tenant, store: store, onThrottle: onThrottle)
+                })
+            )
+            let service = RosterService(store: store, jobs: jobs, connector: connector)
+            var router = RPCRouter()
+            service.register(into: &router)
+            #expect(router.paths == RosterMethods.all.map(\.path).sorted())
         }
     }
 }

@@ -21,7 +21,8 @@ struct ApplyKillTests {
             uniqueKeysWithValues: prepared.split(separator: "\n").map { line in
                 let parts = line.split(separator: " ")
                 return (String(parts[0]), String(parts[1]))
-            })
+            }
+        )
         let digestA = try #require(digests["digest-a"])
         let digestB = try #require(digests["digest-b"])
         #expect(digestA != digestB)
@@ -35,15 +36,20 @@ struct ApplyKillTests {
             // begun, a little later, so that kills land inside applies whatever the machine's speed.
             let delay = Int(random.next() % (iteration % 2 == 0 ? 20_000 : 400_000))
             let child = ChildProcess(helper, ["run", directory, "\(Self.rows)"])
-            let run = iteration % 2 == 0
+            let run =
+                iteration % 2 == 0
                 ? try await child.run(killWhenOutputContains: "applying ", after: .microseconds(delay))
                 : try await child.run(killAfter: .microseconds(delay))
             #expect(run.reason == .uncaughtSignal, "iteration \(iteration) ended before it was killed")
             // Where the kill landed, from the helper's last progress line.
-            let phase = run.outputText.split(separator: "\n").last?.split(separator: " ").first.map(String.init) ?? "starting"
+            let phase =
+                run.outputText.split(separator: "\n").last?.split(separator: " ").first.map(String.init) ?? "starting"
             killedWhile[phase, default: 0] += 1
             if iteration % 2 == 0 {
-                #expect(phase == "applying", "iteration \(iteration): the kill meant for an apply landed after \(phase)")
+                #expect(
+                    phase == "applying",
+                    "iteration \(iteration): the kill meant for an apply landed after \(phase)"
+                )
             }
 
             let store = try SQLiteStore(configuration: .init(directory: directory))
@@ -68,13 +74,16 @@ struct ApplyKillTests {
 
     /// The crash helper built beside the test binary (the test target depends on it).
     static func helperPath() throws -> String {
-        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            .deletingLastPathComponent()
         for _ in 0..<4 {
             let candidate = directory.appendingPathComponent("roster-store-crash-helper").path
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
             directory = directory.deletingLastPathComponent()
         }
         throw StoreError(
-            .notFound, "roster-store-crash-helper was not found beside \(CommandLine.arguments[0]); run `swift build` first")
+            .notFound,
+            "roster-store-crash-helper was not found beside \(CommandLine.arguments[0]); run `swift build` first"
+        )
     }
 }

@@ -10,7 +10,11 @@ struct ApplyTests {
     func stage(_ store: SQLiteStore, job: String, _ contacts: [ContactRecord], removals: [String] = []) async throws {
         var start = 0
         while start < contacts.count {
-            try await store.stage(job: job, contacts: Array(contacts[start..<min(start + 7, contacts.count)]), removals: [])
+            try await store.stage(
+                job: job,
+                contacts: Array(contacts[start..<min(start + 7, contacts.count)]),
+                removals: []
+            )
             start += 7
         }
         try await store.stage(job: job, contacts: [], removals: removals)
@@ -46,22 +50,40 @@ struct ApplyTests {
 
         try await stage(fixture.store, job: "fewer", SampleContacts.contacts(0..<30))
         let refused = try await fixture.store.apply(
-            job: "fewer", tenant: tenant, kind: .replaceAll, now: 2, deltaLink: "link",
-            limits: ApplyLimits(maximumRemovals: 19, refuseEmptying: true))
+            job: "fewer",
+            tenant: tenant,
+            kind: .replaceAll,
+            now: 2,
+            deltaLink: "link",
+            limits: ApplyLimits(maximumRemovals: 19, refuseEmptying: true)
+        )
         #expect(refused == .refused(ApplyCounts(removed: 20, unchanged: 30, totalAfter: 30)))
         #expect(try await allContacts(fixture.store) == before, "nothing written")
         #expect(try await fixture.store.tenant(id: tenant)?.deltaLink == nil)
-        #expect(try await fixture.store.plan(job: "fewer", tenant: tenant, kind: .replaceAll, sampleLimit: 0).counts.removed == 20,
-            "the staging is still there")
+        #expect(
+            try await fixture.store.plan(job: "fewer", tenant: tenant, kind: .replaceAll, sampleLimit: 0).counts.removed
+                == 20,
+            "the staging is still there"
+        )
         let applied = try await fixture.store.apply(
-            job: "fewer", tenant: tenant, kind: .replaceAll, now: 2, deltaLink: nil,
-            limits: ApplyLimits(maximumRemovals: 20, refuseEmptying: true))
+            job: "fewer",
+            tenant: tenant,
+            kind: .replaceAll,
+            now: 2,
+            deltaLink: nil,
+            limits: ApplyLimits(maximumRemovals: 20, refuseEmptying: true)
+        )
         #expect(applied == .applied(ApplyCounts(removed: 20, unchanged: 30, totalAfter: 30)))
 
         try await stage(fixture.store, job: "none", [])
         let emptying = try await fixture.store.apply(
-            job: "none", tenant: tenant, kind: .replaceAll, now: 3, deltaLink: nil,
-            limits: ApplyLimits(maximumRemovals: nil, refuseEmptying: true))
+            job: "none",
+            tenant: tenant,
+            kind: .replaceAll,
+            now: 3,
+            deltaLink: nil,
+            limits: ApplyLimits(maximumRemovals: nil, refuseEmptying: true)
+        )
         #expect(emptying == .refused(ApplyCounts(removed: 30, totalAfter: 0)))
         #expect(try await allContacts(fixture.store).count == 30)
         await fixture.tearDown()
@@ -71,14 +93,24 @@ struct ApplyTests {
     func replaceAll() async throws {
         let fixture = try await StoreFixture.make()
         try await stage(fixture.store, job: "first", SampleContacts.contacts(0..<100))
-        #expect(try await fixture.store.apply(job: "first", tenant: tenant, kind: .replaceAll, now: 1, deltaLink: nil)
-            == ApplyCounts(added: 100, totalAfter: 100))
+        #expect(
+            try await fixture.store.apply(job: "first", tenant: tenant, kind: .replaceAll, now: 1, deltaLink: nil)
+                == ApplyCounts(added: 100, totalAfter: 100)
+        )
         // 10 removed (0..<10), 10 added (100..<110), every 9th of the kept ones changed.
         let next = SampleContacts.contacts(10..<110, updateEvery: 9)
         let changed = (10..<100).filter { $0 % 9 == 0 }.count
         try await stage(fixture.store, job: "second", next)
-        let counts = try await fixture.store.apply(job: "second", tenant: tenant, kind: .replaceAll, now: 2, deltaLink: "delta-1")
-        #expect(counts == ApplyCounts(added: 10, updated: changed, removed: 10, unchanged: 90 - changed, totalAfter: 100))
+        let counts = try await fixture.store.apply(
+            job: "second",
+            tenant: tenant,
+            kind: .replaceAll,
+            now: 2,
+            deltaLink: "delta-1"
+        )
+        #expect(
+            counts == ApplyCounts(added: 10, updated: changed, removed: 10, unchanged: 90 - changed, totalAfter: 100)
+        )
         let stored = try await allContacts(fixture.store)
         #expect(stored.map(\.id).sorted() == next.map(\.id).sorted())
         // changed_at moves only for rows that were added or changed.
@@ -95,17 +127,36 @@ struct ApplyTests {
         try await stage(fixture.store, job: "full", SampleContacts.contacts(0..<20))
         _ = try await fixture.store.apply(job: "full", tenant: tenant, kind: .replaceAll, now: 1, deltaLink: nil)
         let upserts = [SampleContacts.contact(3, version: 1), SampleContacts.contact(4), SampleContacts.contact(50)]
-        try await stage(fixture.store, job: "delta", upserts, removals: [SampleContacts.guid(5), SampleContacts.guid(6), "not-there"])
-        let counts = try await fixture.store.apply(job: "delta", tenant: tenant, kind: .incremental, now: 2, deltaLink: nil)
+        try await stage(
+            fixture.store,
+            job: "delta",
+            upserts,
+            removals: [SampleContacts.guid(5), SampleContacts.guid(6), "not-there"]
+        )
+        let counts = try await fixture.store.apply(
+            job: "delta",
+            tenant: tenant,
+            kind: .incremental,
+            now: 2,
+            deltaLink: nil
+        )
         #expect(counts == ApplyCounts(added: 1, updated: 1, removed: 2, unchanged: 1, totalAfter: 19))
-        #expect(try await fixture.store.contact(tenant: tenant, id: SampleContacts.guid(3))?.jobTitle == "Senior Consultant 3")
+        #expect(
+            try await fixture.store.contact(tenant: tenant, id: SampleContacts.guid(3))?.jobTitle
+                == "Senior Consultant 3"
+        )
         #expect(try await fixture.store.contact(tenant: tenant, id: SampleContacts.guid(5)) == nil)
         #expect(try await fixture.store.contact(tenant: tenant, id: SampleContacts.guid(7)) != nil)
         // Several at once, as a delta page reads them: the ones that exist, by id.
-        let ids = [SampleContacts.guid(3), SampleContacts.guid(5), SampleContacts.guid(7), SampleContacts.guid(3), "not-there"]
+        let ids = [
+            SampleContacts.guid(3), SampleContacts.guid(5), SampleContacts.guid(7), SampleContacts.guid(3), "not-there",
+        ]
         let found = try await fixture.store.contacts(tenant: tenant, ids: ids)
         #expect(Set(found.keys) == [SampleContacts.guid(3), SampleContacts.guid(7)])
-        #expect(found[SampleContacts.guid(3)] == (try await fixture.store.contact(tenant: tenant, id: SampleContacts.guid(3))))
+        #expect(
+            found[SampleContacts.guid(3)]
+                == (try await fixture.store.contact(tenant: tenant, id: SampleContacts.guid(3)))
+        )
         #expect(try await fixture.store.contacts(tenant: "other", ids: ids).isEmpty)
         await fixture.tearDown()
     }
@@ -115,17 +166,34 @@ struct ApplyTests {
         let fixture = try await StoreFixture.make()
         try await stage(fixture.store, job: "full", SampleContacts.contacts(0..<3))
         _ = try await fixture.store.apply(job: "full", tenant: tenant, kind: .replaceAll, now: 1, deltaLink: nil)
-        try await fixture.store.stage(job: "delta", contacts: [SampleContacts.contact(7, version: 1)], removals: [SampleContacts.guid(0)])
-        try await fixture.store.stage(job: "delta", contacts: [SampleContacts.contact(7), SampleContacts.contact(0)], removals: [])
+        try await fixture.store.stage(
+            job: "delta",
+            contacts: [SampleContacts.contact(7, version: 1)],
+            removals: [SampleContacts.guid(0)]
+        )
+        try await fixture.store.stage(
+            job: "delta",
+            contacts: [SampleContacts.contact(7), SampleContacts.contact(0)],
+            removals: []
+        )
         try await fixture.store.stage(job: "delta", contacts: [], removals: [SampleContacts.guid(7)])
         let plan = try await fixture.store.plan(job: "delta", tenant: tenant, kind: .incremental, sampleLimit: 5)
         #expect(plan.counts == ApplyCounts(added: 0, updated: 0, removed: 0, unchanged: 1, totalAfter: 3))
         try await fixture.store.stage(job: "delta", contacts: [SampleContacts.contact(2, version: 1)], removals: [])
         try await fixture.store.stage(job: "delta", contacts: [SampleContacts.contact(2)], removals: [])
         try await fixture.store.stage(job: "delta", contacts: [SampleContacts.contact(2, version: 1)], removals: [])
-        let counts = try await fixture.store.apply(job: "delta", tenant: tenant, kind: .incremental, now: 2, deltaLink: nil)
+        let counts = try await fixture.store.apply(
+            job: "delta",
+            tenant: tenant,
+            kind: .incremental,
+            now: 2,
+            deltaLink: nil
+        )
         #expect(counts == ApplyCounts(added: 0, updated: 1, removed: 0, unchanged: 1, totalAfter: 3))
-        #expect(try await fixture.store.contact(tenant: tenant, id: SampleContacts.guid(2))?.jobTitle == "Senior Consultant 2")
+        #expect(
+            try await fixture.store.contact(tenant: tenant, id: SampleContacts.guid(2))?.jobTitle
+                == "Senior Consultant 2"
+        )
         await fixture.tearDown()
     }
 
@@ -143,7 +211,13 @@ struct ApplyTests {
         #expect(plan.toUpdate.count == 17)
         #expect(plan.toRemove.allSatisfy { entry in (0..<25).contains { SampleContacts.guid($0) == entry.id } })
         #expect(plan.toAdd.first?.displayName != nil)
-        let counts = try await fixture.store.apply(job: "next", tenant: tenant, kind: .replaceAll, now: 2, deltaLink: nil)
+        let counts = try await fixture.store.apply(
+            job: "next",
+            tenant: tenant,
+            kind: .replaceAll,
+            now: 2,
+            deltaLink: nil
+        )
         #expect(plan.counts == counts)
         #expect(counts == ApplyCounts(added: 30, updated: 17, removed: 25, unchanged: 18, totalAfter: 65))
         await fixture.tearDown()
@@ -173,7 +247,10 @@ struct ApplyTests {
         try await stage(fixture.store, job: "a", SampleContacts.contacts(0..<10))
         _ = try await fixture.store.apply(job: "a", tenant: tenant, kind: .replaceAll, now: 1, deltaLink: nil)
         try await stage(fixture.store, job: "b", SampleContacts.contacts(5..<8))
-        #expect(try await fixture.store.apply(job: "b", tenant: "other", kind: .replaceAll, now: 1, deltaLink: nil).added == 3)
+        #expect(
+            try await fixture.store.apply(job: "b", tenant: "other", kind: .replaceAll, now: 1, deltaLink: nil).added
+                == 3
+        )
         #expect(try await fixture.store.contactCount(tenant: tenant) == 10)
         #expect(try await fixture.store.contactCount(tenant: "other") == 3)
         await #expect(throws: StoreError.self) {

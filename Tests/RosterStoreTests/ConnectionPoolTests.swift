@@ -1,5 +1,5 @@
-import Dispatch
 import ChildProcesses
+import Dispatch
 import Foundation
 import RosterStore
 import Testing
@@ -10,14 +10,17 @@ struct ConnectionPoolTests {
         let directory = try makeTemporaryDirectory()
         var migrator = Migrator()
         migrator.register("numbers", sql: "CREATE TABLE numbers (n INTEGER NOT NULL)")
-        return (try ConnectionPool(configuration: .init(path: directory + "/pool.sqlite"), migrator: migrator), directory)
+        return (
+            try ConnectionPool(configuration: .init(path: directory + "/pool.sqlite"), migrator: migrator), directory
+        )
     }
 
     @Test("a reader keeps its snapshot while a write commits, and the next read sees the write")
     func snapshotIsolation() async throws {
         let (pool, directory) = try Self.makePool()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        try await pool.write { connection throws(StoreError) in try connection.execute("INSERT INTO numbers VALUES (1)") }
+        try await pool.write { connection throws(StoreError) in try connection.execute("INSERT INTO numbers VALUES (1)")
+        }
         let readerHasRead = DispatchSemaphore(value: 0)
         let writerDone = DispatchSemaphore(value: 0)
         async let counts: (Int, Int) = pool.read { connection throws(StoreError) in
@@ -32,7 +35,8 @@ struct ConnectionPoolTests {
             return (before, try count())
         }
         try await onOwnThread { readerHasRead.wait() }
-        try await pool.write { connection throws(StoreError) in try connection.execute("INSERT INTO numbers VALUES (2)") }
+        try await pool.write { connection throws(StoreError) in try connection.execute("INSERT INTO numbers VALUES (2)")
+        }
         writerDone.signal()
         let (before, during) = try await counts
         #expect(before == 1)
@@ -72,11 +76,15 @@ struct ConnectionPoolTests {
         let queued = 8
         let writes = (1...queued).map { number in
             Task {
-                try await pool.write { connection throws(StoreError) in try connection.execute("INSERT INTO numbers VALUES (\(number))") }
+                try await pool.write { connection throws(StoreError) in
+                    try connection.execute("INSERT INTO numbers VALUES (\(number))")
+                }
             }
         }
         let deadline = ContinuousClock.now + .seconds(30)
-        while pool.writesInLine < queued + 1, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        while pool.writesInLine < queued + 1, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(5))
+        }
         #expect(pool.writesInLine == queued + 1)
 
         let readDone = DispatchSemaphore(value: 0)

@@ -15,7 +15,8 @@ struct DatabaseFileModeTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let store = try SQLiteStore(configuration: .init(directory: directory))
         try await store.createTenant(
-            TenantRecord(id: "t", displayName: "T", authorityURL: "https://a", graphBaseURL: "https://g", createdAt: 1))
+            TenantRecord(id: "t", displayName: "T", authorityURL: "https://a", graphBaseURL: "https://g", createdAt: 1)
+        )
         let database = directory + "/roster.sqlite"
         for file in [database, database + "-wal", database + "-shm"] {
             #expect(FileManager.default.fileExists(atPath: file), "\(file)")

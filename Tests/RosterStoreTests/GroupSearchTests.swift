@@ -4,20 +4,78 @@ import Testing
 @Suite("Group search")
 struct GroupSearchTests {
     static let groups: [GroupRecord] = [
-        .init(id: "1", displayName: "UK Sales", mail: "uksales@contoso.example", mailEnabled: true, securityEnabled: true, kind: .mailEnabledSecurity),
-        .init(id: "2", displayName: "Ukraine Office", mail: "kyiv@contoso.example", mailEnabled: true, securityEnabled: true, kind: .mailEnabledSecurity),
-        .init(id: "3", displayName: "uk-london", mail: nil, mailEnabled: true, securityEnabled: true, kind: .mailEnabledSecurity),
-        .init(id: "4", displayName: "Europe Staff", mail: "europe@contoso.example", mailEnabled: true, securityEnabled: true, kind: .mailEnabledSecurity),
-        .init(id: "5", displayName: "All UK Staff", mail: "ukstaff@contoso.example", mailEnabled: true, securityEnabled: true, kind: .mailEnabledSecurity),
-        .init(id: "6", displayName: "UK Distribution", mail: "ukdl@contoso.example", mailEnabled: true, securityEnabled: false, kind: .distribution),
-        .init(id: "7", displayName: "Équipe Zoë", mail: "equipe@contoso.example", mailEnabled: true, securityEnabled: true, kind: .mailEnabledSecurity),
-        .init(id: "8", displayName: "Sales Team", mail: "team-uk@contoso.example", mailEnabled: true, securityEnabled: true, kind: .mailEnabledSecurity),
+        .init(
+            id: "1",
+            displayName: "UK Sales",
+            mail: "uksales@contoso.example",
+            mailEnabled: true,
+            securityEnabled: true,
+            kind: .mailEnabledSecurity
+        ),
+        .init(
+            id: "2",
+            displayName: "Ukraine Office",
+            mail: "kyiv@contoso.example",
+            mailEnabled: true,
+            securityEnabled: true,
+            kind: .mailEnabledSecurity
+        ),
+        .init(
+            id: "3",
+            displayName: "uk-london",
+            mail: nil,
+            mailEnabled: true,
+            securityEnabled: true,
+            kind: .mailEnabledSecurity
+        ),
+        .init(
+            id: "4",
+            displayName: "Europe Staff",
+            mail: "europe@contoso.example",
+            mailEnabled: true,
+            securityEnabled: true,
+            kind: .mailEnabledSecurity
+        ),
+        .init(
+            id: "5",
+            displayName: "All UK Staff",
+            mail: "ukstaff@contoso.example",
+            mailEnabled: true,
+            securityEnabled: true,
+            kind: .mailEnabledSecurity
+        ),
+        .init(
+            id: "6",
+            displayName: "UK Distribution",
+            mail: "ukdl@contoso.example",
+            mailEnabled: true,
+            securityEnabled: false,
+            kind: .distribution
+        ),
+        .init(
+            id: "7",
+            displayName: "Équipe Zoë",
+            mail: "equipe@contoso.example",
+            mailEnabled: true,
+            securityEnabled: true,
+            kind: .mailEnabledSecurity
+        ),
+        .init(
+            id: "8",
+            displayName: "Sales Team",
+            mail: "team-uk@contoso.example",
+            mailEnabled: true,
+            securityEnabled: true,
+            kind: .mailEnabledSecurity
+        ),
     ]
 
     func search(_ query: String, limit: Int = 10) async throws -> [String] {
         let fixture = try await StoreFixture.make()
         try await fixture.store.replaceGroups(tenant: StoreFixture.tenant, groups: Self.groups, now: 1)
-        let names = try await fixture.store.searchGroups(tenant: StoreFixture.tenant, query: query, limit: limit).map(\.displayName)
+        let names = try await fixture.store.searchGroups(tenant: StoreFixture.tenant, query: query, limit: limit).map(
+            \.displayName
+        )
         await fixture.tearDown()
         return names
     }

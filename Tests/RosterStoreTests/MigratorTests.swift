@@ -9,7 +9,9 @@ struct MigratorTests {
         let connection = try Connection(path: path, readOnly: true, busyTimeoutMilliseconds: 1_000)
         let select = try connection.cached("SELECT type, name, sql FROM sqlite_master ORDER BY type, name")
         var lines: [String] = []
-        while try select.step() { lines.append("\(select.string(0) ?? "") \(select.string(1) ?? "") \(select.string(2) ?? "")") }
+        while try select.step() {
+            lines.append("\(select.string(0) ?? "") \(select.string(1) ?? "") \(select.string(2) ?? "")")
+        }
         return lines.joined(separator: "\n")
     }
 
@@ -47,10 +49,14 @@ struct MigratorTests {
                 INSERT INTO groups (tenant_id, id, display_name, folded_name, mail, mail_enabled, security_enabled, kind, refreshed_at)
                     VALUES ('t', 'g2', 'O''Brien''s Team', 'o''brien''s team', NULL, 1, 1, 'mailEnabledSecurity', 1);
                 INSERT INTO contacts (tenant_id, id, display_name, changed_at) VALUES ('t', 'c1', 'Zoë', 1);
-                """)
+                """
+            )
             #expect(try old.userVersion == version)
             let store = try SQLiteStore(
-                configuration: .init(directory: directory), masterKey: try MasterKey.random(), migrator: RosterSchema.migrator)
+                configuration: .init(directory: directory),
+                masterKey: try MasterKey.random(),
+                migrator: RosterSchema.migrator
+            )
             #expect(try await store.contact(tenant: "t", id: "c1")?.displayName == "Zoë")
             // Migration 6 folded the groups stored before it again (apostrophes dropped, the name
             // from each word on), whatever an earlier version had written.
@@ -58,7 +64,10 @@ struct MigratorTests {
                 #expect(try await store.searchGroups(tenant: "t", query: "staff", limit: 5).map(\.id) == ["g1"])
                 #expect(try await store.searchGroups(tenant: "t", query: "europe@", limit: 5).map(\.id) == ["g1"])
                 for query in ["obrien", "o'b", "O’Brien's t", "team"] {
-                    #expect(try await store.searchGroups(tenant: "t", query: query, limit: 5).map(\.id) == ["g2"], "\(query) from version \(version)")
+                    #expect(
+                        try await store.searchGroups(tenant: "t", query: query, limit: 5).map(\.id) == ["g2"],
+                        "\(query) from version \(version)"
+                    )
                 }
             }
             await store.close()

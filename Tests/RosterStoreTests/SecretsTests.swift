@@ -11,7 +11,9 @@ struct SecretsTests {
         #expect(try box.open(sealed, associatedData: "tenant-a") == "s3cr3t~Ωvalue")
         #expect(!String(decoding: sealed, as: UTF8.self).contains("s3cr3t"))
         #expect(throws: StoreError.self) { try box.open(sealed, associatedData: "tenant-b") }
-        #expect(throws: StoreError.self) { try SecretBox(key: try MasterKey.random()).open(sealed, associatedData: "tenant-a") }
+        #expect(throws: StoreError.self) {
+            try SecretBox(key: try MasterKey.random()).open(sealed, associatedData: "tenant-a")
+        }
         var tampered = sealed
         tampered[20] ^= 1
         #expect(throws: StoreError.self) { try box.open(tampered, associatedData: "tenant-a") }
@@ -68,7 +70,12 @@ struct APIKeyTests {
     @Test("a new key authenticates with its token, shown once with the rk_ prefix; others do not")
     func authenticates() async throws {
         let fixture = try await StoreFixture.make()
-        let (key, token) = try await fixture.store.createAPIKey(tenant: StoreFixture.tenant, role: .editor, label: "ci", now: 5)
+        let (key, token) = try await fixture.store.createAPIKey(
+            tenant: StoreFixture.tenant,
+            role: .editor,
+            label: "ci",
+            now: 5
+        )
         #expect(token.hasPrefix("rk_"))
         #expect(try await fixture.store.authenticate(token: token) == key)
         var wrong = Array(token)
@@ -83,7 +90,12 @@ struct APIKeyTests {
     func revoked() async throws {
         let fixture = try await StoreFixture.make()
         try await fixture.store.createTenant(StoreFixture.tenantRecord(id: "other"))
-        let (key, token) = try await fixture.store.createAPIKey(tenant: StoreFixture.tenant, role: .admin, label: "", now: 1)
+        let (key, token) = try await fixture.store.createAPIKey(
+            tenant: StoreFixture.tenant,
+            role: .admin,
+            label: "",
+            now: 1
+        )
         #expect(try await fixture.store.revokeAPIKey(id: key.id, tenant: "other", now: 2) == false)
         #expect(try await fixture.store.authenticate(token: token) != nil)
         #expect(try await fixture.store.revokeAPIKey(id: key.id, tenant: StoreFixture.tenant, now: 3))
@@ -95,9 +107,18 @@ struct APIKeyTests {
     @Test("only the SHA-256 hash of a token is stored")
     func onlyHashStored() async throws {
         let fixture = try await StoreFixture.make()
-        let (_, token) = try await fixture.store.createAPIKey(tenant: StoreFixture.tenant, role: .reader, label: "", now: 1)
+        let (_, token) = try await fixture.store.createAPIKey(
+            tenant: StoreFixture.tenant,
+            role: .reader,
+            label: "",
+            now: 1
+        )
         await fixture.store.close()
-        let connection = try Connection(path: fixture.directory + "/roster.sqlite", readOnly: true, busyTimeoutMilliseconds: 100)
+        let connection = try Connection(
+            path: fixture.directory + "/roster.sqlite",
+            readOnly: true,
+            busyTimeoutMilliseconds: 100
+        )
         let select = try connection.cached("SELECT hash FROM api_keys")
         #expect(try select.step())
         #expect(select.bytes(0) == APIKeyToken.hash(token))

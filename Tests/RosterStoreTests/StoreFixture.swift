@@ -12,7 +12,10 @@ struct StoreFixture {
     static func make(migrator: Migrator = RosterSchema.migrator) async throws -> StoreFixture {
         let directory = try makeTemporaryDirectory()
         let store = try SQLiteStore(
-            configuration: .init(directory: directory), masterKey: try MasterKey.random(), migrator: migrator)
+            configuration: .init(directory: directory),
+            masterKey: try MasterKey.random(),
+            migrator: migrator
+        )
         let fixture = StoreFixture(directory: directory, store: store)
         if migrator.migrations.count == RosterSchema.migrator.migrations.count {
             try await store.createTenant(Self.tenantRecord(id: tenant))
@@ -22,8 +25,12 @@ struct StoreFixture {
 
     static func tenantRecord(id: String) -> TenantRecord {
         TenantRecord(
-            id: id, displayName: "Contoso \(id)", authorityURL: "https://login.example",
-            graphBaseURL: "https://graph.example/v1.0", createdAt: 1_700_000_000_000)
+            id: id,
+            displayName: "Contoso \(id)",
+            authorityURL: "https://login.example",
+            graphBaseURL: "https://graph.example/v1.0",
+            createdAt: 1_700_000_000_000
+        )
     }
 
     /// Closes the store and deletes its directory.

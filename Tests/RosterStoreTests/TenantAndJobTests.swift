@@ -26,7 +26,9 @@ struct TenantTests {
             try await fixture.store.createTenant(StoreFixture.tenantRecord(id: StoreFixture.tenant))
         }
         #expect(error?.code == .conflict)
-        await #expect(throws: StoreError.self) { try await fixture.store.updateTenant(StoreFixture.tenantRecord(id: "missing")) }
+        await #expect(throws: StoreError.self) {
+            try await fixture.store.updateTenant(StoreFixture.tenantRecord(id: "missing"))
+        }
         await fixture.tearDown()
     }
 }
@@ -35,8 +37,16 @@ struct TenantTests {
 struct SyncJobTests {
     func job(_ id: String, at time: Int64) -> SyncJobRecord {
         SyncJobRecord(
-            id: id, tenantID: StoreFixture.tenant, scope: .group(id: "g", name: "UK Staff"), mode: .full, createdAt: time,
-            startedBy: "key-1", trigger: .manual, dryRun: true, acknowledgedRemovals: true)
+            id: id,
+            tenantID: StoreFixture.tenant,
+            scope: .group(id: "g", name: "UK Staff"),
+            mode: .full,
+            createdAt: time,
+            startedBy: "key-1",
+            trigger: .manual,
+            dryRun: true,
+            acknowledgedRemovals: true
+        )
     }
 
     @Test("a job's fields round-trip, and a tenant has at most one active job")

@@ -1,8 +1,9 @@
 import GraphTestDouble
 import RosterDirectory
 import RosterStore
-@testable import RosterSync
 import Testing
+
+@testable import RosterSync
 
 /// A cancel or a shutdown reaches a job even while it waits out a directory's Retry-After.
 @Suite("Cancel means now")
@@ -24,7 +25,10 @@ struct CancelTests {
             let started = try await fixture.manager.start(SyncRequest(tenantID: SyncFixture.tenant, scope: .allUsers))
             #expect(await eventually { !progressAtWaits().isEmpty }, "the job never waited")
             #expect(await fixture.manager.cancel(tenant: SyncFixture.tenant) != nil)
-            #expect(await eventually { fixture.manager.progress.latest(job: started.job.id)?.isFinal == true }, "the cancel did not reach the waiting download")
+            #expect(
+                await eventually { fixture.manager.progress.latest(job: started.job.id)?.isFinal == true },
+                "the cancel did not reach the waiting download"
+            )
             #expect(fixture.manager.progress.latest(job: started.job.id)?.state == .cancelled)
             #expect(try await fixture.contacts().isEmpty)
         }
@@ -37,7 +41,10 @@ struct CancelTests {
             let started = try await fixture.manager.start(SyncRequest(tenantID: SyncFixture.tenant, scope: .allUsers))
             #expect(await eventually { !progressAtWaits().isEmpty }, "the job never waited")
             let shutdown = Task { await fixture.manager.shutdown(gracePeriod: .milliseconds(100)) }
-            #expect(await eventually { fixture.manager.progress.latest(job: started.job.id)?.isFinal == true }, "the shutdown did not reach the waiting download")
+            #expect(
+                await eventually { fixture.manager.progress.latest(job: started.job.id)?.isFinal == true },
+                "the shutdown did not reach the waiting download"
+            )
             #expect(fixture.manager.progress.latest(job: started.job.id)?.state == .interrupted)
             await shutdown.value
         }

@@ -39,25 +39,28 @@ struct DeltaSyncTests {
             let hub = Mutex<ProgressHub?>(nil)
             var limits = SyncLimits()
             limits.maxUsersFetchedWhole = maxUsersFetchedWhole
-            let fixture = try await SyncFixture.make(limits: limits, directories: { _, onThrottle in
-                var configuration = GraphDirectory.Configuration(
-                    directoryTenantID: "double-tenant",
-                    clientID: "roster-app",
-                    clientSecret: .init(secret)
-                )
-                configuration.authority = double.baseURL
-                configuration.graphBaseURL = double.baseURL
-                configuration.onThrottle = onThrottle
-                configuration.sleep = { _ in
-                    // Job ids are job-1, job-2, …: record the newest progress of whichever runs.
-                    let hub = hub.withLock { $0 }
-                    let latest = (1...9).compactMap { hub?.latest(job: "job-\($0)") }.filter { !$0.isFinal }
-                    seen.withLock { $0.append(contentsOf: latest) }
-                    // A wait that lasts until cancelled, as a Retry-After of many minutes would.
-                    if waitsBlock { try await Task.sleep(for: .seconds(3600)) }
+            let fixture = try await SyncFixture.make(
+                limits: limits,
+                directories: { _, onThrottle in
+                    var configuration = GraphDirectory.Configuration(
+                        directoryTenantID: "double-tenant",
+                        clientID: "roster-app",
+                        clientSecret: .init(secret)
+                    )
+                    configuration.authority = double.baseURL
+                    configuration.graphBaseURL = double.baseURL
+                    configuration.onThrottle = onThrottle
+                    configuration.sleep = { _ in
+                        // Job ids are job-1, job-2, …: record the newest progress of whichever runs.
+                        let hub = hub.withLock { $0 }
+                        let latest = (1...9).compactMap { hub?.latest(job: "job-\($0)") }.filter { !$0.isFinal }
+                        seen.withLock { $0.append(contentsOf: latest) }
+                        // A wait that lasts until cancelled, as a Retry-After of many minutes would.
+                        if waitsBlock { try await Task.sleep(for: .seconds(3600)) }
+                    }
+                    return GraphDirectory(configuration: configuration)
                 }
-                return GraphDirectory(configuration: configuration)
-            })
+            )
             hub.withLock { $0 = fixture.manager.progress }
             defer { Task { await fixture.tearDown() } }
             try await body(double, fixture, { seen.withLock { $0 } })
@@ -77,7 +80,10 @@ struct DeltaSyncTests {
 
             // The double really sends the entry partially, and the decoder says which properties came.
             var directoryConfiguration = GraphDirectory.Configuration(
-                directoryTenantID: "double-tenant", clientID: "roster-app", clientSecret: .init("double-secret"))
+                directoryTenantID: "double-tenant",
+                clientID: "roster-app",
+                clientSecret: .init("double-secret")
+            )
             directoryConfiguration.authority = double.baseURL
             directoryConfiguration.graphBaseURL = double.baseURL
             let link = try #require(try await fixture.store.tenant(id: SyncFixture.tenant)?.deltaLink)
@@ -164,7 +170,10 @@ struct DeltaSyncTests {
         var configuration = GraphDouble.Configuration()
         configuration.deltaOmitsNullProperties = true
         configuration.deltaChangedPropertiesOnly = true
-        try await Self.withDouble(users: 120, doubleConfiguration: configuration, maxUsersFetchedWhole: 3) { double, fixture, _ in
+        try await Self.withDouble(users: 120, doubleConfiguration: configuration, maxUsersFetchedWhole: 3) {
+            double,
+            fixture,
+            _ in
             #expect(try await fixture.sync().state == .succeeded)
             for n in 1...5 { double.updateUser(id: GraphDoubleDirectory.userID(n), ["city": .null]) }
             let delta = try await fixture.sync()
@@ -172,10 +181,17 @@ struct DeltaSyncTests {
             #expect(delta.mode == .full)
             // Said in the job record and to the server's log.
             let record = try #require(try await fixture.store.job(id: delta.jobID))
-            #expect(record.note?.hasPrefix("running a full sync instead: more than 3 changed users came with properties left out") == true)
+            #expect(
+                record.note?.hasPrefix(
+                    "running a full sync instead: more than 3 changed users came with properties left out"
+                ) == true
+            )
             #expect(fixture.notes.all.map(\.job) == [delta.jobID])
             for n in 1...5 {
-                #expect(try await fixture.store.contact(tenant: SyncFixture.tenant, id: GraphDoubleDirectory.userID(n))?.city == nil)
+                #expect(
+                    try await fixture.store.contact(tenant: SyncFixture.tenant, id: GraphDoubleDirectory.userID(n))?
+                        .city == nil
+                )
             }
         }
     }

@@ -1,8 +1,9 @@
 import GraphTestDouble
 import RosterDirectory
 import RosterStore
-@testable import RosterSync
 import Testing
+
+@testable import RosterSync
 
 /// A directory that pages forever, lists too many people or denies one request ends the run with a
 /// clear code, nothing applied, and the tenant's connection unharmed.
@@ -15,7 +16,14 @@ struct DirectoryBoundsTests {
         func userChanges(since deltaLink: String?) -> DirectoryPages<DeltaPage> {
             DirectoryPages(pages: { cursor throws(DirectoryError) in
                 let next = ["a": "b", "b": "c", "c": "a"][cursor ?? "c"]
-                return (DeltaPage(changed: [DirectoryUser(id: "user-\(cursor ?? "start")")], removed: [], deltaLink: nil, partial: [:]), next)
+                return (
+                    DeltaPage(
+                        changed: [DirectoryUser(id: "user-\(cursor ?? "start")")],
+                        removed: [],
+                        deltaLink: nil,
+                        partial: [:]
+                    ), next
+                )
             })
         }
     }
@@ -26,7 +34,10 @@ struct DirectoryBoundsTests {
         let final = try await fixture.sync()
         #expect(final.state == .failed)
         #expect(final.error?.code == .directoryLimitExceeded)
-        #expect(final.error?.message.contains("leads back to a page already read") == true, "\(final.error?.message ?? "")")
+        #expect(
+            final.error?.message.contains("leads back to a page already read") == true,
+            "\(final.error?.message ?? "")"
+        )
         #expect(try await fixture.contacts().isEmpty)
         await fixture.tearDown()
     }
@@ -48,7 +59,8 @@ struct DirectoryBoundsTests {
     func single403() async throws {
         try await DeltaSyncTests.withDouble(users: 450) { double, fixture, _ in
             try await fixture.updateTenant { $0.connectionState = .authorized }
-            let denied = #"{"error":{"code":"Authorization_RequestDenied","message":"Insufficient privileges to complete the operation."}}"#
+            let denied =
+                #"{"error":{"code":"Authorization_RequestDenied","message":"Insufficient privileges to complete the operation."}}"#
             double.inject([.rawBody(status: 403, body: denied)], pathPrefix: "/v1.0/users/delta")
             let final = try await fixture.sync()
             #expect(final.state == .failed)
@@ -64,7 +76,10 @@ struct DirectoryBoundsTests {
     func confirmed403() async throws {
         var configuration = GraphDouble.Configuration()
         configuration.roles = ["User.Read.All"]  // no group permission: group endpoints answer 403
-        try await DeltaSyncTests.withDouble(users: 20, groupMembers: [1, 2], doubleConfiguration: configuration) { _, fixture, _ in
+        try await DeltaSyncTests.withDouble(users: 20, groupMembers: [1, 2], doubleConfiguration: configuration) {
+            _,
+            fixture,
+            _ in
             try await fixture.updateTenant { $0.connectionState = .authorized }
             let final = try await fixture.sync(.group(id: "g1", name: "UK Staff"), acknowledge: true)
             #expect(final.state == .failed)

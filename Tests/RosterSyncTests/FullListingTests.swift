@@ -35,7 +35,9 @@ struct ShortcutDirectory: ForwardingDirectory {
 
 @Suite("A full sync takes the delta link first, then lists users")
 struct FullListingTests {
-    @Test("the delta link comes first, the listing replaces the contacts, the total is known while fetching, the end names a phase")
+    @Test(
+        "the delta link comes first, the listing replaces the contacts, the total is known while fetching, the end names a phase"
+    )
     func shortcut() async throws {
         let fixture = try await SyncFixture.make()
         defer { Task { await fixture.tearDown() } }
@@ -63,9 +65,12 @@ struct FullListingTests {
             let final = try await fixture.sync()
             #expect(final.state == .succeeded && final.mode == .full)
             let graph = double.requests.filter { $0.path.hasPrefix("/v1.0/") }
-            #expect(graph.map(\.path) == [
-                "/v1.0/users", "/v1.0/users/delta", "/v1.0/users/$count", "/v1.0/users", "/v1.0/users", "/v1.0/users",
-            ])
+            #expect(
+                graph.map(\.path) == [
+                    "/v1.0/users", "/v1.0/users/delta", "/v1.0/users/$count", "/v1.0/users", "/v1.0/users",
+                    "/v1.0/users",
+                ]
+            )
             #expect(graph[1].query["$deltatoken"] == "latest")
             #expect(graph[2].headers["consistencylevel"] == "eventual")
             #expect(graph.suffix(3).allSatisfy { $0.query["$top"] == "999" })
@@ -73,7 +78,10 @@ struct FullListingTests {
             double.updateUser(id: GraphDoubleDirectory.userID(7), ["jobTitle": .string("Taken after the link")])
             let delta = try await fixture.sync()
             #expect(delta.mode == .delta && delta.updated == 1)
-            #expect(try await fixture.store.contact(tenant: SyncFixture.tenant, id: GraphDoubleDirectory.userID(7))?.jobTitle == "Taken after the link")
+            #expect(
+                try await fixture.store.contact(tenant: SyncFixture.tenant, id: GraphDoubleDirectory.userID(7))?
+                    .jobTitle == "Taken after the link"
+            )
         }
     }
 }

@@ -13,7 +13,9 @@ protocol ForwardingDirectory: DirectorySource {
 extension ForwardingDirectory {
     func verifyPermissions() async throws(DirectoryError) -> [String] { [] }
     func users() -> DirectoryPages<DirectoryPage<DirectoryUser>> { inner.users() }
-    func mailEnabledSecurityGroups() -> DirectoryPages<DirectoryPage<DirectoryGroup>> { inner.mailEnabledSecurityGroups() }
+    func mailEnabledSecurityGroups() -> DirectoryPages<DirectoryPage<DirectoryGroup>> {
+        inner.mailEnabledSecurityGroups()
+    }
     func group(id: String) async throws(DirectoryError) -> DirectoryGroup { try await inner.group(id: id) }
     func transitiveUserMembers(ofGroup id: String) -> DirectoryPages<DirectoryPage<DirectoryUser>> {
         inner.transitiveUserMembers(ofGroup: id)
@@ -70,7 +72,9 @@ struct JobManagerTests {
         #expect(second.job.id == first.job.id)
 
         // The second page is held at the gate; wait for the first to be staged.
-        try await waitFor("the first page staged") { fixture.manager.progress.latest(job: first.job.id)?.fetched == 100 }
+        try await waitFor("the first page staged") {
+            fixture.manager.progress.latest(job: first.job.id)?.fetched == 100
+        }
         let progress = try #require(fixture.manager.progress.latest(job: first.job.id))
         #expect(progress.state == .running && progress.phase == .fetching)
 

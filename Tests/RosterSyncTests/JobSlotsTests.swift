@@ -1,8 +1,9 @@
 import RosterDirectory
 import RosterStore
-@testable import RosterSync
 import Synchronization
 import Testing
+
+@testable import RosterSync
 
 /// The server-wide line of sync jobs: at most `limit` run, the rest wait in order and hear their
 /// place; a cancelled wait leaves the line.
@@ -68,7 +69,14 @@ struct JobSlotsTests {
         let (gate, open) = AsyncStream<Void>.makeStream()
         let fixture = try await SyncFixture.make(maxRunningJobs: 1)
         try await fixture.store.createTenant(
-            TenantRecord(id: "tenant-2", displayName: "Fabrikam", authorityURL: "https://login.example", graphBaseURL: "https://graph.example", createdAt: 1))
+            TenantRecord(
+                id: "tenant-2",
+                displayName: "Fabrikam",
+                authorityURL: "https://login.example",
+                graphBaseURL: "https://graph.example",
+                createdAt: 1
+            )
+        )
         fixture.source.current = GatedDirectory(inner: try SyncFixture.demo(), reached: reachedSignal, gate: gate)
         return (fixture, reached, open)
     }
@@ -80,7 +88,9 @@ struct JobSlotsTests {
         let first = try await fixture.manager.start(SyncRequest(tenantID: SyncFixture.tenant, scope: .allUsers))
         try await waitForSignal("the job reached its gate", reached)
         let second = try await fixture.manager.start(SyncRequest(tenantID: "tenant-2", scope: .allUsers))
-        try await waitUntil { fixture.manager.progress.latest(job: second.job.id)?.message.hasPrefix("queued: 1st") == true }
+        try await waitUntil {
+            fixture.manager.progress.latest(job: second.job.id)?.message.hasPrefix("queued: 1st") == true
+        }
         let queued = try #require(fixture.manager.progress.latest(job: second.job.id))
         #expect(queued.state == .queued)
         #expect(queued.message == "queued: 1st in line (1 syncs run at once on this server)")

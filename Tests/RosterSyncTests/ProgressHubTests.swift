@@ -67,7 +67,9 @@ struct ProgressHubTests {
         #expect(await updates.next() == nil)
     }
 
-    @Test("paced: values within a phase are held and the newest follows within the interval; a phase change and the end go at once")
+    @Test(
+        "paced: values within a phase are held and the newest follows within the interval; a phase change and the end go at once"
+    )
     func pacing() async throws {
         let hub = ProgressHub(pacing: .init(interval: .milliseconds(50)))
         func value(_ phase: JobPhase?, _ fetched: Int, state: JobState = .running) -> SyncProgress {

@@ -180,7 +180,9 @@ struct NeverHappened: Error, CustomStringConvertible {
 func waitFor(_ what: String, seconds: Double = 30, _ condition: () async -> Bool) async throws {
     let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
     while !(await condition()) {
-        guard ContinuousClock.now < deadline else { throw NeverHappened(description: "\(what): not within \(seconds) s") }
+        guard ContinuousClock.now < deadline else {
+            throw NeverHappened(description: "\(what): not within \(seconds) s")
+        }
         try await Task.sleep(for: .milliseconds(5))
     }
 }

@@ -1,5 +1,6 @@
-@testable import RosterTLS
 import Testing
+
+@testable import RosterTLS
 
 @Suite("IP addresses as text")
 struct IPAddressTextTests {

@@ -1,8 +1,9 @@
 import Foundation
 import NIOCore
 import NIOEmbedded
-@testable import RosterTLS
 import Testing
+
+@testable import RosterTLS
 
 @Suite("Self-signed certificate")
 struct SelfSignedCertificateTests {
@@ -29,11 +30,21 @@ struct SelfSignedCertificateTests {
 
         let fingerprintLine = try openssl("x509", "-noout", "-fingerprint", "-sha256", "-in", certificatePath)
         let ours = try SelfSignedCertificate.fingerprintSHA256(certificatePEM: generated.certificatePEM)
-        #expect(fingerprintLine.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "=").last.map(String.init) == ours)
+        #expect(
+            fingerprintLine.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "=").last.map(String.init)
+                == ours
+        )
         #expect(ours.count == 32 * 3 - 1)
 
         // The certificate is its own trust anchor for the names it carries, and not for others.
-        let verifiedName = try openssl("verify", "-CAfile", certificatePath, "-verify_hostname", "localhost", certificatePath)
+        let verifiedName = try openssl(
+            "verify",
+            "-CAfile",
+            certificatePath,
+            "-verify_hostname",
+            "localhost",
+            certificatePath
+        )
         #expect(verifiedName.contains("OK"))
         let verifiedIP = try openssl("verify", "-CAfile", certificatePath, "-verify_ip", "127.0.0.1", certificatePath)
         #expect(verifiedIP.contains("OK"))
@@ -60,28 +71,40 @@ struct SelfSignedCertificateTests {
 
     @Test("bad input is refused with a reason: no SANs, a SAN with a comma, zero days, no certificate")
     func badInput() {
-        #expect(throws: TLSError.self) { try SelfSignedCertificate.generate(commonName: "rosterd", subjectAltNames: []) }
+        #expect(throws: TLSError.self) {
+            try SelfSignedCertificate.generate(commonName: "rosterd", subjectAltNames: [])
+        }
         #expect(throws: TLSError.self) {
             try SelfSignedCertificate.generate(commonName: "rosterd", subjectAltNames: ["localhost,IP:10.0.0.1"])
         }
         #expect(throws: TLSError.self) {
             try SelfSignedCertificate.generate(commonName: "rosterd", subjectAltNames: ["localhost"], validDays: 0)
         }
-        #expect(throws: TLSError.self) { try SelfSignedCertificate.fingerprintSHA256(certificatePEM: "not a certificate") }
+        #expect(throws: TLSError.self) {
+            try SelfSignedCertificate.fingerprintSHA256(certificatePEM: "not a certificate")
+        }
     }
 
     @Test("loadOrCreate creates once (key mode 0600), then loads the same certificate")
     func loadOrCreate() throws {
         let directory = try TemporaryDirectory()
         let data = directory.file("data/roster")  // does not exist yet
-        let first = try SelfSignedCertificate.loadOrCreate(directory: data, commonName: "rosterd", subjectAltNames: Self.names)
+        let first = try SelfSignedCertificate.loadOrCreate(
+            directory: data,
+            commonName: "rosterd",
+            subjectAltNames: Self.names
+        )
         #expect(first.created)
         #expect(first.certificatePath == "\(data)/tls-cert.pem")
         #expect(first.privateKeyPath == "\(data)/tls-key.pem")
         let attributes = try FileManager.default.attributesOfItem(atPath: first.privateKeyPath)
         #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
 
-        let second = try SelfSignedCertificate.loadOrCreate(directory: data, commonName: "rosterd", subjectAltNames: Self.names)
+        let second = try SelfSignedCertificate.loadOrCreate(
+            directory: data,
+            commonName: "rosterd",
+            subjectAltNames: Self.names
+        )
         #expect(!second.created)
         #expect(second.fingerprint == first.fingerprint)
         let onDisk = try String(contentsOfFile: first.certificatePath, encoding: .utf8)
@@ -91,12 +114,20 @@ struct SelfSignedCertificateTests {
     @Test("loadOrCreate refuses a lone certificate or key, and a key that does not match, saying what to do")
     func loadOrCreateRefusesHalfPairs() throws {
         let directory = try TemporaryDirectory()
-        let created = try SelfSignedCertificate.loadOrCreate(directory: directory.path, commonName: "rosterd", subjectAltNames: ["localhost"])
+        let created = try SelfSignedCertificate.loadOrCreate(
+            directory: directory.path,
+            commonName: "rosterd",
+            subjectAltNames: ["localhost"]
+        )
         let key = try String(contentsOfFile: created.privateKeyPath, encoding: .utf8)
 
         try FileManager.default.removeItem(atPath: created.privateKeyPath)
         let noKey = #expect(throws: TLSError.self) {
-            try SelfSignedCertificate.loadOrCreate(directory: directory.path, commonName: "rosterd", subjectAltNames: ["localhost"])
+            try SelfSignedCertificate.loadOrCreate(
+                directory: directory.path,
+                commonName: "rosterd",
+                subjectAltNames: ["localhost"]
+            )
         }
         #expect(noKey?.message.contains("delete \(created.certificatePath)") == true, "\(String(describing: noKey))")
 
@@ -104,32 +135,61 @@ struct SelfSignedCertificateTests {
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: created.privateKeyPath)
         try FileManager.default.removeItem(atPath: created.certificatePath)
         let noCertificate = #expect(throws: TLSError.self) {
-            try SelfSignedCertificate.loadOrCreate(directory: directory.path, commonName: "rosterd", subjectAltNames: ["localhost"])
+            try SelfSignedCertificate.loadOrCreate(
+                directory: directory.path,
+                commonName: "rosterd",
+                subjectAltNames: ["localhost"]
+            )
         }
-        #expect(noCertificate?.message.contains("delete \(created.privateKeyPath)") == true, "\(String(describing: noCertificate))")
+        #expect(
+            noCertificate?.message.contains("delete \(created.privateKeyPath)") == true,
+            "\(String(describing: noCertificate))"
+        )
 
         let other = try SelfSignedCertificate.generate(commonName: "other", subjectAltNames: ["localhost"])
         try other.certificatePEM.write(toFile: created.certificatePath, atomically: true, encoding: .utf8)
         let mismatch = #expect(throws: TLSError.self) {
-            try SelfSignedCertificate.loadOrCreate(directory: directory.path, commonName: "rosterd", subjectAltNames: ["localhost"])
+            try SelfSignedCertificate.loadOrCreate(
+                directory: directory.path,
+                commonName: "rosterd",
+                subjectAltNames: ["localhost"]
+            )
         }
-        #expect(mismatch?.message.contains("does not belong to the certificate") == true, "\(String(describing: mismatch))")
+        #expect(
+            mismatch?.message.contains("does not belong to the certificate") == true,
+            "\(String(describing: mismatch))"
+        )
     }
 
-    @Test("loadOrCreate refuses a key file others may read, saying to chmod 600 it (as for master.key)", arguments: [0o644, 0o640, 0o604, 0o660])
+    @Test(
+        "loadOrCreate refuses a key file others may read, saying to chmod 600 it (as for master.key)",
+        arguments: [0o644, 0o640, 0o604, 0o660]
+    )
     func loadOrCreateRefusesOpenKey(mode: Int) throws {
         let directory = try TemporaryDirectory()
-        let created = try SelfSignedCertificate.loadOrCreate(directory: directory.path, commonName: "rosterd", subjectAltNames: ["localhost"])
+        let created = try SelfSignedCertificate.loadOrCreate(
+            directory: directory.path,
+            commonName: "rosterd",
+            subjectAltNames: ["localhost"]
+        )
         try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: created.privateKeyPath)
         let error = #expect(throws: TLSError.self) {
-            try SelfSignedCertificate.loadOrCreate(directory: directory.path, commonName: "rosterd", subjectAltNames: ["localhost"])
+            try SelfSignedCertificate.loadOrCreate(
+                directory: directory.path,
+                commonName: "rosterd",
+                subjectAltNames: ["localhost"]
+            )
         }
         #expect(error?.code == .configuration)
         #expect(error?.message.contains("has mode \(String(mode, radix: 8))") == true, "\(String(describing: error))")
         #expect(error?.message.contains("chmod 600 \(created.privateKeyPath)") == true, "\(String(describing: error))")
 
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: created.privateKeyPath)
-        let loaded = try SelfSignedCertificate.loadOrCreate(directory: directory.path, commonName: "rosterd", subjectAltNames: ["localhost"])
+        let loaded = try SelfSignedCertificate.loadOrCreate(
+            directory: directory.path,
+            commonName: "rosterd",
+            subjectAltNames: ["localhost"]
+        )
         #expect(loaded.fingerprint == created.fingerprint)
     }
 
@@ -139,7 +199,11 @@ struct SelfSignedCertificateTests {
     )
     func handshakeSucceeds(serverName: String) throws {
         let directory = try TemporaryDirectory()
-        let pair = try SelfSignedCertificate.loadOrCreate(directory: directory.path, commonName: "rosterd", subjectAltNames: Self.names)
+        let pair = try SelfSignedCertificate.loadOrCreate(
+            directory: directory.path,
+            commonName: "rosterd",
+            subjectAltNames: Self.names
+        )
         let result = try handshake(pair: pair, serverName: serverName)
         #expect(result.client.error == nil, "\(String(describing: result.client.error))")
         #expect(result.server.error == nil, "\(String(describing: result.server.error))")
@@ -155,7 +219,11 @@ struct SelfSignedCertificateTests {
     )
     func handshakeFailsForOtherNames(serverName: String) throws {
         let directory = try TemporaryDirectory()
-        let pair = try SelfSignedCertificate.loadOrCreate(directory: directory.path, commonName: "rosterd", subjectAltNames: Self.names)
+        let pair = try SelfSignedCertificate.loadOrCreate(
+            directory: directory.path,
+            commonName: "rosterd",
+            subjectAltNames: Self.names
+        )
         let result = try handshake(pair: pair, serverName: serverName)
         #expect(result.client.peer == nil)
         #expect(result.server.peer == nil)
@@ -169,7 +237,11 @@ struct ClientTLSHandlerTests {
     @Test("a client without a server name to check is refused rather than accept any certificate")
     func emptyServerName() throws {
         let directory = try TemporaryDirectory()
-        let pair = try SelfSignedCertificate.loadOrCreate(directory: directory.path, commonName: "rosterd", subjectAltNames: ["localhost"])
+        let pair = try SelfSignedCertificate.loadOrCreate(
+            directory: directory.path,
+            commonName: "rosterd",
+            subjectAltNames: ["localhost"]
+        )
         let context = try TLSContext(client: TLSConfiguration.Client(caFilePath: pair.certificatePath))
         #expect(throws: TLSError.self) { try TLSHandler(context: context, role: .client(serverName: "")) }
         _ = try TLSHandler(context: context, role: .client(serverName: "localhost"))
@@ -183,7 +255,8 @@ private final class TemporaryDirectory {
     let path: String
 
     init() throws {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("roster-tls-tests-\(UUID().uuidString)").path
+        path =
+            FileManager.default.temporaryDirectory.appendingPathComponent("roster-tls-tests-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
 
@@ -245,7 +318,9 @@ private func handshake(
     let clientOutcome = Outcome()
     try server.pipeline.syncOperations.addHandler(TLSHandler(context: serverContext, role: .server))
     try server.pipeline.syncOperations.addHandler(serverOutcome)
-    try client.pipeline.syncOperations.addHandler(TLSHandler(context: clientContext, role: .client(serverName: serverName)))
+    try client.pipeline.syncOperations.addHandler(
+        TLSHandler(context: clientContext, role: .client(serverName: serverName))
+    )
     try client.pipeline.syncOperations.addHandler(clientOutcome)
 
     let address = try SocketAddress(ipAddress: "127.0.0.1", port: 7443)

@@ -1,5 +1,6 @@
-@testable import RosterTLS
 import Testing
+
+@testable import RosterTLS
 
 @Suite("TLS state machine")
 struct TLSStateMachineTests {
@@ -55,7 +56,10 @@ struct TLSStateMachineTests {
         var abrupt = TLSStateMachine()
         _ = abrupt.start(isClient: true)
         _ = abrupt.handshakeCompleted(alpn: "roster/1")
-        #expect(abrupt.channelInactive() == .reportError(TLSError(.unexpectedEOF, "the peer closed the connection without TLS close_notify")))
+        #expect(
+            abrupt.channelInactive()
+                == .reportError(TLSError(.unexpectedEOF, "the peer closed the connection without TLS close_notify"))
+        )
 
         var clean = TLSStateMachine()
         _ = clean.start(isClient: true)

@@ -23,7 +23,11 @@ struct FrameDecoderTests {
         #expect(Array(buffer.readableBytesView.prefix(10)) == [0, 0, 0, 8, 0x06, 0x01, 0, 0, 0, 0])
         var headers = ByteBuffer()
         Frame.write(.headers, streamID: 0x0102_0304, message: RPCMessages.CallHeaders(method: "/a/b"), to: &headers)
-        #expect(Array(headers.readableBytesView) == [0, 0, 0, 6, 0x01, 0x00, 1, 2, 3, 4, 0x0A, 0x04, 0x2F, 0x61, 0x2F, 0x62])
+        #expect(
+            Array(headers.readableBytesView) == [
+                0, 0, 0, 6, 0x01, 0x00, 1, 2, 3, 4, 0x0A, 0x04, 0x2F, 0x61, 0x2F, 0x62,
+            ]
+        )
     }
 
     @Test("decoding does not depend on how the bytes are split (ByteToMessageDecoderVerifier)")

@@ -1,5 +1,5 @@
-import Foundation
 import ChildProcesses
+import Foundation
 import RosterBenchMessages
 import RosterWire
 import Testing
@@ -36,7 +36,9 @@ struct GoldenVectorTests {
 
     @Test("every message declared in the product's .proto files has a codec in RosterWire's catalog, and no other")
     func catalogMatchesSchemas() throws {
-        let declared = try Self.declaredMessages([("roster.proto", "roster.v1"), ("rpc.proto", "roster.rpc.v1"), ("health.proto", "roster.health.v1")])
+        let declared = try Self.declaredMessages([
+            ("roster.proto", "roster.v1"), ("rpc.proto", "roster.rpc.v1"), ("health.proto", "roster.health.v1"),
+        ])
         #expect(declared == Set(ProtoCatalog.messageTypes.keys))
     }
 
@@ -46,11 +48,19 @@ struct GoldenVectorTests {
         #expect(declared == Set(PeerBenchCatalog.messageTypes.keys))
     }
 
-    @Test("the shipped service catalog lists roster.v1.Roster and roster.health.v1.Health only; peerbench.Directory is the bench tools'")
+    @Test(
+        "the shipped service catalog lists roster.v1.Roster and roster.health.v1.Health only; peerbench.Directory is the bench tools'"
+    )
     func serviceCatalogs() {
-        #expect(ServiceCatalog.methods.keys.allSatisfy { $0.hasPrefix("/roster.v1.Roster/") || $0.hasPrefix("/roster.health.v1.Health/") })
         #expect(
-            Set(PeerBenchCatalog.methods.keys) == ["/peerbench.Directory/ListGroups", "/peerbench.Directory/WatchProgress"]
+            ServiceCatalog.methods.keys.allSatisfy {
+                $0.hasPrefix("/roster.v1.Roster/") || $0.hasPrefix("/roster.health.v1.Health/")
+            }
+        )
+        #expect(
+            Set(PeerBenchCatalog.methods.keys) == [
+                "/peerbench.Directory/ListGroups", "/peerbench.Directory/WatchProgress",
+            ]
         )
         #expect(PeerBenchCatalog.watchProgress.streamsResponses && !PeerBenchCatalog.listGroups.streamsResponses)
     }

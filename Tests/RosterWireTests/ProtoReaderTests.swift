@@ -111,9 +111,12 @@ struct ProtoReaderTests {
         #expect(error([0x20, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x02])?.reason == .malformedVarint)
     }
 
-    @Test("truncated input is an error at the right place", arguments: [
-        [0x08], [0x08, 0x80], [0x3D, 0x01, 0x02], [0x41, 1, 2, 3, 4, 5, 6, 7], [0x72, 0x05, 0x61],
-    ] as [[UInt8]])
+    @Test(
+        "truncated input is an error at the right place",
+        arguments: [
+            [0x08], [0x08, 0x80], [0x3D, 0x01, 0x02], [0x41, 1, 2, 3, 4, 5, 6, 7], [0x72, 0x05, 0x61],
+        ] as [[UInt8]]
+    )
     func truncated(bytes: [UInt8]) throws {
         let failure = try #require(error(bytes))
         #expect(failure.reason == .truncated || failure.reason == .lengthOutOfBounds(5))
@@ -128,7 +131,10 @@ struct ProtoReaderTests {
         #expect(failure.messageName == "roster.test.v1.Nested")
         #expect(failure.fieldNumber == 3)
         #expect(failure.offset == 4)
-        #expect(failure.description == "roster.test.v1.Nested field 3 (byte 4): length 5 runs past the end of the enclosing message")
+        #expect(
+            failure.description
+                == "roster.test.v1.Nested field 3 (byte 4): length 5 runs past the end of the enclosing message"
+        )
     }
 
     @Test("invalid UTF-8 in a string field is refused, and named")

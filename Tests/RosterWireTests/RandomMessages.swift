@@ -155,7 +155,11 @@ extension RPCMessages.CallHeaders: RandomSample {
     static func random(using rng: inout SeededRandom) -> RPCMessages.CallHeaders {
         var metadata: [String: String] = [:]
         for _ in 0..<rng.count(4) { metadata[rng.text(maxLength: 12)] = rng.text(maxLength: 40) }
-        return RPCMessages.CallHeaders(method: rng.text(), timeoutMicros: rng.next() >> rng.count(63), metadata: metadata)
+        return RPCMessages.CallHeaders(
+            method: rng.text(),
+            timeoutMicros: rng.next() >> rng.count(63),
+            metadata: metadata
+        )
     }
 }
 

@@ -4,7 +4,10 @@ import Testing
 
 @Suite("Round trips over generated messages")
 struct RoundTripTests {
-    @Test("decode(encode(m)) == m for 500 random messages of each type", arguments: randomSampleTypes.map { "\($0.protoMessageName)" })
+    @Test(
+        "decode(encode(m)) == m for 500 random messages of each type",
+        arguments: randomSampleTypes.map { "\($0.protoMessageName)" }
+    )
     func roundTrip(name: String) throws {
         let type = try #require(randomSampleTypes.first { $0.protoMessageName == name })
         try check(type)
@@ -26,7 +29,10 @@ struct RoundTripTests {
         }
     }
 
-    @Test("our encoder's output is read by protoc --decode and re-encoded by protoc to the same bytes", arguments: randomSampleTypes.map { "\($0.protoMessageName)" })
+    @Test(
+        "our encoder's output is read by protoc --decode and re-encoded by protoc to the same bytes",
+        arguments: randomSampleTypes.map { "\($0.protoMessageName)" }
+    )
     func protocReadsOurBytes(name: String) async throws {
         let type = try #require(randomSampleTypes.first { $0.protoMessageName == name })
         try await checkWithProtoc(type)

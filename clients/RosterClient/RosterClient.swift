@@ -34,11 +34,13 @@ public final class RosterClient: Sendable {
             var caFile: String?
             if case .tlsTrusting(let file) = configuration.security { caFile = file }
             do {
-                tlsContext = try TLSContext(client: TLSConfiguration.Client(
-                    caFilePath: caFile,
-                    certificateChainPath: configuration.clientCertificatePaths?.chain,
-                    privateKeyPath: configuration.clientCertificatePaths?.key
-                ))
+                tlsContext = try TLSContext(
+                    client: TLSConfiguration.Client(
+                        caFilePath: caFile,
+                        certificateChainPath: configuration.clientCertificatePaths?.chain,
+                        privateKeyPath: configuration.clientCertificatePaths?.key
+                    )
+                )
             } catch let error as TLSError {
                 throw RPCError(.invalidArgument, error.description)
             }
@@ -49,14 +51,18 @@ public final class RosterClient: Sendable {
 
     /// Calls a declared unary method (``RosterMethods``) with the client's API key.
     public func call<Request, Response>(
-        _ method: UnaryMethod<Request, Response>, _ request: Request, timeout: Duration? = nil
+        _ method: UnaryMethod<Request, Response>,
+        _ request: Request,
+        timeout: Duration? = nil
     ) async throws -> Response {
         try await unary(method.path, request: request, response: Response.self, timeout: timeout)
     }
 
     /// Starts a declared server-streaming method (``RosterMethods``) with the client's API key.
     public func call<Request, Response>(
-        _ method: ServerStreamingMethod<Request, Response>, _ request: Request, timeout: Duration? = nil
+        _ method: ServerStreamingMethod<Request, Response>,
+        _ request: Request,
+        timeout: Duration? = nil
     ) async throws -> RPCResponseStream<Response> {
         try await serverStreaming(method.path, request: request, response: Response.self, timeout: timeout)
     }
@@ -74,7 +80,13 @@ public final class RosterClient: Sendable {
         while true {
             let connection = try await connection()
             do {
-                return try await connection.unary(path, request: request, response: response, metadata: metadata, timeout: timeout)
+                return try await connection.unary(
+                    path,
+                    request: request,
+                    response: response,
+                    metadata: metadata,
+                    timeout: timeout
+                )
             } catch let error as RPCError where error.wasNotProcessed && attempt < 3 {
                 attempt += 1
             }
@@ -89,7 +101,13 @@ public final class RosterClient: Sendable {
         timeout: Duration? = nil
     ) async throws -> RPCResponseStream<Response> {
         let connection = try await connection()
-        return connection.serverStreaming(path, request: request, response: response, metadata: metadata, timeout: timeout)
+        return connection.serverStreaming(
+            path,
+            request: request,
+            response: response,
+            metadata: metadata,
+            timeout: timeout
+        )
     }
 
     private var metadata: [String: String] {
@@ -177,7 +195,10 @@ public final class RosterClient: Sendable {
         guard error.code == .unavailable, let failure = RosterConnectionProblem.tlsFailure(error) else { return nil }
         switch failure.code {
         case .certificateVerificationFailed:
-            return .certificateRejected(reason: RosterConnectionProblem.verifyReason(failure.message), serverName: serverName)
+            return .certificateRejected(
+                reason: RosterConnectionProblem.verifyReason(failure.message),
+                serverName: serverName
+            )
         case .alpnMismatch:
             return .notRoster
         default:

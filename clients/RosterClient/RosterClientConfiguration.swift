@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-internal import Glibc
-#elseif canImport(Musl)
-internal import Musl
-#endif
 public import NIOCore
 public import RosterRPC
+
+#if canImport(Glibc)
+    internal import Glibc
+#elseif canImport(Musl)
+    internal import Musl
+#endif
 
 /// Where a ``RosterClient`` connects and how.
 public struct RosterClientConfiguration: Sendable {

@@ -30,7 +30,10 @@ public enum RosterConnectionProblem: Sendable, Hashable {
     init?(metadata: [String: String]) {
         switch metadata[Self.kindKey] {
         case "certificate-rejected":
-            self = .certificateRejected(reason: metadata[Self.reasonKey] ?? "", serverName: metadata[Self.serverNameKey] ?? "")
+            self = .certificateRejected(
+                reason: metadata[Self.reasonKey] ?? "",
+                serverName: metadata[Self.serverNameKey] ?? ""
+            )
         case "not-roster": self = .notRoster
         case "server-speaks-tls": self = .serverSpeaksTLS
         default: return nil
@@ -41,9 +44,11 @@ public enum RosterConnectionProblem: Sendable, Hashable {
     /// as UNAVAILABLE, its code in the metadata and its description as the message.
     static func tlsFailure(_ error: RPCError) -> (code: TLSError.Code, message: Substring)? {
         let codes: [TLSError.Code] = [
-            .certificateVerificationFailed, .alpnMismatch, .handshakeFailed, .protocolError, .unexpectedEOF, .configuration,
+            .certificateVerificationFailed, .alpnMismatch, .handshakeFailed, .protocolError, .unexpectedEOF,
+            .configuration,
         ]
-        guard let name = error.metadata[RPCError.tlsErrorCodeKey], let code = codes.first(where: { "\($0)" == name }) else {
+        guard let name = error.metadata[RPCError.tlsErrorCodeKey], let code = codes.first(where: { "\($0)" == name })
+        else {
             return nil
         }
         let prefix = TLSError(code, "").description

@@ -35,7 +35,9 @@ package enum APIKeyToken {
     /// True when `a` and `b` are equal, in time that depends only on their length (CRYPTO_memcmp).
     package static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
         guard a.count == b.count else { return false }
-        return a.withUnsafeBytes { x in b.withUnsafeBytes { y in CRYPTO_memcmp(x.baseAddress, y.baseAddress, a.count) == 0 } }
+        return a.withUnsafeBytes { x in
+            b.withUnsafeBytes { y in CRYPTO_memcmp(x.baseAddress, y.baseAddress, a.count) == 0 }
+        }
     }
 
     private static func hex(_ bytes: [UInt8]) -> String {

@@ -47,7 +47,8 @@ package struct MasterKey: Sendable {
             throw StoreError(
                 .masterKey,
                 "the master key \(path) holds \(bytes.count) bytes, not \(length); restore it from backup "
-                    + "(deleting it makes every stored client secret unreadable)")
+                    + "(deleting it makes every stored client secret unreadable)"
+            )
         }
         return try MasterKey(bytes: bytes)
     }
@@ -68,7 +69,10 @@ package struct MasterKey: Sendable {
     private static func keyFileError(_ error: SecretFileError, advice: String) -> StoreError {
         switch error.failure {
         case .openToOthers:
-            StoreError(.masterKey, "the master key \(error.path) \(error.reason) (and consider rotating the tenants' client secrets)")
+            StoreError(
+                .masterKey,
+                "the master key \(error.path) \(error.reason) (and consider rotating the tenants' client secrets)"
+            )
         case .system:
             StoreError(.masterKey, "cannot \(error.action) the master key \(error.path): \(error.reason); \(advice)")
         }
@@ -80,9 +84,14 @@ enum SecureRandom {
     /// `count` random bytes.
     static func bytes(_ count: Int) throws(StoreError) -> [UInt8] {
         var bytes = [UInt8](repeating: 0, count: count)
-        let ok = bytes.withUnsafeMutableBytes { RAND_bytes($0.baseAddress!.assumingMemoryBound(to: UInt8.self), Int32(count)) }
+        let ok = bytes.withUnsafeMutableBytes {
+            RAND_bytes($0.baseAddress!.assumingMemoryBound(to: UInt8.self), Int32(count))
+        }
         guard ok == 1 else {
-            throw StoreError(.crypto, "OpenSSL's RAND_bytes failed (error \(ERR_get_error())); the system's random source is unavailable")
+            throw StoreError(
+                .crypto,
+                "OpenSSL's RAND_bytes failed (error \(ERR_get_error())); the system's random source is unavailable"
+            )
         }
         return bytes
     }

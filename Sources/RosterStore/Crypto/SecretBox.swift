@@ -29,11 +29,15 @@ package struct SecretBox: Sendable {
             EVP_EncryptUpdate(context, &output, &length, input, Int32(input.count)) == 1
         else { throw failure }
         var produced = Int(length)
-        let finished = output.withUnsafeMutableBufferPointer { EVP_EncryptFinal_ex(context, $0.baseAddress! + produced, &length) }
+        let finished = output.withUnsafeMutableBufferPointer {
+            EVP_EncryptFinal_ex(context, $0.baseAddress! + produced, &length)
+        }
         guard finished == 1 else { throw failure }
         produced += Int(length)
         var tag = [UInt8](repeating: 0, count: Self.tagLength)
-        guard EVP_CIPHER_CTX_ctrl(context, EVP_CTRL_GCM_GET_TAG, Int32(Self.tagLength), &tag) == 1 else { throw failure }
+        guard EVP_CIPHER_CTX_ctrl(context, EVP_CTRL_GCM_GET_TAG, Int32(Self.tagLength), &tag) == 1 else {
+            throw failure
+        }
         return [Self.format] + nonce + output.prefix(produced) + tag
     }
 
@@ -45,7 +49,8 @@ package struct SecretBox: Sendable {
         let failure = StoreError(
             .crypto,
             "a stored secret does not open with this master key (wrong key file, or the row was altered); "
-                + "restore the original master.key or set the client secret again")
+                + "restore the original master.key or set the client secret again"
+        )
         let nonce = Array(sealed[1...Self.nonceLength])
         let input = Array(sealed[(1 + Self.nonceLength)..<(sealed.count - Self.tagLength)])
         var tag = Array(sealed.suffix(Self.tagLength))
@@ -60,7 +65,9 @@ package struct SecretBox: Sendable {
         else { throw failure }
         var produced = Int(length)
         // The tag is checked here: a wrong key, nonce, AAD or ciphertext fails.
-        let finished = output.withUnsafeMutableBufferPointer { EVP_DecryptFinal_ex(context, $0.baseAddress! + produced, &length) }
+        let finished = output.withUnsafeMutableBufferPointer {
+            EVP_DecryptFinal_ex(context, $0.baseAddress! + produced, &length)
+        }
         guard finished == 1 else { throw failure }
         produced += Int(length)
         return String(decoding: output.prefix(produced), as: UTF8.self)

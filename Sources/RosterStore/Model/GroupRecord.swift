@@ -14,7 +14,14 @@ package struct GroupRecord: Sendable, Hashable {
     package var kind: GroupKind
 
     /// A group with the given details.
-    package init(id: String, displayName: String, mail: String?, mailEnabled: Bool, securityEnabled: Bool, kind: GroupKind) {
+    package init(
+        id: String,
+        displayName: String,
+        mail: String?,
+        mailEnabled: Bool,
+        securityEnabled: Bool,
+        kind: GroupKind
+    ) {
         self.id = id
         self.displayName = displayName
         self.mail = mail

@@ -60,7 +60,10 @@ package enum SyncScope: Sendable, Hashable {
         case "allUsers": return .allUsers
         case "group": return .group(id: groupID ?? "", name: groupName ?? "")
         default:
-            throw StoreError(.sqlite, "unknown scope kind \(kind ?? "NULL") in the database; was it written by a newer rosterd?")
+            throw StoreError(
+                .sqlite,
+                "unknown scope kind \(kind ?? "NULL") in the database; was it written by a newer rosterd?"
+            )
         }
     }
 }
@@ -70,7 +73,9 @@ extension RawRepresentable where RawValue == String {
     static func stored(_ raw: String?, column: String) throws(StoreError) -> Self {
         guard let raw, let value = Self(rawValue: raw) else {
             throw StoreError(
-                .sqlite, "unknown value \(raw ?? "NULL") in column \(column); was the database written by a newer rosterd?")
+                .sqlite,
+                "unknown value \(raw ?? "NULL") in column \(column); was the database written by a newer rosterd?"
+            )
         }
         return value
     }

@@ -48,8 +48,15 @@ package struct SyncJobRecord: Sendable, Hashable {
 
     /// A queued job.
     package init(
-        id: String, tenantID: String, scope: SyncScope, mode: SyncMode, createdAt: Int64,
-        startedBy: String?, trigger: JobTrigger, dryRun: Bool = false, acknowledgedRemovals: Bool = false
+        id: String,
+        tenantID: String,
+        scope: SyncScope,
+        mode: SyncMode,
+        createdAt: Int64,
+        startedBy: String?,
+        trigger: JobTrigger,
+        dryRun: Bool = false,
+        acknowledgedRemovals: Bool = false
     ) {
         self.id = id
         self.tenantID = tenantID

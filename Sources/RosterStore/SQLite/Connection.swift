@@ -21,7 +21,9 @@ package final class Connection: @unchecked Sendable {
 
     /// Opens (creating if `readOnly` is false) the database at `path` and applies Roster's pragmas.
     /// `cacheKibibytes` is SQLite's page cache for this connection (SQLite's own default is 2,000 KiB).
-    package init(path: String, readOnly: Bool, busyTimeoutMilliseconds: Int32, cacheKibibytes: Int = 2_000) throws(StoreError) {
+    package init(path: String, readOnly: Bool, busyTimeoutMilliseconds: Int32, cacheKibibytes: Int = 2_000)
+        throws(StoreError)
+    {
         var db: OpaquePointer?
         let flags =
             (readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE))
@@ -33,7 +35,8 @@ package final class Connection: @unchecked Sendable {
             throw StoreError(
                 .sqlite,
                 "cannot open the database at \(path): \(text) (SQLite code \(rc)); "
-                    + "check that the data directory exists and is writable by this user")
+                    + "check that the data directory exists and is writable by this user"
+            )
         }
         self.handle = db
         self.path = path

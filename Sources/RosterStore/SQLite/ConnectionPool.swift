@@ -46,12 +46,17 @@ package final class ConnectionPool: Sendable {
     package init(configuration: Configuration, migrator: Migrator) throws(StoreError) {
         guard configuration.readerThreads >= 1 else {
             throw StoreError(
-                .invalidArgument, "the store needs at least 1 reader thread; got \(configuration.readerThreads)")
+                .invalidArgument,
+                "the store needs at least 1 reader thread; got \(configuration.readerThreads)"
+            )
         }
         try DatabaseFileMode.ownerOnly(configuration.path)
         let writer = try Connection(
-            path: configuration.path, readOnly: false, busyTimeoutMilliseconds: configuration.busyTimeoutMilliseconds,
-            cacheKibibytes: configuration.writerCacheKibibytes)
+            path: configuration.path,
+            readOnly: false,
+            busyTimeoutMilliseconds: configuration.busyTimeoutMilliseconds,
+            cacheKibibytes: configuration.writerCacheKibibytes
+        )
         self.appliedMigrations = try migrator.migrate(writer)
         self.configuration = configuration
         self.writer = Mutex(writer)
@@ -99,12 +104,16 @@ package final class ConnectionPool: Sendable {
     private func acquireReader() throws(StoreError) -> Connection {
         if let connection = idleReaders.withLock({ $0.popLast() }) { return connection }
         return try Connection(
-            path: configuration.path, readOnly: true, busyTimeoutMilliseconds: configuration.busyTimeoutMilliseconds,
-            cacheKibibytes: configuration.readerCacheKibibytes)
+            path: configuration.path,
+            readOnly: true,
+            busyTimeoutMilliseconds: configuration.busyTimeoutMilliseconds,
+            cacheKibibytes: configuration.readerCacheKibibytes
+        )
     }
 
     private func run<T: Sendable>(
-        on threads: NIOThreadPool, _ body: @escaping @Sendable () throws(StoreError) -> T
+        on threads: NIOThreadPool,
+        _ body: @escaping @Sendable () throws(StoreError) -> T
     ) async throws(StoreError) -> T {
         do {
             return try await threads.runIfActive { () throws -> T in try body() }
@@ -112,7 +121,9 @@ package final class ConnectionPool: Sendable {
             throw error
         } catch {
             throw StoreError(
-                .invalidArgument, "the store at \(configuration.path) is closed (\(error)); open a new store to use it")
+                .invalidArgument,
+                "the store at \(configuration.path) is closed (\(error)); open a new store to use it"
+            )
         }
     }
 }

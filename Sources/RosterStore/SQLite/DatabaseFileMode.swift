@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 internal import SecretFiles
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// The database holds every contact and the encrypted secrets: its file, and the WAL and shared
 /// memory files SQLite creates beside it (which take the database file's mode), are readable by
@@ -24,7 +25,8 @@ enum DatabaseFileMode {
             guard chmod(file, 0o600) == 0 else {
                 throw StoreError(
                     .sqlite,
-                    "\(file) is readable by other users and its mode cannot be changed (errno \(errno)); run chmod 600 \(file)")
+                    "\(file) is readable by other users and its mode cannot be changed (errno \(errno)); run chmod 600 \(file)"
+                )
             }
         }
     }

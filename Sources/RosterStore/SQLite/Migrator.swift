@@ -46,7 +46,8 @@ package struct Migrator: Sendable {
             throw StoreError(
                 .migration,
                 "the database at \(connection.path) is at schema version \(current) but this rosterd knows only "
-                    + "\(migrations.count); run the newer rosterd that wrote it, or restore a backup")
+                    + "\(migrations.count); run the newer rosterd that wrote it, or restore a backup"
+            )
         }
         var applied: [String] = []
         for (offset, migration) in migrations.enumerated().dropFirst(current) {
@@ -59,7 +60,8 @@ package struct Migrator: Sendable {
                 throw StoreError(
                     .migration,
                     "migration \(offset + 1) \"\(migration.name)\" failed: \(error.message); the database was left at "
-                        + "version \(offset) unchanged by it; restore a backup or report this error")
+                        + "version \(offset) unchanged by it; restore a backup or report this error"
+                )
             }
             applied.append(migration.name)
         }

@@ -10,10 +10,18 @@ package final class Statement {
     init(connection: Connection, sql: String) throws(StoreError) {
         var statement: OpaquePointer?
         let rc = sqlite3_prepare_v3(
-            connection.handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
+            connection.handle,
+            sql,
+            -1,
+            UInt32(SQLITE_PREPARE_PERSISTENT),
+            &statement,
+            nil
+        )
         guard rc == SQLITE_OK, let statement else {
             throw StoreError(
-                .sqlite, "SQLite cannot prepare \(sql.prefix(120)): \(connection.lastErrorMessage) (code \(rc))")
+                .sqlite,
+                "SQLite cannot prepare \(sql.prefix(120)): \(connection.lastErrorMessage) (code \(rc))"
+            )
         }
         self.handle = statement
         self.connection = connection
@@ -56,8 +64,12 @@ package final class Statement {
         }
         value.withUTF8 { bytes in
             _ = sqlite3_bind_text(
-                handle, index, UnsafeRawPointer(bytes.baseAddress)?.assumingMemoryBound(to: CChar.self),
-                Int32(bytes.count), roster_sqlite_transient())
+                handle,
+                index,
+                UnsafeRawPointer(bytes.baseAddress)?.assumingMemoryBound(to: CChar.self),
+                Int32(bytes.count),
+                roster_sqlite_transient()
+            )
         }
     }
 
@@ -84,7 +96,9 @@ package final class Statement {
         default:
             let sql = sqlite3_sql(handle).map { String(cString: $0) } ?? "?"
             throw StoreError(
-                .sqlite, "SQLite failed (code \(rc)) running \(sql.prefix(120)): \(connection.lastErrorMessage)")
+                .sqlite,
+                "SQLite failed (code \(rc)) running \(sql.prefix(120)): \(connection.lastErrorMessage)"
+            )
         }
     }
 

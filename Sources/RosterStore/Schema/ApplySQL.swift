@@ -83,10 +83,13 @@ enum ApplySQL {
 
     static let countAdds = "SELECT count(*) \(addFrom)"
     static let countUpdates = "SELECT count(*) \(updateFrom)"
-    static func countRemovals(_ kind: ApplyKind) -> String { "SELECT count(*) FROM contacts c WHERE \(removeWhere(kind))" }
+    static func countRemovals(_ kind: ApplyKind) -> String {
+        "SELECT count(*) FROM contacts c WHERE \(removeWhere(kind))"
+    }
 
     static let sampleAdds = "SELECT s.contact_id, s.display_name, s.mail \(addFrom) ORDER BY s.contact_id LIMIT ?3"
-    static let sampleUpdates = "SELECT s.contact_id, s.display_name, s.mail \(updateFrom) ORDER BY s.contact_id LIMIT ?3"
+    static let sampleUpdates =
+        "SELECT s.contact_id, s.display_name, s.mail \(updateFrom) ORDER BY s.contact_id LIMIT ?3"
     static func sampleRemovals(_ kind: ApplyKind) -> String {
         "SELECT c.id, c.display_name, c.mail FROM contacts c WHERE \(removeWhere(kind)) ORDER BY c.id LIMIT ?3"
     }

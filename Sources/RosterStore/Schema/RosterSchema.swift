@@ -11,8 +11,14 @@ package enum RosterSchema {
         migrator.register("word-prefix search for groups", apply: version3)
         migrator.register("a token scope per tenant", sql: version4)
         migrator.register("a note on each sync job", sql: version5)
-        migrator.register("group search keys folded without apostrophes and punctuation, from each word on", apply: version6)
-        migrator.register("a contacts generation per tenant, bumped by every apply that changes a contact", sql: version7)
+        migrator.register(
+            "group search keys folded without apostrophes and punctuation, from each word on",
+            apply: version6
+        )
+        migrator.register(
+            "a contacts generation per tenant, bumped by every apply that changes a contact",
+            sql: version7
+        )
         return migrator
     }()
 
@@ -144,8 +150,12 @@ package enum RosterSchema {
         while try select.step() {
             groups.append((select.string(0) ?? "", select.string(1) ?? "", select.string(2) ?? "", select.string(3)))
         }
-        let update = try connection.cached("UPDATE groups SET folded_name = ?3, folded_mail = ?4 WHERE tenant_id = ?1 AND id = ?2")
-        let addWord = try connection.cached("INSERT OR IGNORE INTO group_words (tenant_id, group_id, word) VALUES (?1, ?2, ?3)")
+        let update = try connection.cached(
+            "UPDATE groups SET folded_name = ?3, folded_mail = ?4 WHERE tenant_id = ?1 AND id = ?2"
+        )
+        let addWord = try connection.cached(
+            "INSERT OR IGNORE INTO group_words (tenant_id, group_id, word) VALUES (?1, ?2, ?3)"
+        )
         for group in groups {
             update.reset()
             update.bind(group.tenant, at: 1)
@@ -179,7 +189,8 @@ package enum RosterSchema {
                 FOREIGN KEY (tenant_id, group_id) REFERENCES groups(tenant_id, id) ON DELETE CASCADE
             ) WITHOUT ROWID;
             CREATE INDEX group_words_by_group ON group_words(tenant_id, group_id);
-            """)
+            """
+        )
         try refoldGroups(connection)
     }
 }

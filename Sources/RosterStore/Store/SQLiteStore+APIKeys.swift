@@ -13,7 +13,8 @@ extension SQLiteStore {
             exists.bind(tenant, at: 1)
             guard try exists.step() else { throw Self.noTenant(tenant) }
             let insert = try connection.cached(
-                "INSERT INTO api_keys (id, tenant_id, role, hash, label, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+                "INSERT INTO api_keys (id, tenant_id, role, hash, label, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+            )
             insert.bind(key.id, at: 1)
             insert.bind(tenant, at: 2)
             insert.bind(role.rawValue, at: 3)
@@ -42,7 +43,8 @@ extension SQLiteStore {
     package func apiKeys(tenant: String) async throws(StoreError) -> [APIKeyRecord] {
         try await pool.read { connection throws(StoreError) in
             let select = try connection.cached(
-                "SELECT \(Self.keyColumns) FROM api_keys WHERE tenant_id = ?1 ORDER BY created_at, id")
+                "SELECT \(Self.keyColumns) FROM api_keys WHERE tenant_id = ?1 ORDER BY created_at, id"
+            )
             select.bind(tenant, at: 1)
             var keys: [APIKeyRecord] = []
             while try select.step() { keys.append(try Self.readKey(select)) }
@@ -53,7 +55,8 @@ extension SQLiteStore {
     package func revokeAPIKey(id: String, tenant: String, now: Int64) async throws(StoreError) -> Bool {
         try await pool.write { connection throws(StoreError) in
             let update = try connection.cached(
-                "UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?3) WHERE id = ?1 AND tenant_id = ?2")
+                "UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?3) WHERE id = ?1 AND tenant_id = ?2"
+            )
             update.bind(id, at: 1)
             update.bind(tenant, at: 2)
             update.bind(now, at: 3)
@@ -64,8 +67,12 @@ extension SQLiteStore {
 
     private static func readKey(_ row: Statement) throws(StoreError) -> APIKeyRecord {
         APIKeyRecord(
-            id: row.string(0) ?? "", tenantID: row.string(1) ?? "",
-            role: try .stored(row.string(2), column: "api_keys.role"), label: row.string(3) ?? "",
-            createdAt: row.int64(4), revokedAt: row.optionalInt64(5))
+            id: row.string(0) ?? "",
+            tenantID: row.string(1) ?? "",
+            role: try .stored(row.string(2), column: "api_keys.role"),
+            label: row.string(3) ?? "",
+            createdAt: row.int64(4),
+            revokedAt: row.optionalInt64(5)
+        )
     }
 }

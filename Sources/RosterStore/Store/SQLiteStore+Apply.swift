@@ -1,5 +1,6 @@
 internal import Logging
 internal import Synchronization
+
 // Staging a job's rows page by page, and the all-or-nothing apply step.
 extension SQLiteStore {
     package func stage(job: String, contacts: [ContactRecord], removals: [String]) async throws(StoreError) {
@@ -24,7 +25,8 @@ extension SQLiteStore {
         }
     }
 
-    package func apply(job: String, tenant: String, kind: ApplyKind, now: Int64, deltaLink: String?) async throws(StoreError)
+    package func apply(job: String, tenant: String, kind: ApplyKind, now: Int64, deltaLink: String?)
+        async throws(StoreError)
         -> ApplyCounts
     {
         try await pool.write { connection throws(StoreError) in
@@ -32,7 +34,14 @@ extension SQLiteStore {
         }
     }
 
-    package func apply(job: String, tenant: String, kind: ApplyKind, now: Int64, deltaLink: String?, limits: ApplyLimits)
+    package func apply(
+        job: String,
+        tenant: String,
+        kind: ApplyKind,
+        now: Int64,
+        deltaLink: String?,
+        limits: ApplyLimits
+    )
         async throws(StoreError) -> ApplyOutcome
     {
         let refused = RefusedCounts()
@@ -41,8 +50,15 @@ extension SQLiteStore {
         do {
             let counts = try await pool.write { connection throws(StoreError) in
                 try Self.apply(
-                    job: job, tenant: tenant, kind: kind, now: now, deltaLink: deltaLink, limits: limits,
-                    refused: refused, connection: connection)
+                    job: job,
+                    tenant: tenant,
+                    kind: kind,
+                    now: now,
+                    deltaLink: deltaLink,
+                    limits: limits,
+                    refused: refused,
+                    connection: connection
+                )
             }
             metadata[StoreLogKey.counts.rawValue] = "\(Self.describe(counts))"
             metadata[StoreLogKey.milliseconds.rawValue] = "\((ContinuousClock.now - started) / .milliseconds(1))"
@@ -69,8 +85,14 @@ extension SQLiteStore {
 
     /// The apply step on `connection`, inside the caller's transaction.
     static func apply(
-        job: String, tenant: String, kind: ApplyKind, now: Int64, deltaLink: String?, limits: ApplyLimits = .none,
-        refused: RefusedCounts? = nil, connection: Connection
+        job: String,
+        tenant: String,
+        kind: ApplyKind,
+        now: Int64,
+        deltaLink: String?,
+        limits: ApplyLimits = .none,
+        refused: RefusedCounts? = nil,
+        connection: Connection
     ) throws(StoreError) -> ApplyCounts {
         let exists = try connection.cached("SELECT 1 FROM tenants WHERE id = ?1")
         exists.bind(tenant, at: 1)
@@ -88,7 +110,10 @@ extension SQLiteStore {
         if limits.refuses(counts) {
             // Thrown to roll the transaction back; `apply(…limits:)` turns it into `.refused`.
             refused?.counts.withLock { $0 = counts }
-            throw StoreError(.refused, "the apply would remove \(counts.removed) contacts, beyond its limits; rolled back")
+            throw StoreError(
+                .refused,
+                "the apply would remove \(counts.removed) contacts, beyond its limits; rolled back"
+            )
         }
         if try run(ApplySQL.otherJobsStaged, tenant: tenant, job: job, connection: connection, read: { $0.bool(0) }) {
             _ = try execute(ApplySQL.dropStaging, tenant: tenant, job: job, now: now, connection: connection)
@@ -98,7 +123,9 @@ extension SQLiteStore {
         try connection.execute(ApplySQL.clearWorkTable)
         if counts.added + counts.updated + counts.removed > 0 {
             // In-memory search indexes of the tenant's contacts compare this to know they are stale.
-            let bump = try connection.cached("UPDATE tenants SET contacts_generation = contacts_generation + 1 WHERE id = ?1")
+            let bump = try connection.cached(
+                "UPDATE tenants SET contacts_generation = contacts_generation + 1 WHERE id = ?1"
+            )
             bump.bind(tenant, at: 1)
             try bump.run()
         }
@@ -122,7 +149,13 @@ extension SQLiteStore {
                 statement.bind(max(0, sampleLimit), at: 3)
                 var entries: [ApplyPlan.Entry] = []
                 while try statement.step() {
-                    entries.append(.init(id: statement.string(0) ?? "", displayName: statement.string(1), mail: statement.string(2)))
+                    entries.append(
+                        .init(
+                            id: statement.string(0) ?? "",
+                            displayName: statement.string(1),
+                            mail: statement.string(2)
+                        )
+                    )
                 }
                 return entries
             }
@@ -138,8 +171,11 @@ extension SQLiteStore {
             counts.unchanged = try count(ApplySQL.countUpserts) - counts.added - counts.updated
             counts.totalAfter = try Self.count(tenant: tenant, connection: connection) - counts.removed + counts.added
             return ApplyPlan(
-                counts: counts, toAdd: try sample(ApplySQL.sampleAdds), toUpdate: try sample(ApplySQL.sampleUpdates),
-                toRemove: try sample(ApplySQL.sampleRemovals(kind)))
+                counts: counts,
+                toAdd: try sample(ApplySQL.sampleAdds),
+                toUpdate: try sample(ApplySQL.sampleUpdates),
+                toRemove: try sample(ApplySQL.sampleRemovals(kind))
+            )
         }
     }
 
@@ -173,7 +209,9 @@ extension SQLiteStore {
 
     /// Runs a statement taking ?1 tenant, ?2 job, ?3 time and returns the rows it changed.
     /// (Binding a parameter a statement does not use is a no-op: SQLite answers SQLITE_RANGE.)
-    private static func execute(_ sql: String, tenant: String, job: String, now: Int64, connection: Connection) throws(StoreError) -> Int {
+    private static func execute(_ sql: String, tenant: String, job: String, now: Int64, connection: Connection)
+        throws(StoreError) -> Int
+    {
         let statement = try connection.cached(sql)
         statement.bind(tenant, at: 1)
         statement.bind(job, at: 2)
@@ -184,7 +222,11 @@ extension SQLiteStore {
 
     /// Runs a one-row query taking ?1 tenant and ?2 job and reads its row with `read`.
     private static func run<T>(
-        _ sql: String, tenant: String, job: String, connection: Connection, read: (Statement) -> T
+        _ sql: String,
+        tenant: String,
+        job: String,
+        connection: Connection,
+        read: (Statement) -> T
     ) throws(StoreError) -> T {
         let statement = try connection.cached(sql)
         statement.bind(tenant, at: 1)

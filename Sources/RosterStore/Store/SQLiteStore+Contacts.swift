@@ -35,12 +35,14 @@ extension SQLiteStore {
     }
 
     /// The first contact whose `columns` (tried in order) equal `address`, ignoring case.
-    private func contact(tenant: String, address: String, columns: [String]) async throws(StoreError) -> ContactRecord? {
+    private func contact(tenant: String, address: String, columns: [String]) async throws(StoreError) -> ContactRecord?
+    {
         try await pool.read { connection throws(StoreError) in
             // Mail first: it is what signature services look people up by.
             for column in columns {
                 let statement = try connection.cached(
-                    "\(Self.select) WHERE tenant_id = ?1 AND \(column) = ?2 COLLATE NOCASE ORDER BY id LIMIT 1")
+                    "\(Self.select) WHERE tenant_id = ?1 AND \(column) = ?2 COLLATE NOCASE ORDER BY id LIMIT 1"
+                )
                 statement.bind(tenant, at: 1)
                 statement.bind(address, at: 2)
                 if try statement.step() { return ContactColumns.read(statement, idColumn: 0) }
@@ -52,7 +54,8 @@ extension SQLiteStore {
     package func contacts(tenant: String, after: String?, limit: Int) async throws(StoreError) -> [ContactRecord] {
         try await pool.read { connection throws(StoreError) in
             let statement = try connection.cached(
-                "\(Self.select) WHERE tenant_id = ?1 AND id > ?2 ORDER BY tenant_id, id LIMIT ?3")
+                "\(Self.select) WHERE tenant_id = ?1 AND id > ?2 ORDER BY tenant_id, id LIMIT ?3"
+            )
             statement.bind(tenant, at: 1)
             statement.bind(after ?? "", at: 2)
             statement.bind(max(0, limit), at: 3)

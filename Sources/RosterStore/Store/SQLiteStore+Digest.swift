@@ -14,7 +14,8 @@ extension SQLiteStore {
             defer { EVP_MD_CTX_free(context) }
             EVP_DigestInit_ex(context, EVP_sha256(), nil)
             let select = try connection.cached(
-                "SELECT id, \(ContactColumns.list) FROM contacts WHERE tenant_id = ?1 ORDER BY tenant_id, id")
+                "SELECT id, \(ContactColumns.list) FROM contacts WHERE tenant_id = ?1 ORDER BY tenant_id, id"
+            )
             select.bind(tenant, at: 1)
             let columns = Int32(ContactColumns.fields.count + 1)
             while try select.step() {
@@ -23,7 +24,9 @@ extension SQLiteStore {
                     var header = [UInt8](repeating: 0, count: 9)
                     if var value = select.string(column) {
                         header[0] = 1
-                        withUnsafeBytes(of: UInt64(value.utf8.count).littleEndian) { header.replaceSubrange(1..<9, with: $0) }
+                        withUnsafeBytes(of: UInt64(value.utf8.count).littleEndian) {
+                            header.replaceSubrange(1..<9, with: $0)
+                        }
                         EVP_DigestUpdate(context, header, header.count)
                         value.withUTF8 { _ = EVP_DigestUpdate(context, $0.baseAddress, $0.count) }
                     } else {

@@ -12,9 +12,11 @@ extension SQLiteStore {
                 INSERT OR REPLACE INTO groups (tenant_id, id, display_name, folded_name, mail, folded_mail,
                     mail_enabled, security_enabled, kind, refreshed_at)
                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-                """)
+                """
+            )
             let addWord = try connection.cached(
-                "INSERT OR IGNORE INTO group_words (tenant_id, group_id, word) VALUES (?1, ?2, ?3)")
+                "INSERT OR IGNORE INTO group_words (tenant_id, group_id, word) VALUES (?1, ?2, ?3)"
+            )
             for group in groups {
                 insert.reset()
                 insert.bind(tenant, at: 1)
@@ -42,7 +44,8 @@ extension SQLiteStore {
     package func groups(tenant: String) async throws(StoreError) -> (groups: [GroupRecord], refreshedAt: Int64?) {
         try await pool.read { connection throws(StoreError) in
             let select = try connection.cached(
-                "SELECT \(Self.groupColumns), g.refreshed_at FROM groups g WHERE g.tenant_id = ?1")
+                "SELECT \(Self.groupColumns), g.refreshed_at FROM groups g WHERE g.tenant_id = ?1"
+            )
             select.bind(tenant, at: 1)
             var groups: [GroupRecord] = []
             var refreshedAt: Int64?
@@ -56,7 +59,9 @@ extension SQLiteStore {
 
     package func group(tenant: String, id: String) async throws(StoreError) -> GroupRecord? {
         try await pool.read { connection throws(StoreError) in
-            let select = try connection.cached("SELECT \(Self.groupColumns) FROM groups g WHERE g.tenant_id = ?1 AND g.id = ?2")
+            let select = try connection.cached(
+                "SELECT \(Self.groupColumns) FROM groups g WHERE g.tenant_id = ?1 AND g.id = ?2"
+            )
             select.bind(tenant, at: 1)
             select.bind(id, at: 2)
             return try select.step() ? try Self.readGroup(select) : nil
@@ -83,7 +88,8 @@ extension SQLiteStore {
                 GROUP BY g.id
                 ORDER BY best, g.folded_name, g.id
                 LIMIT ?4
-                """)
+                """
+            )
             select.bind(tenant, at: 1)
             select.bind(prefix, at: 2)
             select.bind(upper, at: 3)
@@ -96,8 +102,13 @@ extension SQLiteStore {
 
     private static func readGroup(_ row: Statement) throws(StoreError) -> GroupRecord {
         GroupRecord(
-            id: row.string(0) ?? "", displayName: row.string(1) ?? "", mail: row.string(2), mailEnabled: row.bool(3),
-            securityEnabled: row.bool(4), kind: try .stored(row.string(5), column: "groups.kind"))
+            id: row.string(0) ?? "",
+            displayName: row.string(1) ?? "",
+            mail: row.string(2),
+            mailEnabled: row.bool(3),
+            securityEnabled: row.bool(4),
+            kind: try .stored(row.string(5), column: "groups.kind")
+        )
     }
 }
 

@@ -12,13 +12,15 @@ extension SQLiteStore {
                 throw StoreError(
                     .conflict,
                     "tenant \(job.tenantID) already has an active sync job \(active.id) (\(active.state.rawValue)); "
-                        + "wait for it or cancel it first")
+                        + "wait for it or cancel it first"
+                )
             }
             let insert = try connection.cached(
                 """
                 INSERT INTO sync_jobs (id, tenant_id, scope_kind, mode, state, created_at, triggered_by)
                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-                """)
+                """
+            )
             insert.bind(job.id, at: 1)
             insert.bind(job.tenantID, at: 2)
             insert.bind(job.scope.kind, at: 3)
@@ -46,7 +48,8 @@ extension SQLiteStore {
     package func jobs(tenant: String, limit: Int) async throws(StoreError) -> [SyncJobRecord] {
         try await pool.read { connection throws(StoreError) in
             let select = try connection.cached(
-                "SELECT \(Self.jobColumns) FROM sync_jobs WHERE tenant_id = ?1 ORDER BY created_at DESC, id DESC LIMIT ?2")
+                "SELECT \(Self.jobColumns) FROM sync_jobs WHERE tenant_id = ?1 ORDER BY created_at DESC, id DESC LIMIT ?2"
+            )
             select.bind(tenant, at: 1)
             select.bind(max(0, limit), at: 2)
             var jobs: [SyncJobRecord] = []
@@ -56,12 +59,16 @@ extension SQLiteStore {
     }
 
     package func activeJob(tenant: String) async throws(StoreError) -> SyncJobRecord? {
-        try await pool.read { connection throws(StoreError) in try Self.activeJob(tenant: tenant, connection: connection) }
+        try await pool.read { connection throws(StoreError) in
+            try Self.activeJob(tenant: tenant, connection: connection)
+        }
     }
 
     package func interruptActiveJobs(now: Int64) async throws(StoreError) -> [String] {
         try await pool.write { connection throws(StoreError) in
-            let select = try connection.cached("SELECT id FROM sync_jobs WHERE state IN ('queued', 'running') ORDER BY id")
+            let select = try connection.cached(
+                "SELECT id FROM sync_jobs WHERE state IN ('queued', 'running') ORDER BY id"
+            )
             var ids: [String] = []
             while try select.step() { ids.append(select.string(0) ?? "") }
             let update = try connection.cached(
@@ -69,7 +76,8 @@ extension SQLiteStore {
                 UPDATE sync_jobs SET state = 'interrupted', finished_at = ?1, error_code = 'INTERRUPTED',
                     error_message = 'the server stopped during the run; start a new sync'
                 WHERE state IN ('queued', 'running')
-                """)
+                """
+            )
             update.bind(now, at: 1)
             try update.run()
             return ids
@@ -78,7 +86,8 @@ extension SQLiteStore {
 
     private static func activeJob(tenant: String, connection: Connection) throws(StoreError) -> SyncJobRecord? {
         let select = try connection.cached(
-            "SELECT \(jobColumns) FROM sync_jobs WHERE tenant_id = ?1 AND state IN ('queued', 'running')")
+            "SELECT \(jobColumns) FROM sync_jobs WHERE tenant_id = ?1 AND state IN ('queued', 'running')"
+        )
         select.bind(tenant, at: 1)
         return try select.step() ? try readJob(select) : nil
     }
@@ -91,7 +100,8 @@ extension SQLiteStore {
                 error_code = ?14, error_message = ?15, started_at = ?16, finished_at = ?17, started_by = ?18,
                 triggered_by = ?19, dry_run = ?20, acknowledged_removals = ?21, note = ?22
             WHERE id = ?1
-            """)
+            """
+        )
         update.bind(job.id, at: 1)
         update.bind(job.scope.kind, at: 2)
         if case .group(let id, let name) = job.scope {
@@ -121,7 +131,8 @@ extension SQLiteStore {
         } catch {
             throw StoreError(
                 .conflict,
-                "cannot save job \(job.id): \(error.message); a tenant has at most one queued or running job")
+                "cannot save job \(job.id): \(error.message); a tenant has at most one queued or running job"
+            )
         }
         guard connection.changes == 1 else {
             throw StoreError(.notFound, "no sync job with id \(job.id); create it with createJob first")
@@ -130,11 +141,16 @@ extension SQLiteStore {
 
     private static func readJob(_ row: Statement) throws(StoreError) -> SyncJobRecord {
         var job = SyncJobRecord(
-            id: row.string(0) ?? "", tenantID: row.string(1) ?? "",
+            id: row.string(0) ?? "",
+            tenantID: row.string(1) ?? "",
             scope: try .from(kind: row.string(2), groupID: row.string(3), groupName: row.string(4)),
-            mode: try .stored(row.string(5), column: "sync_jobs.mode"), createdAt: row.int64(16),
-            startedBy: row.string(19), trigger: try .stored(row.string(20), column: "sync_jobs.triggered_by"),
-            dryRun: row.bool(21), acknowledgedRemovals: row.bool(22))
+            mode: try .stored(row.string(5), column: "sync_jobs.mode"),
+            createdAt: row.int64(16),
+            startedBy: row.string(19),
+            trigger: try .stored(row.string(20), column: "sync_jobs.triggered_by"),
+            dryRun: row.bool(21),
+            acknowledgedRemovals: row.bool(22)
+        )
         job.state = try .stored(row.string(6), column: "sync_jobs.state")
         job.phase = try row.string(7).map { phase throws(StoreError) in try .stored(phase, column: "sync_jobs.phase") }
         job.fetched = row.int(8)

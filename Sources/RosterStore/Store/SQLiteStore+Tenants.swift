@@ -17,7 +17,8 @@ extension SQLiteStore {
                 """
                 INSERT INTO tenants (id, display_name, authority_url, graph_base_url, created_at)
                 VALUES (?1, ?2, ?3, ?4, ?5)
-                """)
+                """
+            )
             insert.bind(tenant.id, at: 1)
             insert.bind(tenant.displayName, at: 2)
             insert.bind(tenant.authorityURL, at: 3)
@@ -84,7 +85,8 @@ extension SQLiteStore {
                 scope_group_id = ?10, scope_group_name = ?11, delta_link = ?12, deletion_threshold = ?13,
                 include_disabled = ?14, sync_interval_minutes = ?15, next_sync_at = ?16, token_scope = ?17
             WHERE id = ?1
-            """)
+            """
+        )
         update.bind(tenant.id, at: 1)
         update.bind(tenant.displayName, at: 2)
         update.bind(tenant.directoryTenantID, at: 3)
@@ -110,8 +112,12 @@ extension SQLiteStore {
 
     private static func readTenant(_ row: Statement) throws(StoreError) -> TenantRecord {
         var tenant = TenantRecord(
-            id: row.string(0) ?? "", displayName: row.string(1) ?? "", authorityURL: row.string(4) ?? "",
-            graphBaseURL: row.string(5) ?? "", createdAt: row.int64(16))
+            id: row.string(0) ?? "",
+            displayName: row.string(1) ?? "",
+            authorityURL: row.string(4) ?? "",
+            graphBaseURL: row.string(5) ?? "",
+            createdAt: row.int64(16)
+        )
         tenant.directoryTenantID = row.string(2)
         tenant.clientID = row.string(3)
         tenant.connectionState = try .stored(row.string(6), column: "tenants.connection_state")

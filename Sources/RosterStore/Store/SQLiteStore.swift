@@ -52,7 +52,8 @@ package final class SQLiteStore: Store {
                 metadata: [
                     StoreLogKey.database.rawValue: "\(configuration.databasePath)",
                     StoreLogKey.migrations.rawValue: "\(pool.appliedMigrations.joined(separator: ", "))",
-                ])
+                ]
+            )
         }
     }
 

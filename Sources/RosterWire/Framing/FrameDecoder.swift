@@ -82,7 +82,9 @@ public struct FrameDecoder: NIOSingleStepByteToMessageDecoder {
                 guard UInt64(length) <= UInt64(limits.maxFrameSize) else {
                     throw FrameDecodingError(.frameTooLarge(header, limit: limits.maxFrameSize), offset: nil)
                 }
-                if header.type == .headers || header.type == .trailers || header.type == .cancel, Int(length) > limits.maxHeaderSize {
+                if header.type == .headers || header.type == .trailers || header.type == .cancel,
+                    Int(length) > limits.maxHeaderSize
+                {
                     buffer.moveReaderIndex(forwardBy: Frame.headerSize)
                     state = .skipping(header, remaining: Int(length))
                     continue
@@ -90,7 +92,9 @@ public struct FrameDecoder: NIOSingleStepByteToMessageDecoder {
                 guard buffer.readableBytes >= Frame.headerSize + Int(length) else { return nil }
                 buffer.moveReaderIndex(forwardBy: Frame.headerSize)
                 let payload = buffer.readSlice(length: Int(length))!
-                return .frame(Frame(type: header.type, flags: header.flags, streamID: header.streamID, payload: payload))
+                return .frame(
+                    Frame(type: header.type, flags: header.flags, streamID: header.streamID, payload: payload)
+                )
 
             case .skipping(let header, let remaining):
                 let step = min(remaining, buffer.readableBytes)

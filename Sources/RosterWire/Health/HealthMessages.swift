@@ -69,7 +69,10 @@ public enum HealthMethods {
     public static let service = "roster.health.v1.Health"
 
     public static let check = UnaryMethod<HealthCheckRequest, HealthCheckResponse>(service: service, name: "Check")
-    public static let watch = ServerStreamingMethod<HealthCheckRequest, HealthCheckResponse>(service: service, name: "Watch")
+    public static let watch = ServerStreamingMethod<HealthCheckRequest, HealthCheckResponse>(
+        service: service,
+        name: "Watch"
+    )
 
     /// Both, in proto/health.proto's order.
     public static let all: [any RPCMethodDescriptor] = [check, watch]

@@ -39,7 +39,10 @@ extension ProtoMessage {
         buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { raw in
             var writer = ProtoWriter(base: raw.baseAddress!, capacity: size)
             traverse(&writer)
-            precondition(writer.offset == size, "\(Self.protoMessageName): traverse wrote \(writer.offset) of \(size) bytes")
+            precondition(
+                writer.offset == size,
+                "\(Self.protoMessageName): traverse wrote \(writer.offset) of \(size) bytes"
+            )
             return size
         }
     }
@@ -52,16 +55,25 @@ extension ProtoMessage {
             guard size > 0 else { return }
             var writer = ProtoWriter(base: UnsafeMutableRawPointer(buffer.baseAddress!), capacity: size)
             traverse(&writer)
-            precondition(writer.offset == size, "\(Self.protoMessageName): traverse wrote \(writer.offset) of \(size) bytes")
+            precondition(
+                writer.offset == size,
+                "\(Self.protoMessageName): traverse wrote \(writer.offset) of \(size) bytes"
+            )
             count = size
         }
     }
 
     /// Decodes a message from raw bytes, enforcing `limits`.
     @inlinable
-    public init(decoding bytes: UnsafeRawBufferPointer, limits: ProtoDecodingLimits = .default) throws(ProtoDecodingError) {
+    public init(decoding bytes: UnsafeRawBufferPointer, limits: ProtoDecodingLimits = .default)
+        throws(ProtoDecodingError)
+    {
         guard bytes.count <= limits.maxSize else {
-            throw ProtoDecodingError(.tooLarge(size: bytes.count, limit: limits.maxSize), offset: 0, messageName: Self.protoMessageName)
+            throw ProtoDecodingError(
+                .tooLarge(size: bytes.count, limit: limits.maxSize),
+                offset: 0,
+                messageName: Self.protoMessageName
+            )
         }
         var reader = ProtoReader(bytes: bytes, limits: limits)
         var message = Self()

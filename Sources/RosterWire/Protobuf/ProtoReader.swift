@@ -168,7 +168,9 @@ public struct ProtoReader {
     }
 
     @inlinable
-    public mutating func repeatedMessage<M: ProtoMessage>(_ tag: ProtoTag, into values: inout [M]) throws(ProtoDecodingError) {
+    public mutating func repeatedMessage<M: ProtoMessage>(_ tag: ProtoTag, into values: inout [M])
+        throws(ProtoDecodingError)
+    {
         var value = M()
         try readNested(tag, into: &value)
         values.append(value)
@@ -347,7 +349,9 @@ public struct ProtoReader {
             guard range.count % 4 == 0 else { throw error(.malformedPacked, at: start) }
             values.reserveCapacity(values.count + range.count / 4)
             for position in stride(from: range.lowerBound, to: range.upperBound, by: 4) {
-                values.append(convert(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: position, as: UInt32.self))))
+                values.append(
+                    convert(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: position, as: UInt32.self)))
+                )
             }
         default:
             throw error(.wrongWireType(expected: .fixed32, actual: tag.wireType), at: tag.offset)
@@ -370,7 +374,9 @@ public struct ProtoReader {
             guard range.count % 8 == 0 else { throw error(.malformedPacked, at: start) }
             values.reserveCapacity(values.count + range.count / 8)
             for position in stride(from: range.lowerBound, to: range.upperBound, by: 8) {
-                values.append(convert(UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: position, as: UInt64.self))))
+                values.append(
+                    convert(UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: position, as: UInt64.self)))
+                )
             }
         default:
             throw error(.wrongWireType(expected: .fixed64, actual: tag.wireType), at: tag.offset)

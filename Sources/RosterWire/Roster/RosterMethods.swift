@@ -7,18 +7,39 @@ public enum RosterMethods {
     public static let service = "roster.v1.Roster"
 
     public static let connectDirectory = UnaryMethod<ConnectDirectoryRequest, ConnectDirectoryResponse>(
-        service: service, name: "ConnectDirectory")
+        service: service,
+        name: "ConnectDirectory"
+    )
     public static let getStatus = UnaryMethod<GetStatusRequest, GetStatusResponse>(service: service, name: "GetStatus")
     public static let startSync = UnaryMethod<StartSyncRequest, StartSyncResponse>(service: service, name: "StartSync")
-    public static let cancelSync = UnaryMethod<CancelSyncRequest, CancelSyncResponse>(service: service, name: "CancelSync")
+    public static let cancelSync = UnaryMethod<CancelSyncRequest, CancelSyncResponse>(
+        service: service,
+        name: "CancelSync"
+    )
     public static let watchProgress = ServerStreamingMethod<WatchProgressRequest, ProgressUpdate>(
-        service: service, name: "WatchProgress")
-    public static let listGroups = UnaryMethod<ListGroupsRequest, ListGroupsResponse>(service: service, name: "ListGroups")
-    public static let listContacts = UnaryMethod<ListContactsRequest, ListContactsResponse>(service: service, name: "ListContacts")
-    public static let getContact = UnaryMethod<GetContactRequest, GetContactResponse>(service: service, name: "GetContact")
-    public static let listSyncJobs = UnaryMethod<ListSyncJobsRequest, ListSyncJobsResponse>(service: service, name: "ListSyncJobs")
+        service: service,
+        name: "WatchProgress"
+    )
+    public static let listGroups = UnaryMethod<ListGroupsRequest, ListGroupsResponse>(
+        service: service,
+        name: "ListGroups"
+    )
+    public static let listContacts = UnaryMethod<ListContactsRequest, ListContactsResponse>(
+        service: service,
+        name: "ListContacts"
+    )
+    public static let getContact = UnaryMethod<GetContactRequest, GetContactResponse>(
+        service: service,
+        name: "GetContact"
+    )
+    public static let listSyncJobs = UnaryMethod<ListSyncJobsRequest, ListSyncJobsResponse>(
+        service: service,
+        name: "ListSyncJobs"
+    )
     public static let updateSettings = UnaryMethod<UpdateSettingsRequest, UpdateSettingsResponse>(
-        service: service, name: "UpdateSettings")
+        service: service,
+        name: "UpdateSettings"
+    )
 
     /// Every method above, in proto/roster.proto's order.
     public static let all: [any RPCMethodDescriptor] = [

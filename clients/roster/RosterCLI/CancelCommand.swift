@@ -23,9 +23,13 @@ struct CancelCommand: AsyncParsableCommand {
             if context.json {
                 context.printJSON(JSONOutput.job(job))
             } else if job.state.isTerminal {
-                context.console.print("Sync job \(job.id) is \(TextFormat.name(job.state)); nothing of a cancelled job is applied.")
+                context.console.print(
+                    "Sync job \(job.id) is \(TextFormat.name(job.state)); nothing of a cancelled job is applied."
+                )
             } else {
-                context.console.print("Asked sync job \(job.id) to stop (now \(TextFormat.name(job.state))); `roster watch \(job.id)` shows when it has.")
+                context.console.print(
+                    "Asked sync job \(job.id) to stop (now \(TextFormat.name(job.state))); `roster watch \(job.id)` shows when it has."
+                )
             }
             return .success
         }

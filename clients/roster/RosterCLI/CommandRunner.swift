@@ -28,7 +28,8 @@ enum CommandRunner {
         _ body: (RosterClient, CommandContext) async throws -> ExitCode
     ) async throws {
         let console = Console.standard(environment: environment)
-        var address = nonEmpty(options.address) ?? nonEmpty(environment["ROSTER_ADDRESS"]) ?? ConnectionOptions.defaultAddress
+        var address =
+            nonEmpty(options.address) ?? nonEmpty(environment["ROSTER_ADDRESS"]) ?? ConnectionOptions.defaultAddress
         let exitCode: ExitCode
         do {
             let connection = try options.resolve(environment: environment)
@@ -44,7 +45,11 @@ enum CommandRunner {
         } catch let exit as ExitCode {
             exitCode = exit
         } catch {
-            exitCode = report(ErrorReport(CLIFailure("\(error)", exitCode: RosterExitCode.failure)), json: options.json, console: console)
+            exitCode = report(
+                ErrorReport(CLIFailure("\(error)", exitCode: RosterExitCode.failure)),
+                json: options.json,
+                console: console
+            )
         }
         if exitCode != .success { throw exitCode }
     }

@@ -18,10 +18,20 @@ struct ConnectCommand: AsyncParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
 
-    @Option(help: ArgumentHelp("The Entra ID (directory) tenant id or verified domain (env ROSTER_DIRECTORY_TENANT_ID).", valueName: "id"))
+    @Option(
+        help: ArgumentHelp(
+            "The Entra ID (directory) tenant id or verified domain (env ROSTER_DIRECTORY_TENANT_ID).",
+            valueName: "id"
+        )
+    )
     var directoryTenantId: String?
 
-    @Option(help: ArgumentHelp("The application (client) id of the app registration (env ROSTER_CLIENT_ID).", valueName: "id"))
+    @Option(
+        help: ArgumentHelp(
+            "The application (client) id of the app registration (env ROSTER_CLIENT_ID).",
+            valueName: "id"
+        )
+    )
     var clientId: String?
 
     @Option(help: ArgumentHelp("Read the client secret from this file.", valueName: "path"))
@@ -39,16 +49,21 @@ struct ConnectCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Microsoft Graph base URL (default https://graph.microsoft.com).", valueName: "url"))
     var graphUrl: String?
 
-    @Option(help: "OAuth scope of the directory's tokens (default: derived from the Graph URL; a proxy sets the scope of the Graph it fronts).")
+    @Option(
+        help:
+            "OAuth scope of the directory's tokens (default: derived from the Graph URL; a proxy sets the scope of the Graph it fronts)."
+    )
     var tokenScope: String?
 
     func validate() throws {
         if clientSecret != nil && !allowSecretArgument {
-            throw ValidationError("""
+            throw ValidationError(
+                """
                 refusing --client-secret: a secret given as an argument is kept in shell history and shown by ps. \
                 Use --client-secret-file PATH or the environment variable ROSTER_CLIENT_SECRET, \
                 or add --allow-secret-argument if you accept that.
-                """)
+                """
+            )
         }
         if clientSecret != nil && clientSecretFile != nil {
             throw ValidationError("pass only one of --client-secret-file and --client-secret")
@@ -59,7 +74,10 @@ struct ConnectCommand: AsyncParsableCommand {
     func request(environment: [String: String]) throws(CLIFailure) -> ConnectDirectoryRequest {
         var request = ConnectDirectoryRequest()
         guard let tenant = nonEmpty(directoryTenantId) ?? nonEmpty(environment["ROSTER_DIRECTORY_TENANT_ID"]) else {
-            throw CLIFailure("missing the directory tenant id", hint: "pass --directory-tenant-id or set ROSTER_DIRECTORY_TENANT_ID")
+            throw CLIFailure(
+                "missing the directory tenant id",
+                hint: "pass --directory-tenant-id or set ROSTER_DIRECTORY_TENANT_ID"
+            )
         }
         guard let client = nonEmpty(clientId) ?? nonEmpty(environment["ROSTER_CLIENT_ID"]) else {
             throw CLIFailure("missing the application (client) id", hint: "pass --client-id or set ROSTER_CLIENT_ID")
@@ -72,7 +90,10 @@ struct ConnectCommand: AsyncParsableCommand {
         } else if let fromEnvironment = nonEmpty(environment["ROSTER_CLIENT_SECRET"]) {
             secret = fromEnvironment
         } else {
-            throw CLIFailure("missing the client secret", hint: "pass --client-secret-file PATH or set ROSTER_CLIENT_SECRET")
+            throw CLIFailure(
+                "missing the client secret",
+                hint: "pass --client-secret-file PATH or set ROSTER_CLIENT_SECRET"
+            )
         }
         request.directoryTenantID = tenant
         request.clientID = client
@@ -90,9 +111,13 @@ struct ConnectCommand: AsyncParsableCommand {
                 context.printJSON(JSONOutput.connect(response))
             } else {
                 context.console.print("Directory connection: \(TextFormat.name(response.state))")
-                context.console.print("Granted permissions: \(response.grantedPermissions.isEmpty ? "-" : response.grantedPermissions.joined(separator: ", "))")
+                context.console.print(
+                    "Granted permissions: \(response.grantedPermissions.isEmpty ? "-" : response.grantedPermissions.joined(separator: ", "))"
+                )
                 context.console.print("Groups cached: \(TextFormat.count(response.groupsCached))")
-                context.console.print("Next: `roster groups TEXT` to find a group, `roster sync --all` or `roster sync --group NAME`.")
+                context.console.print(
+                    "Next: `roster groups TEXT` to find a group, `roster sync --all` or `roster sync --group NAME`."
+                )
             }
             return .success
         }

@@ -8,13 +8,29 @@ public struct ConnectionOptions: ParsableArguments, Sendable {
     /// The address used when neither `--address` nor `ROSTER_ADDRESS` is given.
     public static let defaultAddress = "127.0.0.1:7443"
 
-    @Option(help: ArgumentHelp("The server as host:port (env ROSTER_ADDRESS; default \(Self.defaultAddress)).", valueName: "host:port"))
+    @Option(
+        help: ArgumentHelp(
+            "The server as host:port (env ROSTER_ADDRESS; default \(Self.defaultAddress)).",
+            valueName: "host:port"
+        )
+    )
     public var address: String?
 
-    @Option(name: .customLong("ca-file"), help: ArgumentHelp("PEM CA certificate to trust; rosterd's self-signed certificate works (env ROSTER_CA_FILE; default: the system roots).", valueName: "path"))
+    @Option(
+        name: .customLong("ca-file"),
+        help: ArgumentHelp(
+            "PEM CA certificate to trust; rosterd's self-signed certificate works (env ROSTER_CA_FILE; default: the system roots).",
+            valueName: "path"
+        )
+    )
     public var caFile: String?
 
-    @Option(help: ArgumentHelp("The API key. Prefer the environment variable ROSTER_KEY: arguments show up in shell history and ps.", valueName: "key"))
+    @Option(
+        help: ArgumentHelp(
+            "The API key. Prefer the environment variable ROSTER_KEY: arguments show up in shell history and ps.",
+            valueName: "key"
+        )
+    )
     public var key: String?
 
     @Option(help: ArgumentHelp("Read the API key from this file.", valueName: "path"))
@@ -35,7 +51,10 @@ public struct ConnectionOptions: ParsableArguments, Sendable {
         let security: RosterClientConfiguration.Security
         if plaintext {
             guard Self.isLoopback(host) else {
-                throw CLIFailure("--plaintext is only allowed to a loopback address, not \(host)", hint: "use TLS with --ca-file / ROSTER_CA_FILE")
+                throw CLIFailure(
+                    "--plaintext is only allowed to a loopback address, not \(host)",
+                    hint: "use TLS with --ca-file / ROSTER_CA_FILE"
+                )
             }
             security = .plaintext
         } else if let caFile = nonEmpty(caFile) ?? nonEmpty(environment["ROSTER_CA_FILE"]) {
@@ -48,7 +67,14 @@ public struct ConnectionOptions: ParsableArguments, Sendable {
             apiKey = try readSecretFile(keyFile, what: "API key")
         }
         if apiKey == nil { apiKey = nonEmpty(environment["ROSTER_KEY"]) }
-        return ResolvedConnection(address: addressText, host: host, port: port, security: security, apiKey: apiKey, json: json)
+        return ResolvedConnection(
+            address: addressText,
+            host: host,
+            port: port,
+            security: security,
+            apiKey: apiKey,
+            json: json
+        )
     }
 
     /// Splits `host:port`, `[v6]:port` or a bare host (port 7443).

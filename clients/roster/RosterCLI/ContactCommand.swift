@@ -50,9 +50,12 @@ struct ContactCommand: AsyncParsableCommand {
             ("id", contact.id), ("userPrincipalName", contact.userPrincipalName), ("mail", contact.mail),
             ("displayName", contact.displayName), ("givenName", contact.givenName), ("surname", contact.surname),
             ("jobTitle", contact.jobTitle), ("department", contact.department), ("companyName", contact.companyName),
-            ("officeLocation", contact.officeLocation), ("businessPhones", contact.businessPhones.joined(separator: ", ")),
-            ("mobilePhone", contact.mobilePhone), ("faxNumber", contact.faxNumber), ("streetAddress", contact.streetAddress),
-            ("city", contact.city), ("state", contact.state), ("postalCode", contact.postalCode), ("country", contact.country),
+            ("officeLocation", contact.officeLocation),
+            ("businessPhones", contact.businessPhones.joined(separator: ", ")),
+            ("mobilePhone", contact.mobilePhone), ("faxNumber", contact.faxNumber),
+            ("streetAddress", contact.streetAddress),
+            ("city", contact.city), ("state", contact.state), ("postalCode", contact.postalCode),
+            ("country", contact.country),
         ]
         rows += contact.extensionAttributes.sorted { $0.key < $1.key }.map { ("extensionAttribute\($0.key)", $0.value) }
         rows.append(("changed", TextFormat.time(unixMs: contact.changedUnixMs)))

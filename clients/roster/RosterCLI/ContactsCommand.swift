@@ -42,15 +42,24 @@ struct ContactsCommand: AsyncParsableCommand {
                 contacts += response.contacts
             }
             if context.json {
-                context.printJSON(JSONOutput.listContacts(contacts, nextPageToken: response.nextPageToken, total: response.total))
+                context.printJSON(
+                    JSONOutput.listContacts(contacts, nextPageToken: response.nextPageToken, total: response.total)
+                )
                 return .success
             }
             let rows = contacts.map { contact in
-                [contact.displayName, contact.mail.isEmpty ? contact.userPrincipalName : contact.mail, contact.jobTitle, contact.department, contact.id]
-                    .map { $0.isEmpty ? "-" : $0 }
+                [
+                    contact.displayName, contact.mail.isEmpty ? contact.userPrincipalName : contact.mail,
+                    contact.jobTitle, contact.department, contact.id,
+                ]
+                .map { $0.isEmpty ? "-" : $0 }
             }
-            if !rows.isEmpty { TextFormat.table(["name", "mail", "title", "department", "id"], rows).forEach(context.console.print) }
-            context.console.print("\(TextFormat.count(Int64(contacts.count))) of \(TextFormat.count(response.total)) contacts.")
+            if !rows.isEmpty {
+                TextFormat.table(["name", "mail", "title", "department", "id"], rows).forEach(context.console.print)
+            }
+            context.console.print(
+                "\(TextFormat.count(Int64(contacts.count))) of \(TextFormat.count(response.total)) contacts."
+            )
             if !response.nextPageToken.isEmpty {
                 context.console.print("More: --page-token \(response.nextPageToken) (or --all-pages)")
             }

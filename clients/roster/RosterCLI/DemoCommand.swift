@@ -45,7 +45,14 @@ public struct DemoCommand: AsyncParsableCommand {
         let store = try SQLiteStore(configuration: .init(directory: directory))
         let now = Int64(Date().timeIntervalSince1970 * 1_000)
         try await store.createTenant(
-            TenantRecord(id: "demo", displayName: "Demo Ltd", authorityURL: "https://login.microsoftonline.com", graphBaseURL: "demo:", createdAt: now))
+            TenantRecord(
+                id: "demo",
+                displayName: "Demo Ltd",
+                authorityURL: "https://login.microsoftonline.com",
+                graphBaseURL: "demo:",
+                createdAt: now
+            )
+        )
         let admin = try await store.createAPIKey(tenant: "demo", role: .admin, label: "demo admin", now: now).token
         let editor = try await store.createAPIKey(tenant: "demo", role: .editor, label: "demo editor", now: now).token
         await store.close()
@@ -59,7 +66,9 @@ public struct DemoCommand: AsyncParsableCommand {
         let server = RosterServer(configuration: settings, logger: logger)
         let started = try await server.start()
         do {
-            console.print("Roster demo: a throwaway rosterd with the bundled demo directory (no Microsoft tenant needed)")
+            console.print(
+                "Roster demo: a throwaway rosterd with the bundled demo directory (no Microsoft tenant needed)"
+            )
             console.print("  rosterd listening on \(started.hostAndPort), TLS with a generated certificate")
             console.print("  SHA-256 fingerprint \(started.certificateFingerprint ?? "?")")
             console.print("  data directory \(directory) (deleted at the end)")
@@ -67,7 +76,12 @@ public struct DemoCommand: AsyncParsableCommand {
             func client(_ key: String) throws -> RosterClient {
                 try RosterClient(
                     configuration: RosterClientConfiguration(
-                        host: "127.0.0.1", port: started.port, security: .tlsTrusting(caFile: caFile), apiKey: key))
+                        host: "127.0.0.1",
+                        port: started.port,
+                        security: .tlsTrusting(caFile: caFile),
+                        apiKey: key
+                    )
+                )
             }
             let adminClient = try client(admin)
             let editorClient = try client(editor)
@@ -80,12 +94,18 @@ public struct DemoCommand: AsyncParsableCommand {
             try await tour(admin: adminClient, editor: editorClient, console: console)
             let elapsed = clock.now - began
             console.print("")
-            console.print("Demo finished in \(TextFormat.seconds(ms: Int64(elapsed.components.seconds * 1_000 + elapsed.components.attoseconds / 1_000_000_000_000_000))).")
+            console.print(
+                "Demo finished in \(TextFormat.seconds(ms: Int64(elapsed.components.seconds * 1_000 + elapsed.components.attoseconds / 1_000_000_000_000_000)))."
+            )
             if keep {
                 console.print("")
                 console.print("The server stays up; in another terminal try:")
-                console.print("  export ROSTER_ADDRESS=\(started.hostAndPort) ROSTER_CA_FILE=\(caFile) ROSTER_KEY=\(admin)")
-                console.print("  roster status; roster groups eu; roster contacts --search ann; roster sync --group \"Europe Staff\"")
+                console.print(
+                    "  export ROSTER_ADDRESS=\(started.hostAndPort) ROSTER_CA_FILE=\(caFile) ROSTER_KEY=\(admin)"
+                )
+                console.print(
+                    "  roster status; roster groups eu; roster contacts --search ann; roster sync --group \"Europe Staff\""
+                )
                 console.print("Stop it with Ctrl-C.")
                 try await waitForInterrupt()
             }
@@ -104,12 +124,18 @@ public struct DemoCommand: AsyncParsableCommand {
         var connect = ConnectDirectoryRequest()
         connect.graphBaseURL = "demo:"
         let connected = try await admin.connectDirectory(connect)
-        console.print("   \(TextFormat.name(connected.state)): permissions \(connected.grantedPermissions.joined(separator: ", ")); \(connected.groupsCached) mail-enabled security groups cached")
+        console.print(
+            "   \(TextFormat.name(connected.state)): permissions \(connected.grantedPermissions.joined(separator: ", ")); \(connected.groupsCached) mail-enabled security groups cached"
+        )
 
         console.print("\n2. Type-ahead search for groups: \"uk\"")
         let groups = try await admin.listGroups(query: "uk").groups
-        TextFormat.table(["group", "mail"], groups.map { [$0.displayName, $0.mail.isEmpty ? "-" : $0.mail] }).forEach { console.print("   " + $0) }
-        console.print("   (the distribution list \"UK Newsletter\" and the Microsoft 365 group \"UK Marketing Team\" are not offered)")
+        TextFormat.table(["group", "mail"], groups.map { [$0.displayName, $0.mail.isEmpty ? "-" : $0.mail] }).forEach {
+            console.print("   " + $0)
+        }
+        console.print(
+            "   (the distribution list \"UK Newsletter\" and the Microsoft 365 group \"UK Marketing Team\" are not offered)"
+        )
         guard let ukStaff = groups.first(where: { $0.displayName == "UK Staff" }) else {
             throw CLIFailure("the demo directory has no \"UK Staff\" group", exitCode: RosterExitCode.failure)
         }
@@ -137,19 +163,29 @@ public struct DemoCommand: AsyncParsableCommand {
 
         console.print("\n6. What the database holds")
         let status = try await admin.getStatus()
-        console.print("   \(TextFormat.count(status.contactCount)) contacts, saved scope: \(TextFormat.scope(status.savedScope))")
+        console.print(
+            "   \(TextFormat.count(status.contactCount)) contacts, saved scope: \(TextFormat.scope(status.savedScope))"
+        )
         var page = ListContactsRequest()
         page.pageSize = 5
         page.search = "an"
         let sample = try await admin.listContacts(page)
         console.print("   \(TextFormat.count(sample.total)) match \"an\"; the first five:")
-        TextFormat.table(["name", "job title", "mail", "city"], sample.contacts.map {
-            [$0.displayName, $0.jobTitle.isEmpty ? "-" : $0.jobTitle, $0.mail.isEmpty ? "-" : $0.mail, $0.city.isEmpty ? "-" : $0.city]
-        }).forEach { console.print("   " + $0) }
+        TextFormat.table(
+            ["name", "job title", "mail", "city"],
+            sample.contacts.map {
+                [
+                    $0.displayName, $0.jobTitle.isEmpty ? "-" : $0.jobTitle, $0.mail.isEmpty ? "-" : $0.mail,
+                    $0.city.isEmpty ? "-" : $0.city,
+                ]
+            }
+        ).forEach { console.print("   " + $0) }
         let jobs = try await admin.listSyncJobs().jobs
         console.print("   job history:")
         for job in jobs.reversed() {
-            console.print("   - \(TextFormat.scope(job.scope)), \(TextFormat.name(job.mode)), \(TextFormat.name(job.state)): \(job.summary?.text ?? job.errorMessage)")
+            console.print(
+                "   - \(TextFormat.scope(job.scope)), \(TextFormat.name(job.mode)), \(TextFormat.name(job.state)): \(job.summary?.text ?? job.errorMessage)"
+            )
         }
     }
 

@@ -32,7 +32,8 @@ public struct ErrorReport: Sendable {
     /// What to do about a server certificate that did not verify, by OpenSSL's verify result.
     static func certificateHint(reason: String, serverName: String) -> String {
         if reason.contains("mismatch") {
-            return "the certificate is not issued for \(serverName): use a name it lists in --address / ROSTER_ADDRESS, "
+            return
+                "the certificate is not issued for \(serverName): use a name it lists in --address / ROSTER_ADDRESS, "
                 + "or give rosterd a certificate for \(serverName)"
         }
         if reason.contains("expired") || reason.contains("not yet valid") {
@@ -54,8 +55,10 @@ public struct ErrorReport: Sendable {
     public static func hint(for code: RPCError.Code, address: String) -> String {
         switch code {
         case .unauthenticated: "check the API key: ROSTER_KEY / --key / --key-file"
-        case .unavailable: "is rosterd running at \(address)? check --address / ROSTER_ADDRESS (and --ca-file / ROSTER_CA_FILE for TLS)"
-        case .permissionDenied: "use a key with the role the message names (ROSTER_KEY / --key / --key-file); `rosterd keys create` mints one"
+        case .unavailable:
+            "is rosterd running at \(address)? check --address / ROSTER_ADDRESS (and --ca-file / ROSTER_CA_FILE for TLS)"
+        case .permissionDenied:
+            "use a key with the role the message names (ROSTER_KEY / --key / --key-file); `rosterd keys create` mints one"
         case .deadlineExceeded: "the server did not answer in time; try again"
         case .unimplemented: "the server does not know this call; is rosterd as new as this roster?"
         case .internal, .unknown, .dataLoss: "see the rosterd log for details"
@@ -73,12 +76,15 @@ public struct ErrorReport: Sendable {
     /// The error as one JSON object, for `--json`.
     public var json: JSONValue {
         .object([
-            ("error", .object([
-                ("code", .string(code)),
-                ("message", .string(message)),
-                ("hint", .string(hint)),
-                ("exitCode", .int(Int64(exitCode.rawValue))),
-            ])),
+            (
+                "error",
+                .object([
+                    ("code", .string(code)),
+                    ("message", .string(message)),
+                    ("hint", .string(hint)),
+                    ("exitCode", .int(Int64(exitCode.rawValue))),
+                ])
+            )
         ])
     }
 }

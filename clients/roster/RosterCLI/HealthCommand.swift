@@ -24,7 +24,9 @@ struct HealthCommand: AsyncParsableCommand {
         try await CommandRunner.run(connection) { client, context in
             let response = try await client.call(HealthMethods.check, HealthCheckRequest(service: service))
             if context.json {
-                context.printJSON(.object([("service", .string(service)), ("status", .string(response.status.description))]))
+                context.printJSON(
+                    .object([("service", .string(service)), ("status", .string(response.status.description))])
+                )
             } else {
                 context.console.print("\(service.isEmpty ? "the server" : service): \(response.status)")
             }

@@ -146,7 +146,12 @@ public enum JSONOutput {
             ("postalCode", .string(contact.postalCode)),
             ("country", .string(contact.country)),
             // proto3 JSON writes map keys as strings.
-            ("extensionAttributes", .object(contact.extensionAttributes.sorted { $0.key < $1.key }.map { (String($0.key), .string($0.value)) })),
+            (
+                "extensionAttributes",
+                .object(
+                    contact.extensionAttributes.sorted { $0.key < $1.key }.map { (String($0.key), .string($0.value)) }
+                )
+            ),
             ("changedUnixMs", .int(contact.changedUnixMs)),
         ])
     }

@@ -24,10 +24,15 @@ struct JobsCommand: AsyncParsableCommand {
             if context.json {
                 context.printJSON(JSONOutput.listJobs(response))
             } else if response.jobs.isEmpty {
-                context.console.print("No sync jobs yet; start one with `roster sync --all` or `roster sync --group NAME`.")
+                context.console.print(
+                    "No sync jobs yet; start one with `roster sync --all` or `roster sync --group NAME`."
+                )
             } else {
-                TextFormat.table(["id", "state", "scope", "trigger", "started", "duration", "result"], response.jobs.map(Self.row))
-                    .forEach(context.console.print)
+                TextFormat.table(
+                    ["id", "state", "scope", "trigger", "started", "duration", "result"],
+                    response.jobs.map(Self.row)
+                )
+                .forEach(context.console.print)
             }
             return .success
         }
@@ -36,7 +41,9 @@ struct JobsCommand: AsyncParsableCommand {
     /// One job as a table row.
     static func row(_ job: SyncJob) -> [String] {
         let started = job.startedUnixMs != 0 ? job.startedUnixMs : job.createdUnixMs
-        let duration = job.finishedUnixMs != 0 && job.startedUnixMs != 0 ? TextFormat.duration(ms: job.finishedUnixMs - job.startedUnixMs) : "-"
+        let duration =
+            job.finishedUnixMs != 0 && job.startedUnixMs != 0
+            ? TextFormat.duration(ms: job.finishedUnixMs - job.startedUnixMs) : "-"
         var result = job.summary?.text ?? ""
         if result.isEmpty { result = [job.errorCode, job.errorMessage].filter { !$0.isEmpty }.joined(separator: ": ") }
         if !job.note.isEmpty { result += (result.isEmpty ? "" : " ") + "(\(job.note))" }

@@ -19,12 +19,18 @@ public enum ProgressBar {
         parts.append(phase)
         // While running, `total` is the users expected; on the final message it is the contacts
         // held after the job, which is no denominator for what was fetched.
-        parts.append(counters.total > 0 && !update.final
-            ? "fetched \(TextFormat.count(counters.fetched))/\(TextFormat.count(counters.total))"
-            : "fetched \(TextFormat.count(counters.fetched))")
-        parts.append("added \(TextFormat.count(counters.added)) updated \(TextFormat.count(counters.updated)) removed \(TextFormat.count(counters.removed))")
+        parts.append(
+            counters.total > 0 && !update.final
+                ? "fetched \(TextFormat.count(counters.fetched))/\(TextFormat.count(counters.total))"
+                : "fetched \(TextFormat.count(counters.fetched))"
+        )
+        parts.append(
+            "added \(TextFormat.count(counters.added)) updated \(TextFormat.count(counters.updated)) removed \(TextFormat.count(counters.removed))"
+        )
         if update.etaMs > 0 { parts.append("ETA \(TextFormat.seconds(ms: update.etaMs))") }
-        if update.throttleWaitMs > 0 { parts.append("waiting \(TextFormat.seconds(ms: update.throttleWaitMs)): directory throttling") }
+        if update.throttleWaitMs > 0 {
+            parts.append("waiting \(TextFormat.seconds(ms: update.throttleWaitMs)): directory throttling")
+        }
         return parts.joined(separator: "  ")
     }
 }

@@ -29,7 +29,11 @@ struct ProgressWatcher {
         if barShown { console.write("\n") }
         guard let last, last.final else {
             let again = jobID.isEmpty ? "roster watch" : "roster watch \(jobID)"
-            throw CLIFailure("the progress stream ended before the job finished", hint: "run `\(again)` to follow it again", exitCode: RosterExitCode.failure)
+            throw CLIFailure(
+                "the progress stream ended before the job finished",
+                hint: "run `\(again)` to follow it again",
+                exitCode: RosterExitCode.failure
+            )
         }
         if !json {
             let outcome = Self.outcome(of: last)
@@ -53,7 +57,13 @@ struct ProgressWatcher {
         case .cancelled:
             return ([], ["Sync job \(final.jobID) was cancelled; nothing of it was applied."])
         case .interrupted:
-            return ([], ["error: sync job \(final.jobID) was interrupted (the server stopped)\(code)\(reason)", "hint: nothing of it was applied; start it again with `roster sync`"])
+            return (
+                [],
+                [
+                    "error: sync job \(final.jobID) was interrupted (the server stopped)\(code)\(reason)",
+                    "hint: nothing of it was applied; start it again with `roster sync`",
+                ]
+            )
         default:
             return ([], ["error: sync job \(final.jobID) ended in state \(final.state)"])
         }

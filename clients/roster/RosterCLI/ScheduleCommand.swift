@@ -35,7 +35,12 @@ struct ScheduleCommand: AsyncParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
 
-    @Option(help: ArgumentHelp("Run the saved scope's sync automatically every MINUTES minutes, or `off`.", valueName: "minutes|off"))
+    @Option(
+        help: ArgumentHelp(
+            "Run the saved scope's sync automatically every MINUTES minutes, or `off`.",
+            valueName: "minutes|off"
+        )
+    )
     var every: Interval?
 
     @Option(help: "Stop a sync that would remove more contacts than this, unless acknowledged.")
@@ -88,7 +93,8 @@ struct ScheduleCommand: AsyncParsableCommand {
 
     /// Labelled lines for the settings.
     static func lines(_ settings: TenantSettings, nextScheduledUnixMs: Int64) -> [(String, String)] {
-        let schedule = settings.syncIntervalMinutes == 0
+        let schedule =
+            settings.syncIntervalMinutes == 0
             ? "off"
             : "every \(TextFormat.duration(ms: Int64(settings.syncIntervalMinutes) * 60_000)), next at \(TextFormat.time(unixMs: nextScheduledUnixMs))"
         return [

@@ -36,7 +36,12 @@ struct StatusCommand: AsyncParsableCommand {
             ("Active job", status.activeJob.map(jobLine) ?? "none"),
             ("Last job", status.lastFinishedJob.map(jobLine) ?? "none"),
         ]
-        rows.append(contentsOf: ScheduleCommand.lines(status.settings ?? TenantSettings(), nextScheduledUnixMs: status.nextScheduledUnixMs))
+        rows.append(
+            contentsOf: ScheduleCommand.lines(
+                status.settings ?? TenantSettings(),
+                nextScheduledUnixMs: status.nextScheduledUnixMs
+            )
+        )
         rows.append(("Groups refreshed", TextFormat.time(unixMs: status.groupsRefreshedUnixMs)))
         return TextFormat.labelled(rows)
     }

@@ -67,13 +67,20 @@ struct SyncCommand: AsyncParsableCommand {
                 }
                 let plan = response.plan ?? DryRunPlan()
                 if dryRun {
-                    if context.json { context.printJSON(JSONOutput.startSync(response)) } else { printPlan(plan, scope: scope, context.console) }
+                    if context.json {
+                        context.printJSON(JSONOutput.startSync(response))
+                    } else {
+                        printPlan(plan, scope: scope, context.console)
+                    }
                     return .success
                 }
                 if plan.toRemove > 0 {
                     let warning = Self.removalWarning(plan.toRemove, scope: scope)
                     guard !context.json, context.console.canAsk else {
-                        throw CLIFailure(warning + " Not confirmed.", hint: "pass --yes to confirm, or --dry-run to see who")
+                        throw CLIFailure(
+                            warning + " Not confirmed.",
+                            hint: "pass --yes to confirm, or --dry-run to see who"
+                        )
                     }
                     guard context.console.confirm(warning + " Continue?") else {
                         throw CLIFailure("sync not started; nothing was changed", exitCode: RosterExitCode.failure)
@@ -89,19 +96,32 @@ struct SyncCommand: AsyncParsableCommand {
             guard let job = response.job else {
                 throw CLIFailure("the server started no job", exitCode: RosterExitCode.failure)
             }
-            return try await follow(job, alreadyRunning: response.alreadyRunning, response: response, client, context, watcher)
+            return try await follow(
+                job,
+                alreadyRunning: response.alreadyRunning,
+                response: response,
+                client,
+                context,
+                watcher
+            )
         }
     }
 
     /// Announces the started (or running) job and, unless --no-watch, watches it to the end.
     private func follow(
-        _ job: SyncJob, alreadyRunning: Bool, response: StartSyncResponse,
-        _ client: RosterClient, _ context: CommandContext, _ watcher: ProgressWatcher
+        _ job: SyncJob,
+        alreadyRunning: Bool,
+        response: StartSyncResponse,
+        _ client: RosterClient,
+        _ context: CommandContext,
+        _ watcher: ProgressWatcher
     ) async throws -> ExitCode {
         if context.json {
             context.printJSON(JSONOutput.startSync(response))
         } else if alreadyRunning {
-            context.console.print("A sync is already running: job \(job.id) (\(TextFormat.scope(job.scope))); \(noWatch || dryRun ? "nothing new was started." : "watching it.")")
+            context.console.print(
+                "A sync is already running: job \(job.id) (\(TextFormat.scope(job.scope))); \(noWatch || dryRun ? "nothing new was started." : "watching it.")"
+            )
         } else {
             context.console.print("Started sync job \(job.id) (\(TextFormat.scope(job.scope))).")
         }
@@ -131,7 +151,8 @@ struct SyncCommand: AsyncParsableCommand {
             context.console.printError("\"\(text)\" could mean several groups:")
             list.forEach(context.console.printError)
             let answer = context.console.ask("Group number (1-\(groups.count), empty to stop): ") ?? ""
-            guard let number = Int(answer.trimmingCharacters(in: .whitespaces)), (1...groups.count).contains(number) else {
+            guard let number = Int(answer.trimmingCharacters(in: .whitespaces)), (1...groups.count).contains(number)
+            else {
                 throw CLIFailure("no group chosen; nothing was started", exitCode: RosterExitCode.failure)
             }
             let chosen = groups[number - 1]
@@ -141,14 +162,17 @@ struct SyncCommand: AsyncParsableCommand {
 
     /// "This sync will remove N contacts (…)."
     static func removalWarning(_ count: Int64, scope: SyncScope) -> String {
-        let who = scope.kind == .group
+        let who =
+            scope.kind == .group
             ? "people outside \(scope.groupDisplayName.isEmpty ? "group \(scope.groupID)" : scope.groupDisplayName) will lose their data"
             : "people no longer among the directory's member accounts will lose their data"
         return "This sync will remove \(TextFormat.count(count)) contact\(count == 1 ? "" : "s") (\(who))."
     }
 
     private func printPlan(_ plan: DryRunPlan, scope: SyncScope, _ console: Console) {
-        console.print("Dry run for \(TextFormat.scope(scope)): \(TextFormat.count(plan.toAdd)) to add, \(TextFormat.count(plan.toUpdate)) to update, \(TextFormat.count(plan.toRemove)) to remove, \(TextFormat.count(plan.unchanged)) unchanged. Nothing was changed.")
+        console.print(
+            "Dry run for \(TextFormat.scope(scope)): \(TextFormat.count(plan.toAdd)) to add, \(TextFormat.count(plan.toUpdate)) to update, \(TextFormat.count(plan.toRemove)) to remove, \(TextFormat.count(plan.unchanged)) unchanged. Nothing was changed."
+        )
         let rows = plan.sample.map { entry in
             [TextFormat.name(entry.action), entry.displayName, entry.mail.isEmpty ? "-" : entry.mail, entry.contactID]
         }

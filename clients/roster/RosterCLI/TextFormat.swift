@@ -69,7 +69,8 @@ public enum TextFormat {
         switch scope.kind {
         case .allUsers: return "all users"
         case .group:
-            return scope.groupDisplayName.isEmpty ? "group \(scope.groupID)" : "group \(scope.groupDisplayName) (\(scope.groupID))"
+            return scope.groupDisplayName.isEmpty
+                ? "group \(scope.groupID)" : "group \(scope.groupDisplayName) (\(scope.groupID))"
         default: return "-"
         }
     }
@@ -77,7 +78,9 @@ public enum TextFormat {
     /// "label:  value" lines with the values aligned.
     public static func labelled(_ rows: [(String, String)]) -> [String] {
         let width = rows.map(\.0.count).max() ?? 0
-        return rows.map { label, value in (label + ":").padding(toLength: width + 2, withPad: " ", startingAt: 0) + value }
+        return rows.map { label, value in
+            (label + ":").padding(toLength: width + 2, withPad: " ", startingAt: 0) + value
+        }
     }
 
     /// Rows padded into left-aligned columns separated by two spaces.

@@ -23,7 +23,10 @@ struct WatchCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await CommandRunner.run(connection) { client, context in
-            let final = try await ProgressWatcher(console: context.console, json: context.json).watch(client, jobID: job ?? "")
+            let final = try await ProgressWatcher(console: context.console, json: context.json).watch(
+                client,
+                jobID: job ?? ""
+            )
             return RosterExitCode.forJobState(final.state)
         }
     }
