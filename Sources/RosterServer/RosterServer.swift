@@ -2,13 +2,13 @@ internal import Foundation
 package import Logging
 package import NIOCore
 internal import RosterDirectory
-package import RosterRPC
-package import RosterService
-package import RosterStore
-package import RosterSync
+internal import RosterRPC
+internal import RosterService
+internal import RosterStore
+internal import RosterSync
 internal import RosterTLS
 internal import RosterWire
-package import ServiceLifecycle
+internal import ServiceLifecycle
 internal import Synchronization
 
 /// A running Roster server: the store, the job manager and its scheduler, the service, and the
