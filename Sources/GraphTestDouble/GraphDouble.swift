@@ -37,7 +37,7 @@ package final class GraphDouble: Sendable {
                     certificateChain: try NIOSSLCertificate.fromPEMFile(files.certificateChainPath).map {
                         .certificate($0)
                     },
-                    privateKey: .file(files.privateKeyPath)
+                    privateKey: .privateKey(try NIOSSLPrivateKey(file: files.privateKeyPath, format: .pem))
                 )
             )
         }

@@ -1,4 +1,4 @@
-public import NIOCore
+internal import NIOCore
 internal import RosterWire
 
 /// The limits both sides of a Roster connection announce and enforce: frames, streams, flow

@@ -12,8 +12,9 @@ package final class GroupCache: Sendable {
         var indexes: [String: GroupIndex] = [:]
         /// Tenants with a refresh in flight (a second one is not started).
         var refreshing: Set<String> = []
-        /// When a background refresh last failed, per tenant (the next waits a minute).
-        var failedAt: [String: ContinuousClock.Instant] = [:]
+        /// When a background refresh last failed, per tenant, in the injected clock's Unix
+        /// milliseconds (the next waits a minute).
+        var failedAt: [String: Int64] = [:]
     }
 
     private let state = Mutex(State())
@@ -103,9 +104,9 @@ package final class GroupCache: Sendable {
     /// asked at keystroke rate). Failures are logged; the old index keeps answering. Costs the
     /// caller no I/O.
     package func refreshInBackground(tenant id: String) {
-        let now = ContinuousClock.now
+        let current = now()
         let claimed = state.withLock { state -> Bool in
-            if let failed = state.failedAt[id], now < failed.advanced(by: .seconds(60)) { return false }
+            if let failed = state.failedAt[id], current < failed + 60_000 { return false }
             return state.refreshing.insert(id).inserted
         }
         if claimed { request.yield(id) }
@@ -128,7 +129,7 @@ package final class GroupCache: Sendable {
             try await backgroundRefreshes.acquire { _ in }
             defer { backgroundRefreshes.release() }
             guard let tenant = try await store.tenant(id: id), tenant.connectionState == .authorized else {
-                state.withLock { $0.failedAt[id] = ContinuousClock.now }
+                state.withLock { $0.failedAt[id] = now() }
                 return
             }
             let directory = try await connector.directory(tenant: tenant, store: store)
@@ -138,7 +139,7 @@ package final class GroupCache: Sendable {
         } catch is CancellationError {
             return
         } catch {
-            state.withLock { $0.failedAt[id] = ContinuousClock.now }
+            state.withLock { $0.failedAt[id] = now() }
             logger.warning(
                 "group cache refresh failed; the previous groups keep answering",
                 metadata: ["tenant": "\(id)", "error": "\(error)"]

@@ -3,7 +3,7 @@ package import Logging
 package import RosterRPC
 package import RosterStore
 package import RosterSync
-package import RosterWire
+internal import RosterWire
 
 /// The `roster.v1.Roster` service: each call authenticated by its API key (tenant + role), checked
 /// against the rules of docs/product.md, served from the store, the job manager and the group cache.

@@ -1,4 +1,4 @@
-package import RosterStore
+internal import RosterStore
 import Synchronization
 
 /// The newest ``SyncProgress`` of every job, fanned out to any number of watchers.

@@ -84,8 +84,8 @@ struct SyncRun: Sendable {
             // whether the tenant becomes CONSENT_REVOKED.
             do {
                 try await directory.verifyPermissions()
-            } catch let confirmed as DirectoryError where confirmed.code == .consentMissing {
-                throw confirmed
+            } catch  where error.code == .consentMissing {
+                throw error
             } catch {}
             throw SyncError(
                 .directoryError,

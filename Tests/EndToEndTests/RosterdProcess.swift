@@ -63,7 +63,7 @@ final class RosterdProcess: @unchecked Sendable {
             ] + (allowFileDirectories ? ["--allow-file-directories"] : []) + extraArguments
         let output = Pipe()
         process.standardOutput = output
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         try log.seekToEnd()
         process.standardError = log

@@ -1,4 +1,4 @@
-public import NIOCore
+internal import NIOCore
 public import RosterRPC
 
 #if canImport(Glibc)

@@ -20,7 +20,7 @@ extension SQLiteStore {
                 statement.reset()
                 statement.bind(tenant, at: 1)
                 statement.bind(id, at: 2)
-                if try statement.step() { found[id] = try ContactColumns.read(statement, idColumn: 0) }
+                if try statement.step() { found[id] = ContactColumns.read(statement, idColumn: 0) }
             }
             return found
         }

@@ -1,6 +1,6 @@
 internal import RosterClient
 internal import RosterRPC
-public import RosterWire
+internal import RosterWire
 
 /// Follows one job's WatchProgress stream to its final message: a redrawn bar on a terminal, one
 /// plain line per change otherwise, one JSON object per update with `--json`.
