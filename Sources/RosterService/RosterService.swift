@@ -50,7 +50,7 @@ package final class RosterService: Sendable {
         self.store = store
         self.jobs = jobs
         self.connector = connector
-        self.authenticator = authenticator ?? Authenticator(store: store)
+        self.authenticator = authenticator ?? Authenticator(store: store, now: configuration.now)
         self.configuration = configuration
         self.logger = logger
         self.contactIndexes = contactIndexes ?? ContactIndexCache(capacity: configuration.contactIndexTenants)
@@ -70,6 +70,15 @@ package final class RosterService: Sendable {
         await withDiscardingTaskGroup { group in
             group.addTask { await self.groups.run() }
             group.addTask { await self.contactIndexes.runPrebuilds(store: self.store) }
+            group.addTask { await self.flushKeyUse(every: .seconds(60)) }
+        }
+    }
+
+    /// Writes when each key was last used, every `interval` and once more when cancelled.
+    private func flushKeyUse(every interval: Duration) async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: interval)
+            await authenticator.flushUse()
         }
     }
 
@@ -104,6 +113,15 @@ package final class RosterService: Sendable {
         }
         router.register(RosterMethods.updateSettings) { [self] request, context in
             try await updateSettings(request, caller: try await caller(context))
+        }
+        router.register(RosterMethods.createAPIKey) { [self] request, context in
+            try await createAPIKey(request, caller: try await caller(context))
+        }
+        router.register(RosterMethods.listAPIKeys) { [self] _, context in
+            try await listAPIKeys(caller: try await caller(context))
+        }
+        router.register(RosterMethods.revokeAPIKey) { [self] request, context in
+            try await revokeAPIKey(request, caller: try await caller(context))
         }
     }
 

@@ -13,6 +13,8 @@ public enum ProtoCatalog {
             ListContactsRequest.self, ListContactsResponse.self, GetContactRequest.self, GetContactResponse.self,
             ListSyncJobsRequest.self, ListSyncJobsResponse.self, UpdateSettingsRequest.self,
             UpdateSettingsResponse.self,
+            APIKey.self, CreateAPIKeyRequest.self, CreateAPIKeyResponse.self, ListAPIKeysRequest.self,
+            ListAPIKeysResponse.self, RevokeAPIKeyRequest.self, RevokeAPIKeyResponse.self,
             // rpc.proto
             RPCMessages.CallHeaders.self, RPCMessages.Status.self, RPCMessages.StatusDetail.self,
             RPCMessages.Settings.self, RPCMessages.GoAway.self,

@@ -224,6 +224,12 @@ struct AccessTests {
             Row(call: "UpdateSettings", admitted: ["admin"]) {
                 _ = try await $0.updateSettings(UpdateSettingsRequest())
             },
+            // No role: an admin gets INVALID_ARGUMENT and no key is made.
+            Row(call: "CreateApiKey", admitted: ["admin"]) {
+                _ = try await $0.createAPIKey(role: .unspecified, label: "x")
+            },
+            Row(call: "ListApiKeys", admitted: ["admin"]) { _ = try await $0.listAPIKeys() },
+            Row(call: "RevokeApiKey", admitted: ["admin"]) { _ = try await $0.revokeAPIKey(id: "nobody") },
         ]
         #expect(Set(rows.map(\.call)) == Set(RosterMethods.all.map(\.name)), "a call of the service has no row")
         try await Scenario.run { scenario in

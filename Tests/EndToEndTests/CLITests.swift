@@ -35,6 +35,44 @@ struct CLITests {
         return URL(fileURLWithPath: rosterd).deletingLastPathComponent().appendingPathComponent(name).path
     }
 
+    @Test(
+        "roster keys: an admin creates a reader key that works at once, lists it (no token, last use), revokes it, and it stops at once"
+    )
+    func keys() async throws {
+        try await Scenario.run { scenario in
+            let admin = scenario.acme.admin
+            let created = try await Self.roster(
+                ["keys", "create", "--role", "reader", "--label", "signature service", "--json"],
+                scenario,
+                key: admin
+            )
+            #expect(created.status == 0, "\(created.errors)")
+            let json = try created.json()
+            let token = try #require(json["token"] as? String)
+            let key = try #require(json["key"] as? [String: Any])
+            let id = try #require(key["id"] as? String)
+            #expect(key["role"] as? String == "ROLE_READER")
+
+            let status = try await Self.roster(["status", "--json"], scenario, key: token)
+            #expect(status.status == 0, "the new key works: \(status.errors)")
+
+            let listed = try await Self.roster(["keys", "list", "--json"], scenario, key: admin)
+            #expect(!listed.output.contains(token), "no token in the listing")
+            let keys = try #require(try listed.json()["keys"] as? [[String: Any]])
+            let entry = try #require(keys.first { $0["id"] as? String == id })
+            #expect(entry["label"] as? String == "signature service")
+            #expect((entry["lastUsedUnixMs"] as? Int ?? 0) > 0, "its use is known")
+
+            let refused = try await Self.roster(["keys", "list"], scenario, key: token)
+            #expect(refused.status == 17, "a reader may not list keys: \(refused.errors)")
+
+            let revoked = try await Self.roster(["keys", "revoke", id], scenario, key: admin)
+            #expect(revoked.status == 0, "\(revoked.errors)")
+            let after = try await Self.roster(["status"], scenario, key: token)
+            #expect(after.status == 26, "revoked over RPC: refused at once")
+        }
+    }
+
     @Test("roster health: SERVING with no API key and exit 0; an unknown service exits 15 (NOT_FOUND)")
     func health() async throws {
         try await Scenario.run { scenario in

@@ -79,6 +79,9 @@ struct TypedCallTests {
             _ = try await client.getContact(.mail("zoe@example.com"))
             _ = try await client.listSyncJobs()
             _ = try await client.updateSettings(UpdateSettingsRequest())
+            _ = try await client.createAPIKey(role: .reader, label: "x")
+            _ = try await client.listAPIKeys()
+            _ = try await client.revokeAPIKey(id: "k")
         }
         let roster = ServiceCatalog.methods.keys.filter { $0.hasPrefix("/roster.v1.Roster/") }
         #expect(Set(called.paths.withLock { $0 }) == Set(roster))

@@ -5,6 +5,7 @@ import RosterService
 import RosterStore
 import RosterSync
 import RosterWire
+import Synchronization
 import Testing
 
 /// A call is declared once (`RosterMethods`); the catalog, the service's router and
@@ -82,6 +83,40 @@ struct MethodListTests {
             var router = RPCRouter()
             service.register(into: &router)
             #expect(router.paths == RosterMethods.all.map(\.path).sorted())
+        }
+    }
+}
+
+@Suite("API key expiry")
+struct APIKeyExpiryTests {
+    @Test("a key past its expiry is refused as UNAUTHENTICATED saying it expired; before, it authenticates")
+    func expired() async throws {
+        try await withTemporaryStore { store in
+            let (key, token) = try await store.createAPIKey(
+                tenant: "t",
+                role: .reader,
+                label: "short-lived",
+                now: 1_000,
+                expiresAt: 2_000
+            )
+            let clock = Mutex<Int64>(1_500)
+            let authenticator = Authenticator(store: store, cacheTTL: .seconds(60), now: { clock.withLock { $0 } })
+            let caller = try await authenticator.caller(metadata: ["authorization": "Bearer \(token)"])
+            #expect(caller.keyID == key.id)
+            #expect(authenticator.lastUse[key.id] == 1_500)
+            clock.withLock { $0 = 2_000 }
+            do {
+                _ = try await authenticator.caller(metadata: ["authorization": "Bearer \(token)"])
+                Issue.record("an expired key authenticated")
+            } catch let error as RPCError {
+                #expect(error.code == .unauthenticated)
+                #expect(
+                    error.message.contains("the API key \(key.id) expired at 1970-01-01T00:00:02Z"),
+                    "\(error.message)"
+                )
+            }
+            await authenticator.flushUse()
+            #expect(try await store.apiKeys(tenant: "t").first?.lastUsedAt == 1_500)
         }
     }
 }

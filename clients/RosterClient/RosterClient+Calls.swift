@@ -67,4 +67,25 @@ extension RosterClient {
     public func updateSettings(_ request: UpdateSettingsRequest) async throws -> UpdateSettingsResponse {
         try await call(RosterMethods.updateSettings, request)
     }
+
+    /// Mints an API key of your tenant; the answer's `token` is the key, shown this once. Admin.
+    public func createAPIKey(role: Role, label: String, expiresUnixMs: Int64 = 0) async throws -> CreateAPIKeyResponse {
+        var request = CreateAPIKeyRequest()
+        request.role = role
+        request.label = label
+        request.expiresUnixMs = expiresUnixMs
+        return try await call(RosterMethods.createAPIKey, request)
+    }
+
+    /// Your tenant's API keys, revoked and expired ones included; never a token. Admin.
+    public func listAPIKeys() async throws -> ListAPIKeysResponse {
+        try await call(RosterMethods.listAPIKeys, ListAPIKeysRequest())
+    }
+
+    /// Revokes one of your tenant's API keys. Admin.
+    public func revokeAPIKey(id: String) async throws -> RevokeAPIKeyResponse {
+        var request = RevokeAPIKeyRequest()
+        request.id = id
+        return try await call(RosterMethods.revokeAPIKey, request)
+    }
 }

@@ -12,4 +12,13 @@ package struct APIKeyRecord: Sendable, Hashable {
     package var createdAt: Int64
     /// Set once the key is revoked (Unix ms); a revoked key never authenticates.
     package var revokedAt: Int64?
+    /// When the key stops working (Unix ms); nil: never.
+    package var expiresAt: Int64? = nil
+    /// When the key was last used, to within the server's flush interval (Unix ms).
+    package var lastUsedAt: Int64? = nil
+
+    /// Whether the key has expired at `now`.
+    package func isExpired(at now: Int64) -> Bool {
+        expiresAt.map { now >= $0 } ?? false
+    }
 }

@@ -47,6 +47,15 @@ package final class Statement {
     }
 
     /// Binds an integer at `index`.
+    /// Binds `value`, or NULL when it is nil.
+    package func bind(_ value: Int64?, at index: Int32) {
+        if let value {
+            bind(value, at: index)
+        } else {
+            sqlite3_bind_null(handle, index)
+        }
+    }
+
     package func bind(_ value: Int, at index: Int32) {
         sqlite3_bind_int64(handle, index, Int64(value))
     }

@@ -19,8 +19,14 @@ package enum RosterSchema {
             "a contacts generation per tenant, bumped by every apply that changes a contact",
             sql: version7
         )
+        migrator.register("API keys that expire, and when each was last used", sql: version8)
         return migrator
     }()
+
+    private static let version8 = """
+        ALTER TABLE api_keys ADD COLUMN expires_at INTEGER;
+        ALTER TABLE api_keys ADD COLUMN last_used_at INTEGER;
+        """
 
     private static let version1 = """
         CREATE TABLE tenants (

@@ -1,19 +1,27 @@
 // API keys: random tokens shown once, stored as SHA-256 hashes, compared in constant time.
 extension SQLiteStore {
-    private static let keyColumns = "id, tenant_id, role, label, created_at, revoked_at"
+    private static let keyColumns = "id, tenant_id, role, label, created_at, revoked_at, expires_at, last_used_at"
 
-    package func createAPIKey(tenant: String, role: APIKeyRole, label: String, now: Int64) async throws(StoreError)
-        -> (key: APIKeyRecord, token: String)
+    package func createAPIKey(tenant: String, role: APIKeyRole, label: String, now: Int64, expiresAt: Int64?)
+        async throws(StoreError) -> (key: APIKeyRecord, token: String)
     {
         let (id, token) = try APIKeyToken.generate()
-        let key = APIKeyRecord(id: id, tenantID: tenant, role: role, label: label, createdAt: now, revokedAt: nil)
+        let key = APIKeyRecord(
+            id: id,
+            tenantID: tenant,
+            role: role,
+            label: label,
+            createdAt: now,
+            revokedAt: nil,
+            expiresAt: expiresAt
+        )
         let hash = APIKeyToken.hash(token)
         try await pool.write { connection throws(StoreError) in
             let exists = try connection.cached("SELECT 1 FROM tenants WHERE id = ?1")
             exists.bind(tenant, at: 1)
             guard try exists.step() else { throw Self.noTenant(tenant) }
             let insert = try connection.cached(
-                "INSERT INTO api_keys (id, tenant_id, role, hash, label, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+                "INSERT INTO api_keys (id, tenant_id, role, hash, label, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
             )
             insert.bind(key.id, at: 1)
             insert.bind(tenant, at: 2)
@@ -21,6 +29,7 @@ extension SQLiteStore {
             insert.bind(hash, at: 4)
             insert.bind(label, at: 5)
             insert.bind(now, at: 6)
+            insert.bind(expiresAt, at: 7)
             try insert.run()
         }
         return (key, token)
@@ -33,7 +42,7 @@ extension SQLiteStore {
             let select = try connection.cached("SELECT \(Self.keyColumns), hash FROM api_keys WHERE id = ?1")
             select.bind(id, at: 1)
             guard try select.step() else { return nil }
-            let stored = select.bytes(6) ?? []
+            let stored = select.bytes(8) ?? []
             guard APIKeyToken.constantTimeEqual(stored, presented) else { return nil }
             let key = try Self.readKey(select)
             return key.revokedAt == nil ? key : nil
@@ -65,6 +74,21 @@ extension SQLiteStore {
         }
     }
 
+    package func recordAPIKeyUse(_ lastUsed: [String: Int64]) async throws(StoreError) {
+        guard !lastUsed.isEmpty else { return }
+        try await pool.write { connection throws(StoreError) in
+            let update = try connection.cached(
+                "UPDATE api_keys SET last_used_at = max(coalesce(last_used_at, 0), ?2) WHERE id = ?1"
+            )
+            for (id, time) in lastUsed {
+                update.bind(id, at: 1)
+                update.bind(time, at: 2)
+                try update.run()
+                update.reset()
+            }
+        }
+    }
+
     private static func readKey(_ row: Statement) throws(StoreError) -> APIKeyRecord {
         APIKeyRecord(
             id: row.string(0) ?? "",
@@ -72,7 +96,9 @@ extension SQLiteStore {
             role: try .stored(row.string(2), column: "api_keys.role"),
             label: row.string(3) ?? "",
             createdAt: row.int64(4),
-            revokedAt: row.optionalInt64(5)
+            revokedAt: row.optionalInt64(5),
+            expiresAt: row.optionalInt64(6),
+            lastUsedAt: row.optionalInt64(7)
         )
     }
 }

@@ -22,9 +22,12 @@ package protocol Store: Sendable {
     // MARK: API keys
 
     /// Creates a key and returns it with its token, which is shown once and never stored.
-    func createAPIKey(tenant: String, role: APIKeyRole, label: String, now: Int64) async throws(StoreError)
-        -> (key: APIKeyRecord, token: String)
-    /// The key `token` belongs to, or nil when it is unknown, malformed or revoked.
+    func createAPIKey(tenant: String, role: APIKeyRole, label: String, now: Int64, expiresAt: Int64?)
+        async throws(StoreError) -> (key: APIKeyRecord, token: String)
+    /// Records when keys were last used (key id → Unix ms); a time older than the stored one is ignored.
+    func recordAPIKeyUse(_ lastUsed: [String: Int64]) async throws(StoreError)
+    /// The key `token` belongs to, or nil when it is unknown, malformed or revoked. An expired key
+    /// is returned (its `expiresAt` says so), so the caller can say why it is refused.
     func authenticate(token: String) async throws(StoreError) -> APIKeyRecord?
     /// A tenant's keys, revoked ones included, by creation time.
     func apiKeys(tenant: String) async throws(StoreError) -> [APIKeyRecord]
@@ -95,4 +98,13 @@ package protocol Store: Sendable {
     func discardStaging(job: String) async throws(StoreError)
     /// Deletes the staging of every job not in `jobs` (leftovers of dead runs); returns rows deleted.
     func cleanStaging(except jobs: Set<String>) async throws(StoreError) -> Int
+}
+
+extension Store {
+    /// Creates a key that never expires.
+    package func createAPIKey(tenant: String, role: APIKeyRole, label: String, now: Int64) async throws(StoreError)
+        -> (key: APIKeyRecord, token: String)
+    {
+        try await createAPIKey(tenant: tenant, role: role, label: label, now: now, expiresAt: nil)
+    }
 }

@@ -41,9 +41,22 @@ public enum RosterMethods {
         name: "UpdateSettings"
     )
 
+    public static let createAPIKey = UnaryMethod<CreateAPIKeyRequest, CreateAPIKeyResponse>(
+        service: service,
+        name: "CreateApiKey"
+    )
+    public static let listAPIKeys = UnaryMethod<ListAPIKeysRequest, ListAPIKeysResponse>(
+        service: service,
+        name: "ListApiKeys"
+    )
+    public static let revokeAPIKey = UnaryMethod<RevokeAPIKeyRequest, RevokeAPIKeyResponse>(
+        service: service,
+        name: "RevokeApiKey"
+    )
+
     /// Every method above, in proto/roster.proto's order.
     public static let all: [any RPCMethodDescriptor] = [
         connectDirectory, getStatus, startSync, cancelSync, watchProgress, listGroups, listContacts, getContact,
-        listSyncJobs, updateSettings,
+        listSyncJobs, updateSettings, createAPIKey, listAPIKeys, revokeAPIKey,
     ]
 }

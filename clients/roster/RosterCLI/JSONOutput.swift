@@ -12,6 +12,14 @@ public enum JSONOutput {
         .object(members.compactMap { key, value in value.map { (key, $0) } })
     }
 
+    public static func apiKey(_ key: APIKey) -> JSONValue {
+        .object([
+            ("id", .string(key.id)), ("role", enumValue(key.role)), ("label", .string(key.label)),
+            ("createdUnixMs", .int(key.createdUnixMs)), ("expiresUnixMs", .int(key.expiresUnixMs)),
+            ("revokedUnixMs", .int(key.revokedUnixMs)), ("lastUsedUnixMs", .int(key.lastUsedUnixMs)),
+        ])
+    }
+
     public static func scope(_ scope: SyncScope) -> JSONValue {
         .object([
             ("kind", enumValue(scope.kind)),
