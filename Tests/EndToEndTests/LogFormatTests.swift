@@ -8,7 +8,8 @@ import Testing
 /// `rosterd serve --log-format`, `ROSTERD_LOG_FORMAT` and `logFormat`, against the built binary.
 @Suite("End to end: log format", .serialized, .timeLimit(.minutes(2)))
 struct LogFormatTests {
-    /// `rosterd serve` with `arguments` and `environment`, expected to refuse its configuration.
+    /// `rosterd serve` with `arguments` and `environment`, expected to refuse its configuration
+    /// (one that accepts it is killed once it listens, so the test fails rather than hangs).
     static func refused(_ arguments: [String], environment: [String: String] = [:]) async throws
         -> ChildProcess.Outcome
     {
@@ -21,7 +22,7 @@ struct LogFormatTests {
             ["serve", "--data-dir", dataDirectory, "--listen", "127.0.0.1:0"] + arguments,
             environment: merged,
             mergingErrors: true
-        ).run()
+        ).run(killWhenOutputContains: "rosterd listening")
     }
 
     @Test("an unknown log format is a configuration error (exit 64) from the flag, the environment or the file")
