@@ -21,6 +21,9 @@ public enum RPCLogKey: String, Sendable {
     case reason = "rpc.reason"
     /// The error that ended a connection.
     case error = "rpc.error"
+    /// The call's request id: the client's `x-request-id` metadata, or one the server made up
+    /// (``RPCRequestID``). It comes back in the TRAILERS of a call that fails.
+    case requestID = "rpc.request_id"
 }
 
 extension Logger {

@@ -158,14 +158,22 @@ extension ServerConnectionHandler {
     /// Ends a call with TRAILERS (OK or an error) and forgets it.
     func finish(_ id: UInt32, status: RPCError) {
         guard let stream = streams[id] else { return }
-        logger.trace(
-            "call ended",
-            metadata: [
-                RPCLogKey.stream.rawValue: "\(id)", RPCLogKey.method.rawValue: "\(stream.context.method)",
-                RPCLogKey.code.rawValue: "\(status.code)",
-            ]
-        )
-        if status.code != .ok { stream.stop(status) } else { stream.deadlineTimer?.cancel() }
+        if logger.logLevel <= .trace {  // the call's logger is made only when its line is written
+            stream.logger.trace(
+                "call ended",
+                metadata: [
+                    RPCLogKey.stream.rawValue: "\(id)", RPCLogKey.method.rawValue: "\(stream.context.method)",
+                    RPCLogKey.code.rawValue: "\(status.code)",
+                ]
+            )
+        }
+        var status = status
+        if status.code != .ok {
+            stream.stop(status)
+            status.metadata[RPCRequestID.metadataKey] = stream.context.requestID
+        } else {
+            stream.deadlineTimer?.cancel()
+        }
         sendTrailers(id, status)
         _ = removeStream(id)
     }
@@ -179,18 +187,23 @@ extension ServerConnectionHandler {
         return stream
     }
 
-    /// Answers a call that never started.
-    func refuse(_ id: UInt32, _ code: RPCError.Code, _ message: String) {
-        sendTrailers(id, RPCError(code, message))
+    /// Answers a call that never started; with its request id once its HEADERS were read.
+    func refuse(_ id: UInt32, _ code: RPCError.Code, _ message: String, requestID: String? = nil) {
+        var status = RPCError(code, message)
+        if let requestID { status.metadata[RPCRequestID.metadataKey] = requestID }
+        sendTrailers(id, status)
     }
 
     func sendTrailers(_ id: UInt32, _ status: RPCError) {
         var payload = RPCMessages.Status(code: status.code.rawValue, message: status.message)
         payload.metadata = status.metadata
-        // Keep the trailers within what the client accepts: drop metadata, then shorten the message.
+        // Keep the trailers within what the client accepts: drop metadata but the request id (at
+        // most 128 bytes), shorten the message, and drop the request id too only when the client's
+        // max_header_size is too small for it.
         if payload.encodedSize > peerSettings.maxHeaderSize {
-            payload.metadata = [:]
+            payload.metadata = payload.metadata.filter { $0.key == RPCRequestID.metadataKey }
             payload.message = Self.truncated(payload.message, toBytes: peerSettings.maxHeaderSize / 2)
+            if payload.encodedSize > peerSettings.maxHeaderSize { payload.metadata = [:] }
         }
         writer.append(.trailers, flags: .endStream, streamID: id, message: payload)
         writer.flushSoon()

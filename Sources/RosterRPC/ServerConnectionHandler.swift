@@ -283,19 +283,32 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         } catch {
             return refuse(id, .internal, "call headers are not a valid roster.rpc.v1.CallHeaders: \(error)")
         }
+        // From here on every refusal carries the call's request id.
+        let requestID = RPCRequestID.forCall(metadata: headers.metadata)
         if let badKey = headers.metadata.keys.first(where: { !Self.isValidMetadataKey($0) }) {
             return refuse(
                 id,
                 .invalidArgument,
-                "metadata key \"\(badKey)\" is not allowed: use 1–128 lower-case ASCII letters, digits, '-', '_' or '.'"
+                "metadata key \"\(badKey)\" is not allowed: use 1–128 lower-case ASCII letters, digits, '-', '_' or '.'",
+                requestID: requestID
             )
         }
         guard let method = router.methods[headers.method] else {
             let served = router.paths.joined(separator: ", ")
-            return refuse(id, .unimplemented, "unknown method \(headers.method); this server serves \(served)")
+            return refuse(
+                id,
+                .unimplemented,
+                "unknown method \(headers.method); this server serves \(served)",
+                requestID: requestID
+            )
         }
         guard !endStream else {
-            return refuse(id, .internal, "\(headers.method) expects one request message, got none")
+            return refuse(
+                id,
+                .internal,
+                "\(headers.method) expects one request message, got none",
+                requestID: requestID
+            )
         }
         let headerBytes = payload.readableBytes
         if let refusal = machine?.refusalToAwait(headerBytes: headerBytes) {
@@ -303,7 +316,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
                 .oversizedHeaders,
                 "half-open calls holding \(machine?.awaitingHeaderBytes ?? 0) bytes of metadata"
             )
-            return refuse(id, refusal.code, refusal.message)
+            return refuse(id, refusal.code, refusal.message, requestID: requestID)
         }
         switch budget.take(headerBytes: headerBytes) {
         case .tooManyCalls:
@@ -311,14 +324,16 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
             return refuse(
                 id,
                 .resourceExhausted,
-                "the server has \(budget.maxOpenCalls) calls open; the limit is \(budget.maxOpenCalls): retry later"
+                "the server has \(budget.maxOpenCalls) calls open; the limit is \(budget.maxOpenCalls): retry later",
+                requestID: requestID
             )
         case .tooManyHeaderBytes:
             noteAbuse(.oversizedHeaders, "call metadata over the server's budget of \(budget.maxHeaderBytes) bytes")
             return refuse(
                 id,
                 .resourceExhausted,
-                "the server holds \(budget.maxHeaderBytes) bytes of call metadata, its limit: retry later or send less metadata"
+                "the server holds \(budget.maxHeaderBytes) bytes of call metadata, its limit: retry later or send less metadata",
+                requestID: requestID
             )
         case nil:
             break
@@ -329,6 +344,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         let callContext = RPCServerContext(
             method: headers.method,
             metadata: headers.metadata,
+            requestID: requestID,
             deadline: deadline,
             remoteAddress: context?.channel.remoteAddress,
             tlsPeer: tlsPeer
@@ -338,7 +354,8 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
             method: method,
             context: callContext,
             sendWindow: peerSettings.initialWindowSize,
-            headerBytes: headerBytes
+            headerBytes: headerBytes,
+            logger: logger
         )
         if let deadline, let context {
             stream.deadlineTimer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [weak self] in

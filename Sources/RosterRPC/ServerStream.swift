@@ -1,3 +1,4 @@
+internal import Logging
 internal import NIOCore
 
 /// One call on the server side of a connection. Confined to the connection's event loop.
@@ -16,13 +17,30 @@ final class ServerStream {
     var deadlineTimer: Scheduled<Void>?
     /// Metadata bytes this call holds of the server-wide budget.
     let headerBytes: Int
+    /// The connection's logger, whose metadata the call's logger extends.
+    private let connectionLogger: Logger
+    /// The call's logger: the connection's, with the call's request id. Made on first use, so a
+    /// call about which nothing is logged costs no metadata copy.
+    lazy var logger: Logger = {
+        var logger = connectionLogger
+        logger[rpc: .requestID] = .string(context.requestID)
+        return logger
+    }()
 
-    init(id: UInt32, method: RPCRouter.Method, context: RPCServerContext, sendWindow: Int, headerBytes: Int) {
+    init(
+        id: UInt32,
+        method: RPCRouter.Method,
+        context: RPCServerContext,
+        sendWindow: Int,
+        headerBytes: Int,
+        logger: Logger
+    ) {
         self.id = id
         self.method = method
         self.context = context
         self.sendWindow = sendWindow
         self.headerBytes = headerBytes
+        self.connectionLogger = logger
     }
 
     /// Lets a waiting streaming handler try again (window granted, or the channel writable again).

@@ -40,6 +40,8 @@ package struct RosterServerConfiguration: Sendable {
     package var scheduleCheckInterval: Duration = .seconds(60)
     /// Log level of the server's log lines.
     package var logLevel: Logger.Level = .info
+    /// How log lines are written: text (swift-log's stream format) or one JSON object per line.
+    package var logFormat: LogFormat = .text
 
     /// The defaults, with data in `dataDirectory`.
     package init(dataDirectory: String) {

@@ -9,6 +9,7 @@ internal import Foundation
 ///                "clientCA": "/etc/roster/clients-ca.pem", "plaintext": false,
 ///                "certificateNames": ["roster.example.com"] },
 ///       "logLevel": "info",
+///       "logFormat": "text",
 ///       "limits": { "maxConnections": 10000, "maxConcurrentStreams": 100, "maxFrameBytes": 4194304,
 ///                   "gracePeriodSeconds": 10, "handshakeTimeoutSeconds": 10, "idleTimeoutSeconds": 300,
 ///                   "requestTimeoutSeconds": 10, "frameTimeoutSeconds": 30, "maxConnectionAgeSeconds": 0,
@@ -52,6 +53,7 @@ struct ConfigurationFile: Decodable, Equatable {
     var dataDirectory: String?
     var tls: TLS?
     var logLevel: String?
+    var logFormat: String?
     var limits: Limits?
     var allowFileDirectories: Bool?
     var allowDirectoryHosts: [String]?

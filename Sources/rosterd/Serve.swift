@@ -48,6 +48,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "trace, debug, info, notice, warning, error or critical (env ROSTERD_LOG_LEVEL; default info).")
     var logLevel: String?
 
+    @Option(help: "text, or json: one JSON object per line (env ROSTERD_LOG_FORMAT; default text).")
+    var logFormat: String?
+
     @Option(help: "Most connections served at once (default 10000).")
     var maxConnections: Int?
 
@@ -123,10 +126,19 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError(error.description)
         }
         let level = settings.logLevel
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+        switch settings.logFormat {
+        case .text:
+            LoggingSystem.bootstrap { label in
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            }
+        case .json:
+            LoggingSystem.bootstrap { label in
+                var handler = JSONLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            }
         }
         let logger = Logger(label: "rosterd")
         // The start line goes to stdout too, so scripts (and tests) can read the address.
@@ -219,6 +231,12 @@ struct Serve: AsyncParsableCommand {
                 )
             }
             settings.logLevel = parsed
+        }
+        if let format = logFormat ?? environment["ROSTERD_LOG_FORMAT"] ?? file.logFormat {
+            guard let parsed = LogFormat(rawValue: format.lowercased()) else {
+                throw ConfigurationError("log format \(format) is not one of text, json")
+            }
+            settings.logFormat = parsed
         }
         if let value = maxConnections ?? file.limits?.maxConnections {
             settings.rpc.maxConnections = try Self.positive(value, "max connections")

@@ -234,8 +234,13 @@ import Testing
             let run = try await Self.roster(["groups", "UK"], port: port, key: "wrong")
             #expect(run.status == 26)
             #expect(
-                run.errors == ["error: unknown API key", "hint: check the API key: ROSTER_KEY / --key / --key-file"]
+                run.errors.dropLast() == [
+                    "error: unknown API key", "hint: check the API key: ROSTER_KEY / --key / --key-file",
+                ]
             )
+            // The server's generated request id, to find the call in its log.
+            let requestID = try #require(run.errors.last?.wholeMatch(of: /request id: ([0-9a-f]{16})/))
+            #expect(requestID.1.count == 16)
             #expect(run.output.isEmpty)
         }
     }

@@ -54,6 +54,23 @@ import Testing
         )
     }
 
+    @Test func errorReportsQuoteTheServersRequestID() {
+        let failed = ErrorReport(
+            RPCError(.internal, "the server failed", metadata: ["x-request-id": "abc-123"]),
+            address: ""
+        )
+        #expect(failed.requestID == "abc-123")
+        #expect(
+            failed.textLines == [
+                "error: the server failed", "hint: see the rosterd log for details", "request id: abc-123",
+            ]
+        )
+        #expect(
+            failed.json.rendered
+                == #"{"error":{"code":"INTERNAL","message":"the server failed","hint":"see the rosterd log for details","exitCode":23,"requestId":"abc-123"}}"#
+        )
+    }
+
     @Test func aReaderRefusedASyncIsNotToldOnlyAnAdminWillDo() {
         let refused = ErrorReport(
             RPCError(

@@ -88,7 +88,7 @@ struct TypedCallTests {
         await server.shutdown()
     }
 
-    @Test("a failed call throws a RosterError with the server's code and message")
+    @Test("a failed call throws a RosterError with the server's code, its message and the call's request id")
     func errors() async throws {
         let called = CalledPaths()
         let server = try recordingServer(called)
@@ -100,7 +100,10 @@ struct TypedCallTests {
             apiKey: "wrong"
         )
         _ = try await withRosterClient(configuration) { client in
-            await #expect(throws: RosterError(.unauthenticated, "missing key")) { try await client.getStatus() }
+            let error = await #expect(throws: RosterError.self) { try await client.getStatus() }
+            #expect(error?.code == .unauthenticated)
+            #expect(error?.message == "missing key")
+            #expect(error?.requestID?.count == 16)
         }
         await server.shutdown()
     }

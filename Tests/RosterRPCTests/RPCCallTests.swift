@@ -76,17 +76,20 @@ struct RPCCallTests {
         await server.server.shutdown()
     }
 
-    @Test("a handler's error reaches the caller with its code and message")
+    @Test("a handler's error reaches the caller with its code, its message and the call's request id")
     func errorStatus() async throws {
         let server = try await TestServer.start()
         let client = try server.client()
-        await #expect(throws: RPCError(.failedPrecondition, "refused: nope")) {
+        let error = await #expect(throws: RPCError.self) {
             try await client.unary(
                 "/test.Echo/Fail",
                 request: echoRequest("nope"),
                 response: PeerBench.ListGroupsResponse.self
             )
         }
+        #expect(error?.code == .failedPrecondition)
+        #expect(error?.message == "refused: nope")
+        #expect(error?.metadata.keys.sorted() == ["x-request-id"])
         await client.close()
         await server.server.shutdown()
     }

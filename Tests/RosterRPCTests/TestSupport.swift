@@ -127,6 +127,16 @@ func testRouter(_ observations: Observations) -> RPCRouter {
     router.unary("/test.Echo/Code", PeerBench.ListGroupsRequest.self, PeerBench.ListGroupsResponse.self) { request, _ in
         throw RPCError(RPCError.Code(rawValue: request.limit), request.query)
     }
+    // RequestID: the call's request id comes back as a group's display name.
+    router.unary("/test.Echo/RequestID", PeerBench.ListGroupsRequest.self, PeerBench.ListGroupsResponse.self) {
+        _,
+        context in
+        var group = PeerBench.Group()
+        group.displayName = context.requestID
+        var response = PeerBench.ListGroupsResponse()
+        response.groups = [group]
+        return response
+    }
     router.unary("/test.Echo/Fail", PeerBench.ListGroupsRequest.self, PeerBench.ListGroupsResponse.self) { request, _ in
         throw RPCError(.failedPrecondition, "refused: \(request.query)")
     }

@@ -9,6 +9,9 @@ public struct ErrorReport: Sendable {
     public var message: String
     public var hint: String
     public var exitCode: ExitCode
+    /// The call's request id, as the server returned it: the key to the call's lines in the
+    /// server's log. Nil for a failure the server did not answer.
+    public var requestID: String?
 
     /// The report for a server's status, or for a connection ``RosterClient`` gave up on.
     public init(_ error: RPCError, address: String) {
@@ -16,6 +19,7 @@ public struct ErrorReport: Sendable {
         message = error.message
         hint = Self.hint(for: error.code, address: address)
         exitCode = RosterExitCode.forStatus(error.code)
+        requestID = error.requestID
         switch error.connectionProblem {
         case .certificateRejected(let reason, let serverName)?:
             hint = Self.certificateHint(reason: reason, serverName: serverName)
@@ -66,25 +70,24 @@ public struct ErrorReport: Sendable {
         }
     }
 
-    /// The lines written to standard error: `error: …` and, when there is one, `hint: …`.
+    /// The lines written to standard error: `error: …` and, when there are, `hint: …` and
+    /// `request id: …`.
     public var textLines: [String] {
         var lines = ["error: \(message)"]
         if !hint.isEmpty { lines.append("hint: \(hint)") }
+        if let requestID { lines.append("request id: \(requestID)") }
         return lines
     }
 
-    /// The error as one JSON object, for `--json`.
+    /// The error as one JSON object, for `--json` (`requestId` only when the server returned one).
     public var json: JSONValue {
-        .object([
-            (
-                "error",
-                .object([
-                    ("code", .string(code)),
-                    ("message", .string(message)),
-                    ("hint", .string(hint)),
-                    ("exitCode", .int(Int64(exitCode.rawValue))),
-                ])
-            )
-        ])
+        var fields: [(String, JSONValue)] = [
+            ("code", .string(code)),
+            ("message", .string(message)),
+            ("hint", .string(hint)),
+            ("exitCode", .int(Int64(exitCode.rawValue))),
+        ]
+        if let requestID { fields.append(("requestId", .string(requestID))) }
+        return .object([("error", .object(fields))])
     }
 }
