@@ -37,6 +37,8 @@ let package = Package(
         // Already AsyncHTTPClient's TLS; named so the Graph double can serve HTTPS and its tests trust it.
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // The system's OpenSSL 3 (libssl-dev) and SQLite 3 (libsqlite3-dev), with C shims for macros.
@@ -82,6 +84,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -159,6 +162,7 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             resources: [.copy("Resources/demo-directory.json")],
             swiftSettings: swiftSettings
@@ -179,7 +183,10 @@ let package = Package(
         // staging and one-transaction apply, deletion threshold, progress hub.
         .target(
             name: "RosterSync",
-            dependencies: ["RosterStore", "RosterDirectory", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "RosterStore", "RosterDirectory", .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+            ],
             swiftSettings: swiftSettings
         ),
         // The roster.v1.Roster service: API keys → tenant and role, each call's rules, statuses.
@@ -199,7 +206,11 @@ let package = Package(
             dependencies: [
                 "RosterService", "RosterRPC", "RosterSync", "RosterStore", "RosterDirectory", "RosterTLS", "RosterWire",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
@@ -337,6 +348,8 @@ let package = Package(
             dependencies: [
                 "rosterd", "roster", "RosterClient", "RosterRPC", "RosterWire", "RosterDirectory", "RosterStore",
                 "GraphTestDouble", "ChildProcesses",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

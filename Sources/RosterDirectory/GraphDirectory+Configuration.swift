@@ -1,3 +1,4 @@
+package import CoreMetrics
 package import Logging
 
 extension GraphDirectory {
@@ -51,6 +52,9 @@ extension GraphDirectory {
         /// Told about every wait caused by throttling (429, 503, 504) before it starts, so a sync
         /// can show it in its progress. Default: nothing.
         package var onThrottle: @Sendable (ThrottleWait) -> Void = { _ in }
+        /// Where `roster_graph_requests_total{outcome}` and `roster_graph_throttle_wait_seconds`
+        /// go (``GraphRequestOutcome``). Default: nowhere.
+        package var metrics: any MetricsFactory = NOOPMetricsHandler.instance
         /// Retries and failures are logged here, without secrets or tokens. Default label
         /// `roster.directory.graph`.
         package var logger = Logger(label: "roster.directory.graph")

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import CoreMetrics
 internal import Foundation
 import Logging
 import NIOCore
@@ -35,12 +36,14 @@ struct GraphTransport: Sendable {
             do {
                 response = try await exchange(request)
             } catch is NIOTooManyBytesError {
+                count(.tooLarge)
                 throw DirectoryError(
                     .permanent,
                     "\(what) answered more than \(configuration.maximumResponseBytes) bytes; raise "
                         + "maximumResponseBytes or lower pageSize"
                 )
             } catch let error where Self.isCertificateRefusal(error) {
+                count(.networkError)
                 // Retrying cannot make a certificate trusted.
                 throw DirectoryError(
                     .permanent,
@@ -48,6 +51,7 @@ struct GraphTransport: Sendable {
                         + "Graph URLs, and that the host's certificate chains to a root this server trusts"
                 )
             } catch {
+                count(.networkError)
                 if Task.isCancelled {
                     throw DirectoryError(.transient, "\(what) was cancelled")
                 }
@@ -68,6 +72,7 @@ struct GraphTransport: Sendable {
             }
 
             let throttling = [429, 503, 504].contains(response.status)
+            count(GraphRequestOutcome(status: response.status))
             guard throttling || (500...599).contains(response.status) else { return response }
             let requestID = GraphErrorBody.requestID(response)
             guard attempt < configuration.maximumAttempts else {
@@ -98,6 +103,10 @@ struct GraphTransport: Sendable {
                 fromRetryAfter = true
             }
             if throttling {
+                Timer(label: "roster_graph_throttle_wait_seconds", factory: configuration.metrics)
+                    .recordMilliseconds(
+                        wait.components.seconds * 1000 + wait.components.attoseconds / 1_000_000_000_000_000
+                    )
                 configuration.onThrottle(
                     GraphDirectory.ThrottleWait(
                         duration: wait,
@@ -116,6 +125,14 @@ struct GraphTransport: Sendable {
     }
 
     // MARK: - Pieces
+
+    private func count(_ outcome: GraphRequestOutcome) {
+        Counter(
+            label: "roster_graph_requests_total",
+            dimensions: [("outcome", outcome.rawValue)],
+            factory: configuration.metrics
+        ).increment()
+    }
 
     private func exchange(_ request: HTTPClientRequest) async throws -> Response {
         let response = try await client.execute(request, timeout: Self.timeAmount(configuration.requestTimeout))

@@ -1,3 +1,4 @@
+public import CoreMetrics
 public import Logging
 public import NIOCore
 internal import Synchronization
@@ -42,18 +43,34 @@ public final class AbuseMonitor: Sendable {
     private let logger: Logger
     private let interval: TimeAmount
     private let state: Mutex<[AbuseCause: CauseState]>
+    /// `roster_rpc_refused_total{cause}`, when the server has metrics.
+    private let counters: [AbuseCause: Counter]
 
-    /// - Parameter interval: the least time between two warning lines of one cause. Default 10 s.
-    public init(logger: Logger, interval: Duration = .seconds(10)) {
+    /// - Parameters:
+    ///   - interval: the least time between two warning lines of one cause. Default 10 s.
+    ///   - metrics: where `roster_rpc_refused_total{cause}` counts each cause; nil for none.
+    public init(logger: Logger, interval: Duration = .seconds(10), metrics: (any MetricsFactory)? = nil) {
         self.logger = logger
         self.interval = TimeAmount(interval)
         self.state = Mutex([:])
+        var counters: [AbuseCause: Counter] = [:]
+        if let metrics {
+            for cause in AbuseCause.allCases {
+                counters[cause] = Counter(
+                    label: "roster_rpc_refused_total",
+                    dimensions: [("cause", cause.rawValue)],
+                    factory: metrics
+                )
+            }
+        }
+        self.counters = counters
     }
 
     /// Counts one occurrence; logs a warning unless one for this cause was written within the
     /// interval. Returns the line it logged, if any (for tests).
     @discardableResult
     public func record(_ cause: AbuseCause, peer: SocketAddress?, detail: String, now: NIODeadline) -> String? {
+        counters[cause]?.increment()
         let count = state.withLock { states -> Int? in
             var entry = states[cause, default: CauseState()]
             entry.total += 1

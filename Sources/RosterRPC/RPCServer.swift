@@ -1,3 +1,4 @@
+public import CoreMetrics
 public import Logging
 public import NIOCore
 internal import NIOPosix
@@ -28,6 +29,8 @@ public final class RPCServer: Sendable {
         /// Where the server logs: refused abuse as warnings (one line per cause per 10 s), each
         /// connection's life at debug, each call's end at trace (``RPCLogKey``).
         public var logger = Logger(label: "roster.rpc")
+        /// Where the call runtime's metrics go (``RPCMetrics``); nil, the default, keeps none.
+        public var metrics: (any MetricsFactory)?
 
         package init(host: String, port: Int, tls: TLSConfiguration.Server?) {
             self.host = host
@@ -60,6 +63,7 @@ public final class RPCServer: Sendable {
     private let budget: ServerCallBudget
     /// Abuse counted per cause since the server started.
     public let abuse: AbuseMonitor
+    private let metrics: RPCMetrics?
 
     /// - Parameter group: the event loops to serve on; defaults to NIO's shared singleton group.
     package init(
@@ -75,7 +79,8 @@ public final class RPCServer: Sendable {
             maxOpenCalls: configuration.limits.maxOpenCalls,
             maxHeaderBytes: configuration.limits.maxHeldMetadataBytes
         )
-        self.abuse = AbuseMonitor(logger: configuration.logger)
+        self.abuse = AbuseMonitor(logger: configuration.logger, metrics: configuration.metrics)
+        self.metrics = configuration.metrics.map { RPCMetrics(factory: $0, methods: router.paths) }
     }
 
     /// A logger that writes nothing (the default of servers built without one).
@@ -135,6 +140,15 @@ public final class RPCServer: Sendable {
     /// Connections currently open.
     public var connectionCount: Int { state.withLock { $0.connections.count } }
 
+    /// Calls open now over all connections.
+    public var openCallCount: Int { budget.currentOpenCalls }
+
+    /// Sets the gauges of open connections and calls; a metrics scrape calls it just before it
+    /// reads them.
+    public func recordOpenGauges() {
+        metrics?.recordOpen(connections: connectionCount, calls: openCallCount)
+    }
+
     /// Connection handlers alive (refusers included), and TLS handlers alive: both return to 0
     /// once every connection has closed, or a connection's state leaked.
     package var liveConnectionObjects: (handlers: Int, tls: Int) {
@@ -158,6 +172,7 @@ public final class RPCServer: Sendable {
         case .accepted:
             break
         case .overLimit:
+            metrics?.connectionEnded(.refused)
             logger.debug("connection refused: over the connection limit")
             let limit = configuration.limits.maxConnections
             abuse.record(
@@ -180,6 +195,7 @@ public final class RPCServer: Sendable {
             )
             return
         case .stopping:
+            metrics?.connectionEnded(.refused)
             logger.debug("connection refused: the server is stopping")
             try pipeline.addHandler(
                 ConnectionRefuser(
@@ -204,6 +220,7 @@ public final class RPCServer: Sendable {
                 limits: configuration.limits,
                 budget: budget,
                 abuse: abuse,
+                metrics: metrics,
                 logger: logger
             )
         )

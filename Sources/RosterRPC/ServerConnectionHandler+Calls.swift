@@ -167,6 +167,7 @@ extension ServerConnectionHandler {
                 ]
             )
         }
+        metrics?.callEnded(method: stream.context.method, code: status.code, duration: now - stream.openedAt)
         var status = status
         if status.code != .ok {
             stream.stop(status)
@@ -188,7 +189,15 @@ extension ServerConnectionHandler {
     }
 
     /// Answers a call that never started; with its request id once its HEADERS were read.
-    func refuse(_ id: UInt32, _ code: RPCError.Code, _ message: String, requestID: String? = nil) {
+    /// `method` is the path asked for, once the HEADERS were read (for the calls metric).
+    func refuse(
+        _ id: UInt32,
+        _ code: RPCError.Code,
+        _ message: String,
+        requestID: String? = nil,
+        method: String = RPCMetrics.unknownMethod
+    ) {
+        metrics?.callEnded(method: method, code: code, duration: nil)
         var status = RPCError(code, message)
         if let requestID { status.metadata[RPCRequestID.metadataKey] = requestID }
         sendTrailers(id, status)

@@ -37,6 +37,7 @@ extension ServerConnectionHandler {
             if let action = machine?.pingReceived(now: now) { return perform(action) }
             writer.append(.ping, flags: .ack, streamID: 0, bytes: payload.readableBytesView)
         case .goAway:
+            if end == nil { end = .peerClosed }  // the client is leaving
             beginDraining(
                 code: .unavailable,
                 "server is shutting down; reconnect to another instance",
@@ -77,7 +78,8 @@ extension ServerConnectionHandler {
                 id,
                 .invalidArgument,
                 "metadata key \"\(badKey)\" is not allowed: use 1–128 lower-case ASCII letters, digits, '-', '_' or '.'",
-                requestID: requestID
+                requestID: requestID,
+                method: headers.method
             )
         }
         guard let method = router.methods[headers.method] else {
@@ -86,7 +88,8 @@ extension ServerConnectionHandler {
                 id,
                 .unimplemented,
                 "unknown method \(headers.method); this server serves \(served)",
-                requestID: requestID
+                requestID: requestID,
+                method: headers.method
             )
         }
         guard !endStream else {
@@ -94,7 +97,8 @@ extension ServerConnectionHandler {
                 id,
                 .internal,
                 "\(headers.method) expects one request message, got none",
-                requestID: requestID
+                requestID: requestID,
+                method: headers.method
             )
         }
         let headerBytes = payload.readableBytes
@@ -103,7 +107,7 @@ extension ServerConnectionHandler {
                 .oversizedHeaders,
                 "half-open calls holding \(machine?.awaitingHeaderBytes ?? 0) bytes of metadata"
             )
-            return refuse(id, refusal.code, refusal.message, requestID: requestID)
+            return refuse(id, refusal.code, refusal.message, requestID: requestID, method: headers.method)
         }
         switch budget.take(headerBytes: headerBytes) {
         case .tooManyCalls:
@@ -112,7 +116,8 @@ extension ServerConnectionHandler {
                 id,
                 .resourceExhausted,
                 "the server has \(budget.maxOpenCalls) calls open; the limit is \(budget.maxOpenCalls): retry later",
-                requestID: requestID
+                requestID: requestID,
+                method: headers.method
             )
         case .tooManyHeaderBytes:
             noteAbuse(.oversizedHeaders, "call metadata over the server's budget of \(budget.maxHeaderBytes) bytes")
@@ -120,7 +125,8 @@ extension ServerConnectionHandler {
                 id,
                 .resourceExhausted,
                 "the server holds \(budget.maxHeaderBytes) bytes of call metadata, its limit: retry later or send less metadata",
-                requestID: requestID
+                requestID: requestID,
+                method: headers.method
             )
         case nil:
             break
@@ -142,6 +148,7 @@ extension ServerConnectionHandler {
             context: callContext,
             sendWindow: peerSettings.initialWindowSize,
             headerBytes: headerBytes,
+            openedAt: now,
             logger: logger
         )
         if let deadline, let context {

@@ -26,6 +26,11 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     let decodingLimits: ProtoDecodingLimits
     let budget: ServerCallBudget
     let abuse: AbuseMonitor?
+    /// Calls and connection ends counted, when the server has metrics.
+    let metrics: RPCMetrics?
+    /// Why the connection is closing, once that is known (the first reason wins); a close with
+    /// no reason is the peer's.
+    var end: ConnectionEnd?
     /// Set between `handlerAdded` and `handlerRemoved` only: holding it longer would keep the
     /// context (and through it this handler, its buffers and the channel) alive forever.
     var context: ChannelHandlerContext?
@@ -58,6 +63,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         limits: RPCServerLimits,
         budget: ServerCallBudget,
         abuse: AbuseMonitor?,
+        metrics: RPCMetrics? = nil,
         logger: Logger = RPCServer.silentLogger
     ) {
         self.router = router
@@ -65,6 +71,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         self.limits = limits
         self.budget = budget
         self.abuse = abuse
+        self.metrics = metrics
         self.machineLimits = ServerConnectionMachine.Limits(limits)
         self.decodingLimits = ProtoDecodingLimits(maxSize: limits.connection.maxFrameSize)
         self.frames = NIOSingleStepByteToMessageProcessor(
@@ -107,6 +114,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         logger.debug("connection closed", metadata: [RPCLogKey.stream.rawValue: "\(highestStreamID)"])
+        metrics?.connectionEnded(end ?? .peerClosed)
         stopEverything(RPCError(.unavailable, "the connection closed"))
         context.fireChannelInactive()
     }
@@ -117,6 +125,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         timer?.cancel()
         timer = nil
         for stream in streams.values {
+            metrics?.callEnded(method: stream.context.method, code: error.code, duration: now - stream.openedAt)
             stream.stop(error)
             budget.release(headerBytes: stream.headerBytes)
         }
@@ -127,6 +136,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         if let completed = event as? TLSHandshakeCompleted {
             tlsPeer = completed.peer
         } else if event is GracefulShutdown {
+            if end == nil { end = .shutdown }
             beginDraining(
                 code: .unavailable,
                 "server is shutting down; reconnect to another instance",
@@ -140,6 +150,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         // TLS and socket errors: nothing more can be said to this peer.
         logger.debug("connection failed", metadata: [RPCLogKey.error.rawValue: "\(error)"])
+        if end == nil { end = .transportError }
         close()
     }
 
@@ -293,12 +304,14 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
             metadata: [RPCLogKey.code.rawValue: "\(code)", RPCLogKey.reason.rawValue: "\(message)"]
         )
         if let cause { noteAbuse(cause, message) }
+        if end == nil { end = cause == nil ? .serverClosed : .abuse }
         sendGoAway(code, message)
         close()
     }
 
     func close() {
         guard !isClosed else { return }
+        if end == nil { end = .serverClosed }
         writer.flushNow(evenIfUnwritable: true)
         stopEverything(RPCError(.unavailable, "the connection closed"))
         context?.close(promise: nil)

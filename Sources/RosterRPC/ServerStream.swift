@@ -17,6 +17,8 @@ final class ServerStream {
     var deadlineTimer: Scheduled<Void>?
     /// Metadata bytes this call holds of the server-wide budget.
     let headerBytes: Int
+    /// When its HEADERS arrived: the start of the call's duration metric.
+    let openedAt: NIODeadline
     /// The connection's logger, whose metadata the call's logger extends.
     private let connectionLogger: Logger
     /// The call's logger: the connection's, with the call's request id. Made on first use, so a
@@ -33,6 +35,7 @@ final class ServerStream {
         context: RPCServerContext,
         sendWindow: Int,
         headerBytes: Int,
+        openedAt: NIODeadline,
         logger: Logger
     ) {
         self.id = id
@@ -40,6 +43,7 @@ final class ServerStream {
         self.context = context
         self.sendWindow = sendWindow
         self.headerBytes = headerBytes
+        self.openedAt = openedAt
         self.connectionLogger = logger
     }
 

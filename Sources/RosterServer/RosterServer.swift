@@ -1,6 +1,8 @@
+internal import CoreMetrics
 internal import Foundation
 package import Logging
 package import NIOCore
+internal import Prometheus
 internal import RosterDirectory
 internal import RosterRPC
 internal import RosterService
@@ -34,15 +36,17 @@ package final class RosterServer: Service, Sendable {
         package var certificateCreated: Bool
         /// Jobs found running from a previous process and marked INTERRUPTED.
         package var interruptedJobs: [String]
+        /// Where `/metrics` is served, when it is.
+        package var metricsAddress: SocketAddress?
 
         /// The bound port.
         package var port: Int { address.port ?? 0 }
 
         /// "127.0.0.1:7443" ("[::1]:7443" for IPv6).
-        package var hostAndPort: String {
-            let host = address.ipAddress ?? "?"
-            return (host.contains(":") ? "[\(host)]" : host) + ":\(address.port ?? 0)"
-        }
+        package var hostAndPort: String { RosterServer.hostAndPort(address) }
+
+        /// "http://127.0.0.1:9464/metrics", when metrics are served.
+        package var metricsURL: String? { metricsAddress.map { "http://\(RosterServer.hostAndPort($0))/metrics" } }
     }
 
     private struct Running: Sendable {
@@ -52,6 +56,7 @@ package final class RosterServer: Service, Sendable {
         var service: RosterService
         var health: HealthService
         var rpc: RPCServer
+        var metrics: MetricsListener?
     }
 
     /// Where the server is in its life; every transition is guarded.
@@ -121,10 +126,15 @@ package final class RosterServer: Service, Sendable {
 
     /// Everything after the store is open; ``start()`` closes the store when this throws.
     private func start(store: SQLiteStore, lock: DataDirectoryLock) async throws -> (Started, Running) {
+        let registry = configuration.metrics.map { _ in PrometheusCollectorRegistry() }
+        let metrics: (any MetricsFactory)? = registry.map(Self.metricsFactory)
         let connector = DirectoryConnector(
             allowFileDirectories: configuration.allowFileDirectories,
             endpoints: DirectoryEndpoints(allowedHosts: configuration.allowedDirectoryHosts),
-            logger: logger
+            logger: logger,
+            configure: { [metrics] graph in
+                if let metrics { graph.metrics = metrics }
+            }
         )
         let directories: JobManager.DirectoryFactory = { [connector] tenant, onThrottle in
             try await connector.directory(tenant: tenant, store: store, onThrottle: onThrottle)
@@ -132,6 +142,10 @@ package final class RosterServer: Service, Sendable {
         var jobConfiguration = JobManager.Configuration(directories: directories)
         jobConfiguration.maxRunningJobs = configuration.maxRunningSyncs
         jobConfiguration.logger = logger
+        if let metrics {
+            jobConfiguration.metrics = metrics
+            jobConfiguration.metricsTenantLabels = configuration.metrics?.tenantLabels ?? false
+        }
         let contactIndexes = ContactIndexCache(capacity: RosterService.Configuration().contactIndexTenants)
         jobConfiguration.onContactsChanged = { tenant in contactIndexes.contactsChanged(tenant: tenant) }
         // Watchers get at most one value per ~100 ms within a phase (stretched past 500 watchers).
@@ -164,7 +178,8 @@ package final class RosterServer: Service, Sendable {
             certificateFingerprint: nil,
             certificatePath: nil,
             certificateCreated: false,
-            interruptedJobs: interrupted
+            interruptedJobs: interrupted,
+            metricsAddress: nil
         )
         let tls: TLSConfiguration.Server?
         switch configuration.tls {
@@ -194,10 +209,37 @@ package final class RosterServer: Service, Sendable {
         var rpcConfiguration = RPCServer.Configuration(host: configuration.host, port: configuration.port, tls: tls)
         rpcConfiguration.limits = configuration.rpc
         rpcConfiguration.logger = logger
+        rpcConfiguration.metrics = metrics
         let rpc = try RPCServer(configuration: rpcConfiguration, router: router)
         started.address = try await rpc.start()
+        var metricsListener: MetricsListener?
+        if let endpoint = configuration.metrics, let registry {
+            do {
+                metricsListener = try await MetricsListener.bind(host: endpoint.host, port: endpoint.port) {
+                    await Self.exposition(
+                        registry: registry,
+                        rpc: rpc,
+                        store: store,
+                        tenantLabels: endpoint.tenantLabels
+                    )
+                }
+            } catch {
+                await rpc.shutdown()
+                throw MetricsListenError(host: endpoint.host, port: endpoint.port, underlying: error)
+            }
+            started.metricsAddress = metricsListener?.localAddress
+        }
         health.setAll(.serving)
-        return (started, Running(lock: lock, store: store, jobs: jobs, service: service, health: health, rpc: rpc))
+        let running = Running(
+            lock: lock,
+            store: store,
+            jobs: jobs,
+            service: service,
+            health: health,
+            rpc: rpc,
+            metrics: metricsListener
+        )
+        return (started, running)
     }
 
     /// Lets running jobs finish within the grace period (the rest end INTERRUPTED), drains the
@@ -224,6 +266,7 @@ package final class RosterServer: Service, Sendable {
         running.health.stopWatches()
         await running.jobs.shutdown(gracePeriod: configuration.rpc.gracePeriod)
         await running.rpc.shutdown()
+        await running.metrics?.close()
         await running.store.close()
         running.lock.release()
         state.withLock { $0 = .stopped }
@@ -263,6 +306,13 @@ package final class RosterServer: Service, Sendable {
         }
         if let fingerprint = started.certificateFingerprint { metadata["sha256-fingerprint"] = "\(fingerprint)" }
         if let path = started.certificatePath { metadata["certificate"] = "\(path)" }
+        if let url = started.metricsURL { metadata["metrics"] = "\(url)" }
         logger.notice("rosterd listening", metadata: metadata)
+    }
+
+    /// "127.0.0.1:7443" ("[::1]:7443" for IPv6).
+    static func hostAndPort(_ address: SocketAddress) -> String {
+        let host = address.ipAddress ?? "?"
+        return (host.contains(":") ? "[\(host)]" : host) + ":\(address.port ?? 0)"
     }
 }

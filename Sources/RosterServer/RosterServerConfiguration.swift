@@ -42,6 +42,25 @@ package struct RosterServerConfiguration: Sendable {
     package var logLevel: Logger.Level = .info
     /// How log lines are written: text (swift-log's stream format) or one JSON object per line.
     package var logFormat: LogFormat = .text
+    /// The Prometheus endpoint; nil, the default, serves no metrics and counts nothing.
+    package var metrics: MetricsEndpoint?
+
+    /// Where `/metrics` is served, in Prometheus text format over plain HTTP, and what it may name.
+    package struct MetricsEndpoint: Sendable, Hashable {
+        /// Address to listen on, e.g. 127.0.0.1.
+        package var host: String
+        /// Port; 0 picks a free one.
+        package var port: Int
+        /// Whether the job and contact metrics carry a `tenant` label (the tenant's id). Default
+        /// false: without it no label names a tenant, and the series stay few.
+        package var tenantLabels = false
+
+        package init(host: String, port: Int, tenantLabels: Bool = false) {
+            self.host = host
+            self.port = port
+            self.tenantLabels = tenantLabels
+        }
+    }
 
     /// The defaults, with data in `dataDirectory`.
     package init(dataDirectory: String) {

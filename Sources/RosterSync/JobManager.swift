@@ -1,3 +1,4 @@
+package import CoreMetrics
 internal import Foundation
 package import Logging
 package import RosterDirectory
@@ -38,6 +39,12 @@ package actor JobManager {
         /// Told with the tenant's id after a job's apply added, updated or removed contacts (the
         /// server rebuilds the tenant's search index ahead of the next search). Default: nothing.
         package var onContactsChanged: @Sendable (String) -> Void = { _ in }
+        /// Where `roster_sync_jobs_total{outcome}` and `roster_sync_job_duration_seconds{outcome}`
+        /// go, the outcome being the job's final state in lower case. Default: nowhere.
+        package var metrics: any MetricsFactory = NOOPMetricsHandler.instance
+        /// Whether the job metrics carry a `tenant` label (the tenant's id). Default false: the
+        /// operator turns it on knowing each tenant adds series.
+        package var metricsTenantLabels = false
 
         /// A configuration reading each tenant's directory from `directories`.
         package init(directories: @escaping DirectoryFactory) {
@@ -229,10 +236,26 @@ package actor JobManager {
         ]
         if let error = final.error { metadata[SyncLogKey.error.rawValue] = "\(error)" }
         configuration.logger.log(level: final.state == .failed ? .warning : .info, "sync job ended", metadata: metadata)
+        countJob(final)
         if final.state == .succeeded, final.added + final.updated + final.removed > 0 {
             configuration.onContactsChanged(final.tenantID)
         }
     }
+
+    /// Counts a finished job by outcome, and how long it ran.
+    private func countJob(_ final: SyncProgress) {
+        var dimensions = [("outcome", final.state.rawValue.lowercased())]
+        if configuration.metricsTenantLabels { dimensions.append(("tenant", final.tenantID)) }
+        let factory = configuration.metrics
+        Counter(label: "roster_sync_jobs_total", dimensions: dimensions, factory: factory).increment()
+        if let started = final.startedAt, let finished = final.finishedAt, finished >= started {
+            Timer(label: Self.jobDurationLabel, dimensions: dimensions, factory: factory)
+                .recordMilliseconds(finished - started)
+        }
+    }
+
+    /// The name of the job-duration histogram, for a factory that sets its buckets.
+    package static let jobDurationLabel = "roster_sync_job_duration_seconds"
 
     /// A job's tenant and id, as log metadata.
     static func metadata(_ job: SyncJobRecord) -> Logger.Metadata {

@@ -18,7 +18,9 @@ internal import Foundation
 ///                   "maxHeldMetadataBytes": 67108864 },
 ///       "allowFileDirectories": false,
 ///       "allowDirectoryHosts": ["graph-proxy.example.com"],
-///       "scheduleCheckSeconds": 60
+///       "scheduleCheckSeconds": 60,
+///       "metricsListen": "127.0.0.1:9464",
+///       "metricsTenantLabels": false
 ///     }
 struct ConfigurationFile: Decodable, Equatable {
     struct TLS: Decodable, Equatable {
@@ -58,6 +60,8 @@ struct ConfigurationFile: Decodable, Equatable {
     var allowFileDirectories: Bool?
     var allowDirectoryHosts: [String]?
     var scheduleCheckSeconds: Int?
+    var metricsListen: String?
+    var metricsTenantLabels: Bool?
 
     /// Reads `path`; the error names the file and what is wrong.
     static func load(path: String) throws -> ConfigurationFile {

@@ -116,6 +116,15 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds between checks for due automatic syncs (default 60).")
     var scheduleCheckSeconds: Int?
 
+    @Option(
+        help:
+            "Serve Prometheus metrics at http://HOST:PORT/metrics, plain HTTP without a key (env ROSTERD_METRICS_LISTEN; default off)."
+    )
+    var metricsListen: String?
+
+    @Flag(help: "Label job and contact metrics with tenant ids (env ROSTERD_METRICS_TENANT_LABELS=1; default off).")
+    var metricsTenantLabels = false
+
     func run() async throws {
         Self.keepLargeBuffersOutOfTheHeap()
         let environment = ProcessInfo.processInfo.environment
@@ -149,6 +158,7 @@ struct Serve: AsyncParsableCommand {
             } else {
                 line += " (plaintext)"
             }
+            if let url = started.metricsURL { line += "; metrics on \(url)" }
             FileHandle.standardOutput.write(Data((line + "\n").utf8))
         }
         let group = ServiceGroup(
@@ -306,6 +316,20 @@ struct Serve: AsyncParsableCommand {
         }
         if let value = scheduleCheckSeconds ?? file.scheduleCheckSeconds {
             settings.scheduleCheckInterval = .seconds(try Self.positive(value, "schedule check seconds"))
+        }
+        if let listen = metricsListen ?? environment["ROSTERD_METRICS_LISTEN"] ?? file.metricsListen {
+            let (host, port) = try Self.hostAndPort(listen)
+            guard host != settings.host || port != settings.port || port == 0 else {
+                throw ConfigurationError("the metrics address \(listen) is the RPC address; give it a port of its own")
+            }
+            settings.metrics = .init(
+                host: host,
+                port: port,
+                tenantLabels: metricsTenantLabels || environment["ROSTERD_METRICS_TENANT_LABELS"] == "1"
+                    || file.metricsTenantLabels == true
+            )
+        } else if metricsTenantLabels {
+            throw ConfigurationError("--metrics-tenant-labels needs --metrics-listen")
         }
         return settings
     }

@@ -17,6 +17,8 @@ final class RosterdProcess: @unchecked Sendable {
 
     let dataDirectory: String
     private(set) var port = 0
+    /// `http://127.0.0.1:PORT/metrics`, when started with `--metrics-listen`.
+    private(set) var metricsURL: String?
     private var process: Process?
     private let extraArguments: [String]
     private let allowFileDirectories: Bool
@@ -91,6 +93,7 @@ final class RosterdProcess: @unchecked Sendable {
             let port = Int(text[range.upperBound...].prefix { $0.isNumber })
         else { throw Failure("unexpected first line from rosterd: \(text)") }
         self.port = port
+        metricsURL = text.range(of: "; metrics on ").map { String(text[$0.upperBound...].prefix { !$0.isWhitespace }) }
     }
 
     /// Sends SIGTERM and waits for the process to exit; returns its status.

@@ -36,13 +36,13 @@ final class Scenario: @unchecked Sendable {
         self.beta = beta
     }
 
-    /// Runs `body` with a fresh scenario and tears it down.
-    static func run(_ body: (Scenario) async throws -> Void) async throws {
+    /// Runs `body` with a fresh scenario and tears it down; `serverArguments` go to `rosterd serve`.
+    static func run(serverArguments: [String] = [], _ body: (Scenario) async throws -> Void) async throws {
         let url = try #require(FileDirectory.demoURL)
         let directory = try GraphDoubleDirectory(contentsOf: url)
         let double = GraphDouble(directory: directory)
         try await double.start()
-        let server = try RosterdProcess()
+        let server = try RosterdProcess(extraArguments: serverArguments)
         let scenario = Scenario(
             double: double,
             directory: directory,
