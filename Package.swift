@@ -363,7 +363,7 @@ let package = Package(
         .testTarget(
             name: "RosterCLITests",
             dependencies: [
-                "RosterCLI", "RosterClient", "RosterRPC", "RosterWire", "RosterReflection", "roster", "ChildProcesses",
+                "RosterCLI", "RosterClient", "RosterRPC", "RosterWire", "roster", "ChildProcesses",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
