@@ -58,6 +58,13 @@ let package = Package(
             dependencies: ["RosterWire"],
             swiftSettings: swiftSettings
         ),
+        // Reads a FileDescriptorSet (the reflection call's answer) and transcodes protobuf to and from
+        // proto3 JSON by it: `roster describe` and `roster call`.
+        .target(
+            name: "RosterReflection",
+            dependencies: ["RosterWire"],
+            swiftSettings: swiftSettings
+        ),
         // Prints captured Roster traffic frame by frame, payloads decoded.
         .executableTarget(
             name: "roster-wire",
@@ -257,7 +264,7 @@ let package = Package(
         .target(
             name: "RosterCLI",
             dependencies: [
-                "RosterClient", "RosterRPC", "RosterWire", "RosterServer", "RosterStore",
+                "RosterClient", "RosterRPC", "RosterWire", "RosterReflection", "RosterServer", "RosterStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -279,6 +286,11 @@ let package = Package(
                 .product(name: "NIOTestUtils", package: "swift-nio"),
             ],
             exclude: ["GoldenVectors", "wire_test.proto"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RosterReflectionTests",
+            dependencies: ["RosterReflection", "RosterWire"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

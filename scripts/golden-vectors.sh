@@ -8,6 +8,7 @@
 #   roster.v1.      -> proto/roster.proto
 #   roster.rpc.v1.  -> proto/rpc.proto
 #   roster.health.v1. -> proto/health.proto
+#   roster.reflection.v1. -> proto/reflection.proto
 #   peerbench.      -> proto/bench.proto
 #   roster.test.v1. -> Tests/RosterWireTests/wire_test.proto
 #
@@ -59,6 +60,7 @@ schema_for() {
         roster.v1.*) echo roster.proto ;;
         roster.rpc.v1.*) echo rpc.proto ;;
         roster.health.v1.*) echo health.proto ;;
+        roster.reflection.v1.*) echo reflection.proto ;;
         peerbench.*) echo bench.proto ;;
         roster.test.v1.*) echo wire_test.proto ;;
         *) return 1 ;;

@@ -170,6 +170,7 @@ package final class RosterServer: Service, Sendable {
         )
         var router = RPCRouter()
         service.register(into: &router)
+        service.registerReflection(into: &router)
         let health = HealthService(services: [RosterMethods.service])
         health.register(into: &router)
 

@@ -126,7 +126,7 @@ package final class RosterService: Sendable {
     }
 
     /// The caller of a call, from its metadata.
-    private func caller(_ context: RPCServerContext) async throws(RPCError) -> Caller {
+    func caller(_ context: RPCServerContext) async throws(RPCError) -> Caller {
         try await authenticator.caller(metadata: context.metadata)
     }
 

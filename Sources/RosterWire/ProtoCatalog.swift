@@ -1,4 +1,5 @@
-/// Every message type of `proto/roster.proto`, `proto/rpc.proto` and `proto/health.proto`, by its fully qualified
+/// Every message type of `proto/roster.proto`, `proto/rpc.proto`, `proto/health.proto` and `proto/reflection.proto`,
+/// by its fully qualified
 /// protobuf name. Tests and fuzzers use it to reach each codec by name. The benchmark's
 /// `proto/bench.proto` has its own catalog in the bench tools' `RosterBenchMessages`.
 public enum ProtoCatalog {
@@ -20,6 +21,8 @@ public enum ProtoCatalog {
             RPCMessages.Settings.self, RPCMessages.GoAway.self,
             // health.proto
             HealthCheckRequest.self, HealthCheckResponse.self,
+            // reflection.proto
+            GetFileDescriptorSetRequest.self, GetFileDescriptorSetResponse.self,
         ]
         return Dictionary(uniqueKeysWithValues: types.map { ($0.protoMessageName, $0) })
     }()

@@ -1,4 +1,5 @@
-/// The methods of the Roster service (`proto/roster.proto`), with their request and response message types.
+/// The methods rosterd serves (`proto/roster.proto`, `proto/health.proto`, `proto/reflection.proto`), with their
+/// request and response message types.
 public enum ServiceCatalog {
     /// One RPC method.
     public struct Method: Sendable {
@@ -32,11 +33,11 @@ public enum ServiceCatalog {
         }
     }
 
-    /// Every method of `roster.v1.Roster` and `roster.health.v1.Health`, by path. (The benchmark's `peerbench.Directory` is in
-    /// the bench tools' `RosterBenchMessages`.)
+    /// Every method of `roster.v1.Roster`, `roster.health.v1.Health` and `roster.reflection.v1.Reflection`, by path.
+    /// (The benchmark's `peerbench.Directory` is in the bench tools' `RosterBenchMessages`.)
     public static let methods: [String: Method] = {
         func entry(_ method: any RPCMethodDescriptor) -> Method { Method(method) }
-        let all = (RosterMethods.all + HealthMethods.all).map(entry)
+        let all = (RosterMethods.all + HealthMethods.all + ReflectionMethods.all).map(entry)
         return Dictionary(uniqueKeysWithValues: all.map { ($0.path, $0) })
     }()
 }

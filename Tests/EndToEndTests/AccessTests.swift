@@ -16,6 +16,9 @@ struct AccessTests {
             #expect(error?.message.contains("authorization: Bearer") == true)
             let wrong = try scenario.client("rk_0000000000000000_notakey")
             await expectStatus(.unauthenticated) { _ = try await wrong.getStatus() }
+            // Reflection too asks for a key (health alone answers without one).
+            await expectStatus(.unauthenticated) { _ = try await anonymous.getFileDescriptorSet() }
+            await expectStatus(.unauthenticated) { _ = try await wrong.getFileDescriptorSet() }
             let reader = try scenario.client(scenario.acme.reader)
             let status = try await reader.getStatus()
             #expect(status.tenantID == "acme")
@@ -192,7 +195,7 @@ struct AccessTests {
     }
 
     @Test(
-        "the role matrix: every roster.v1.Roster call, for an admin, an editor and a reader key, is admitted or PERMISSION_DENIED as PROTOCOL.md's table says"
+        "the role matrix: every roster.v1.Roster call and reflection's, for an admin, an editor and a reader key, is admitted or PERMISSION_DENIED as PROTOCOL.md's table says"
     )
     func roleMatrix() async throws {
         /// One call, made so that the role is all that is in question: an admitted role gets an
@@ -230,8 +233,13 @@ struct AccessTests {
             },
             Row(call: "ListApiKeys", admitted: ["admin"]) { _ = try await $0.listAPIKeys() },
             Row(call: "RevokeApiKey", admitted: ["admin"]) { _ = try await $0.revokeAPIKey(id: "nobody") },
+            // roster.reflection.v1.Reflection: any valid key.
+            Row(call: "GetFileDescriptorSet", admitted: everyone) { _ = try await $0.getFileDescriptorSet() },
         ]
-        #expect(Set(rows.map(\.call)) == Set(RosterMethods.all.map(\.name)), "a call of the service has no row")
+        #expect(
+            Set(rows.map(\.call)) == Set((RosterMethods.all + ReflectionMethods.all).map(\.name)),
+            "a call of the service has no row"
+        )
         try await Scenario.run { scenario in
             let clients = [
                 "admin": try scenario.client(scenario.acme.admin), "editor": try scenario.client(scenario.acme.editor),

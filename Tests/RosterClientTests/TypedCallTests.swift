@@ -5,7 +5,7 @@ import RosterWire
 import Synchronization
 import Testing
 
-/// A server that answers every roster.v1.Roster method with a default response, after checking
+/// A server that answers every roster.v1.Roster and roster.reflection.v1.Reflection method with a default response, after checking
 /// that the request decodes as the method's request type (the router does that), and records
 /// which paths were called.
 /// The paths a server was called on.
@@ -36,7 +36,7 @@ private func recordingServer(_ called: CalledPaths) throws -> RPCServer {
             }
         }
     }
-    for method in ServiceCatalog.methods.values where method.path.hasPrefix("/roster.v1.Roster/") {
+    for method in ServiceCatalog.methods.values where typedPaths(method.path) {
         let request: any ProtoMessage.Type = method.request
         let response: any ProtoMessage.Type = method.response
         func open<Q: ProtoMessage, R: ProtoMessage>(_ q: Q.Type, _ r: R.Type) {
@@ -51,10 +51,16 @@ private func recordingServer(_ called: CalledPaths) throws -> RPCServer {
     return try RPCServer(configuration: .init(host: "127.0.0.1", port: 0, tls: nil), router: router)
 }
 
+/// The calls `RosterClient` has a typed method for: the Roster service's and reflection's (health is
+/// asked through `call(HealthMethods.check, …)`).
+private func typedPaths(_ path: String) -> Bool {
+    path.hasPrefix("/roster.v1.Roster/") || path.hasPrefix("/roster.reflection.v1.Reflection/")
+}
+
 @Suite("Typed client calls")
 struct TypedCallTests {
     @Test(
-        "every typed method calls its roster.v1.Roster path with the right request and response types and the API key"
+        "every typed method calls its roster.v1.Roster or reflection path with the right request and response types and the API key"
     )
     func everyMethod() async throws {
         let called = CalledPaths()
@@ -82,9 +88,11 @@ struct TypedCallTests {
             _ = try await client.createAPIKey(role: .reader, label: "x")
             _ = try await client.listAPIKeys()
             _ = try await client.revokeAPIKey(id: "k")
+            _ = try await client.getFileDescriptorSet()
         }
-        let roster = ServiceCatalog.methods.keys.filter { $0.hasPrefix("/roster.v1.Roster/") }
-        #expect(Set(called.paths.withLock { $0 }) == Set(roster))
+        let typed = ServiceCatalog.methods.keys.filter(typedPaths)
+        #expect(typed.contains(ReflectionMethods.getFileDescriptorSet.path))
+        #expect(Set(called.paths.withLock { $0 }) == Set(typed))
         await server.shutdown()
     }
 

@@ -69,7 +69,7 @@ struct MethodListTests {
         }
     }
 
-    @Test("RosterService registers a handler for every declared call and no other")
+    @Test("RosterService registers a handler for every declared call and no other, and reflection's apart")
     func routerMatchesDescriptors() async throws {
         try await withTemporaryStore { store in
             let connector = DirectoryConnector()
@@ -83,6 +83,10 @@ struct MethodListTests {
             var router = RPCRouter()
             service.register(into: &router)
             #expect(router.paths == RosterMethods.all.map(\.path).sorted())
+
+            var reflection = RPCRouter()
+            service.registerReflection(into: &reflection)
+            #expect(reflection.paths == ReflectionMethods.all.map(\.path))
         }
     }
 }

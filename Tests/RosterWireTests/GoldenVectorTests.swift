@@ -38,6 +38,7 @@ struct GoldenVectorTests {
     func catalogMatchesSchemas() throws {
         let declared = try Self.declaredMessages([
             ("roster.proto", "roster.v1"), ("rpc.proto", "roster.rpc.v1"), ("health.proto", "roster.health.v1"),
+            ("reflection.proto", "roster.reflection.v1"),
         ])
         #expect(declared == Set(ProtoCatalog.messageTypes.keys))
     }
@@ -49,12 +50,13 @@ struct GoldenVectorTests {
     }
 
     @Test(
-        "the shipped service catalog lists roster.v1.Roster and roster.health.v1.Health only; peerbench.Directory is the bench tools'"
+        "the shipped service catalog lists roster.v1.Roster, roster.health.v1.Health and roster.reflection.v1.Reflection only; peerbench.Directory is the bench tools'"
     )
     func serviceCatalogs() {
         #expect(
             ServiceCatalog.methods.keys.allSatisfy {
                 $0.hasPrefix("/roster.v1.Roster/") || $0.hasPrefix("/roster.health.v1.Health/")
+                    || $0.hasPrefix("/roster.reflection.v1.Reflection/")
             }
         )
         #expect(

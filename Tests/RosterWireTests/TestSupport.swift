@@ -16,6 +16,7 @@ enum Repo {
         if messageName.hasPrefix("roster.v1.") { return "roster.proto" }
         if messageName.hasPrefix("roster.rpc.v1.") { return "rpc.proto" }
         if messageName.hasPrefix("roster.health.v1.") { return "health.proto" }
+        if messageName.hasPrefix("roster.reflection.v1.") { return "reflection.proto" }
         if messageName.hasPrefix("peerbench.") { return "bench.proto" }
         return "wire_test.proto"
     }

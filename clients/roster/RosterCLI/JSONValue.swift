@@ -5,6 +5,8 @@ public indirect enum JSONValue: Sendable {
     case int(Int64)
     /// Written with Swift's shortest round-tripping form (e.g. `42.5`), `0` when not finite.
     case float(Float)
+    /// A number written exactly as given (a transcoded message's, e.g. `-12` or `1.5`).
+    case number(String)
     case string(String)
     case array([JSONValue])
     /// Keys in the order given.
@@ -23,6 +25,7 @@ public indirect enum JSONValue: Sendable {
         case .bool(let value): out += value ? "true" : "false"
         case .int(let value): out += String(value)
         case .float(let value): out += value.isFinite ? Self.number(value) : "0"
+        case .number(let text): out += text
         case .string(let value): Self.writeString(value, to: &out)
         case .array(let values):
             out += "["
