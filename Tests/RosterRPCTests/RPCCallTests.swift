@@ -302,16 +302,17 @@ struct RPCCallTests {
     func streamLimit() async throws {
         let server = try await TestServer.start { $0.limits.connection.maxConcurrentStreams = 4 }
         let client = try server.client()
-        let sleepers = (0..<4).map { _ in
+        // Four calls held open by the gate (no clock involved) take every stream.
+        let holders = (0..<4).map { _ in
             Task {
                 try await client.unary(
-                    "/test.Echo/Sleep",
-                    request: echoRequest("", limit: 500),
+                    "/test.Echo/Gate",
+                    request: echoRequest(""),
                     response: PeerBench.ListGroupsResponse.self
                 )
             }
         }
-        try await eventually { server.observations.sleepersStarted.load(ordering: .relaxed) == 4 }
+        try await eventually { server.observations.gatedStarted.load(ordering: .relaxed) == 4 }
         // A fifth call with a short deadline expires while it waits, without reaching the server.
         do {
             _ = try await client.unary(
@@ -324,18 +325,21 @@ struct RPCCallTests {
         } catch let error as RPCError {
             #expect(error.code == .deadlineExceeded)
         }
-        // Another one waits, and runs once a sleeper ends.
-        let fifth = try await client.unary(
-            "/test.Echo/Unary",
-            request: echoRequest("fifth"),
-            response: PeerBench.ListGroupsResponse.self
-        )
-        #expect(fifth.groups.first?.displayName == "fifth")
-        #expect(server.observations.sleepersStarted.load(ordering: .relaxed) == 4)
+        // Another one waits, and runs once a holder ends.
+        let fifth = Task {
+            try await client.unary(
+                "/test.Echo/Unary",
+                request: echoRequest("fifth"),
+                response: PeerBench.ListGroupsResponse.self
+            )
+        }
+        server.observations.gateOpen.store(true, ordering: .relaxed)
+        #expect(try await fifth.value.groups.first?.displayName == "fifth")
+        #expect(server.observations.gatedStarted.load(ordering: .relaxed) == 4)
         // The server's side of it: had the client sent a call over the limit, the server would
         // have refused that stream (and counted it); the waiting happened in the client.
         #expect(server.server.abuse.count(.refusedStream) == 0, "the client sent calls over max_concurrent_streams")
-        for sleeper in sleepers { _ = try await sleeper.value }
+        for holder in holders { _ = try await holder.value }
         await client.close()
         await server.server.shutdown()
     }

@@ -9,14 +9,15 @@ import Testing
 struct MetricsListenerTests {
     @Test("a connection that sends no request head, or half of one, is closed after the request timeout")
     func silentAndPartialConnectionsAreClosed() async throws {
-        let listener = try await MetricsListener.bind(host: "127.0.0.1", port: 0, requestTimeout: .milliseconds(100)) {
+        let listener = try await MetricsListener.bind(host: "127.0.0.1", port: 0, requestTimeout: .milliseconds(500)) {
             Array("roster_up 1\n".utf8)
         }
         let port = try #require(listener.localAddress?.port)
         for bytes in ["", "GET /metr"] {
             let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .connect(host: "127.0.0.1", port: port).get()
-            if !bytes.isEmpty { try await channel.writeAndFlush(ByteBuffer(string: bytes)) }
+            // Under load the timeout may close it before the write: closed by the listener either way.
+            if !bytes.isEmpty { try? await channel.writeAndFlush(ByteBuffer(string: bytes)) }
             // Bounded: without the timeout the listener never closes; the guard then does, and says so.
             let guardFired = Flag()
             let guardTask = Task {
