@@ -226,7 +226,7 @@ let package = Package(
         .executableTarget(
             name: "rosterd",
             dependencies: [
-                "RosterServer", "RosterStore", "RosterRPC",
+                "RosterServer", "RosterStore", "RosterRPC", "SecretFiles",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

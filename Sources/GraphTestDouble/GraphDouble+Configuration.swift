@@ -17,6 +17,10 @@ extension GraphDouble {
         /// refuses a resource it does not know. Default nil: the double's own base URL followed by
         /// `/.default` (its resource, as `https://graph.microsoft.com/.default` is Graph's).
         package var acceptedScope: String?
+        /// Whether the application has been granted admin consent in the tenant. Without it the
+        /// token endpoint answers as Entra ID does for a multi-tenant application never consented
+        /// to: 400 `unauthorized_client`, AADSTS700016. Default true.
+        package var consented = true
         /// Accept any `…/.default` scope (lenient). Default false.
         package var acceptsAnyScope = false
         /// `expires_in` of issued tokens, in seconds; a token used after that answers 401

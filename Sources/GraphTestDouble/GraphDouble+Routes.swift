@@ -143,8 +143,15 @@ extension GraphDouble.State {
                 "The resource principal named \(resource) was not found in the tenant named \(tenant)."
             )
         }
-        guard form["client_id"] == configuration.clientID else {
-            return refuse(.badRequest, "unauthorized_client", 700016, "Application was not found in the directory.")
+        guard form["client_id"] == configuration.clientID, consented else {
+            return refuse(
+                .badRequest,
+                "unauthorized_client",
+                700016,
+                "Application with identifier '\(form["client_id"] ?? "")' was not found in the directory '\(tenant)'. "
+                    + "This can happen if the application has not been installed by the administrator of the tenant "
+                    + "or consented to by any user in the tenant."
+            )
         }
         guard form["client_secret"] == configuration.clientSecret else {
             return refuse(.unauthorized, "invalid_client", 7000215, "Invalid client secret provided.")

@@ -12,6 +12,9 @@ extension GraphDouble {
         var directory: GraphDoubleDirectory
         let configuration: Configuration
         var roles: [String]
+        /// Whether the directory's administrator has consented to the application (its service
+        /// principal exists in the tenant).
+        var consented: Bool
         var baseURL = ""
         var recorded: [RecordedRequest] = []
         var faults: [(pathPrefix: String, fault: Fault)] = []
@@ -36,6 +39,7 @@ extension GraphDouble {
             self.directory = directory
             self.configuration = configuration
             self.roles = configuration.roles
+            self.consented = configuration.consented
             reindex()
         }
 

@@ -114,6 +114,12 @@ package final class GraphDouble: Sendable {
         state.withLock { $0.oldestValidDeltaVersion = $0.version + 1 }
     }
 
+    /// Grants or withdraws the tenant's admin consent to the application (withdrawn: the token
+    /// endpoint answers AADSTS700016, as for an application never consented to).
+    package func setConsented(_ consented: Bool) {
+        state.withLock { $0.consented = consented }
+    }
+
     /// Changes the roles of tokens issued from now on.
     package func setRoles(_ roles: [String]) {
         state.withLock { $0.roles = roles }

@@ -19,6 +19,11 @@ extension GraphDirectory {
         /// Graph host. Default `https://graph.microsoft.com`. `@odata.nextLink`s are only followed
         /// when they stay on this host (the bearer token is never sent elsewhere).
         package var graphBaseURL = "https://graph.microsoft.com"
+        /// Whether ``clientID`` is a multi-tenant application that the directory's administrator
+        /// authorizes by admin consent: the token endpoint's "application not found in the
+        /// directory" (AADSTS700016) then means consent was never given, not a wrong client id.
+        /// Default false.
+        package var isMultiTenantApplication = false
         /// The OAuth scope asked for. Default nil: `https://<graph host>/.default` for the Microsoft
         /// clouds, else `{graphBaseURL}/.default` (``DirectoryEndpoints/tokenScope(graphBaseURL:configured:)``).
         /// A Graph-compatible proxy at another URL sets the scope of the Graph it fronts.

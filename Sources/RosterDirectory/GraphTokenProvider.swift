@@ -89,6 +89,19 @@ actor GraphTokenProvider {
                     httpStatus: response.status
                 )
             }
+            if let code,
+                Self.consentCodes.contains(code)
+                    || configuration.isMultiTenantApplication && code == "AADSTS700016"
+            {
+                throw DirectoryError(
+                    .consentMissing,
+                    "the directory has not authorized the application (\(description ?? code)); a Global "
+                        + "Administrator of the directory must grant it admin consent, then connect again",
+                    directoryCode: code,
+                    requestID: response.headers.first(name: "x-ms-request-id"),
+                    httpStatus: response.status
+                )
+            }
             let what = (400..<500).contains(response.status) ? DirectoryError.Code.authFailed : .permanent
             throw DirectoryError(
                 what,
@@ -111,6 +124,11 @@ actor GraphTokenProvider {
     }
 
     /// The token and its lifetime from a token endpoint's 200 body; nil when it has none.
+    /// Token-endpoint errors that mean consent is missing: consent required (AADSTS65001), no
+    /// service principal of the application in the tenant (AADSTS7000229), admin consent required
+    /// (AADSTS90094).
+    static let consentCodes: Set<String> = ["AADSTS65001", "AADSTS7000229", "AADSTS90094"]
+
     static func tokenReply(_ body: ByteBuffer) -> (accessToken: String, expiresIn: Int)? {
         struct Body: Decodable {
             var access_token: String

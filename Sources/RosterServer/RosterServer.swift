@@ -130,6 +130,13 @@ package final class RosterServer: Service, Sendable {
         let metrics: (any MetricsFactory)? = registry.map(Self.metricsFactory)
         let connector = DirectoryConnector(
             allowFileDirectories: configuration.allowFileDirectories,
+            application: configuration.application.map {
+                DirectoryConnector.Application(
+                    clientID: $0.clientID,
+                    clientSecret: GraphDirectory.ClientSecret($0.clientSecret),
+                    consentRedirectURI: $0.consentRedirectURI
+                )
+            },
             endpoints: DirectoryEndpoints(allowedHosts: configuration.allowedDirectoryHosts),
             logger: logger,
             configure: { [metrics] graph in

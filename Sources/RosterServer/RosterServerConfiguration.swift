@@ -44,6 +44,26 @@ package struct RosterServerConfiguration: Sendable {
     package var logFormat: LogFormat = .text
     /// The Prometheus endpoint; nil, the default, serves no metrics and counts nothing.
     package var metrics: MetricsEndpoint?
+    /// The server's own multi-tenant application; nil, the default: every tenant connects with its
+    /// own app registration.
+    package var application: Application?
+
+    /// One app registration for every tenant, each authorized by its administrator's admin consent.
+    package struct Application: Sendable, Hashable {
+        /// The application (client) id.
+        package var clientID: String
+        /// Its client secret (read from a file, never a flag's value).
+        package var clientSecret: String
+        /// A redirect URI of the app registration, where Entra sends the administrator after
+        /// consent; nil leaves it out of the consent URL.
+        package var consentRedirectURI: String?
+
+        package init(clientID: String, clientSecret: String, consentRedirectURI: String? = nil) {
+            self.clientID = clientID
+            self.clientSecret = clientSecret
+            self.consentRedirectURI = consentRedirectURI
+        }
+    }
 
     /// Where `/metrics` is served, in Prometheus text format over plain HTTP, and what it may name.
     package struct MetricsEndpoint: Sendable, Hashable {

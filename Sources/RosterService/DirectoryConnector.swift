@@ -22,6 +22,8 @@ package struct DirectoryConnector: Sendable {
         package var graphBaseURL: String
         /// The OAuth scope; nil derives it from the Graph URL (``DirectoryEndpoints``).
         package var tokenScope: String?
+        /// The server's own application (``DirectoryConnector/application``), not the tenant's.
+        package var usesServerApplication = false
         /// A `demo:` or `file://` directory rather than a Graph endpoint.
         package var isFileDirectory: Bool { graphBaseURL == "demo:" || graphBaseURL.hasPrefix("file:") }
 
@@ -42,12 +44,50 @@ package struct DirectoryConnector: Sendable {
         }
     }
 
+    /// The server's own multi-tenant application: one app registration that every tenant's
+    /// Global Administrator authorizes by admin consent, instead of each tenant registering its own.
+    package struct Application: Sendable {
+        /// The application (client) id.
+        package var clientID: String
+        /// Its client secret.
+        package var clientSecret: GraphDirectory.ClientSecret
+        /// Where Entra sends the administrator after consent; must be a redirect URI of the app
+        /// registration. Nil leaves it out of the consent URL (Entra then uses the app's first one).
+        package var consentRedirectURI: String?
+
+        package init(clientID: String, clientSecret: GraphDirectory.ClientSecret, consentRedirectURI: String? = nil) {
+            self.clientID = clientID
+            self.clientSecret = clientSecret
+            self.consentRedirectURI = consentRedirectURI
+        }
+
+        /// `{authority}/{tenant}/adminconsent?client_id=…[&redirect_uri=…]`: the page where a Global
+        /// Administrator of `directoryTenantID` grants this application its permissions.
+        package func adminConsentURL(authority: String, directoryTenantID: String) -> String {
+            var query = "client_id=" + Self.encoded(clientID)
+            if let consentRedirectURI { query += "&redirect_uri=" + Self.encoded(consentRedirectURI) }
+            return "\(authority)/\(Self.encoded(directoryTenantID))/adminconsent?\(query)"
+        }
+
+        /// Percent-encodes all but the unreserved characters (RFC 3986).
+        private static func encoded(_ text: String) -> String {
+            text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? ""
+        }
+
+        private static let unreserved = CharacterSet(
+            charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
+        )
+    }
+
     /// The default endpoints of the public cloud.
     package static let defaultAuthorityURL = "https://login.microsoftonline.com"
     package static let defaultGraphBaseURL = "https://graph.microsoft.com"
 
     /// Whether `demo:` and `file://` Graph URLs are accepted.
     package var allowFileDirectories: Bool
+    /// The server's own application, when rosterd has one (`--app-client-id`); tenants may then
+    /// connect with their directory tenant id alone.
+    package var application: Application?
     /// The endpoints tenants may use: the Microsoft clouds and the hosts the operator allows.
     package var endpoints: DirectoryEndpoints
     /// The HTTP client every Graph directory shares.
@@ -58,12 +98,14 @@ package struct DirectoryConnector: Sendable {
 
     package init(
         allowFileDirectories: Bool = false,
+        application: Application? = nil,
         endpoints: DirectoryEndpoints = DirectoryEndpoints(),
         httpClient: HTTPClient = GraphDirectory.sharedHTTPClient,
         logger: Logger = Logger(label: "roster.directory"),
         configure: @escaping @Sendable (inout GraphDirectory.Configuration) -> Void = { _ in }
     ) {
         self.allowFileDirectories = allowFileDirectories
+        self.application = application
         self.endpoints = endpoints
         self.httpClient = httpClient
         self.logger = logger
@@ -99,6 +141,7 @@ package struct DirectoryConnector: Sendable {
         configuration.authority = credentials.authorityURL
         configuration.graphBaseURL = base
         configuration.tokenScope = credentials.tokenScope
+        configuration.isMultiTenantApplication = credentials.usesServerApplication
         configuration.onThrottle = onThrottle
         configuration.logger = logger
         configure(&configuration)
@@ -111,18 +154,29 @@ package struct DirectoryConnector: Sendable {
         store: any Store,
         onThrottle: @escaping @Sendable (GraphDirectory.ThrottleWait) -> Void = { _ in }
     ) async throws -> any DirectorySource {
-        let secret = try await store.clientSecret(tenant: tenant.id) ?? ""
-        return try directory(
-            Credentials(
-                directoryTenantID: tenant.directoryTenantID ?? "",
-                clientID: tenant.clientID ?? "",
-                clientSecret: GraphDirectory.ClientSecret(secret),
-                authorityURL: tenant.authorityURL,
-                graphBaseURL: tenant.graphBaseURL,
-                tokenScope: tenant.tokenScope
-            ),
-            onThrottle: onThrottle
+        var credentials = Credentials(
+            directoryTenantID: tenant.directoryTenantID ?? "",
+            clientID: tenant.clientID ?? "",
+            clientSecret: GraphDirectory.ClientSecret(try await store.clientSecret(tenant: tenant.id) ?? ""),
+            authorityURL: tenant.authorityURL,
+            graphBaseURL: tenant.graphBaseURL,
+            tokenScope: tenant.tokenScope
         )
+        if credentials.clientID.isEmpty, !credentials.isFileDirectory {
+            // Connected through the server's application: its credentials, never stored per tenant.
+            guard let application else {
+                throw DirectoryError(
+                    .authFailed,
+                    "tenant \(tenant.id) connects through the server's application, but rosterd runs without one; "
+                        + "start it with --app-client-id and --app-client-secret-file, or connect the tenant with "
+                        + "its own app registration"
+                )
+            }
+            credentials.clientID = application.clientID
+            credentials.clientSecret = application.clientSecret
+            credentials.usesServerApplication = true
+        }
+        return try directory(credentials, onThrottle: onThrottle)
     }
 
     /// Checks both endpoints of a Graph directory against ``endpoints``.

@@ -11,7 +11,7 @@ extension RosterService {
         -> ConnectDirectoryResponse
     {
         try caller.require([.admin], to: "connect the directory")
-        let credentials = try Self.credentials(from: request)
+        let credentials = try Self.credentials(from: request, application: connector.application)
         if !credentials.isFileDirectory {
             do {
                 try connector.checkEndpoints(credentials)
@@ -33,6 +33,9 @@ extension RosterService {
         do {
             directory = try connector.directory(credentials)
             granted = try await directory.verifyPermissions()
+        } catch  where credentials.usesServerApplication && error.code == .consentMissing {
+            // Not an error of the request: the directory's administrator has a step to take.
+            return try await awaitConsent(credentials, caller: caller, directoryCode: error.directoryCode)
         } catch {
             logger.info(
                 "directory connection refused",
@@ -55,20 +58,12 @@ extension RosterService {
         tenant = try await self.tenant(of: caller)
         let sameDirectory =
             tenant.directoryTenantID == credentials.directoryTenantID && tenant.graphBaseURL == credentials.graphBaseURL
-        tenant.directoryTenantID = credentials.directoryTenantID
-        tenant.clientID = credentials.clientID
-        tenant.authorityURL = credentials.authorityURL
-        tenant.graphBaseURL = credentials.graphBaseURL
-        tenant.tokenScope = credentials.tokenScope
+        Self.assign(credentials, to: &tenant)
         tenant.connectionState = .authorized
         tenant.connectionErrorCode = nil
         // Another directory's delta link means nothing here: the next all-users sync is full.
         if !sameDirectory { tenant.deltaLink = nil }
-        let saved = tenant
-        try await storeCall { () async throws(StoreError) in
-            try await store.setClientSecret(credentials.clientSecret.value, tenant: saved.id)
-            try await store.updateTenant(saved)
-        }
+        try await save(tenant, secret: credentials.usesServerApplication ? "" : credentials.clientSecret.value)
         logger.info(
             "directory connected",
             metadata: ["tenant": "\(tenant.id)", "permissions": "\(granted.joined(separator: ","))"]
@@ -88,8 +83,61 @@ extension RosterService {
         return response
     }
 
+    /// Records a tenant connected through the server's application whose consent is missing:
+    /// CONSENT_REQUIRED, and the page where the directory's administrator grants it.
+    private func awaitConsent(
+        _ credentials: DirectoryConnector.Credentials,
+        caller: Caller,
+        directoryCode: String?
+    ) async throws(RPCError) -> ConnectDirectoryResponse {
+        var tenant = try await self.tenant(of: caller)
+        if tenant.directoryTenantID != credentials.directoryTenantID { tenant.deltaLink = nil }
+        Self.assign(credentials, to: &tenant)
+        tenant.connectionState = .consentRequired
+        tenant.connectionErrorCode = directoryCode
+        try await save(tenant, secret: "")
+        let url = adminConsentURL(tenant) ?? ""
+        logger.info(
+            "directory connection awaits admin consent",
+            metadata: ["tenant": "\(tenant.id)", "directory-code": "\(directoryCode ?? "")", "consent-url": "\(url)"]
+        )
+        var response = ConnectDirectoryResponse()
+        response.state = .consentRequired
+        response.adminConsentURL = url
+        return response
+    }
+
+    /// The admin-consent page of a tenant that connects through the server's application.
+    func adminConsentURL(_ tenant: TenantRecord) -> String? {
+        guard let application = connector.application, (tenant.clientID ?? "").isEmpty,
+            let directoryTenantID = tenant.directoryTenantID, !directoryTenantID.isEmpty
+        else { return nil }
+        return application.adminConsentURL(authority: tenant.authorityURL, directoryTenantID: directoryTenantID)
+    }
+
+    /// The connection's endpoints and application on the tenant's record; the server's
+    /// application is recorded as no client id (its credentials live in the server's configuration).
+    private static func assign(_ credentials: DirectoryConnector.Credentials, to tenant: inout TenantRecord) {
+        tenant.directoryTenantID = credentials.directoryTenantID
+        tenant.clientID = credentials.usesServerApplication ? nil : credentials.clientID
+        tenant.authorityURL = credentials.authorityURL
+        tenant.graphBaseURL = credentials.graphBaseURL
+        tenant.tokenScope = credentials.tokenScope
+    }
+
+    private func save(_ tenant: TenantRecord, secret: String) async throws(RPCError) {
+        try await storeCall { () async throws(StoreError) in
+            try await store.setClientSecret(secret, tenant: tenant.id)
+            try await store.updateTenant(tenant)
+        }
+    }
+
     /// The request's credentials with default endpoints, or INVALID_ARGUMENT naming what is missing.
-    static func credentials(from request: ConnectDirectoryRequest) throws(RPCError) -> DirectoryConnector.Credentials {
+    /// An empty client id and secret mean the server's `application`, when it has one.
+    static func credentials(
+        from request: ConnectDirectoryRequest,
+        application: DirectoryConnector.Application? = nil
+    ) throws(RPCError) -> DirectoryConnector.Credentials {
         // "https://graph.microsoft.com/", "…/v1.0" and "…/v1.0/" all mean the host: paths are added.
         var graph = request.graphBaseURL.isEmpty ? DirectoryConnector.defaultGraphBaseURL : request.graphBaseURL
         while graph.hasSuffix("/") { graph.removeLast() }
@@ -98,11 +146,14 @@ extension RosterService {
         while authority.hasSuffix("/") { authority.removeLast() }
         let isFile = graph == "demo:" || graph.hasPrefix("file:")
         let tokenScope = request.tokenScope.trimmingCharacters(in: .whitespaces)
+        let serverApplication = request.clientID.isEmpty && request.clientSecret.isEmpty ? application : nil
         if !isFile {
             var missing: [String] = []
             if request.directoryTenantID.isEmpty { missing.append("directory_tenant_id") }
-            if request.clientID.isEmpty { missing.append("client_id") }
-            if request.clientSecret.isEmpty { missing.append("client_secret") }
+            if serverApplication == nil {
+                if request.clientID.isEmpty { missing.append("client_id") }
+                if request.clientSecret.isEmpty { missing.append("client_secret") }
+            }
             if !missing.isEmpty {
                 throw RPCError(
                     .invalidArgument,
@@ -119,7 +170,7 @@ extension RosterService {
                 )
             }
         }
-        return DirectoryConnector.Credentials(
+        var credentials = DirectoryConnector.Credentials(
             directoryTenantID: request.directoryTenantID,
             clientID: request.clientID,
             clientSecret: .init(request.clientSecret),
@@ -127,6 +178,12 @@ extension RosterService {
             graphBaseURL: graph,
             tokenScope: tokenScope.isEmpty ? nil : tokenScope
         )
+        if let serverApplication, !isFile {
+            credentials.clientID = serverApplication.clientID
+            credentials.clientSecret = serverApplication.clientSecret
+            credentials.usesServerApplication = true
+        }
+        return credentials
     }
 
     /// The status of a failed connection attempt: the directory's message, which says what to fix.

@@ -17,6 +17,7 @@ extension RosterService {
         response.tenantID = tenant.id
         response.connectionState = RosterWire.ConnectionState(tenant.connectionState)
         response.connectionErrorCode = tenant.connectionErrorCode ?? ""
+        if tenant.connectionState == .consentRequired { response.adminConsentURL = adminConsentURL(tenant) ?? "" }
         response.savedScope = RosterWire.SyncScope(tenant.scope)
         if let active {
             // The live record (counts as of now) when this process runs it.

@@ -29,6 +29,13 @@ extension RosterService {
                 why +=
                     " (\(tenant.connectionState.rawValue)\(tenant.connectionErrorCode.map { ", directory code \($0)" } ?? ""))"
             }
+            if tenant.connectionState == .consentRequired, let url = adminConsentURL(tenant) {
+                throw RPCError(
+                    .failedPrecondition,
+                    why + "; a Global Administrator of the directory grants the consent at \(url), "
+                        + "then run ConnectDirectory (`roster connect`) again"
+                )
+            }
             throw RPCError(.failedPrecondition, why + "; run ConnectDirectory (`roster connect`) first")
         }
         if case .group(let id, _) = scope {

@@ -11,6 +11,7 @@ extension RosterWire.ConnectionState {
         case .authorized: self = .authorized
         case .consentRevoked: self = .consentRevoked
         case .credentialsInvalid: self = .credentialsInvalid
+        case .consentRequired: self = .consentRequired
         }
     }
 }

@@ -81,7 +81,10 @@ extension SyncRun {
         }
         await Self.uncancelled { [self] in
             try? await saveTenant { tenant in
-                tenant.connectionState = state
+                // A tenant on the server's application (no client id of its own) needs consent again.
+                let onServerApplication = (tenant.clientID ?? "").isEmpty
+                tenant.connectionState =
+                    state == .consentRevoked && onServerApplication ? .consentRequired : state
                 tenant.connectionErrorCode = error.directoryCode
             }
         }

@@ -20,7 +20,9 @@ internal import Foundation
 ///       "allowDirectoryHosts": ["graph-proxy.example.com"],
 ///       "scheduleCheckSeconds": 60,
 ///       "metricsListen": "127.0.0.1:9464",
-///       "metricsTenantLabels": false
+///       "metricsTenantLabels": false,
+///       "application": { "clientID": "…", "clientSecretFile": "/etc/roster/app-secret",
+///                        "consentRedirectURI": "https://roster.example.com/consented" }
 ///     }
 struct ConfigurationFile: Decodable, Equatable {
     struct TLS: Decodable, Equatable {
@@ -61,6 +63,14 @@ struct ConfigurationFile: Decodable, Equatable {
     var allowDirectoryHosts: [String]?
     var scheduleCheckSeconds: Int?
     var metricsListen: String?
+    var application: Application?
+
+    /// The server's own multi-tenant application (`rosterd serve --app-client-id`).
+    struct Application: Decodable, Equatable {
+        var clientID: String?
+        var clientSecretFile: String?
+        var consentRedirectURI: String?
+    }
     var metricsTenantLabels: Bool?
 
     /// Reads `path`; the error names the file and what is wrong.

@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import RosterRPC
 import RosterServer
+import SecretFiles
 import ServiceLifecycle
 import UnixSignals
 
@@ -124,6 +125,21 @@ struct Serve: AsyncParsableCommand {
 
     @Flag(help: "Label job and contact metrics with tenant ids (env ROSTERD_METRICS_TENANT_LABELS=1; default off).")
     var metricsTenantLabels = false
+
+    @Option(
+        help:
+            "The client id of the server's multi-tenant app registration: tenants then connect with their directory tenant id and admin consent (env ROSTERD_APP_CLIENT_ID)."
+    )
+    var appClientID: String?
+
+    @Option(help: "File holding that application's client secret, mode 0600 (env ROSTERD_APP_CLIENT_SECRET_FILE).")
+    var appClientSecretFile: String?
+
+    @Option(
+        help:
+            "A redirect URI of that app registration, where Entra sends the administrator after consent (env ROSTERD_APP_CONSENT_REDIRECT_URI)."
+    )
+    var appConsentRedirectURI: String?
 
     func run() async throws {
         Self.keepLargeBuffersOutOfTheHeap()
@@ -317,6 +333,7 @@ struct Serve: AsyncParsableCommand {
         if let value = scheduleCheckSeconds ?? file.scheduleCheckSeconds {
             settings.scheduleCheckInterval = .seconds(try Self.positive(value, "schedule check seconds"))
         }
+        settings.application = try application(environment: environment, file: file.application)
         if let listen = metricsListen ?? environment["ROSTERD_METRICS_LISTEN"] ?? file.metricsListen {
             let (host, port) = try Self.hostAndPort(listen)
             guard host != settings.host || port != settings.port || port == 0 else {
@@ -332,6 +349,45 @@ struct Serve: AsyncParsableCommand {
             throw ConfigurationError("--metrics-tenant-labels needs --metrics-listen")
         }
         return settings
+    }
+
+    /// The server's application from flags, environment and file: a client id and a secret file
+    /// together, or neither.
+    private func application(
+        environment: [String: String],
+        file: ConfigurationFile.Application?
+    ) throws -> RosterServerConfiguration.Application? {
+        let clientID = appClientID ?? environment["ROSTERD_APP_CLIENT_ID"] ?? file?.clientID
+        let secretFile = appClientSecretFile ?? environment["ROSTERD_APP_CLIENT_SECRET_FILE"] ?? file?.clientSecretFile
+        let redirect =
+            appConsentRedirectURI ?? environment["ROSTERD_APP_CONSENT_REDIRECT_URI"] ?? file?.consentRedirectURI
+        guard let clientID else {
+            guard secretFile == nil, redirect == nil else {
+                throw ConfigurationError("--app-client-secret-file and --app-consent-redirect-uri need --app-client-id")
+            }
+            return nil
+        }
+        guard let secretFile else {
+            throw ConfigurationError(
+                "--app-client-id needs --app-client-secret-file: a file (mode 0600) holding the application's client secret"
+            )
+        }
+        let secret: String
+        do {
+            secret = String(decoding: try SecretFile.contents(of: secretFile, ownerOnly: true), as: UTF8.self)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+        } catch {
+            throw ConfigurationError("cannot read the application's client secret: \(error)")
+        }
+        guard !clientID.isEmpty, !secret.isEmpty else {
+            throw ConfigurationError("the application's client id and client secret must not be empty")
+        }
+        if let redirect, !redirect.hasPrefix("https://"), !redirect.hasPrefix("http://localhost") {
+            throw ConfigurationError(
+                "the consent redirect URI \(redirect) must be an https:// URL of the app registration"
+            )
+        }
+        return .init(clientID: clientID, clientSecret: secret, consentRedirectURI: redirect)
     }
 
     static func hostAndPort(_ text: String) throws -> (String, Int) {

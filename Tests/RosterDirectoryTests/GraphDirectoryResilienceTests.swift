@@ -174,6 +174,44 @@ struct GraphDirectoryResilienceTests {
         }
     }
 
+    @Test(
+        "an application the directory has not consented to: AADSTS700016 is consentMissing for a multi-tenant application and authFailed for a tenant's own"
+    )
+    func notConsented() async throws {
+        var double = GraphDouble.Configuration()
+        double.consented = false
+        for multiTenant in [true, false] {
+            try await GraphDoubleHarness.run(
+                TestDirectories.generated(10),
+                double: double,
+                configure: { $0.isMultiTenantApplication = multiTenant }
+            ) { harness in
+                let error = try await #require(throws: DirectoryError.self) {
+                    try await harness.directory.verifyPermissions()
+                }
+                #expect(error.code == (multiTenant ? .consentMissing : .authFailed))
+                #expect(error.directoryCode == "AADSTS700016")
+                if multiTenant { #expect(error.message.contains("admin consent")) }
+            }
+        }
+    }
+
+    @Test("the token endpoint's consent errors (AADSTS65001, 7000229, 90094) are consentMissing for any application")
+    func consentErrors() async throws {
+        for code in [65001, 7000229, 90094] {
+            try await GraphDoubleHarness.run(TestDirectories.generated(10)) { harness in
+                let body =
+                    #"{"error":"invalid_grant","error_description":"AADSTS\#(code): consent needed.","error_codes":[\#(code)]}"#
+                harness.double.inject([.rawBody(status: 400, body: body)], pathPrefix: "/double-tenant/oauth2")
+                let error = try await #require(throws: DirectoryError.self) {
+                    try await harness.directory.verifyPermissions()
+                }
+                #expect(error.code == .consentMissing)
+                #expect(error.directoryCode == "AADSTS\(code)")
+            }
+        }
+    }
+
     @Test("the client secret's description is redacted")
     func secretIsRedacted() {
         let configuration = GraphDirectory.Configuration(

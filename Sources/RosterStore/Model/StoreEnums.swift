@@ -4,6 +4,8 @@
 /// Whether a tenant's directory credentials are proven (docs/product.md, "Connection state").
 package enum ConnectionState: String, Sendable, Hashable, CaseIterable {
     case notConnected, authorized, consentRevoked, credentialsInvalid
+    /// Connected through the server's own application, whose admin consent is missing or revoked.
+    case consentRequired
 }
 
 /// The role an API key grants within its tenant.

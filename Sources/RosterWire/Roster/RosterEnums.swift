@@ -10,10 +10,12 @@ public struct ConnectionState: ProtoEnum {
     public static let authorized = Self(rawValue: 2)
     public static let consentRevoked = Self(rawValue: 3)
     public static let credentialsInvalid = Self(rawValue: 4)
+    public static let consentRequired = Self(rawValue: 5)
 
     public static let protoNames: [Int32: String] = [
         0: "CONNECTION_STATE_UNSPECIFIED", 1: "CONNECTION_STATE_NOT_CONNECTED", 2: "CONNECTION_STATE_AUTHORIZED",
         3: "CONNECTION_STATE_CONSENT_REVOKED", 4: "CONNECTION_STATE_CREDENTIALS_INVALID",
+        5: "CONNECTION_STATE_CONSENT_REQUIRED",
     ]
 }
 

@@ -13,6 +13,8 @@ struct ConnectCommand: AsyncParsableCommand {
             --allow-secret-argument is also given: a secret on the command line is kept in shell history and visible to every \
             user through ps. --directory-tenant-id and --client-id may also come from \
             ROSTER_DIRECTORY_TENANT_ID and ROSTER_CLIENT_ID.
+
+            Without --client-id and a secret, the tenant connects through the server's own             application (rosterd serve --app-client-id). Until a Global Administrator of the             directory has granted it admin consent, the answer is CONSENT_REQUIRED with the consent             page to open (exit code 6); after consent, run roster connect again.
             """
     )
 
@@ -28,7 +30,7 @@ struct ConnectCommand: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "The application (client) id of the app registration (env ROSTER_CLIENT_ID).",
+            "The application (client) id of the tenant's own app registration (env ROSTER_CLIENT_ID); leave out to use the server's application.",
             valueName: "id"
         )
     )
@@ -79,25 +81,32 @@ struct ConnectCommand: AsyncParsableCommand {
                 hint: "pass --directory-tenant-id or set ROSTER_DIRECTORY_TENANT_ID"
             )
         }
-        guard let client = nonEmpty(clientId) ?? nonEmpty(environment["ROSTER_CLIENT_ID"]) else {
-            throw CLIFailure("missing the application (client) id", hint: "pass --client-id or set ROSTER_CLIENT_ID")
-        }
-        let secret: String
+        let client = nonEmpty(clientId) ?? nonEmpty(environment["ROSTER_CLIENT_ID"])
+        var secret: String?
         if let file = nonEmpty(clientSecretFile) {
             secret = try readSecretFile(file, what: "client secret")
         } else if allowSecretArgument, let argument = nonEmpty(clientSecret) {
             secret = argument
-        } else if let fromEnvironment = nonEmpty(environment["ROSTER_CLIENT_SECRET"]) {
-            secret = fromEnvironment
         } else {
+            secret = nonEmpty(environment["ROSTER_CLIENT_SECRET"])
+        }
+        switch (client, secret) {
+        case (nil, _?):
+            throw CLIFailure(
+                "a client secret was given without the application (client) id",
+                hint: "pass --client-id (or ROSTER_CLIENT_ID) with it, or neither to use the server's application"
+            )
+        case (_?, nil):
             throw CLIFailure(
                 "missing the client secret",
                 hint: "pass --client-secret-file PATH or set ROSTER_CLIENT_SECRET"
             )
+        default:
+            break
         }
         request.directoryTenantID = tenant
-        request.clientID = client
-        request.clientSecret = secret
+        request.clientID = client ?? ""
+        request.clientSecret = secret ?? ""
         request.authorityURL = authorityUrl ?? ""
         request.graphBaseURL = graphUrl ?? ""
         request.tokenScope = tokenScope ?? ""
@@ -109,6 +118,13 @@ struct ConnectCommand: AsyncParsableCommand {
             let response = try await client.connectDirectory(try request(environment: context.environment))
             if context.json {
                 context.printJSON(JSONOutput.connect(response))
+            } else if response.state == .consentRequired {
+                context.console.print("Directory connection: \(TextFormat.name(response.state))")
+                context.console.print(
+                    "A Global Administrator of the directory must grant Roster's application its permissions:"
+                )
+                context.console.print("  \(response.adminConsentURL)")
+                context.console.print("Open that page, sign in, accept; then run `roster connect` again.")
             } else {
                 context.console.print("Directory connection: \(TextFormat.name(response.state))")
                 context.console.print(
@@ -119,7 +135,7 @@ struct ConnectCommand: AsyncParsableCommand {
                     "Next: `roster groups TEXT` to find a group, `roster sync --all` or `roster sync --group NAME`."
                 )
             }
-            return .success
+            return response.state == .consentRequired ? RosterExitCode.consentRequired : .success
         }
     }
 }

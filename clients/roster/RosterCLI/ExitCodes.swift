@@ -12,6 +12,7 @@ public import RosterWire
 /// | 3 | the watched sync job ended FAILED |
 /// | 4 | the watched sync job ended CANCELLED |
 /// | 5 | the watched sync job ended INTERRUPTED |
+/// | 6 | `roster connect`: the directory awaits its administrator's admin consent (CONSENT_REQUIRED) |
 /// | 10 + gRPC code | the server refused the call, e.g. 17 PERMISSION_DENIED, 19 FAILED_PRECONDITION, 24 UNAVAILABLE, 26 UNAUTHENTICATED |
 /// | 64 | usage error (argument-parser's `ExitCode.validationFailure`): bad arguments, an ambiguous or unknown group, removals not confirmed |
 public enum RosterExitCode {
@@ -24,6 +25,8 @@ public enum RosterExitCode {
     public static let jobFailed = ExitCode(3)
     public static let jobCancelled = ExitCode(4)
     public static let jobInterrupted = ExitCode(5)
+    /// `roster connect`: connected through the server's application, whose admin consent is missing.
+    public static let consentRequired = ExitCode(6)
 
     /// 10 plus the gRPC status code number.
     public static func forStatus(_ code: RPCError.Code) -> ExitCode {
@@ -50,6 +53,7 @@ public enum RosterExitCode {
           3          the watched sync job FAILED
           4          the watched sync job was CANCELLED
           5          the watched sync job was INTERRUPTED (the server stopped)
+          6          roster connect: the directory awaits admin consent
           10 + code  the server answered a gRPC status, e.g. 13 INVALID_ARGUMENT,
                      15 NOT_FOUND, 17 PERMISSION_DENIED, 19 FAILED_PRECONDITION,
                      24 UNAVAILABLE, 26 UNAUTHENTICATED

@@ -200,6 +200,7 @@ public enum JSONOutput {
             ("state", enumValue(response.state)),
             ("grantedPermissions", .array(response.grantedPermissions.map(JSONValue.string))),
             ("groupsCached", .int(response.groupsCached)),
+            ("adminConsentUrl", .string(response.adminConsentURL)),
         ])
     }
 
@@ -216,6 +217,7 @@ public enum JSONOutput {
             ("nextScheduledUnixMs", .int(status.nextScheduledUnixMs)),
             ("groupsRefreshedUnixMs", .int(status.groupsRefreshedUnixMs)),
             ("callerRole", enumValue(status.callerRole)),
+            ("adminConsentUrl", status.adminConsentURL.isEmpty ? nil : .string(status.adminConsentURL)),
         ])
     }
 }

@@ -31,6 +31,9 @@ struct StatusCommand: AsyncParsableCommand {
             ("Tenant", status.tenantID),
             ("Your role", TextFormat.name(status.callerRole)),
             ("Directory", connection),
+        ]
+        if !status.adminConsentURL.isEmpty { rows.append(("Admin consent", status.adminConsentURL)) }
+        rows += [
             ("Scope", TextFormat.scope(status.savedScope)),
             ("Contacts", TextFormat.count(status.contactCount)),
             ("Active job", status.activeJob.map(jobLine) ?? "none"),

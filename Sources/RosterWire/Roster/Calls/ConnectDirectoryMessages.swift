@@ -49,6 +49,8 @@ public struct ConnectDirectoryResponse: ProtoMessage {
     public var grantedPermissions: [String] = []
     /// Mail-enabled security groups now in the type-ahead cache.
     public var groupsCached: Int64 = 0
+    /// With state CONSENT_REQUIRED: the directory's admin-consent page for the server's application.
+    public var adminConsentURL = ""
 
     public init() {}
 
@@ -57,6 +59,7 @@ public struct ConnectDirectoryResponse: ProtoMessage {
         v.enumValue(1, state)
         v.repeatedString(2, grantedPermissions)
         v.int64(3, groupsCached)
+        v.string(4, adminConsentURL)
     }
 
     @inlinable
@@ -65,6 +68,7 @@ public struct ConnectDirectoryResponse: ProtoMessage {
         case 1: state = try r.enumValue(tag)
         case 2: grantedPermissions.append(try r.string(tag))
         case 3: groupsCached = try r.int64(tag)
+        case 4: adminConsentURL = try r.string(tag)
         default: try r.skip(tag)
         }
     }

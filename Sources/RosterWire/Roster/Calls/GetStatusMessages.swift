@@ -31,6 +31,8 @@ public struct GetStatusResponse: ProtoMessage {
     public var groupsRefreshedUnixMs: Int64 = 0
     /// The role of the key that asked.
     public var callerRole = Role.unspecified
+    /// With connection state CONSENT_REQUIRED: where a Global Administrator grants the consent.
+    public var adminConsentURL = ""
 
     public init() {}
 
@@ -47,6 +49,7 @@ public struct GetStatusResponse: ProtoMessage {
         v.int64(9, nextScheduledUnixMs)
         v.int64(10, groupsRefreshedUnixMs)
         v.enumValue(11, callerRole)
+        v.string(12, adminConsentURL)
     }
 
     @inlinable
@@ -63,6 +66,7 @@ public struct GetStatusResponse: ProtoMessage {
         case 9: nextScheduledUnixMs = try r.int64(tag)
         case 10: groupsRefreshedUnixMs = try r.int64(tag)
         case 11: callerRole = try r.enumValue(tag)
+        case 12: adminConsentURL = try r.string(tag)
         default: try r.skip(tag)
         }
     }
