@@ -179,6 +179,7 @@ let package = Package(
         .target(
             name: "GraphTestDouble",
             dependencies: [
+                "RosterTLS",
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -226,7 +227,7 @@ let package = Package(
         .executableTarget(
             name: "rosterd",
             dependencies: [
-                "RosterServer", "RosterStore", "RosterRPC", "SecretFiles",
+                "RosterServer", "RosterStore", "RosterRPC", "RosterTLS", "SecretFiles",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

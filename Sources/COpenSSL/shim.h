@@ -8,6 +8,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
+#include <openssl/rsa.h>
 #include <openssl/sha.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
@@ -127,6 +128,45 @@ static inline int roster_copy_subject_alt_names(X509 *cert, char *buffer, int ca
 
 /// A new ECDSA P-256 key pair, or NULL (reason on the error queue). EVP_EC_gen is a macro over
 /// the variadic EVP_PKEY_Q_keygen, which Swift cannot call.
+/// A new RSA key of `bits` bits (EVP_RSA_gen is a macro over a variadic call).
+static inline EVP_PKEY *roster_generate_rsa_key(unsigned int bits) {
+    EVP_PKEY *key = NULL;
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
+    if (ctx == NULL) return NULL;
+    if (EVP_PKEY_keygen_init(ctx) <= 0 || EVP_PKEY_CTX_set_rsa_keygen_bits(ctx, (int)bits) <= 0
+            || EVP_PKEY_generate(ctx, &key) <= 0) {
+        key = NULL;
+    }
+    EVP_PKEY_CTX_free(ctx);
+    return key;
+}
+
+/// RS256 (RSASSA-PKCS1-v1_5 with SHA-256) over `message`; `signature` holds at least
+/// EVP_PKEY_get_size(key) bytes. Returns the signature's length, or 0 on failure.
+static inline size_t roster_sign_rs256(EVP_PKEY *key, const unsigned char *message, size_t length,
+                                       unsigned char *signature, size_t capacity) {
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    if (ctx == NULL) return 0;
+    size_t written = capacity;
+    if (EVP_DigestSignInit(ctx, NULL, EVP_sha256(), NULL, key) <= 0
+            || EVP_DigestSign(ctx, signature, &written, message, length) <= 0) {
+        written = 0;
+    }
+    EVP_MD_CTX_free(ctx);
+    return written;
+}
+
+/// Whether `signature` is an RS256 signature of `message` by the public key of `key`.
+static inline int roster_verify_rs256(EVP_PKEY *key, const unsigned char *message, size_t length,
+                                      const unsigned char *signature, size_t signatureLength) {
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    if (ctx == NULL) return 0;
+    int valid = EVP_DigestVerifyInit(ctx, NULL, EVP_sha256(), NULL, key) > 0
+        && EVP_DigestVerify(ctx, signature, signatureLength, message, length) == 1;
+    EVP_MD_CTX_free(ctx);
+    return valid;
+}
+
 static inline EVP_PKEY *roster_generate_p256_key(void) {
     EVP_PKEY *key = NULL;
     EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);

@@ -9,6 +9,9 @@ extension GraphDouble {
         package var clientID = "roster-app"
         /// The client secret the token endpoint accepts. Default `double-secret`.
         package var clientSecret = "double-secret"
+        /// The certificate uploaded to the app registration (PEM): client assertions signed by its
+        /// key are accepted in place of the secret. Default nil: none accepted.
+        package var clientCertificatePEM: String?
         /// The `roles` claim of issued tokens; group endpoints answer 403 unless it holds one of
         /// GroupMember.Read.All, Group.Read.All, Directory.Read.All.
         /// Default User.Read.All and GroupMember.Read.All.

@@ -153,7 +153,18 @@ extension GraphDouble.State {
                     + "or consented to by any user in the tenant."
             )
         }
-        guard form["client_secret"] == configuration.clientSecret else {
+        if form["client_assertion_type"] == "urn:ietf:params:oauth:client-assertion-type:jwt-bearer" {
+            let audience = "\(baseURL)/\(tenant)/oauth2/v2.0/token"
+            if let (code, text) = ClientAssertionCheck.refusal(
+                form["client_assertion"] ?? "",
+                clientID: configuration.clientID,
+                audience: audience,
+                certificatePEM: clientCertificatePEM,
+                now: configuration.now()
+            ) {
+                return refuse(.unauthorized, "invalid_client", code, text)
+            }
+        } else if form["client_secret"] != configuration.clientSecret {
             return refuse(.unauthorized, "invalid_client", 7000215, "Invalid client secret provided.")
         }
         let header = Self.base64URL(#"{"alg":"none","typ":"JWT"}"#)

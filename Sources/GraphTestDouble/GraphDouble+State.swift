@@ -15,6 +15,8 @@ extension GraphDouble {
         /// Whether the directory's administrator has consented to the application (its service
         /// principal exists in the tenant).
         var consented: Bool
+        /// The certificate uploaded to the app registration, if any.
+        var clientCertificatePEM: String?
         var baseURL = ""
         var recorded: [RecordedRequest] = []
         var faults: [(pathPrefix: String, fault: Fault)] = []
@@ -40,6 +42,7 @@ extension GraphDouble {
             self.configuration = configuration
             self.roles = configuration.roles
             self.consented = configuration.consented
+            self.clientCertificatePEM = configuration.clientCertificatePEM
             reindex()
         }
 

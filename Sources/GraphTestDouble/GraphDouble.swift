@@ -120,6 +120,11 @@ package final class GraphDouble: Sendable {
         state.withLock { $0.consented = consented }
     }
 
+    /// Uploads a certificate to the app registration: assertions signed by its key are accepted.
+    package func setClientCertificate(_ certificatePEM: String?) {
+        state.withLock { $0.clientCertificatePEM = certificatePEM }
+    }
+
     /// Changes the roles of tokens issued from now on.
     package func setRoles(_ roles: [String]) {
         state.withLock { $0.roles = roles }

@@ -14,6 +14,9 @@ extension GraphDirectory {
         /// The client secret. Never printed: its description is redacted.
         package var clientSecret: ClientSecret
 
+        /// Signs a client assertion in place of the secret (certificate credentials), when set;
+        /// ``clientSecret`` is then not sent. Default nil.
+        package var clientAssertionSigner: (any ClientAssertionSigner)?
         /// Token endpoint host. Default `https://login.microsoftonline.com` (national clouds differ).
         package var authority = "https://login.microsoftonline.com"
         /// Graph host. Default `https://graph.microsoft.com`. `@odata.nextLink`s are only followed

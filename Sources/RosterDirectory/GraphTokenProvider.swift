@@ -60,12 +60,27 @@ actor GraphTokenProvider {
     private static func request(_ transport: GraphTransport) async throws(DirectoryError) -> Token {
         let configuration = transport.configuration
         let url = "\(configuration.authority)/\(percentEncode(configuration.directoryTenantID))/oauth2/v2.0/token"
-        let form = [
-            ("client_id", configuration.clientID),
-            ("client_secret", configuration.clientSecret.value),
-            ("scope", configuration.effectiveTokenScope),
-            ("grant_type", "client_credentials"),
-        ].map { "\($0)=\(percentEncode($1))" }.joined(separator: "&")
+        var credential = [("client_secret", configuration.clientSecret.value)]
+        if let signer = configuration.clientAssertionSigner {
+            do {
+                let assertion = try ClientAssertion.make(
+                    clientID: configuration.clientID,
+                    tokenEndpoint: url,
+                    signer: signer
+                )
+                credential = [
+                    ("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"),
+                    ("client_assertion", assertion),
+                ]
+            } catch {
+                throw DirectoryError(.permanent, "cannot sign the client assertion: \(error)")
+            }
+        }
+        let form =
+            ([("client_id", configuration.clientID)] + credential + [
+                ("scope", configuration.effectiveTokenScope),
+                ("grant_type", "client_credentials"),
+            ]).map { "\($0)=\(percentEncode($1))" }.joined(separator: "&")
         let started = ContinuousClock.now
         let response = try await transport.send(what: "POST token endpoint") { () throws(DirectoryError) in
             var request = HTTPClientRequest(url: url)
@@ -106,8 +121,12 @@ actor GraphTokenProvider {
             throw DirectoryError(
                 what,
                 "the token endpoint refused the credentials (\(description ?? "HTTP \(response.status)")); "
-                    + "check the directory tenant id, the client id and the client secret (it may have expired: "
-                    + "create a new one under App registrations → Certificates & secrets)",
+                    + (configuration.clientAssertionSigner == nil
+                        ? "check the directory tenant id, the client id and the client secret (it may have expired: "
+                            + "create a new one under App registrations → Certificates & secrets)"
+                        : "check the directory tenant id, the client id, and that the application's certificate "
+                            + "(rosterd app-certificate create prints it) is uploaded under Certificates & secrets "
+                            + "and not expired, and this host's clock"),
                 directoryCode: code,
                 requestID: response.headers.first(name: "x-ms-request-id"),
                 httpStatus: response.status

@@ -134,6 +134,7 @@ package final class RosterServer: Service, Sendable {
                 DirectoryConnector.Application(
                     clientID: $0.clientID,
                     clientSecret: GraphDirectory.ClientSecret($0.clientSecret),
+                    assertionSigner: $0.certificate.map(ApplicationCertificateSigner.init),
                     consentRedirectURI: $0.consentRedirectURI
                 )
             },

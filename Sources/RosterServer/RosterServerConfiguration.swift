@@ -1,5 +1,6 @@
 package import Logging
 package import RosterRPC
+package import RosterTLS
 
 /// Everything a running `rosterd` needs: where to listen, TLS, where its data lives, limits.
 ///
@@ -49,18 +50,26 @@ package struct RosterServerConfiguration: Sendable {
     package var application: Application?
 
     /// One app registration for every tenant, each authorized by its administrator's admin consent.
-    package struct Application: Sendable, Hashable {
+    package struct Application: Sendable {
         /// The application (client) id.
         package var clientID: String
-        /// Its client secret (read from a file, never a flag's value).
+        /// Its client secret (read from a file, never a flag's value); empty with a certificate.
         package var clientSecret: String
+        /// Its certificate credential (`rosterd app-certificate create`), used instead of a secret.
+        package var certificate: ApplicationCertificate?
         /// A redirect URI of the app registration, where Entra sends the administrator after
         /// consent; nil leaves it out of the consent URL.
         package var consentRedirectURI: String?
 
-        package init(clientID: String, clientSecret: String, consentRedirectURI: String? = nil) {
+        package init(
+            clientID: String,
+            clientSecret: String = "",
+            certificate: ApplicationCertificate? = nil,
+            consentRedirectURI: String? = nil
+        ) {
             self.clientID = clientID
             self.clientSecret = clientSecret
+            self.certificate = certificate
             self.consentRedirectURI = consentRedirectURI
         }
     }

@@ -49,15 +49,23 @@ package struct DirectoryConnector: Sendable {
     package struct Application: Sendable {
         /// The application (client) id.
         package var clientID: String
-        /// Its client secret.
+        /// Its client secret (unused when ``assertionSigner`` is set).
         package var clientSecret: GraphDirectory.ClientSecret
+        /// Its certificate credential, which signs client assertions in place of the secret.
+        package var assertionSigner: (any ClientAssertionSigner)?
         /// Where Entra sends the administrator after consent; must be a redirect URI of the app
         /// registration. Nil leaves it out of the consent URL (Entra then uses the app's first one).
         package var consentRedirectURI: String?
 
-        package init(clientID: String, clientSecret: GraphDirectory.ClientSecret, consentRedirectURI: String? = nil) {
+        package init(
+            clientID: String,
+            clientSecret: GraphDirectory.ClientSecret,
+            assertionSigner: (any ClientAssertionSigner)? = nil,
+            consentRedirectURI: String? = nil
+        ) {
             self.clientID = clientID
             self.clientSecret = clientSecret
+            self.assertionSigner = assertionSigner
             self.consentRedirectURI = consentRedirectURI
         }
 
@@ -142,6 +150,7 @@ package struct DirectoryConnector: Sendable {
         configuration.graphBaseURL = base
         configuration.tokenScope = credentials.tokenScope
         configuration.isMultiTenantApplication = credentials.usesServerApplication
+        if credentials.usesServerApplication { configuration.clientAssertionSigner = application?.assertionSigner }
         configuration.onThrottle = onThrottle
         configuration.logger = logger
         configure(&configuration)

@@ -127,7 +127,7 @@ package enum SelfSignedCertificate {
     }
 
     /// A random positive 128-bit serial number.
-    private static func setRandomSerialNumber(_ certificate: OpaquePointer) throws(TLSError) {
+    static func setRandomSerialNumber(_ certificate: OpaquePointer) throws(TLSError) {
         var bytes = [UInt8](repeating: 0, count: 16)
         try check(RAND_bytes(&bytes, Int32(bytes.count)) == 1, "cannot draw a random serial number")
         bytes[0] |= 0x01  // never zero (RFC 5280 requires a positive serial)
@@ -138,7 +138,7 @@ package enum SelfSignedCertificate {
         try check(BN_to_ASN1_INTEGER(number, X509_get_serialNumber(certificate)) != nil, "cannot set the serial number")
     }
 
-    private static func setSubjectAndIssuer(_ certificate: OpaquePointer, commonName: String) throws(TLSError) {
+    static func setSubjectAndIssuer(_ certificate: OpaquePointer, commonName: String) throws(TLSError) {
         guard let name = X509_NAME_new() else { throw openSSLFailure("cannot create the certificate's name") }
         defer { X509_NAME_free(name) }
         try check(
@@ -151,7 +151,7 @@ package enum SelfSignedCertificate {
     }
 
     /// Adds extensions given in OpenSSL's config syntax; the certificate is its own issuer.
-    private static func addExtensions(to certificate: OpaquePointer, _ extensions: [(nid: Int32, value: String)])
+    static func addExtensions(to certificate: OpaquePointer, _ extensions: [(nid: Int32, value: String)])
         throws(TLSError)
     {
         var context = X509V3_CTX()
@@ -167,7 +167,7 @@ package enum SelfSignedCertificate {
     }
 
     /// What `write` puts into a memory BIO, as text.
-    private static func pem(_ what: String, _ write: (OpaquePointer) -> Int32) throws(TLSError) -> String {
+    static func pem(_ what: String, _ write: (OpaquePointer) -> Int32) throws(TLSError) -> String {
         guard let bio = BIO_new(BIO_s_mem()) else { throw openSSLFailure("cannot create a memory BIO for \(what)") }
         defer { BIO_free(bio) }
         try check(write(bio) == 1, "cannot write \(what) as PEM")
@@ -177,7 +177,7 @@ package enum SelfSignedCertificate {
     }
 
     /// Parses the first certificate of a PEM text; the caller frees it.
-    private static func readCertificate(_ pemText: String, from source: String) throws(TLSError) -> OpaquePointer {
+    static func readCertificate(_ pemText: String, from source: String) throws(TLSError) -> OpaquePointer {
         let bio = try memoryBIO(holding: pemText, from: source)
         defer { BIO_free(bio) }
         guard let certificate = PEM_read_bio_X509(bio, nil, nil, nil) else {
@@ -207,7 +207,7 @@ package enum SelfSignedCertificate {
     }
 
     /// A memory BIO holding `text`, the error queue cleared; the caller frees it.
-    private static func memoryBIO(holding text: String, from source: String) throws(TLSError) -> OpaquePointer {
+    static func memoryBIO(holding text: String, from source: String) throws(TLSError) -> OpaquePointer {
         guard let bio = BIO_new(BIO_s_mem()) else { throw openSSLFailure("cannot create a memory BIO") }
         let bytes = Array(text.utf8)
         guard bytes.isEmpty || BIO_write(bio, bytes, Int32(bytes.count)) == Int32(bytes.count) else {
@@ -225,7 +225,7 @@ package enum SelfSignedCertificate {
         TLSError(.configuration, "\(what): \(TLSContext.drainErrors())")
     }
 
-    private static func check(_ condition: Bool, _ what: @autoclosure () -> String) throws(TLSError) {
+    static func check(_ condition: Bool, _ what: @autoclosure () -> String) throws(TLSError) {
         guard condition else { throw openSSLFailure(what()) }
     }
 }

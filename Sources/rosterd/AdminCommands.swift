@@ -7,6 +7,13 @@ import RosterStore
 
 /// The data directory option shared by the admin subcommands.
 struct DataDirectoryOption: ParsableArguments {
+    /// The directory `serve` would use with the same flags, environment and configuration file.
+    func directory() throws -> String {
+        let environment = ProcessInfo.processInfo.environment
+        let file = try (config ?? environment["ROSTERD_CONFIG"]).map(ConfigurationFile.load)
+        return dataDir ?? environment["ROSTERD_DATA_DIR"] ?? file?.dataDirectory ?? "roster-data"
+    }
+
     @Option(help: "Data directory (env ROSTERD_DATA_DIR, or the configuration file's; default ./roster-data).")
     var dataDir: String?
 
@@ -16,9 +23,7 @@ struct DataDirectoryOption: ParsableArguments {
     /// Opens the store in the directory (creating it for `tenants add`): the same directory
     /// `serve` would use with the same flags, environment and configuration file.
     func openStore(create: Bool = false) throws -> SQLiteStore {
-        let environment = ProcessInfo.processInfo.environment
-        let file = try (config ?? environment["ROSTERD_CONFIG"]).map(ConfigurationFile.load)
-        let directory = dataDir ?? environment["ROSTERD_DATA_DIR"] ?? file?.dataDirectory ?? "roster-data"
+        let directory = try directory()
         var isDirectory: ObjCBool = false
         if !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
             guard create else {

@@ -69,6 +69,7 @@ struct ConfigurationFile: Decodable, Equatable {
     struct Application: Decodable, Equatable {
         var clientID: String?
         var clientSecretFile: String?
+        var certificate: Bool?
         var consentRedirectURI: String?
     }
     var metricsTenantLabels: Bool?

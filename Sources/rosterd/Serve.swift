@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import RosterRPC
 import RosterServer
+import RosterTLS
 import SecretFiles
 import ServiceLifecycle
 import UnixSignals
@@ -134,6 +135,12 @@ struct Serve: AsyncParsableCommand {
 
     @Option(help: "File holding that application's client secret, mode 0600 (env ROSTERD_APP_CLIENT_SECRET_FILE).")
     var appClientSecretFile: String?
+
+    @Flag(
+        help:
+            "Authenticate that application with its certificate (DATA/app-cert.pem and app-key.pem, from `rosterd app-certificate create`) instead of a secret (env ROSTERD_APP_CERTIFICATE=1)."
+    )
+    var appCertificate = false
 
     @Option(
         help:
@@ -333,7 +340,11 @@ struct Serve: AsyncParsableCommand {
         if let value = scheduleCheckSeconds ?? file.scheduleCheckSeconds {
             settings.scheduleCheckInterval = .seconds(try Self.positive(value, "schedule check seconds"))
         }
-        settings.application = try application(environment: environment, file: file.application)
+        settings.application = try application(
+            environment: environment,
+            file: file.application,
+            dataDirectory: settings.dataDirectory
+        )
         if let listen = metricsListen ?? environment["ROSTERD_METRICS_LISTEN"] ?? file.metricsListen {
             let (host, port) = try Self.hostAndPort(listen)
             guard host != settings.host || port != settings.port || port == 0 else {
@@ -351,25 +362,46 @@ struct Serve: AsyncParsableCommand {
         return settings
     }
 
-    /// The server's application from flags, environment and file: a client id and a secret file
-    /// together, or neither.
+    /// The server's application from flags, environment and file: a client id with exactly one
+    /// credential (a secret file, or the certificate in the data directory), or nothing.
     private func application(
         environment: [String: String],
-        file: ConfigurationFile.Application?
+        file: ConfigurationFile.Application?,
+        dataDirectory: String
     ) throws -> RosterServerConfiguration.Application? {
         let clientID = appClientID ?? environment["ROSTERD_APP_CLIENT_ID"] ?? file?.clientID
         let secretFile = appClientSecretFile ?? environment["ROSTERD_APP_CLIENT_SECRET_FILE"] ?? file?.clientSecretFile
+        let certificate = appCertificate || environment["ROSTERD_APP_CERTIFICATE"] == "1" || file?.certificate == true
         let redirect =
             appConsentRedirectURI ?? environment["ROSTERD_APP_CONSENT_REDIRECT_URI"] ?? file?.consentRedirectURI
         guard let clientID else {
-            guard secretFile == nil, redirect == nil else {
-                throw ConfigurationError("--app-client-secret-file and --app-consent-redirect-uri need --app-client-id")
+            guard secretFile == nil, redirect == nil, !certificate else {
+                throw ConfigurationError(
+                    "--app-client-secret-file, --app-certificate and --app-consent-redirect-uri need --app-client-id"
+                )
             }
             return nil
         }
+        if let redirect, !redirect.hasPrefix("https://"), !redirect.hasPrefix("http://localhost") {
+            throw ConfigurationError(
+                "the consent redirect URI \(redirect) must be an https:// URL of the app registration"
+            )
+        }
+        if certificate {
+            guard secretFile == nil else {
+                throw ConfigurationError("give the application a certificate or a secret file, not both")
+            }
+            do {
+                let loaded = try ApplicationCertificate.load(directory: dataDirectory)
+                return .init(clientID: clientID, certificate: loaded, consentRedirectURI: redirect)
+            } catch {
+                throw ConfigurationError("\(error)")
+            }
+        }
         guard let secretFile else {
             throw ConfigurationError(
-                "--app-client-id needs --app-client-secret-file: a file (mode 0600) holding the application's client secret"
+                "--app-client-id needs a credential: --app-certificate (recommended; `rosterd app-certificate create`) "
+                    + "or --app-client-secret-file, a file (mode 0600) holding the application's client secret"
             )
         }
         let secret: String
@@ -381,11 +413,6 @@ struct Serve: AsyncParsableCommand {
         }
         guard !clientID.isEmpty, !secret.isEmpty else {
             throw ConfigurationError("the application's client id and client secret must not be empty")
-        }
-        if let redirect, !redirect.hasPrefix("https://"), !redirect.hasPrefix("http://localhost") {
-            throw ConfigurationError(
-                "the consent redirect URI \(redirect) must be an https:// URL of the app registration"
-            )
         }
         return .init(clientID: clientID, clientSecret: secret, consentRedirectURI: redirect)
     }

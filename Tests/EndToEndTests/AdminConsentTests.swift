@@ -104,6 +104,51 @@ struct AdminConsentTests {
     }
 
     @Test(
+        "with a certificate instead of a secret (rosterd app-certificate create, --app-certificate): consent, then an exact sync; no secret is sent"
+    )
+    func certificateCredential() async throws {
+        try await Scenario.run(
+            serverArguments: ["--app-client-id", "roster-app", "--app-certificate"],
+            beforeStart: { server, double in
+                let made = try await ChildProcess(
+                    try RosterdProcess.binaryPath(),
+                    ["app-certificate", "create", "--data-dir", server.dataDirectory]
+                ).run()
+                #expect(made.status == 0, "\(made.errorText)")
+                #expect(made.outputText.hasPrefix("-----BEGIN CERTIFICATE-----"))
+                #expect(made.errorText.contains("upload the certificate"))
+                double.setClientCertificate(made.outputText)
+                double.setConsented(false)
+            }
+        ) { scenario in
+            let admin = try scenario.client(scenario.acme.admin)
+            let waiting = try await Self.connectWithoutCredentials(admin, scenario)
+            #expect(waiting.state == .consentRequired)
+            scenario.double.setConsented(true)
+            #expect(try await Self.connectWithoutCredentials(admin, scenario).state == .authorized)
+            let final = try await scenario.sync(admin, Scenario.request(Scenario.allUsers()))
+            #expect(final.state == .succeeded)
+            let tokenRequests = scenario.double.requests.filter { $0.path.hasSuffix("/oauth2/v2.0/token") }
+            #expect(!tokenRequests.isEmpty)
+            #expect(
+                tokenRequests.allSatisfy { $0.body.contains("client_assertion=") && !$0.body.contains("client_secret") }
+            )
+        }
+    }
+
+    @Test("--app-certificate without a pair in the data directory, or with a secret file too, is refused at start")
+    func certificateConfigurationRefused() async throws {
+        let missing = try await LogFormatTests.refused(["--app-client-id", "roster-app", "--app-certificate"])
+        #expect(missing.status == 64)
+        #expect(missing.outputText.contains("rosterd app-certificate create"))
+        let both = try await LogFormatTests.refused([
+            "--app-client-id", "roster-app", "--app-certificate", "--app-client-secret-file", "/nonexistent",
+        ])
+        #expect(both.status == 64)
+        #expect(both.outputText.contains("not both"))
+    }
+
+    @Test(
         "the server's application is refused at start without its secret file, with a secret file others may read, or with a consent redirect that is not https"
     )
     func configurationRefused() async throws {

@@ -37,7 +37,12 @@ final class Scenario: @unchecked Sendable {
     }
 
     /// Runs `body` with a fresh scenario and tears it down; `serverArguments` go to `rosterd serve`.
-    static func run(serverArguments: [String] = [], _ body: (Scenario) async throws -> Void) async throws {
+    /// `beforeStart` runs once the tenants exist and the double runs, before rosterd starts.
+    static func run(
+        serverArguments: [String] = [],
+        beforeStart: (RosterdProcess, GraphDouble) async throws -> Void = { _, _ in },
+        _ body: (Scenario) async throws -> Void
+    ) async throws {
         let url = try #require(FileDirectory.demoURL)
         let directory = try GraphDoubleDirectory(contentsOf: url)
         let double = GraphDouble(directory: directory)
@@ -51,6 +56,7 @@ final class Scenario: @unchecked Sendable {
             beta: try await server.addTenant("beta")
         )
         do {
+            try await beforeStart(server, double)
             try await server.start()
             try await body(scenario)
         } catch {
