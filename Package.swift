@@ -259,6 +259,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The service developer's example (README, "Using RosterClient from your service"): its own
+        // package in Examples/ContactReader depends on the RosterClient and RosterWire products as
+        // another team's package would (CI builds it so); built here too, from the same file, so
+        // that EndToEndTests run it against a real rosterd.
+        .executableTarget(
+            name: "contact-reader",
+            dependencies: ["RosterClient", "RosterWire"],
+            path: "Examples/ContactReader/Sources/contact-reader",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
         // The operator CLI's commands, output formatting, progress rendering and exit codes.
         // Only `roster demo` uses RosterServer and RosterStore (it embeds a throwaway server).
         .target(
@@ -358,7 +368,8 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "rosterd", "roster", "RosterClient", "RosterRPC", "RosterWire", "RosterDirectory", "RosterStore",
+                "rosterd", "roster", "contact-reader", "RosterClient", "RosterRPC", "RosterWire", "RosterDirectory",
+                "RosterStore",
                 "GraphTestDouble", "ChildProcesses",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
