@@ -3,7 +3,7 @@ public import RosterWire
 
 /// A call's failure: the gRPC status code and the server's message, which says what to do next.
 ///
-/// Switch on ``RosterRPC/RPCError/code``: `.notFound`, `.invalidArgument`, `.unauthenticated`,
+/// Switch on its `code`: `.notFound`, `.invalidArgument`, `.unauthenticated`,
 /// `.permissionDenied`, `.unavailable`, `.deadlineExceeded`, …
 public typealias RosterError = RPCError
 
@@ -37,7 +37,7 @@ extension RosterClient {
     }
 
     /// The live progress of a job (empty id: the active or last one): its state now, updates,
-    /// then a final message (``ProgressUpdate/final``) with the confirmation summary. The stream
+    /// then a final message (`final` set) with the confirmation summary. The stream
     /// ends after the final message. `timeout` (nil: none) bounds the whole stream.
     public func watchProgress(
         jobID: String = "",
@@ -71,7 +71,8 @@ extension RosterClient {
     ///   - search: A prefix of the name, mail or userPrincipalName (case and accents ignored);
     ///     empty: every contact.
     ///   - pageSize: Contacts per page; 0 means the server's default (100), at most 1,000.
-    ///   - pageToken: The previous page's ``ListContactsResponse/nextPageToken``; empty: the first page.
+    ///   - pageToken: The previous page's `nextPageToken`; empty: the first page.
+    ///   - timeout: The call's deadline; nil: the configuration's `defaultTimeout`.
     /// - Returns: The page; its `nextPageToken` is empty on the last one.
     public func listContacts(
         search: String = "",

@@ -54,7 +54,7 @@ public final class RosterClient: Sendable {
 
     // MARK: - Calls
 
-    /// Calls a declared unary method (``RosterMethods``) with the client's API key.
+    /// Calls a declared unary method (`RosterMethods`) with the client's API key.
     public func call<Request, Response>(
         _ method: UnaryMethod<Request, Response>,
         _ request: Request,
@@ -63,7 +63,7 @@ public final class RosterClient: Sendable {
         try await unary(method.path, request: request, response: Response.self, timeout: timeout)
     }
 
-    /// Starts a declared server-streaming method (``RosterMethods``) with the client's API key.
+    /// Starts a declared server-streaming method (`RosterMethods`) with the client's API key.
     public func call<Request, Response>(
         _ method: ServerStreamingMethod<Request, Response>,
         _ request: Request,
