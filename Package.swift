@@ -269,7 +269,7 @@ let package = Package(
             name: "contact-reader",
             dependencies: ["RosterClient", "RosterWire"],
             path: "Examples/ContactReader/Sources/contact-reader",
-            swiftSettings: [.swiftLanguageMode(.v6)]
+            swiftSettings: [.swiftLanguageMode(.v6), .enableUpcomingFeature("MemberImportVisibility")]
         ),
         // The operator CLI's commands, output formatting, progress rendering and exit codes.
         // Only `roster demo` uses RosterServer and RosterStore (it embeds a throwaway server).

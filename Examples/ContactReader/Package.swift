@@ -15,7 +15,9 @@ let package = Package(
             dependencies: [
                 .product(name: "RosterClient", package: "roster"),
                 .product(name: "RosterWire", package: "roster"),
-            ]
+            ],
+            // The strictest import rule (a future language mode's): what compiles here compiles anywhere.
+            swiftSettings: [.enableUpcomingFeature("MemberImportVisibility")]
         )
     ]
 )

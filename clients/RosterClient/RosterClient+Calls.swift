@@ -1,4 +1,8 @@
-public import RosterRPC
+// Re-exported: a caller reads `RosterError.code`, compares it with `.notFound` and iterates a
+// `RPCResponseStream`, all declared in RosterRPC, which is no product of its own. Without it a
+// package with MemberImportVisibility (this one's setting, and a future language mode's rule)
+// could not name them.
+@_exported public import RosterRPC
 public import RosterWire
 
 /// A call's failure: the gRPC status code and the server's message, which says what to do next.
