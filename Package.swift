@@ -39,6 +39,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        // `swift package generate-documentation --target RosterClient` (CI builds the API docs).
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // The system's OpenSSL 3 (libssl-dev) and SQLite 3 (libsqlite3-dev), with C shims for macros.
@@ -260,6 +262,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The service developer's example (README, "Using RosterClient from your service"): its own
+        // package in Examples/ContactReader depends on the RosterClient and RosterWire products as
+        // another team's package would (CI builds it so); built here too, from the same file, so
+        // that EndToEndTests run it against a real rosterd.
+        .executableTarget(
+            name: "contact-reader",
+            dependencies: ["RosterClient", "RosterWire"],
+            path: "Examples/ContactReader/Sources/contact-reader",
+            swiftSettings: [.swiftLanguageMode(.v6), .enableUpcomingFeature("MemberImportVisibility")]
+        ),
         // The operator CLI's commands, output formatting, progress rendering and exit codes.
         // Only `roster demo` uses RosterServer and RosterStore (it embeds a throwaway server).
         .target(
@@ -359,7 +371,8 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "rosterd", "roster", "RosterClient", "RosterRPC", "RosterWire", "RosterDirectory", "RosterStore",
+                "rosterd", "roster", "contact-reader", "RosterClient", "RosterRPC", "RosterWire", "RosterDirectory",
+                "RosterStore",
                 "GraphTestDouble", "ChildProcesses",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

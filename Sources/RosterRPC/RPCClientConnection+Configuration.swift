@@ -14,6 +14,17 @@ extension RPCClientConnection {
         /// The defaults above.
         public static var defaults: Self { Self() }
 
-        public init() {}
+        /// A configuration with every setting given here or left at its default.
+        public init(
+            connection: RPCConnectionLimits = .defaults,
+            keepaliveInterval: Duration? = .seconds(30),
+            keepaliveTimeout: Duration = .seconds(10),
+            connectTimeout: Duration = .seconds(10)
+        ) {
+            self.connection = connection
+            self.keepaliveInterval = keepaliveInterval
+            self.keepaliveTimeout = keepaliveTimeout
+            self.connectTimeout = connectTimeout
+        }
     }
 }

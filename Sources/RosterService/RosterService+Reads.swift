@@ -100,6 +100,7 @@ extension RosterService {
     }
 
     func getContact(_ request: GetContactRequest, caller: Caller) async throws(RPCError) -> GetContactResponse {
+        try Self.validate(request.lookup)
         let tenant = caller.tenantID
         let found: ContactRecord?
         let what: String
@@ -131,6 +132,38 @@ extension RosterService {
         var response = GetContactResponse()
         response.contact = Contact(found)
         return response
+    }
+
+    /// The longest lookup value GetContact accepts, in characters: more than any Graph id, mail
+    /// address (254) or userPrincipalName (113 before the domain) can be.
+    static let maxLookupLength = 256
+
+    /// Refuses a GetContact lookup that can name no contact, naming its field: an empty value, one
+    /// longer than ``maxLookupLength``, or a mail or userPrincipalName without an '@'.
+    static func validate(_ lookup: GetContactRequest.Lookup?) throws(RPCError) {
+        let field: String
+        let value: String
+        switch lookup {
+        case .id(let id)?: (field, value) = ("id", id)
+        case .mail(let address)?: (field, value) = ("mail", address)
+        case .userPrincipalName(let name)?: (field, value) = ("user_principal_name", name)
+        case nil: return
+        }
+        if value.isEmpty {
+            throw RPCError(.invalidArgument, "GetContact's \(field) is empty; give the \(field) to look up")
+        }
+        if value.count > maxLookupLength {
+            throw RPCError(
+                .invalidArgument,
+                "GetContact's \(field) is \(value.count) characters long; at most \(maxLookupLength) can name a contact"
+            )
+        }
+        if field != "id", !value.contains("@") {
+            throw RPCError(
+                .invalidArgument,
+                "GetContact's \(field) \"\(value)\" has no '@'; give an address like ada@example.com, or look up by id"
+            )
+        }
     }
 
     func listSyncJobs(_ request: ListSyncJobsRequest, caller: Caller) async throws(RPCError) -> ListSyncJobsResponse {

@@ -173,7 +173,11 @@ struct AccessTests {
             let acme = try scenario.client(scenario.acme.admin)
             try await scenario.connect(acme)
             let final = try await scenario.sync(acme, Scenario.request(Scenario.allUsers()))
-            let someone = try #require(try await acme.listContacts(ListContactsRequest()).contacts.first)
+            // One with a mail: the lookup by mail below must name someone acme has.
+            let someone = try #require(
+                try await acme.listContacts(ListContactsRequest()).contacts.first { !$0.mail.isEmpty }
+            )
+            #expect(try await acme.getContact(mail: someone.mail).id == someone.id)
 
             let beta = try scenario.client(scenario.beta.admin)
             let status = try await beta.getStatus()

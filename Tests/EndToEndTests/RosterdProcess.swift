@@ -167,16 +167,17 @@ final class RosterdProcess: @unchecked Sendable {
         return run.outputText
     }
 
-    /// `rosterd` built beside the test binary (the test target depends on it).
-    static func binaryPath() throws -> String {
+    /// `rosterd` (or another executable of the package) built beside the test binary (the test
+    /// target depends on it).
+    static func binaryPath(_ name: String = "rosterd") throws -> String {
         var directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
             .deletingLastPathComponent()
         for _ in 0..<4 {
-            let candidate = directory.appendingPathComponent("rosterd").path
+            let candidate = directory.appendingPathComponent(name).path
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
             directory = directory.deletingLastPathComponent()
         }
-        throw Failure("rosterd was not found beside \(CommandLine.arguments[0]); run `swift build` first")
+        throw Failure("\(name) was not found beside \(CommandLine.arguments[0]); run `swift build` first")
     }
 }
 

@@ -9,9 +9,14 @@ internal import Synchronization
 /// does not verify, a server that speaks TLS to a plaintext client) is reported at once, as a
 /// ``RosterConnectionProblem``.
 ///
+///     let configuration = RosterClientConfiguration(host: "roster.internal", apiKey: key)
 ///     try await withRosterClient(configuration) { client in
-///         let status = try await client.unary("/roster.v1.Roster/GetStatus", request: GetStatusRequest(), response: GetStatusResponse.self)
+///         let contact = try await client.getContact(mail: "ada@example.com")
+///         print(contact.displayName)
 ///     }
+///
+/// Make one client per process and share it: it is `Sendable`, and its calls run side by side
+/// on its one connection.
 public final class RosterClient: Sendable {
     private enum Connection {
         case idle
@@ -49,7 +54,7 @@ public final class RosterClient: Sendable {
 
     // MARK: - Calls
 
-    /// Calls a declared unary method (``RosterMethods``) with the client's API key.
+    /// Calls a declared unary method (`RosterMethods`) with the client's API key.
     public func call<Request, Response>(
         _ method: UnaryMethod<Request, Response>,
         _ request: Request,
@@ -58,7 +63,7 @@ public final class RosterClient: Sendable {
         try await unary(method.path, request: request, response: Response.self, timeout: timeout)
     }
 
-    /// Starts a declared server-streaming method (``RosterMethods``) with the client's API key.
+    /// Starts a declared server-streaming method (`RosterMethods`) with the client's API key.
     public func call<Request, Response>(
         _ method: ServerStreamingMethod<Request, Response>,
         _ request: Request,
@@ -67,7 +72,9 @@ public final class RosterClient: Sendable {
         try await serverStreaming(method.path, request: request, response: Response.self, timeout: timeout)
     }
 
-    /// Makes a unary call to `path` with the client's API key.
+    /// Makes a unary call to `path` with the client's API key. `timeout` is the call's deadline
+    /// (nil: the configuration's ``RosterClientConfiguration/defaultTimeout``); past it the call
+    /// fails with DEADLINE_EXCEEDED.
     public func unary<Request: ProtoMessage, Response: ProtoMessage>(
         _ path: String,
         request: Request,
@@ -85,7 +92,7 @@ public final class RosterClient: Sendable {
                     request: request,
                     response: response,
                     metadata: metadata,
-                    timeout: timeout
+                    timeout: timeout ?? configuration.defaultTimeout
                 )
             } catch let error as RPCError where error.wasNotProcessed && attempt < 3 {
                 attempt += 1
@@ -93,7 +100,8 @@ public final class RosterClient: Sendable {
         }
     }
 
-    /// Starts a server-streaming call to `path` with the client's API key.
+    /// Starts a server-streaming call to `path` with the client's API key. `timeout` (nil: none)
+    /// bounds the whole stream.
     public func serverStreaming<Request: ProtoMessage, Response: ProtoMessage>(
         _ path: String,
         request: Request,

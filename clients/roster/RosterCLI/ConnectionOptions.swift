@@ -79,25 +79,8 @@ public struct ConnectionOptions: ParsableArguments, Sendable {
 
     /// Splits `host:port`, `[v6]:port` or a bare host (port 7443).
     public static func parseAddress(_ text: String) throws(CLIFailure) -> (host: String, port: Int) {
-        var host = text
-        var portText: String?
-        if text.hasPrefix("[") {
-            guard let close = text.firstIndex(of: "]") else { throw badAddress(text) }
-            host = String(text[text.index(after: text.startIndex)..<close])
-            let rest = text[text.index(after: close)...]
-            if !rest.isEmpty {
-                guard rest.hasPrefix(":") else { throw badAddress(text) }
-                portText = String(rest.dropFirst())
-            }
-        } else if let colon = text.lastIndex(of: ":") {
-            guard text.firstIndex(of: ":") == colon else { throw badAddress(text) }
-            host = String(text[..<colon])
-            portText = String(text[text.index(after: colon)...])
-        }
-        guard !host.isEmpty else { throw badAddress(text) }
-        guard let portText else { return (host, 7443) }
-        guard let port = Int(portText), (1...65535).contains(port) else { throw badAddress(text) }
-        return (host, port)
+        guard let address = RosterClientConfiguration.parseAddress(text) else { throw badAddress(text) }
+        return address
     }
 
     private static func badAddress(_ text: String) -> CLIFailure {
