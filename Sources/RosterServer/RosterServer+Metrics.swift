@@ -44,18 +44,22 @@ extension RosterServer {
         tenantLabels: Bool
     ) async -> [UInt8] {
         rpc.recordOpenGauges()
+        let contactsStored = MetricNameDescriptor(
+            metricName: "roster_contacts_stored",
+            helpText: "Contacts in the store (per tenant with --metrics-tenant-labels)."
+        )
         if let tenants = try? await store.tenants() {
             var total = 0
             for tenant in tenants {
                 guard let count = try? await store.contactCount(tenant: tenant.id) else { continue }
                 total += count
                 if tenantLabels {
-                    registry.makeGauge(name: "roster_contacts_stored", labels: [("tenant", tenant.id)]).set(
+                    registry.makeGauge(descriptor: contactsStored, labels: [("tenant", tenant.id)]).set(
                         Double(count)
                     )
                 }
             }
-            if !tenantLabels { registry.makeGauge(name: "roster_contacts_stored").set(Double(total)) }
+            if !tenantLabels { registry.makeGauge(descriptor: contactsStored).set(Double(total)) }
         }
         return registry.emitToBuffer()
     }
