@@ -171,7 +171,7 @@ package struct DirectoryConnector: Sendable {
             graphBaseURL: tenant.graphBaseURL,
             tokenScope: tenant.tokenScope
         )
-        if credentials.clientID.isEmpty, !credentials.isFileDirectory {
+        if tenant.usesServerApplication {
             // Connected through the server's application: its credentials, never stored per tenant.
             guard let application else {
                 throw DirectoryError(

@@ -109,8 +109,8 @@ extension RosterService {
 
     /// The admin-consent page of a tenant that connects through the server's application.
     func adminConsentURL(_ tenant: TenantRecord) -> String? {
-        guard let application = connector.application, (tenant.clientID ?? "").isEmpty,
-            let directoryTenantID = tenant.directoryTenantID, !directoryTenantID.isEmpty
+        guard let application = connector.application, tenant.usesServerApplication,
+            let directoryTenantID = tenant.directoryTenantID
         else { return nil }
         return application.adminConsentURL(authority: tenant.authorityURL, directoryTenantID: directoryTenantID)
     }

@@ -82,9 +82,8 @@ extension SyncRun {
         await Self.uncancelled { [self] in
             try? await saveTenant { tenant in
                 // A tenant on the server's application (no client id of its own) needs consent again.
-                let onServerApplication = (tenant.clientID ?? "").isEmpty
                 tenant.connectionState =
-                    state == .consentRevoked && onServerApplication ? .consentRequired : state
+                    state == .consentRevoked && tenant.usesServerApplication ? .consentRequired : state
                 tenant.connectionErrorCode = error.directoryCode
             }
         }
