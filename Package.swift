@@ -39,6 +39,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // The system's OpenSSL 3 (libssl-dev) and SQLite 3 (libsqlite3-dev), with C shims for macros.
@@ -127,6 +128,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The `Store` on PostgreSQL through postgres-nio, in a target of its own so SQLite-only builds
+        // do not compile or link it.
+        .target(
+            name: "RosterPostgres",
+            dependencies: [
+                "RosterStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Deterministic sample contacts shared by the store's tests, kill-test helper and benchmark.
         .target(
             name: "RosterStoreTestSupport",
@@ -137,6 +151,13 @@ let package = Package(
         .target(
             name: "ChildProcesses",
             path: "Tests/ChildProcesses",
+            swiftSettings: swiftSettings
+        ),
+        // A throwaway PostgreSQL cluster for tests (initdb and pg_ctl of the installed PostgreSQL).
+        .target(
+            name: "PostgresTestSupport",
+            dependencies: ["ChildProcesses"],
+            path: "Tests/PostgresTestSupport",
             swiftSettings: swiftSettings
         ),
         // A log handler that keeps its lines, for the tests of what each layer logs.
@@ -335,7 +356,11 @@ let package = Package(
         ),
         .testTarget(
             name: "RosterStoreTests",
-            dependencies: ["RosterStore", "RosterStoreTestSupport", "roster-store-crash-helper", "ChildProcesses"],
+            dependencies: [
+                "RosterStore", "RosterPostgres", "RosterStoreTestSupport", "roster-store-crash-helper",
+                "ChildProcesses",
+                "PostgresTestSupport",
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
