@@ -247,7 +247,7 @@ let package = Package(
         .executableTarget(
             name: "rosterd",
             dependencies: [
-                "RosterServer", "RosterStore", "RosterRPC",
+                "RosterServer", "RosterStore", "RosterPostgres", "RosterRPC", "SecretFiles",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -384,7 +384,7 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: [
                 "rosterd", "roster", "RosterClient", "RosterRPC", "RosterWire", "RosterDirectory", "RosterStore",
-                "GraphTestDouble", "ChildProcesses",
+                "GraphTestDouble", "ChildProcesses", "PostgresTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],

@@ -2,6 +2,7 @@ import ArgumentParser
 internal import Foundation
 import Logging
 import NIOCore
+import RosterPostgres
 import RosterRPC
 import RosterServer
 import ServiceLifecycle
@@ -124,6 +125,8 @@ struct Serve: AsyncParsableCommand {
 
     @Flag(help: "Label job and contact metrics with tenant ids (env ROSTERD_METRICS_TENANT_LABELS=1; default off).")
     var metricsTenantLabels = false
+
+    @OptionGroup var storeOption: StoreOption
 
     func run() async throws {
         Self.keepLargeBuffersOutOfTheHeap()
@@ -330,6 +333,13 @@ struct Serve: AsyncParsableCommand {
             )
         } else if metricsTenantLabels {
             throw ConfigurationError("--metrics-tenant-labels needs --metrics-listen")
+        }
+        if let postgres = try storeOption.postgres(environment: environment) {
+            settings.openStore = { directory, logger in
+                var configuration = postgres
+                configuration.logger = logger
+                return try await StoreOption.openPostgres(configuration, dataDirectory: directory)
+            }
         }
         return settings
     }

@@ -36,13 +36,18 @@ final class Scenario: @unchecked Sendable {
         self.beta = beta
     }
 
-    /// Runs `body` with a fresh scenario and tears it down; `serverArguments` go to `rosterd serve`.
-    static func run(serverArguments: [String] = [], _ body: (Scenario) async throws -> Void) async throws {
+    /// Runs `body` with a fresh scenario and tears it down; `serverArguments` go to `rosterd serve`,
+    /// `storeArguments` (`--store postgres://…`) to it and to the subcommands that add the tenants.
+    static func run(
+        serverArguments: [String] = [],
+        storeArguments: [String] = [],
+        _ body: (Scenario) async throws -> Void
+    ) async throws {
         let url = try #require(FileDirectory.demoURL)
         let directory = try GraphDoubleDirectory(contentsOf: url)
         let double = GraphDouble(directory: directory)
         try await double.start()
-        let server = try RosterdProcess(extraArguments: serverArguments)
+        let server = try RosterdProcess(extraArguments: serverArguments, storeArguments: storeArguments)
         let scenario = Scenario(
             double: double,
             directory: directory,
