@@ -85,6 +85,13 @@ struct SQLSession: Sendable {
                     + "[SQLSTATE \(state)]"
             )
         }
+        if error.code == .sslUnsupported {
+            return StoreError(
+                .database,
+                "the PostgreSQL server does not offer TLS, which the store's sslmode requires; turn ssl on in the "
+                    + "server's configuration, or connect without sslmode on a trusted network"
+            )
+        }
         let cause = error.underlying.map { ": \(String(describing: $0))" } ?? ""
         return StoreError(
             .database,
