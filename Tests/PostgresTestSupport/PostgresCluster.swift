@@ -124,7 +124,7 @@ public actor PostgresCluster {
             )
         }
         await removeLeftovers(binaries)
-        let directory = NSTemporaryDirectory() + "roster-pg-" + UUID().uuidString
+        let directory = baseDirectory + "roster-pg-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try String(getpid()).write(toFile: directory + "/owner.pid", atomically: true, encoding: .utf8)
         if geteuid() == 0 {
@@ -190,6 +190,10 @@ public actor PostgresCluster {
         }
     }
 
+    /// Where clusters live: /tmp, not $TMPDIR, since the server runs as `postgres` and must reach
+    /// its directory through every parent (a TMPDIR under /root would not do).
+    private static let baseDirectory = "/tmp/"
+
     /// Loopback only, no Unix socket, and no durability (a test cluster is thrown away).
     private static func configure(directory: String, port: Int) throws {
         let settings = """
@@ -233,7 +237,7 @@ public actor PostgresCluster {
 
     /// Stops and deletes clusters left by test processes that died before stopping theirs.
     private static func removeLeftovers(_ binaries: PostgresBinaries) async {
-        let temporary = NSTemporaryDirectory()
+        let temporary = baseDirectory
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: temporary)) ?? []
         for entry in entries where entry.hasPrefix("roster-pg-") {
             let directory = temporary + entry
