@@ -41,6 +41,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         // `swift package generate-documentation --target RosterClient` (CI builds the API docs).
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // The system's OpenSSL 3 (libssl-dev) and SQLite 3 (libsqlite3-dev), with C shims for macros.
@@ -129,6 +130,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The `Store` on PostgreSQL through postgres-nio, in a target of its own so SQLite-only builds
+        // do not compile or link it.
+        .target(
+            name: "RosterPostgres",
+            dependencies: [
+                "RosterStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Deterministic sample contacts shared by the store's tests, kill-test helper and benchmark.
         .target(
             name: "RosterStoreTestSupport",
@@ -139,6 +153,13 @@ let package = Package(
         .target(
             name: "ChildProcesses",
             path: "Tests/ChildProcesses",
+            swiftSettings: swiftSettings
+        ),
+        // A throwaway PostgreSQL cluster for tests (initdb and pg_ctl of the installed PostgreSQL).
+        .target(
+            name: "PostgresTestSupport",
+            dependencies: ["ChildProcesses"],
+            path: "Tests/PostgresTestSupport",
             swiftSettings: swiftSettings
         ),
         // A log handler that keeps its lines, for the tests of what each layer logs.
@@ -229,7 +250,7 @@ let package = Package(
         .executableTarget(
             name: "rosterd",
             dependencies: [
-                "RosterServer", "RosterStore", "RosterRPC", "RosterTLS", "SecretFiles",
+                "RosterServer", "RosterStore", "RosterPostgres", "RosterRPC", "RosterTLS", "SecretFiles",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -348,7 +369,11 @@ let package = Package(
         ),
         .testTarget(
             name: "RosterStoreTests",
-            dependencies: ["RosterStore", "RosterStoreTestSupport", "roster-store-crash-helper", "ChildProcesses"],
+            dependencies: [
+                "RosterStore", "RosterPostgres", "RosterStoreTestSupport", "roster-store-crash-helper",
+                "ChildProcesses",
+                "PostgresTestSupport",
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -373,7 +398,7 @@ let package = Package(
             dependencies: [
                 "rosterd", "roster", "contact-reader", "RosterClient", "RosterRPC", "RosterWire", "RosterDirectory",
                 "RosterStore",
-                "GraphTestDouble", "ChildProcesses",
+                "GraphTestDouble", "ChildProcesses", "PostgresTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],

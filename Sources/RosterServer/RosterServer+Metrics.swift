@@ -40,7 +40,7 @@ extension RosterServer {
     static func exposition(
         registry: PrometheusCollectorRegistry,
         rpc: RPCServer,
-        store: SQLiteStore,
+        store: any Store,
         tenantLabels: Bool
     ) async -> [UInt8] {
         rpc.recordOpenGauges()

@@ -51,7 +51,7 @@ package final class RosterServer: Service, Sendable {
 
     private struct Running: Sendable {
         var lock: DataDirectoryLock
-        var store: SQLiteStore
+        var store: any ClosableStore
         var jobs: JobManager
         var service: RosterService
         var health: HealthService
@@ -103,9 +103,7 @@ package final class RosterServer: Service, Sendable {
             let lock = try DataDirectoryLock.acquire(directory: configuration.dataDirectory)
             let (started, running): (Started, Running)
             do {
-                var storeConfiguration = SQLiteStore.Configuration(directory: configuration.dataDirectory)
-                storeConfiguration.logger = logger
-                let store = try SQLiteStore(configuration: storeConfiguration)
+                let store = try await openStore()
                 do {
                     (started, running) = try await start(store: store, lock: lock)
                 } catch {
@@ -124,8 +122,16 @@ package final class RosterServer: Service, Sendable {
         }
     }
 
+    /// The configured store, or SQLite in the data directory.
+    private func openStore() async throws -> any ClosableStore {
+        if let open = configuration.openStore { return try await open(configuration.dataDirectory, logger) }
+        var storeConfiguration = SQLiteStore.Configuration(directory: configuration.dataDirectory)
+        storeConfiguration.logger = logger
+        return try SQLiteStore(configuration: storeConfiguration)
+    }
+
     /// Everything after the store is open; ``start()`` closes the store when this throws.
-    private func start(store: SQLiteStore, lock: DataDirectoryLock) async throws -> (Started, Running) {
+    private func start(store: any ClosableStore, lock: DataDirectoryLock) async throws -> (Started, Running) {
         let registry = configuration.metrics.map { _ in PrometheusCollectorRegistry() }
         let metrics: (any MetricsFactory)? = registry.map(Self.metricsFactory)
         let connector = DirectoryConnector(

@@ -1,6 +1,7 @@
 package import Logging
 package import RosterRPC
 package import RosterTLS
+package import RosterStore
 
 /// Everything a running `rosterd` needs: where to listen, TLS, where its data lives, limits.
 ///
@@ -23,6 +24,9 @@ package struct RosterServerConfiguration: Sendable {
     package var port = 7443
     /// The data directory: database, master key, generated certificate.
     package var dataDirectory: String
+    /// Opens the store, given the data directory (where the master key is) and the server's logger;
+    /// nil, the default, opens SQLite in the data directory. `rosterd serve --store` sets it.
+    package var openStore: (@Sendable (_ dataDirectory: String, _ logger: Logger) async throws -> any ClosableStore)?
     package var tls: TLSMode = .selfSigned
     /// Extra names (DNS or IP) for a generated certificate, beyond localhost and loopback addresses.
     package var certificateNames: [String] = []

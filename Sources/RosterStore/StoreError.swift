@@ -5,12 +5,15 @@ package struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The kind of failure. A struct over a private enum so that codes can be added later.
     package struct Code: Sendable, Hashable, CustomStringConvertible {
         private enum Value: String, Sendable, Hashable {
-            case sqlite, migration, notFound, conflict, masterKey, crypto, invalidArgument, refused
+            case sqlite, database, migration, notFound, conflict, masterKey, crypto, invalidArgument, refused
         }
         private let value: Value
 
         /// SQLite reported an error (the message carries SQLite's own text and result code).
         package static let sqlite = Code(value: .sqlite)
+        /// A database server (PostgreSQL) reported an error or could not be reached; the message
+        /// carries the server's SQLSTATE and text.
+        package static let database = Code(value: .database)
         /// The database schema could not be brought to the current version.
         package static let migration = Code(value: .migration)
         /// The tenant, job, key or contact asked for does not exist.

@@ -2,10 +2,11 @@ import ArgumentParser
 internal import Foundation
 import RosterStore
 
-// Subcommands on the local database: run them on the server host (they open the data directory
-// directly; a running rosterd sees the change at once, and a revoked key within 5 seconds).
+// Subcommands on the store: run them on the server host (they open the data directory, and the
+// PostgreSQL store when --store names one, directly; a running rosterd sees the change at once,
+// and a revoked key within 5 seconds).
 
-/// The data directory option shared by the admin subcommands.
+/// The data directory and store options shared by the admin subcommands.
 struct DataDirectoryOption: ParsableArguments {
     /// The directory `serve` would use with the same flags, environment and configuration file.
     func directory() throws -> String {
@@ -20,9 +21,14 @@ struct DataDirectoryOption: ParsableArguments {
     @Option(help: "The JSON configuration file `serve` uses (env ROSTERD_CONFIG), for its data directory.")
     var config: String?
 
-    /// Opens the store in the directory (creating it for `tenants add`): the same directory
-    /// `serve` would use with the same flags, environment and configuration file.
-    func openStore(create: Bool = false) throws -> SQLiteStore {
+    @OptionGroup var storeOption: StoreOption
+
+    /// Opens the store `serve` would use with the same flags, environment and configuration file:
+    /// SQLite in the data directory, or PostgreSQL with the directory's master key (the directory
+    /// is created for `tenants add`).
+    func openStore(create: Bool = false) async throws -> any ClosableStore {
+        let environment = ProcessInfo.processInfo.environment
+        let postgres = try storeOption.postgres(environment: environment)
         let directory = try directory()
         var isDirectory: ObjCBool = false
         if !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
@@ -32,6 +38,9 @@ struct DataDirectoryOption: ParsableArguments {
                 )
             }
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        if let postgres {
+            return try await StoreOption.openPostgres(postgres, dataDirectory: directory)
         }
         return try SQLiteStore(configuration: SQLiteStore.Configuration(directory: directory))
     }
@@ -70,7 +79,7 @@ struct Tenants: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let store = try data.openStore(create: true)
+            let store = try await data.openStore(create: true)
             try await store.createTenant(
                 TenantRecord(
                     id: id,
@@ -101,7 +110,7 @@ struct Tenants: AsyncParsableCommand {
         @OptionGroup var data: DataDirectoryOption
 
         func run() async throws {
-            let store = try data.openStore()
+            let store = try await data.openStore()
             let tenants = try await store.tenants()
             if tenants.isEmpty { print("no tenants; add one with `rosterd tenants add ID`") }
             for tenant in tenants {
@@ -136,7 +145,7 @@ struct Keys: AsyncParsableCommand {
             guard let role = APIKeyRole(rawValue: role) else {
                 throw ValidationError("role must be admin, editor or reader")
             }
-            let store = try data.openStore()
+            let store = try await data.openStore()
             let (key, token) = try await store.createAPIKey(
                 tenant: tenant,
                 role: role,
@@ -158,7 +167,7 @@ struct Keys: AsyncParsableCommand {
         @OptionGroup var data: DataDirectoryOption
 
         func run() async throws {
-            let store = try data.openStore()
+            let store = try await data.openStore()
             let keys = try await store.apiKeys(tenant: tenant)
             if keys.isEmpty { print("tenant \(tenant) has no keys; mint one with `rosterd keys create`") }
             for key in keys {
@@ -184,7 +193,7 @@ struct Keys: AsyncParsableCommand {
         @OptionGroup var data: DataDirectoryOption
 
         func run() async throws {
-            let store = try data.openStore()
+            let store = try await data.openStore()
             let revoked = try await store.revokeAPIKey(id: keyID, tenant: tenant, now: nowMilliseconds)
             await store.close()
             guard revoked else {

@@ -2,6 +2,7 @@ import ArgumentParser
 internal import Foundation
 import Logging
 import NIOCore
+import RosterPostgres
 import RosterRPC
 import RosterServer
 import RosterTLS
@@ -147,6 +148,7 @@ struct Serve: AsyncParsableCommand {
             "A redirect URI of that app registration, where Entra sends the administrator after consent (env ROSTERD_APP_CONSENT_REDIRECT_URI)."
     )
     var appConsentRedirectURI: String?
+    @OptionGroup var storeOption: StoreOption
 
     func run() async throws {
         Self.keepLargeBuffersOutOfTheHeap()
@@ -358,6 +360,13 @@ struct Serve: AsyncParsableCommand {
             )
         } else if metricsTenantLabels {
             throw ConfigurationError("--metrics-tenant-labels needs --metrics-listen")
+        }
+        if let postgres = try storeOption.postgres(environment: environment) {
+            settings.openStore = { directory, logger in
+                var configuration = postgres
+                configuration.logger = logger
+                return try await StoreOption.openPostgres(configuration, dataDirectory: directory)
+            }
         }
         return settings
     }

@@ -21,13 +21,17 @@ final class RosterdProcess: @unchecked Sendable {
     private(set) var metricsURL: String?
     private var process: Process?
     private let extraArguments: [String]
+    /// `--store …` for `serve` and the subcommands alike; empty: SQLite in the data directory.
+    let storeArguments: [String]
     private let allowFileDirectories: Bool
 
     /// A data directory with tenants `acme` and `beta` (keys of every role); the server is not started.
     /// - Parameter allowFileDirectories: serve with `--allow-file-directories` (the default here).
-    init(extraArguments: [String] = [], allowFileDirectories: Bool = true) throws {
+    /// - Parameter storeArguments: `--store postgres://…` for a PostgreSQL store.
+    init(extraArguments: [String] = [], storeArguments: [String] = [], allowFileDirectories: Bool = true) throws {
         dataDirectory = NSTemporaryDirectory() + "rosterd-e2e-" + UUID().uuidString
         self.extraArguments = extraArguments
+        self.storeArguments = storeArguments
         self.allowFileDirectories = allowFileDirectories
     }
 
@@ -38,13 +42,17 @@ final class RosterdProcess: @unchecked Sendable {
 
     /// Adds a tenant and mints its three keys.
     func addTenant(_ id: String) async throws -> TenantKeys {
-        let added = try await Self.run(["tenants", "add", id, "--name", id.capitalized, "--data-dir", dataDirectory])
+        let added = try await Self.run(
+            ["tenants", "add", id, "--name", id.capitalized, "--data-dir", dataDirectory] + storeArguments
+        )
         let admin = try #require(added.split(separator: "\n").last.map(String.init))
         func key(_ role: String) async throws -> String {
-            let output = try await Self.run([
-                "keys", "create", "--tenant", id, "--role", role, "--label", "\(role) of \(id)", "--data-dir",
-                dataDirectory,
-            ])
+            let output = try await Self.run(
+                [
+                    "keys", "create", "--tenant", id, "--role", role, "--label", "\(role) of \(id)", "--data-dir",
+                    dataDirectory,
+                ] + storeArguments
+            )
             return try #require(output.split(separator: "\n").last.map(String.init))
         }
         return TenantKeys(admin: admin, editor: try await key("editor"), reader: try await key("reader"))
@@ -62,7 +70,7 @@ final class RosterdProcess: @unchecked Sendable {
             [
                 "serve", "--data-dir", dataDirectory, "--listen", "127.0.0.1:0", "--allow-directory-host", "127.0.0.1",
                 "--grace-period", "2", "--schedule-check-seconds", "1", "--log-level", "debug",
-            ] + (allowFileDirectories ? ["--allow-file-directories"] : []) + extraArguments
+            ] + (allowFileDirectories ? ["--allow-file-directories"] : []) + storeArguments + extraArguments
         let output = Pipe()
         process.standardOutput = output
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)

@@ -36,10 +36,12 @@ final class Scenario: @unchecked Sendable {
         self.beta = beta
     }
 
-    /// Runs `body` with a fresh scenario and tears it down; `serverArguments` go to `rosterd serve`.
+    /// Runs `body` with a fresh scenario and tears it down; `serverArguments` go to `rosterd serve`,
+    /// `storeArguments` (`--store postgres://…`) to it and to the subcommands that add the tenants.
     /// `beforeStart` runs once the tenants exist and the double runs, before rosterd starts.
     static func run(
         serverArguments: [String] = [],
+        storeArguments: [String] = [],
         beforeStart: (RosterdProcess, GraphDouble) async throws -> Void = { _, _ in },
         _ body: (Scenario) async throws -> Void
     ) async throws {
@@ -47,7 +49,7 @@ final class Scenario: @unchecked Sendable {
         let directory = try GraphDoubleDirectory(contentsOf: url)
         let double = GraphDouble(directory: directory)
         try await double.start()
-        let server = try RosterdProcess(extraArguments: serverArguments)
+        let server = try RosterdProcess(extraArguments: serverArguments, storeArguments: storeArguments)
         let scenario = Scenario(
             double: double,
             directory: directory,

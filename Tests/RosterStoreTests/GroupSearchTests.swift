@@ -1,7 +1,7 @@
 import RosterStore
 import Testing
 
-@Suite("Group search")
+@Suite("Group search", .postgresCluster)
 struct GroupSearchTests {
     static let groups: [GroupRecord] = [
         .init(
@@ -70,47 +70,63 @@ struct GroupSearchTests {
         ),
     ]
 
-    func search(_ query: String, limit: Int = 10) async throws -> [String] {
-        let fixture = try await StoreFixture.make()
+    /// A store of `kind` holding ``groups``.
+    func storeWithGroups(_ kind: StoreKind) async throws -> StoreFixture {
+        let fixture = try await StoreFixture.make(kind)
         try await fixture.store.replaceGroups(tenant: StoreFixture.tenant, groups: Self.groups, now: 1)
-        let names = try await fixture.store.searchGroups(tenant: StoreFixture.tenant, query: query, limit: limit).map(
-            \.displayName
-        )
-        await fixture.tearDown()
-        return names
+        return fixture
     }
 
-    @Test("whole-name prefixes come first, then word prefixes, alphabetically; other kinds are left out")
-    func ranking() async throws {
+    func search(_ fixture: StoreFixture, _ query: String, limit: Int = 10) async throws -> [String] {
+        try await fixture.store.searchGroups(tenant: StoreFixture.tenant, query: query, limit: limit).map(\.displayName)
+    }
+
+    @Test(
+        "whole-name prefixes come first, then word prefixes, alphabetically; other kinds are left out",
+        arguments: StoreKind.allCases
+    )
+    func ranking(kind: StoreKind) async throws {
+        let fixture = try await storeWithGroups(kind)
         // Punctuation folds to a space, so "uk-london" sorts as "uk london".
-        #expect(try await search("uk") == ["uk-london", "UK Sales", "Ukraine Office", "All UK Staff"])
+        #expect(try await search(fixture, "uk") == ["uk-london", "UK Sales", "Ukraine Office", "All UK Staff"])
         // A query of several words matches from any word of the name.
-        #expect(try await search("UK S") == ["UK Sales", "All UK Staff"])
-        #expect(try await search("staff") == ["All UK Staff", "Europe Staff"])
+        #expect(try await search(fixture, "UK S") == ["UK Sales", "All UK Staff"])
+        #expect(try await search(fixture, "staff") == ["All UK Staff", "Europe Staff"])
+        await fixture.tearDown()
     }
 
-    @Test("search ignores case and accents in both the query and the names")
-    func accents() async throws {
-        #expect(try await search("equipe") == ["Équipe Zoë"])
-        #expect(try await search("ZOË") == ["Équipe Zoë"])
+    @Test("search ignores case and accents in both the query and the names", arguments: StoreKind.allCases)
+    func accents(kind: StoreKind) async throws {
+        let fixture = try await storeWithGroups(kind)
+        #expect(try await search(fixture, "equipe") == ["Équipe Zoë"])
+        #expect(try await search(fixture, "ZOË") == ["Équipe Zoë"])
+        await fixture.tearDown()
     }
 
-    @Test("a mail prefix matches after name matches; the limit caps results; an empty query lists all")
-    func mailAndLimit() async throws {
-        #expect(try await search("team-") == ["Sales Team"])
-        #expect(try await search("u", limit: 2) == ["uk-london", "UK Sales"])
-        #expect(try await search("").count == 7)
-        #expect(try await search("zz").isEmpty)
+    @Test(
+        "a mail prefix matches after name matches; the limit caps results; an empty query lists all",
+        arguments: StoreKind.allCases
+    )
+    func mailAndLimit(kind: StoreKind) async throws {
+        let fixture = try await storeWithGroups(kind)
+        #expect(try await search(fixture, "team-") == ["Sales Team"])
+        #expect(try await search(fixture, "u", limit: 2) == ["uk-london", "UK Sales"])
+        #expect(try await search(fixture, "").count == 7)
+        #expect(try await search(fixture, "zz").isEmpty)
+        await fixture.tearDown()
     }
 
-    @Test("replacing groups removes the old ones and their words")
-    func replace() async throws {
-        let fixture = try await StoreFixture.make()
+    @Test("replacing groups removes the old ones and their words", arguments: StoreKind.allCases)
+    func replace(kind: StoreKind) async throws {
+        let fixture = try await StoreFixture.make(kind)
         try await fixture.store.replaceGroups(tenant: StoreFixture.tenant, groups: Self.groups, now: 1)
         try await fixture.store.replaceGroups(tenant: StoreFixture.tenant, groups: [Self.groups[3]], now: 2)
         #expect(try await fixture.store.searchGroups(tenant: StoreFixture.tenant, query: "uk", limit: 10).isEmpty)
         #expect(try await fixture.store.group(tenant: StoreFixture.tenant, id: "4") == Self.groups[3])
         #expect(try await fixture.store.group(tenant: StoreFixture.tenant, id: "6") == nil)
+        let cached = try await fixture.store.groups(tenant: StoreFixture.tenant)
+        #expect(cached.groups == [Self.groups[3]])
+        #expect(cached.refreshedAt == 2)
         await fixture.tearDown()
     }
 }

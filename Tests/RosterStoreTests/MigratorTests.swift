@@ -29,7 +29,7 @@ struct MigratorTests {
     @Test("a database at every earlier version migrates to the same schema as a fresh one, keeping its data")
     func fromEveryEarlierVersion() async throws {
         let fresh = try await StoreFixture.make()
-        await fresh.store.close()
+        await fresh.close()
         let expected = try Self.schema(fresh.directory + "/roster.sqlite")
         let total = RosterSchema.migrator.migrations.count
         #expect(total >= 3)

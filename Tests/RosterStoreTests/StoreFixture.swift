@@ -1,27 +1,74 @@
 import Foundation
+import PostgresTestSupport
+import RosterPostgres
 import RosterStore
+import Testing
 
-/// A store in a fresh temporary directory, removed when the test ends.
+/// The `Store` implementations the store's tests run against.
+enum StoreKind: String, CaseIterable, Sendable {
+    case sqlite, postgres
+}
+
+/// A store of either kind, new and empty: SQLite in a fresh temporary directory, PostgreSQL in a
+/// fresh database of the test cluster (the suite must hold it: the `.postgresCluster` trait).
 struct StoreFixture {
     static let tenant = "tenant-1"
 
+    let kind: StoreKind
+    /// SQLite's data directory (PostgreSQL: a directory for nothing but symmetry, also removed).
     let directory: String
-    let store: SQLiteStore
+    let store: any ClosableStore
+    /// The PostgreSQL test database, nil for SQLite.
+    let database: String?
 
-    /// Opens a new store with one tenant, `tenant-1`.
-    static func make(migrator: Migrator = RosterSchema.migrator) async throws -> StoreFixture {
+    /// Opens a new store of `kind` with one tenant, `tenant-1`. A PostgreSQL test is cancelled
+    /// (skipped, with the reason printed) on a machine without PostgreSQL, unless every test must run.
+    static func make(_ kind: StoreKind = .sqlite, migrator: Migrator = RosterSchema.migrator) async throws
+        -> StoreFixture
+    {
         let directory = try makeTemporaryDirectory()
-        let store = try SQLiteStore(
-            configuration: .init(directory: directory),
-            masterKey: try MasterKey.random(),
-            migrator: migrator
-        )
-        let fixture = StoreFixture(directory: directory, store: store)
+        let fixture: StoreFixture
+        switch kind {
+        case .sqlite:
+            let store = try SQLiteStore(
+                configuration: .init(directory: directory),
+                masterKey: try MasterKey.random(),
+                migrator: migrator
+            )
+            fixture = StoreFixture(kind: kind, directory: directory, store: store, database: nil)
+        case .postgres:
+            let (configuration, database) = try await makePostgresDatabase()
+            let store = try await PostgresStore.open(configuration: configuration, masterKey: try MasterKey.random())
+            fixture = StoreFixture(kind: kind, directory: directory, store: store, database: database)
+        }
         if migrator.migrations.count == RosterSchema.migrator.migrations.count {
-            try await store.createTenant(Self.tenantRecord(id: tenant))
+            try await fixture.store.createTenant(Self.tenantRecord(id: tenant))
         }
         return fixture
     }
+
+    /// A new database in the test cluster and the configuration reaching it.
+    static func makePostgresDatabase() async throws -> (PostgresStoreConfiguration, String) {
+        if let reason = PostgresCluster.unavailableReason {
+            // Swift Testing prints a cancelled test's reason, not a cancelled test case's: say it once here.
+            _ = skipNotice
+            try Test.cancel(Comment(rawValue: reason))
+        }
+        let (endpoint, database) = try await PostgresCluster.shared.createDatabase()
+        var configuration = PostgresStoreConfiguration(
+            host: endpoint.host,
+            port: endpoint.port,
+            username: endpoint.user,
+            database: database
+        )
+        configuration.maximumConnections = 4
+        return (configuration, database)
+    }
+
+    /// Prints, once per run, that the PostgreSQL cases are skipped and why.
+    private static let skipNotice: Void = {
+        print("PostgreSQL cases of the store tests are skipped: \(PostgresCluster.unavailableReason ?? "")")
+    }()
 
     static func tenantRecord(id: String) -> TenantRecord {
         TenantRecord(
@@ -33,11 +80,38 @@ struct StoreFixture {
         )
     }
 
-    /// Closes the store and deletes its directory.
-    func tearDown() async {
+    /// Runs `sql` in the PostgreSQL test database with psql (rows one a line, columns split by `|`).
+    func psql(_ sql: String) async throws -> String {
+        try await PostgresCluster.shared.psql(sql, database: try #require(database))
+    }
+
+    /// Closes the store.
+    func close() async {
         await store.close()
+    }
+
+    /// Closes the store and deletes its directory (a PostgreSQL database goes with its cluster).
+    func tearDown() async {
+        await close()
         try? FileManager.default.removeItem(atPath: directory)
     }
+}
+
+/// Holds the shared PostgreSQL test cluster for the whole suite, so that it stops (and is deleted)
+/// once the last suite using it has finished.
+struct PostgresClusterTrait: SuiteTrait, TestScoping {
+    func provideScope(
+        for test: Test,
+        testCase: Test.Case?,
+        performing function: @Sendable () async throws -> Void
+    ) async throws {
+        try await PostgresCluster.shared.holding(function)
+    }
+}
+
+extension Trait where Self == PostgresClusterTrait {
+    /// The suite's tests may use the PostgreSQL test cluster.
+    static var postgresCluster: Self { Self() }
 }
 
 /// A new empty directory under the system's temporary directory.

@@ -1,11 +1,11 @@
 import RosterStore
 import Testing
 
-@Suite("Tenants")
+@Suite("Tenants", .postgresCluster)
 struct TenantTests {
-    @Test("every tenant field is saved and read back; a duplicate id is refused")
-    func roundTrip() async throws {
-        let fixture = try await StoreFixture.make()
+    @Test("every tenant field is saved and read back; a duplicate id is refused", arguments: StoreKind.allCases)
+    func roundTrip(kind: StoreKind) async throws {
+        let fixture = try await StoreFixture.make(kind)
         var tenant = try #require(try await fixture.store.tenant(id: StoreFixture.tenant))
         #expect(tenant.deletionThreshold == 500)
         #expect(tenant.connectionState == .notConnected)
@@ -33,7 +33,7 @@ struct TenantTests {
     }
 }
 
-@Suite("Sync jobs")
+@Suite("Sync jobs", .postgresCluster)
 struct SyncJobTests {
     func job(_ id: String, at time: Int64) -> SyncJobRecord {
         SyncJobRecord(
@@ -49,9 +49,9 @@ struct SyncJobTests {
         )
     }
 
-    @Test("a job's fields round-trip, and a tenant has at most one active job")
-    func oneActiveJob() async throws {
-        let fixture = try await StoreFixture.make()
+    @Test("a job's fields round-trip, and a tenant has at most one active job", arguments: StoreKind.allCases)
+    func oneActiveJob(kind: StoreKind) async throws {
+        let fixture = try await StoreFixture.make(kind)
         var first = job("job-1", at: 1)
         try await fixture.store.createJob(first)
         #expect(try await fixture.store.job(id: "job-1") == first)
@@ -75,9 +75,9 @@ struct SyncJobTests {
         await fixture.tearDown()
     }
 
-    @Test("at start-up, queued and running jobs become interrupted; finished ones stay")
-    func interrupt() async throws {
-        let fixture = try await StoreFixture.make()
+    @Test("at start-up, queued and running jobs become interrupted; finished ones stay", arguments: StoreKind.allCases)
+    func interrupt(kind: StoreKind) async throws {
+        let fixture = try await StoreFixture.make(kind)
         var done = job("done", at: 1)
         try await fixture.store.createJob(done)
         done.state = .failed

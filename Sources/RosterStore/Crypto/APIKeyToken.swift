@@ -16,6 +16,24 @@ package enum APIKeyToken {
         return (id, "\(prefix)\(id)_\(secret)")
     }
 
+    /// A new key of `tenant` (its record, not yet stored), its token to show once, and the
+    /// token's hash: what a store keeps.
+    package static func mint(tenant: String, role: APIKeyRole, label: String, now: Int64, expiresAt: Int64?)
+        throws(StoreError) -> (key: APIKeyRecord, token: String, hash: [UInt8])
+    {
+        let (id, token) = try generate()
+        let key = APIKeyRecord(
+            id: id,
+            tenantID: tenant,
+            role: role,
+            label: label,
+            createdAt: now,
+            revokedAt: nil,
+            expiresAt: expiresAt
+        )
+        return (key, token, hash(token))
+    }
+
     /// The key id inside `token`, or nil when `token` is not shaped like a Roster key.
     package static func keyID(of token: String) -> String? {
         guard token.hasPrefix(prefix) else { return nil }

@@ -17,6 +17,27 @@ package struct APIKeyRecord: Sendable, Hashable {
     /// When the key was last used, to within the server's flush interval (Unix ms).
     package var lastUsedAt: Int64? = nil
 
+    /// A key record with the given details.
+    package init(
+        id: String,
+        tenantID: String,
+        role: APIKeyRole,
+        label: String,
+        createdAt: Int64,
+        revokedAt: Int64?,
+        expiresAt: Int64? = nil,
+        lastUsedAt: Int64? = nil
+    ) {
+        self.id = id
+        self.tenantID = tenantID
+        self.role = role
+        self.label = label
+        self.createdAt = createdAt
+        self.revokedAt = revokedAt
+        self.expiresAt = expiresAt
+        self.lastUsedAt = lastUsedAt
+    }
+
     /// Whether the key has expired at `now`.
     package func isExpired(at now: Int64) -> Bool {
         expiresAt.map { now >= $0 } ?? false

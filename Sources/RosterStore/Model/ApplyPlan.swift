@@ -39,6 +39,13 @@ package struct ApplyPlan: Sendable, Hashable {
         package var displayName: String?
         /// Its mail, if any.
         package var mail: String?
+
+        /// An entry for the contact `id`.
+        package init(id: String, displayName: String?, mail: String?) {
+            self.id = id
+            self.displayName = displayName
+            self.mail = mail
+        }
     }
 
     /// What the apply would do.
@@ -49,6 +56,14 @@ package struct ApplyPlan: Sendable, Hashable {
     package var toUpdate: [Entry]
     /// Up to the sample limit of contacts to remove, by id.
     package var toRemove: [Entry]
+
+    /// A plan of `counts` with these samples.
+    package init(counts: ApplyCounts, toAdd: [Entry], toUpdate: [Entry], toRemove: [Entry]) {
+        self.counts = counts
+        self.toAdd = toAdd
+        self.toUpdate = toUpdate
+        self.toRemove = toRemove
+    }
 }
 
 /// Removal limits an apply checks inside its transaction, before it commits: when one is broken,

@@ -48,8 +48,13 @@ package enum SyncScope: Sendable, Hashable {
     /// The users among the transitive members of one mail-enabled security group.
     case group(id: String, name: String)
 
+    /// The group's id and name for a group scope; nil for all users.
+    package var group: (id: String, name: String)? {
+        if case .group(let id, let name) = self { (id, name) } else { nil }
+    }
+
     /// The text stored in the `scope_kind` columns.
-    var kind: String {
+    package var kind: String {
         switch self {
         case .allUsers: "allUsers"
         case .group: "group"
@@ -57,7 +62,7 @@ package enum SyncScope: Sendable, Hashable {
     }
 
     /// Rebuilds a scope from its columns.
-    static func from(kind: String?, groupID: String?, groupName: String?) throws(StoreError) -> SyncScope {
+    package static func from(kind: String?, groupID: String?, groupName: String?) throws(StoreError) -> SyncScope {
         switch kind {
         case "allUsers": return .allUsers
         case "group": return .group(id: groupID ?? "", name: groupName ?? "")
@@ -72,7 +77,7 @@ package enum SyncScope: Sendable, Hashable {
 
 extension RawRepresentable where RawValue == String {
     /// Decodes a stored raw value, failing with a clear message for values this version does not know.
-    static func stored(_ raw: String?, column: String) throws(StoreError) -> Self {
+    package static func stored(_ raw: String?, column: String) throws(StoreError) -> Self {
         guard let raw, let value = Self(rawValue: raw) else {
             throw StoreError(
                 .sqlite,

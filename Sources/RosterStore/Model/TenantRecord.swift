@@ -33,8 +33,9 @@ package struct TenantRecord: Sendable, Hashable {
     package var nextSyncAt: Int64?
     /// When the tenant was created (Unix ms).
     package var createdAt: Int64
-    /// Whether an encrypted client secret is stored (read-only: set it with `setClientSecret`).
-    package internal(set) var hasClientSecret: Bool
+    /// Whether an encrypted client secret is stored (set by the stores when they read a tenant;
+    /// store a secret with `setClientSecret`).
+    package var hasClientSecret: Bool
 
     /// A new, unconnected tenant with default options, scoped to all users.
     package init(id: String, displayName: String, authorityURL: String, graphBaseURL: String, createdAt: Int64) {

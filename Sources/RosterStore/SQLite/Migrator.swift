@@ -43,11 +43,7 @@ package struct Migrator: Sendable {
     package func migrate(_ connection: Connection) throws(StoreError) -> [String] {
         let current = try connection.userVersion
         guard current <= migrations.count else {
-            throw StoreError(
-                .migration,
-                "the database at \(connection.path) is at schema version \(current) but this rosterd knows only "
-                    + "\(migrations.count); run the newer rosterd that wrote it, or restore a backup"
-            )
+            throw .schemaTooNew(connection.path, version: current, known: migrations.count)
         }
         var applied: [String] = []
         for (offset, migration) in migrations.enumerated().dropFirst(current) {
@@ -57,11 +53,7 @@ package struct Migrator: Sendable {
                     try connection.setUserVersion(offset + 1)
                 }
             } catch {
-                throw StoreError(
-                    .migration,
-                    "migration \(offset + 1) \"\(migration.name)\" failed: \(error.message); the database was left at "
-                        + "version \(offset) unchanged by it; restore a backup or report this error"
-                )
+                throw .migrationFailed(number: offset + 1, name: migration.name, cause: error)
             }
             applied.append(migration.name)
         }

@@ -1,10 +1,11 @@
 /// The contact field columns shared by `contacts` and `staging`, in one order, with the code that
-/// binds a `ContactRecord` to them and reads one back.
+/// binds a `ContactRecord` to them and reads one back (SQLite here; every engine through
+/// ``values(of:)`` and ``record(id:values:changedAt:)``).
 ///
 /// The SQL built here comes only from these constant names, never from input.
-enum ContactColumns {
+package enum ContactColumns {
     /// The field columns after the id, in binding order.
-    static let fields: [String] =
+    package static let fields: [String] =
         [
             "user_principal_name", "mail", "display_name", "given_name", "surname", "job_title", "department",
             "company_name", "office_location", "business_phones", "mobile_phone", "fax_number", "street_address",
@@ -12,15 +13,15 @@ enum ContactColumns {
         ] + (1...ContactRecord.extensionAttributeCount).map { "extension_attribute_\($0)" }
 
     /// `name TEXT, …` for CREATE TABLE (business_phones is a JSON array, never NULL).
-    static let definitions: String = fields.map {
+    package static let definitions: String = fields.map {
         $0 == "business_phones" ? "business_phones TEXT NOT NULL DEFAULT '[]'" : "\($0) TEXT"
     }.joined(separator: ",\n    ")
 
     /// `a, b, c` in order.
-    static let list: String = fields.joined(separator: ", ")
+    package static let list: String = fields.joined(separator: ", ")
 
     /// `p.a, p.b, …` for a table alias `p`.
-    static func list(prefix: String) -> String { fields.map { "\(prefix).\($0)" }.joined(separator: ", ") }
+    package static func list(prefix: String) -> String { fields.map { "\(prefix).\($0)" }.joined(separator: ", ") }
 
     /// `?first, ?first+1, …` placeholders for the fields.
     static func placeholders(from first: Int) -> String {
@@ -28,7 +29,7 @@ enum ContactColumns {
     }
 
     /// `a = s.a, …` for an UPDATE from alias `s`.
-    static func assignments(from alias: String) -> String {
+    package static func assignments(from alias: String) -> String {
         fields.map { "\($0) = \(alias).\($0)" }.joined(separator: ", ")
     }
 
@@ -37,40 +38,24 @@ enum ContactColumns {
         "(" + fields.map { "\(left).\($0) IS NOT \(right).\($0)" }.joined(separator: " OR ") + ")"
     }
 
-    /// Binds `contact`'s fields (not its id or changedAt) starting at parameter `first`.
-    static func bind(_ contact: ContactRecord, to statement: Statement, from first: Int32) {
-        var index = first
-        func next(_ value: String?) {
-            statement.bind(value, at: index)
-            index += 1
-        }
-        next(contact.userPrincipalName)
-        next(contact.mail)
-        next(contact.displayName)
-        next(contact.givenName)
-        next(contact.surname)
-        next(contact.jobTitle)
-        next(contact.department)
-        next(contact.companyName)
-        next(contact.officeLocation)
-        next(PhoneList.encode(contact.businessPhones))
-        next(contact.mobilePhone)
-        next(contact.faxNumber)
-        next(contact.streetAddress)
-        next(contact.city)
-        next(contact.state)
-        next(contact.postalCode)
-        next(contact.country)
-        for value in contact.extensionAttributes { next(value) }
+    /// `contact`'s field values (not its id or changedAt) in ``fields`` order; businessPhones as
+    /// its canonical JSON text.
+    package static func values(of contact: ContactRecord) -> [String?] {
+        [
+            contact.userPrincipalName, contact.mail, contact.displayName, contact.givenName, contact.surname,
+            contact.jobTitle, contact.department, contact.companyName, contact.officeLocation,
+            PhoneList.encode(contact.businessPhones), contact.mobilePhone, contact.faxNumber, contact.streetAddress,
+            contact.city, contact.state, contact.postalCode, contact.country,
+        ] + contact.extensionAttributes
     }
 
-    /// Reads a contact whose id is in column `idColumn`, its fields right after, then changed_at.
-    static func read(_ statement: Statement, idColumn: Int32) -> ContactRecord {
-        var contact = ContactRecord(id: statement.string(idColumn) ?? "")
-        var index = idColumn + 1
+    /// The contact `id` whose fields are `values` in ``fields`` order (as ``values(of:)`` gives them).
+    package static func record(id: String, values: [String?], changedAt: Int64) -> ContactRecord {
+        var contact = ContactRecord(id: id)
+        var index = 0
         func next() -> String? {
             defer { index += 1 }
-            return statement.string(index)
+            return index < values.count ? values[index] : nil
         }
         contact.userPrincipalName = next()
         contact.mail = next()
@@ -90,7 +75,22 @@ enum ContactColumns {
         contact.postalCode = next()
         contact.country = next()
         contact.extensionAttributes = (0..<ContactRecord.extensionAttributeCount).map { _ in next() }
-        contact.changedAt = statement.int64(index)
+        contact.changedAt = changedAt
         return contact
+    }
+
+    /// Binds `contact`'s fields (not its id or changedAt) starting at parameter `first`.
+    static func bind(_ contact: ContactRecord, to statement: Statement, from first: Int32) {
+        for (offset, value) in values(of: contact).enumerated() { statement.bind(value, at: first + Int32(offset)) }
+    }
+
+    /// Reads a contact whose id is in column `idColumn`, its fields right after, then changed_at.
+    static func read(_ statement: Statement, idColumn: Int32) -> ContactRecord {
+        let count = Int32(fields.count)
+        return record(
+            id: statement.string(idColumn) ?? "",
+            values: (1...count).map { statement.string(idColumn + $0) },
+            changedAt: statement.int64(idColumn + count + 1)
+        )
     }
 }

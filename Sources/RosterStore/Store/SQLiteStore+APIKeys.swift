@@ -5,17 +5,13 @@ extension SQLiteStore {
     package func createAPIKey(tenant: String, role: APIKeyRole, label: String, now: Int64, expiresAt: Int64?)
         async throws(StoreError) -> (key: APIKeyRecord, token: String)
     {
-        let (id, token) = try APIKeyToken.generate()
-        let key = APIKeyRecord(
-            id: id,
-            tenantID: tenant,
+        let (key, token, hash) = try APIKeyToken.mint(
+            tenant: tenant,
             role: role,
             label: label,
-            createdAt: now,
-            revokedAt: nil,
+            now: now,
             expiresAt: expiresAt
         )
-        let hash = APIKeyToken.hash(token)
         try await pool.write { connection throws(StoreError) in
             let exists = try connection.cached("SELECT 1 FROM tenants WHERE id = ?1")
             exists.bind(tenant, at: 1)

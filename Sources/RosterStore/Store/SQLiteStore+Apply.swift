@@ -1,5 +1,4 @@
 internal import Logging
-internal import Synchronization
 
 // Staging a job's rows page by page, and the all-or-nothing apply step.
 extension SQLiteStore {
@@ -45,8 +44,7 @@ extension SQLiteStore {
         async throws(StoreError) -> ApplyOutcome
     {
         let refused = RefusedCounts()
-        let started = ContinuousClock.now
-        var metadata: Logger.Metadata = [StoreLogKey.tenant.rawValue: "\(tenant)", StoreLogKey.job.rawValue: "\(job)"]
+        let log = ApplyLog(logger: logger, tenant: tenant, job: job)
         do {
             let counts = try await pool.write { connection throws(StoreError) in
                 try Self.apply(
@@ -60,27 +58,11 @@ extension SQLiteStore {
                     connection: connection
                 )
             }
-            metadata[StoreLogKey.counts.rawValue] = "\(Self.describe(counts))"
-            metadata[StoreLogKey.milliseconds.rawValue] = "\((ContinuousClock.now - started) / .milliseconds(1))"
-            logger.debug("apply committed", metadata: metadata)
-            return .applied(counts)
+            return log.committed(counts)
         } catch let error where error.code == .refused {
             // The transaction rolled back: nothing was written.
-            let counts = refused.counts.withLock { $0 } ?? ApplyCounts()
-            metadata[StoreLogKey.counts.rawValue] = "\(Self.describe(counts))"
-            logger.notice("apply refused by its limits; nothing written", metadata: metadata)
-            return .refused(counts)
+            return log.refused(refused.counts ?? ApplyCounts())
         }
-    }
-
-    /// "added 1, updated 2, removed 0, unchanged 5" for the log.
-    static func describe(_ counts: ApplyCounts) -> String {
-        "added \(counts.added), updated \(counts.updated), removed \(counts.removed), unchanged \(counts.unchanged)"
-    }
-
-    /// Where a refused apply leaves its counts (the error that rolls the transaction back cannot).
-    final class RefusedCounts: Sendable {
-        let counts = Mutex<ApplyCounts?>(nil)
     }
 
     /// The apply step on `connection`, inside the caller's transaction.
@@ -109,7 +91,7 @@ extension SQLiteStore {
         counts.totalAfter = try count(tenant: tenant, connection: connection)
         if limits.refuses(counts) {
             // Thrown to roll the transaction back; `apply(…limits:)` turns it into `.refused`.
-            refused?.counts.withLock { $0 = counts }
+            refused?.counts = counts
             throw StoreError(
                 .refused,
                 "the apply would remove \(counts.removed) contacts, beyond its limits; rolled back"

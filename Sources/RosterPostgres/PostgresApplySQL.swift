@@ -1,0 +1,103 @@
+internal import RosterStore
+
+/// The statements of the PostgreSQL apply step and its dry run, built once from constant column names.
+///
+/// The job's staging is first loaded into `apply_rows`, a temporary table dropped at commit, one row
+/// per contact (the last staged version wins); `s` is that table, `c` the tenant's contacts. Every
+/// statement is set-based: PostgreSQL joins both sides itself instead of Swift round-tripping rows.
+/// Parameters: $1 tenant id, and $2 the change time or the sample limit.
+enum PostgresApplySQL {
+    static let createWorkTable = """
+        CREATE TEMPORARY TABLE apply_rows (
+            contact_id TEXT COLLATE "C" PRIMARY KEY,
+            removal BOOLEAN NOT NULL,
+            \(ContactColumns.definitions)
+        ) ON COMMIT DROP
+        """
+
+    /// Loads the job's staging ($1 here is the job id): per contact, its row with the highest seq.
+    static let load = """
+        INSERT INTO apply_rows (contact_id, removal, \(ContactColumns.list))
+        SELECT DISTINCT ON (contact_id) contact_id, removal, \(ContactColumns.list)
+        FROM staging WHERE job_id = $1 ORDER BY contact_id, seq DESC
+        """
+
+    /// `(l.a IS DISTINCT FROM r.a OR …)`: true when any field differs (NULL-safe).
+    static func differs(_ left: String, _ right: String) -> String {
+        "(" + ContactColumns.fields.map { "\(left).\($0) IS DISTINCT FROM \(right).\($0)" }.joined(separator: " OR ")
+            + ")"
+    }
+
+    /// Staged rows that are not yet contacts.
+    static let addFrom = """
+        FROM apply_rows s WHERE NOT s.removal
+            AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.tenant_id = $1 AND c.id = s.contact_id)
+        """
+
+    /// Staged rows whose contact differs in any field.
+    static let updateFrom = """
+        FROM apply_rows s JOIN contacts c ON c.tenant_id = $1 AND c.id = s.contact_id
+        WHERE NOT s.removal AND \(differs("c", "s"))
+        """
+
+    /// Contacts the apply removes.
+    static func removeWhere(_ kind: ApplyKind) -> String {
+        switch kind {
+        case .replaceAll:
+            "c.tenant_id = $1 AND NOT EXISTS (SELECT 1 FROM apply_rows s WHERE s.contact_id = c.id AND NOT s.removal)"
+        case .incremental:
+            "c.tenant_id = $1 AND c.id IN (SELECT s.contact_id FROM apply_rows s WHERE s.removal)"
+        }
+    }
+
+    // MARK: - Apply ($2: the change time)
+
+    /// Each write counts its rows through RETURNING, in the same statement.
+    static func delete(_ kind: ApplyKind) -> String {
+        "WITH gone AS (DELETE FROM contacts c WHERE \(removeWhere(kind)) RETURNING 1) SELECT count(*) FROM gone"
+    }
+
+    static let update = """
+        WITH changed AS (
+            UPDATE contacts c SET \(ContactColumns.assignments(from: "s")), changed_at = $2
+            FROM apply_rows s
+            WHERE NOT s.removal AND c.tenant_id = $1 AND c.id = s.contact_id AND \(differs("c", "s"))
+            RETURNING 1
+        ) SELECT count(*) FROM changed
+        """
+
+    /// After the update, every staged row that still conflicts is unchanged: ON CONFLICT skips it.
+    static let insert = """
+        WITH added AS (
+            INSERT INTO contacts (tenant_id, id, \(ContactColumns.list), changed_at)
+            SELECT $1, s.contact_id, \(ContactColumns.list(prefix: "s")), $2 FROM apply_rows s WHERE NOT s.removal
+            ORDER BY s.contact_id
+            ON CONFLICT (tenant_id, id) DO NOTHING
+            RETURNING 1
+        ) SELECT count(*) FROM added
+        """
+
+    static let countUpserts = "SELECT count(*) FROM apply_rows WHERE NOT removal"
+
+    static let dropStaging = "DELETE FROM staging WHERE job_id = $1"
+
+    // MARK: - Dry run ($2: the sample limit)
+
+    static let countAdds = "SELECT count(*) \(addFrom)"
+    static let countUpdates = "SELECT count(*) \(updateFrom)"
+    static func countRemovals(_ kind: ApplyKind) -> String {
+        "SELECT count(*) FROM contacts c WHERE \(removeWhere(kind))"
+    }
+
+    static let sampleAdds = "SELECT s.contact_id, s.display_name, s.mail \(addFrom) ORDER BY s.contact_id LIMIT $2"
+    static let sampleUpdates =
+        "SELECT s.contact_id, s.display_name, s.mail \(updateFrom) ORDER BY s.contact_id LIMIT $2"
+    static func sampleRemovals(_ kind: ApplyKind) -> String {
+        "SELECT c.id, c.display_name, c.mail FROM contacts c WHERE \(removeWhere(kind)) ORDER BY c.id LIMIT $2"
+    }
+
+    // MARK: - Staging
+
+    /// Fields a staged row binds after the job id and contact id.
+    static let stagedFieldCount = ContactColumns.fields.count
+}

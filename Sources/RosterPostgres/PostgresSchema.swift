@@ -1,0 +1,153 @@
+internal import RosterStore
+
+/// The PostgreSQL store's schema history: the ordered, named migrations of ``PostgresMigrator``.
+///
+/// Same tables and columns as SQLite's ``RosterSchema`` at its latest version, in PostgreSQL's
+/// types: times are Unix milliseconds (BIGINT), flags BOOLEAN, sealed secrets and key hashes BYTEA,
+/// enums their Swift raw values (TEXT). Ids and folded search keys compare byte by byte
+/// (`COLLATE "C"`), as SQLite's binary collation does, so paging and prefix ranges agree with it
+/// whatever the database's default collation. Append new migrations at the end; never edit one
+/// that has shipped.
+package enum PostgresSchema {
+    /// All migrations, oldest first.
+    package static let migrator: PostgresMigrator = {
+        var migrator = PostgresMigrator()
+        migrator.register("create tenants, api keys, contacts, groups, sync jobs and staging", statements: version1)
+        migrator.register("index contact addresses, group search keys and jobs by tenant", statements: version2)
+        return migrator
+    }()
+
+    private static let id = "TEXT COLLATE \"C\" NOT NULL"
+
+    private static let version1 = [
+        """
+        CREATE TABLE tenants (
+            id \(id) PRIMARY KEY,
+            display_name TEXT NOT NULL,
+            directory_tenant_id TEXT,
+            client_id TEXT,
+            -- AES-256-GCM under the master key: format byte, 12-byte nonce, ciphertext, 16-byte tag.
+            client_secret BYTEA,
+            authority_url TEXT NOT NULL,
+            graph_base_url TEXT NOT NULL,
+            token_scope TEXT,
+            connection_state TEXT NOT NULL DEFAULT 'notConnected',
+            connection_error_code TEXT,
+            scope_kind TEXT NOT NULL DEFAULT 'allUsers',
+            scope_group_id TEXT,
+            scope_group_name TEXT,
+            delta_link TEXT,
+            deletion_threshold BIGINT NOT NULL DEFAULT 500,
+            include_disabled BOOLEAN NOT NULL DEFAULT false,
+            sync_interval_minutes BIGINT NOT NULL DEFAULT 0,
+            next_sync_at BIGINT,
+            contacts_generation BIGINT NOT NULL DEFAULT 0,
+            created_at BIGINT NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE api_keys (
+            id \(id) PRIMARY KEY,
+            tenant_id \(id) REFERENCES tenants(id) ON DELETE CASCADE,
+            role TEXT NOT NULL CHECK (role IN ('admin', 'editor', 'reader')),
+            -- SHA-256 of the token; the token itself is never stored.
+            hash BYTEA NOT NULL,
+            label TEXT NOT NULL,
+            created_at BIGINT NOT NULL,
+            revoked_at BIGINT,
+            expires_at BIGINT,
+            last_used_at BIGINT
+        )
+        """,
+        "CREATE INDEX api_keys_by_tenant ON api_keys (tenant_id, created_at, id)",
+        """
+        CREATE TABLE contacts (
+            tenant_id \(id) REFERENCES tenants(id) ON DELETE CASCADE,
+            id \(id),
+            \(ContactColumns.definitions),
+            changed_at BIGINT NOT NULL,
+            PRIMARY KEY (tenant_id, id)
+        )
+        """,
+        """
+        CREATE TABLE groups (
+            tenant_id \(id) REFERENCES tenants(id) ON DELETE CASCADE,
+            id \(id),
+            display_name TEXT NOT NULL,
+            folded_name TEXT COLLATE "C" NOT NULL,
+            mail TEXT,
+            folded_mail TEXT COLLATE "C",
+            mail_enabled BOOLEAN NOT NULL,
+            security_enabled BOOLEAN NOT NULL,
+            kind TEXT NOT NULL,
+            refreshed_at BIGINT NOT NULL,
+            PRIMARY KEY (tenant_id, id)
+        )
+        """,
+        // A group's folded name from each word on (SearchFolding.wordStarts), for word-prefix search.
+        """
+        CREATE TABLE group_words (
+            tenant_id \(id),
+            group_id \(id),
+            word TEXT COLLATE "C" NOT NULL,
+            PRIMARY KEY (tenant_id, word, group_id),
+            FOREIGN KEY (tenant_id, group_id) REFERENCES groups(tenant_id, id) ON DELETE CASCADE
+        )
+        """,
+        "CREATE INDEX group_words_by_group ON group_words (tenant_id, group_id)",
+        // A later lease for replicas (owner, expiry) is a pair of added nullable columns; nothing
+        // here assumes one process runs every job.
+        """
+        CREATE TABLE sync_jobs (
+            id \(id) PRIMARY KEY,
+            tenant_id \(id) REFERENCES tenants(id) ON DELETE CASCADE,
+            scope_kind TEXT NOT NULL,
+            scope_group_id TEXT,
+            scope_group_name TEXT,
+            mode TEXT NOT NULL,
+            state TEXT NOT NULL,
+            phase TEXT,
+            fetched BIGINT NOT NULL DEFAULT 0,
+            added BIGINT NOT NULL DEFAULT 0,
+            updated BIGINT NOT NULL DEFAULT 0,
+            removed BIGINT NOT NULL DEFAULT 0,
+            unchanged BIGINT NOT NULL DEFAULT 0,
+            total BIGINT,
+            error_code TEXT,
+            error_message TEXT,
+            note TEXT,
+            created_at BIGINT NOT NULL,
+            started_at BIGINT,
+            finished_at BIGINT,
+            started_by TEXT,
+            triggered_by TEXT NOT NULL,
+            dry_run BOOLEAN NOT NULL DEFAULT false,
+            acknowledged_removals BOOLEAN NOT NULL DEFAULT false
+        )
+        """,
+        // At most one active job per tenant, enforced by the database itself (across replicas too).
+        "CREATE UNIQUE INDEX sync_jobs_one_active ON sync_jobs (tenant_id) WHERE state IN ('queued', 'running')",
+        // A job's fetched rows until its apply, in arrival order (seq). UNLOGGED: staging is scratch
+        // that a crash makes worthless anyway (the job is interrupted), so it skips the WAL.
+        """
+        CREATE UNLOGGED TABLE staging (
+            seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            job_id \(id),
+            contact_id \(id),
+            -- true: a delta sync's removal of contact_id (its fields are NULL).
+            removal BOOLEAN NOT NULL DEFAULT false,
+            \(ContactColumns.definitions)
+        )
+        """,
+        "CREATE INDEX staging_by_job ON staging (job_id, seq)",
+    ]
+
+    /// Lookups by address ignore ASCII case only, as SQLite's NOCASE does.
+    private static let version2 = [
+        "CREATE INDEX contacts_by_mail ON contacts (tenant_id, lower(mail COLLATE \"C\"))",
+        "CREATE INDEX contacts_by_user_principal_name ON contacts (tenant_id, lower(user_principal_name COLLATE \"C\"))",
+        "CREATE INDEX groups_by_folded_name ON groups (tenant_id, folded_name)",
+        "CREATE INDEX groups_by_folded_mail ON groups (tenant_id, folded_mail)",
+        "CREATE INDEX sync_jobs_by_tenant ON sync_jobs (tenant_id, created_at)",
+    ]
+}

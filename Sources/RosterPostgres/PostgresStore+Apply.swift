@@ -1,0 +1,183 @@
+package import RosterStore
+
+// Staging a job's rows page by page, and the all-or-nothing apply step.
+extension PostgresStore {
+    /// Staged rows per multi-row INSERT: 33 parameters a row, well below PostgreSQL's 65,535.
+    private static let rowsPerInsert = 1_000
+
+    package func stage(job: String, contacts: [ContactRecord], removals: [String]) async throws(StoreError) {
+        guard !contacts.isEmpty || !removals.isEmpty else { return }
+        try await transaction { session throws(StoreError) in
+            // Rows are appended in arrival order (seq only grows), so a later version wins at the apply.
+            let width = PostgresApplySQL.stagedFieldCount + 1
+            for start in stride(from: 0, to: contacts.count, by: Self.rowsPerInsert) {
+                let chunk = contacts[start..<min(start + Self.rowsPerInsert, contacts.count)]
+                var values: [SQLValue] = [.text(job)]
+                values.reserveCapacity(1 + chunk.count * width)
+                var rows: [String] = []
+                rows.reserveCapacity(chunk.count)
+                for contact in chunk {
+                    rows.append("($1, \(SQLValue.placeholders(from: values.count + 1, count: width)))")
+                    values.append(.text(contact.id))
+                    values += ContactColumns.values(of: contact).map(SQLValue.text)
+                }
+                try await session.rows(
+                    """
+                    INSERT INTO staging (job_id, contact_id, \(ContactColumns.list))
+                    VALUES \(rows.joined(separator: ", "))
+                    """,
+                    values
+                )
+            }
+            if !removals.isEmpty {
+                try await session.rows(
+                    """
+                    INSERT INTO staging (job_id, contact_id, removal)
+                    SELECT $1, removed.id, true FROM unnest($2::text[]) WITH ORDINALITY AS removed(id, n) ORDER BY n
+                    """,
+                    [.text(job), .textArray(removals)]
+                )
+            }
+        }
+    }
+
+    package func apply(job: String, tenant: String, kind: ApplyKind, now: Int64, deltaLink: String?)
+        async throws(StoreError) -> ApplyCounts
+    {
+        switch try await apply(job: job, tenant: tenant, kind: kind, now: now, deltaLink: deltaLink, limits: .none) {
+        case .applied(let counts), .refused(let counts): counts
+        }
+    }
+
+    package func apply(
+        job: String,
+        tenant: String,
+        kind: ApplyKind,
+        now: Int64,
+        deltaLink: String?,
+        limits: ApplyLimits
+    ) async throws(StoreError) -> ApplyOutcome {
+        let log = ApplyLog(logger: logger, tenant: tenant, job: job)
+        let refused = RefusedCounts()
+        do {
+            let counts = try await transaction { session throws(StoreError) -> ApplyCounts in
+                try await Self.apply(
+                    job: job,
+                    tenant: tenant,
+                    kind: kind,
+                    now: now,
+                    deltaLink: deltaLink,
+                    limits: limits,
+                    refused: refused,
+                    session: session
+                )
+            }
+            return log.committed(counts)
+        } catch let error where error.code == .refused {
+            // The transaction rolled back: nothing was written.
+            return log.refused(refused.counts ?? ApplyCounts())
+        }
+    }
+
+    /// The apply step inside the caller's transaction; breaking `limits` sets `refused.counts` and throws
+    /// `.refused` to roll the transaction back.
+    private static func apply(
+        job: String,
+        tenant: String,
+        kind: ApplyKind,
+        now: Int64,
+        deltaLink: String?,
+        limits: ApplyLimits,
+        refused: RefusedCounts,
+        session: SQLSession
+    ) async throws(StoreError) -> ApplyCounts {
+        // Locks the tenant's row (not a table): applies of one tenant take turns; readers never wait.
+        guard try await session.first("SELECT 1 FROM tenants WHERE id = $1 FOR NO KEY UPDATE", [.text(tenant)]) != nil
+        else { throw noTenant(tenant) }
+        try await loadWorkTable(job: job, session: session)
+        var counts = ApplyCounts()
+        let upserts = try await session.integer(PostgresApplySQL.countUpserts)
+        // Removals first, then updates, then inserts: each statement sees only the rows it concerns.
+        counts.removed = try await session.integer(PostgresApplySQL.delete(kind), [.text(tenant)])
+        counts.updated = try await session.integer(PostgresApplySQL.update, [.text(tenant), .integer(now)])
+        counts.added = try await session.integer(PostgresApplySQL.insert, [.text(tenant), .integer(now)])
+        counts.unchanged = upserts - counts.updated - counts.added
+        counts.totalAfter = try await count(tenant: tenant, session: session)
+        if limits.refuses(counts) {
+            refused.counts = counts
+            throw StoreError(
+                .refused,
+                "the apply would remove \(counts.removed) contacts, beyond its limits; rolled back"
+            )
+        }
+        try await session.rows(PostgresApplySQL.dropStaging, [.text(job)])
+        if counts.added + counts.updated + counts.removed > 0 {
+            // In-memory search indexes of the tenant's contacts compare this to know they are stale.
+            try await session.rows(
+                "UPDATE tenants SET contacts_generation = contacts_generation + 1 WHERE id = $1",
+                [.text(tenant)]
+            )
+        }
+        if let deltaLink {
+            try await session.rows(
+                "UPDATE tenants SET delta_link = $2 WHERE id = $1",
+                [.text(tenant), .text(deltaLink)]
+            )
+        }
+        return counts
+    }
+
+    package func plan(job: String, tenant: String, kind: ApplyKind, sampleLimit: Int = 20) async throws(StoreError)
+        -> ApplyPlan
+    {
+        // In a transaction only for the work table, which is dropped at its end; nothing else is written.
+        try await transaction { session throws(StoreError) in
+            let limit = SQLValue.int(max(0, sampleLimit))
+            func sample(_ sql: String) async throws(StoreError) -> [ApplyPlan.Entry] {
+                var entries: [ApplyPlan.Entry] = []
+                for row in try await session.rows(sql, [.text(tenant), limit]) {
+                    entries.append(
+                        .init(id: try row.string(0) ?? "", displayName: try row.string(1), mail: try row.string(2))
+                    )
+                }
+                return entries
+            }
+            try await Self.loadWorkTable(job: job, session: session)
+            var counts = ApplyCounts()
+            counts.added = try await session.integer(PostgresApplySQL.countAdds, [.text(tenant)])
+            counts.updated = try await session.integer(PostgresApplySQL.countUpdates, [.text(tenant)])
+            counts.removed = try await session.integer(PostgresApplySQL.countRemovals(kind), [.text(tenant)])
+            counts.unchanged = try await session.integer(PostgresApplySQL.countUpserts) - counts.added - counts.updated
+            counts.totalAfter =
+                try await Self.count(tenant: tenant, session: session) - counts.removed + counts.added
+            return ApplyPlan(
+                counts: counts,
+                toAdd: try await sample(PostgresApplySQL.sampleAdds),
+                toUpdate: try await sample(PostgresApplySQL.sampleUpdates),
+                toRemove: try await sample(PostgresApplySQL.sampleRemovals(kind))
+            )
+        }
+    }
+
+    package func discardStaging(job: String) async throws(StoreError) {
+        try await session.rows(PostgresApplySQL.dropStaging, [.text(job)])
+    }
+
+    package func cleanStaging(except jobs: Set<String>) async throws(StoreError) -> Int {
+        try await session.integer(
+            """
+            WITH gone AS (DELETE FROM staging WHERE NOT (job_id = ANY($1::text[])) RETURNING 1)
+            SELECT count(*) FROM gone
+            """,
+            [.textArray(Array(jobs))]
+        )
+    }
+
+    /// Fills this transaction's `apply_rows` with the job's staging, one row per contact.
+    private static func loadWorkTable(job: String, session: SQLSession) async throws(StoreError) {
+        try await session.rows(PostgresApplySQL.createWorkTable)
+        try await session.rows(PostgresApplySQL.load, [.text(job)])
+        // Temporary tables are never auto-analyzed: without statistics the planner guesses their size.
+        try await session.rows("ANALYZE apply_rows")
+    }
+}

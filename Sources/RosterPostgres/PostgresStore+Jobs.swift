@@ -1,0 +1,137 @@
+package import RosterStore
+
+// Sync job records. At most one queued or running job per tenant: the unique partial index
+// sync_jobs_one_active enforces it, so two replicas racing to start a job cannot both win.
+extension PostgresStore {
+    private static let jobColumns = """
+        id, tenant_id, scope_kind, scope_group_id, scope_group_name, mode, state, phase, fetched, added, updated,
+        removed, unchanged, total, error_code, error_message, created_at, started_at, finished_at, started_by,
+        triggered_by, dry_run, acknowledged_removals, note
+        """
+
+    /// The columns `saveJob` writes after the id, in binding order from $2.
+    private static let savedColumns = [
+        "scope_kind", "scope_group_id", "scope_group_name", "mode", "state", "phase", "fetched", "added", "updated",
+        "removed", "unchanged", "total", "error_code", "error_message", "started_at", "finished_at", "started_by",
+        "triggered_by", "dry_run", "acknowledged_removals", "note",
+    ]
+
+    package func createJob(_ job: SyncJobRecord) async throws(StoreError) {
+        if let active = try await activeJob(tenant: job.tenantID) { throw Self.secondActiveJob(job, active: active.id) }
+        let columns = Self.savedColumns.joined(separator: ", ")
+        let placeholders = SQLValue.placeholders(from: 2, count: Self.savedColumns.count + 2)
+        try await session.rows(
+            "INSERT INTO sync_jobs (id, \(columns), tenant_id, created_at) VALUES ($1, \(placeholders))",
+            Self.savedValues(job) + [.text(job.tenantID), .integer(job.createdAt)],
+            violations: [
+                // Another job became active between the check and the insert.
+                "23505": Self.secondActiveJob(job, active: nil),
+                "23503": Self.noTenant(job.tenantID),
+            ]
+        )
+    }
+
+    package func updateJob(_ job: SyncJobRecord) async throws(StoreError) {
+        let assignments = Self.savedColumns.enumerated().map { "\($1) = $\($0 + 2)" }.joined(separator: ", ")
+        let updated = try await session.rows(
+            "UPDATE sync_jobs SET \(assignments) WHERE id = $1 RETURNING 1",
+            Self.savedValues(job),
+            violations: [
+                "23505": StoreError(
+                    .conflict,
+                    "cannot save job \(job.id) as \(job.state.rawValue): tenant \(job.tenantID) already has a queued "
+                        + "or running job, and a tenant has at most one"
+                )
+            ]
+        )
+        guard !updated.isEmpty else {
+            throw StoreError(.notFound, "no sync job with id \(job.id); create it with createJob first")
+        }
+    }
+
+    package func job(id: String) async throws(StoreError) -> SyncJobRecord? {
+        try await session.first("SELECT \(Self.jobColumns) FROM sync_jobs WHERE id = $1", [.text(id)]).map {
+            row throws(StoreError) in try Self.readJob(row)
+        }
+    }
+
+    package func jobs(tenant: String, limit: Int) async throws(StoreError) -> [SyncJobRecord] {
+        let rows = try await session.rows(
+            "SELECT \(Self.jobColumns) FROM sync_jobs WHERE tenant_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
+            [.text(tenant), .int(max(0, limit))]
+        )
+        var jobs: [SyncJobRecord] = []
+        for row in rows { jobs.append(try Self.readJob(row)) }
+        return jobs
+    }
+
+    package func activeJob(tenant: String) async throws(StoreError) -> SyncJobRecord? {
+        try await session.first(
+            "SELECT \(Self.jobColumns) FROM sync_jobs WHERE tenant_id = $1 AND state IN ('queued', 'running')",
+            [.text(tenant)]
+        ).map { row throws(StoreError) in try Self.readJob(row) }
+    }
+
+    package func interruptActiveJobs(now: Int64) async throws(StoreError) -> [String] {
+        let rows = try await session.rows(
+            """
+            UPDATE sync_jobs SET state = 'interrupted', finished_at = $1, error_code = 'INTERRUPTED',
+                error_message = 'the server stopped during the run; start a new sync'
+            WHERE state IN ('queued', 'running') RETURNING id
+            """,
+            [.integer(now)]
+        )
+        var ids: [String] = []
+        for row in rows { ids.append(try row.string(0) ?? "") }
+        return ids.sorted()
+    }
+
+    private static func secondActiveJob(_ job: SyncJobRecord, active: String?) -> StoreError {
+        StoreError(
+            .conflict,
+            "tenant \(job.tenantID) already has an active sync job\(active.map { " \($0)" } ?? ""); "
+                + "wait for it or cancel it first"
+        )
+    }
+
+    /// $1 the id, then ``savedColumns`` in order.
+    private static func savedValues(_ job: SyncJobRecord) -> [SQLValue] {
+        let group = job.scope.group
+        return [
+            .text(job.id), .text(job.scope.kind), .text(group?.id), .text(group?.name), .text(job.mode.rawValue),
+            .text(job.state.rawValue), .text(job.phase?.rawValue), .int(job.fetched), .int(job.added),
+            .int(job.updated), .int(job.removed), .int(job.unchanged), .integer(job.total.map { Int64($0) }),
+            .text(job.errorCode), .text(job.errorMessage), .integer(job.startedAt), .integer(job.finishedAt),
+            .text(job.startedBy), .text(job.trigger.rawValue), .boolean(job.dryRun), .boolean(job.acknowledgedRemovals),
+            .text(job.note),
+        ]
+    }
+
+    private static func readJob(_ row: SQLRow) throws(StoreError) -> SyncJobRecord {
+        var job = SyncJobRecord(
+            id: try row.string(0) ?? "",
+            tenantID: try row.string(1) ?? "",
+            scope: try .from(kind: try row.string(2), groupID: try row.string(3), groupName: try row.string(4)),
+            mode: try .stored(try row.string(5), column: "sync_jobs.mode"),
+            createdAt: try row.int64(16),
+            startedBy: try row.string(19),
+            trigger: try .stored(try row.string(20), column: "sync_jobs.triggered_by"),
+            dryRun: try row.bool(21),
+            acknowledgedRemovals: try row.bool(22)
+        )
+        job.state = try .stored(try row.string(6), column: "sync_jobs.state")
+        job.phase = try row.string(7).map { phase throws(StoreError) in try .stored(phase, column: "sync_jobs.phase") }
+        job.fetched = try row.int(8)
+        job.added = try row.int(9)
+        job.updated = try row.int(10)
+        job.removed = try row.int(11)
+        job.unchanged = try row.int(12)
+        job.total = try row.optionalInt64(13).map(Int.init)
+        job.errorCode = try row.string(14)
+        job.errorMessage = try row.string(15)
+        job.startedAt = try row.optionalInt64(17)
+        job.finishedAt = try row.optionalInt64(18)
+        job.note = try row.string(23)
+        return job
+    }
+}

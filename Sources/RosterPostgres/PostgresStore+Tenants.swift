@@ -1,0 +1,107 @@
+package import RosterStore
+
+// Tenants and their sealed client secrets.
+extension PostgresStore {
+    private static let tenantColumns = """
+        id, display_name, directory_tenant_id, client_id, authority_url, graph_base_url, connection_state,
+        connection_error_code, scope_kind, scope_group_id, scope_group_name, delta_link, deletion_threshold,
+        include_disabled, sync_interval_minutes, next_sync_at, created_at, client_secret IS NOT NULL, token_scope
+        """
+
+    /// The columns `saveTenant` writes after the id, in binding order from $2.
+    private static let savedColumns = [
+        "display_name", "directory_tenant_id", "client_id", "authority_url", "graph_base_url", "connection_state",
+        "connection_error_code", "scope_kind", "scope_group_id", "scope_group_name", "delta_link",
+        "deletion_threshold", "include_disabled", "sync_interval_minutes", "next_sync_at", "token_scope",
+    ]
+
+    package func createTenant(_ tenant: TenantRecord) async throws(StoreError) {
+        let columns = Self.savedColumns.joined(separator: ", ")
+        let placeholders = (2...(Self.savedColumns.count + 2)).map { "$\($0)" }.joined(separator: ", ")
+        let inserted = try await session.rows(
+            """
+            INSERT INTO tenants (id, \(columns), created_at) VALUES ($1, \(placeholders))
+            ON CONFLICT (id) DO NOTHING RETURNING 1
+            """,
+            Self.savedValues(tenant) + [.integer(tenant.createdAt)]
+        )
+        guard !inserted.isEmpty else {
+            throw StoreError(.conflict, "a tenant with id \(tenant.id) exists already; choose another id")
+        }
+    }
+
+    package func tenant(id: String) async throws(StoreError) -> TenantRecord? {
+        try await session.first("SELECT \(Self.tenantColumns) FROM tenants WHERE id = $1", [.text(id)]).map {
+            row throws(StoreError) in try Self.readTenant(row)
+        }
+    }
+
+    package func tenants() async throws(StoreError) -> [TenantRecord] {
+        var tenants: [TenantRecord] = []
+        for row in try await session.rows("SELECT \(Self.tenantColumns) FROM tenants ORDER BY id") {
+            tenants.append(try Self.readTenant(row))
+        }
+        return tenants
+    }
+
+    package func updateTenant(_ tenant: TenantRecord) async throws(StoreError) {
+        let assignments = Self.savedColumns.enumerated().map { "\($1) = $\($0 + 2)" }.joined(separator: ", ")
+        let updated = try await session.rows(
+            "UPDATE tenants SET \(assignments) WHERE id = $1 RETURNING 1",
+            Self.savedValues(tenant)
+        )
+        guard !updated.isEmpty else { throw Self.noTenant(tenant.id) }
+    }
+
+    package func setClientSecret(_ secret: String?, tenant: String) async throws(StoreError) {
+        let sealed = try secret.map { secret throws(StoreError) in try secrets.seal(secret, associatedData: tenant) }
+        let updated = try await session.rows(
+            "UPDATE tenants SET client_secret = $2 WHERE id = $1 RETURNING 1",
+            [.text(tenant), .bytes(sealed)]
+        )
+        guard !updated.isEmpty else { throw Self.noTenant(tenant) }
+    }
+
+    package func clientSecret(tenant: String) async throws(StoreError) -> String? {
+        guard let row = try await session.first("SELECT client_secret FROM tenants WHERE id = $1", [.text(tenant)])
+        else { throw Self.noTenant(tenant) }
+        return try row.bytes(0).map { sealed throws(StoreError) in
+            try secrets.open(sealed, associatedData: tenant)
+        }
+    }
+
+    /// $1 the id, then ``savedColumns`` in order.
+    private static func savedValues(_ tenant: TenantRecord) -> [SQLValue] {
+        let group = tenant.scope.group
+        return [
+            .text(tenant.id), .text(tenant.displayName), .text(tenant.directoryTenantID), .text(tenant.clientID),
+            .text(tenant.authorityURL), .text(tenant.graphBaseURL), .text(tenant.connectionState.rawValue),
+            .text(tenant.connectionErrorCode), .text(tenant.scope.kind), .text(group?.id), .text(group?.name),
+            .text(tenant.deltaLink), .int(tenant.deletionThreshold), .boolean(tenant.includeDisabled),
+            .int(tenant.syncIntervalMinutes), .integer(tenant.nextSyncAt), .text(tenant.tokenScope),
+        ]
+    }
+
+    private static func readTenant(_ row: SQLRow) throws(StoreError) -> TenantRecord {
+        var tenant = TenantRecord(
+            id: try row.string(0) ?? "",
+            displayName: try row.string(1) ?? "",
+            authorityURL: try row.string(4) ?? "",
+            graphBaseURL: try row.string(5) ?? "",
+            createdAt: try row.int64(16)
+        )
+        tenant.directoryTenantID = try row.string(2)
+        tenant.clientID = try row.string(3)
+        tenant.connectionState = try .stored(try row.string(6), column: "tenants.connection_state")
+        tenant.connectionErrorCode = try row.string(7)
+        tenant.scope = try .from(kind: try row.string(8), groupID: try row.string(9), groupName: try row.string(10))
+        tenant.deltaLink = try row.string(11)
+        tenant.deletionThreshold = try row.int(12)
+        tenant.includeDisabled = try row.bool(13)
+        tenant.syncIntervalMinutes = try row.int(14)
+        tenant.nextSyncAt = try row.optionalInt64(15)
+        tenant.hasClientSecret = try row.bool(17)
+        tenant.tokenScope = try row.string(18)
+        return tenant
+    }
+}
