@@ -1,7 +1,7 @@
 package import Logging
 package import RosterRPC
-package import RosterTLS
 package import RosterStore
+package import RosterTLS
 
 /// Everything a running `rosterd` needs: where to listen, TLS, where its data lives, limits.
 ///
