@@ -14,30 +14,9 @@
 #                                       from what protoc writes now (a .proto changed without it)
 set -euo pipefail
 
-usage() {
-    echo "usage: $0 [--check]" >&2
-    exit 2
-}
-
-check=0
-case "$#:${1:-}" in
-    0:) ;;
-    1:--check) check=1 ;;
-    1:-h | 1:--help)
-        sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
-        exit 0
-        ;;
-    *) usage ;;
-esac
-
-script_dir=${BASH_SOURCE[0]%/*}
-[[ $script_dir == "${BASH_SOURCE[0]}" ]] && script_dir=.
-cd "$script_dir/.."
-
-if ! command -v protoc >/dev/null 2>&1; then
-    echo "error: protoc not found on PATH; install protobuf-compiler (e.g. apt-get install protobuf-compiler)" >&2
-    exit 1
-fi
+help_lines='2,14'
+# shellcheck source=lib/protoc-script.sh
+source "${BASH_SOURCE[0]%/*}/lib/protoc-script.sh" "$@"
 
 files=(rpc.proto roster.proto health.proto reflection.proto)
 target=Sources/RosterWire/Reflection/BuiltInDescriptorSet.swift
