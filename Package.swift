@@ -158,7 +158,7 @@ let package = Package(
         // A throwaway PostgreSQL cluster for tests (initdb and pg_ctl of the installed PostgreSQL).
         .target(
             name: "PostgresTestSupport",
-            dependencies: ["ChildProcesses"],
+            dependencies: ["ChildProcesses", "RosterPostgres"],
             path: "Tests/PostgresTestSupport",
             swiftSettings: swiftSettings
         ),
@@ -407,8 +407,8 @@ let package = Package(
         .testTarget(
             name: "RosterSyncTests",
             dependencies: [
-                "RosterSync", "RosterStore", "RosterDirectory", "GraphTestDouble", "RecordingLogs",
-                .product(name: "Logging", package: "swift-log"),
+                "RosterSync", "RosterStore", "RosterDirectory", "GraphTestDouble", "RecordingLogs", "RosterPostgres",
+                "PostgresTestSupport", .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

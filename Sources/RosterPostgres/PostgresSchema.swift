@@ -14,6 +14,7 @@ package enum PostgresSchema {
         var migrator = PostgresMigrator()
         migrator.register("create tenants, api keys, contacts, groups, sync jobs and staging", statements: version1)
         migrator.register("index contact addresses, group search keys and jobs by tenant", statements: version2)
+        migrator.register("lease sync jobs to the replica running them", statements: jobLeases)
         return migrator
     }()
 
@@ -149,5 +150,15 @@ package enum PostgresSchema {
         "CREATE INDEX groups_by_folded_name ON groups (tenant_id, folded_name)",
         "CREATE INDEX groups_by_folded_mail ON groups (tenant_id, folded_mail)",
         "CREATE INDEX sync_jobs_by_tenant ON sync_jobs (tenant_id, created_at)",
+    ]
+
+    /// Replicas share the jobs: each active job is leased to the replica running it (`owner`) until
+    /// `lease_expires_at` (Unix ms, the database's clock); `cancel_requested` carries a CancelSync
+    /// made on another replica. Jobs of earlier versions have no owner and no lease: a replica takes
+    /// an active one of them as abandoned.
+    private static let jobLeases = [
+        "ALTER TABLE sync_jobs ADD COLUMN owner TEXT COLLATE \"C\"",
+        "ALTER TABLE sync_jobs ADD COLUMN lease_expires_at BIGINT",
+        "ALTER TABLE sync_jobs ADD COLUMN cancel_requested BOOLEAN NOT NULL DEFAULT FALSE",
     ]
 }

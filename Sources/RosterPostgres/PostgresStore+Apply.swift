@@ -61,7 +61,7 @@ extension PostgresStore {
         let refused = RefusedCounts()
         do {
             let counts = try await transaction { session throws(StoreError) -> ApplyCounts in
-                try await Self.apply(
+                let counts = try await Self.apply(
                     job: job,
                     tenant: tenant,
                     kind: kind,
@@ -71,6 +71,8 @@ extension PostgresStore {
                     refused: refused,
                     session: session
                 )
+                try await holdLease(job: job, session: session)
+                return counts
             }
             return log.committed(counts)
         } catch let error where error.code == .refused {
@@ -159,6 +161,24 @@ extension PostgresStore {
         }
     }
 
+    /// The apply's last statement: commits only while the job is still this replica's, and extends
+    /// its lease (the apply may have outlasted it). When another replica has interrupted the job
+    /// meanwhile, throws and the whole apply rolls back. A job id without a job record (store tests
+    /// that stage and apply directly) is not checked.
+    private func holdLease(job: String, session: SQLSession) async throws(StoreError) {
+        let held = try await session.first(
+            """
+            UPDATE sync_jobs SET lease_expires_at = \(Self.databaseNow) + $3
+            WHERE id = $1 AND owner = $2 AND state IN ('queued', 'running') RETURNING 1
+            """,
+            [.text(job), .text(replicaID), .integer(leaseMilliseconds)]
+        )
+        guard held == nil else { return }
+        let stored = try await session.first("SELECT \(Self.jobColumns) FROM sync_jobs WHERE id = $1", [.text(job)])
+            .map { row throws(StoreError) in try Self.readJob(row) }
+        if let stored { throw Self.lostLease(stored) }
+    }
+
     package func discardStaging(job: String) async throws(StoreError) {
         try await session.rows(PostgresApplySQL.dropStaging, [.text(job)])
     }
@@ -166,10 +186,18 @@ extension PostgresStore {
     package func cleanStaging(except jobs: Set<String>) async throws(StoreError) -> Int {
         try await session.integer(
             """
-            WITH gone AS (DELETE FROM staging WHERE NOT (job_id = ANY($1::text[])) RETURNING 1)
+            WITH gone AS (
+                DELETE FROM staging WHERE NOT (job_id = ANY($1::text[]))
+                    -- Another replica's job keeps its staging until that job ends or is interrupted.
+                    AND NOT EXISTS (
+                        SELECT 1 FROM sync_jobs WHERE sync_jobs.id = staging.job_id
+                            AND state IN ('queued', 'running') AND owner <> $2
+                    )
+                RETURNING 1
+            )
             SELECT count(*) FROM gone
             """,
-            [.textArray(Array(jobs))]
+            [.textArray(Array(jobs)), .text(replicaID)]
         )
     }
 

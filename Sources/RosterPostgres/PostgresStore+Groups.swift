@@ -49,6 +49,8 @@ extension PostgresStore {
                     [.text(tenant), .textArray(chunk.map(\.0)), .textArray(chunk.map(\.1))]
                 )
             }
+            // The other replicas drop their in-memory index of the tenant's groups at the commit.
+            try await Self.notify(.groupsReplaced(tenant: tenant, replica: replicaID), session: session)
         }
     }
 

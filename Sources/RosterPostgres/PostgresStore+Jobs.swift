@@ -1,9 +1,11 @@
 package import RosterStore
 
 // Sync job records. At most one queued or running job per tenant: the unique partial index
-// sync_jobs_one_active enforces it, so two replicas racing to start a job cannot both win.
+// sync_jobs_one_active enforces it, so two replicas racing to start a job cannot both win. Each
+// job is leased to the replica that created it (PostgresStore+Replicas.swift): only that replica
+// writes it, and once its lease has run out any replica interrupts it.
 extension PostgresStore {
-    private static let jobColumns = """
+    static let jobColumns = """
         id, tenant_id, scope_kind, scope_group_id, scope_group_name, mode, state, phase, fetched, added, updated,
         removed, unchanged, total, error_code, error_message, created_at, started_at, finished_at, started_by,
         triggered_by, dry_run, acknowledged_removals, note
@@ -20,9 +22,15 @@ extension PostgresStore {
         if let active = try await activeJob(tenant: job.tenantID) { throw Self.secondActiveJob(job, active: active.id) }
         let columns = Self.savedColumns.joined(separator: ", ")
         let placeholders = SQLValue.placeholders(from: 2, count: Self.savedColumns.count + 2)
+        let owner = Self.savedColumns.count + 4
         try await session.rows(
-            "INSERT INTO sync_jobs (id, \(columns), tenant_id, created_at) VALUES ($1, \(placeholders))",
-            Self.savedValues(job) + [.text(job.tenantID), .integer(job.createdAt)],
+            """
+            INSERT INTO sync_jobs (id, \(columns), tenant_id, created_at, owner, lease_expires_at)
+            VALUES ($1, \(placeholders), $\(owner), \(Self.databaseNow) + $\(owner + 1))
+            """,
+            Self.savedValues(job) + [
+                .text(job.tenantID), .integer(job.createdAt), .text(replicaID), .integer(leaseMilliseconds),
+            ],
             violations: [
                 // Another job became active between the check and the insert.
                 "23505": Self.secondActiveJob(job, active: nil),
@@ -33,9 +41,12 @@ extension PostgresStore {
 
     package func updateJob(_ job: SyncJobRecord) async throws(StoreError) {
         let assignments = Self.savedColumns.enumerated().map { "\($1) = $\($0 + 2)" }.joined(separator: ", ")
+        // Only the job's replica writes it: one whose lease ran out (and whose job another replica
+        // interrupted) finds no row to update.
+        let owner = Self.savedColumns.count + 2
         let updated = try await session.rows(
-            "UPDATE sync_jobs SET \(assignments) WHERE id = $1 RETURNING 1",
-            Self.savedValues(job),
+            "UPDATE sync_jobs SET \(assignments) WHERE id = $1 AND owner = $\(owner) RETURNING 1",
+            Self.savedValues(job) + [.text(replicaID)],
             violations: [
                 "23505": StoreError(
                     .conflict,
@@ -44,9 +55,11 @@ extension PostgresStore {
                 )
             ]
         )
-        guard !updated.isEmpty else {
+        guard updated.isEmpty else { return }
+        guard let stored = try await self.job(id: job.id) else {
             throw StoreError(.notFound, "no sync job with id \(job.id); create it with createJob first")
         }
+        throw Self.lostLease(stored)
     }
 
     package func job(id: String) async throws(StoreError) -> SyncJobRecord? {
@@ -73,17 +86,36 @@ extension PostgresStore {
     }
 
     package func interruptActiveJobs(now: Int64) async throws(StoreError) -> [String] {
+        // Jobs whose replica stopped renewing their lease (jobs of versions before leases have
+        // none), with their staging. The owner is cleared: a replica that comes back cannot write them.
         let rows = try await session.rows(
             """
-            UPDATE sync_jobs SET state = 'interrupted', finished_at = $1, error_code = 'INTERRUPTED',
-                error_message = 'the server stopped during the run; start a new sync'
-            WHERE state IN ('queued', 'running') RETURNING id
+            WITH gone AS (
+                UPDATE sync_jobs SET state = 'interrupted', finished_at = $1, error_code = 'INTERRUPTED',
+                    error_message = 'the server running the sync stopped during the run; start a new sync',
+                    owner = NULL
+                WHERE state IN ('queued', 'running')
+                    AND (lease_expires_at IS NULL OR lease_expires_at < \(Self.databaseNow))
+                RETURNING id
+            ), dropped AS (
+                DELETE FROM staging WHERE job_id IN (SELECT id FROM gone)
+            )
+            SELECT id FROM gone
             """,
             [.integer(now)]
         )
         var ids: [String] = []
         for row in rows { ids.append(try row.string(0) ?? "") }
         return ids.sorted()
+    }
+
+    /// A write refused because the job is no longer this replica's.
+    static func lostLease(_ job: SyncJobRecord) -> StoreError {
+        StoreError(
+            .conflict,
+            "sync job \(job.id) is no longer run by this server: its lease ran out and it ended "
+                + "\(job.state.rawValue); start a new sync"
+        )
     }
 
     private static func secondActiveJob(_ job: SyncJobRecord, active: String?) -> StoreError {
@@ -107,7 +139,7 @@ extension PostgresStore {
         ]
     }
 
-    private static func readJob(_ row: SQLRow) throws(StoreError) -> SyncJobRecord {
+    static func readJob(_ row: SQLRow) throws(StoreError) -> SyncJobRecord {
         var job = SyncJobRecord(
             id: try row.string(0) ?? "",
             tenantID: try row.string(1) ?? "",

@@ -53,6 +53,17 @@ extension PostgresStore {
         guard !updated.isEmpty else { throw Self.noTenant(tenant.id) }
     }
 
+    package func claimScheduledSync(tenant: String, due: Int64?, next: Int64) async throws(StoreError) -> Bool {
+        // One statement: of replicas racing for the same due sync, the row lock lets one through and
+        // the others then see the moved value.
+        let claimed = try await session.rows(
+            "UPDATE tenants SET next_sync_at = $3 WHERE id = $1 AND next_sync_at IS NOT DISTINCT FROM $2::bigint "
+                + "RETURNING 1",
+            [.text(tenant), .integer(due), .integer(next)]
+        )
+        return !claimed.isEmpty
+    }
+
     package func setClientSecret(_ secret: String?, tenant: String) async throws(StoreError) {
         let sealed = try secret.map { secret throws(StoreError) in try secrets.seal(secret, associatedData: tenant) }
         let updated = try await session.rows(

@@ -1,3 +1,4 @@
+internal import Foundation
 internal import Logging
 internal import NIOSSL
 internal import PostgresNIO
@@ -14,12 +15,17 @@ package final class PostgresStore: ClosableStore {
     let client: PostgresClient
     let secrets: SecretBox
     let logger: Logger
+    /// How the store connected, for the connection that listens to the other replicas.
+    let configuration: PostgresStoreConfiguration
+    /// This process among the replicas sharing the database: the owner of the jobs it creates.
+    package let replicaID = UUID().uuidString.lowercased()
     private let runner: Task<Void, Never>
 
-    private init(client: PostgresClient, secrets: SecretBox, logger: Logger) {
+    private init(client: PostgresClient, secrets: SecretBox, configuration: PostgresStoreConfiguration) {
         self.client = client
         self.secrets = secrets
-        self.logger = logger
+        self.logger = configuration.logger
+        self.configuration = configuration
         self.runner = Task { await client.run() }
     }
 
@@ -67,7 +73,7 @@ package final class PostgresStore: ClosableStore {
             configuration: configuration.clientConfiguration(),
             backgroundLogger: logger
         )
-        return PostgresStore(client: client, secrets: SecretBox(key: masterKey), logger: logger)
+        return PostgresStore(client: client, secrets: SecretBox(key: masterKey), configuration: configuration)
     }
 
     /// Stops the connection pool, closing its connections once their calls finish.

@@ -31,8 +31,13 @@ package struct PostgresStoreConfiguration: Sendable, CustomStringConvertible {
     package var database: String
     /// TLS to the database. Default `.disable`.
     package var tls: TLSMode = .disable
-    /// The most connections the pool opens. Default 10.
+    /// The most connections the pool opens. Default 10. (Each replica also holds one more, which
+    /// listens for the other replicas' news.)
     package var maximumConnections = 10
+    /// How long a sync job's lease lasts past its last renewal: once it has run out (the replica
+    /// running the job died or lost the database), another replica marks the job INTERRUPTED.
+    /// Renewed every fifth of it. Default 10 s.
+    package var jobLease: Duration = .seconds(10)
     /// Where the store logs (migrations at notice, applies at debug). Default: nowhere.
     package var logger = Logger(label: "roster.store", factory: { _ in SwiftLogNoOpLogHandler() })
 

@@ -160,6 +160,8 @@ package final class RosterServer: Service, Sendable {
             jobConfiguration.metrics = metrics
             jobConfiguration.metricsTenantLabels = configuration.metrics?.tenantLabels ?? false
         }
+        // A store shared by replicas (PostgreSQL) coordinates them; SQLite's has one process.
+        jobConfiguration.replicas = store as? any ReplicaCoordination
         let contactIndexes = ContactIndexCache(capacity: RosterService.Configuration().contactIndexTenants)
         jobConfiguration.onContactsChanged = { tenant in contactIndexes.contactsChanged(tenant: tenant) }
         // Watchers get at most one value per ~100 ms within a phase (stretched past 500 watchers).
@@ -299,6 +301,16 @@ package final class RosterServer: Service, Sendable {
         await withDiscardingTaskGroup { group in
             group.addTask { await running.jobs.runScheduler(checkEvery: interval) }
             group.addTask { await running.service.run() }
+            if let replicas = running.store as? any ReplicaCoordination {
+                // Leases are renewed (and dead replicas' jobs interrupted) every fifth of a lease.
+                group.addTask { await running.jobs.runReplicaDuties(every: replicas.leaseDuration / 5) }
+                group.addTask {
+                    for await event in replicas.events() {
+                        await running.jobs.handle(event)
+                        running.service.handle(event, replicaID: replicas.replicaID)
+                    }
+                }
+            }
             try? await gracefulShutdown()
             group.cancelAll()
         }

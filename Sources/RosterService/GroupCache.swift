@@ -59,6 +59,17 @@ package final class GroupCache: Sendable {
         }
     }
 
+    /// Drops the tenant's index (another replica saved newer groups): the next search loads the
+    /// store's copy.
+    package func forget(tenant: String) {
+        _ = state.withLock { $0.indexes.removeValue(forKey: tenant) }
+    }
+
+    /// Drops every tenant's index (news of other replicas' refreshes may have been missed).
+    package func forgetAll() {
+        state.withLock { $0.indexes.removeAll() }
+    }
+
     /// Lists the directory's mail-enabled security groups, saves them and swaps the index.
     /// Returns how many are cached. Throws ``DirectoryError/Code/limitExceeded`` past `maxGroups`
     /// groups or `maxGroups / 100` pages, leaving the previous groups in place.

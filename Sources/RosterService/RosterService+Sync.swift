@@ -112,11 +112,18 @@ extension RosterService {
                 "job \(job.id) is not running (it ended \(job.state.rawValue)); nothing to cancel"
             )
         }
-        guard let active, await jobs.cancel(tenant: caller.tenantID) != nil else {
+        let cancelled: SyncJobRecord?
+        do {
+            cancelled = try await jobs.cancel(tenant: caller.tenantID)
+        } catch {
+            throw RPCError(error)
+        }
+        guard let active, cancelled != nil else {
             throw RPCError(.failedPrecondition, "no sync is running for this tenant; nothing to cancel")
         }
-        // The job stops at its next check (between pages); an apply that has begun completes.
-        await jobs.waitForActiveJob(tenant: caller.tenantID)
+        // The job stops at its next check (between pages), on whichever replica runs it; an apply
+        // that has begun completes.
+        await jobs.waitUntilEnded(job: active.id)
         logger.info("sync cancelled", metadata: ["tenant": "\(caller.tenantID)", "job": "\(active.id)"])
         var response = CancelSyncResponse()
         let final = try await storeCall { () async throws(StoreError) in try await store.job(id: active.id) }

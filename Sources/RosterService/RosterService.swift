@@ -74,6 +74,19 @@ package final class RosterService: Sendable {
         }
     }
 
+    /// Acts on news from the replicas sharing the store: another replica's new groups for a tenant
+    /// replace this one's in-memory index of them at the next search.
+    package func handle(_ event: ReplicaEvent, replicaID: String) {
+        switch event {
+        case .groupsReplaced(let tenant, let replica) where replica != replicaID:
+            groups.forget(tenant: tenant)
+        case .resynchronize:
+            groups.forgetAll()
+        default:
+            break
+        }
+    }
+
     /// Writes when each key was last used, every `interval` and once more when cancelled.
     private func flushKeyUse(every interval: Duration) async {
         while !Task.isCancelled {

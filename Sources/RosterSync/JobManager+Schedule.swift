@@ -9,8 +9,9 @@ extension JobManager {
     /// When `nextSyncAt` has come, its saved scope is started as a `scheduled` job under the same
     /// rules as any other (no acknowledgement: a run that would remove too many stops and says so
     /// in the job history), and `nextSyncAt` moves an interval past `now`, before the job starts
-    /// so the job's own tenant writes come after it. A tenant with a job running is left alone;
-    /// a due sync then starts at the first check after that job ends.
+    /// so the job's own tenant writes come after it. A tenant with a job running (on any replica)
+    /// is left alone; a due sync then starts at the first check after that job ends. Replicas
+    /// checking at once start each due sync once: the move of `nextSyncAt` is a compare-and-set.
     package func startDueSyncs(now: Int64) async throws(SyncError) -> [Started] {
         let tenants: [TenantRecord]
         do throws(StoreError) {
@@ -22,12 +23,17 @@ extension JobManager {
         for listed in tenants where listed.syncIntervalMinutes > 0 && listed.connectionState == .authorized {
             // A running job writes the tenant when it ends; leave the tenant alone until then.
             guard active[listed.id] == nil else { continue }
-            guard var tenant = try await freshTenant(listed.id) else { continue }
+            guard let tenant = try await freshTenant(listed.id) else { continue }
             let due = tenant.nextSyncAt.map { $0 <= now } ?? false
             guard due || tenant.nextSyncAt == nil else { continue }
-            tenant.nextSyncAt = now + Int64(tenant.syncIntervalMinutes) * 60_000
             do throws(StoreError) {
-                try await store.updateTenant(tenant)
+                // Another replica's job: the same, until it ends.
+                if configuration.replicas != nil, try await store.activeJob(tenant: tenant.id) != nil { continue }
+                // Of the replicas that saw this sync due, one moves it on and runs it.
+                let next = now + Int64(tenant.syncIntervalMinutes) * 60_000
+                guard try await store.claimScheduledSync(tenant: tenant.id, due: tenant.nextSyncAt, next: next) else {
+                    continue
+                }
             } catch {
                 throw SyncError(error)
             }

@@ -45,6 +45,10 @@ package actor JobManager {
         /// Whether the job metrics carry a `tenant` label (the tenant's id). Default false: the
         /// operator turns it on knowing each tenant adds series.
         package var metricsTenantLabels = false
+        /// The other replicas sharing the store, when it is shared (PostgreSQL): jobs are leased,
+        /// progress is announced to them, and a cancel or a watch reaches a job wherever it runs
+        /// (JobManager+Replicas.swift). Nil (the default) for a store one process owns.
+        package var replicas: (any ReplicaCoordination)?
 
         /// A configuration reading each tenant's directory from `directories`.
         package init(directories: @escaping DirectoryFactory) {
@@ -62,6 +66,8 @@ package actor JobManager {
 
     /// Every job's newest progress.
     package nonisolated let progress: ProgressHub
+    /// Jobs of other replicas this one's hub follows for its watchers (JobManager+Replicas.swift).
+    nonisolated let followed = RemoteJobs()
     let store: any Store
     let configuration: Configuration
     /// Active jobs by tenant.
@@ -168,6 +174,7 @@ package actor JobManager {
             metadata: Self.metadata(job).merging([SyncLogKey.mode.rawValue: "\(reporter.progress.mode)"]) { $1 }
         )
         let task = Task { await self.finished(run.execute()) }
+        announceProgress(of: job)
         // A cancel that came while the record was being written applies now.
         if active[tenant.id]?.cancelRequested == true { task.cancel() }
         active[tenant.id] = Active(job: job, task: task, reporter: reporter)
@@ -175,23 +182,42 @@ package actor JobManager {
     }
 
     /// Cancels the tenant's active job; nothing of it is applied unless its apply step has already
-    /// begun (then it completes). Returns the job, or nil when none is active.
+    /// begun (then it completes). With replicas, a job another replica runs is asked to stop there.
+    /// Returns the job, or nil when none is active.
     @discardableResult
-    package func cancel(tenant: String) -> SyncJobRecord? {
-        guard let running = active[tenant] else { return nil }
-        active[tenant]?.cancelRequested = true
-        running.task?.cancel()
-        return running.job
+    package func cancel(tenant: String) async throws(SyncError) -> SyncJobRecord? {
+        if let running = active[tenant] {
+            active[tenant]?.cancelRequested = true
+            running.task?.cancel()
+            return running.job
+        }
+        guard let replicas = configuration.replicas else { return nil }
+        do throws(StoreError) {
+            return try await replicas.requestCancel(tenant: tenant)
+        } catch {
+            throw SyncError(error)
+        }
     }
 
-    /// Waits until the tenant's active job (if any) has reached its final state and been saved.
+    /// Waits until the tenant's active job here (if any) has reached its final state and been saved.
     package func waitForActiveJob(tenant: String) async {
         await active[tenant]?.task?.value
     }
 
+    /// Waits until the job has reached its final state and been saved, wherever it runs.
+    package func waitUntilEnded(job id: String) async {
+        if let local = active.values.first(where: { $0.job.id == id }) {
+            await local.task?.value
+            return
+        }
+        guard let updates = try? await watch(job: id) else { return }
+        for await value in updates where value.isFinal { return }
+    }
+
     /// The job's progress: the hub's newest value, or (for a job finished before this process
-    /// started, or forgotten by the hub) its final state rebuilt from the store. Nil for an unknown
-    /// job, and for a job the store holds as active that this manager does not run.
+    /// started, or forgotten by the hub) its final state rebuilt from the store, or (for a job
+    /// another replica runs) its state from the store followed by what that replica announces.
+    /// Nil for an unknown job, and for a job the store holds as active that no replica runs.
     package func watch(job id: String) async throws(SyncError) -> ProgressHub.Updates? {
         if let updates = progress.watch(job: id) { return updates }
         let job: SyncJobRecord?
@@ -200,7 +226,13 @@ package actor JobManager {
         } catch {
             throw SyncError(error)
         }
-        guard let job, !job.state.isActive else { return progress.watch(job: id) }
+        guard let job else { return nil }
+        if job.state.isActive {
+            // Another replica's job; without replicas, a job the store holds that nobody runs.
+            guard configuration.replicas != nil else { return nil }
+            follow(job)
+            return progress.watch(job: id)
+        }
         progress.publish(SyncProgress(job: job))
         return progress.watch(job: id)
     }
@@ -208,8 +240,9 @@ package actor JobManager {
     // MARK: - Start-up
 
     /// Marks every job the store holds as queued or running INTERRUPTED (the server stopped during
-    /// them) and deletes all staging left behind. Call once at start-up, before starting jobs.
-    /// Returns the ids of the interrupted jobs.
+    /// them) and deletes all staging left behind; with replicas, only the jobs whose lease has run
+    /// out and the staging no replica holds. Call once at start-up, before starting jobs. Returns
+    /// the ids of the interrupted jobs.
     @discardableResult
     package func recoverInterruptedJobs() async throws(SyncError) -> [String] {
         do throws(StoreError) {

@@ -150,6 +150,12 @@ struct Serve: AsyncParsableCommand {
     var appConsentRedirectURI: String?
     @OptionGroup var storeOption: StoreOption
 
+    @Option(
+        help:
+            "With a PostgreSQL store: seconds a sync job's lease lasts unrenewed before another replica marks the job INTERRUPTED (default 10; renewed every fifth)."
+    )
+    var jobLeaseSeconds: Int?
+
     func run() async throws {
         Self.keepLargeBuffersOutOfTheHeap()
         let environment = ProcessInfo.processInfo.environment
@@ -361,12 +367,17 @@ struct Serve: AsyncParsableCommand {
         } else if metricsTenantLabels {
             throw ConfigurationError("--metrics-tenant-labels needs --metrics-listen")
         }
-        if let postgres = try storeOption.postgres(environment: environment) {
-            settings.openStore = { directory, logger in
+        if var postgres = try storeOption.postgres(environment: environment) {
+            if let seconds = jobLeaseSeconds {
+                postgres.jobLease = .seconds(try Self.positive(seconds, "job lease seconds"))
+            }
+            settings.openStore = { [postgres] directory, logger in
                 var configuration = postgres
                 configuration.logger = logger
                 return try await StoreOption.openPostgres(configuration, dataDirectory: directory)
             }
+        } else if jobLeaseSeconds != nil {
+            throw ConfigurationError("--job-lease-seconds is for a PostgreSQL store: give --store postgres://… too")
         }
         return settings
     }

@@ -54,15 +54,7 @@ struct StoreFixture {
             _ = skipNotice
             try Test.cancel(Comment(rawValue: reason))
         }
-        let (endpoint, database) = try await PostgresCluster.shared.createDatabase()
-        var configuration = PostgresStoreConfiguration(
-            host: endpoint.host,
-            port: endpoint.port,
-            username: endpoint.user,
-            database: database
-        )
-        configuration.maximumConnections = 4
-        return (configuration, database)
+        return try await PostgresCluster.shared.createStoreDatabase()
     }
 
     /// Prints, once per run, that the PostgreSQL cases are skipped and why.

@@ -24,7 +24,7 @@ struct CancelTests {
             double.inject([.throttle(retryAfter: 600)], pathPrefix: "/v1.0/users/delta")
             let started = try await fixture.manager.start(SyncRequest(tenantID: SyncFixture.tenant, scope: .allUsers))
             #expect(await eventually { !progressAtWaits().isEmpty }, "the job never waited")
-            #expect(await fixture.manager.cancel(tenant: SyncFixture.tenant) != nil)
+            #expect(try await fixture.manager.cancel(tenant: SyncFixture.tenant) != nil)
             #expect(
                 await eventually { fixture.manager.progress.latest(job: started.job.id)?.isFinal == true },
                 "the cancel did not reach the waiting download"

@@ -110,7 +110,7 @@ struct JobSlotsTests {
         try await waitForSignal("the job reached its gate", reached)
         let second = try await fixture.manager.start(SyncRequest(tenantID: "tenant-2", scope: .allUsers))
         try await waitUntil { fixture.manager.progress.latest(job: second.job.id)?.message.hasPrefix("queued") == true }
-        #expect(await fixture.manager.cancel(tenant: "tenant-2") != nil)
+        #expect(try await fixture.manager.cancel(tenant: "tenant-2") != nil)
         await fixture.manager.waitForActiveJob(tenant: "tenant-2")
         #expect(fixture.manager.progress.latest(job: second.job.id)?.state == .cancelled)
         #expect(try await fixture.store.job(id: second.job.id)?.startedAt == nil)

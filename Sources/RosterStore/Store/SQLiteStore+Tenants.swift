@@ -52,6 +52,19 @@ extension SQLiteStore {
         }
     }
 
+    package func claimScheduledSync(tenant: String, due: Int64?, next: Int64) async throws(StoreError) -> Bool {
+        try await pool.write { connection throws(StoreError) in
+            let update = try connection.cached(
+                "UPDATE tenants SET next_sync_at = ?3 WHERE id = ?1 AND next_sync_at IS ?2"
+            )
+            update.bind(tenant, at: 1)
+            update.bind(due, at: 2)
+            update.bind(next, at: 3)
+            try update.run()
+            return connection.changes == 1
+        }
+    }
+
     package func setClientSecret(_ secret: String?, tenant: String) async throws(StoreError) {
         let sealed = try secret.map { secret throws(StoreError) in try secrets.seal(secret, associatedData: tenant) }
         try await pool.write { connection throws(StoreError) in

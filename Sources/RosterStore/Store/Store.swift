@@ -14,6 +14,9 @@ package protocol Store: Sendable {
     func tenants() async throws(StoreError) -> [TenantRecord]
     /// Saves every field of `tenant` except its id, creation time and secret; `.notFound` if absent.
     func updateTenant(_ tenant: TenantRecord) async throws(StoreError)
+    /// Moves the tenant's `nextSyncAt` from `due` to `next` if it still is `due`, and says whether it
+    /// did: of several servers that saw the same due sync, exactly one claims it.
+    func claimScheduledSync(tenant: String, due: Int64?, next: Int64) async throws(StoreError) -> Bool
     /// Encrypts and stores the tenant's client secret (nil clears it).
     func setClientSecret(_ secret: String?, tenant: String) async throws(StoreError)
     /// The tenant's decrypted client secret, or nil when none is stored.
@@ -76,7 +79,9 @@ package protocol Store: Sendable {
     func jobs(tenant: String, limit: Int) async throws(StoreError) -> [SyncJobRecord]
     /// The tenant's queued or running job, if any.
     func activeJob(tenant: String) async throws(StoreError) -> SyncJobRecord?
-    /// At start-up: marks every queued or running job INTERRUPTED and returns their ids.
+    /// Marks INTERRUPTED every queued or running job that no running server holds, and returns their
+    /// ids: at start-up, every such job of a store one process owns; in a store shared by replicas
+    /// (``ReplicaCoordination``), the jobs whose lease has run out, at any time.
     func interruptActiveJobs(now: Int64) async throws(StoreError) -> [String]
 
     // MARK: Staging and apply
@@ -96,7 +101,8 @@ package protocol Store: Sendable {
     func plan(job: String, tenant: String, kind: ApplyKind, sampleLimit: Int) async throws(StoreError) -> ApplyPlan
     /// Deletes a job's staging (after a cancel or a failure).
     func discardStaging(job: String) async throws(StoreError)
-    /// Deletes the staging of every job not in `jobs` (leftovers of dead runs); returns rows deleted.
+    /// Deletes the staging of every job not in `jobs` (leftovers of dead runs) and not held by
+    /// another replica sharing the store; returns rows deleted.
     func cleanStaging(except jobs: Set<String>) async throws(StoreError) -> Int
 }
 
