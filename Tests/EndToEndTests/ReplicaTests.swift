@@ -1,0 +1,155 @@
+import Foundation
+import GraphTestDouble
+import PostgresTestSupport
+import RosterClient
+import RosterWire
+import Testing
+
+/// Two `rosterd serve` processes on one PostgreSQL database (leases of 2 s), the Graph double
+/// behind both: a job started on A is watched, joined and cancelled on B; A killed mid-fetch is
+/// interrupted by B within the lease; 50 tenants sync at once across both.
+@Suite("End to end: two replicas on PostgreSQL", .serialized, .timeLimit(.minutes(5)))
+struct ReplicaTests {
+    static let lease = ["--job-lease-seconds", "2"]
+
+    /// The contacts an all-users sync of the double's directory holds: its enabled member accounts.
+    static func inScope(_ scenario: Scenario) -> Int {
+        scenario.directory.users.filter { user in
+            user["accountEnabled"]?.bool != false
+                && (user["userType"]?.string.map { $0.lowercased() == "member" } ?? true)
+        }.count
+    }
+
+    /// Runs `body` with the scenario's server as replica A and a second server, B, on the same
+    /// database with A's master key; the tenants are connected to the double through A.
+    static func withReplicas(_ body: @escaping @Sendable (Scenario, RosterdProcess) async throws -> Void) async throws {
+        if let reason = PostgresCluster.unavailableReason { try Test.cancel(Comment(rawValue: reason)) }
+        try await PostgresCluster.shared.holding {
+            let (endpoint, database) = try await PostgresCluster.shared.createDatabase()
+            let store = ["--store", "postgres://\(endpoint.user)@\(endpoint.host):\(endpoint.port)/\(database)"]
+            try await Scenario.run(serverArguments: lease, storeArguments: store) { scenario in
+                let b = try RosterdProcess(extraArguments: lease, storeArguments: store)
+                try FileManager.default.createDirectory(atPath: b.dataDirectory, withIntermediateDirectories: true)
+                try FileManager.default.copyItem(
+                    atPath: scenario.server.dataDirectory + "/master.key",
+                    toPath: b.dataDirectory + "/master.key"
+                )
+                try await b.start()
+                try await scenario.connect(try scenario.client(scenario.acme.admin))
+                do {
+                    try await body(scenario, b)
+                } catch {
+                    await b.terminate()
+                    throw error
+                }
+                await b.terminate()
+            }
+        }
+    }
+
+    @Test("a job started on A is watched on B to A's own final message; StartSync on B returns it as running")
+    func watchOnOtherReplica() async throws {
+        try await Self.withReplicas { scenario, b in
+            let onA = try scenario.client(scenario.acme.admin)
+            let onB = try b.client(key: scenario.acme.admin)
+            defer { Task { await onB.close() } }
+            // The first page waits out a 2 s throttle: the job runs on A for that long at least.
+            scenario.double.inject([.throttle(retryAfter: 2)], pathPrefix: "/v1.0/users/delta")
+            let started = try await onA.startSync(Scenario.request(Scenario.allUsers()))
+            let job = try #require(started.job?.id)
+            let again = try await onB.startSync(Scenario.request(Scenario.allUsers()))
+            #expect(again.alreadyRunning)
+            #expect(again.job?.id == job)
+            async let watchedOnA = scenario.watch(onA, job: job)
+            let watchedOnB = try await scenario.watch(onB, job: job)
+            let finalOnA = try #require(try await watchedOnA.last)
+            let finalOnB = try #require(watchedOnB.last)
+            #expect(finalOnB.final && finalOnB.state == .succeeded)
+            #expect(finalOnB.summary == finalOnA.summary, "B's confirmation differs from A's")
+            #expect(watchedOnB.contains { !$0.final && $0.throttleWaitMs > 0 }, "B never saw A's throttling wait")
+            let ids = try await scenario.contactIDs(onB)
+            #expect(ids.count == Self.inScope(scenario))
+            #expect(Int64(ids.count) == finalOnB.summary?.totalContacts)
+        }
+    }
+
+    @Test("A killed mid-fetch: B reports the job INTERRUPTED within the lease, and a rerun on B is exact")
+    func failover() async throws {
+        try await Self.withReplicas { scenario, b in
+            let onA = try scenario.client(scenario.acme.admin)
+            let onB = try b.client(key: scenario.acme.admin)
+            defer { Task { await onB.close() } }
+            scenario.double.inject([.throttle(retryAfter: 600)], pathPrefix: "/v1.0/users/delta")
+            let job = try #require(try await onA.startSync(Scenario.request(Scenario.allUsers())).job?.id)
+            let stream = try await onB.watchProgress(jobID: job)
+            var iterator = stream.makeAsyncIterator()
+            // Once B has shown A's throttling wait, the job is mid-fetch on A.
+            while let update = try await iterator.next(), update.throttleWaitMs == 0 {}
+            let killedAt = ContinuousClock.now
+            await scenario.server.kill()
+            var final: ProgressUpdate?
+            while let update = try await iterator.next() { final = update }
+            let detected = ContinuousClock.now - killedAt
+            print("replica failover: B reported A's job INTERRUPTED \(detected) after the SIGKILL (lease 2 s)")
+            #expect(final?.final == true)
+            #expect(final?.state == .interrupted)
+            let rerun = try await scenario.sync(onB, Scenario.request(Scenario.allUsers()))
+            #expect(rerun.state == .succeeded)
+            #expect(try await scenario.contactIDs(onB).count == Self.inScope(scenario))
+        }
+    }
+
+    @Test("CancelSync on B stops the job running on A, nothing applied")
+    func cancelOnOtherReplica() async throws {
+        try await Self.withReplicas { scenario, b in
+            let onA = try scenario.client(scenario.acme.admin)
+            let onB = try b.client(key: scenario.acme.editor)
+            defer { Task { await onB.close() } }
+            scenario.double.inject([.throttle(retryAfter: 600)], pathPrefix: "/v1.0/users/delta")
+            let job = try #require(try await onA.startSync(Scenario.request(Scenario.allUsers())).job?.id)
+            let stream = try await onA.watchProgress(jobID: job)
+            var iterator = stream.makeAsyncIterator()
+            while let update = try await iterator.next(), update.throttleWaitMs == 0 {}
+            let cancelled = try await onB.cancelSync(jobID: job)
+            #expect(cancelled.job?.id == job)
+            #expect(cancelled.job?.state == .cancelled)
+            var final: ProgressUpdate?
+            while let update = try await iterator.next() { final = update }
+            #expect(final?.state == .cancelled, "A's own watchers see the cancel")
+            #expect(try await scenario.contactIDs(onA).isEmpty)
+        }
+    }
+
+    @Test("50 tenants syncing at once, half started on A and half on B, all come out exact")
+    func fiftyTenants() async throws {
+        try await Self.withReplicas { scenario, b in
+            var admins: [String] = []
+            for index in 0..<50 {
+                let output = try await RosterdProcess.run(
+                    ["tenants", "add", "t\(index)", "--data-dir", scenario.server.dataDirectory]
+                        + scenario.server.storeArguments
+                )
+                admins.append(try #require(output.split(separator: "\n").last.map(String.init)))
+            }
+            let servers = [scenario.server, b]
+            let finals = try await withThrowingTaskGroup(of: (Int, ProgressUpdate, Int).self) { group in
+                for (index, key) in admins.enumerated() {
+                    group.addTask {
+                        let client = try servers[index % 2].client(key: key)
+                        defer { Task { await client.close() } }
+                        try await scenario.connect(client)
+                        let final = try await scenario.sync(client, Scenario.request(Scenario.allUsers()))
+                        return (index, final, try await scenario.contactIDs(client).count)
+                    }
+                }
+                return try await group.reduce(into: [:]) { $0[$1.0] = ($1.1, $1.2) }
+            }
+            #expect(finals.count == 50)
+            let expected = Self.inScope(scenario)
+            for (index, (final, count)) in finals.sorted(by: { $0.key < $1.key }) {
+                #expect(final.state == .succeeded, "tenant t\(index): \(final.errorMessage)")
+                #expect(count == expected, "tenant t\(index) holds \(count) contacts")
+            }
+        }
+    }
+}
