@@ -96,11 +96,8 @@ struct MigrateStore: AsyncParsableCommand {
             throw Failure(error.message)
         }
         do throws(StoreError) {
-            let report = try await StoreMigration.copy(from: source, to: destination, now: nowMilliseconds) { tenant in
-                print(
-                    "tenant \(tenant.id): \(tenant.contacts) contacts, \(tenant.groups) groups, "
-                        + "\(tenant.apiKeys) API keys, \(tenant.jobs) sync jobs"
-                )
+            let report = try await StoreMigration.copy(from: source, to: destination, now: nowMilliseconds) {
+                print(Self.line($0))
             }
             await destination.close()
             await source.close()
@@ -115,14 +112,15 @@ struct MigrateStore: AsyncParsableCommand {
     /// The closing lines: what was copied, and what needs the operator's eye.
     static func summary(_ report: StoreMigration.Report, seconds: Double) -> String {
         var lines = [
-            "copied \(report.tenants.count) tenants (\(report.clientSecrets) sealed client secrets), "
-                + "\(report.apiKeys) API keys (\(report.revokedAPIKeys) revoked), \(report.contacts) contacts, "
-                + "\(report.groups) groups, \(report.jobs) sync jobs in \(String(format: "%.1f", seconds)) s"
+            "copied \(count(report.tenants.count, "tenant")) (\(count(report.clientSecrets, "sealed client secret"))), "
+                + "\(count(report.apiKeys, "API key")) (\(report.revokedAPIKeys) revoked), "
+                + "\(count(report.contacts, "contact")), \(count(report.groups, "group")), "
+                + "\(count(report.jobs, "sync job")) in \(String(format: "%.1f", seconds)) s"
         ]
         if !report.interruptedJobs.isEmpty {
             lines.append(
-                "\(report.interruptedJobs.count) sync jobs were unfinished in the SQLite store (its server stopped "
-                    + "during them) and are INTERRUPTED in the copy: \(report.interruptedJobs.joined(separator: ", "))"
+                "\(count(report.interruptedJobs.count, "sync job")) unfinished in the SQLite store (its server stopped "
+                    + "during them) are INTERRUPTED in the copy: \(report.interruptedJobs.joined(separator: ", "))"
             )
         }
         if !report.unreadableSecrets.isEmpty {
@@ -133,6 +131,17 @@ struct MigrateStore: AsyncParsableCommand {
             )
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// One tenant's line, printed once its contacts are in.
+    static func line(_ tenant: StoreMigration.Report.Tenant) -> String {
+        "tenant \(tenant.id): \(count(tenant.contacts, "contact")), \(count(tenant.groups, "group")), "
+            + "\(count(tenant.apiKeys, "API key")), \(count(tenant.jobs, "sync job"))"
+    }
+
+    /// "1 group", "2 groups".
+    private static func count(_ number: Int, _ noun: String) -> String {
+        "\(number) \(noun)\(number == 1 ? "" : "s")"
     }
 
     /// Why the data directory's lock could not be taken, and what to do.

@@ -45,7 +45,7 @@ struct MigrateStoreTests {
                 #expect(scenario.double.updateUser(id: someone.id, ["jobTitle": "Chief Migration Officer"]))
                 let output = try await RosterdProcess.run(["migrate-store", "--from", data, "--to", url])
                 #expect(
-                    output.contains("copied 2 tenants (1 sealed client secrets), 7 API keys (1 revoked)"),
+                    output.contains("copied 2 tenants (1 sealed client secret), 7 API keys (1 revoked)"),
                     "\(output)"
                 )
                 #expect(output.contains("tenant acme: \(try await Self.contactCount(database, "acme")) contacts"))
@@ -87,6 +87,29 @@ struct MigrateStoreTests {
                 )
             }
         }
+    }
+
+    @Test("wrong options exit 64 before anything opens: no SQLite store at --from, a password in the URL")
+    func wrongOptions() async throws {
+        let empty = NSTemporaryDirectory() + "rosterd-migrate-empty-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: empty) }
+        let noStore = try await ChildProcess(
+            try RosterdProcess.binaryPath(),
+            ["migrate-store", "--from", empty, "--to", "postgres://roster@127.0.0.1:1/roster"],
+            mergingErrors: true
+        ).run()
+        #expect(noStore.status == 64)
+        #expect(noStore.outputText.contains("no SQLite store at \(empty)/roster.sqlite"), "\(noStore.outputText)")
+        #expect(!FileManager.default.fileExists(atPath: empty + "/roster.sqlite"), "the source is never created")
+        let password = try await ChildProcess(
+            try RosterdProcess.binaryPath(),
+            ["migrate-store", "--from", empty, "--to", "postgres://roster:hunter2@127.0.0.1:1/roster"],
+            mergingErrors: true
+        ).run()
+        #expect(password.status == 64)
+        #expect(password.outputText.contains("ROSTERD_STORE_PASSWORD"))
+        #expect(!password.outputText.contains("hunter2"))
     }
 
     /// Mints an editor key of acme with `rosterd keys` and revokes it; returns its token.
