@@ -70,6 +70,28 @@ struct StoreMigrationTests {
         await source.tearDown()
     }
 
+    @Test("a secret the data directory's key cannot open is copied as it is and named in the report")
+    func namesUnreadableSecrets() async throws {
+        let source = try await MigrationSource.make(contacts: 10)
+        // Another key seals beta's secret, as if master.key had been replaced since.
+        let stranger = try SQLiteStore(
+            configuration: .init(directory: source.directory),
+            masterKey: try MasterKey.random(),
+            migrator: RosterSchema.migrator
+        )
+        try await stranger.setClientSecret("sealed elsewhere", tenant: "beta")
+        await stranger.close()
+        let target = try await source.openTarget()
+        let report = try await StoreMigration.copy(from: source.store, to: target, now: MigrationSource.now)
+        #expect(report.clientSecrets == 2)
+        #expect(report.unreadableSecrets == ["beta"])
+        #expect(try await target.clientSecret(tenant: "acme") == "s3cret-value")
+        await #expect(throws: StoreError.self) { _ = try await target.clientSecret(tenant: "beta") }
+        #expect(try await target.tenant(id: "beta")?.hasClientSecret == true)
+        await target.close()
+        await source.tearDown()
+    }
+
     @Test("a database that holds a tenant is refused and left as it was")
     func refusesDatabaseWithTenants() async throws {
         let source = try await MigrationSource.make(contacts: 10)

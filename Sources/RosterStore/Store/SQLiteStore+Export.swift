@@ -49,7 +49,7 @@ extension SQLiteStore {
         let select = try connection.cached(
             "SELECT \(tenantColumns), client_secret, contacts_generation FROM tenants ORDER BY id"
         )
-        let extra = Int32(tenantColumns.split(separator: ",").count)
+        let extra = columnCount(tenantColumns)
         var tenants: [ExportedTenant] = []
         while try select.step() {
             tenants.append(
@@ -67,7 +67,7 @@ extension SQLiteStore {
         let select = try connection.cached(
             "SELECT \(keyColumns), hash FROM api_keys ORDER BY tenant_id, created_at, id"
         )
-        let hashColumn = Int32(keyColumns.split(separator: ",").count)
+        let hashColumn = columnCount(keyColumns)
         var keys: [ExportedAPIKey] = []
         while try select.step() {
             keys.append(ExportedAPIKey(record: try readKey(select), hash: select.bytes(hashColumn) ?? []))
@@ -79,7 +79,7 @@ extension SQLiteStore {
         let select = try connection.cached(
             "SELECT \(groupColumns), g.refreshed_at, g.tenant_id FROM groups g ORDER BY g.tenant_id, g.id"
         )
-        let refreshedColumn = Int32(groupColumns.split(separator: ",").count)
+        let refreshedColumn = columnCount(groupColumns)
         var groups: [ExportedGroup] = []
         while try select.step() {
             groups.append(
@@ -98,5 +98,11 @@ extension SQLiteStore {
         var jobs: [SyncJobRecord] = []
         while try select.step() { jobs.append(try readJob(select)) }
         return jobs
+    }
+
+    /// How many columns a shared column list selects (each is a name or an expression without a
+    /// comma): the index of the first column selected after it.
+    private static func columnCount(_ list: String) -> Int32 {
+        Int32(list.split(separator: ",").count)
     }
 }
