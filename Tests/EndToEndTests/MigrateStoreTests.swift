@@ -28,11 +28,7 @@ struct MigrateStoreTests {
                 let revoked = try await Self.revokeEditorKey(of: scenario)
                 let data = scenario.server.dataDirectory
 
-                let running = try await ChildProcess(
-                    try RosterdProcess.binaryPath(),
-                    ["migrate-store", "--from", data, "--to", url],
-                    mergingErrors: true
-                ).run()
+                let running = try await Self.migrate(from: data, to: url)
                 #expect(running.status == 1)
                 #expect(running.outputText.contains("is serving \(data); stop it"), "\(running.outputText)")
                 let untouched = try await PostgresCluster.shared.psql(
@@ -50,15 +46,12 @@ struct MigrateStoreTests {
                 )
                 #expect(output.contains("tenant acme: \(try await Self.contactCount(database, "acme")) contacts"))
                 #expect(output.contains("\(data)/master.key"))
-                let again = try await ChildProcess(
-                    try RosterdProcess.binaryPath(),
-                    ["migrate-store", "--from", data, "--to", url],
-                    mergingErrors: true
-                ).run()
+                let again = try await Self.migrate(from: data, to: url)
                 #expect(again.status == 1)
                 #expect(again.outputText.contains("already holds 2 tenants (acme, beta)"), "\(again.outputText)")
 
                 let sqliteLink = try await Self.deltaLink(inDataDirectory: data)
+                let earlierRequests = scenario.double.requests.count
                 try await Self.withReplica(url: url, masterKeyFrom: data) { client in
                     let replicaReader = try client(scenario.acme.reader)
                     #expect(try await replicaReader.getContact(mail: someone.mail) == someone)
@@ -78,11 +71,11 @@ struct MigrateStoreTests {
                 }
                 // The delta round asked Graph with the link the SQLite store held (its token).
                 let token = try #require(
-                    URLComponents(string: sqliteLink)?.queryItems?.first { $0.name == "$deltatoken" }
+                    URLComponents(string: sqliteLink)?.queryItems?.first { $0.name == "$deltatoken" }?.value
                 )
                 #expect(
-                    scenario.double.requests.contains {
-                        $0.path == "/v1.0/users/delta" && $0.query["$deltatoken"] == token.value
+                    scenario.double.requests.dropFirst(earlierRequests).contains {
+                        $0.path == "/v1.0/users/delta" && $0.query["$deltatoken"] == token
                     }
                 )
             }
@@ -94,22 +87,23 @@ struct MigrateStoreTests {
         let empty = NSTemporaryDirectory() + "rosterd-migrate-empty-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: empty) }
-        let noStore = try await ChildProcess(
-            try RosterdProcess.binaryPath(),
-            ["migrate-store", "--from", empty, "--to", "postgres://roster@127.0.0.1:1/roster"],
-            mergingErrors: true
-        ).run()
+        let noStore = try await Self.migrate(from: empty, to: "postgres://roster@127.0.0.1:1/roster")
         #expect(noStore.status == 64)
         #expect(noStore.outputText.contains("no SQLite store at \(empty)/roster.sqlite"), "\(noStore.outputText)")
         #expect(!FileManager.default.fileExists(atPath: empty + "/roster.sqlite"), "the source is never created")
-        let password = try await ChildProcess(
-            try RosterdProcess.binaryPath(),
-            ["migrate-store", "--from", empty, "--to", "postgres://roster:hunter2@127.0.0.1:1/roster"],
-            mergingErrors: true
-        ).run()
+        let password = try await Self.migrate(from: empty, to: "postgres://roster:hunter2@127.0.0.1:1/roster")
         #expect(password.status == 64)
         #expect(password.outputText.contains("ROSTERD_STORE_PASSWORD"))
         #expect(!password.outputText.contains("hunter2"))
+    }
+
+    /// Runs `rosterd migrate-store --from source --to url`, whatever its exit status.
+    private static func migrate(from source: String, to url: String) async throws -> ChildProcess.Outcome {
+        try await ChildProcess(
+            try RosterdProcess.binaryPath(),
+            ["migrate-store", "--from", source, "--to", url],
+            mergingErrors: true
+        ).run()
     }
 
     /// Mints an editor key of acme with `rosterd keys` and revokes it; returns its token.
