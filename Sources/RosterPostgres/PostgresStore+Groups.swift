@@ -15,42 +15,50 @@ extension PostgresStore {
         try await transaction { session throws(StoreError) in
             // Deleting a group deletes its words (ON DELETE CASCADE).
             try await session.rows("DELETE FROM groups WHERE tenant_id = $1", [.text(tenant)])
-            for start in stride(from: 0, to: unique.count, by: Self.rowsPerInsert) {
-                let chunk = unique[start..<min(start + Self.rowsPerInsert, unique.count)]
-                var values: [SQLValue] = [.text(tenant), .integer(now)]
-                var rows: [String] = []
-                for group in chunk {
-                    rows.append("($1, \(SQLValue.placeholders(from: values.count + 1, count: 8)), $2)")
-                    values += [
-                        .text(group.id), .text(group.displayName), .text(SearchFolding.fold(group.displayName)),
-                        .text(group.mail), .text(group.mail.map(SearchFolding.fold)), .boolean(group.mailEnabled),
-                        .boolean(group.securityEnabled), .text(group.kind.rawValue),
-                    ]
-                }
-                try await session.rows(
-                    """
-                    INSERT INTO groups (tenant_id, id, display_name, folded_name, mail, folded_mail, mail_enabled,
-                        security_enabled, kind, refreshed_at)
-                    VALUES \(rows.joined(separator: ", "))
-                    """,
-                    values
-                )
-            }
-            let words = unique.flatMap { group in
-                Set(SearchFolding.wordStarts(in: group.displayName)).sorted().map { (group.id, $0) }
-            }
-            for start in stride(from: 0, to: words.count, by: Self.rowsPerInsert) {
-                let chunk = words[start..<min(start + Self.rowsPerInsert, words.count)]
-                try await session.rows(
-                    """
-                    INSERT INTO group_words (tenant_id, group_id, word)
-                    SELECT $1, word.group_id, word.word FROM unnest($2::text[], $3::text[]) AS word(group_id, word)
-                    """,
-                    [.text(tenant), .textArray(chunk.map(\.0)), .textArray(chunk.map(\.1))]
-                )
-            }
+            try await Self.insertGroups(unique, tenant: tenant, refreshedAt: now, session: session)
             // The other replicas drop their in-memory index of the tenant's groups at the commit.
             try await Self.notify(.groupsReplaced(tenant: tenant, replica: replicaID), session: session)
+        }
+    }
+
+    /// Inserts `groups` (ids unique, none stored yet) of `tenant` with their folded search keys and
+    /// words, in the caller's transaction, in multi-row INSERTs.
+    static func insertGroups(_ groups: [GroupRecord], tenant: String, refreshedAt: Int64, session: SQLSession)
+        async throws(StoreError)
+    {
+        for start in stride(from: 0, to: groups.count, by: rowsPerInsert) {
+            let chunk = groups[start..<min(start + rowsPerInsert, groups.count)]
+            var values: [SQLValue] = [.text(tenant), .integer(refreshedAt)]
+            var rows: [String] = []
+            for group in chunk {
+                rows.append("($1, \(SQLValue.placeholders(from: values.count + 1, count: 8)), $2)")
+                values += [
+                    .text(group.id), .text(group.displayName), .text(SearchFolding.fold(group.displayName)),
+                    .text(group.mail), .text(group.mail.map(SearchFolding.fold)), .boolean(group.mailEnabled),
+                    .boolean(group.securityEnabled), .text(group.kind.rawValue),
+                ]
+            }
+            try await session.rows(
+                """
+                INSERT INTO groups (tenant_id, id, display_name, folded_name, mail, folded_mail, mail_enabled,
+                    security_enabled, kind, refreshed_at)
+                VALUES \(rows.joined(separator: ", "))
+                """,
+                values
+            )
+        }
+        let words = groups.flatMap { group in
+            Set(SearchFolding.wordStarts(in: group.displayName)).sorted().map { (group.id, $0) }
+        }
+        for start in stride(from: 0, to: words.count, by: rowsPerInsert) {
+            let chunk = words[start..<min(start + rowsPerInsert, words.count)]
+            try await session.rows(
+                """
+                INSERT INTO group_words (tenant_id, group_id, word)
+                SELECT $1, word.group_id, word.word FROM unnest($2::text[], $3::text[]) AS word(group_id, word)
+                """,
+                [.text(tenant), .textArray(chunk.map(\.0)), .textArray(chunk.map(\.1))]
+            )
         }
     }
 

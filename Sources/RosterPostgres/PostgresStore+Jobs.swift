@@ -139,6 +139,15 @@ extension PostgresStore {
         ]
     }
 
+    /// Every column of a job's row that a ``SyncJobRecord`` holds, for the import of another
+    /// store's jobs: `id`, ``savedColumns``, `tenant_id`, `created_at`.
+    static let jobRowColumns = ["id"] + savedColumns + ["tenant_id", "created_at"]
+
+    /// `job`'s values for ``jobRowColumns``, in order.
+    static func jobRowValues(_ job: SyncJobRecord) -> [SQLValue] {
+        savedValues(job) + [.text(job.tenantID), .integer(job.createdAt)]
+    }
+
     static func readJob(_ row: SQLRow) throws(StoreError) -> SyncJobRecord {
         var job = SyncJobRecord(
             id: try row.string(0) ?? "",

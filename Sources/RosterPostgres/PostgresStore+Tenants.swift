@@ -15,15 +15,23 @@ extension PostgresStore {
         "deletion_threshold", "include_disabled", "sync_interval_minutes", "next_sync_at", "token_scope",
     ]
 
+    /// Every column of a tenant's row that a ``TenantRecord`` holds: `id`, ``savedColumns``, `created_at`.
+    static let tenantRowColumns = ["id"] + savedColumns + ["created_at"]
+
+    /// `tenant`'s values for ``tenantRowColumns``, in order.
+    static func tenantRowValues(_ tenant: TenantRecord) -> [SQLValue] {
+        savedValues(tenant) + [.integer(tenant.createdAt)]
+    }
+
     package func createTenant(_ tenant: TenantRecord) async throws(StoreError) {
-        let columns = Self.savedColumns.joined(separator: ", ")
-        let placeholders = (2...(Self.savedColumns.count + 2)).map { "$\($0)" }.joined(separator: ", ")
+        let columns = Self.tenantRowColumns.joined(separator: ", ")
+        let placeholders = SQLValue.placeholders(from: 1, count: Self.tenantRowColumns.count)
         let inserted = try await session.rows(
             """
-            INSERT INTO tenants (id, \(columns), created_at) VALUES ($1, \(placeholders))
+            INSERT INTO tenants (\(columns)) VALUES (\(placeholders))
             ON CONFLICT (id) DO NOTHING RETURNING 1
             """,
-            Self.savedValues(tenant) + [.integer(tenant.createdAt)]
+            Self.tenantRowValues(tenant)
         )
         guard !inserted.isEmpty else {
             throw StoreError(.conflict, "a tenant with id \(tenant.id) exists already; choose another id")

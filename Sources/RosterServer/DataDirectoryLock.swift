@@ -7,14 +7,15 @@
 /// One `rosterd` per data directory: an exclusive `flock` on `rosterd.lock` inside it, held for
 /// the server's life and released by the kernel when the process ends (even by SIGKILL). The
 /// file holds the holder's process id, so a refused start can name it. The `tenants` and `keys`
-/// subcommands do not take it: they may run beside the server.
-final class DataDirectoryLock: Sendable {
+/// subcommands do not take it: they may run beside the server. `migrate-store` takes it: the
+/// server must be stopped while its store is copied.
+package final class DataDirectoryLock: Sendable {
     private let descriptor: Int32
 
     private init(descriptor: Int32) { self.descriptor = descriptor }
 
     /// Takes the lock of `directory`, or throws naming the process that holds it.
-    static func acquire(directory: String) throws(LockError) -> DataDirectoryLock {
+    package static func acquire(directory: String) throws(LockError) -> DataDirectoryLock {
         let path = directory + "/rosterd.lock"
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
@@ -25,7 +26,9 @@ final class DataDirectoryLock: Sendable {
             close(descriptor)
             throw LockError(
                 "another rosterd\(holder.map { " (process \($0))" } ?? "") is using the data directory \(directory); "
-                    + "stop it first, or give this one another --data-dir"
+                    + "stop it first, or give this one another --data-dir",
+                isHeld: true,
+                holder: holder
             )
         }
         let pid = Array("\(getpid())\n".utf8)
@@ -35,7 +38,7 @@ final class DataDirectoryLock: Sendable {
     }
 
     /// Releases the lock (closing the file releases it).
-    func release() {
+    package func release() {
         close(descriptor)
     }
 
@@ -48,8 +51,18 @@ final class DataDirectoryLock: Sendable {
     }
 
     /// The data directory is in use by another process.
-    struct LockError: Error, CustomStringConvertible {
-        var description: String
-        init(_ description: String) { self.description = description }
+    package struct LockError: Error, CustomStringConvertible {
+        /// Who holds the lock, and what to do.
+        package var description: String
+        /// True when another process holds the lock; false when the lock file could not be opened.
+        package var isHeld: Bool
+        /// The process id the lock file names, when another process holds the lock.
+        package var holder: String?
+
+        init(_ description: String, isHeld: Bool = false, holder: String? = nil) {
+            self.description = description
+            self.isHeld = isHeld
+            self.holder = holder
+        }
     }
 }

@@ -10,7 +10,7 @@ struct Rosterd: AsyncParsableCommand {
             Settings come from a JSON configuration file (--config / ROSTERD_CONFIG), then the \
             environment (ROSTERD_*), then flags; a later source wins. See README.md, "Configuration".
             """,
-        subcommands: [Serve.self, Tenants.self, Keys.self, AppCertificate.self],
+        subcommands: [Serve.self, Tenants.self, Keys.self, AppCertificate.self, MigrateStore.self],
         defaultSubcommand: Serve.self
     )
 }

@@ -28,13 +28,21 @@ struct StoreOption: ParsableArguments {
             }
             return nil
         }
+        return try Self.postgres(url: url, passwordFile: storePasswordFile, environment: environment)
+    }
+
+    /// The PostgreSQL store at `url`, with its password from ROSTERD_STORE_PASSWORD or from the file
+    /// `passwordFile` (or ROSTERD_STORE_PASSWORD_FILE names).
+    static func postgres(url: String, passwordFile: String?, environment: [String: String]) throws
+        -> PostgresStoreConfiguration
+    {
         var configuration: PostgresStoreConfiguration
         do {
             configuration = try PostgresStoreConfiguration(url: url)
         } catch {
             throw ValidationError(error.message)
         }
-        let passwordFile = storePasswordFile ?? environment["ROSTERD_STORE_PASSWORD_FILE"]
+        let passwordFile = passwordFile ?? environment["ROSTERD_STORE_PASSWORD_FILE"]
         switch (environment["ROSTERD_STORE_PASSWORD"], passwordFile) {
         case (_?, _?):
             throw ValidationError(

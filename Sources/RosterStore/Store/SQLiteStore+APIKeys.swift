@@ -1,6 +1,6 @@
 // API keys: random tokens shown once, stored as SHA-256 hashes, compared in constant time.
 extension SQLiteStore {
-    private static let keyColumns = "id, tenant_id, role, label, created_at, revoked_at, expires_at, last_used_at"
+    static let keyColumns = "id, tenant_id, role, label, created_at, revoked_at, expires_at, last_used_at"
 
     package func createAPIKey(tenant: String, role: APIKeyRole, label: String, now: Int64, expiresAt: Int64?)
         async throws(StoreError) -> (key: APIKeyRecord, token: String)
@@ -85,7 +85,7 @@ extension SQLiteStore {
         }
     }
 
-    private static func readKey(_ row: Statement) throws(StoreError) -> APIKeyRecord {
+    static func readKey(_ row: Statement) throws(StoreError) -> APIKeyRecord {
         APIKeyRecord(
             id: row.string(0) ?? "",
             tenantID: row.string(1) ?? "",

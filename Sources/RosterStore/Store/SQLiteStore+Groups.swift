@@ -1,6 +1,6 @@
 // The group cache and its type-ahead search.
 extension SQLiteStore {
-    private static let groupColumns = "g.id, g.display_name, g.mail, g.mail_enabled, g.security_enabled, g.kind"
+    static let groupColumns = "g.id, g.display_name, g.mail, g.mail_enabled, g.security_enabled, g.kind"
 
     package func replaceGroups(tenant: String, groups: [GroupRecord], now: Int64) async throws(StoreError) {
         try await pool.write { connection throws(StoreError) in
@@ -100,7 +100,7 @@ extension SQLiteStore {
         }
     }
 
-    private static func readGroup(_ row: Statement) throws(StoreError) -> GroupRecord {
+    static func readGroup(_ row: Statement) throws(StoreError) -> GroupRecord {
         GroupRecord(
             id: row.string(0) ?? "",
             displayName: row.string(1) ?? "",

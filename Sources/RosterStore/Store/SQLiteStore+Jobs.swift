@@ -1,6 +1,6 @@
 // Sync job records.
 extension SQLiteStore {
-    private static let jobColumns = """
+    static let jobColumns = """
         id, tenant_id, scope_kind, scope_group_id, scope_group_name, mode, state, phase, fetched, added, updated,
         removed, unchanged, total, error_code, error_message, created_at, started_at, finished_at, started_by,
         triggered_by, dry_run, acknowledged_removals, note
@@ -139,7 +139,7 @@ extension SQLiteStore {
         }
     }
 
-    private static func readJob(_ row: Statement) throws(StoreError) -> SyncJobRecord {
+    static func readJob(_ row: Statement) throws(StoreError) -> SyncJobRecord {
         var job = SyncJobRecord(
             id: row.string(0) ?? "",
             tenantID: row.string(1) ?? "",

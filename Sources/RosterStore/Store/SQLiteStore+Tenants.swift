@@ -1,6 +1,6 @@
 // Tenants and their encrypted client secrets.
 extension SQLiteStore {
-    private static let tenantColumns = """
+    static let tenantColumns = """
         id, display_name, directory_tenant_id, client_id, authority_url, graph_base_url, connection_state,
         connection_error_code, scope_kind, scope_group_id, scope_group_name, delta_link, deletion_threshold,
         include_disabled, sync_interval_minutes, next_sync_at, created_at, client_secret IS NOT NULL, token_scope
@@ -123,7 +123,7 @@ extension SQLiteStore {
         guard connection.changes == 1 else { throw noTenant(tenant.id) }
     }
 
-    private static func readTenant(_ row: Statement) throws(StoreError) -> TenantRecord {
+    static func readTenant(_ row: Statement) throws(StoreError) -> TenantRecord {
         var tenant = TenantRecord(
             id: row.string(0) ?? "",
             displayName: row.string(1) ?? "",
