@@ -277,7 +277,7 @@ let package = Package(
         .executableTarget(
             name: "roster-sync-bench",
             dependencies: [
-                "RosterClient", "RosterWire", "RosterRPC", "GraphTestDouble",
+                "RosterClient", "RosterWire", "RosterRPC", "GraphTestDouble", "PostgresTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],

@@ -15,6 +15,8 @@ final class Rosterd: @unchecked Sendable {
     private var process: Process?
     /// More `rosterd serve` flags.
     var extraArguments: [String] = []
+    /// `--store postgres://…` for the subcommands (give it to `extraArguments` too for `serve`).
+    var storeArguments: [String] = []
 
     init(binary: String) {
         self.binary = binary
@@ -32,7 +34,9 @@ final class Rosterd: @unchecked Sendable {
 
     /// `rosterd tenants add ID` (mints the first admin key); returns that key.
     func addTenant(_ id: String) throws -> String {
-        let added = try run(["tenants", "add", id, "--name", id.capitalized, "--data-dir", dataDirectory])
+        let added = try run(
+            ["tenants", "add", id, "--name", id.capitalized, "--data-dir", dataDirectory] + storeArguments
+        )
         guard let key = added.split(separator: "\n").last.map(String.init) else {
             throw BenchError("no admin key printed")
         }
@@ -73,6 +77,14 @@ final class Rosterd: @unchecked Sendable {
     func stop() {
         guard let process else { return }
         process.terminate()
+        process.waitUntilExit()
+        self.process = nil
+    }
+
+    /// SIGKILL: no shutdown at all.
+    func kill() {
+        guard let process else { return }
+        Glibc.kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         self.process = nil
     }

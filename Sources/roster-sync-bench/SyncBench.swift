@@ -18,7 +18,9 @@ import Synchronization
 /// 3. ListGroups type-ahead over one connection with 50,000 groups cached: throughput at
 ///    concurrency 32, latency at concurrency 1, server CPU per call;
 /// 4. 10,000 WatchProgress streams over 100 connections on one running full sync: server RSS
-///    and the job's time, beside an unwatched run of the same sync.
+///    and the job's time, beside an unwatched run of the same sync;
+/// 5. (part `postgres`) replicas on a throwaway PostgreSQL cluster: a full sync beside curl +
+///    `psql \copy`, reads with one and two replicas, WatchProgress across replicas, failover.
 ///
 /// Prints markdown to stdout, progress to stderr. Run by `scripts/bench-sync.sh`.
 @main
@@ -51,7 +53,7 @@ struct SyncBench: AsyncParsableCommand {
     var tenants = 1_000
     @Option(help: "rosterd's --max-running-syncs for the tenants part.")
     var maxRunningSyncs = 16
-    @Option(help: "Parts to run: any of sync,groups,watch,tenants (comma-separated).")
+    @Option(help: "Parts to run: any of sync,groups,watch,tenants,postgres (comma-separated).")
     var parts = "sync,groups,watch"
 
     func run() async throws {
@@ -74,6 +76,7 @@ struct SyncBench: AsyncParsableCommand {
         }
         if selected.contains("groups") { try await groupsPart() }
         if selected.contains("tenants") { try await tenantsPart() }
+        if selected.contains("postgres") { try await postgresPart() }
     }
 
     // MARK: - Machine
