@@ -75,7 +75,7 @@ extension RosterService {
             // so the new rule reaches everyone.
             tenant.deltaLink = nil
         }
-        if let attributes, attributes != tenant.attributes {
+        if let attributes, Set(attributes) != Set(tenant.attributes) {
             if let active = activeJob {
                 // The running job selects the old list and would save a delta link made with it.
                 throw RPCError(
@@ -87,6 +87,8 @@ extension RosterService {
             // A delta link only reports users that change, and its $select is the old list: the
             // next all-users sync must be full so every contact gets the new list's values.
             tenant.deltaLink = nil
+        } else if let attributes {
+            tenant.attributes = attributes  // the same names in another order: nothing to fetch again
         }
         if let scheduledScope { tenant.scope = scheduledScope }
         let saved = tenant

@@ -125,6 +125,12 @@ struct AttributeTests {
             #expect(deltaFinal.summary?.updated == 1)
             #expect(try await admin.getContact(id: id).attributes[Self.costCentre] == "CC-999 Moved")
 
+            let reordered = [Self.costCentre, "otherMails", "employeeId"]
+            #expect(try await admin.updateSettings(Self.settings(reordered)).settings?.attributes == reordered)
+            let same = try await admin.startSync(Scenario.request(Scenario.allUsers()))
+            #expect(same.job?.mode == .delta, "the same names in another order keep the delta link")
+            #expect(try await Self.finish(same, admin, scenario).state == .succeeded)
+
             _ = try await admin.updateSettings(Self.settings(["employeeId"]))
             let changed = try await admin.startSync(Scenario.request(Scenario.allUsers()))
             #expect(changed.job?.mode == .full, "a change of the list makes the next run full")
