@@ -77,6 +77,11 @@ def maybe(value, chance_of_none):
     return None if rng.random() < chance_of_none else value
 
 
+# A directory schema extension registered by an app (extension_<app id without dashes>_<name>).
+COST_CENTRE = "extension_0f2a9c4e8b7d4e1fa3c65d2b9e8f7a61_costCentre"
+COST_CENTRES = ["CC-100 Sales", "CC-200 Engineering", "KST 300", "Centre de coût 400"]
+
+
 def make_user(index):
     kind = rng.random()
     if kind < 0.06:
@@ -131,6 +136,17 @@ def make_user(index):
         "accountEnabled": index % 29 != 0,
         "userType": "Guest" if guest else "Member",
     }
+    # Additional user properties a tenant may choose to sync (roster settings --attributes): a
+    # few standard ones and a directory schema extension of an app registration, from the index
+    # alone so that every other value above stays as it was.
+    user["employeeId"] = f"E{index:05d}" if index % 13 else None
+    user["employeeType"] = "Contractor" if index % 97 == 0 else "Employee"
+    if index % 17 == 0:
+        user["otherMails"] = [f"{local}@fabrikam.example", f"{local}@contoso.example"]
+    if index % 3 == 0:
+        user["onPremisesSyncEnabled"] = True
+    if index % 5:
+        user[COST_CENTRE] = COST_CENTRES[index % len(COST_CENTRES)]
     # Some exports omit properties altogether rather than writing null: readers treat both alike.
     if index % 41 == 0:
         for key in ("faxNumber", "state", "companyName"):

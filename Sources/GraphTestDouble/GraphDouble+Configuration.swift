@@ -65,6 +65,11 @@ extension GraphDouble {
         /// that GraphDirectory's TLS path runs as it does against Graph. Default nil: plain HTTP.
         package var tls: TLSFiles?
 
+        /// Directory schema extension properties registered on users
+        /// (`extension_<app id without dashes>_<name>`), which `$select` may name even where no
+        /// user holds a value; those users hold are known anyway. Default none.
+        package var schemaExtensions: [String] = []
+
         package init() {}
     }
 

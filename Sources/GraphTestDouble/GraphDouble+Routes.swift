@@ -38,6 +38,11 @@ extension GraphDouble.State {
         }
         let query = request.query
         if let refusal = refuseUnsupportedQuery(request) { return refusal }
+        if resource.first == "users" || resource.last == "microsoft.graph.user",
+            let refusal = refuseUnknownUserProperties(query)
+        {
+            return refusal
+        }
         switch resource.count {
         case 1 where resource[0] == "users":
             return list(
@@ -395,7 +400,8 @@ extension GraphDouble.State {
 
     private func select(_ query: [String: String]) -> [String]? {
         guard let select = query["$select"] else { return nil }
-        var properties = select.split(separator: ",").map(String.init)
+        // Graph matches names without case and answers in its own spelling.
+        var properties = select.split(separator: ",").map { userProperty(String($0)) ?? String($0) }
         if !properties.contains("id") { properties.insert("id", at: 0) }
         return properties
     }

@@ -36,6 +36,9 @@ extension GraphDouble {
         var oldestValidDeltaVersion = 0
         /// User id → index in `directory.users`.
         var userIndex: [String: Int] = [:]
+        /// Lowercased name → spelling of the directory schema extension properties `$select` may
+        /// name: the registered ones and any a user holds.
+        var schemaExtensions: [String: String] = [:]
 
         init(directory: GraphDoubleDirectory, configuration: Configuration) {
             self.directory = directory
@@ -43,6 +46,8 @@ extension GraphDouble {
             self.roles = configuration.roles
             self.consented = configuration.consented
             self.clientCertificatePEM = configuration.clientCertificatePEM
+            for name in configuration.schemaExtensions { schemaExtensions[name.lowercased()] = name }
+            for user in directory.users { registerSchemaExtensions(of: user) }
             reindex()
         }
 
@@ -61,6 +66,7 @@ extension GraphDouble {
             for (key, value) in properties {
                 directory.users[index][key] = value
                 propertyChangedAt[id, default: [:]][key] = version
+                if GraphDoubleUserSchema.isSchemaExtension(key) { schemaExtensions[key.lowercased()] = key }
             }
             changedAt[id] = version
             return true
@@ -68,6 +74,7 @@ extension GraphDouble {
 
         mutating func addUser(_ user: JSONObject) {
             guard let id = user["id"]?.string else { return }
+            registerSchemaExtensions(of: user)
             if let index = userIndex[id] {
                 directory.users[index] = user
             } else {

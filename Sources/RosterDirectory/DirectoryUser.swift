@@ -31,12 +31,21 @@ package struct DirectoryUser: Sendable, Hashable {
     package var accountEnabled: Bool?
     /// `"Member"` or `"Guest"`; `nil` when the source did not say.
     package var userType: String?
+    /// The additional user properties asked for (``UserAttributes``) that hold a value, keyed by
+    /// the name as asked for: text as Graph sends it, numbers and booleans as their JSON text,
+    /// string lists joined by a line feed (`GraphJSONReader.readAttributeText`).
+    package var attributes: [String: String]
+    /// The additional user properties the entry carried (null counts), by the name as asked for:
+    /// a delta entry may leave some out (``Properties``).
+    package var reportedAttributes: Set<String>
 
     /// A user with only an id; every other field empty.
     package init(id: String) {
         self.id = id
         self.businessPhones = []
         self.extensionAttributes = ExtensionAttributes()
+        self.attributes = [:]
+        self.reportedAttributes = []
     }
 
     /// Whether the account is a guest (`userType` is `Guest`, compared without case).
@@ -50,6 +59,11 @@ package struct DirectoryUser: Sendable, Hashable {
         "companyName", "officeLocation", "businessPhones", "mobilePhone", "faxNumber", "streetAddress", "city",
         "state", "postalCode", "country", "onPremisesExtensionAttributes", "accountEnabled", "userType",
     ]
+
+    /// The `$select` value for the contact fields plus the additional user properties `attributes`.
+    package static func graphSelect(attributes: [String]) -> String {
+        (graphSelect + attributes).joined(separator: ",")
+    }
 }
 
 extension DirectoryUser {

@@ -33,14 +33,15 @@ package struct FileDirectory: DirectorySource {
             self.members = members
         }
 
-        /// Decodes an export: users through Graph's page decoder, groups and members with `JSONDecoder`.
-        package init(json data: Data) throws {
+        /// Decodes an export: users through Graph's page decoder (with the additional user
+        /// properties `attributes`), groups and members with `JSONDecoder`.
+        package init(json data: Data, attributes: [String] = []) throws {
             struct GroupsAndMembers: Decodable {
                 var groups: [DirectoryGroup]?
                 var members: [String: [String]]?
             }
             let rest = try JSONDecoder().decode(GroupsAndMembers.self, from: data)
-            users = try data.withUnsafeBytes { try GraphUserPage.readExportUsers($0) }
+            users = try data.withUnsafeBytes { try GraphUserPage.readExportUsers($0, attributes: attributes) }
             groups = rest.groups ?? []
             members = rest.members ?? [:]
         }
@@ -50,6 +51,9 @@ package struct FileDirectory: DirectorySource {
     package struct Configuration: Sendable {
         /// Items per page, as Graph's `$top`. Default 999.
         package var pageSize = 999
+        /// Additional user properties (``UserAttributes``) read from each user into
+        /// `DirectoryUser.attributes`. Default none.
+        package var attributes: [String] = []
 
         package init() {}
     }
@@ -81,7 +85,10 @@ package struct FileDirectory: DirectorySource {
             )
         }
         do {
-            self.init(export: try Export(json: data), configuration: configuration)
+            self.init(
+                export: try Export(json: data, attributes: configuration.attributes),
+                configuration: configuration
+            )
         } catch {
             throw DirectoryError(
                 .permanent,

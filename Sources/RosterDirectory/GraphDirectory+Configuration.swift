@@ -35,6 +35,9 @@ extension GraphDirectory {
         package var effectiveTokenScope: String {
             DirectoryEndpoints.tokenScope(graphBaseURL: graphBaseURL, configured: tokenScope)
         }
+        /// Additional user properties (``UserAttributes``, canonical names) added to every user
+        /// request's `$select` and read into `DirectoryUser.attributes`. Default none.
+        package var attributes: [String] = []
         /// `$top` for users, groups and members. Default 999, Graph's maximum.
         package var pageSize = 999
         /// Deadline of one HTTP request, body included. Default 60 s.

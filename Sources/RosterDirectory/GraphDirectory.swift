@@ -111,7 +111,7 @@ package struct GraphDirectory: DirectorySource {
     }
 
     package func userChanges(since deltaLink: String?) -> DirectoryPages<DeltaPage> {
-        let first = deltaLink ?? url("/v1.0/users/delta", ["$select": DirectoryUser.graphSelect.joined(separator: ",")])
+        let first = deltaLink ?? url("/v1.0/users/delta", ["$select": select])
         return DirectoryPages { cursor throws(DirectoryError) in
             let (links, decode) = try await downloadUserPage(url: cursor ?? first, headers: .maxPageSize)
             if links.nextLink == nil && links.deltaLink == nil {
@@ -137,7 +137,7 @@ package struct GraphDirectory: DirectorySource {
     package func latestDeltaLink() async throws(DirectoryError) -> String? {
         let url = url(
             "/v1.0/users/delta",
-            ["$select": DirectoryUser.graphSelect.joined(separator: ","), "$deltatoken": "latest"]
+            ["$select": select, "$deltatoken": "latest"]
         )
         let page = try await downloadUserPage(url: url, headers: .maxPageSize)
         guard page.links.nextLink == nil, let link = page.links.deltaLink else { return nil }
@@ -161,7 +161,6 @@ package struct GraphDirectory: DirectorySource {
 
     /// `GET /users/{id}?$select=…` for each id, four at a time; a 404 leaves the user out.
     package func users(ids: [String]) async throws(DirectoryError) -> [DirectoryUser] {
-        let select = DirectoryUser.graphSelect.joined(separator: ",")
         let result = await withTaskGroup(of: Result<DirectoryUser?, DirectoryError>.self) { group in
             var results: [Result<DirectoryUser?, DirectoryError>] = []
             var pending = ids[...]
@@ -172,7 +171,7 @@ package struct GraphDirectory: DirectorySource {
                         let url = self.url("/v1.0/users/\(GraphTokenProvider.percentEncode(id))", ["$select": select])
                         let body = try await self.get(url, what: "GET /v1.0/users/{id}")
                         do {
-                            return .success(try GraphUserPage.readUser(body))
+                            return .success(try GraphUserPage.readUser(body, attributes: self.configuration.attributes))
                         } catch {
                             return .failure(self.malformed("GET /v1.0/users/{id}", error))
                         }
@@ -201,8 +200,11 @@ package struct GraphDirectory: DirectorySource {
 
     // MARK: - Paging
 
+    /// `$select` for users: the contact fields and the tenant's additional user properties.
+    private var select: String { DirectoryUser.graphSelect(attributes: configuration.attributes) }
+
     private var userQuery: [String: String] {
-        ["$select": DirectoryUser.graphSelect.joined(separator: ","), "$top": "\(configuration.pageSize)"]
+        ["$select": select, "$top": "\(configuration.pageSize)"]
     }
 
     private func listing<Item: Decodable & Sendable>(
@@ -246,11 +248,12 @@ package struct GraphDirectory: DirectorySource {
         } catch {
             throw malformed(what, error)
         }
+        let attributes = configuration.attributes
         return (
             links,
             { () throws(DirectoryError) in
                 do {
-                    return try GraphUserPage.read(body)
+                    return try GraphUserPage.read(body, attributes: attributes)
                 } catch {
                     throw DirectoryError(.permanent, "\(what) answered JSON this client cannot read: \(error)")
                 }

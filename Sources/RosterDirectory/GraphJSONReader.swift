@@ -129,6 +129,39 @@ struct GraphJSONReader: ~Copyable {
         return value
     }
 
+    /// Any value as the text of an additional user property (`DirectoryUser.attributes`): a
+    /// string as it is, a number as its JSON text, a boolean as `true` or `false`, an array as its
+    /// non-null items so read, joined by a line feed. Null, an empty array and an object (complex
+    /// types are not offered as attributes) read as nil.
+    mutating func readAttributeText() throws -> String? {
+        switch try peek() {
+        case UInt8(ascii: "n"):
+            try literal("null")
+            return nil
+        case UInt8(ascii: "\""):
+            return try readString()
+        case UInt8(ascii: "t"):
+            try literal("true")
+            return "true"
+        case UInt8(ascii: "f"):
+            try literal("false")
+            return "false"
+        case UInt8(ascii: "["):
+            var items: [String] = []
+            try readArray { reader in
+                if let item = try reader.readAttributeText() { items.append(item) }
+            }
+            return items.isEmpty ? nil : items.joined(separator: "\n")
+        case UInt8(ascii: "{"):
+            try skipValue()
+            return nil
+        default:
+            let start = offset
+            try skipNumber()
+            return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<offset]), as: UTF8.self)
+        }
+    }
+
     /// Skips any value.
     mutating func skipValue() throws {
         switch try peek() {

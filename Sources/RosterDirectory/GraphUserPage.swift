@@ -13,13 +13,16 @@ struct GraphUserPage {
     var nextLink: String?
     var deltaLink: String?
     var count: Int?
+    /// The additional user properties to read into `DirectoryUser.attributes` (canonical names,
+    /// matched without case as Graph matches property names); other unknown properties are skipped.
+    var attributes: [String] = []
 
-    /// Reads a page body.
-    static func read(_ body: ByteBuffer) throws(GraphJSONReader.Failure) -> GraphUserPage {
+    /// Reads a page body, with the additional user properties `attributes`.
+    static func read(_ body: ByteBuffer, attributes: [String] = []) throws(GraphJSONReader.Failure) -> GraphUserPage {
         do {
             return try body.withUnsafeReadableBytes { bytes in
                 var reader = GraphJSONReader(bytes)
-                var page = GraphUserPage()
+                var page = GraphUserPage(attributes: attributes)
                 try reader.readObject { reader, name in
                     if GraphJSONReader.matches(name, "value") {
                         try reader.readArray { reader in try page.readEntry(&reader) }
@@ -44,10 +47,10 @@ struct GraphUserPage {
     }
 
     /// Reads one user object (`GET /users/{id}`): every property it carries.
-    static func readUser(_ body: ByteBuffer) throws -> DirectoryUser {
+    static func readUser(_ body: ByteBuffer, attributes: [String] = []) throws -> DirectoryUser {
         try body.withUnsafeReadableBytes { bytes in
             var reader = GraphJSONReader(bytes)
-            var page = GraphUserPage()
+            var page = GraphUserPage(attributes: attributes)
             try page.readEntry(&reader)
             try reader.expectEnd()
             guard let user = page.users.first else { throw reader.failure("a removal where a user was expected") }
@@ -83,9 +86,9 @@ struct GraphUserPage {
     }
 
     /// Reads the `users` array of a `FileDirectory` export (other properties skipped).
-    static func readExportUsers(_ bytes: UnsafeRawBufferPointer) throws -> [DirectoryUser] {
+    static func readExportUsers(_ bytes: UnsafeRawBufferPointer, attributes: [String] = []) throws -> [DirectoryUser] {
         var reader = GraphJSONReader(bytes)
-        var page = GraphUserPage()
+        var page = GraphUserPage(attributes: attributes)
         try reader.readObject { reader, name in
             if GraphJSONReader.matches(name, "users") {
                 try reader.readArray { reader in try page.readEntry(&reader) }
@@ -117,7 +120,9 @@ struct GraphUserPage {
                 user.id = try reader.readString()
                 hasID = true
             } else {
-                reported.formUnion(try Self.readProperty(name, of: &user, &reader))
+                let property = try Self.readProperty(name, of: &user, &reader)
+                if property.isEmpty { try Self.readAttribute(name, of: &user, &reader, attributes: attributes) }
+                reported.formUnion(property)
             }
         }
         guard hasID else { throw reader.failure("a user without an id") }
@@ -125,11 +130,14 @@ struct GraphUserPage {
             removed.append(.init(id: user.id, reason: removedReason))
         } else {
             users.append(user)
-            if !reported.isSuperset(of: .contactFields) { partial[user.id] = reported }
+            if !reported.isSuperset(of: .contactFields) || user.reportedAttributes.count < attributes.count {
+                partial[user.id] = reported
+            }
         }
     }
 
-    /// Reads one property into `user`; returns which property it was (empty for unknown ones).
+    /// Reads one contact property into `user`; returns which property it was (empty, and nothing
+    /// read, for any other name).
     private static func readProperty(
         _ name: UnsafeRawBufferPointer,
         of user: inout DirectoryUser,
@@ -209,10 +217,34 @@ struct GraphUserPage {
         } else if matches("userType") {
             property = .userType
             user.userType = try reader.readOptionalString()
-        } else {
-            try reader.skipValue()
         }
         return property
+    }
+
+    /// Reads the value of `name` into `user.attributes` when it is one of `attributes` (compared
+    /// without ASCII case); skips it otherwise.
+    private static func readAttribute(
+        _ name: UnsafeRawBufferPointer,
+        of user: inout DirectoryUser,
+        _ reader: inout GraphJSONReader,
+        attributes: [String]
+    ) throws {
+        guard let attribute = attributes.first(where: { Self.equalIgnoringCase(name, $0) }) else {
+            try reader.skipValue()
+            return
+        }
+        user.reportedAttributes.insert(attribute)
+        user.attributes[attribute] = try reader.readAttributeText()
+    }
+
+    private static func equalIgnoringCase(_ bytes: UnsafeRawBufferPointer, _ name: String) -> Bool {
+        guard bytes.count == name.utf8.count else { return false }
+        for (byte, other) in zip(bytes, name.utf8) where byte != other {
+            guard (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte | 0x20), byte | 0x20 == other | 0x20 else {
+                return false
+            }
+        }
+        return true
     }
 
     /// 1…15 for `extensionAttribute1` … `extensionAttribute15`.

@@ -15,6 +15,10 @@ package enum PostgresSchema {
         migrator.register("create tenants, api keys, contacts, groups, sync jobs and staging", statements: version1)
         migrator.register("index contact addresses, group search keys and jobs by tenant", statements: version2)
         migrator.register("lease sync jobs to the replica running them", statements: jobLeases)
+        migrator.register(
+            "additional user properties per tenant, their values per contact",
+            statements: attributesVersion
+        )
         return migrator
     }()
 
@@ -65,7 +69,7 @@ package enum PostgresSchema {
         CREATE TABLE contacts (
             tenant_id \(id) REFERENCES tenants(id) ON DELETE CASCADE,
             id \(id),
-            \(ContactColumns.definitions),
+            \(ContactColumns.version1Definitions),
             changed_at BIGINT NOT NULL,
             PRIMARY KEY (tenant_id, id)
         )
@@ -137,7 +141,7 @@ package enum PostgresSchema {
             contact_id \(id),
             -- true: a delta sync's removal of contact_id (its fields are NULL).
             removal BOOLEAN NOT NULL DEFAULT false,
-            \(ContactColumns.definitions)
+            \(ContactColumns.version1Definitions)
         )
         """,
         "CREATE INDEX staging_by_job ON staging (job_id, seq)",
@@ -160,5 +164,14 @@ package enum PostgresSchema {
         "ALTER TABLE sync_jobs ADD COLUMN owner TEXT COLLATE \"C\"",
         "ALTER TABLE sync_jobs ADD COLUMN lease_expires_at BIGINT",
         "ALTER TABLE sync_jobs ADD COLUMN cancel_requested BOOLEAN NOT NULL DEFAULT FALSE",
+    ]
+
+    /// The tenant's additional user properties (a JSON array of names) and each contact's values
+    /// (a canonical JSON object, NULL when none), as SQLite's "additional user properties"
+    /// migration adds them.
+    private static let attributesVersion = [
+        "ALTER TABLE tenants ADD COLUMN attributes TEXT NOT NULL DEFAULT '[]'",
+        "ALTER TABLE contacts ADD COLUMN attributes TEXT",
+        "ALTER TABLE staging ADD COLUMN attributes TEXT",
     ]
 }

@@ -5,7 +5,8 @@ extension PostgresStore {
     private static let tenantColumns = """
         id, display_name, directory_tenant_id, client_id, authority_url, graph_base_url, connection_state,
         connection_error_code, scope_kind, scope_group_id, scope_group_name, delta_link, deletion_threshold,
-        include_disabled, sync_interval_minutes, next_sync_at, created_at, client_secret IS NOT NULL, token_scope
+        include_disabled, sync_interval_minutes, next_sync_at, created_at, client_secret IS NOT NULL, token_scope,
+        attributes
         """
 
     /// The columns `saveTenant` writes after the id, in binding order from $2.
@@ -13,6 +14,7 @@ extension PostgresStore {
         "display_name", "directory_tenant_id", "client_id", "authority_url", "graph_base_url", "connection_state",
         "connection_error_code", "scope_kind", "scope_group_id", "scope_group_name", "delta_link",
         "deletion_threshold", "include_disabled", "sync_interval_minutes", "next_sync_at", "token_scope",
+        "attributes",
     ]
 
     /// Every column of a tenant's row that a ``TenantRecord`` holds: `id`, ``savedColumns``, `created_at`.
@@ -98,6 +100,7 @@ extension PostgresStore {
             .text(tenant.connectionErrorCode), .text(tenant.scope.kind), .text(group?.id), .text(group?.name),
             .text(tenant.deltaLink), .int(tenant.deletionThreshold), .boolean(tenant.includeDisabled),
             .int(tenant.syncIntervalMinutes), .integer(tenant.nextSyncAt), .text(tenant.tokenScope),
+            .text(PhoneList.encode(tenant.attributes)),
         ]
     }
 
@@ -121,6 +124,7 @@ extension PostgresStore {
         tenant.nextSyncAt = try row.optionalInt64(15)
         tenant.hasClientSecret = try row.bool(17)
         tenant.tokenScope = try row.string(18)
+        tenant.attributes = PhoneList.decode(try row.string(19) ?? "[]")
         return tenant
     }
 }

@@ -24,6 +24,8 @@ package struct DirectoryConnector: Sendable {
         package var tokenScope: String?
         /// The server's own application (``DirectoryConnector/application``), not the tenant's.
         package var usesServerApplication = false
+        /// The tenant's additional user properties (`TenantRecord.attributes`), read from every user.
+        package var attributes: [String] = []
         /// A `demo:` or `file://` directory rather than a Graph endpoint.
         package var isFileDirectory: Bool { graphBaseURL == "demo:" || graphBaseURL.hasPrefix("file:") }
 
@@ -134,11 +136,13 @@ package struct DirectoryConnector: Sendable {
                         + "use an https:// Graph URL (or start rosterd with --allow-file-directories)"
                 )
             }
-            if base == "demo:" { return try FileDirectory.demo() }
+            var fileConfiguration = FileDirectory.Configuration()
+            fileConfiguration.attributes = credentials.attributes
+            if base == "demo:" { return try FileDirectory.demo(configuration: fileConfiguration) }
             guard let url = URL(string: base), url.isFileURL else {
                 throw DirectoryError(.permanent, "the Graph URL \(base) is not a valid file:// URL")
             }
-            return try FileDirectory(contentsOf: url)
+            return try FileDirectory(contentsOf: url, configuration: fileConfiguration)
         }
         try checkEndpoints(credentials)
         var configuration = GraphDirectory.Configuration(
@@ -149,6 +153,7 @@ package struct DirectoryConnector: Sendable {
         configuration.authority = credentials.authorityURL
         configuration.graphBaseURL = base
         configuration.tokenScope = credentials.tokenScope
+        configuration.attributes = credentials.attributes
         configuration.isMultiTenantApplication = credentials.usesServerApplication
         if credentials.usesServerApplication { configuration.clientAssertionSigner = application?.assertionSigner }
         configuration.onThrottle = onThrottle
@@ -171,6 +176,7 @@ package struct DirectoryConnector: Sendable {
             graphBaseURL: tenant.graphBaseURL,
             tokenScope: tenant.tokenScope
         )
+        credentials.attributes = tenant.attributes
         if tenant.usesServerApplication {
             // Connected through the server's application: its credentials, never stored per tenant.
             guard let application else {

@@ -1,9 +1,11 @@
 import Logging
+import RosterDirectory
 import RosterRPC
 import RosterStore
 import RosterWire
 
-// UpdateSettings: automatic sync, deletion threshold, disabled accounts, the scheduled scope.
+// UpdateSettings: automatic sync, deletion threshold, disabled accounts, the scheduled scope, the
+// additional user properties.
 extension RosterService {
     /// The longest automatic sync interval accepted: 30 days.
     static let maximumSyncIntervalMinutes: UInt32 = 30 * 24 * 60
@@ -20,13 +22,21 @@ extension RosterService {
                 "sync_interval_minutes must be 0 (off) or between 5 and \(Self.maximumSyncIntervalMinutes) (30 days)"
             )
         }
+        var attributes: [String]?
+        if let list = request.attributes {
+            do {
+                attributes = try UserAttributes.canonical(list.names)
+            } catch {
+                throw RPCError(.invalidArgument, "attributes: \(error)")
+            }
+        }
         var scheduledScope: RosterStore.SyncScope?
         if let scope = request.scheduledScope {
             scheduledScope = try Self.scope(scope)
         }
         // Read before the tenant, so that nothing awaits between reading and writing the tenant.
         let activeJob =
-            request.includeDisabledAccounts == nil
+            request.includeDisabledAccounts == nil && attributes == nil
             ? nil
             : try await storeCall { () async throws(StoreError) in try await store.activeJob(tenant: caller.tenantID) }
         var tenant = try await tenant(of: caller)
@@ -65,6 +75,21 @@ extension RosterService {
             // so the new rule reaches everyone.
             tenant.deltaLink = nil
         }
+        if let attributes, Set(attributes) != Set(tenant.attributes) {
+            if let active = activeJob {
+                // The running job selects the old list and would save a delta link made with it.
+                throw RPCError(
+                    .failedPrecondition,
+                    "sync job \(active.id) is running; change attributes once it has ended"
+                )
+            }
+            tenant.attributes = attributes
+            // A delta link only reports users that change, and its $select is the old list: the
+            // next all-users sync must be full so every contact gets the new list's values.
+            tenant.deltaLink = nil
+        } else if let attributes {
+            tenant.attributes = attributes  // the same names in another order: nothing to fetch again
+        }
         if let scheduledScope { tenant.scope = scheduledScope }
         let saved = tenant
         try await storeCall { () async throws(StoreError) in try await store.updateTenant(saved) }
@@ -73,6 +98,7 @@ extension RosterService {
             metadata: [
                 "tenant": "\(tenant.id)", "interval-minutes": "\(tenant.syncIntervalMinutes)",
                 "threshold": "\(tenant.deletionThreshold)", "include-disabled": "\(tenant.includeDisabled)",
+                "attributes": "\(tenant.attributes.count)",
             ]
         )
         var response = UpdateSettingsResponse()

@@ -188,6 +188,7 @@ extension Contact {
             if let value { extensionAttributes[Int32(offset + 1)] = value }
         }
         changedUnixMs = record.changedAt
+        attributes = record.attributes
     }
 }
 
@@ -228,5 +229,6 @@ extension TenantSettings {
         syncIntervalMinutes = UInt32(clamping: tenant.syncIntervalMinutes)
         deletionThreshold = UInt32(clamping: tenant.deletionThreshold)
         includeDisabledAccounts = tenant.includeDisabled
+        attributes = tenant.attributes
     }
 }

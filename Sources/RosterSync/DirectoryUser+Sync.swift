@@ -33,6 +33,7 @@ extension ContactRecord {
         postalCode = user.postalCode
         country = user.country
         extensionAttributes = user.extensionAttributes.values
+        attributes = user.attributes
     }
 }
 
@@ -64,6 +65,12 @@ extension ContactRecord {
         note(country, .country)
         if extensionAttributes.contains(where: { !($0 ?? "").isEmpty }) { properties.insert(.extensionAttributes) }
         return properties
+    }
+
+    /// Whether every additional user property this contact holds a value for was carried by
+    /// `user`'s entry: then the entry's attributes are exact (one it left out is empty either way).
+    package func attributesKnown(from user: DirectoryUser) -> Bool {
+        attributes.keys.allSatisfy(user.reportedAttributes.contains)
     }
 
     package func merging(unreportedFrom stored: ContactRecord, reported: DirectoryUser.Properties) -> ContactRecord {

@@ -295,7 +295,7 @@ struct SyncRun: Sendable {
                         // too (unchanged or cleared, it is empty now). Otherwise (a user not stored
                         // yet, or a stored value that may have been cleared) the user is fetched.
                         guard let stored = stagedThisRun[user.id] ?? stored[user.id],
-                            stored.nonEmptyProperties.isSubset(of: reported)
+                            stored.nonEmptyProperties.isSubset(of: reported), stored.attributesKnown(from: user)
                         else {
                             if !incomplete.contains(user.id) { incomplete.append(user.id) }  // a page may replay a row
                             continue

@@ -7,7 +7,7 @@ public enum ProtoCatalog {
         let types: [any ProtoMessage.Type] = [
             // roster.proto
             Contact.self, Group.self, SyncScope.self, ProgressCounters.self, ConfirmationSummary.self, SyncJob.self,
-            PlanEntry.self, DryRunPlan.self, TenantSettings.self,
+            PlanEntry.self, DryRunPlan.self, TenantSettings.self, AttributeList.self,
             ConnectDirectoryRequest.self, ConnectDirectoryResponse.self, GetStatusRequest.self, GetStatusResponse.self,
             StartSyncRequest.self, StartSyncResponse.self, CancelSyncRequest.self, CancelSyncResponse.self,
             WatchProgressRequest.self, ProgressUpdate.self, ListGroupsRequest.self, ListGroupsResponse.self,

@@ -6,9 +6,12 @@ import GraphTestDouble
 ///
 ///     graph-double [--directory FILE | --users N] [--port P] [--tenant T] [--client-id C]
 ///                  [--secret S] [--roles R1,R2] [--token-lifetime SECONDS]
+///                  [--schema-extensions extension_<app id>_<name>,…]
 ///
 /// Without `--directory` or `--users` it serves the bundled demo directory file when run from the
-/// repository root (`Sources/RosterDirectory/Resources/demo-directory.json`).
+/// repository root (`Sources/RosterDirectory/Resources/demo-directory.json`). Users' schema
+/// extension values come from the file; `--schema-extensions` registers more that `$select` may
+/// name (others are refused with Graph's 400).
 @main
 struct GraphDoubleCommand {
     static func main() async throws {
@@ -27,6 +30,8 @@ struct GraphDoubleCommand {
             case "--client-id": configuration.clientID = value
             case "--secret": configuration.clientSecret = value
             case "--roles": configuration.roles = value.split(separator: ",").map(String.init)
+            case "--schema-extensions":
+                configuration.schemaExtensions = value.split(separator: ",").map(String.init)
             case "--token-lifetime":
                 configuration.tokenLifetime = number(value, flag)
             default: fail("unknown option \(flag)")

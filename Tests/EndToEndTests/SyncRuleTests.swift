@@ -176,6 +176,11 @@ struct SyncRuleTests {
             var settings = UpdateSettingsRequest()
             settings.includeDisabledAccounts = true
             await expectStatus(.failedPrecondition) { _ = try await admin.updateSettings(settings) }
+            // So does a change of the additional user properties (the job selects the old list).
+            var attributes = UpdateSettingsRequest()
+            attributes.attributes = AttributeList(["employeeId"])
+            let refused = await expectStatus(.failedPrecondition) { _ = try await admin.updateSettings(attributes) }
+            #expect(refused?.message == "sync job \(job) is running; change attributes once it has ended")
             let cancelled = try await admin.cancelSync()
             #expect(cancelled.job?.state == .cancelled)
             #expect(try await scenario.contactIDs(admin).isEmpty)

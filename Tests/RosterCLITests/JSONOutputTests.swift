@@ -128,6 +128,30 @@ import Testing
         #expect(object["userPrincipalName"] as? String == "")
     }
 
+    @Test func contactAttributesAndSettingsList() throws {
+        var contact = Contact()
+        contact.attributes = ["otherMails": "a@x.example\nb@x.example", "employeeId": "E-1"]
+        let object = try Self.parsed(JSONOutput.contact(contact))
+        #expect(
+            object["attributes"] as? [String: String] == [
+                "employeeId": "E-1", "otherMails": "a@x.example\nb@x.example",
+            ]
+        )
+        #expect(
+            ContactCommand.lines(contact).contains {
+                $0.hasPrefix("otherMails") && $0.hasSuffix("a@x.example, b@x.example")
+            }
+        )
+        var settings = TenantSettings()
+        settings.attributes = ["employeeId", "extension_0f2a9c4e8b7d4e1fa3c65d2b9e8f7a61_costCentre"]
+        #expect((try Self.parsed(JSONOutput.settings(settings)))["attributes"] as? [String] == settings.attributes)
+        #expect(
+            ScheduleCommand.lines(settings, nextScheduledUnixMs: 0).contains {
+                $0 == ("Attributes", "employeeId, extension_0f2a9c4e8b7d4e1fa3c65d2b9e8f7a61_costCentre")
+            }
+        )
+    }
+
     @Test func renderedTextIsStable() {
         let value = JSONValue.object([
             ("a", .int(1)), ("b", .array([.bool(true), .null, .float(0.5), .float(3)])),

@@ -26,6 +26,23 @@ import Testing
         #expect((try Roster.parseAsRoot(["groups", "eur", "--limit", "5"]) as? GroupsCommand)?.limit == 5)
     }
 
+    @Test func settingsEditTheAttributeList() throws {
+        let current = ["employeeId", "otherMails"]
+        #expect(try SettingsCommand.parse([]).attributeList(current: current) == nil)
+        #expect(try SettingsCommand.parse(["--attributes", ""]).attributeList(current: current) == [])
+        #expect(
+            try SettingsCommand.parse(["--attributes", " employeeType, proxyAddresses "]).attributeList(
+                current: current
+            )
+                == ["employeeType", "proxyAddresses"]
+        )
+        let edited = try SettingsCommand.parse(["--remove-attribute", "OTHERMAILS", "--add-attribute", "employeeType"])
+        #expect(edited.attributeList(current: current) == ["employeeId", "employeeType"])
+        #expect(throws: (any Error).self) {
+            try SettingsCommand.parse(["--attributes", "employeeId", "--add-attribute", "employeeType"])
+        }
+    }
+
     @Test func usageErrorsExitWithValidationFailure() {
         do {
             _ = try Roster.parseAsRoot(["sync", "--all", "--group", "x"])

@@ -41,7 +41,7 @@ struct DeltaSyncTests {
             limits.maxUsersFetchedWhole = maxUsersFetchedWhole
             let fixture = try await SyncFixture.make(
                 limits: limits,
-                directories: { _, onThrottle in
+                directories: { tenant, onThrottle in
                     var configuration = GraphDirectory.Configuration(
                         directoryTenantID: "double-tenant",
                         clientID: "roster-app",
@@ -50,6 +50,7 @@ struct DeltaSyncTests {
                     configuration.authority = double.baseURL
                     configuration.graphBaseURL = double.baseURL
                     configuration.onThrottle = onThrottle
+                    configuration.attributes = tenant.attributes
                     configuration.sleep = { _ in
                         // Job ids are job-1, job-2, …: record the newest progress of whichever runs.
                         let hub = hub.withLock { $0 }

@@ -30,6 +30,7 @@ extension Contact: RandomSample {
         c.country = rng.text()
         for _ in 0..<rng.count(4) { c.extensionAttributes[Int32.random(in: 1...15, using: &rng)] = rng.text() }
         c.changedUnixMs = rng.int64()
+        for _ in 0..<rng.count(3) { c.attributes[rng.text(maxLength: 40)] = rng.text() }
         return c
     }
 }
@@ -121,6 +122,7 @@ extension GetStatusResponse: RandomSample {
             settings.syncIntervalMinutes = UInt32(truncatingIfNeeded: rng.int64())
             settings.deletionThreshold = UInt32(truncatingIfNeeded: rng.int64())
             settings.includeDisabledAccounts = rng.bool()
+            settings.attributes = (0..<rng.count(3)).map { _ in rng.text() }
             status.settings = settings
         }
         status.nextScheduledUnixMs = rng.int64()
@@ -136,6 +138,7 @@ extension UpdateSettingsRequest: RandomSample {
         if rng.bool() { request.deletionThreshold = rng.bool() ? 0 : 500 }
         if rng.bool() { request.includeDisabledAccounts = rng.bool() }
         if rng.bool() { request.scheduledScope = SyncScope() }
+        if rng.bool() { request.attributes = AttributeList((0..<rng.count(3)).map { _ in rng.text() }) }
         return request
     }
 }

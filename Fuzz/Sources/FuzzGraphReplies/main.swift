@@ -1,11 +1,19 @@
 import Foundation
 import NIOCore
+
 @testable import RosterDirectory
 
 /// Every reply body RosterDirectory reads from a directory endpoint: user pages (`/users`,
 /// members, delta pages with `@removed`), links-only reads, export files, groups and group pages,
 /// token replies, JWT claims and error bodies. The first byte picks the reader; the rest is the
 /// body. Any input must end in a value or a thrown error: never a crash, whatever its nesting.
+/// Additional user properties the user-page reader looks for: standard ones and an extension.
+enum FuzzAttributes {
+    static let names = [
+        "employeeId", "otherMails", "onPremisesSyncEnabled", "extension_0f2a9c4e8b7d4e1fa3c65d2b9e8f7a61_x",
+    ]
+}
+
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzGraphReplies(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     let input = UnsafeRawBufferPointer(start: start, count: count)
@@ -14,7 +22,8 @@ public func fuzzGraphReplies(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     let body = ByteBuffer(bytes: bytes)
     switch selector % 8 {
     case 0:
-        _ = try? GraphUserPage.read(body)
+        // With additional user properties, so their reader (any JSON value as text) is fuzzed too.
+        _ = try? GraphUserPage.read(body, attributes: FuzzAttributes.names)
     case 1:
         _ = try? GraphUserPage.links(body)
     case 2:

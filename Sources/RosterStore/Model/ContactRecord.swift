@@ -46,6 +46,10 @@ package struct ContactRecord: Sendable, Hashable {
     package var extensionAttributes: [String?] {
         didSet { extensionAttributes = Self.normalized(extensionAttributes) }
     }
+    /// The tenant's additional user properties (``TenantRecord/attributes``) that hold a value, by
+    /// name: text as the directory gave it, numbers and booleans as their JSON text, lists of
+    /// strings joined by a line feed. Stored as one canonical JSON object (NULL when empty).
+    package var attributes: [String: String]
     /// When the store last wrote a change to this contact (Unix milliseconds); set by the apply step.
     package var changedAt: Int64
 
@@ -54,6 +58,7 @@ package struct ContactRecord: Sendable, Hashable {
         self.id = id
         self.businessPhones = []
         self.extensionAttributes = Array(repeating: nil, count: Self.extensionAttributeCount)
+        self.attributes = [:]
         self.changedAt = 0
     }
 

@@ -36,6 +36,10 @@ package struct TenantRecord: Sendable, Hashable {
     /// Whether an encrypted client secret is stored (set by the stores when they read a tenant;
     /// store a secret with `setClientSecret`).
     package var hasClientSecret: Bool
+    /// Additional user properties synced into ``ContactRecord/attributes`` (Graph user properties
+    /// and `extension_<app id>_<name>` schema extensions), canonical names in the admin's order.
+    /// Stored as a JSON array of strings; a change must clear ``deltaLink``.
+    package var attributes: [String]
 
     /// A new, unconnected tenant with default options, scoped to all users.
     package init(id: String, displayName: String, authorityURL: String, graphBaseURL: String, createdAt: Int64) {
@@ -50,5 +54,6 @@ package struct TenantRecord: Sendable, Hashable {
         self.syncIntervalMinutes = 0
         self.createdAt = createdAt
         self.hasClientSecret = false
+        self.attributes = []
     }
 }

@@ -4,18 +4,31 @@
 ///
 /// The SQL built here comes only from these constant names, never from input.
 package enum ContactColumns {
-    /// The field columns after the id, in binding order.
-    package static let fields: [String] =
+    /// The field columns after the id, in binding order: those of the first schema, then
+    /// `attributes` (added by a later migration).
+    package static let fields: [String] = version1Fields + ["attributes"]
+
+    /// The field columns the first migration created; frozen, since that migration has shipped.
+    private static let version1Fields: [String] =
         [
             "user_principal_name", "mail", "display_name", "given_name", "surname", "job_title", "department",
             "company_name", "office_location", "business_phones", "mobile_phone", "fax_number", "street_address",
             "city", "state", "postal_code", "country",
         ] + (1...ContactRecord.extensionAttributeCount).map { "extension_attribute_\($0)" }
 
-    /// `name TEXT, …` for CREATE TABLE (business_phones is a JSON array, never NULL).
-    package static let definitions: String = fields.map {
-        $0 == "business_phones" ? "business_phones TEXT NOT NULL DEFAULT '[]'" : "\($0) TEXT"
-    }.joined(separator: ",\n    ")
+    /// `name TEXT, …` for CREATE TABLE (business_phones is a JSON array, never NULL) of every
+    /// field: for tables made anew (the apply step's temporary table).
+    package static let definitions: String = definitions(of: fields)
+
+    /// `name TEXT, …` of the fields the first migration created, for that migration only (later
+    /// migrations add their columns themselves).
+    package static let version1Definitions: String = definitions(of: version1Fields)
+
+    private static func definitions(of fields: [String]) -> String {
+        fields.map {
+            $0 == "business_phones" ? "business_phones TEXT NOT NULL DEFAULT '[]'" : "\($0) TEXT"
+        }.joined(separator: ",\n    ")
+    }
 
     /// `a, b, c` in order.
     package static let list: String = fields.joined(separator: ", ")
@@ -46,7 +59,7 @@ package enum ContactColumns {
             contact.jobTitle, contact.department, contact.companyName, contact.officeLocation,
             PhoneList.encode(contact.businessPhones), contact.mobilePhone, contact.faxNumber, contact.streetAddress,
             contact.city, contact.state, contact.postalCode, contact.country,
-        ] + contact.extensionAttributes
+        ] + contact.extensionAttributes + [AttributeMap.encode(contact.attributes)]
     }
 
     /// The contact `id` whose fields are `values` in ``fields`` order (as ``values(of:)`` gives them).
@@ -75,6 +88,7 @@ package enum ContactColumns {
         contact.postalCode = next()
         contact.country = next()
         contact.extensionAttributes = (0..<ContactRecord.extensionAttributeCount).map { _ in next() }
+        contact.attributes = AttributeMap.decode(next())
         contact.changedAt = changedAt
         return contact
     }

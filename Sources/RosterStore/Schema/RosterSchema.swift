@@ -20,8 +20,15 @@ package enum RosterSchema {
             sql: version7
         )
         migrator.register("API keys that expire, and when each was last used", sql: version8)
+        migrator.register("additional user properties per tenant, their values per contact", sql: version9)
         return migrator
     }()
+
+    private static let version9 = """
+        ALTER TABLE tenants ADD COLUMN attributes TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE contacts ADD COLUMN attributes TEXT;
+        ALTER TABLE staging ADD COLUMN attributes TEXT;
+        """
 
     private static let version8 = """
         ALTER TABLE api_keys ADD COLUMN expires_at INTEGER;
@@ -63,7 +70,7 @@ package enum RosterSchema {
         CREATE TABLE contacts (
             tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
             id TEXT NOT NULL,
-            \(ContactColumns.definitions),
+            \(ContactColumns.version1Definitions),
             changed_at INTEGER NOT NULL,
             PRIMARY KEY (tenant_id, id)
         );
@@ -119,7 +126,7 @@ package enum RosterSchema {
             contact_id TEXT NOT NULL,
             -- 1: a delta sync's removal of contact_id (its fields are NULL); 0: the row to hold.
             removal INTEGER NOT NULL DEFAULT 0,
-            \(ContactColumns.definitions)
+            \(ContactColumns.version1Definitions)
         );
         CREATE INDEX staging_by_job ON staging(job_id);
         """

@@ -3,7 +3,8 @@ extension SQLiteStore {
     static let tenantColumns = """
         id, display_name, directory_tenant_id, client_id, authority_url, graph_base_url, connection_state,
         connection_error_code, scope_kind, scope_group_id, scope_group_name, delta_link, deletion_threshold,
-        include_disabled, sync_interval_minutes, next_sync_at, created_at, client_secret IS NOT NULL, token_scope
+        include_disabled, sync_interval_minutes, next_sync_at, created_at, client_secret IS NOT NULL, token_scope,
+        attributes
         """
 
     package func createTenant(_ tenant: TenantRecord) async throws(StoreError) {
@@ -96,7 +97,8 @@ extension SQLiteStore {
             UPDATE tenants SET display_name = ?2, directory_tenant_id = ?3, client_id = ?4, authority_url = ?5,
                 graph_base_url = ?6, connection_state = ?7, connection_error_code = ?8, scope_kind = ?9,
                 scope_group_id = ?10, scope_group_name = ?11, delta_link = ?12, deletion_threshold = ?13,
-                include_disabled = ?14, sync_interval_minutes = ?15, next_sync_at = ?16, token_scope = ?17
+                include_disabled = ?14, sync_interval_minutes = ?15, next_sync_at = ?16, token_scope = ?17,
+                attributes = ?18
             WHERE id = ?1
             """
         )
@@ -119,6 +121,7 @@ extension SQLiteStore {
         update.bind(tenant.syncIntervalMinutes, at: 15)
         if let next = tenant.nextSyncAt { update.bind(next, at: 16) }
         update.bind(tenant.tokenScope, at: 17)
+        update.bind(PhoneList.encode(tenant.attributes), at: 18)
         try update.run()
         guard connection.changes == 1 else { throw noTenant(tenant.id) }
     }
@@ -143,6 +146,7 @@ extension SQLiteStore {
         tenant.nextSyncAt = row.optionalInt64(15)
         tenant.hasClientSecret = row.bool(17)
         tenant.tokenScope = row.string(18)
+        tenant.attributes = PhoneList.decode(row.string(19) ?? "[]")
         return tenant
     }
 }

@@ -24,6 +24,10 @@ public struct Contact: ProtoMessage {
     public var extensionAttributes: [Int32: String] = [:]
     /// When Roster last wrote a change to this contact.
     public var changedUnixMs: Int64 = 0
+    /// The tenant's additional user properties (``TenantSettings/attributes``) by name; absent
+    /// when the directory holds null or an empty list. Numbers and booleans as their JSON text, a
+    /// list of strings as its items joined by a line feed.
+    public var attributes: [String: String] = [:]
 
     public init() {}
 
@@ -49,6 +53,7 @@ public struct Contact: ProtoMessage {
         v.string(18, country)
         v.map(19, extensionAttributes)
         v.int64(20, changedUnixMs)
+        v.map(21, attributes)
     }
 
     @inlinable
@@ -74,6 +79,7 @@ public struct Contact: ProtoMessage {
         case 18: country = try r.string(tag)
         case 19: try r.mapEntry(tag, into: &extensionAttributes)
         case 20: changedUnixMs = try r.int64(tag)
+        case 21: try r.mapEntry(tag, into: &attributes)
         default: try r.skip(tag)
         }
     }

@@ -58,6 +58,10 @@ struct ContactCommand: AsyncParsableCommand {
             ("country", contact.country),
         ]
         rows += contact.extensionAttributes.sorted { $0.key < $1.key }.map { ("extensionAttribute\($0.key)", $0.value) }
+        // Additional user properties; a list's items (joined by line feeds on the wire) by commas.
+        rows += contact.attributes.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }.map {
+            ($0.key, $0.value.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: ", "))
+        }
         rows.append(("changed", TextFormat.time(unixMs: contact.changedUnixMs)))
         return TextFormat.labelled(rows.filter { !$0.1.isEmpty })
     }

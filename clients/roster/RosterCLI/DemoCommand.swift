@@ -140,19 +140,21 @@ public struct DemoCommand: AsyncParsableCommand {
             throw CLIFailure("the demo directory has no \"UK Staff\" group", exitCode: RosterExitCode.failure)
         }
 
-        console.print("\n3. Sync the group \"UK Staff\" (nested inside it: London Office, uk-london)")
+        try await chooseAttributes(admin, console: console)
+
+        console.print("\n4. Sync the group \"UK Staff\" (nested inside it: London Office, uk-london)")
         var groupSync = StartSyncRequest()
         groupSync.scope = SyncScope.group(id: ukStaff.id, displayName: ukStaff.displayName)
         let first = try await admin.startSync(groupSync)
         _ = try await watcher.watch(admin, jobID: first.job?.id ?? "")
 
-        console.print("\n4. Sync all users (member accounts; guests and disabled accounts are left out)")
+        console.print("\n5. Sync all users (member accounts; guests and disabled accounts are left out)")
         var allSync = StartSyncRequest()
         allSync.scope = .allUsers
         let second = try await admin.startSync(allSync)
         _ = try await watcher.watch(admin, jobID: second.job?.id ?? "")
 
-        console.print("\n5. An editor tries to sync a group")
+        console.print("\n6. An editor tries to sync a group")
         do {
             groupSync.acknowledgeRemovals = true
             _ = try await editor.startSync(groupSync)
@@ -161,7 +163,7 @@ public struct DemoCommand: AsyncParsableCommand {
             console.print("   refused, PERMISSION_DENIED: \(error.message)")
         }
 
-        console.print("\n6. What the database holds")
+        console.print("\n7. What the database holds")
         let status = try await admin.getStatus()
         console.print(
             "   \(TextFormat.count(status.contactCount)) contacts, saved scope: \(TextFormat.scope(status.savedScope))"
@@ -180,6 +182,14 @@ public struct DemoCommand: AsyncParsableCommand {
                 ]
             }
         ).forEach { console.print("   " + $0) }
+        if let someone = sample.contacts.first(where: { !$0.attributes.isEmpty }) {
+            console.print("   \(someone.displayName)'s additional attributes:")
+            TextFormat.labelled(
+                someone.attributes.sorted { $0.key < $1.key }.map {
+                    ($0.key, $0.value.split(separator: "\n").joined(separator: ", "))
+                }
+            ).forEach { console.print("     " + $0) }
+        }
         let jobs = try await admin.listSyncJobs().jobs
         console.print("   job history:")
         for job in jobs.reversed() {
@@ -187,6 +197,25 @@ public struct DemoCommand: AsyncParsableCommand {
                 "   - \(TextFormat.scope(job.scope)), \(TextFormat.name(job.mode)), \(TextFormat.name(job.state)): \(job.summary?.text ?? job.errorMessage)"
             )
         }
+    }
+
+    /// Step 3: more attributes than the contact fields, an unknown name refused first.
+    private func chooseAttributes(_ admin: RosterClient, console: Console) async throws {
+        console.print("\n3. Choose additional attributes: standard Graph properties and a schema extension")
+        var refused = UpdateSettingsRequest()
+        refused.attributes = AttributeList(["employeeId", "shoeSize"])
+        do {
+            _ = try await admin.updateSettings(refused)
+            throw CLIFailure("the unknown property shoeSize was not refused", exitCode: RosterExitCode.failure)
+        } catch let error as RPCError where error.code == .invalidArgument {
+            console.print("   refused, INVALID_ARGUMENT: \(error.message.prefix { $0 != "(" })…")
+        }
+        var request = UpdateSettingsRequest()
+        request.attributes = AttributeList([
+            "employeeId", "employeeType", "otherMails", "extension_0f2a9c4e8b7d4e1fa3c65d2b9e8f7a61_costCentre",
+        ])
+        let saved = try await admin.updateSettings(request)
+        console.print("   syncing: \(saved.settings?.attributes.joined(separator: ", ") ?? "")")
     }
 
     /// Returns when SIGINT or SIGTERM arrives.

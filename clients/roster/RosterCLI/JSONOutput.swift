@@ -161,6 +161,14 @@ public enum JSONOutput {
                 )
             ),
             ("changedUnixMs", .int(contact.changedUnixMs)),
+            (
+                "attributes",
+                .object(
+                    contact.attributes.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }.map {
+                        ($0.key, .string($0.value))
+                    }
+                )
+            ),
         ])
     }
 
@@ -185,6 +193,7 @@ public enum JSONOutput {
             ("syncIntervalMinutes", .int(Int64(settings.syncIntervalMinutes))),
             ("deletionThreshold", .int(Int64(settings.deletionThreshold))),
             ("includeDisabledAccounts", .bool(settings.includeDisabledAccounts)),
+            ("attributes", .array(settings.attributes.map(JSONValue.string))),
         ])
     }
 

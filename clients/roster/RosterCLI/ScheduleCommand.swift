@@ -101,6 +101,7 @@ struct ScheduleCommand: AsyncParsableCommand {
             ("Automatic sync", schedule),
             ("Deletion threshold", "\(TextFormat.count(Int64(settings.deletionThreshold))) contacts"),
             ("Disabled accounts", settings.includeDisabledAccounts ? "synced" : "left out"),
+            ("Attributes", settings.attributes.isEmpty ? "none" : settings.attributes.joined(separator: ", ")),
         ]
     }
 }

@@ -8,6 +8,8 @@ public struct UpdateSettingsRequest: ProtoMessage {
     public var includeDisabledAccounts: Bool?
     /// The scope automatic syncs re-run; nil keeps the saved scope.
     public var scheduledScope: SyncScope?
+    /// Replaces the tenant's additional user properties (an empty list: none); nil keeps them.
+    public var attributes: AttributeList?
 
     public init() {}
 
@@ -17,6 +19,7 @@ public struct UpdateSettingsRequest: ProtoMessage {
         v.uint32(2, deletionThreshold)
         v.bool(3, includeDisabledAccounts)
         v.message(4, scheduledScope)
+        v.message(5, attributes)
     }
 
     @inlinable
@@ -26,6 +29,7 @@ public struct UpdateSettingsRequest: ProtoMessage {
         case 2: deletionThreshold = try r.uint32(tag)
         case 3: includeDisabledAccounts = try r.bool(tag)
         case 4: try r.message(tag, into: &scheduledScope)
+        case 5: try r.message(tag, into: &attributes)
         default: try r.skip(tag)
         }
     }
