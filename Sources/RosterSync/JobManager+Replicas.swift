@@ -58,22 +58,26 @@ extension JobManager {
         }
     }
 
-    /// Publishes another replica's progress value when this hub follows the job.
+    /// Publishes another replica's progress value when this hub follows the job, and keeps it as
+    /// the job's newest announcement either way (a watcher that comes later starts from it).
     nonisolated func relay(job: String, payload: String) {
-        guard followed.contains(job), let value = SyncProgress(relayPayload: payload), value.jobID == job else {
-            return
-        }
-        progress.publish(value)
+        guard !isLocal(job), let value = SyncProgress(relayPayload: payload), value.jobID == job else { return }
+        if followed.announced(value) { progress.publish(value) }
     }
 
-    /// Starts following another replica's active job: the hub holds its stored state until that
-    /// replica's announcements (or, when it ends unannounced, the store) bring newer ones.
+    /// Starts following another replica's active job: the hub starts from its newest announcement,
+    /// or else its stored state, until that replica's announcements (or, when it ends unannounced,
+    /// the store) bring newer ones.
     func follow(_ job: SyncJobRecord) {
-        followed.insert(job.id)
-        var value = SyncProgress(job: job)
-        value.message = "\(job.state.rawValue) on another server"
+        var value = followed.follow(job.id) ?? SyncProgress(job: job)
+        if value.message == job.state.rawValue { value.message = "\(job.state.rawValue) on another server" }
         // A value announced meanwhile is newer: keep it.
         if progress.latest(job: job.id) == nil { progress.publish(value) }
+    }
+
+    /// Whether this replica runs `job` (its own announcements come back to it too).
+    private nonisolated func isLocal(_ job: String) -> Bool {
+        progress.latest(job: job) != nil && !followed.contains(job)
     }
 
     /// Announces the job's values to the other replicas as this hub paces them, until its final one.
@@ -101,12 +105,39 @@ extension JobManager {
     }
 }
 
-/// The ids of the jobs another replica runs that this replica's hub follows.
+/// The jobs of other replicas this replica's hub follows, and the newest announcement of the
+/// last ``limit`` jobs it heard of (followed or not).
 final class RemoteJobs: Sendable {
-    private let state = Mutex<Set<String>>([])
+    private struct State {
+        var followed: Set<String> = []
+        var announced: [String: SyncProgress] = [:]
+        /// Announced jobs, oldest first, for forgetting past the limit.
+        var order: [String] = []
+    }
+    /// How many jobs' newest announcements are kept.
+    let limit = 1_000
+    private let state = Mutex(State())
 
-    var ids: [String] { state.withLock { Array($0) } }
-    func contains(_ id: String) -> Bool { state.withLock { $0.contains(id) } }
-    func insert(_ id: String) { _ = state.withLock { $0.insert(id) } }
-    func remove(_ id: String) { _ = state.withLock { $0.remove(id) } }
+    var ids: [String] { state.withLock { Array($0.followed) } }
+    func contains(_ id: String) -> Bool { state.withLock { $0.followed.contains(id) } }
+    func remove(_ id: String) { _ = state.withLock { $0.followed.remove(id) } }
+
+    /// Follows `id`; returns its newest announcement, if one was heard.
+    func follow(_ id: String) -> SyncProgress? {
+        state.withLock { state in
+            state.followed.insert(id)
+            return state.announced[id]
+        }
+    }
+
+    /// Keeps `value` as its job's newest announcement; true when the job is followed.
+    func announced(_ value: SyncProgress) -> Bool {
+        state.withLock { state in
+            if state.announced.updateValue(value, forKey: value.jobID) == nil {
+                state.order.append(value.jobID)
+                if state.order.count > limit { state.announced[state.order.removeFirst()] = nil }
+            }
+            return state.followed.contains(value.jobID)
+        }
+    }
 }

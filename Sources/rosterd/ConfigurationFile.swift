@@ -22,7 +22,9 @@ internal import Foundation
 ///       "metricsListen": "127.0.0.1:9464",
 ///       "metricsTenantLabels": false,
 ///       "application": { "clientID": "…", "clientSecretFile": "/etc/roster/app-secret",
-///                        "consentRedirectURI": "https://roster.example.com/consented" }
+///                        "consentRedirectURI": "https://roster.example.com/consented" },
+///       "store": { "url": "postgres://roster@db.example.com:5432/roster?sslmode=verify-full",
+///                  "passwordFile": "/etc/roster/db-password", "jobLeaseSeconds": 10 }
 ///     }
 struct ConfigurationFile: Decodable, Equatable {
     struct TLS: Decodable, Equatable {
@@ -73,6 +75,14 @@ struct ConfigurationFile: Decodable, Equatable {
         var consentRedirectURI: String?
     }
     var metricsTenantLabels: Bool?
+    var store: Store?
+
+    /// The PostgreSQL store (`rosterd serve --store`); absent: SQLite in the data directory.
+    struct Store: Decodable, Equatable {
+        var url: String?
+        var passwordFile: String?
+        var jobLeaseSeconds: Int?
+    }
 
     /// Reads `path`; the error names the file and what is wrong.
     static func load(path: String) throws -> ConfigurationFile {

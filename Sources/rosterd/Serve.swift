@@ -367,7 +367,8 @@ struct Serve: AsyncParsableCommand {
         } else if metricsTenantLabels {
             throw ConfigurationError("--metrics-tenant-labels needs --metrics-listen")
         }
-        if var postgres = try storeOption.postgres(environment: environment) {
+        let jobLeaseSeconds = jobLeaseSeconds ?? file.store?.jobLeaseSeconds
+        if var postgres = try storeOption.postgres(environment: environment, file: file.store) {
             if let seconds = jobLeaseSeconds {
                 postgres.jobLease = .seconds(try Self.positive(seconds, "job lease seconds"))
             }
@@ -377,7 +378,10 @@ struct Serve: AsyncParsableCommand {
                 return try await StoreOption.openPostgres(configuration, dataDirectory: directory)
             }
         } else if jobLeaseSeconds != nil {
-            throw ConfigurationError("--job-lease-seconds is for a PostgreSQL store: give --store postgres://… too")
+            throw ConfigurationError(
+                "a job lease (--job-lease-seconds, store.jobLeaseSeconds) is for a PostgreSQL store: give "
+                    + "--store postgres://… (or store.url) too"
+            )
         }
         return settings
     }

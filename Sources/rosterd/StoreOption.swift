@@ -20,15 +20,21 @@ struct StoreOption: ParsableArguments {
     @Option(help: "File holding the PostgreSQL password, mode 0600 (env ROSTERD_STORE_PASSWORD_FILE).")
     var storePasswordFile: String?
 
-    /// The PostgreSQL store to use, or nil for SQLite in the data directory.
-    func postgres(environment: [String: String]) throws -> PostgresStoreConfiguration? {
-        guard let url = store ?? environment["ROSTERD_STORE"] else {
-            guard storePasswordFile == nil else {
-                throw ValidationError("--store-password-file is for a PostgreSQL store: give --store postgres://… too")
+    /// The PostgreSQL store to use, or nil for SQLite in the data directory: the flags, then the
+    /// environment, then `serve`'s configuration file (`file`).
+    func postgres(environment: [String: String], file: ConfigurationFile.Store? = nil) throws
+        -> PostgresStoreConfiguration?
+    {
+        guard let url = store ?? environment["ROSTERD_STORE"] ?? file?.url else {
+            guard storePasswordFile == nil, file?.passwordFile == nil else {
+                throw ValidationError(
+                    "a store password file is for a PostgreSQL store: give --store postgres://… (or store.url) too"
+                )
             }
             return nil
         }
-        return try Self.postgres(url: url, passwordFile: storePasswordFile, environment: environment)
+        let passwordFile = storePasswordFile ?? environment["ROSTERD_STORE_PASSWORD_FILE"] ?? file?.passwordFile
+        return try Self.postgres(url: url, passwordFile: passwordFile, environment: environment)
     }
 
     /// The PostgreSQL store at `url`, with its password from ROSTERD_STORE_PASSWORD or from the file

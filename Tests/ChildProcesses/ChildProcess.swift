@@ -103,7 +103,7 @@ public struct ChildProcess: Sendable {
         let errorData = LockedData()
         let errorsRead = DispatchSemaphore(value: 0)
         let errorReader = Thread {
-            if !mergingErrors { errorData.set(errors.fileHandleForReading.readDataToEndOfFile()) }
+            if !mergingErrors { errorData.set(errors.fileHandleForReading.readUntilEnd()) }
             errorsRead.signal()
         }
         errorReader.start()
@@ -115,7 +115,7 @@ public struct ChildProcess: Sendable {
         if let killOn {
             var killed = false
             while true {
-                let chunk = output.fileHandleForReading.availableData
+                let chunk = output.fileHandleForReading.readChunk()
                 if chunk.isEmpty { break }
                 outputData.append(chunk)
                 if !killed, outputData.range(of: killOn.marker) != nil {
@@ -125,7 +125,7 @@ public struct ChildProcess: Sendable {
                 }
             }
         } else {
-            outputData = output.fileHandleForReading.readDataToEndOfFile()
+            outputData = output.fileHandleForReading.readUntilEnd()
         }
         errorsRead.wait()
         process.waitUntilExit()

@@ -38,6 +38,46 @@ struct PostgresStoreTests {
         }
     }
 
+    @Test("the configuration file's store key opens PostgreSQL; its mistakes are configuration errors (exit 64)")
+    func storeFromConfigurationFile() async throws {
+        if let reason = PostgresCluster.unavailableReason { try Test.cancel(Comment(rawValue: reason)) }
+        let directory = NSTemporaryDirectory() + "rosterd-store-config-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        @Sendable func config(_ json: String) throws -> String {
+            let path = directory + "/config-\(UUID().uuidString).json"
+            try json.write(toFile: path, atomically: true, encoding: .utf8)
+            return path
+        }
+        let withPassword = try await LogFormatTests.refused([
+            "--config", try config(#"{"store": {"url": "postgres://roster:hunter2@127.0.0.1:5432/roster"}}"#),
+        ])
+        #expect(withPassword.status == 64, "\(withPassword.outputText)")
+        #expect(withPassword.outputText.contains("ROSTERD_STORE_PASSWORD"))
+        #expect(!withPassword.outputText.contains("hunter2"))
+        let leaseAlone = try await LogFormatTests.refused([
+            "--config", try config(#"{"store": {"jobLeaseSeconds": 5}}"#),
+        ])
+        #expect(leaseAlone.status == 64, "\(leaseAlone.outputText)")
+        #expect(leaseAlone.outputText.contains("is for a PostgreSQL store"))
+
+        try await PostgresCluster.shared.holding {
+            let (endpoint, database) = try await PostgresCluster.shared.createDatabase()
+            let url = "postgres://\(endpoint.user)@\(endpoint.host):\(endpoint.port)/\(database)"
+            let file = try config(#"{"store": {"url": "\#(url)", "jobLeaseSeconds": 5}}"#)
+            let server = try RosterdProcess(extraArguments: ["--config", file])
+            try FileManager.default.createDirectory(atPath: server.dataDirectory, withIntermediateDirectories: true)
+            try await server.start()
+            let migrated = try await PostgresCluster.shared.psql(
+                "SELECT count(*) > 0 FROM roster_schema_migrations",
+                database: database
+            )
+            #expect(migrated == "t", "rosterd did not open the configured PostgreSQL store")
+            #expect(!FileManager.default.fileExists(atPath: server.dataDirectory + "/roster.sqlite"))
+            await server.terminate()
+        }
+    }
+
     @Test("a store URL holding a password is refused before anything opens, without repeating the password")
     func refusesPasswordInURL() async throws {
         let outcome = try await ChildProcess(

@@ -204,7 +204,7 @@ private final class LineReader: @unchecked Sendable {
         Thread {
             var line = Data()
             while !line.contains(UInt8(ascii: "\n")) {
-                let chunk = handle.availableData
+                let chunk = handle.readChunk()
                 if chunk.isEmpty { break }
                 line.append(chunk)
             }

@@ -38,15 +38,16 @@ final class Scenario: @unchecked Sendable {
 
     /// Runs `body` with a fresh scenario and tears it down; `serverArguments` go to `rosterd serve`,
     /// `storeArguments` (`--store postgres://…`) to it and to the subcommands that add the tenants.
-    /// `beforeStart` runs once the tenants exist and the double runs, before rosterd starts.
+    /// `beforeStart` runs once the tenants exist and the double runs, before rosterd starts. The
+    /// double serves `directory` (default: the demo directory).
     static func run(
         serverArguments: [String] = [],
         storeArguments: [String] = [],
         beforeStart: (RosterdProcess, GraphDouble) async throws -> Void = { _, _ in },
+        directory given: GraphDoubleDirectory? = nil,
         _ body: (Scenario) async throws -> Void
     ) async throws {
-        let url = try #require(FileDirectory.demoURL)
-        let directory = try GraphDoubleDirectory(contentsOf: url)
+        let directory = try given ?? GraphDoubleDirectory(contentsOf: try #require(FileDirectory.demoURL))
         let double = GraphDouble(directory: directory)
         try await double.start()
         let server = try RosterdProcess(extraArguments: serverArguments, storeArguments: storeArguments)

@@ -8,7 +8,7 @@ import Testing
 /// Two `PostgresStore`s on one database, as two `rosterd` replicas hold them: the job lease, the
 /// fencing of a replica whose lease ran out, cancels and news across replicas, and scheduled syncs
 /// claimed once.
-@Suite("PostgreSQL replicas", .postgresCluster)
+@Suite("PostgreSQL replicas", .postgresCluster, .timeLimit(.minutes(3)))
 struct PostgresReplicaTests {
     /// Replicas A and B on one fresh database (one tenant), sharing the master key.
     struct Pair {
@@ -30,6 +30,30 @@ struct PostgresReplicaTests {
             await a.close()
             await b.close()
         }
+    }
+
+    /// `events`, once its connection listens: `store` announces pings until one comes back (the
+    /// LISTEN may take a moment on a loaded machine). Pings may follow; ``isPing(_:)`` spots them.
+    static func listening(_ events: AsyncStream<ReplicaEvent>, via store: PostgresStore) async throws
+        -> AsyncStream<ReplicaEvent>.Iterator
+    {
+        let pinger = Task {
+            for count in 0..<300 {
+                try? await store.announceProgress(job: "ping", payload: "\(count)")
+                try? await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        defer { pinger.cancel() }
+        var iterator = events.makeAsyncIterator()
+        while let event = await iterator.next() {
+            if isPing(event) { return iterator }
+        }
+        throw StoreError(.database, "the event stream ended before it heard a ping")
+    }
+
+    static func isPing(_ event: ReplicaEvent) -> Bool {
+        if case .progress(job: "ping", _) = event { return true }
+        return false
     }
 
     static func job(_ id: String) -> SyncJobRecord {
@@ -106,10 +130,11 @@ struct PostgresReplicaTests {
 
     @Test("a lease renewed in time outlives its first term")
     func renewal() async throws {
-        let pair = try await Pair.make(lease: .milliseconds(600))
+        // Renewed every second for 6 s, a 4 s lease holds even on a loaded machine.
+        let pair = try await Pair.make(lease: .seconds(4))
         try await pair.a.createJob(Self.job("on-a"))
-        for _ in 0..<4 {
-            try await Task.sleep(for: .milliseconds(200))
+        for _ in 0..<6 {
+            try await Task.sleep(for: .seconds(1))
             _ = try await pair.a.renewLeases()
         }
         #expect(try await pair.b.interruptActiveJobs(now: 9) == [], "a renewed lease was taken")
@@ -119,14 +144,14 @@ struct PostgresReplicaTests {
     @Test("a cancel made on B marks A's job and is heard by A at once and at its next renewal")
     func cancelAcrossReplicas() async throws {
         let pair = try await Pair.make()
-        let events = pair.a.events()
-        try await Task.sleep(for: .milliseconds(200))  // the listener's LISTEN reaches the server
+        var events = try await Self.listening(pair.a.events(), via: pair.a)
         try await pair.a.createJob(Self.job("on-a"))
         let cancelled = try await pair.b.requestCancel(tenant: StoreFixture.tenant)
         #expect(cancelled?.id == "on-a")
         #expect(try await pair.a.renewLeases() == ["on-a"])
         var heard: ReplicaEvent?
-        for await event in events {
+        while let event = await events.next() {
+            guard !Self.isPing(event) else { continue }
             heard = event
             break
         }
@@ -138,12 +163,12 @@ struct PostgresReplicaTests {
     @Test("progress and new groups reach the other replica as events")
     func news() async throws {
         let pair = try await Pair.make()
-        let events = pair.b.events()
-        try await Task.sleep(for: .milliseconds(200))
+        var events = try await Self.listening(pair.b.events(), via: pair.a)
         try await pair.a.announceProgress(job: "job-1", payload: "{\"message\": \"fetching users\"}")
         try await pair.a.replaceGroups(tenant: StoreFixture.tenant, groups: [], now: 3)
         var heard: [ReplicaEvent] = []
-        for await event in events {
+        while let event = await events.next() {
+            guard !Self.isPing(event) else { continue }
             heard.append(event)
             if heard.count == 2 { break }
         }
