@@ -56,8 +56,8 @@ struct ReplicaTests {
             let onA = try scenario.client(scenario.acme.admin)
             let onB = try b.client(key: scenario.acme.admin)
             defer { Task { await onB.close() } }
-            // The first page waits out a 2 s throttle: the job runs on A for that long at least.
-            scenario.double.inject([.throttle(retryAfter: 2)], pathPrefix: "/v1.0/users/delta")
+            // The first page waits out a 5 s throttle: the job runs on A for that long at least.
+            scenario.double.inject([.throttle(retryAfter: 5)], pathPrefix: "/v1.0/users/delta")
             let started = try await onA.startSync(Scenario.request(Scenario.allUsers()))
             let job = try #require(started.job?.id)
             let again = try await onB.startSync(Scenario.request(Scenario.allUsers()))
@@ -69,7 +69,8 @@ struct ReplicaTests {
             let finalOnB = try #require(watchedOnB.last)
             #expect(finalOnB.final && finalOnB.state == .succeeded)
             #expect(finalOnB.summary == finalOnA.summary, "B's confirmation differs from A's")
-            #expect(watchedOnB.contains { !$0.final && $0.throttleWaitMs > 0 }, "B never saw A's throttling wait")
+            #expect(watchedOnB.first?.final == false, "B's stream did not begin while the job ran on A")
+            #expect(watchedOnB.first?.state == .running)
             let ids = try await scenario.contactIDs(onB)
             #expect(ids.count == Self.inScope(scenario))
             #expect(Int64(ids.count) == finalOnB.summary?.totalContacts)
@@ -125,8 +126,8 @@ struct ReplicaTests {
 
     @Test("50 tenants syncing at once, half started on A and half on B, all come out exact")
     func fiftyTenants() async throws {
-        // 200 users each (the demo's 1,000 per tenant would make this the slowest test by far).
-        try await Self.withReplicas(directory: .generated(userCount: 200)) { scenario, b in
+        // 20 users each: the test is about 50 jobs at once on two replicas, not about their size.
+        try await Self.withReplicas(directory: .generated(userCount: 20)) { scenario, b in
             var admins: [String] = []
             for index in 0..<50 {
                 let output = try await RosterdProcess.run(

@@ -167,6 +167,10 @@ struct TestServer {
     let port: Int
     let observations: Observations
 
+    /// The test servers' own event loops: the other suites' PostgreSQL clients and Graph traffic
+    /// keep NIO's shared singleton group busy, and a gated call must not wait behind them.
+    static let eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+
     static func start(
         tls: Bool = false,
         clientCA: Bool = false,
@@ -188,7 +192,11 @@ struct TestServer {
         configuration.limits.requestTimeout = .seconds(120)
         configure(&configuration)
         let observations = Observations()
-        let server = try RPCServer(configuration: configuration, router: testRouter(observations))
+        let server = try RPCServer(
+            configuration: configuration,
+            router: testRouter(observations),
+            group: Self.eventLoops
+        )
         let address = try await server.start()
         return TestServer(server: server, port: address.port!, observations: observations)
     }
