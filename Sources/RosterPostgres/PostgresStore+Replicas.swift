@@ -89,6 +89,7 @@ extension PostgresStore: ReplicaCoordination {
         while !Task.isCancelled {
             do {
                 let connection = try await PostgresConnection.connect(
+                    on: eventLoops.any(),
                     configuration: try configuration.connectionConfiguration(),
                     id: 1,
                     logger: logger

@@ -1,5 +1,6 @@
 internal import Foundation
 internal import Logging
+internal import NIOPosix
 internal import NIOSSL
 internal import PostgresNIO
 package import RosterStore
@@ -41,6 +42,7 @@ package final class PostgresStore: ClosableStore {
         let applied: [String]
         do {
             let connection = try await PostgresConnection.connect(
+                on: eventLoops.any(),
                 configuration: try configuration.connectionConfiguration(),
                 id: 0,
                 logger: logger
@@ -71,10 +73,15 @@ package final class PostgresStore: ClosableStore {
         }
         let client = PostgresClient(
             configuration: configuration.clientConfiguration(),
+            eventLoopGroup: eventLoops,
             backgroundLogger: logger
         )
         return PostgresStore(client: client, secrets: SecretBox(key: masterKey), configuration: configuration)
     }
+
+    /// The event loops of every PostgreSQL connection in this process: threads of their own, so that
+    /// decoding a large result never holds up the loops that serve RPC calls (NIO's shared group).
+    static let eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
 
     /// Stops the connection pool, closing its connections once their calls finish.
     package func close() async {

@@ -214,6 +214,8 @@ struct TestServer {
         }
         configuration.backoff.maxAttempts = 2
         configuration.backoff.initial = .milliseconds(10)
+        // The whole suite runs hundreds of tests at once on two cores: a connect may take seconds.
+        configuration.connection.connectTimeout = .seconds(60)
         return try RosterClient(configuration: configuration)
     }
 
