@@ -17,14 +17,7 @@ import Synchronization
 extension SyncBench {
     func postgresPart() async throws {
         if let reason = PostgresCluster.unavailableReason { throw BenchError(reason) }
-        log("generating \(users) users…")
-        var directory = GraphDoubleDirectory.generated(userCount: users)
-        for index in directory.users.indices {
-            directory.users[index]["accountEnabled"] = true
-            directory.users[index]["userType"] = "Member"
-        }
-        let double = GraphDouble(directory: directory)
-        try await double.start()
+        let double = try await startDoubleOfSyncedUsers()
         try await PostgresCluster.shared.holding {
             let (_, first) = try await PostgresCluster.shared.createDatabase()  // starts the cluster
             let version = try await PostgresCluster.shared.psql("SHOW server_version", database: first)

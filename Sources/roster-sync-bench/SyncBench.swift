@@ -60,16 +60,7 @@ struct SyncBench: AsyncParsableCommand {
         let selected = Set(parts.split(separator: ",").map(String.init))
         printMachine()
         if selected.contains("sync") || selected.contains("watch") {
-            log("generating \(users) users…")
-            // Every generated user enabled and a member, so that all of them become contacts (the
-            // generator leaves 1/97 disabled and 1/101 guests, which a sync leaves out).
-            var directory = GraphDoubleDirectory.generated(userCount: users)
-            for index in directory.users.indices {
-                directory.users[index]["accountEnabled"] = true
-                directory.users[index]["userType"] = "Member"
-            }
-            let double = GraphDouble(directory: directory)
-            try await double.start()
+            let double = try await startDoubleOfSyncedUsers()
             if selected.contains("sync") { try await syncPart(double) }
             if selected.contains("watch") { try await watchPart(double) }
             try await double.stop()
@@ -77,6 +68,21 @@ struct SyncBench: AsyncParsableCommand {
         if selected.contains("groups") { try await groupsPart() }
         if selected.contains("tenants") { try await tenantsPart() }
         if selected.contains("postgres") { try await postgresPart() }
+    }
+
+    /// The Graph double serving `users` generated users, started. Every one is enabled and a member,
+    /// so that all of them become contacts (the generator leaves 1/97 disabled and 1/101 guests,
+    /// which a sync leaves out).
+    func startDoubleOfSyncedUsers() async throws -> GraphDouble {
+        log("generating \(users) users…")
+        var directory = GraphDoubleDirectory.generated(userCount: users)
+        for index in directory.users.indices {
+            directory.users[index]["accountEnabled"] = true
+            directory.users[index]["userType"] = "Member"
+        }
+        let double = GraphDouble(directory: directory)
+        try await double.start()
+        return double
     }
 
     // MARK: - Machine

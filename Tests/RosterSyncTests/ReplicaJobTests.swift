@@ -100,8 +100,9 @@ struct ReplicaJobTests {
         try await PostgresCluster.shared.holding {
             let (reached, reachedSignal) = AsyncStream<Void>.makeStream()
             let (gate, open) = AsyncStream<Void>.makeStream()
+            let demo = try SyncFixture.demo()
             let replicas = try await Replicas.make(source: {
-                GatedDirectory(inner: try! SyncFixture.demo(), reached: reachedSignal, gate: gate)
+                GatedDirectory(inner: demo, reached: reachedSignal, gate: gate)
             })
             let tenant = SyncFixture.tenant
             // A's first job: B follows it and sees it end as A saw it.
