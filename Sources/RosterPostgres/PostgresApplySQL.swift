@@ -79,6 +79,53 @@ enum PostgresApplySQL {
 
     static let countUpserts = "SELECT count(*) FROM apply_rows WHERE NOT removal"
 
+    // MARK: - Apply logged to the change feed ($1 tenant, $2 the change time)
+
+    /// `write`, a data-modifying statement `RETURNING <contact id>`, with each row it wrote
+    /// appended to the tenant's change feed as a change of `kind`, numbered after the tenant's newest
+    /// in id order; counts the rows. The caller then advances `change_seq` by that count.
+    static func logged(_ write: String, as kind: ContactChangeKind) -> String {
+        """
+        WITH written AS (\(write)),
+        logged AS (
+            INSERT INTO contact_changes (tenant_id, seq, contact_id, kind, source, changed_at)
+            SELECT $1, (SELECT change_seq FROM tenants WHERE id = $1) + row_number() OVER (ORDER BY written.id),
+                written.id, '\(kind.rawValue)', '\(ContactChangeSource.directory.rawValue)', $2
+            FROM written
+            RETURNING 1
+        )
+        SELECT count(*) FROM logged
+        """
+    }
+
+    static func loggedDelete(_ kind: ApplyKind) -> String {
+        logged("DELETE FROM contacts c WHERE \(removeWhere(kind)) RETURNING c.id", as: .removed)
+    }
+
+    static let loggedUpdate = logged(
+        """
+        UPDATE contacts c SET \(ContactColumns.assignments(from: "s")), changed_at = $2
+        FROM apply_rows s
+        WHERE NOT s.removal AND c.tenant_id = $1 AND c.id = s.contact_id AND \(differs("c", "s"))
+        RETURNING c.id
+        """,
+        as: .updated
+    )
+
+    static let loggedInsert = logged(
+        """
+        INSERT INTO contacts (tenant_id, id, \(ContactColumns.list), changed_at)
+        SELECT $1, s.contact_id, \(ContactColumns.list(prefix: "s")), $2 FROM apply_rows s WHERE NOT s.removal
+        ORDER BY s.contact_id
+        ON CONFLICT (tenant_id, id) DO NOTHING
+        RETURNING id
+        """,
+        as: .added
+    )
+
+    /// $1 tenant, $2 how many changes were just logged.
+    static let advanceChanges = "UPDATE tenants SET change_seq = change_seq + $2 WHERE id = $1"
+
     static let dropStaging = "DELETE FROM staging WHERE job_id = $1"
 
     // MARK: - Dry run ($2: the sample limit)

@@ -19,8 +19,26 @@ package enum PostgresSchema {
             "additional user properties per tenant, their values per contact",
             statements: attributesVersion
         )
+        migrator.register("a change feed per tenant: numbered contact changes", statements: changeFeed)
         return migrator
     }()
+
+    /// As SQLite's: `change_seq` the tenant's newest change number, `change_floor` the newest pruned.
+    private static let changeFeed = [
+        "ALTER TABLE tenants ADD COLUMN change_seq BIGINT NOT NULL DEFAULT 0",
+        "ALTER TABLE tenants ADD COLUMN change_floor BIGINT NOT NULL DEFAULT 0",
+        """
+        CREATE TABLE contact_changes (
+            tenant_id \(id) REFERENCES tenants(id) ON DELETE CASCADE,
+            seq BIGINT NOT NULL,
+            contact_id \(id),
+            kind TEXT NOT NULL,
+            source TEXT NOT NULL,
+            changed_at BIGINT NOT NULL,
+            PRIMARY KEY (tenant_id, seq)
+        )
+        """,
+    ]
 
     private static let id = "TEXT COLLATE \"C\" NOT NULL"
 

@@ -69,11 +69,13 @@ extension PostgresStore {
                     deltaLink: deltaLink,
                     limits: limits,
                     refused: refused,
+                    logsChanges: configuration.logsChanges,
                     session: session
                 )
                 try await holdLease(job: job, session: session)
                 return counts
             }
+            if configuration.logsChanges && counts.changedAny { changeSignal.advance(tenant: tenant) }
             return log.committed(counts)
         } catch let error where error.code == .refused {
             // The transaction rolled back: nothing was written.
@@ -91,6 +93,7 @@ extension PostgresStore {
         deltaLink: String?,
         limits: ApplyLimits,
         refused: RefusedCounts,
+        logsChanges: Bool,
         session: SQLSession
     ) async throws(StoreError) -> ApplyCounts {
         // Locks the tenant's row (not a table): applies of one tenant take turns; readers never wait.
@@ -100,9 +103,25 @@ extension PostgresStore {
         var counts = ApplyCounts()
         let upserts = try await session.integer(PostgresApplySQL.countUpserts)
         // Removals first, then updates, then inserts: each statement sees only the rows it concerns.
-        counts.removed = try await session.integer(PostgresApplySQL.delete(kind), [.text(tenant)])
-        counts.updated = try await session.integer(PostgresApplySQL.update, [.text(tenant), .integer(now)])
-        counts.added = try await session.integer(PostgresApplySQL.insert, [.text(tenant), .integer(now)])
+        if logsChanges {
+            // Each write appends what it wrote to the change feed in the same statement; the
+            // tenant's newest number then moves on before the next write numbers its own.
+            func write(_ sql: String) async throws(StoreError) -> Int {
+                let logged = try await session.integer(sql, [.text(tenant), .integer(now)])
+                if logged > 0 {
+                    try await session.rows(PostgresApplySQL.advanceChanges, [.text(tenant), .int(logged)])
+                }
+                return logged
+            }
+            counts.removed = try await write(PostgresApplySQL.loggedDelete(kind))
+            counts.updated = try await write(PostgresApplySQL.loggedUpdate)
+            counts.added = try await write(PostgresApplySQL.loggedInsert)
+            if counts.changedAny { try await notify(.contactsChanged(tenant: tenant), session: session) }
+        } else {
+            counts.removed = try await session.integer(PostgresApplySQL.delete(kind), [.text(tenant)])
+            counts.updated = try await session.integer(PostgresApplySQL.update, [.text(tenant), .integer(now)])
+            counts.added = try await session.integer(PostgresApplySQL.insert, [.text(tenant), .integer(now)])
+        }
         counts.unchanged = upserts - counts.updated - counts.added
         counts.totalAfter = try await count(tenant: tenant, session: session)
         if limits.refuses(counts) {

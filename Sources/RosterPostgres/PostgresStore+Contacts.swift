@@ -74,16 +74,16 @@ extension PostgresStore {
         try await session.integer("SELECT count(*) FROM contacts WHERE tenant_id = $1", [.text(tenant)])
     }
 
-    /// A contact from `id, fields…, changed_at`.
-    private static func readContact(_ row: SQLRow) throws(StoreError) -> ContactRecord {
+    /// A contact from `id, fields…, changed_at` starting at column `first`.
+    static func readContact(_ row: SQLRow, from first: Int = 0) throws(StoreError) -> ContactRecord {
         let count = ContactColumns.fields.count
         var values: [String?] = []
         values.reserveCapacity(count)
-        for index in 1...count { values.append(try row.string(index)) }
+        for index in 1...count { values.append(try row.string(first + index)) }
         return ContactColumns.record(
-            id: try row.string(0) ?? "",
+            id: try row.string(first) ?? "",
             values: values,
-            changedAt: try row.int64(count + 1)
+            changedAt: try row.int64(first + count + 1)
         )
     }
 }

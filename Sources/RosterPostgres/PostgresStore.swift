@@ -20,6 +20,7 @@ package final class PostgresStore: ClosableStore {
     let configuration: PostgresStoreConfiguration
     /// This process among the replicas sharing the database: the owner of the jobs it creates.
     package let replicaID = UUID().uuidString.lowercased()
+    package let changeSignal = ChangeSignal()
     private let runner: Task<Void, Never>
 
     private init(client: PostgresClient, secrets: SecretBox, configuration: PostgresStoreConfiguration) {

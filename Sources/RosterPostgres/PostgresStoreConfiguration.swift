@@ -38,6 +38,8 @@ package struct PostgresStoreConfiguration: Sendable, CustomStringConvertible {
     /// running the job died or lost the database), another replica marks the job INTERRUPTED.
     /// Renewed every fifth of it. Default 10 s.
     package var jobLease: Duration = .seconds(10)
+    /// Whether applies log their changes to the tenant's change feed. Default true.
+    package var logsChanges = true
     /// Where the store logs (migrations at notice, applies at debug). Default: nowhere.
     package var logger = Logger(label: "roster.store", factory: { _ in SwiftLogNoOpLogHandler() })
 

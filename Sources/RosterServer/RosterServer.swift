@@ -127,6 +127,7 @@ package final class RosterServer: Service, Sendable {
         if let open = configuration.openStore { return try await open(configuration.dataDirectory, logger) }
         var storeConfiguration = SQLiteStore.Configuration(directory: configuration.dataDirectory)
         storeConfiguration.logger = logger
+        storeConfiguration.logsChanges = configuration.changeRetention != nil
         return try SQLiteStore(configuration: storeConfiguration)
     }
 
@@ -177,11 +178,14 @@ package final class RosterServer: Service, Sendable {
                 metadata: ["jobs": "\(interrupted.joined(separator: ","))"]
             )
         }
+        var serviceConfiguration = RosterService.Configuration()
+        serviceConfiguration.changeRetention = configuration.changeRetention
         let service = RosterService(
             store: store,
             jobs: jobs,
             connector: connector,
             contactIndexes: contactIndexes,
+            configuration: serviceConfiguration,
             logger: logger
         )
         var router = RPCRouter()

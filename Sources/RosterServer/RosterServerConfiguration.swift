@@ -43,6 +43,9 @@ package struct RosterServerConfiguration: Sendable {
     package var allowedDirectoryHosts: [String] = []
     /// How often automatic syncs are checked for being due.
     package var scheduleCheckInterval: Duration = .seconds(60)
+    /// How long the change feed keeps contact changes; nil turns the feed off (nothing is logged
+    /// and its calls answer FAILED_PRECONDITION). Default 7 days.
+    package var changeRetention: Duration? = .seconds(7 * 24 * 60 * 60)
     /// Log level of the server's log lines.
     package var logLevel: Logger.Level = .info
     /// How log lines are written: text (swift-log's stream format) or one JSON object per line.

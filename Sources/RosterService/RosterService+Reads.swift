@@ -72,6 +72,12 @@ extension RosterService {
         let after = request.pageToken.isEmpty ? nil : try ContactPageToken.decode(request.pageToken)
         let tenant = caller.tenantID
         var response = ListContactsResponse()
+        if after == nil {
+            // Read before the page: a change committed meanwhile is replayed by the feed, never missed.
+            response.changeCursor = try await storeCall { () async throws(StoreError) in
+                try await store.changeCursor(tenant: tenant)
+            }
+        }
         let page: ContactSearch.Page
         if request.search.isEmpty {
             page = try await storeCall { () async throws(StoreError) in

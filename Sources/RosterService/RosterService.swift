@@ -21,6 +21,14 @@ package final class RosterService: Sendable {
         /// Tenants whose contact search index is kept in memory (about 140 MiB per 100,000
         /// contacts); the least recently searched goes first. Default 4.
         package var contactIndexTenants = 4
+        /// How long the change feed keeps changes; nil when the feed is off (the store logs none).
+        /// Default 7 days.
+        package var changeRetention: Duration? = .seconds(7 * 24 * 60 * 60)
+        /// How often a WatchContactChanges stream looks at the store even without news of a commit
+        /// (a safety net: commits wake it at once). Default 5 s.
+        package var changePollInterval: Duration = .seconds(5)
+        /// Changes a WatchContactChanges stream reads from the store at a time. Default 256.
+        package var changeWatchPage = 256
         /// The clock, in Unix milliseconds.
         package var now: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1_000) }
 
@@ -71,17 +79,22 @@ package final class RosterService: Sendable {
             group.addTask { await self.groups.run() }
             group.addTask { await self.contactIndexes.runPrebuilds(store: self.store) }
             group.addTask { await self.flushKeyUse(every: .seconds(60)) }
+            group.addTask { await self.pruneChanges() }
         }
     }
 
     /// Acts on news from the replicas sharing the store: another replica's new groups for a tenant
-    /// replace this one's in-memory index of them at the next search.
+    /// replace this one's in-memory index of them at the next search; another replica's commit
+    /// wakes this one's change-feed watchers of the tenant.
     package func handle(_ event: ReplicaEvent, replicaID: String) {
         switch event {
         case .groupsReplaced(let tenant, let replica) where replica != replicaID:
             groups.forget(tenant: tenant)
+        case .contactsChanged(let tenant):
+            store.changeSignal.advance(tenant: tenant)
         case .resynchronize:
             groups.forgetAll()
+            store.changeSignal.advanceAll()
         default:
             break
         }
@@ -135,6 +148,12 @@ package final class RosterService: Sendable {
         }
         router.register(RosterMethods.revokeAPIKey) { [self] request, context in
             try await revokeAPIKey(request, caller: try await caller(context))
+        }
+        router.register(RosterMethods.listContactChanges) { [self] request, context in
+            try await listContactChanges(request, caller: try await caller(context))
+        }
+        router.register(RosterMethods.watchContactChanges) { [self] request, writer, context in
+            try await watchContactChanges(request, writer: writer, caller: try await caller(context))
         }
     }
 

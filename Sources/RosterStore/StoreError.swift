@@ -5,7 +5,7 @@ package struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The kind of failure. A struct over a private enum so that codes can be added later.
     package struct Code: Sendable, Hashable, CustomStringConvertible {
         private enum Value: String, Sendable, Hashable {
-            case sqlite, database, migration, notFound, conflict, masterKey, crypto, invalidArgument, refused
+            case sqlite, database, migration, notFound, conflict, masterKey, crypto, invalidArgument, refused, expired
         }
         private let value: Value
 
@@ -28,6 +28,8 @@ package struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         package static let invalidArgument = Code(value: .invalidArgument)
         /// An apply broke its ``ApplyLimits`` and was rolled back (internal to the apply).
         package static let refused = Code(value: .refused)
+        /// A change-feed cursor older than the retained history, or ahead of the tenant's newest change.
+        package static let expired = Code(value: .expired)
 
         package var description: String { value.rawValue }
     }

@@ -44,7 +44,7 @@ extension JobManager {
 
     /// Acts on news from the replicas: another replica's progress reaches this hub's watchers of
     /// that job; a cancel stops the job if it runs here; a lost connection runs a ``replicaTurn()``.
-    /// (Group news is the group cache's.)
+    /// (Group and change-feed news are the service's.)
     package func handle(_ event: ReplicaEvent) async {
         switch event {
         case .progress(let job, let payload):
@@ -53,7 +53,7 @@ extension JobManager {
             cancelLocal(job: job)
         case .resynchronize:
             await replicaTurn()
-        case .groupsReplaced:
+        case .groupsReplaced, .contactsChanged:
             break
         }
     }

@@ -16,6 +16,8 @@ public enum ProtoCatalog {
             UpdateSettingsResponse.self,
             APIKey.self, CreateAPIKeyRequest.self, CreateAPIKeyResponse.self, ListAPIKeysRequest.self,
             ListAPIKeysResponse.self, RevokeAPIKeyRequest.self, RevokeAPIKeyResponse.self,
+            ContactChange.self, ListContactChangesRequest.self, ListContactChangesResponse.self,
+            WatchContactChangesRequest.self,
             // rpc.proto
             RPCMessages.CallHeaders.self, RPCMessages.Status.self, RPCMessages.StatusDetail.self,
             RPCMessages.Settings.self, RPCMessages.GoAway.self,

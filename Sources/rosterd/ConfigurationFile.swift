@@ -19,6 +19,7 @@ internal import Foundation
 ///       "allowFileDirectories": false,
 ///       "allowDirectoryHosts": ["graph-proxy.example.com"],
 ///       "scheduleCheckSeconds": 60,
+///       "changeRetention": "7d",
 ///       "metricsListen": "127.0.0.1:9464",
 ///       "metricsTenantLabels": false,
 ///       "application": { "clientID": "…", "clientSecretFile": "/etc/roster/app-secret",
@@ -56,6 +57,8 @@ struct ConfigurationFile: Decodable, Equatable {
     }
 
     var listen: String?
+    /// How long the change feed keeps changes (`7d`, `36h`, `90m`, `30s`); "0" turns it off.
+    var changeRetention: String?
     var dataDirectory: String?
     var tls: TLS?
     var logLevel: String?

@@ -156,6 +156,12 @@ struct Serve: AsyncParsableCommand {
     )
     var jobLeaseSeconds: Int?
 
+    @Option(
+        help:
+            "How long the change feed keeps contact changes: a number with s, m, h or d, e.g. 7d (the default) or 36h; 0 turns the feed off (nothing is logged; ListContactChanges and WatchContactChanges answer FAILED_PRECONDITION)."
+    )
+    var changeRetention: String?
+
     func run() async throws {
         Self.keepLargeBuffersOutOfTheHeap()
         let environment = ProcessInfo.processInfo.environment
@@ -367,8 +373,12 @@ struct Serve: AsyncParsableCommand {
         } else if metricsTenantLabels {
             throw ConfigurationError("--metrics-tenant-labels needs --metrics-listen")
         }
+        if let text = changeRetention ?? file.changeRetention {
+            settings.changeRetention = try Self.retention(text)
+        }
         let jobLeaseSeconds = jobLeaseSeconds ?? file.store?.jobLeaseSeconds
         if var postgres = try storeOption.postgres(environment: environment, file: file.store) {
+            postgres.logsChanges = settings.changeRetention != nil
             if let seconds = jobLeaseSeconds {
                 postgres.jobLease = .seconds(try Self.positive(seconds, "job lease seconds"))
             }
@@ -396,6 +406,20 @@ struct Serve: AsyncParsableCommand {
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         guard !host.isEmpty else { throw ConfigurationError("listen address \(text) has no host; e.g. 0.0.0.0:7443") }
         return (host, port)
+    }
+
+    /// A retention such as `7d`, `36h`, `90m` or `30s`; `0` is nil (the feed off).
+    static func retention(_ text: String) throws -> Duration? {
+        if text == "0" { return nil }
+        let units: [Character: Int] = ["s": 1, "m": 60, "h": 3_600, "d": 86_400]
+        guard let unit = text.last.flatMap({ units[$0] }), let count = Int(text.dropLast()), count > 0,
+            count <= 3_650 * 86_400 / unit
+        else {
+            throw ConfigurationError(
+                "change retention \"\(text)\" must be a positive number with s, m, h or d (e.g. 7d, 36h), or 0 for no feed"
+            )
+        }
+        return .seconds(count * unit)
     }
 
     private static func positive(_ value: Int, _ name: String) throws -> Int {

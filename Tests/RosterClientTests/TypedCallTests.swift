@@ -88,6 +88,10 @@ struct TypedCallTests {
             _ = try await client.createAPIKey(role: .reader, label: "x")
             _ = try await client.listAPIKeys()
             _ = try await client.revokeAPIKey(id: "k")
+            _ = try await client.listContactChanges(after: 0)
+            var changes = 0
+            for try await _ in try await client.watchContactChanges(after: 0) { changes += 1 }
+            #expect(changes == 1)
             _ = try await client.getFileDescriptorSet()
         }
         let typed = ServiceCatalog.methods.keys.filter(typedPaths)

@@ -23,21 +23,26 @@ struct StoreFixture {
 
     /// Opens a new store of `kind` with one tenant, `tenant-1`. A PostgreSQL test is cancelled
     /// (skipped, with the reason printed) on a machine without PostgreSQL, unless every test must run.
-    static func make(_ kind: StoreKind = .sqlite, migrator: Migrator = RosterSchema.migrator) async throws
-        -> StoreFixture
-    {
+    static func make(
+        _ kind: StoreKind = .sqlite,
+        migrator: Migrator = RosterSchema.migrator,
+        logsChanges: Bool = true
+    ) async throws -> StoreFixture {
         let directory = try makeTemporaryDirectory()
         let fixture: StoreFixture
         switch kind {
         case .sqlite:
+            var configuration = SQLiteStore.Configuration(directory: directory)
+            configuration.logsChanges = logsChanges
             let store = try SQLiteStore(
-                configuration: .init(directory: directory),
+                configuration: configuration,
                 masterKey: try MasterKey.random(),
                 migrator: migrator
             )
             fixture = StoreFixture(kind: kind, directory: directory, store: store, database: nil)
         case .postgres:
-            let (configuration, database) = try await makePostgresDatabase()
+            var (configuration, database) = try await makePostgresDatabase()
+            configuration.logsChanges = logsChanges
             let store = try await PostgresStore.open(configuration: configuration, masterKey: try MasterKey.random())
             fixture = StoreFixture(kind: kind, directory: directory, store: store, database: database)
         }

@@ -109,6 +109,39 @@ extension RosterClient {
         )
     }
 
+    /// One page of the tenant's contact changes after `after` (0: from the start), oldest first.
+    ///
+    /// - Throws: ``RosterError`` FAILED_PRECONDITION when changes after `after` are no longer
+    ///   retained: read every contact again and resume from the first page's `changeCursor`.
+    public func listContactChanges(after: Int64, pageSize: Int32 = 0, timeout: Duration? = nil) async throws
+        -> ListContactChangesResponse
+    {
+        var request = ListContactChangesRequest()
+        request.after = after
+        request.pageSize = pageSize
+        return try await call(RosterMethods.listContactChanges, request, timeout: timeout)
+    }
+
+    /// One WatchContactChanges stream after `after`: the backlog, then each change as it commits.
+    /// It ends only with an error (a lost connection included); ``contactChanges(after:)`` resumes
+    /// by itself.
+    public func watchContactChanges(after: Int64) async throws -> RPCResponseStream<ContactChange> {
+        var request = WatchContactChangesRequest()
+        request.after = after
+        return try await call(RosterMethods.watchContactChanges, request, timeout: nil)
+    }
+
+    /// Every contact change after `after`, live and without end, resuming by itself after a lost
+    /// connection without missing or repeating a change (see ``RosterContactChanges``).
+    ///
+    ///     for try await change in client.contactChanges(after: savedCursor) {
+    ///         if let contact = change.contact { cache[contact.id] = contact } else { cache[change.contactID] = nil }
+    ///         savedCursor = change.cursor
+    ///     }
+    public func contactChanges(after: Int64) -> RosterContactChanges {
+        RosterContactChanges(client: self, after: after)
+    }
+
     /// One contact by id, mail or userPrincipalName.
     public func getContact(_ lookup: GetContactRequest.Lookup, timeout: Duration? = nil) async throws
         -> GetContactResponse

@@ -19,6 +19,9 @@ package struct ApplyCounts: Sendable, Hashable {
     /// Contacts of the tenant after the apply.
     package var totalAfter = 0
 
+    /// Whether any contact was added, updated or removed.
+    package var changedAny: Bool { added + updated + removed > 0 }
+
     /// Counts as given (zero by default).
     package init(added: Int = 0, updated: Int = 0, removed: Int = 0, unchanged: Int = 0, totalAfter: Int = 0) {
         self.added = added

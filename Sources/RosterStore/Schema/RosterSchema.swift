@@ -21,8 +21,26 @@ package enum RosterSchema {
         )
         migrator.register("API keys that expire, and when each was last used", sql: version8)
         migrator.register("additional user properties per tenant, their values per contact", sql: version9)
+        migrator.register("a change feed per tenant: numbered contact changes", sql: changeFeed)
         return migrator
     }()
+
+    /// `change_seq`: the tenant's newest change number; `change_floor`: the newest one pruned (a
+    /// cursor below it has missed changes). Kind and source are ``ContactChangeKind`` and
+    /// ``ContactChangeSource`` raw values.
+    private static let changeFeed = """
+        ALTER TABLE tenants ADD COLUMN change_seq INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE tenants ADD COLUMN change_floor INTEGER NOT NULL DEFAULT 0;
+        CREATE TABLE contact_changes (
+            tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,
+            contact_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            source TEXT NOT NULL,
+            changed_at INTEGER NOT NULL,
+            PRIMARY KEY (tenant_id, seq)
+        ) WITHOUT ROWID;
+        """
 
     private static let version9 = """
         ALTER TABLE tenants ADD COLUMN attributes TEXT NOT NULL DEFAULT '[]';

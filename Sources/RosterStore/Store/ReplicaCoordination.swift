@@ -37,6 +37,8 @@ package enum ReplicaEvent: Sendable, Hashable {
     case cancel(job: String, tenant: String)
     /// Replica `replica` saved new groups for the tenant.
     case groupsReplaced(tenant: String, replica: String)
+    /// The tenant's change feed moved on (a commit logged changes).
+    case contactsChanged(tenant: String)
     /// The connection that hears the news was lost and is back: some news may have been missed.
     case resynchronize
 }
@@ -53,6 +55,7 @@ extension ReplicaEvent {
         case .progress(let job, let payload): "progress \(job) \(payload)"
         case .cancel(let job, let tenant): "cancel \(job) \(tenant)"
         case .groupsReplaced(let tenant, let replica): "groups \(tenant) \(replica)"
+        case .contactsChanged(let tenant): "changes \(tenant)"
         case .resynchronize: "resynchronize"
         }
     }
@@ -64,6 +67,7 @@ extension ReplicaEvent {
         case ("progress", 3): self = .progress(job: parts[1], payload: parts[2])
         case ("cancel", 3): self = .cancel(job: parts[1], tenant: parts[2])
         case ("groups", 3): self = .groupsReplaced(tenant: parts[1], replica: parts[2])
+        case ("changes", 2): self = .contactsChanged(tenant: parts[1])
         case ("resynchronize", 1): self = .resynchronize
         default: return nil
         }

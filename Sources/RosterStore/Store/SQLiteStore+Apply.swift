@@ -28,9 +28,19 @@ extension SQLiteStore {
         async throws(StoreError)
         -> ApplyCounts
     {
-        try await pool.write { connection throws(StoreError) in
-            try Self.apply(job: job, tenant: tenant, kind: kind, now: now, deltaLink: deltaLink, connection: connection)
+        let counts = try await pool.write { connection throws(StoreError) in
+            try Self.apply(
+                job: job,
+                tenant: tenant,
+                kind: kind,
+                now: now,
+                deltaLink: deltaLink,
+                logsChanges: self.logsChanges,
+                connection: connection
+            )
         }
+        signalChanges(counts, tenant: tenant)
+        return counts
     }
 
     package func apply(
@@ -55,14 +65,21 @@ extension SQLiteStore {
                     deltaLink: deltaLink,
                     limits: limits,
                     refused: refused,
+                    logsChanges: self.logsChanges,
                     connection: connection
                 )
             }
+            signalChanges(counts, tenant: tenant)
             return log.committed(counts)
         } catch let error where error.code == .refused {
             // The transaction rolled back: nothing was written.
             return log.refused(refused.counts ?? ApplyCounts())
         }
+    }
+
+    /// Wakes the tenant's change-feed readers after an apply that committed changes.
+    private func signalChanges(_ counts: ApplyCounts, tenant: String) {
+        if logsChanges && counts.changedAny { changeSignal.advance(tenant: tenant) }
     }
 
     /// The apply step on `connection`, inside the caller's transaction.
@@ -74,6 +91,7 @@ extension SQLiteStore {
         deltaLink: String?,
         limits: ApplyLimits = .none,
         refused: RefusedCounts? = nil,
+        logsChanges: Bool,
         connection: Connection
     ) throws(StoreError) -> ApplyCounts {
         let exists = try connection.cached("SELECT 1 FROM tenants WHERE id = ?1")
@@ -84,9 +102,17 @@ extension SQLiteStore {
         var counts = ApplyCounts()
         let upserts = try run(ApplySQL.countUpserts, tenant: tenant, job: job, connection: connection) { $0.int(0) }
         // Removals first, then updates, then inserts: each statement sees only the rows it concerns.
-        counts.removed = try execute(ApplySQL.delete(kind), tenant: tenant, job: job, now: now, connection: connection)
-        counts.updated = try execute(ApplySQL.update, tenant: tenant, job: job, now: now, connection: connection)
-        counts.added = try execute(ApplySQL.insert, tenant: tenant, job: job, now: now, connection: connection)
+        // Each is logged to the change feed just before, with the same predicate.
+        func write(_ sql: String, logging log: String) throws(StoreError) -> Int {
+            if logsChanges {
+                let logged = try execute(log, tenant: tenant, job: job, now: now, connection: connection)
+                if logged > 0 { try advanceChanges(tenant: tenant, by: logged, connection: connection) }
+            }
+            return try execute(sql, tenant: tenant, job: job, now: now, connection: connection)
+        }
+        counts.removed = try write(ApplySQL.delete(kind), logging: ChangeFeedSQL.logRemovals(kind))
+        counts.updated = try write(ApplySQL.update, logging: ChangeFeedSQL.logUpdates)
+        counts.added = try write(ApplySQL.insert, logging: ChangeFeedSQL.logAdds)
         counts.unchanged = upserts - counts.updated - counts.added
         counts.totalAfter = try count(tenant: tenant, connection: connection)
         if limits.refuses(counts) {

@@ -19,6 +19,8 @@ package final class SQLiteStore: Store {
         /// Where the store logs: schema migrations at notice, each apply at debug, a refused apply
         /// at notice (``StoreLogKey``). Default: nowhere.
         package var logger = Logger(label: "roster.store", factory: { _ in SwiftLogNoOpLogHandler() })
+        /// Whether applies log their changes to the tenant's change feed. Default true.
+        package var logsChanges = true
 
         /// The default configuration for `directory`.
         package init(directory: String) { self.directory = directory }
@@ -30,6 +32,9 @@ package final class SQLiteStore: Store {
     let pool: ConnectionPool
     let secrets: SecretBox
     let logger: Logger
+    /// Whether writes log their changes to the change feed (``Configuration/logsChanges``).
+    let logsChanges: Bool
+    package let changeSignal = ChangeSignal()
 
     /// Opens the store in `configuration.directory`: loads (or creates) the master key, opens the
     /// database and brings its schema up to date.
@@ -46,6 +51,7 @@ package final class SQLiteStore: Store {
         self.pool = try ConnectionPool(configuration: poolConfiguration, migrator: migrator)
         self.secrets = SecretBox(key: masterKey)
         self.logger = configuration.logger
+        self.logsChanges = configuration.logsChanges
         if !pool.appliedMigrations.isEmpty {
             logger.notice(
                 "database schema migrated",

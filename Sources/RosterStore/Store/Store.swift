@@ -54,6 +54,20 @@ package protocol Store: Sendable {
     /// How many contacts the tenant has.
     func contactCount(tenant: String) async throws(StoreError) -> Int
 
+    // MARK: Change feed
+
+    /// Up to `limit` of the tenant's changes after sequence number `cursor`, oldest first, each with
+    /// its contact as it is now. Throws `.expired` when changes after `cursor` are no longer all
+    /// retained (pruned, or the cursor is ahead of the tenant's newest change).
+    func changes(tenant: String, after cursor: Int64, limit: Int) async throws(StoreError) -> ContactChangePage
+    /// The tenant's newest change sequence number (0 before its first change or for an unknown tenant).
+    func changeCursor(tenant: String) async throws(StoreError) -> Int64
+    /// Advanced after every commit that logged changes; readers of the feed wait on it.
+    var changeSignal: ChangeSignal { get }
+    /// Deletes every tenant's changes committed before `before` (Unix ms); returns how many went.
+    /// A cursor before the newest deleted change is refused from then on.
+    func pruneChanges(before: Int64) async throws(StoreError) -> Int
+
     // MARK: Groups
 
     /// Replaces the tenant's cached groups with `groups`.

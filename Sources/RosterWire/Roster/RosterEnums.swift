@@ -146,3 +146,34 @@ public struct PlanAction: ProtoEnum {
         0: "PLAN_ACTION_UNSPECIFIED", 1: "PLAN_ACTION_ADD", 2: "PLAN_ACTION_UPDATE", 3: "PLAN_ACTION_REMOVE",
     ]
 }
+
+/// What a change did to its contact (`roster.v1.ChangeKind`).
+public struct ChangeKind: ProtoEnum {
+    public var rawValue: Int32
+    public init(rawValue: Int32) { self.rawValue = rawValue }
+
+    public static let unspecified = Self(rawValue: 0)
+    public static let added = Self(rawValue: 1)
+    public static let updated = Self(rawValue: 2)
+    public static let removed = Self(rawValue: 3)
+
+    public static let protoNames: [Int32: String] = [
+        0: "CHANGE_KIND_UNSPECIFIED", 1: "CHANGE_KIND_ADDED", 2: "CHANGE_KIND_UPDATED", 3: "CHANGE_KIND_REMOVED",
+    ]
+}
+
+/// What made a change (`roster.v1.ChangeSource`).
+public struct ChangeSource: ProtoEnum {
+    public var rawValue: Int32
+    public init(rawValue: Int32) { self.rawValue = rawValue }
+
+    public static let unspecified = Self(rawValue: 0)
+    public static let directory = Self(rawValue: 1)
+    public static let override = Self(rawValue: 2)
+    public static let photo = Self(rawValue: 3)
+
+    public static let protoNames: [Int32: String] = [
+        0: "CHANGE_SOURCE_UNSPECIFIED", 1: "CHANGE_SOURCE_DIRECTORY", 2: "CHANGE_SOURCE_OVERRIDE",
+        3: "CHANGE_SOURCE_PHOTO",
+    ]
+}

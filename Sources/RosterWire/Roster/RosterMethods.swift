@@ -53,10 +53,18 @@ public enum RosterMethods {
         service: service,
         name: "RevokeApiKey"
     )
+    public static let listContactChanges = UnaryMethod<ListContactChangesRequest, ListContactChangesResponse>(
+        service: service,
+        name: "ListContactChanges"
+    )
+    public static let watchContactChanges = ServerStreamingMethod<WatchContactChangesRequest, ContactChange>(
+        service: service,
+        name: "WatchContactChanges"
+    )
 
     /// Every method above, in proto/roster.proto's order.
     public static let all: [any RPCMethodDescriptor] = [
         connectDirectory, getStatus, startSync, cancelSync, watchProgress, listGroups, listContacts, getContact,
-        listSyncJobs, updateSettings, createAPIKey, listAPIKeys, revokeAPIKey,
+        listSyncJobs, updateSettings, createAPIKey, listAPIKeys, revokeAPIKey, listContactChanges, watchContactChanges,
     ]
 }

@@ -35,6 +35,7 @@ struct ContactsCommand: AsyncParsableCommand {
             request.pageToken = pageToken ?? ""
             var contacts: [Contact] = []
             var response = try await client.listContacts(request)
+            let changeCursor = response.changeCursor
             contacts += response.contacts
             while allPages, !response.nextPageToken.isEmpty {
                 request.pageToken = response.nextPageToken
@@ -43,7 +44,12 @@ struct ContactsCommand: AsyncParsableCommand {
             }
             if context.json {
                 context.printJSON(
-                    JSONOutput.listContacts(contacts, nextPageToken: response.nextPageToken, total: response.total)
+                    JSONOutput.listContacts(
+                        contacts,
+                        nextPageToken: response.nextPageToken,
+                        total: response.total,
+                        changeCursor: changeCursor
+                    )
                 )
                 return .success
             }
@@ -62,6 +68,11 @@ struct ContactsCommand: AsyncParsableCommand {
             )
             if !response.nextPageToken.isEmpty {
                 context.console.print("More: --page-token \(response.nextPageToken) (or --all-pages)")
+            }
+            if pageToken == nil {
+                context.console.print(
+                    "Change cursor: \(changeCursor) (follow what changes next: roster changes --after \(changeCursor))"
+                )
             }
             return .success
         }

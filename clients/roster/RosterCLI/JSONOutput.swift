@@ -173,11 +173,29 @@ public enum JSONOutput {
     }
 
     /// One or more pages of contacts as one object.
-    public static func listContacts(_ contacts: [Contact], nextPageToken: String, total: Int64) -> JSONValue {
+    public static func listContacts(
+        _ contacts: [Contact],
+        nextPageToken: String,
+        total: Int64,
+        changeCursor: Int64
+    ) -> JSONValue {
         .object([
             ("contacts", .array(contacts.map(contact))),
             ("nextPageToken", .string(nextPageToken)),
             ("total", .int(total)),
+            ("changeCursor", .int(changeCursor)),
+        ])
+    }
+
+    /// One change of the feed; `contact` is null when the contact has been removed.
+    public static func change(_ change: ContactChange) -> JSONValue {
+        .object([
+            ("cursor", .int(change.cursor)),
+            ("kind", .string(ChangeKind.protoNames[change.kind.rawValue] ?? "\(change.kind.rawValue)")),
+            ("source", .string(ChangeSource.protoNames[change.source.rawValue] ?? "\(change.source.rawValue)")),
+            ("contactId", .string(change.contactID)),
+            ("contact", change.contact.map(contact) ?? .null),
+            ("changedUnixMs", .int(change.changedUnixMs)),
         ])
     }
 

@@ -38,6 +38,9 @@ public struct ListContactsResponse: ProtoMessage {
     public var nextPageToken = ""
     /// Contacts matching the request in all pages.
     public var total: Int64 = 0
+    /// The tenant's newest change when this page was read; keep the first page's to follow the
+    /// change feed after a full read.
+    public var changeCursor: Int64 = 0
 
     public init() {}
 
@@ -46,6 +49,7 @@ public struct ListContactsResponse: ProtoMessage {
         v.repeatedMessage(1, contacts)
         v.string(2, nextPageToken)
         v.int64(3, total)
+        v.int64(4, changeCursor)
     }
 
     @inlinable
@@ -54,6 +58,7 @@ public struct ListContactsResponse: ProtoMessage {
         case 1: try r.repeatedMessage(tag, into: &contacts)
         case 2: nextPageToken = try r.string(tag)
         case 3: total = try r.int64(tag)
+        case 4: changeCursor = try r.int64(tag)
         default: try r.skip(tag)
         }
     }

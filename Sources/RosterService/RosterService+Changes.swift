@@ -1,0 +1,126 @@
+import Logging
+import RosterRPC
+import RosterStore
+import RosterWire
+
+// ListContactChanges and WatchContactChanges: the tenant's change feed, paged or live.
+extension RosterService {
+    func listContactChanges(_ request: ListContactChangesRequest, caller: Caller) async throws(RPCError)
+        -> ListContactChangesResponse
+    {
+        try requireChangeFeed()
+        guard request.pageSize >= 0 else {
+            throw RPCError(.invalidArgument, "page_size must not be negative (default 100, at most 1,000)")
+        }
+        let pageSize = request.pageSize == 0 ? 100 : min(Int(request.pageSize), 1_000)
+        let after = try Self.validCursor(request.after)
+        let page = try await changes(tenant: caller.tenantID, after: after, limit: pageSize + 1)
+        var response = ListContactChangesResponse()
+        response.changes = page.changes.prefix(pageSize).map(ContactChange.init)
+        response.nextCursor = response.changes.last?.cursor ?? after
+        response.hasMore = page.changes.count > pageSize
+        return response
+    }
+
+    /// The backlog after the cursor a page at a time, then each commit's changes as they come.
+    ///
+    /// A watcher holds one page at most: when the client reads slowly, `writer.write` waits for its
+    /// flow-control credit and the next page is read from the store only after. Syncs never wait
+    /// for watchers. The loop wakes on the store's ``ChangeSignal`` (advanced locally at commit and
+    /// on other replicas' news) and, as a safety net, every ``Configuration/changePollInterval``.
+    func watchContactChanges(
+        _ request: WatchContactChangesRequest,
+        writer: RPCResponseWriter<ContactChange>,
+        caller: Caller
+    ) async throws {
+        try requireChangeFeed()
+        var cursor = try Self.validCursor(request.after)
+        let tenant = caller.tenantID
+        let signal = store.changeSignal
+        while !Task.isCancelled {
+            let generation = signal.generation(tenant: tenant)
+            let page = try await changes(tenant: tenant, after: cursor, limit: configuration.changeWatchPage)
+            for change in page.changes {
+                try await writer.write(ContactChange(change))
+                cursor = change.sequence
+            }
+            if page.changes.count < configuration.changeWatchPage {
+                await signal.wait(tenant: tenant, past: generation, timeout: configuration.changePollInterval)
+            }
+        }
+    }
+
+    /// Deletes changes older than the retention until cancelled: every tenth of the retention,
+    /// at least every 10 minutes and at most every second.
+    func pruneChanges() async {
+        guard let retention = configuration.changeRetention else { return }
+        let retentionMilliseconds = retention.components.seconds * 1_000
+        let interval = max(.seconds(1), min(retention / 10, .seconds(10 * 60)))
+        while !Task.isCancelled {
+            do {
+                let pruned = try await store.pruneChanges(before: configuration.now() - retentionMilliseconds)
+                if pruned > 0 {
+                    logger.info("pruned contact changes past their retention", metadata: ["count": "\(pruned)"])
+                }
+            } catch {
+                logger.warning("pruning the change feed failed; trying again later", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(for: interval)
+        }
+    }
+
+    private func requireChangeFeed() throws(RPCError) {
+        guard configuration.changeRetention != nil else {
+            throw RPCError(
+                .failedPrecondition,
+                "the change feed is off on this server (started with --change-retention-days 0); "
+                    + "read contacts with ListContacts"
+            )
+        }
+    }
+
+    private static func validCursor(_ cursor: Int64) throws(RPCError) -> Int64 {
+        guard cursor >= 0 else {
+            throw RPCError(.invalidArgument, "after must not be negative (0 reads from the start of the history)")
+        }
+        return cursor
+    }
+
+    /// The store's page, a cursor out of the retained history answered FAILED_PRECONDITION.
+    private func changes(tenant: String, after: Int64, limit: Int) async throws(RPCError) -> ContactChangePage {
+        do {
+            return try await store.changes(tenant: tenant, after: after, limit: limit)
+        } catch  where error.code == .expired {
+            throw RPCError(
+                .failedPrecondition,
+                "\(error.message). Read every contact again with ListContacts and resume the feed from the "
+                    + "change_cursor of its first page",
+                metadata: ["roster-error-code": "CHANGES_EXPIRED"]
+            )
+        } catch {
+            throw RPCError(error)
+        }
+    }
+}
+
+extension ContactChange {
+    init(_ record: ContactChangeRecord) {
+        self.init()
+        cursor = record.sequence
+        kind =
+            switch record.kind {
+            case .added: .added
+            case .updated: .updated
+            case .removed: .removed
+            }
+        source =
+            switch record.source {
+            case .directory: .directory
+            case .override: .override
+            case .photo: .photo
+            }
+        contactID = record.contactID
+        contact = record.contact.map(Contact.init)
+        changedUnixMs = record.changedAt
+    }
+}
