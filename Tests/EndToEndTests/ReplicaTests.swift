@@ -24,7 +24,7 @@ struct ReplicaTests {
     /// database with A's master key; the tenants are connected to the double through A.
     static func withReplicas(
         directory: GraphDoubleDirectory? = nil,
-        _ body: @escaping @Sendable (Scenario, RosterdProcess) async throws -> Void
+        _ body: @escaping @Sendable (Scenario, RosterdProcess, _ database: String) async throws -> Void
     ) async throws {
         if let reason = PostgresCluster.unavailableReason { try Test.cancel(Comment(rawValue: reason)) }
         try await PostgresCluster.shared.holding {
@@ -40,7 +40,7 @@ struct ReplicaTests {
                 try await b.start()
                 try await scenario.connect(try scenario.client(scenario.acme.admin))
                 do {
-                    try await body(scenario, b)
+                    try await body(scenario, b, database)
                 } catch {
                     await b.terminate()
                     throw error
@@ -52,7 +52,7 @@ struct ReplicaTests {
 
     @Test("a job started on A is watched on B to A's own final message; StartSync on B returns it as running")
     func watchOnOtherReplica() async throws {
-        try await Self.withReplicas { scenario, b in
+        try await Self.withReplicas { scenario, b, _ in
             let onA = try scenario.client(scenario.acme.admin)
             let onB = try b.client(key: scenario.acme.admin)
             defer { Task { await onB.close() } }
@@ -79,7 +79,7 @@ struct ReplicaTests {
 
     @Test("A killed mid-fetch: B reports the job INTERRUPTED within the lease, and a rerun on B is exact")
     func failover() async throws {
-        try await Self.withReplicas { scenario, b in
+        try await Self.withReplicas { scenario, b, _ in
             let onA = try scenario.client(scenario.acme.admin)
             let onB = try b.client(key: scenario.acme.admin)
             defer { Task { await onB.close() } }
@@ -103,9 +103,52 @@ struct ReplicaTests {
         }
     }
 
+    @Test(
+        "A killed mid-apply: B reports the job INTERRUPTED within the lease, nothing is applied, a rerun on B is exact"
+    )
+    func failoverMidApply() async throws {
+        try await Self.withReplicas { scenario, b, database in
+            let cluster = PostgresCluster.shared
+            let onA = try scenario.client(scenario.acme.admin)
+            let onB = try b.client(key: scenario.acme.admin)
+            defer { Task { await onB.close() } }
+            // A transaction of the test's own holds the tenant's row: A's apply, whose first
+            // statement locks that row, waits inside its transaction until A is killed.
+            let holder = Task {
+                try await ChildProcessLock.hold(
+                    // NO KEY UPDATE: the job rows' foreign-key checks (KEY SHARE) still pass.
+                    "SELECT id FROM tenants WHERE id = 'acme' FOR NO KEY UPDATE",
+                    database: database
+                )
+            }
+            try await ChildProcessLock.waitUntilHeld(database: database)
+            let job = try #require(try await onA.startSync(Scenario.request(Scenario.allUsers())).job?.id)
+            let stream = try await onB.watchProgress(jobID: job)
+            var iterator = stream.makeAsyncIterator()
+            while let update = try await iterator.next(), update.phase != .applying {}
+            // A's apply is waiting for the row lock: killed mid-apply, its transaction open.
+            var polls = 0
+            while try await cluster.psql("SELECT count(*) FROM pg_locks WHERE NOT granted", database: database) == "0" {
+                polls += 1
+                try #require(polls < 3_000, "A's apply never waited for the tenant's row")
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            await scenario.server.kill()
+            var final: ProgressUpdate?
+            while let update = try await iterator.next() { final = update }
+            #expect(final?.state == .interrupted)
+            try await ChildProcessLock.release(database: database)
+            _ = try? await holder.value
+            #expect(try await scenario.contactIDs(onB).isEmpty, "A's apply left contacts behind")
+            let rerun = try await scenario.sync(onB, Scenario.request(Scenario.allUsers()))
+            #expect(rerun.state == .succeeded)
+            #expect(try await scenario.contactIDs(onB).count == Self.inScope(scenario))
+        }
+    }
+
     @Test("CancelSync on B stops the job running on A, nothing applied")
     func cancelOnOtherReplica() async throws {
-        try await Self.withReplicas { scenario, b in
+        try await Self.withReplicas { scenario, b, _ in
             let onA = try scenario.client(scenario.acme.admin)
             let onB = try b.client(key: scenario.acme.editor)
             defer { Task { await onB.close() } }
@@ -127,7 +170,7 @@ struct ReplicaTests {
     @Test("50 tenants syncing at once, half started on A and half on B, all come out exact")
     func fiftyTenants() async throws {
         // 20 users each: the test is about 50 jobs at once on two replicas, not about their size.
-        try await Self.withReplicas(directory: .generated(userCount: 20)) { scenario, b in
+        try await Self.withReplicas(directory: .generated(userCount: 20)) { scenario, b, _ in
             var admins: [String] = []
             for index in 0..<50 {
                 let output = try await RosterdProcess.run(
@@ -156,5 +199,39 @@ struct ReplicaTests {
                 #expect(count == expected, "tenant t\(index) holds \(count) contacts")
             }
         }
+    }
+}
+
+/// A row lock held by a psql session of the test's own (application name `roster-test-lock`),
+/// until ``release(database:)`` ends that session.
+enum ChildProcessLock {
+    static let applicationName = "roster-test-lock"
+
+    /// Runs `lockingQuery` in a transaction that then sleeps; returns when the session is ended.
+    static func hold(_ lockingQuery: String, database: String) async throws {
+        _ = try? await PostgresCluster.shared.psql(
+            "SET application_name = '\(applicationName)'; BEGIN; \(lockingQuery); SELECT pg_sleep(600); COMMIT",
+            database: database
+        )
+    }
+
+    /// Waits until the holding session sleeps with its lock.
+    static func waitUntilHeld(database: String) async throws {
+        let query =
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = '\(applicationName)' AND wait_event = 'PgSleep'"
+        var polls = 0
+        while try await PostgresCluster.shared.psql(query, database: database) == "0" {
+            polls += 1
+            try #require(polls < 3_000, "the psql session holding the lock never got to sleep")
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    /// Ends the holding session: its transaction rolls back and the lock is free.
+    static func release(database: String) async throws {
+        _ = try await PostgresCluster.shared.psql(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '\(applicationName)'",
+            database: database
+        )
     }
 }
