@@ -136,6 +136,12 @@ package final class RosterService: Sendable {
         router.register(RosterMethods.revokeAPIKey) { [self] request, context in
             try await revokeAPIKey(request, caller: try await caller(context))
         }
+        router.register(RosterMethods.setContactOverride) { [self] request, context in
+            try await setContactOverride(request, caller: try await caller(context))
+        }
+        router.register(RosterMethods.clearContactOverride) { [self] request, context in
+            try await clearContactOverride(request, caller: try await caller(context))
+        }
     }
 
     /// The caller of a call, from its metadata.

@@ -16,6 +16,8 @@ public enum ProtoCatalog {
             UpdateSettingsResponse.self,
             APIKey.self, CreateAPIKeyRequest.self, CreateAPIKeyResponse.self, ListAPIKeysRequest.self,
             ListAPIKeysResponse.self, RevokeAPIKeyRequest.self, RevokeAPIKeyResponse.self,
+            ContactOverride.self, SetContactOverrideRequest.self, SetContactOverrideResponse.self,
+            ClearContactOverrideRequest.self, ClearContactOverrideResponse.self,
             // rpc.proto
             RPCMessages.CallHeaders.self, RPCMessages.Status.self, RPCMessages.StatusDetail.self,
             RPCMessages.Settings.self, RPCMessages.GoAway.self,

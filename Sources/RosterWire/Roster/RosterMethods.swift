@@ -54,9 +54,19 @@ public enum RosterMethods {
         name: "RevokeApiKey"
     )
 
+    public static let setContactOverride = UnaryMethod<SetContactOverrideRequest, SetContactOverrideResponse>(
+        service: service,
+        name: "SetContactOverride"
+    )
+    public static let clearContactOverride = UnaryMethod<ClearContactOverrideRequest, ClearContactOverrideResponse>(
+        service: service,
+        name: "ClearContactOverride"
+    )
+
     /// Every method above, in proto/roster.proto's order.
     public static let all: [any RPCMethodDescriptor] = [
         connectDirectory, getStatus, startSync, cancelSync, watchProgress, listGroups, listContacts, getContact,
-        listSyncJobs, updateSettings, createAPIKey, listAPIKeys, revokeAPIKey,
+        listSyncJobs, updateSettings, createAPIKey, listAPIKeys, revokeAPIKey, setContactOverride,
+        clearContactOverride,
     ]
 }
