@@ -237,6 +237,13 @@ struct AccessTests {
             },
             Row(call: "ListApiKeys", admitted: ["admin"]) { _ = try await $0.listAPIKeys() },
             Row(call: "RevokeApiKey", admitted: ["admin"]) { _ = try await $0.revokeAPIKey(id: "nobody") },
+            // No such contact: an admin or editor gets NOT_FOUND and nothing is written.
+            Row(call: "SetContactOverride", admitted: ["admin", "editor"]) {
+                _ = try await $0.setContactOverride(contactID: "nobody", field: "job_title", .hidden(true))
+            },
+            Row(call: "ClearContactOverride", admitted: ["admin", "editor"]) {
+                _ = try await $0.clearContactOverride(contactID: "nobody", field: "job_title")
+            },
             // roster.reflection.v1.Reflection: any valid key.
             Row(call: "GetFileDescriptorSet", admitted: everyone) { _ = try await $0.getFileDescriptorSet() },
         ]
