@@ -20,6 +20,7 @@ package enum PostgresSchema {
             statements: attributesVersion
         )
         migrator.register("a change feed per tenant: numbered contact changes", statements: changeFeed)
+        migrator.register("local overrides of contact fields", statements: overridesVersion)
         return migrator
     }()
 
@@ -191,5 +192,25 @@ package enum PostgresSchema {
         "ALTER TABLE tenants ADD COLUMN attributes TEXT NOT NULL DEFAULT '[]'",
         "ALTER TABLE contacts ADD COLUMN attributes TEXT",
         "ALTER TABLE staging ADD COLUMN attributes TEXT",
+    ]
+
+    /// One row per overridden field of a contact (`value` NULL hides the field), as SQLite's "local
+    /// overrides of contact fields" migration makes it: the foreign key deletes a contact's
+    /// overrides with the contact, in the same statement.
+    private static let overridesVersion = [
+        """
+        CREATE TABLE contact_overrides (
+            tenant_id \(id),
+            contact_id \(id),
+            -- The field as proto/roster.proto names it: job_title, extension_attributes.3, attributes.employeeId.
+            field TEXT COLLATE "C" NOT NULL,
+            value TEXT,
+            set_by_key_id TEXT NOT NULL,
+            set_by_label TEXT NOT NULL,
+            set_at BIGINT NOT NULL,
+            PRIMARY KEY (tenant_id, contact_id, field),
+            FOREIGN KEY (tenant_id, contact_id) REFERENCES contacts(tenant_id, id) ON DELETE CASCADE
+        )
+        """
     ]
 }

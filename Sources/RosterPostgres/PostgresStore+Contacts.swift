@@ -2,7 +2,7 @@ package import RosterStore
 
 // Reading contacts (they are written only by the apply step).
 extension PostgresStore {
-    private static let select = "SELECT id, \(ContactColumns.list), changed_at FROM contacts"
+    static let select = "SELECT id, \(ContactColumns.list), changed_at FROM contacts"
 
     package func contact(tenant: String, id: String) async throws(StoreError) -> ContactRecord? {
         try await session.first("\(Self.select) WHERE tenant_id = $1 AND id = $2", [.text(tenant), .text(id)]).map {

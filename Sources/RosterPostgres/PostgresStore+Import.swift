@@ -11,7 +11,8 @@ extension PostgresStore {
     }
 }
 
-/// Another store's rows written as they are (contacts with COPY, the rest in multi-row INSERTs),
+/// Another store's rows written as they are (contacts with COPY, the rest, contact overrides
+/// included, in multi-row INSERTs),
 /// inside the transaction of ``PostgresStore/importing(_:)``: sealed secrets and key hashes byte
 /// for byte, contacts' column text unchanged, jobs with every field. Groups get their folded search keys and words made here,
 /// as ``PostgresStore/replaceGroups(tenant:groups:now:)`` makes them.
@@ -107,6 +108,20 @@ package struct PostgresImport: Sendable {
             into: "contacts",
             columns: ["tenant_id", "id"] + ContactColumns.fields + ["changed_at"],
             rows: contacts.map { contact in [tenant, contact.id] + contact.values + [String(contact.changedAt)] }
+        )
+    }
+
+    /// Inserts local overrides of `tenant`'s contacts (insert their contacts first), values as given.
+    package func insert(overrides: [ContactOverrideRecord], tenant: String) async throws(StoreError) {
+        try await insertRows(
+            into: "contact_overrides",
+            columns: ["tenant_id", "contact_id", "field", "value", "set_by_key_id", "set_by_label", "set_at"],
+            overrides.map { override in
+                [
+                    .text(tenant), .text(override.contactID), .text(override.field.name), .text(override.value),
+                    .text(override.setByKeyID), .text(override.setByLabel), .integer(override.setAt),
+                ]
+            }
         )
     }
 

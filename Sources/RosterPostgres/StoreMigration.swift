@@ -1,7 +1,8 @@
 package import RosterStore
 
 /// The move of a whole SQLite store into an empty PostgreSQL store (`rosterd migrate-store`):
-/// tenants with every field, API keys, contacts, groups and the job history, in ONE transaction
+/// tenants with every field, API keys, contacts and their local overrides, groups and the job
+/// history, in ONE transaction
 /// on the target, so that a failure leaves it as empty as it was and the move can simply run again.
 ///
 /// Client secrets are copied still sealed, byte for byte: both stores seal with the master key of
@@ -20,6 +21,8 @@ package enum StoreMigration {
         package struct Tenant: Sendable, Hashable {
             package var id: String
             package var contacts = 0
+            /// Local overrides of its contacts.
+            package var overrides = 0
             package var groups = 0
             package var apiKeys = 0
             package var jobs = 0
@@ -45,6 +48,8 @@ package enum StoreMigration {
 
         /// Contacts copied over all tenants.
         package var contacts: Int { tenants.reduce(0) { $0 + $1.contacts } }
+        /// Local overrides copied over all tenants.
+        package var overrides: Int { tenants.reduce(0) { $0 + $1.overrides } }
     }
 
     /// Contacts read from the source and written to the target per step.
@@ -110,6 +115,9 @@ package enum StoreMigration {
                                 + "store meanwhile; stop every rosterd using it"
                         )
                     }
+                    let overrides = try await source.exportContactOverrides(tenant: tenant)
+                    try await importer.insert(overrides: overrides, tenant: tenant)
+                    share.overrides = overrides.count
                     share.groups = rows.groups.count { $0.tenantID == tenant }
                     share.apiKeys = rows.apiKeys.count { $0.record.tenantID == tenant }
                     share.jobs = jobs.count { $0.tenantID == tenant }

@@ -6,8 +6,8 @@ internal import Synchronization
 ///
 /// It answers exactly what ``ContactSearch/matches(_:)`` would, in contact-id order: its keys are
 /// each contact's folded display name, mail and userPrincipalName, and its names (display, given,
-/// surname) from each word on. It holds ids and keys only; the page's contacts are read from the
-/// store by id. ``generation`` is the store's `contactsGeneration` it was built at.
+/// surname) from each word on, as reads show them (local overrides applied). It holds ids and
+/// keys only; the page's contacts are read from the store by id. ``generation`` is the store's `contactsGeneration` it was built at.
 package struct ContactIndex: Sendable {
     private struct Key: Sendable {
         var bytes: [UInt8]
@@ -213,14 +213,20 @@ package final class ContactIndexCache: Sendable {
         return result
     }
 
+    /// Every contact of the tenant as reads show it: with its local overrides applied, so a search
+    /// finds the name a reader sees (the overrides are read after the contacts; a set or clear in
+    /// between has moved the generation on, and the next search rebuilds).
     private static func allContacts(tenant: String, store: any Store) async throws(StoreError) -> [ContactRecord] {
         var contacts: [ContactRecord] = []
         var after: String?
         while true {
             let chunk = try await store.contacts(tenant: tenant, after: after, limit: 5_000)
             contacts += chunk
-            guard chunk.count == 5_000, let last = chunk.last else { return contacts }
+            guard chunk.count == 5_000, let last = chunk.last else { break }
             after = last.id
         }
+        let overrides = try await store.contactOverrides(tenant: tenant)
+        guard !overrides.isEmpty else { return contacts }
+        return contacts.map { OverriddenContact.effective($0, overrides: overrides[$0.id] ?? []) }
     }
 }

@@ -16,7 +16,7 @@ extension RosterService {
         let after = try Self.validCursor(request.after)
         let page = try await changes(tenant: caller.tenantID, after: after, limit: pageSize + 1)
         var response = ListContactChangesResponse()
-        response.changes = page.changes.prefix(pageSize).map(ContactChange.init)
+        response.changes = try await wire(Array(page.changes.prefix(pageSize)), tenant: caller.tenantID)
         response.nextCursor = response.changes.last?.cursor ?? after
         response.hasMore = page.changes.count > pageSize
         return response
@@ -40,9 +40,9 @@ extension RosterService {
         while !Task.isCancelled {
             let generation = signal.generation(tenant: tenant)
             let page = try await changes(tenant: tenant, after: cursor, limit: configuration.changeWatchPage)
-            for change in page.changes {
-                try await writer.write(ContactChange(change))
-                cursor = change.sequence
+            for change in try await wire(page.changes, tenant: tenant) {
+                try await writer.write(change)
+                cursor = change.cursor
             }
             if page.changes.count < configuration.changeWatchPage {
                 await signal.wait(tenant: tenant, past: generation, timeout: configuration.changePollInterval)
@@ -67,6 +67,15 @@ extension RosterService {
             }
             try? await Task.sleep(for: interval)
         }
+    }
+
+    /// The changes as the wire carries them, each contact with its local overrides applied.
+    private func wire(_ changes: [ContactChangeRecord], tenant: String) async throws(RPCError) -> [ContactChange] {
+        let contacts = try await storeCall { () async throws(StoreError) in
+            try await overridden(changes.compactMap(\.contact), tenant: tenant)
+        }
+        let byID = Dictionary(contacts.map { ($0.directory.id, $0) }, uniquingKeysWith: { first, _ in first })
+        return changes.map { ContactChange($0, contact: byID[$0.contactID]) }
     }
 
     private func requireChangeFeed() throws(RPCError) {
@@ -104,7 +113,8 @@ extension RosterService {
 }
 
 extension ContactChange {
-    init(_ record: ContactChangeRecord) {
+    /// `record` carrying `contact` (its contact with overrides; nil once removed).
+    init(_ record: ContactChangeRecord, contact: OverriddenContact?) {
         self.init()
         cursor = record.sequence
         kind =
@@ -120,7 +130,7 @@ extension ContactChange {
             case .photo: .photo
             }
         contactID = record.contactID
-        contact = record.contact.map(Contact.init)
+        self.contact = contact.map { Contact($0, includeDirectoryValues: false) }
         changedUnixMs = record.changedAt
     }
 }

@@ -3,7 +3,9 @@ import RosterStore
 import RosterSync
 import RosterWire
 
-// GetStatus, ListGroups, ListContacts, GetContact, ListSyncJobs.
+// GetStatus, ListGroups, ListContacts, GetContact, ListSyncJobs. Contacts are shown with their
+// local overrides applied (``overridden(_:tenant:)``); lookups by mail or userPrincipalName match
+// the directory's addresses, which overrides do not change.
 extension RosterService {
     func getStatus(caller: Caller) async throws(RPCError) -> GetStatusResponse {
         let tenant = try await tenant(of: caller)
@@ -99,7 +101,10 @@ extension RosterService {
                 )
             }
         }
-        response.contacts = page.contacts.map(Contact.init)
+        let shown = try await storeCall { () async throws(StoreError) in
+            try await overridden(page.contacts, tenant: tenant)
+        }
+        response.contacts = shown.map { Contact($0, includeDirectoryValues: request.includeDirectoryValues) }
         response.total = Int64(page.total)
         if page.hasMore, let last = page.contacts.last { response.nextPageToken = ContactPageToken.encode(last.id) }
         return response
@@ -135,9 +140,17 @@ extension RosterService {
                 "no contact with \(what); the contact may be outside the sync scope, or not synced yet"
             )
         }
+        let shown = try await storeCall { () async throws(StoreError) in try await overridden([found], tenant: tenant) }
         var response = GetContactResponse()
-        response.contact = Contact(found)
+        response.contact = shown.first.map { Contact($0, includeDirectoryValues: request.includeDirectoryValues) }
         return response
+    }
+
+    /// `contacts` (as the store holds them) with their local overrides, read in one go: what every
+    /// read hands to ``Contact/init(_:includeDirectoryValues:)``, which shows the effective values.
+    func overridden(_ contacts: [ContactRecord], tenant: String) async throws(StoreError) -> [OverriddenContact] {
+        let overrides = try await store.contactOverrides(tenant: tenant, contactIDs: contacts.map(\.id))
+        return contacts.map { OverriddenContact(directory: $0, overrides: overrides[$0.id] ?? []) }
     }
 
     /// The longest lookup value GetContact accepts, in characters: more than any Graph id, mail

@@ -155,6 +155,12 @@ package final class RosterService: Sendable {
         router.register(RosterMethods.watchContactChanges) { [self] request, writer, context in
             try await watchContactChanges(request, writer: writer, caller: try await caller(context))
         }
+        router.register(RosterMethods.setContactOverride) { [self] request, context in
+            try await setContactOverride(request, caller: try await caller(context))
+        }
+        router.register(RosterMethods.clearContactOverride) { [self] request, context in
+            try await clearContactOverride(request, caller: try await caller(context))
+        }
     }
 
     /// The caller of a call, from its metadata.

@@ -164,7 +164,17 @@ extension ProgressUpdate {
 }
 
 extension Contact {
-    init(_ record: ContactRecord) {
+    /// The contact as reads show it: its effective values and its overrides, each with the
+    /// directory's value when `includeDirectoryValues`.
+    init(_ contact: OverriddenContact, includeDirectoryValues: Bool) {
+        self.init(fields: contact.effective)
+        overrides = contact.overrides.map {
+            ContactOverride($0, directory: includeDirectoryValues ? contact.directory : nil)
+        }
+    }
+
+    /// The fields of `record` as they are (reads pass the effective record: see the init above).
+    private init(fields record: ContactRecord) {
         self.init()
         id = record.id
         userPrincipalName = record.userPrincipalName ?? ""
@@ -189,6 +199,20 @@ extension Contact {
         }
         changedUnixMs = record.changedAt
         attributes = record.attributes
+    }
+}
+
+extension ContactOverride {
+    /// The wire form of a stored override; `directory` (the contact as synced) fills its
+    /// directory value.
+    init(_ record: ContactOverrideRecord, directory: ContactRecord?) {
+        self.init()
+        field = record.field.name
+        value = record.value ?? ""
+        hidden = record.isHidden
+        directoryValue = directory.flatMap { record.field.value(in: $0) } ?? ""
+        setBy = "\(record.setByLabel) (\(record.setByKeyID))"
+        setUnixMs = record.setAt
     }
 }
 

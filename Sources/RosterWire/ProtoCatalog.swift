@@ -18,6 +18,8 @@ public enum ProtoCatalog {
             ListAPIKeysResponse.self, RevokeAPIKeyRequest.self, RevokeAPIKeyResponse.self,
             ContactChange.self, ListContactChangesRequest.self, ListContactChangesResponse.self,
             WatchContactChangesRequest.self,
+            ContactOverride.self, SetContactOverrideRequest.self, SetContactOverrideResponse.self,
+            ClearContactOverrideRequest.self, ClearContactOverrideResponse.self,
             // rpc.proto
             RPCMessages.CallHeaders.self, RPCMessages.Status.self, RPCMessages.StatusDetail.self,
             RPCMessages.Settings.self, RPCMessages.GoAway.self,

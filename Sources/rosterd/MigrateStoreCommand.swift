@@ -13,7 +13,8 @@ struct MigrateStore: AsyncParsableCommand {
         discussion: """
             Copies every tenant (directory connection, sealed client secret, scope, settings, schedule, \
             delta link), every API key (a key that worked works, a revoked one stays revoked), the \
-            contacts byte for byte, the cached groups and the sync job history, in ONE transaction: on \
+            contacts byte for byte with their local overrides, the cached groups and the sync job \
+            history, in ONE transaction: on \
             any failure nothing is written and the command can simply run again. The SQLite store is \
             only read. Stop the rosterd serving DATA_DIR first: the command takes its lock and refuses \
             while a server holds it. A target database that holds any tenant is refused.
@@ -114,7 +115,7 @@ struct MigrateStore: AsyncParsableCommand {
         var lines = [
             "copied \(count(report.tenants.count, "tenant")) (\(count(report.clientSecrets, "sealed client secret"))), "
                 + "\(count(report.apiKeys, "API key")) (\(report.revokedAPIKeys) revoked), "
-                + "\(count(report.contacts, "contact")), \(count(report.groups, "group")), "
+                + "\(count(report.contacts, "contact"))\(overrides(report.overrides)), \(count(report.groups, "group")), "
                 + "\(count(report.jobs, "sync job")) in \(String(format: "%.1f", seconds)) s"
         ]
         if !report.interruptedJobs.isEmpty {
@@ -135,8 +136,14 @@ struct MigrateStore: AsyncParsableCommand {
 
     /// One tenant's line, printed once its contacts are in.
     static func line(_ tenant: StoreMigration.Report.Tenant) -> String {
-        "tenant \(tenant.id): \(count(tenant.contacts, "contact")), \(count(tenant.groups, "group")), "
+        "tenant \(tenant.id): \(count(tenant.contacts, "contact"))\(overrides(tenant.overrides)), "
+            + "\(count(tenant.groups, "group")), "
             + "\(count(tenant.apiKeys, "API key")), \(count(tenant.jobs, "sync job"))"
+    }
+
+    /// " (2 local overrides)" after the contacts that carry them; nothing when none do.
+    private static func overrides(_ number: Int) -> String {
+        number == 0 ? "" : " (\(count(number, "local override")))"
     }
 
     /// "1 group", "2 groups".

@@ -242,6 +242,13 @@ struct AccessTests {
             Row(call: "WatchContactChanges", admitted: everyone) {
                 for try await _ in try await $0.watchContactChanges(after: -1) {}
             },
+            // No such contact: an admin or editor gets NOT_FOUND and nothing is written.
+            Row(call: "SetContactOverride", admitted: ["admin", "editor"]) {
+                _ = try await $0.setContactOverride(contactID: "nobody", field: "job_title", .hidden(true))
+            },
+            Row(call: "ClearContactOverride", admitted: ["admin", "editor"]) {
+                _ = try await $0.clearContactOverride(contactID: "nobody", field: "job_title")
+            },
             // roster.reflection.v1.Reflection: any valid key.
             Row(call: "GetFileDescriptorSet", admitted: everyone) { _ = try await $0.getFileDescriptorSet() },
         ]

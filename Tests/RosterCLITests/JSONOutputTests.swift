@@ -152,6 +152,45 @@ import Testing
         )
     }
 
+    @Test func contactOverridesInJSONAndText() throws {
+        var contact = Contact()
+        contact.id = "u-1"
+        contact.jobTitle = "Chief People Officer"
+        var title = ContactOverride()
+        title.field = "job_title"
+        title.value = "Chief People Officer"
+        title.directoryValue = "Head of People"
+        title.setBy = "HR desk (4f3a9c0d2b7e8a61)"
+        title.setUnixMs = 1_764_504_000_000
+        var phones = ContactOverride()
+        phones.field = "business_phones"
+        phones.hidden = true
+        phones.directoryValue = "+44 1\n+44 2"
+        phones.setBy = "ops (0123456789abcdef)"
+        contact.overrides = [phones, title]
+
+        let object = try Self.parsed(JSONOutput.contact(contact))
+        let overrides = try #require(object["overrides"] as? [[String: Any]])
+        #expect(overrides.map { $0["field"] as? String } == ["business_phones", "job_title"])
+        #expect(overrides[0]["hidden"] as? Bool == true && overrides[0]["value"] as? String == "")
+        #expect(overrides[1]["directoryValue"] as? String == "Head of People")
+        #expect(overrides[1]["setBy"] as? String == "HR desk (4f3a9c0d2b7e8a61)")
+        #expect(overrides[1]["setUnixMs"] as? Int == 1_764_504_000_000)
+
+        let lines = ContactCommand.lines(contact)
+        #expect(
+            Array(lines.suffix(3)) == [
+                "Local overrides:",
+                "  business_phones: hidden (directory: \"+44 1, +44 2\"), set by ops (0123456789abcdef) at -",
+                "  job_title: \"Chief People Officer\" (directory: \"Head of People\"), set by HR desk (4f3a9c0d2b7e8a61) "
+                    + "at 2025-11-30T12:00:00Z",
+            ]
+        )
+        contact.overrides = []
+        #expect(!ContactCommand.lines(contact).contains("Local overrides:"))
+        #expect(try Self.parsed(JSONOutput.contact(contact))["overrides"] as? [Any] != nil)
+    }
+
     @Test func renderedTextIsStable() {
         let value = JSONValue.object([
             ("a", .int(1)), ("b", .array([.bool(true), .null, .float(0.5), .float(3)])),

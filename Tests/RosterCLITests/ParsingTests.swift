@@ -43,6 +43,28 @@ import Testing
         }
     }
 
+    @Test func overrideSetNeedsExactlyOneOfValueAndHidden() throws {
+        let value = try #require(
+            try Roster.parseAsRoot(["override", "set", "ada@example.com", "job_title", "CPO"])
+                as? OverrideCommand.SetOverride
+        )
+        #expect(value.contact == "ada@example.com" && value.field == "job_title")
+        #expect(value.override == .value("CPO"))
+        let hidden = try #require(
+            try Roster.parseAsRoot(["override", "set", "4f1c", "mobile_phone", "--hidden"])
+                as? OverrideCommand.SetOverride
+        )
+        #expect(hidden.override == .hidden(true))
+        #expect(throws: (any Error).self) { try OverrideCommand.SetOverride.parse(["4f1c", "city"]) }
+        #expect(throws: (any Error).self) {
+            try OverrideCommand.SetOverride.parse(["4f1c", "city", "Oslo", "--hidden"])
+        }
+        let clear = try #require(
+            try Roster.parseAsRoot(["override", "clear", "4f1c", "city"]) as? OverrideCommand.ClearOverride
+        )
+        #expect(clear.contact == "4f1c" && clear.field == "city")
+    }
+
     @Test func usageErrorsExitWithValidationFailure() {
         do {
             _ = try Roster.parseAsRoot(["sync", "--all", "--group", "x"])

@@ -92,6 +92,15 @@ struct TypedCallTests {
             var changes = 0
             for try await _ in try await client.watchContactChanges(after: 0) { changes += 1 }
             #expect(changes == 1)
+            // This server answers empty responses: the methods that return the contact say it is missing.
+            let set = await #expect(throws: RosterError.self) {
+                try await client.setContactOverride(contactID: "c", field: "job_title", .hidden(true))
+            }
+            #expect(set?.message == "the server answered SetContactOverride without a contact")
+            let clear = await #expect(throws: RosterError.self) {
+                try await client.clearContactOverride(contactID: "c", field: "job_title")
+            }
+            #expect(clear?.message == "the server answered ClearContactOverride without a contact")
             _ = try await client.getFileDescriptorSet()
         }
         let typed = ServiceCatalog.methods.keys.filter(typedPaths)

@@ -93,7 +93,8 @@ struct DescriptorSetTests {
         #expect(
             schema.syntax(of: lookup) == [
                 "// roster.v1.GetContactRequest (roster.proto)", "message GetContactRequest {", "  oneof lookup {",
-                "    string id = 1;", "    string mail = 2;", "    string user_principal_name = 3;", "  }", "}",
+                "    string id = 1;", "    string mail = 2;", "    string user_principal_name = 3;", "  }",
+                "  bool include_directory_values = 4;", "}",
             ]
         )
         let settings = schema.syntax(of: try schema.lookup("UpdateSettingsRequest"))

@@ -130,6 +130,40 @@ struct ChangeFeedStoreTests {
         await fixture.tearDown()
     }
 
+    @Test(
+        "setting and clearing an override is a change of its own (source override); clearing nothing is none",
+        arguments: StoreKind.allCases
+    )
+    func overrides(kind: StoreKind) async throws {
+        let fixture = try await StoreFixture.make(kind)
+        let store = fixture.store
+        _ = try await sync(store, job: "a", SampleContacts.contacts(0..<3), now: 1)
+        let id = SampleContacts.guid(1)
+        let generation = store.changeSignal.generation(tenant: tenant)
+        _ = try await store.setContactOverride(
+            tenant: tenant,
+            ContactOverrideRecord(
+                contactID: id,
+                field: .jobTitle,
+                value: "Chief Feed Officer",
+                setByKeyID: "k1",
+                setByLabel: "editor",
+                setAt: 50
+            )
+        )
+        #expect(store.changeSignal.generation(tenant: tenant) > generation)
+        let set = try await all(store, after: 3)
+        #expect(set.map(\.sequence) == [4])
+        #expect(set.first?.kind == .updated && set.first?.source == .override && set.first?.contactID == id)
+        #expect(set.first?.changedAt == 50)
+        _ = try await store.clearContactOverride(tenant: tenant, contactID: id, field: .jobTitle)
+        _ = try await store.clearContactOverride(tenant: tenant, contactID: id, field: .jobTitle)
+        let cleared = try await all(store, after: 4)
+        #expect(cleared.map(\.sequence) == [5], "clearing a field without an override logged a change")
+        #expect(cleared.first?.source == .override)
+        await fixture.tearDown()
+    }
+
     @Test("with the feed off nothing is logged and applies count as before", arguments: StoreKind.allCases)
     func off(kind: StoreKind) async throws {
         let fixture = try await StoreFixture.make(kind, logsChanges: false)

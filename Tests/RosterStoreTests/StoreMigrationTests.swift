@@ -24,6 +24,7 @@ struct StoreMigrationTests {
             #expect(copied == original)
             // Swift compares strings by canonical equivalence: compare the bytes too.
             #expect(copied.map(MigrationSource.bytes) == original.map(MigrationSource.bytes))
+            #expect(try await target.contactOverrides(tenant: tenant) == sqlite.contactOverrides(tenant: tenant))
             let (groups, refreshedAt) = try await target.groups(tenant: tenant)
             let (sourceGroups, sourceRefreshedAt) = try await sqlite.groups(tenant: tenant)
             #expect(Set(groups) == Set(sourceGroups))
@@ -62,6 +63,10 @@ struct StoreMigrationTests {
 
         #expect(report.tenants.map(\.id) == ["acme", "beta"])
         #expect(report.contacts == MigrationSource.acmeContacts + 2)
+        #expect(report.overrides == 3 && report.tenants.map(\.overrides) == [1, 2])
+        #expect(
+            try await target.contactOverrides(tenant: "beta")["b-1"]?.first?.value == "Rene\u{301}e O'Brien (she/her) 李"
+        )
         #expect(report.apiKeys == 3 && report.revokedAPIKeys == 1)
         #expect(report.groups == 4 && report.jobs == 3)
         #expect(report.interruptedJobs == ["job-running"])
@@ -175,6 +180,24 @@ struct MigrationSource {
         _ = try await store.apply(job: "seed-acme", tenant: "acme", kind: .replaceAll, now: 1, deltaLink: deltaLink)
         try await store.stage(job: "seed-beta", contacts: [everyField(), emptyFields()], removals: [])
         _ = try await store.apply(job: "seed-beta", tenant: "beta", kind: .replaceAll, now: 2, deltaLink: nil)
+        let overrides: [(tenant: String, contact: String, field: ContactField, value: String?)] = [
+            ("beta", "b-1", .displayName, "Rene\u{301}e O'Brien (she/her) 李"),
+            ("beta", "b-1", .mobilePhone, nil),
+            ("acme", SampleContacts.contact(0).id, .attribute("employeeId"), "E-0"),
+        ]
+        for (tenant, contact, field, value) in overrides {
+            _ = try await store.setContactOverride(
+                tenant: tenant,
+                ContactOverrideRecord(
+                    contactID: contact,
+                    field: field,
+                    value: value,
+                    setByKeyID: "0123456789abcdef",
+                    setByLabel: "HR desk",
+                    setAt: 5
+                )
+            )
+        }
 
         let admin = try await store.createAPIKey(tenant: "acme", role: .admin, label: "ops", now: 10)
         let revoked = try await store.createAPIKey(tenant: "acme", role: .reader, label: "old service", now: 11)

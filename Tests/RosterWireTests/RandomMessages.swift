@@ -31,7 +31,31 @@ extension Contact: RandomSample {
         for _ in 0..<rng.count(4) { c.extensionAttributes[Int32.random(in: 1...15, using: &rng)] = rng.text() }
         c.changedUnixMs = rng.int64()
         for _ in 0..<rng.count(3) { c.attributes[rng.text(maxLength: 40)] = rng.text() }
+        c.overrides = (0..<rng.count(3)).map { _ in
+            var override = ContactOverride()
+            override.field = rng.text(maxLength: 40)
+            override.value = rng.text()
+            override.hidden = rng.bool()
+            override.directoryValue = rng.text()
+            override.setBy = rng.text()
+            override.setUnixMs = rng.int64()
+            return override
+        }
         return c
+    }
+}
+
+extension SetContactOverrideRequest: RandomSample {
+    static func random(using rng: inout SeededRandom) -> SetContactOverrideRequest {
+        var request = SetContactOverrideRequest()
+        request.contactID = rng.text(maxLength: 36)
+        request.field = rng.text(maxLength: 40)
+        switch rng.count(3) {
+        case 1: request.override = .value(rng.bool() ? "" : rng.text())
+        case 2: request.override = .hidden(rng.bool())
+        default: break
+        }
+        return request
     }
 }
 
@@ -147,9 +171,9 @@ extension GetContactRequest: RandomSample {
     static func random(using rng: inout SeededRandom) -> GetContactRequest {
         switch rng.count(3) {
         case 0: GetContactRequest()
-        case 1: GetContactRequest(lookup: .id(rng.text()))
+        case 1: GetContactRequest(lookup: .id(rng.text()), includeDirectoryValues: rng.bool())
         case 2: GetContactRequest(lookup: .mail(rng.text()))
-        default: GetContactRequest(lookup: .userPrincipalName(rng.text()))
+        default: GetContactRequest(lookup: .userPrincipalName(rng.text()), includeDirectoryValues: rng.bool())
         }
     }
 }
@@ -239,5 +263,5 @@ extension AllTypes: RandomSample {
 let randomSampleTypes: [any RandomSample.Type] = [
     Contact.self, SyncJob.self, ProgressUpdate.self, ListGroupsResponse.self, GetStatusResponse.self,
     UpdateSettingsRequest.self, GetContactRequest.self, RPCMessages.CallHeaders.self, RPCMessages.Status.self,
-    AllTypes.self,
+    AllTypes.self, SetContactOverrideRequest.self,
 ]

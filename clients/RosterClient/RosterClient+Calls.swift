@@ -142,11 +142,18 @@ extension RosterClient {
         RosterContactChanges(client: self, after: after)
     }
 
-    /// One contact by id, mail or userPrincipalName.
-    public func getContact(_ lookup: GetContactRequest.Lookup, timeout: Duration? = nil) async throws
-        -> GetContactResponse
-    {
-        try await call(RosterMethods.getContact, GetContactRequest(lookup: lookup), timeout: timeout)
+    /// One contact by id, mail or userPrincipalName; with `includeDirectoryValues`, each of its
+    /// local overrides carries the directory's value beside it.
+    public func getContact(
+        _ lookup: GetContactRequest.Lookup,
+        includeDirectoryValues: Bool = false,
+        timeout: Duration? = nil
+    ) async throws -> GetContactResponse {
+        try await call(
+            RosterMethods.getContact,
+            GetContactRequest(lookup: lookup, includeDirectoryValues: includeDirectoryValues),
+            timeout: timeout
+        )
     }
 
     /// The contact with this id (the directory's object id).
@@ -214,6 +221,48 @@ extension RosterClient {
     /// Your tenant's API keys, revoked and expired ones included; never a token. Admin.
     public func listAPIKeys(timeout: Duration? = nil) async throws -> ListAPIKeysResponse {
         try await call(RosterMethods.listAPIKeys, ListAPIKeysRequest(), timeout: timeout)
+    }
+
+    /// Sets a local override of one contact field, replacing its earlier one: `.value(text)`
+    /// makes reads show `text`, `.hidden(true)` makes the field read as empty. Syncs keep it.
+    /// Admin, editor.
+    ///
+    ///     let contact = try await client.setContactOverride(contactID: id, field: "job_title", .value("CPO"))
+    ///
+    /// - Parameters:
+    ///   - contactID: The contact's id.
+    ///   - field: The field as proto/roster.proto names it: `job_title`, `business_phones` (the
+    ///     numbers one a line), `extension_attributes.3`, `attributes.employeeId`.
+    /// - Returns: The contact as reads now show it, with its overrides and their directory values.
+    /// - Throws: ``RosterError`` NOT_FOUND for an unknown contact; INVALID_ARGUMENT naming a bad
+    ///   field or value (empty, or longer than 1,024 characters); PERMISSION_DENIED for a reader key.
+    public func setContactOverride(
+        contactID: String,
+        field: String,
+        _ override: SetContactOverrideRequest.Override,
+        timeout: Duration? = nil
+    ) async throws -> Contact {
+        let request = SetContactOverrideRequest(contactID: contactID, field: field, override: override)
+        guard let contact = try await call(RosterMethods.setContactOverride, request, timeout: timeout).contact else {
+            throw RPCError(.internal, "the server answered SetContactOverride without a contact")
+        }
+        return contact
+    }
+
+    /// Removes a contact field's local override, so reads show the directory's value again;
+    /// clearing a field without one changes nothing. Admin, editor.
+    ///
+    /// - Returns: The contact as reads now show it, with its remaining overrides.
+    /// - Throws: ``RosterError`` NOT_FOUND for an unknown contact; INVALID_ARGUMENT naming a bad field.
+    public func clearContactOverride(contactID: String, field: String, timeout: Duration? = nil) async throws
+        -> Contact
+    {
+        let request = ClearContactOverrideRequest(contactID: contactID, field: field)
+        guard let contact = try await call(RosterMethods.clearContactOverride, request, timeout: timeout).contact
+        else {
+            throw RPCError(.internal, "the server answered ClearContactOverride without a contact")
+        }
+        return contact
     }
 
     /// Revokes one of your tenant's API keys. Admin.

@@ -22,8 +22,27 @@ package enum RosterSchema {
         migrator.register("API keys that expire, and when each was last used", sql: version8)
         migrator.register("additional user properties per tenant, their values per contact", sql: version9)
         migrator.register("a change feed per tenant: numbered contact changes", sql: changeFeed)
+        migrator.register("local overrides of contact fields", sql: version11)
         return migrator
     }()
+
+    /// One row per overridden field of a contact: `value` NULL hides the field. The foreign key
+    /// deletes a contact's overrides with the contact, in the same statement (the apply's removals,
+    /// a tenant's deletion); `foreign_keys` is on for every connection.
+    private static let version11 = """
+        CREATE TABLE contact_overrides (
+            tenant_id TEXT NOT NULL,
+            contact_id TEXT NOT NULL,
+            -- The field as proto/roster.proto names it: job_title, extension_attributes.3, attributes.employeeId.
+            field TEXT NOT NULL,
+            value TEXT,
+            set_by_key_id TEXT NOT NULL,
+            set_by_label TEXT NOT NULL,
+            set_at INTEGER NOT NULL,
+            PRIMARY KEY (tenant_id, contact_id, field),
+            FOREIGN KEY (tenant_id, contact_id) REFERENCES contacts(tenant_id, id) ON DELETE CASCADE
+        ) WITHOUT ROWID;
+        """
 
     /// `change_seq`: the tenant's newest change number; `change_floor`: the newest one pruned (a
     /// cursor below it has missed changes). Kind and source are ``ContactChangeKind`` and

@@ -45,6 +45,13 @@ extension SQLiteStore {
         }
     }
 
+    /// Every override of the tenant's contacts, by contact id and field, values as stored.
+    package func exportContactOverrides(tenant: String) async throws(StoreError) -> [ContactOverrideRecord] {
+        try await pool.read { connection throws(StoreError) in
+            try Self.allOverrides(tenant: tenant, connection: connection).sorted { $0.key < $1.key }.flatMap(\.value)
+        }
+    }
+
     private static func exportTenants(_ connection: Connection) throws(StoreError) -> [ExportedTenant] {
         let select = try connection.cached(
             "SELECT \(tenantColumns), client_secret, contacts_generation FROM tenants ORDER BY id"

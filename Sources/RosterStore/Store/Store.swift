@@ -41,7 +41,8 @@ package protocol Store: Sendable {
 
     /// The contact with directory id `id`.
     func contact(tenant: String, id: String) async throws(StoreError) -> ContactRecord?
-    /// A number that changes whenever an apply changes the tenant's contacts (0 for an unknown tenant).
+    /// A number that changes whenever an apply changes the tenant's contacts, and whenever one of
+    /// their overrides is set or cleared (0 for an unknown tenant).
     func contactsGeneration(tenant: String) async throws(StoreError) -> Int64
     /// The contacts with these ids that exist, by id, read in one go (a delta page's worth).
     func contacts(tenant: String, ids: [String]) async throws(StoreError) -> [String: ContactRecord]
@@ -67,6 +68,23 @@ package protocol Store: Sendable {
     /// Deletes every tenant's changes committed before `before` (Unix ms); returns how many went.
     /// A cursor before the newest deleted change is refused from then on.
     func pruneChanges(before: Int64) async throws(StoreError) -> Int
+    // MARK: Contact overrides
+
+    /// Sets `override` on its contact (replacing that field's earlier override) and bumps the
+    /// tenant's contacts generation, in one transaction; returns the contact with its overrides as
+    /// committed. `.notFound` when the tenant has no contact `override.contactID`.
+    func setContactOverride(tenant: String, _ override: ContactOverrideRecord) async throws(StoreError)
+        -> OverriddenContact
+    /// Removes the override of `field` of the contact, bumping the contacts generation when there
+    /// was one, in one transaction; returns the contact with its remaining overrides and whether an
+    /// override was removed. `.notFound` when the tenant has no contact `contactID`.
+    func clearContactOverride(tenant: String, contactID: String, field: ContactField) async throws(StoreError)
+        -> (contact: OverriddenContact, removed: Bool)
+    /// The overrides of the contacts `contactIDs`, by contact id (a contact without any is absent).
+    func contactOverrides(tenant: String, contactIDs: [String]) async throws(StoreError)
+        -> [String: [ContactOverrideRecord]]
+    /// Every override of the tenant's contacts, by contact id.
+    func contactOverrides(tenant: String) async throws(StoreError) -> [String: [ContactOverrideRecord]]
 
     // MARK: Groups
 
@@ -104,7 +122,8 @@ package protocol Store: Sendable {
     /// A contact staged twice keeps its last version.
     func stage(job: String, contacts: [ContactRecord], removals: [String]) async throws(StoreError)
     /// Applies the job's staged rows to the tenant's contacts in ONE transaction, deletes the
-    /// staging, saves `deltaLink` when given, and returns what changed.
+    /// staging, saves `deltaLink` when given, and returns what changed. Contact overrides are never
+    /// touched, except that a removed contact's go with it, in the same transaction.
     func apply(job: String, tenant: String, kind: ApplyKind, now: Int64, deltaLink: String?) async throws(StoreError)
         -> ApplyCounts
     /// The apply, checking `limits` inside its transaction: when the counts break one, it rolls

@@ -28,6 +28,8 @@ public struct Contact: ProtoMessage {
     /// when the directory holds null or an empty list. Numbers and booleans as their JSON text, a
     /// list of strings as its items joined by a line feed.
     public var attributes: [String: String] = [:]
+    /// The contact's local overrides, by field name; the fields above hold their effective values.
+    public var overrides: [ContactOverride] = []
 
     public init() {}
 
@@ -54,6 +56,7 @@ public struct Contact: ProtoMessage {
         v.map(19, extensionAttributes)
         v.int64(20, changedUnixMs)
         v.map(21, attributes)
+        v.repeatedMessage(23, overrides)
     }
 
     @inlinable
@@ -80,6 +83,7 @@ public struct Contact: ProtoMessage {
         case 19: try r.mapEntry(tag, into: &extensionAttributes)
         case 20: changedUnixMs = try r.int64(tag)
         case 21: try r.mapEntry(tag, into: &attributes)
+        case 23: try r.repeatedMessage(tag, into: &overrides)
         default: try r.skip(tag)
         }
     }

@@ -62,9 +62,19 @@ public enum RosterMethods {
         name: "WatchContactChanges"
     )
 
+    public static let setContactOverride = UnaryMethod<SetContactOverrideRequest, SetContactOverrideResponse>(
+        service: service,
+        name: "SetContactOverride"
+    )
+    public static let clearContactOverride = UnaryMethod<ClearContactOverrideRequest, ClearContactOverrideResponse>(
+        service: service,
+        name: "ClearContactOverride"
+    )
+
     /// Every method above, in proto/roster.proto's order.
     public static let all: [any RPCMethodDescriptor] = [
         connectDirectory, getStatus, startSync, cancelSync, watchProgress, listGroups, listContacts, getContact,
         listSyncJobs, updateSettings, createAPIKey, listAPIKeys, revokeAPIKey, listContactChanges, watchContactChanges,
+        setContactOverride, clearContactOverride,
     ]
 }

@@ -3,7 +3,7 @@ internal import RosterClient
 internal import RosterRPC
 internal import RosterWire
 
-/// `roster contact ID-OR-MAIL`: one contact in full.
+/// `roster contact ID-OR-MAIL`: one contact in full, its local overrides with the directory's values.
 struct ContactCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "contact",
@@ -20,21 +20,25 @@ struct ContactCommand: AsyncParsableCommand {
         text.contains("@") ? [.mail(text), .userPrincipalName(text)] : [.id(text)]
     }
 
+    /// The contact `text` names (an id, or an address tried as mail, then as userPrincipalName),
+    /// its overrides with the directory's values.
+    static func find(_ text: String, client: RosterClient) async throws -> Contact {
+        let lookups = lookups(for: text)
+        for (index, lookup) in lookups.enumerated() {
+            do {
+                if let contact = try await client.getContact(lookup, includeDirectoryValues: true).contact {
+                    return contact
+                }
+            } catch let error as RPCError where error.code == .notFound && index < lookups.count - 1 {
+                continue
+            }
+        }
+        throw CLIFailure("the server returned no contact", exitCode: RosterExitCode.failure)
+    }
+
     func run() async throws {
         try await CommandRunner.run(connection) { client, context in
-            var found: Contact?
-            let lookups = Self.lookups(for: idOrMail)
-            for (index, lookup) in lookups.enumerated() {
-                do {
-                    found = try await client.getContact(lookup).contact
-                    break
-                } catch let error as RPCError where error.code == .notFound && index < lookups.count - 1 {
-                    continue
-                }
-            }
-            guard let contact = found else {
-                throw CLIFailure("the server returned no contact", exitCode: RosterExitCode.failure)
-            }
+            let contact = try await Self.find(idOrMail, client: client)
             if context.json {
                 context.printJSON(JSONOutput.contact(contact))
             } else {
@@ -63,6 +67,24 @@ struct ContactCommand: AsyncParsableCommand {
             ($0.key, $0.value.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: ", "))
         }
         rows.append(("changed", TextFormat.time(unixMs: contact.changedUnixMs)))
-        return TextFormat.labelled(rows.filter { !$0.1.isEmpty })
+        return TextFormat.labelled(rows.filter { !$0.1.isEmpty }) + overrideLines(contact.overrides)
+    }
+
+    /// "Local overrides:" and one line per override: the field, what reads show, the directory's
+    /// value, who set it and when. Nothing when the contact has none.
+    static func overrideLines(_ overrides: [ContactOverride]) -> [String] {
+        guard !overrides.isEmpty else { return [] }
+        /// A value as one line: a list's items (line feeds) separated by commas, quoted; "none" when empty.
+        func shown(_ value: String) -> String {
+            value.isEmpty
+                ? "none"
+                : "\"" + value.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: ", ") + "\""
+        }
+        return ["Local overrides:"]
+            + overrides.map { override in
+                let value = override.hidden ? "hidden" : shown(override.value)
+                return "  \(override.field): \(value) (directory: \(shown(override.directoryValue))), set by "
+                    + "\(override.setBy) at \(TextFormat.time(unixMs: override.setUnixMs))"
+            }
     }
 }

@@ -169,6 +169,18 @@ public enum JSONOutput {
                     }
                 )
             ),
+            ("overrides", .array(contact.overrides.map(contactOverride))),
+        ])
+    }
+
+    public static func contactOverride(_ override: ContactOverride) -> JSONValue {
+        .object([
+            ("field", .string(override.field)),
+            ("value", .string(override.value)),
+            ("hidden", .bool(override.hidden)),
+            ("directoryValue", .string(override.directoryValue)),
+            ("setBy", .string(override.setBy)),
+            ("setUnixMs", .int(override.setUnixMs)),
         ])
     }
 

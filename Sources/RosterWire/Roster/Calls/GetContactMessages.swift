@@ -10,11 +10,14 @@ public struct GetContactRequest: ProtoMessage {
     }
 
     public var lookup: Lookup?
+    /// Fill each override's ``ContactOverride/directoryValue``.
+    public var includeDirectoryValues = false
 
     public init() {}
 
-    public init(lookup: Lookup) {
+    public init(lookup: Lookup, includeDirectoryValues: Bool = false) {
         self.lookup = lookup
+        self.includeDirectoryValues = includeDirectoryValues
     }
 
     @inlinable
@@ -26,6 +29,7 @@ public struct GetContactRequest: ProtoMessage {
         case .userPrincipalName(let value): v.string(3, Optional(value))
         case nil: break
         }
+        v.bool(4, includeDirectoryValues)
     }
 
     @inlinable
@@ -34,6 +38,7 @@ public struct GetContactRequest: ProtoMessage {
         case 1: lookup = .id(try r.string(tag))
         case 2: lookup = .mail(try r.string(tag))
         case 3: lookup = .userPrincipalName(try r.string(tag))
+        case 4: includeDirectoryValues = try r.bool(tag)
         default: try r.skip(tag)
         }
     }

@@ -8,6 +8,8 @@ public struct ListContactsRequest: ProtoMessage {
     public var pageToken = ""
     /// Case- and accent-insensitive prefix match on name, mail and userPrincipalName.
     public var search = ""
+    /// Fill each override's ``ContactOverride/directoryValue``.
+    public var includeDirectoryValues = false
 
     public init() {}
 
@@ -16,6 +18,7 @@ public struct ListContactsRequest: ProtoMessage {
         v.int32(1, pageSize)
         v.string(2, pageToken)
         v.string(3, search)
+        v.bool(4, includeDirectoryValues)
     }
 
     @inlinable
@@ -24,6 +27,7 @@ public struct ListContactsRequest: ProtoMessage {
         case 1: pageSize = try r.int32(tag)
         case 2: pageToken = try r.string(tag)
         case 3: search = try r.string(tag)
+        case 4: includeDirectoryValues = try r.bool(tag)
         default: try r.skip(tag)
         }
     }
