@@ -142,9 +142,4 @@ enum PostgresApplySQL {
     static func sampleRemovals(_ kind: ApplyKind) -> String {
         "SELECT c.id, c.display_name, c.mail FROM contacts c WHERE \(removeWhere(kind)) ORDER BY c.id LIMIT $2"
     }
-
-    // MARK: - Staging
-
-    /// Fields a staged row binds after the job id and contact id.
-    static let stagedFieldCount = ContactColumns.fields.count
 }

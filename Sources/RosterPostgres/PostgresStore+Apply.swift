@@ -2,31 +2,16 @@ package import RosterStore
 
 // Staging a job's rows page by page, and the all-or-nothing apply step.
 extension PostgresStore {
-    /// Staged rows per multi-row INSERT: 33 parameters a row, well below PostgreSQL's 65,535.
-    private static let rowsPerInsert = 1_000
-
     package func stage(job: String, contacts: [ContactRecord], removals: [String]) async throws(StoreError) {
         guard !contacts.isEmpty || !removals.isEmpty else { return }
         try await transaction { session throws(StoreError) in
-            // Rows are appended in arrival order (seq only grows), so a later version wins at the apply.
-            let width = PostgresApplySQL.stagedFieldCount + 1
-            for start in stride(from: 0, to: contacts.count, by: Self.rowsPerInsert) {
-                let chunk = contacts[start..<min(start + Self.rowsPerInsert, contacts.count)]
-                var values: [SQLValue] = [.text(job)]
-                values.reserveCapacity(1 + chunk.count * width)
-                var rows: [String] = []
-                rows.reserveCapacity(chunk.count)
-                for contact in chunk {
-                    rows.append("($1, \(SQLValue.placeholders(from: values.count + 1, count: width)))")
-                    values.append(.text(contact.id))
-                    values += ContactColumns.values(of: contact).map(SQLValue.text)
-                }
-                try await session.rows(
-                    """
-                    INSERT INTO staging (job_id, contact_id, \(ContactColumns.list))
-                    VALUES \(rows.joined(separator: ", "))
-                    """,
-                    values
+            // COPY, not multi-row INSERTs: no parameter per value, one stream per page. Rows are
+            // appended in arrival order (seq only grows), so a later version wins at the apply.
+            if !contacts.isEmpty {
+                try await session.copy(
+                    into: "staging",
+                    columns: ["job_id", "contact_id"] + ContactColumns.fields,
+                    rows: contacts.map { [job, $0.id] + ContactColumns.values(of: $0) }
                 )
             }
             if !removals.isEmpty {
