@@ -53,16 +53,17 @@ struct SyncBench: AsyncParsableCommand {
     var tenants = 1_000
     @Option(help: "rosterd's --max-running-syncs for the tenants part.")
     var maxRunningSyncs = 16
-    @Option(help: "Parts to run: any of sync,groups,watch,tenants,postgres (comma-separated).")
+    @Option(help: "Parts to run: any of sync,groups,watch,tenants,postgres,feed (comma-separated).")
     var parts = "sync,groups,watch"
 
     func run() async throws {
         let selected = Set(parts.split(separator: ",").map(String.init))
         printMachine()
-        if selected.contains("sync") || selected.contains("watch") {
+        if selected.contains("sync") || selected.contains("watch") || selected.contains("feed") {
             let double = try await startDoubleOfSyncedUsers()
             if selected.contains("sync") { try await syncPart(double) }
             if selected.contains("watch") { try await watchPart(double) }
+            if selected.contains("feed") { try await feedPart(double) }
             try await double.stop()
         }
         if selected.contains("groups") { try await groupsPart() }
