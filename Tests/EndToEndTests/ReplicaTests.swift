@@ -146,6 +146,22 @@ struct ReplicaTests {
         }
     }
 
+    @Test("a change-feed consumer on B gets every change of a sync that ran on A, in order, once")
+    func changeFeedAcrossReplicas() async throws {
+        try await Self.withReplicas { scenario, b, _ in
+            let onA = try scenario.client(scenario.acme.admin)
+            let onB = try b.client(key: scenario.acme.reader)
+            defer { Task { await onB.close() } }
+            let stream = try await onB.watchContactChanges(after: 0)
+            var iterator = stream.makeAsyncIterator()
+            let final = try await scenario.sync(onA, Scenario.request(Scenario.allUsers()))
+            let added = try #require(final.summary?.added)
+            var cursors: [Int64] = []
+            while Int64(cursors.count) < added, let change = try await iterator.next() { cursors.append(change.cursor) }
+            #expect(cursors == Array(1...added))
+        }
+    }
+
     @Test("CancelSync on B stops the job running on A, nothing applied")
     func cancelOnOtherReplica() async throws {
         try await Self.withReplicas { scenario, b, _ in

@@ -95,6 +95,10 @@ extension SQLiteStore {
         guard !contactIDs.isEmpty else { return [:] }
         return try await pool.read { connection throws(StoreError) in
             var found: [String: [ContactOverrideRecord]] = [:]
+            // Most tenants have no override at all: one probe, instead of one per contact.
+            let any = try connection.cached("SELECT EXISTS (SELECT 1 FROM contact_overrides WHERE tenant_id = ?1)")
+            any.bind(tenant, at: 1)
+            guard try any.step(), any.int64(0) == 1 else { return found }
             for id in Set(contactIDs) {
                 let overrides = try Self.overrides(tenant: tenant, contactID: id, connection: connection)
                 if !overrides.isEmpty { found[id] = overrides }
