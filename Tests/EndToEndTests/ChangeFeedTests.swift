@@ -59,21 +59,31 @@ struct ChangeFeedTests {
     }
 
     /// A sync whose watch is opened again when the server drops the connection under it.
+    /// Between attempts it waits 100 ms (a call on a draining connection can fail at once), and
+    /// gives up after 300 attempts.
     static func syncAcrossDrops(_ client: RosterClient) async throws {
         var started: StartSyncResponse?
+        var attempts = 0
         while started == nil {
+            attempts += 1
+            try #require(attempts < 300, "StartSync kept failing UNAVAILABLE")
             do {
                 started = try await client.startSync(Scenario.request(Scenario.allUsers()))
-            } catch let error as RPCError where error.code == .unavailable {}
+            } catch let error as RPCError where error.code == .unavailable {
+                try await Task.sleep(for: .milliseconds(100))
+            }
         }
         let job = try #require(started?.job?.id)
         while true {
+            attempts += 1
+            try #require(attempts < 300, "WatchProgress kept failing UNAVAILABLE")
             do {
                 for try await update in try await client.watchProgress(jobID: job) where update.final {
                     #expect(update.state == .succeeded)
                     return
                 }
             } catch let error as RPCError where error.code == .unavailable {}
+            try await Task.sleep(for: .milliseconds(100))
         }
     }
 

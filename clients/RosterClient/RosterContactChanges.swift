@@ -51,13 +51,12 @@ public struct RosterContactChanges: AsyncSequence, Sendable {
                         delay = RosterContactChanges.firstDelay
                         return change
                     }
-                    // The server ended the stream (it never does unless going away): open another.
-                    stream = nil
-                } catch let error as RosterError where error.code == .unavailable {
-                    stream = nil
-                    guard (try? await Task.sleep(for: delay)) != nil else { return nil }
-                    delay = Swift.min(delay * 2, RosterContactChanges.longestDelay)
-                }
+                    // The server ended the stream (it never does unless going away): open another,
+                    // after the same wait as after a lost connection.
+                } catch let error as RosterError where error.code == .unavailable {}
+                stream = nil
+                guard (try? await Task.sleep(for: delay)) != nil else { return nil }
+                delay = Swift.min(delay * 2, RosterContactChanges.longestDelay)
             }
             return nil
         }
