@@ -19,6 +19,7 @@ package enum PostgresSchema {
             "additional user properties per tenant, their values per contact",
             statements: attributesVersion
         )
+        migrator.register("contact photos, and whether a tenant syncs them", statements: photosVersion)
         return migrator
     }()
 
@@ -173,5 +174,23 @@ package enum PostgresSchema {
         "ALTER TABLE tenants ADD COLUMN attributes TEXT NOT NULL DEFAULT '[]'",
         "ALTER TABLE contacts ADD COLUMN attributes TEXT",
         "ALTER TABLE staging ADD COLUMN attributes TEXT",
+    ]
+
+    /// Photos beside contacts, deleted with them (the apply's DELETE cascades in its transaction),
+    /// as SQLite's "contact photos" migration adds them.
+    private static let photosVersion = [
+        "ALTER TABLE tenants ADD COLUMN sync_photos BOOLEAN NOT NULL DEFAULT true",
+        """
+        CREATE TABLE photos (
+            tenant_id \(id),
+            contact_id \(id),
+            etag TEXT NOT NULL,
+            content_type TEXT NOT NULL,
+            bytes BYTEA NOT NULL,
+            changed_at BIGINT NOT NULL,
+            PRIMARY KEY (tenant_id, contact_id),
+            FOREIGN KEY (tenant_id, contact_id) REFERENCES contacts(tenant_id, id) ON DELETE CASCADE
+        )
+        """,
     ]
 }

@@ -2,7 +2,8 @@ package import RosterStore
 
 // Reading contacts (they are written only by the apply step).
 extension PostgresStore {
-    private static let select = "SELECT id, \(ContactColumns.list), changed_at FROM contacts"
+    private static let select =
+        "SELECT id, \(ContactColumns.list), changed_at, \(ContactColumns.photoETag(of: "contacts")) FROM contacts"
 
     package func contact(tenant: String, id: String) async throws(StoreError) -> ContactRecord? {
         try await session.first("\(Self.select) WHERE tenant_id = $1 AND id = $2", [.text(tenant), .text(id)]).map {
@@ -74,16 +75,18 @@ extension PostgresStore {
         try await session.integer("SELECT count(*) FROM contacts WHERE tenant_id = $1", [.text(tenant)])
     }
 
-    /// A contact from `id, fields…, changed_at`.
+    /// A contact from `id, fields…, changed_at, photo etag`.
     private static func readContact(_ row: SQLRow) throws(StoreError) -> ContactRecord {
         let count = ContactColumns.fields.count
         var values: [String?] = []
         values.reserveCapacity(count)
         for index in 1...count { values.append(try row.string(index)) }
-        return ContactColumns.record(
+        var contact = ContactColumns.record(
             id: try row.string(0) ?? "",
             values: values,
             changedAt: try row.int64(count + 1)
         )
+        contact.photoETag = try row.string(count + 2)
+        return contact
     }
 }

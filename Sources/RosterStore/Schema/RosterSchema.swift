@@ -21,8 +21,25 @@ package enum RosterSchema {
         )
         migrator.register("API keys that expire, and when each was last used", sql: version8)
         migrator.register("additional user properties per tenant, their values per contact", sql: version9)
+        migrator.register("contact photos, and whether a tenant syncs them", sql: version10)
         return migrator
     }()
+
+    /// Photos beside contacts, deleted with them (the apply's DELETE cascades in its transaction).
+    /// Not WITHOUT ROWID: its rows are large.
+    private static let version10 = """
+        ALTER TABLE tenants ADD COLUMN sync_photos INTEGER NOT NULL DEFAULT 1;
+        CREATE TABLE photos (
+            tenant_id TEXT NOT NULL,
+            contact_id TEXT NOT NULL,
+            etag TEXT NOT NULL,
+            content_type TEXT NOT NULL,
+            bytes BLOB NOT NULL,
+            changed_at INTEGER NOT NULL,
+            PRIMARY KEY (tenant_id, contact_id),
+            FOREIGN KEY (tenant_id, contact_id) REFERENCES contacts(tenant_id, id) ON DELETE CASCADE
+        );
+        """
 
     private static let version9 = """
         ALTER TABLE tenants ADD COLUMN attributes TEXT NOT NULL DEFAULT '[]';
