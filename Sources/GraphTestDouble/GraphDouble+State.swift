@@ -169,7 +169,7 @@ extension GraphDouble {
     }
 
     /// The photo request a path is (`/v1.0/users/{id}/photo`, `…/photo/$value`), if it is one.
-    static func photoRequest(path: String) -> PhotoRequest? {
+    package static func photoRequest(path: String) -> PhotoRequest? {
         let segments = path.split(separator: "/")
         guard segments.count >= 4, segments[0] == "v1.0", segments[1] == "users", segments[3] == "photo" else {
             return nil

@@ -99,6 +99,20 @@ package struct GraphDoubleDirectory: Sendable {
         return GraphDoubleDirectory(users: users)
     }
 
+    /// Gives each of `userIDs` a photo of the same `bytes`, one storage shared by all (so that
+    /// 10,000 photos cost the memory of one), with the etag `"<etagPrefix>-<index in userIDs>"`.
+    package mutating func addPhotos(
+        userIDs: [String],
+        bytes: [UInt8],
+        contentType: String = "image/jpeg",
+        etagPrefix: String = "photo"
+    ) {
+        let shared = ByteBuffer(bytes: bytes)
+        for (index, id) in userIDs.enumerated() {
+            photos[id] = GraphDoublePhoto(etag: "\"\(etagPrefix)-\(index)\"", contentType: contentType, bytes: shared)
+        }
+    }
+
     /// The id of generated user `n`.
     package static func userID(_ n: Int) -> String {
         "00000000-0000-4000-8000-" + String(format: "%012d", n)
@@ -123,4 +137,7 @@ package struct GraphDoublePhoto: Sendable, Hashable {
     package init(etag: String, contentType: String = "image/jpeg", bytes: [UInt8]) {
         self.init(etag: etag, contentType: contentType, bytes: ByteBuffer(bytes: bytes))
     }
+
+    /// The image as an array.
+    package var image: [UInt8] { Array(bytes.readableBytesView) }
 }
