@@ -16,6 +16,7 @@ public enum ProtoCatalog {
             UpdateSettingsResponse.self,
             APIKey.self, CreateAPIKeyRequest.self, CreateAPIKeyResponse.self, ListAPIKeysRequest.self,
             ListAPIKeysResponse.self, RevokeAPIKeyRequest.self, RevokeAPIKeyResponse.self,
+            GetContactPhotoRequest.self, GetContactPhotoResponse.self,
             // rpc.proto
             RPCMessages.CallHeaders.self, RPCMessages.Status.self, RPCMessages.StatusDetail.self,
             RPCMessages.Settings.self, RPCMessages.GoAway.self,

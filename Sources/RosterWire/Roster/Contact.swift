@@ -28,6 +28,8 @@ public struct Contact: ProtoMessage {
     /// when the directory holds null or an empty list. Numbers and booleans as their JSON text, a
     /// list of strings as its items joined by a line feed.
     public var attributes: [String: String] = [:]
+    /// The etag of the contact's profile photo (``GetContactPhotoResponse/etag``); empty without one.
+    public var photoEtag = ""
 
     public init() {}
 
@@ -54,6 +56,7 @@ public struct Contact: ProtoMessage {
         v.map(19, extensionAttributes)
         v.int64(20, changedUnixMs)
         v.map(21, attributes)
+        v.string(22, photoEtag)
     }
 
     @inlinable
@@ -80,6 +83,7 @@ public struct Contact: ProtoMessage {
         case 19: try r.mapEntry(tag, into: &extensionAttributes)
         case 20: changedUnixMs = try r.int64(tag)
         case 21: try r.mapEntry(tag, into: &attributes)
+        case 22: photoEtag = try r.string(tag)
         default: try r.skip(tag)
         }
     }

@@ -54,9 +54,14 @@ public enum RosterMethods {
         name: "RevokeApiKey"
     )
 
+    public static let getContactPhoto = UnaryMethod<GetContactPhotoRequest, GetContactPhotoResponse>(
+        service: service,
+        name: "GetContactPhoto"
+    )
+
     /// Every method above, in proto/roster.proto's order.
     public static let all: [any RPCMethodDescriptor] = [
         connectDirectory, getStatus, startSync, cancelSync, watchProgress, listGroups, listContacts, getContact,
-        listSyncJobs, updateSettings, createAPIKey, listAPIKeys, revokeAPIKey,
+        listSyncJobs, updateSettings, createAPIKey, listAPIKeys, revokeAPIKey, getContactPhoto,
     ]
 }
