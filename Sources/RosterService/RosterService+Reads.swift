@@ -100,11 +100,21 @@ extension RosterService {
     }
 
     func getContact(_ request: GetContactRequest, caller: Caller) async throws(RPCError) -> GetContactResponse {
-        try Self.validate(request.lookup)
+        var response = GetContactResponse()
+        response.contact = Contact(try await contact(request.lookup, caller: caller, call: "GetContact").record)
+        return response
+    }
+
+    /// The contact a GetContact-style lookup names (validated first, naming `call` in refusals),
+    /// and the lookup in words; NOT_FOUND when there is none.
+    func contact(_ lookup: GetContactRequest.Lookup?, caller: Caller, call: String) async throws(RPCError)
+        -> (record: ContactRecord, what: String)
+    {
+        try Self.validate(lookup, call: call)
         let tenant = caller.tenantID
         let found: ContactRecord?
         let what: String
-        switch request.lookup {
+        switch lookup {
         case .id(let id)?:
             what = "id \(id)"
             found = try await storeCall { () async throws(StoreError) in try await store.contact(tenant: tenant, id: id)
@@ -121,7 +131,7 @@ extension RosterService {
                 try await store.contact(tenant: tenant, userPrincipalName: name)
             }
         case nil:
-            throw RPCError(.invalidArgument, "GetContact needs one of id, mail or user_principal_name")
+            throw RPCError(.invalidArgument, "\(call) needs one of id, mail or user_principal_name")
         }
         guard let found else {
             throw RPCError(
@@ -129,18 +139,16 @@ extension RosterService {
                 "no contact with \(what); the contact may be outside the sync scope, or not synced yet"
             )
         }
-        var response = GetContactResponse()
-        response.contact = Contact(found)
-        return response
+        return (found, what)
     }
 
     /// The longest lookup value GetContact accepts, in characters: more than any Graph id, mail
     /// address (254) or userPrincipalName (113 before the domain) can be.
     static let maxLookupLength = 256
 
-    /// Refuses a GetContact lookup that can name no contact, naming its field: an empty value, one
-    /// longer than ``maxLookupLength``, or a mail or userPrincipalName without an '@'.
-    static func validate(_ lookup: GetContactRequest.Lookup?) throws(RPCError) {
+    /// Refuses a GetContact (or `call`) lookup that can name no contact, naming its field: an empty
+    /// value, one longer than ``maxLookupLength``, or a mail or userPrincipalName without an '@'.
+    static func validate(_ lookup: GetContactRequest.Lookup?, call: String = "GetContact") throws(RPCError) {
         let field: String
         let value: String
         switch lookup {
@@ -150,18 +158,18 @@ extension RosterService {
         case nil: return
         }
         if value.isEmpty {
-            throw RPCError(.invalidArgument, "GetContact's \(field) is empty; give the \(field) to look up")
+            throw RPCError(.invalidArgument, "\(call)'s \(field) is empty; give the \(field) to look up")
         }
         if value.count > maxLookupLength {
             throw RPCError(
                 .invalidArgument,
-                "GetContact's \(field) is \(value.count) characters long; at most \(maxLookupLength) can name a contact"
+                "\(call)'s \(field) is \(value.count) characters long; at most \(maxLookupLength) can name a contact"
             )
         }
         if field != "id", !value.contains("@") {
             throw RPCError(
                 .invalidArgument,
-                "GetContact's \(field) \"\(value)\" has no '@'; give an address like ada@example.com, or look up by id"
+                "\(call)'s \(field) \"\(value)\" has no '@'; give an address like ada@example.com, or look up by id"
             )
         }
     }

@@ -189,6 +189,7 @@ extension Contact {
         }
         changedUnixMs = record.changedAt
         attributes = record.attributes
+        photoEtag = record.photoETag ?? ""
     }
 }
 
@@ -230,5 +231,6 @@ extension TenantSettings {
         deletionThreshold = UInt32(clamping: tenant.deletionThreshold)
         includeDisabledAccounts = tenant.includeDisabled
         attributes = tenant.attributes
+        syncPhotos = tenant.syncPhotos
     }
 }
