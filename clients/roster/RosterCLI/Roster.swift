@@ -24,7 +24,7 @@ public struct Roster: AsyncParsableCommand {
         subcommands: [
             ConnectCommand.self, SyncCommand.self, WatchCommand.self, CancelCommand.self, StatusCommand.self,
             GroupsCommand.self, ContactsCommand.self, ContactCommand.self, JobsCommand.self, ScheduleCommand.self,
-            SettingsCommand.self,
+            SettingsCommand.self, PhotoCommand.self,
             KeysCommand.self, HealthCommand.self, DescribeCommand.self, CallCommand.self, DemoCommand.self,
         ]
     )
