@@ -3,7 +3,8 @@
 #  1. full all-users sync of 100,000 users from the Graph double beside curl + sqlite3 (same run);
 #  2. delta sync with 1% of the users changed;
 #  3. ListGroups type-ahead with 50,000 groups cached (throughput at 32 in flight, latency at 1);
-#  4. 10,000 WatchProgress streams over 100 connections on one running full sync (RSS, job time).
+#  4. 10,000 WatchProgress streams over 100 connections on one running full sync (RSS, job time);
+#  (--parts photos) 10,000 users with photos: the first sync and one after 1% of the photos changed.
 # roster-sync-bench hosts the Graph double in-process and drives real `rosterd serve` child
 # processes (fresh data directory per run). Output: markdown on stdout, also kept in
 # Benchmarks/results/sync/. Usage: scripts/bench-sync.sh [roster-sync-bench options, e.g. --runs 3]
