@@ -237,6 +237,7 @@ struct AccessTests {
             },
             Row(call: "ListApiKeys", admitted: ["admin"]) { _ = try await $0.listAPIKeys() },
             Row(call: "RevokeApiKey", admitted: ["admin"]) { _ = try await $0.revokeAPIKey(id: "nobody") },
+            Row(call: "GetContactPhoto", admitted: everyone) { _ = try await $0.contactPhoto(.id("nobody")) },
             // roster.reflection.v1.Reflection: any valid key.
             Row(call: "GetFileDescriptorSet", admitted: everyone) { _ = try await $0.getFileDescriptorSet() },
         ]
