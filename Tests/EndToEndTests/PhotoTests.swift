@@ -85,4 +85,36 @@ struct PhotoTests {
             #expect(try await editor.contactPhoto(.id(id)).etag == served.etag)
         }
     }
+
+    @Test(
+        "the largest photo a sync keeps (4,000,000 bytes) travels in one GetContactPhoto answer; a larger one is not kept"
+    )
+    func largestPhoto() async throws {
+        try await Scenario.run { scenario in
+            let admin = try scenario.client(scenario.acme.admin)
+            try await scenario.connect(admin)
+            let ids = scenario.directory.photos.keys.sorted()
+            let (largest, tooLarge) = (ids[0], ids[1])
+            let image = (0..<4_000_000).map { UInt8(truncatingIfNeeded: $0 &* 13) }
+            let etag = scenario.double.setPhoto(userID: largest, bytes: image)
+            scenario.double.setPhoto(userID: tooLarge, bytes: Array(repeating: 1, count: 4_000_001))
+            let final = try await scenario.sync(admin, Scenario.request(Scenario.allUsers()))
+            #expect(final.state == .succeeded)
+            #expect(
+                final.summary?.text.contains("17 new or changed, 0 removed, 1 failed") == true,
+                "\(final.summary?.text ?? "")"
+            )
+            let status = try await admin.getStatus()
+            #expect(status.lastFinishedJob?.note.contains("1 photo could not be synced") == true)
+            #expect(status.lastFinishedJob?.note.contains("more than 4000000 bytes") == true)
+
+            let reader = try scenario.client(scenario.acme.reader)
+            let photo = try await reader.contactPhoto(.id(largest))
+            #expect(
+                photo.etag == etag && photo.photo == image,
+                "the whole image in one answer of the default frame size"
+            )
+            await expectStatus(.notFound) { _ = try await reader.contactPhoto(.id(tooLarge)) }
+        }
+    }
 }
