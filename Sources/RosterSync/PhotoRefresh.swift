@@ -63,6 +63,10 @@ struct PhotoRefresh: Sendable {
             }
             for _ in 0..<max(1, maxInFlight) { next() }
             for await (id, outcome) in group {
+                if Task.isCancelled, case .failed = outcome {
+                    counts.skipped += 1  // stopped by the cancel, not by the directory
+                    continue
+                }
                 counts.checked += 1
                 switch outcome {
                 case .unchanged: inRow = 0
@@ -82,7 +86,7 @@ struct PhotoRefresh: Sendable {
                 if counts.checked % progressEvery == 0 { onProgress(counts) }
                 next()
             }
-            counts.skipped = pending.count
+            counts.skipped += pending.count
             return counts
         }
     }

@@ -40,13 +40,21 @@ extension SyncRun {
 
     /// The note of a run whose photos did not all sync, or nil.
     static func photoNote(_ photos: PhotoRefresh.Counts) -> String? {
-        guard photos.failed > 0 || photos.skipped > 0 else { return nil }
-        var text = "\(SyncProgress.grouped(photos.failed)) photo\(photos.failed == 1 ? "" : "s") could not be synced"
-        if let first = photos.firstFailure { text += " (first: \(first))" }
-        if photos.skipped > 0 {
-            text += "; \(SyncProgress.grouped(photos.skipped)) not checked, the refresh stopped early"
+        var parts: [String] = []
+        if photos.failed > 0 {
+            var text =
+                "\(SyncProgress.grouped(photos.failed)) photo\(photos.failed == 1 ? "" : "s") could not be synced"
+            if let first = photos.firstFailure { text += " (first: \(first))" }
+            parts.append(text)
         }
-        return text + "; the next sync tries them again"
+        if photos.skipped > 0 {
+            parts.append(
+                "\(SyncProgress.grouped(photos.skipped)) photo\(photos.skipped == 1 ? " was" : "s were") not checked: "
+                    + "the refresh stopped early (a cancel, or failures in a row)"
+            )
+        }
+        guard !parts.isEmpty else { return nil }
+        return parts.joined(separator: "; ") + "; the next sync tries them again"
     }
 
     /// A dry run: records what the apply would do, drops the staging, changes nothing else. When a

@@ -157,8 +157,37 @@ struct PhotoSyncTests {
             #expect(asked >= 25 && asked <= 28, "stops at the 25th failure; at most 3 more were in flight")
             #expect((final.total ?? 0) > 70)
             let job = try #require(try await fixture.store.job(id: "job-1"))
-            #expect(job.note?.contains("not checked, the refresh stopped early") == true, "\(job.note ?? "")")
+            #expect(job.note?.contains("were not checked: the refresh stopped early") == true, "\(job.note ?? "")")
             #expect(final.summary?.contains("not checked") == true)
+        }
+    }
+
+    @Test("a cancel during the photo refresh stops it; the applied contacts stand and the job succeeds")
+    func cancelDuringPhotos() async throws {
+        var configuration = GraphDouble.Configuration()
+        configuration.photoReplyDelay = .milliseconds(100)
+        try await DeltaSyncTests.withDouble(users: 60, doubleConfiguration: configuration) { double, fixture, _ in
+            for n in 1..<60 { double.setPhoto(userID: GraphDoubleDirectory.userID(n), bytes: Self.image(n)) }
+            let started = try await fixture.manager.start(SyncRequest(tenantID: Self.tenant, scope: .allUsers))
+            // Wait until the refresh has written a photo, then cancel.
+            let deadline = ContinuousClock.now + .seconds(30)
+            while try await fixture.store.photoETags(tenant: Self.tenant).isEmpty, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            _ = try await fixture.manager.cancel(tenant: Self.tenant)
+            await fixture.manager.waitForActiveJob(tenant: Self.tenant)
+            let final = try #require(fixture.manager.progress.latest(job: started.job.id))
+            #expect(final.state == .succeeded, "the contacts were applied before the cancel")
+            #expect(try await fixture.contacts().count == final.total)
+            let stored = try await fixture.store.photoETags(tenant: Self.tenant).count
+            #expect(stored > 0 && stored < 59, "some photos, not all: \(stored)")
+            let job = try #require(try await fixture.store.job(id: started.job.id))
+            #expect(job.note?.contains("not checked: the refresh stopped early") == true, "\(job.note ?? "")")
+            #expect(job.note?.contains("could not be synced") == false, "a cancelled request is not a failure")
+            // The next sync completes the photos.
+            let next = try await fixture.sync()
+            #expect(next.state == .succeeded)
+            #expect(try await fixture.store.photoETags(tenant: Self.tenant).count == 59)
         }
     }
 }
