@@ -107,6 +107,10 @@ struct GraphDirectoryPhotoTests {
             (.rawBody(status: 200, body: #"{"@odata.mediaEtag":""}"#), "printable ASCII"),
             (.rawBody(status: 200, body: #"{"@odata.mediaEtag":"\u0000bad"}"#), "printable ASCII"),
             (
+                .rawBody(status: 200, body: #"{"@odata.mediaEtag":"\#(String(repeating: "e", count: 257))"}"#),
+                "1 to 256"
+            ),
+            (
                 .rawBody(status: 200, body: #"{"@odata.mediaEtag":\#(String(repeating: "[", count: 60_000))"#),
                 "cannot read"
             ),
@@ -134,6 +138,7 @@ struct GraphDirectoryPhotoTests {
             ("text/html", Array("<html>sign in</html>".utf8), "Content-Type \"text/html\""),
             ("image/", [1, 2], "not an image"),
             ("image/jpeg/x", [1, 2], "not an image"),
+            ("image/" + String(repeating: "x", count: 95), [1, 2], "not an image"),
             ("image/png", [], "empty body"),
         ]
     )

@@ -1,4 +1,6 @@
 import GraphTestDouble
+import Logging
+import RecordingLogs
 import RosterDirectory
 import RosterStore
 import RosterSync
@@ -189,5 +191,49 @@ struct PhotoSyncTests {
             #expect(next.state == .succeeded)
             #expect(try await fixture.store.photoETags(tenant: Self.tenant).count == 59)
         }
+    }
+
+    /// The demo directory whose photo service always fails.
+    struct FailingPhotos: DirectorySource {
+        let demo: FileDirectory
+
+        func verifyPermissions() async throws(DirectoryError) -> [String] { try await demo.verifyPermissions() }
+        func users() -> DirectoryPages<DirectoryPage<DirectoryUser>> { demo.users() }
+        func mailEnabledSecurityGroups() -> DirectoryPages<DirectoryPage<DirectoryGroup>> {
+            demo.mailEnabledSecurityGroups()
+        }
+        func group(id: String) async throws(DirectoryError) -> DirectoryGroup { try await demo.group(id: id) }
+        func transitiveUserMembers(ofGroup id: String) -> DirectoryPages<DirectoryPage<DirectoryUser>> {
+            demo.transitiveUserMembers(ofGroup: id)
+        }
+        func userChanges(since deltaLink: String?) -> DirectoryPages<DeltaPage> { demo.userChanges(since: deltaLink) }
+        func photo(userID: String, knownETag: String?) async throws(DirectoryError) -> PhotoFetch {
+            throw DirectoryError(.transient, "the photo service is down")
+        }
+    }
+
+    @Test("photo failures are logged at warning, the first ten of a job only; the note goes to the log once")
+    func failuresLoggedBounded() async throws {
+        let log = RecordingLogHandler(level: .info)
+        let fixture = try await SyncFixture.make(
+            source: FailingPhotos(demo: try SyncFixture.demo()),
+            logger: .recording(log)
+        )
+        defer { Task { await fixture.tearDown() } }
+        let final = try await fixture.sync()
+        #expect(final.state == .succeeded)
+        let failures = log.lines.filter { $0.message == "a contact's photo was not synced" }
+        #expect(failures.count == 10, "25 failures in a row, the first ten logged")
+        #expect(failures.allSatisfy { $0.level == .warning })
+        #expect(failures.first?.metadata[SyncLogKey.contact.rawValue] != nil)
+        #expect(failures.first?.metadata[SyncLogKey.job.rawValue] == "job-1")
+        let error = failures.first?.metadata[SyncLogKey.error.rawValue].map { "\($0)" } ?? ""
+        #expect(error.contains("the photo service is down"), "\(error)")
+        let noted = log.lines.filter { $0.message == "sync job changed course" }
+        #expect(noted.count == 1)
+        let note = noted.first?.metadata[SyncLogKey.note.rawValue].map { "\($0)" } ?? ""
+        // 25 in a row stop it; up to 3 more were in flight then.
+        #expect(["25", "26", "27", "28"].contains { note.hasPrefix("\($0) photos could not be synced (first: ") })
+        #expect(note.contains("not checked: the refresh stopped early"), "\(note)")
     }
 }
