@@ -26,6 +26,8 @@ struct PhotoRefresh: Sendable {
         var skipped = 0
         /// The first failure, in words.
         var firstFailure: String?
+        /// Why the refresh could not begin (the tenant's contacts or etags could not be read).
+        var notStarted: String?
     }
 
     /// Contacts asked about at once.

@@ -30,6 +30,7 @@ extension SyncRun {
 
     /// "; photos: 1,000 checked, 10 new or changed, 1 removed, 2 failed".
     static func photoSummary(_ photos: PhotoRefresh.Counts) -> String {
+        if photos.notStarted != nil { return "; photos: not refreshed" }
         var text =
             "; photos: \(SyncProgress.grouped(photos.checked)) checked, "
             + "\(SyncProgress.grouped(photos.written)) new or changed, \(SyncProgress.grouped(photos.removed)) removed"
@@ -40,6 +41,9 @@ extension SyncRun {
 
     /// The note of a run whose photos did not all sync, or nil.
     static func photoNote(_ photos: PhotoRefresh.Counts) -> String? {
+        if let reason = photos.notStarted {
+            return "the photos were not refreshed (\(reason)); the next sync tries them again"
+        }
         var parts: [String] = []
         if photos.failed > 0 {
             var text =

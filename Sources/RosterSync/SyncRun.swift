@@ -171,8 +171,7 @@ struct SyncRun: Sendable {
             stored = try await store.photoETags(tenant: tenant)
         } catch {
             var counts = PhotoRefresh.Counts()
-            counts.failed = ids.count
-            counts.firstFailure = "reading the contacts failed: \(error)"
+            counts.notStarted = "reading the tenant's contacts and photo etags failed: \(error)"
             return counts
         }
         let (store, reporter, logger, job) = (store, reporter, logger, reporter.job)
