@@ -5,6 +5,7 @@
 #  3. ListGroups type-ahead with 50,000 groups cached (throughput at 32 in flight, latency at 1);
 #  4. 10,000 WatchProgress streams over 100 connections on one running full sync (RSS, job time);
 #  with --parts: tenants (1,000 at once), postgres (replicas), feed (change feed cost and 100 consumers).
+#  (--parts photos) 10,000 users with photos: the first sync and one after 1% of the photos changed.
 # roster-sync-bench hosts the Graph double in-process and drives real `rosterd serve` child
 # processes (fresh data directory per run). Output: markdown on stdout, also kept in
 # Benchmarks/results/sync/. Usage: scripts/bench-sync.sh [roster-sync-bench options, e.g. --runs 3]

@@ -3,16 +3,21 @@
 
 A Graph-shaped export (the format FileDirectory reads and graph-double serves):
   {"users": [Graph user objects], "groups": [Graph group objects],
-   "members": {group id: [member ids, users or nested groups]}}
+   "members": {group id: [member ids, users or nested groups]},
+   "photos": {user id: {"contentType", "etag", "data" (base64)}}}
 
 Deterministic: a fixed seed and no clock, so running it twice gives the same bytes and
 `git diff --exit-code` can check the committed file. Run: python3 scripts/make-demo-directory.py
 """
+import base64
+import hashlib
 import json
 import os
 import random
+import struct
 import unicodedata
 import uuid
+import zlib
 
 SEED = 20261126
 USER_COUNT = 1000
@@ -225,10 +230,34 @@ group("UK Marketing Team", True, False, unified=True, member_ids=sample(uk, 30))
 group("Project Phoenix", True, False, unified=True, member_ids=sample(all_ids, 45))
 group("Engineering All Hands", True, True, unified=True, member_ids=[all_staff])
 
-export = {"users": users, "groups": groups, "members": members}
+
+
+# Profile photos for a few users (every 50th, from the second): tiny PNGs of one colour each, so the
+# file stays small. Made without the random generator, so the users and groups above are unchanged.
+# Each carries its content type, its etag as Graph's @odata.mediaEtag spells it (quotes included)
+# and its bytes in base64.
+def png(width, height, rgb):
+    def chunk(kind, data):
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body) & 0xFFFFFFFF)
+    row = b"\x00" + bytes(rgb) * width
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(row * height, 9)) + chunk(b"IEND", b""))
+
+
+photos = {}
+for i in range(1, USER_COUNT, 50):
+    data = png(48, 48, ((i * 37) % 256, (i * 91) % 256, (i * 53) % 256))
+    photos[users[i]["id"]] = {
+        "contentType": "image/png",
+        "etag": '"' + hashlib.sha256(data).hexdigest()[:16].upper() + '"',
+        "data": base64.b64encode(data).decode("ascii"),
+    }
+
+export = {"users": users, "groups": groups, "members": members, "photos": photos}
 os.makedirs(os.path.dirname(OUT), exist_ok=True)
 with open(OUT, "w", encoding="utf-8") as f:
     json.dump(export, f, ensure_ascii=False, separators=(",", ":"))
     f.write("\n")
-print(f"wrote {os.path.relpath(OUT)}: {len(users)} users, {len(groups)} groups, "
+print(f"wrote {os.path.relpath(OUT)}: {len(users)} users, {len(groups)} groups, {len(photos)} photos, "
       f"{os.path.getsize(OUT):,} bytes")

@@ -61,6 +61,11 @@ extension GraphDouble {
         /// as Graph may replay entries (applying one twice must be harmless). Default true.
         package var deltaReplaysEntries = true
 
+        /// Hold every answer to a photo request (`/users/{id}/photo`, `/photo/$value`) this long
+        /// before sending it, so that a test can see how many the client keeps in flight
+        /// (``GraphDouble/maxPhotoRequestsInFlight``). Default nil: answer at once.
+        package var photoReplyDelay: Duration?
+
         /// Serve HTTPS with this certificate chain and key (PEM files) instead of plain HTTP, so
         /// that GraphDirectory's TLS path runs as it does against Graph. Default nil: plain HTTP.
         package var tls: TLSFiles?
@@ -100,6 +105,21 @@ extension GraphDouble {
         case dropConnection
         /// Any body with any status, as a hostile or broken endpoint might send it.
         case rawBody(status: Int, body: String)
+        /// Any bytes with any status and `Content-Type` (a photo that is not an image, say).
+        case rawReply(status: Int, contentType: String, body: [UInt8])
+    }
+
+    /// One request for a photo, as received.
+    package struct PhotoRequest: Sendable, Hashable {
+        /// The user whose photo was asked for.
+        package var userID: String
+        /// True for `/photo/$value` (the bytes), false for `/photo` (the metadata).
+        package var value: Bool
+
+        package init(userID: String, value: Bool) {
+            self.userID = userID
+            self.value = value
+        }
     }
 
     /// One request as the double received it.

@@ -79,6 +79,9 @@ extension GraphDouble.State {
             var body = ByteBuffer()
             user.write(to: &body, select: select(query) ?? Self.defaultUserProperties)
             return .json(body)
+        case 3 where resource[0] == "users" && resource[2] == "photo",
+            4 where resource[0] == "users" && resource[2] == "photo" && resource[3] == "$value":
+            return photo(userID: resource[1], value: resource.count == 4)
         case 1 where resource[0] == "groups":
             guard let groups = filterGroups(query["$filter"]) else {
                 return .graphError(
@@ -116,6 +119,38 @@ extension GraphDouble.State {
                 "Resource not found for the segment '\(resource.last ?? "")'."
             )
         }
+    }
+
+    // MARK: - Photos
+
+    /// `/users/{id}/photo`: the photo's metadata (`@odata.mediaEtag`, `@odata.mediaContentType`);
+    /// `/users/{id}/photo/$value`: its bytes. 404 `ImageNotFound` for a user without a photo, as
+    /// Graph answers.
+    private func photo(userID: String, value: Bool) -> GraphDoubleReply {
+        guard userIndex[userID] != nil else { return notFound(userID) }
+        guard let photo = directory.photos[userID] else {
+            return .graphError(
+                .notFound,
+                "ImageNotFound",
+                "Exception of type 'Microsoft.Fast.Profile.Core.Exception.ImageNotFoundException' was thrown."
+            )
+        }
+        if value {
+            return .respond(
+                status: .ok,
+                headers: [("Content-Type", photo.contentType), ("ETag", photo.etag)],
+                body: photo.bytes
+            )
+        }
+        let metadata: JSONObject = [
+            "@odata.context": .string("\(baseURL)/v1.0/$metadata#users('\(userID)')/photo/$entity"),
+            "@odata.mediaContentType": .string(photo.contentType),
+            "@odata.mediaEtag": .string(photo.etag),
+            "id": "648X648", "height": 648, "width": 648,
+        ]
+        var body = ByteBuffer()
+        metadata.write(to: &body)
+        return .json(body)
     }
 
     // MARK: - Token endpoint

@@ -19,7 +19,12 @@ extension GraphDouble {
         var clientCertificatePEM: String?
         var baseURL = ""
         var recorded: [RecordedRequest] = []
-        var faults: [(pathPrefix: String, fault: Fault)] = []
+        var faults: [(target: FaultTarget, fault: Fault)] = []
+        /// Photo requests received and not yet answered, and the most there ever were.
+        var photoRequestsInFlight = 0
+        var maxPhotoRequestsInFlight = 0
+        /// Bumped by every photo change, for new etags.
+        var photoVersion = 0
         var tokens: [String: IssuedToken] = [:]
 
         /// Bumped by every mutation; delta links carry the version they were issued at.
@@ -87,9 +92,22 @@ extension GraphDouble {
             removedAt[id] = nil
         }
 
+        /// Sets (nil: removes) a user's photo; a new photo gets a new etag. Returns that etag.
+        mutating func setPhoto(userID: String, contentType: String, bytes: [UInt8]?) -> String? {
+            guard let bytes else {
+                directory.photos[userID] = nil
+                return nil
+            }
+            photoVersion += 1
+            let etag = "\"double-photo-\(photoVersion)\""
+            directory.photos[userID] = GraphDoublePhoto(etag: etag, contentType: contentType, bytes: bytes)
+            return etag
+        }
+
         mutating func removeUser(id: String) -> Bool {
             guard let index = userIndex[id] else { return false }
             directory.users.remove(at: index)
+            directory.photos[id] = nil
             for (memberGroup, ids) in directory.members where ids.contains(id) {
                 directory.members[memberGroup] = ids.filter { $0 != id }
             }
@@ -129,6 +147,37 @@ extension GraphDouble {
 
         func group(id: String) -> JSONObject? {
             directory.groups.first { $0["id"]?.string == id }
+        }
+    }
+}
+
+extension GraphDouble {
+    /// Which requests an injected fault is served to.
+    enum FaultTarget: Sendable {
+        /// Paths that start with this.
+        case pathPrefix(String)
+        /// Photo requests (metadata and `$value`), of one user when given.
+        case photo(userID: String?)
+
+        func matches(_ path: String) -> Bool {
+            switch self {
+            case .pathPrefix(let prefix): path.hasPrefix(prefix)
+            case .photo(let userID):
+                GraphDouble.photoRequest(path: path).map { userID == nil || $0.userID == userID } ?? false
+            }
+        }
+    }
+
+    /// The photo request a path is (`/v1.0/users/{id}/photo`, `…/photo/$value`), if it is one.
+    package static func photoRequest(path: String) -> PhotoRequest? {
+        let segments = path.split(separator: "/")
+        guard segments.count >= 4, segments[0] == "v1.0", segments[1] == "users", segments[3] == "photo" else {
+            return nil
+        }
+        switch segments.count {
+        case 4: return PhotoRequest(userID: String(segments[2]), value: false)
+        case 5 where segments[4] == "$value": return PhotoRequest(userID: String(segments[2]), value: true)
+        default: return nil
         }
     }
 }

@@ -101,7 +101,40 @@ package final class GraphDouble: Sendable {
 
     /// Serves `faults`, in order, to the next requests whose path starts with `pathPrefix`.
     package func inject(_ faults: [Fault], pathPrefix: String = "/v1.0/") {
-        state.withLock { $0.faults.append(contentsOf: faults.map { (pathPrefix, $0) }) }
+        state.withLock { $0.faults.append(contentsOf: faults.map { (.pathPrefix(pathPrefix), $0) }) }
+    }
+
+    /// Serves `faults`, in order, to the next photo requests (`/users/{id}/photo` and
+    /// `/photo/$value`), of `userID` only when given.
+    package func injectPhotoFaults(_ faults: [Fault], userID: String? = nil) {
+        state.withLock { $0.faults.append(contentsOf: faults.map { (.photo(userID: userID), $0) }) }
+    }
+
+    /// The photo requests received so far, oldest first (faults served included).
+    package var photoRequests: [PhotoRequest] {
+        state.withLock { $0.recorded.compactMap { Self.photoRequest(path: $0.path) } }
+    }
+
+    /// The most photo requests that were waiting for their answer at once; see
+    /// ``Configuration/photoReplyDelay``.
+    package var maxPhotoRequestsInFlight: Int {
+        state.withLock { $0.maxPhotoRequestsInFlight }
+    }
+
+    /// Gives the user a new photo with a new etag, which it returns.
+    @discardableResult
+    package func setPhoto(userID: String, contentType: String = "image/jpeg", bytes: [UInt8]) -> String {
+        state.withLock { $0.setPhoto(userID: userID, contentType: contentType, bytes: bytes) } ?? ""
+    }
+
+    /// Takes the user's photo away: its requests answer 404 `ImageNotFound`.
+    package func removePhoto(userID: String) {
+        state.withLock { _ = $0.setPhoto(userID: userID, contentType: "", bytes: nil) }
+    }
+
+    /// The photo the double serves for the user.
+    package func photo(userID: String) -> GraphDoublePhoto? {
+        state.withLock { $0.directory.photos[userID] }
     }
 
     /// Makes every token issued so far invalid: Graph answers 401 `InvalidAuthenticationToken`.
@@ -161,11 +194,29 @@ package final class GraphDouble: Sendable {
 
     // MARK: - Serving
 
-    /// What to do with one request; called by the channel handler on its event loop.
-    func respond(to request: RecordedRequest) -> GraphDoubleReply {
+    /// What to do with one request, and how long to hold the answer; called by the channel
+    /// handler on its event loop. A photo request counts as in flight until
+    /// ``photoReplyFinished()``.
+    func respond(to request: RecordedRequest) -> (reply: GraphDoubleReply, delay: Duration?) {
+        let isPhoto = Self.photoRequest(path: request.path) != nil
+        let reply = answer(request)
+        guard isPhoto else { return (reply, nil) }
+        state.withLock { state in
+            state.photoRequestsInFlight += 1
+            state.maxPhotoRequestsInFlight = max(state.maxPhotoRequestsInFlight, state.photoRequestsInFlight)
+        }
+        return (reply, configuration.photoReplyDelay)
+    }
+
+    /// A photo request's answer was sent (or its connection dropped).
+    func photoReplyFinished() {
+        state.withLock { $0.photoRequestsInFlight -= 1 }
+    }
+
+    private func answer(_ request: RecordedRequest) -> GraphDoubleReply {
         state.withLock { state in
             state.recorded.append(request)
-            if let index = state.faults.firstIndex(where: { request.path.hasPrefix($0.pathPrefix) }) {
+            if let index = state.faults.firstIndex(where: { $0.target.matches(request.path) }) {
                 let fault = state.faults.remove(at: index).fault
                 return GraphDoubleReply(fault: fault)
             }

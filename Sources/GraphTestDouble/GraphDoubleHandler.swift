@@ -42,7 +42,24 @@ final class GraphDoubleHandler: ChannelInboundHandler, RemovableChannelHandler {
             headers: headers,
             body: String(buffer: body)
         )
-        switch double.respond(to: request) {
+        let (reply, delay) = double.respond(to: request)
+        let isPhoto = GraphDouble.photoRequest(path: request.path) != nil
+        guard let delay else {
+            send(reply, for: head, context: context)
+            if isPhoto { double.photoReplyFinished() }
+            return
+        }
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        let (seconds, attoseconds) = delay.components
+        context.eventLoop.scheduleTask(in: .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)) {
+            let (handler, context) = bound.value
+            handler.send(reply, for: head, context: context)
+            handler.double.photoReplyFinished()
+        }
+    }
+
+    private func send(_ reply: GraphDoubleReply, for head: HTTPRequestHead, context: ChannelHandlerContext) {
+        switch reply {
         case .drop:
             context.close(promise: nil)
         case .respond(let status, let extraHeaders, let responseBody):

@@ -30,6 +30,12 @@ enum GraphDoubleReply {
         case .gatewayTimeout: self = error(.gatewayTimeout, "GatewayTimeout", retryAfter: nil)
         case .internalError: self = error(.internalServerError, "generalException", retryAfter: nil)
         case .dropConnection: self = .drop
+        case .rawReply(let status, let contentType, let body):
+            self = .respond(
+                status: HTTPResponseStatus(statusCode: status),
+                headers: [("Content-Type", contentType)],
+                body: ByteBuffer(bytes: body)
+            )
         case .rawBody(let status, let body):
             self = .respond(
                 status: HTTPResponseStatus(statusCode: status),

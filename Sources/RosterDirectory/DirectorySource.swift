@@ -43,6 +43,12 @@ package protocol DirectorySource: Sendable {
 
     /// How many users ``users()`` will list, when the source can say cheaply (an estimate), else nil.
     func userCount() async throws(DirectoryError) -> Int?
+
+    /// The user's profile photo, downloaded only when its etag differs from `knownETag` (the one
+    /// the caller holds, nil for none): ``PhotoFetch/unchanged`` otherwise, ``PhotoFetch/none``
+    /// when the user has no photo. The delta query does not report photo changes, so a sync asks
+    /// this for every user in scope.
+    func photo(userID: String, knownETag: String?) async throws(DirectoryError) -> PhotoFetch
 }
 
 extension DirectorySource {
@@ -51,6 +57,9 @@ extension DirectorySource {
 
     /// The default: unknown.
     package func userCount() async throws(DirectoryError) -> Int? { nil }
+
+    /// The default: a source without photos.
+    package func photo(userID: String, knownETag: String?) async throws(DirectoryError) -> PhotoFetch { .none }
 
     /// The default: the users listing, filtered (for sources that list cheaply, such as files).
     package func users(ids: [String]) async throws(DirectoryError) -> [DirectoryUser] {

@@ -6,7 +6,8 @@ package import Foundation
 /// ```json
 /// {"users":   [Graph user objects, as /v1.0/users returns them],
 ///  "groups":  [{"id", "displayName", "mail", "mailEnabled", "securityEnabled", "groupTypes"}],
-///  "members": {"<group id>": ["<user or group id>", …]}}
+///  "members": {"<group id>": ["<user or group id>", …]},
+///  "photos":  {"<user id>": {"contentType": "image/png", "etag": "\"…\"", "data": "<base64>"}}}
 /// ```
 /// Users are decoded by the same decoder as Graph's pages (`GraphUserPage`), so missing and null
 /// properties mean the same here. `members` lists direct members; nested groups are expanded by
@@ -26,24 +27,60 @@ package struct FileDirectory: DirectorySource {
         package var groups: [DirectoryGroup]
         /// Group id → direct member ids (users or groups).
         package var members: [String: [String]]
+        /// User id → profile photo.
+        package var photos: [String: DirectoryPhoto]
 
-        package init(users: [DirectoryUser], groups: [DirectoryGroup], members: [String: [String]]) {
+        package init(
+            users: [DirectoryUser],
+            groups: [DirectoryGroup],
+            members: [String: [String]],
+            photos: [String: DirectoryPhoto] = [:]
+        ) {
             self.users = users
             self.groups = groups
             self.members = members
+            self.photos = photos
         }
 
         /// Decodes an export: users through Graph's page decoder (with the additional user
         /// properties `attributes`), groups and members with `JSONDecoder`.
         package init(json data: Data, attributes: [String] = []) throws {
+            struct Photo: Decodable {
+                var contentType: String
+                var etag: String?
+                var data: String
+            }
             struct GroupsAndMembers: Decodable {
                 var groups: [DirectoryGroup]?
                 var members: [String: [String]]?
+                var photos: [String: Photo]?
             }
             let rest = try JSONDecoder().decode(GroupsAndMembers.self, from: data)
             users = try data.withUnsafeBytes { try GraphUserPage.readExportUsers($0, attributes: attributes) }
             groups = rest.groups ?? []
             members = rest.members ?? [:]
+            photos = [:]
+            for (id, photo) in rest.photos ?? [:] {
+                guard let bytes = Data(base64Encoded: photo.data), !bytes.isEmpty else {
+                    throw DirectoryError(.permanent, "the photo of user \(id) is not base64 image data")
+                }
+                let image = [UInt8](bytes)
+                photos[id] = DirectoryPhoto(
+                    etag: photo.etag ?? Self.etag(of: image),
+                    contentType: photo.contentType,
+                    bytes: image
+                )
+            }
+        }
+
+        /// An etag for a photo that came without one: a 64-bit FNV-1a of its bytes, quoted.
+        static func etag(of bytes: [UInt8]) -> String {
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+            for byte in bytes {
+                hash ^= UInt64(byte)
+                hash &*= 0x100_0000_01b3
+            }
+            return "\"" + String(hash, radix: 16, uppercase: true) + "\""
         }
     }
 
@@ -166,6 +203,12 @@ package struct FileDirectory: DirectorySource {
             )
             return (page, last ? nil : String(end))
         })
+    }
+
+    /// The export's photo of the user, when its etag differs from `knownETag`.
+    package func photo(userID: String, knownETag: String?) async throws(DirectoryError) -> PhotoFetch {
+        guard let photo = export.photos[userID] else { return .none }
+        return photo.etag == knownETag ? .unchanged : .changed(photo)
     }
 
     // MARK: - Helpers

@@ -45,6 +45,11 @@ extension GraphDirectory {
         /// Largest accepted response body. Default 16 MiB (a 999-user page with every contact field
         /// is about 1 MiB).
         package var maximumResponseBytes = 16 * 1024 * 1024
+        /// Largest profile photo downloaded; a larger one fails its user's photo with
+        /// ``DirectoryError/Code/limitExceeded``. Default 4,000,000 bytes (4 MB, Graph's upload
+        /// limit for a photo), which leaves room for GetContactPhoto's other fields in a 4 MiB
+        /// RPC frame.
+        package var maximumPhotoBytes = 4_000_000
         /// Attempts per request, the first included, for throttling, 5xx and network failures.
         /// Default 6.
         package var maximumAttempts = 6

@@ -198,6 +198,58 @@ package struct GraphDirectory: DirectorySource {
         return users
     }
 
+    /// `GET /users/{id}/photo` for the photo's etag; when it differs from `knownETag`,
+    /// `GET /users/{id}/photo/$value` for the image, collected up to
+    /// ``Configuration/maximumPhotoBytes`` (a larger one fails with
+    /// ``DirectoryError/Code/limitExceeded``, nothing buffered past the bound). A 404 on either
+    /// (no photo, or no such user) is ``PhotoFetch/none``. Throttling and retries are the
+    /// transport's, as for every request.
+    package func photo(userID: String, knownETag: String?) async throws(DirectoryError) -> PhotoFetch {
+        let path = "/v1.0/users/\(GraphTokenProvider.percentEncode(userID))/photo"
+        let what = "GET /v1.0/users/{id}/photo"
+        let metadata: GraphTransport.Response
+        do {
+            metadata = try await getResponse(
+                url(path, [:]),
+                what: what,
+                limit: .init(
+                    bytes: GraphPhotoReply.maximumMetadataBytes,
+                    code: .permanent,
+                    advice: "a photo's metadata is a small JSON object; check the Graph URL"
+                )
+            )
+        } catch  where error.code == .notFound {
+            return .none
+        }
+        let etag = try GraphPhotoReply.etag(metadata.body, what: what)
+        if etag == knownETag { return .unchanged }
+        let valueWhat = "GET /v1.0/users/{id}/photo/$value"
+        let maximum = configuration.maximumPhotoBytes
+        let value: GraphTransport.Response
+        do {
+            value = try await getResponse(
+                url(path + "/$value", [:]),
+                what: valueWhat,
+                headers: .image,
+                limit: .init(
+                    bytes: maximum,
+                    code: .limitExceeded,
+                    advice: "the photo is larger than this server keeps (maximumPhotoBytes) and is not synced; "
+                        + "upload a smaller photo for the user"
+                )
+            )
+        } catch  where error.code == .notFound {
+            return .none  // removed between the two requests
+        }
+        let contentType = try GraphPhotoReply.contentType(value.headers, what: valueWhat)
+        guard value.body.readableBytes > 0 else {
+            throw DirectoryError(.permanent, "\(valueWhat) answered an empty body; the photo is not synced")
+        }
+        return .changed(
+            DirectoryPhoto(etag: etag, contentType: contentType, bytes: Array(value.body.readableBytesView))
+        )
+    }
+
     // MARK: - Paging
 
     /// `$select` for users: the contact fields and the tenant's additional user properties.
@@ -290,13 +342,26 @@ package struct GraphDirectory: DirectorySource {
         static let maxPageSize = RequestHeaders(rawValue: 2)
         /// `Accept: text/plain`, for `$count`, which answers a bare number.
         static let plainText = RequestHeaders(rawValue: 4)
+        /// `Accept: image/*`, for a photo's `$value`.
+        static let image = RequestHeaders(rawValue: 8)
     }
 
     /// GETs `url` with a bearer token; renews the token once if Graph calls it invalid; maps every
-    /// status but 200 to a ``DirectoryError`` by Graph's error code.
+    /// status but 200 to a ``DirectoryError`` by Graph's error code. Returns the body.
     private func get(_ url: String, what: String, headers: RequestHeaders = []) async throws(DirectoryError)
         -> ByteBuffer
     {
+        try await getResponse(url, what: what, headers: headers).body
+    }
+
+    /// ``get(_:what:headers:)``, returning the whole response (status 200), its body collected up
+    /// to `limit` (default: the transport's).
+    private func getResponse(
+        _ url: String,
+        what: String,
+        headers: RequestHeaders = [],
+        limit: GraphTransport.BodyLimit? = nil
+    ) async throws(DirectoryError) -> GraphTransport.Response {
         guard url.hasPrefix(configuration.graphBaseURL + "/") else {
             throw DirectoryError(
                 .permanent,
@@ -307,13 +372,14 @@ package struct GraphDirectory: DirectorySource {
         while true {
             let tokens = self.tokens
             let pageSize = configuration.pageSize
-            let response = try await transport.send(what: what) { () throws(DirectoryError) in
+            let response = try await transport.send(what: what, limit: limit) { () throws(DirectoryError) in
                 let token = try await tokens.token()
                 var request = HTTPClientRequest(url: url)
                 request.headers.add(name: "Authorization", value: "Bearer \(token.value)")
                 request.headers.add(
                     name: "Accept",
-                    value: headers.contains(.plainText) ? "text/plain" : "application/json"
+                    value: headers.contains(.plainText)
+                        ? "text/plain" : headers.contains(.image) ? "image/*" : "application/json"
                 )
                 request.headers.add(name: "x-ms-throttle-priority", value: "low")
                 if headers.contains(.eventualConsistency) {
@@ -324,7 +390,7 @@ package struct GraphDirectory: DirectorySource {
                 }
                 return request
             }
-            if response.status == 200 { return response.body }
+            if response.status == 200 { return response }
             let code = GraphErrorBody.code(response)
             if response.status == 401, code == "InvalidAuthenticationToken", !renewed {
                 renewed = true

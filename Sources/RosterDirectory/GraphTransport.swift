@@ -21,27 +21,45 @@ struct GraphTransport: Sendable {
         var body: ByteBuffer
     }
 
+    /// How much of a response body is collected, and what a larger body fails with.
+    struct BodyLimit: Sendable {
+        /// The most bytes collected; a larger body is refused before more is buffered.
+        var bytes: Int
+        /// The kind of the error a larger body fails with.
+        var code: DirectoryError.Code
+        /// What to do about it, after "answered more than N bytes; ".
+        var advice: String
+    }
+
+    /// The limit of every listing and lookup: ``GraphDirectory/Configuration/maximumResponseBytes``.
+    var defaultLimit: BodyLimit {
+        BodyLimit(
+            bytes: configuration.maximumResponseBytes,
+            code: .permanent,
+            advice: "raise maximumResponseBytes or lower pageSize"
+        )
+    }
+
     /// Sends `build()` until it gets a status that retrying cannot change. `build` runs before every
     /// attempt, so it can attach a fresh token. `what` names the request in errors and logs
-    /// ("GET /v1.0/users"); it never holds a token or a secret.
+    /// ("GET /v1.0/users"); it never holds a token or a secret. The body is collected up to
+    /// `limit` (default ``defaultLimit``).
     func send(
         what: String,
+        limit: BodyLimit? = nil,
         build: () async throws(DirectoryError) -> HTTPClientRequest
     ) async throws(DirectoryError) -> Response {
+        let limit = limit ?? defaultLimit
         var attempt = 0
         while true {
             attempt += 1
             let request = try await build()
             let response: Response
             do {
-                response = try await exchange(request)
+                response = try await exchange(request, maximumBytes: limit.bytes)
             } catch is NIOTooManyBytesError {
                 count(.tooLarge)
-                throw DirectoryError(
-                    .permanent,
-                    "\(what) answered more than \(configuration.maximumResponseBytes) bytes; raise "
-                        + "maximumResponseBytes or lower pageSize"
-                )
+                throw DirectoryError(limit.code, "\(what) answered more than \(limit.bytes) bytes; \(limit.advice)")
             } catch let error where Self.isCertificateRefusal(error) {
                 count(.networkError)
                 // Retrying cannot make a certificate trusted.
@@ -134,9 +152,9 @@ struct GraphTransport: Sendable {
         ).increment()
     }
 
-    private func exchange(_ request: HTTPClientRequest) async throws -> Response {
+    private func exchange(_ request: HTTPClientRequest, maximumBytes: Int) async throws -> Response {
         let response = try await client.execute(request, timeout: Self.timeAmount(configuration.requestTimeout))
-        let body = try await response.body.collect(upTo: configuration.maximumResponseBytes)
+        let body = try await response.body.collect(upTo: maximumBytes)
         return Response(status: Int(response.status.code), headers: response.headers, body: body)
     }
 

@@ -21,6 +21,7 @@ package enum PostgresSchema {
         )
         migrator.register("a change feed per tenant: numbered contact changes", statements: changeFeed)
         migrator.register("local overrides of contact fields", statements: overridesVersion)
+        migrator.register("contact photos, and whether a tenant syncs them", statements: photosVersion)
         return migrator
     }()
 
@@ -212,5 +213,23 @@ package enum PostgresSchema {
             FOREIGN KEY (tenant_id, contact_id) REFERENCES contacts(tenant_id, id) ON DELETE CASCADE
         )
         """
+    ]
+
+    /// Photos beside contacts, deleted with them (the apply's DELETE cascades in its transaction),
+    /// as SQLite's "contact photos" migration adds them.
+    private static let photosVersion = [
+        "ALTER TABLE tenants ADD COLUMN sync_photos BOOLEAN NOT NULL DEFAULT true",
+        """
+        CREATE TABLE photos (
+            tenant_id \(id),
+            contact_id \(id),
+            etag TEXT NOT NULL,
+            content_type TEXT NOT NULL,
+            bytes BYTEA NOT NULL,
+            changed_at BIGINT NOT NULL,
+            PRIMARY KEY (tenant_id, contact_id),
+            FOREIGN KEY (tenant_id, contact_id) REFERENCES contacts(tenant_id, id) ON DELETE CASCADE
+        )
+        """,
     ]
 }

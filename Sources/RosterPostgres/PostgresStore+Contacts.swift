@@ -2,7 +2,8 @@ package import RosterStore
 
 // Reading contacts (they are written only by the apply step).
 extension PostgresStore {
-    static let select = "SELECT id, \(ContactColumns.list), changed_at FROM contacts"
+    static let select =
+        "SELECT id, \(ContactColumns.list), changed_at, \(ContactColumns.photoETag(of: "contacts")) FROM contacts"
 
     package func contact(tenant: String, id: String) async throws(StoreError) -> ContactRecord? {
         try await session.first("\(Self.select) WHERE tenant_id = $1 AND id = $2", [.text(tenant), .text(id)]).map {
@@ -74,16 +75,18 @@ extension PostgresStore {
         try await session.integer("SELECT count(*) FROM contacts WHERE tenant_id = $1", [.text(tenant)])
     }
 
-    /// A contact from `id, fields…, changed_at` starting at column `first`.
+    /// A contact from `id, fields…, changed_at, photo etag` starting at column `first`.
     static func readContact(_ row: SQLRow, from first: Int = 0) throws(StoreError) -> ContactRecord {
         let count = ContactColumns.fields.count
         var values: [String?] = []
         values.reserveCapacity(count)
         for index in 1...count { values.append(try row.string(first + index)) }
-        return ContactColumns.record(
+        var contact = ContactColumns.record(
             id: try row.string(first) ?? "",
             values: values,
             changedAt: try row.int64(first + count + 1)
         )
+        contact.photoETag = try row.string(first + count + 2)
+        return contact
     }
 }

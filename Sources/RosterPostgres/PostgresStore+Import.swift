@@ -125,6 +125,20 @@ package struct PostgresImport: Sendable {
         )
     }
 
+    /// Inserts photos of `tenant`'s contacts (which must be in already) as they were stored.
+    package func insert(photos: [ExportedPhoto], tenant: String) async throws(StoreError) {
+        try await insertRows(
+            into: "photos",
+            columns: ["tenant_id", "contact_id", "etag", "content_type", "bytes", "changed_at"],
+            photos.map { row in
+                [
+                    .text(tenant), .text(row.contactID), .text(row.photo.etag), .text(row.photo.contentType),
+                    .bytes(row.photo.bytes), .integer(row.photo.changedAt),
+                ]
+            }
+        )
+    }
+
     /// How many contacts `tenant` has in this transaction's view.
     package func contactCount(tenant: String) async throws(StoreError) -> Int {
         try await session.integer("SELECT count(*) FROM contacts WHERE tenant_id = $1", [.text(tenant)])

@@ -6,7 +6,7 @@ extension PostgresStore {
         id, display_name, directory_tenant_id, client_id, authority_url, graph_base_url, connection_state,
         connection_error_code, scope_kind, scope_group_id, scope_group_name, delta_link, deletion_threshold,
         include_disabled, sync_interval_minutes, next_sync_at, created_at, client_secret IS NOT NULL, token_scope,
-        attributes
+        attributes, sync_photos
         """
 
     /// The columns `saveTenant` writes after the id, in binding order from $2.
@@ -14,7 +14,7 @@ extension PostgresStore {
         "display_name", "directory_tenant_id", "client_id", "authority_url", "graph_base_url", "connection_state",
         "connection_error_code", "scope_kind", "scope_group_id", "scope_group_name", "delta_link",
         "deletion_threshold", "include_disabled", "sync_interval_minutes", "next_sync_at", "token_scope",
-        "attributes",
+        "attributes", "sync_photos",
     ]
 
     /// Every column of a tenant's row that a ``TenantRecord`` holds: `id`, ``savedColumns``, `created_at`.
@@ -100,7 +100,7 @@ extension PostgresStore {
             .text(tenant.connectionErrorCode), .text(tenant.scope.kind), .text(group?.id), .text(group?.name),
             .text(tenant.deltaLink), .int(tenant.deletionThreshold), .boolean(tenant.includeDisabled),
             .int(tenant.syncIntervalMinutes), .integer(tenant.nextSyncAt), .text(tenant.tokenScope),
-            .text(PhoneList.encode(tenant.attributes)),
+            .text(PhoneList.encode(tenant.attributes)), .boolean(tenant.syncPhotos),
         ]
     }
 
@@ -125,6 +125,7 @@ extension PostgresStore {
         tenant.hasClientSecret = try row.bool(17)
         tenant.tokenScope = try row.string(18)
         tenant.attributes = PhoneList.decode(try row.string(19) ?? "[]")
+        tenant.syncPhotos = try row.bool(20)
         return tenant
     }
 }

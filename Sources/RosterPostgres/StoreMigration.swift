@@ -1,8 +1,8 @@
 package import RosterStore
 
 /// The move of a whole SQLite store into an empty PostgreSQL store (`rosterd migrate-store`):
-/// tenants with every field, API keys, contacts and their local overrides, groups and the job
-/// history, in ONE transaction
+/// tenants with every field, API keys, contacts with their local overrides and photos, groups and
+/// the job history, in ONE transaction
 /// on the target, so that a failure leaves it as empty as it was and the move can simply run again.
 ///
 /// Client secrets are copied still sealed, byte for byte: both stores seal with the master key of
@@ -23,6 +23,8 @@ package enum StoreMigration {
             package var contacts = 0
             /// Local overrides of its contacts.
             package var overrides = 0
+            /// Photos of its contacts.
+            package var photos = 0
             package var groups = 0
             package var apiKeys = 0
             package var jobs = 0
@@ -50,10 +52,14 @@ package enum StoreMigration {
         package var contacts: Int { tenants.reduce(0) { $0 + $1.contacts } }
         /// Local overrides copied over all tenants.
         package var overrides: Int { tenants.reduce(0) { $0 + $1.overrides } }
+        /// Photos copied over all tenants.
+        package var photos: Int { tenants.reduce(0) { $0 + $1.photos } }
     }
 
     /// Contacts read from the source and written to the target per step.
     package static let contactsPerPage = 5_000
+    /// Photos per step: at most 4 MB each, so a step holds at most about 200 MB.
+    package static let photosPerPage = 50
 
     /// The error code and message a job queued or running in the source gets in the copy.
     static let interruptedCode = "INTERRUPTED"
@@ -118,6 +124,7 @@ package enum StoreMigration {
                     let overrides = try await source.exportContactOverrides(tenant: tenant)
                     try await importer.insert(overrides: overrides, tenant: tenant)
                     share.overrides = overrides.count
+                    share.photos = try await copyPhotos(of: tenant, from: source, to: importer)
                     share.groups = rows.groups.count { $0.tenantID == tenant }
                     share.apiKeys = rows.apiKeys.count { $0.record.tenantID == tenant }
                     share.jobs = jobs.count { $0.tenantID == tenant }
@@ -149,6 +156,21 @@ package enum StoreMigration {
             after = last.id
         }
         return try await importer.contactCount(tenant: tenant)
+    }
+
+    /// Copies the tenant's photos page by page (after its contacts); returns how many it copied.
+    private static func copyPhotos(of tenant: String, from source: SQLiteStore, to importer: PostgresImport)
+        async throws(StoreError) -> Int
+    {
+        var after: String?
+        var copied = 0
+        while true {
+            let page = try await source.exportPhotos(tenant: tenant, after: after, limit: photosPerPage)
+            try await importer.insert(photos: page, tenant: tenant)
+            copied += page.count
+            guard page.count == photosPerPage, let last = page.last else { return copied }
+            after = last.contactID
+        }
     }
 
     /// Locks the target's tenants and refuses a target that holds any.

@@ -111,11 +111,24 @@ extension RosterService {
     }
 
     func getContact(_ request: GetContactRequest, caller: Caller) async throws(RPCError) -> GetContactResponse {
-        try Self.validate(request.lookup)
+        let found = try await contact(request.lookup, caller: caller, call: "GetContact").record
+        let tenant = caller.tenantID
+        let shown = try await storeCall { () async throws(StoreError) in try await overridden([found], tenant: tenant) }
+        var response = GetContactResponse()
+        response.contact = shown.first.map { Contact($0, includeDirectoryValues: request.includeDirectoryValues) }
+        return response
+    }
+
+    /// The contact a GetContact-style lookup names (validated first, naming `call` in refusals),
+    /// and the lookup in words; NOT_FOUND when there is none.
+    func contact(_ lookup: GetContactRequest.Lookup?, caller: Caller, call: String) async throws(RPCError)
+        -> (record: ContactRecord, what: String)
+    {
+        try Self.validate(lookup, call: call)
         let tenant = caller.tenantID
         let found: ContactRecord?
         let what: String
-        switch request.lookup {
+        switch lookup {
         case .id(let id)?:
             what = "id \(id)"
             found = try await storeCall { () async throws(StoreError) in try await store.contact(tenant: tenant, id: id)
@@ -132,7 +145,7 @@ extension RosterService {
                 try await store.contact(tenant: tenant, userPrincipalName: name)
             }
         case nil:
-            throw RPCError(.invalidArgument, "GetContact needs one of id, mail or user_principal_name")
+            throw RPCError(.invalidArgument, "\(call) needs one of id, mail or user_principal_name")
         }
         guard let found else {
             throw RPCError(
@@ -140,10 +153,7 @@ extension RosterService {
                 "no contact with \(what); the contact may be outside the sync scope, or not synced yet"
             )
         }
-        let shown = try await storeCall { () async throws(StoreError) in try await overridden([found], tenant: tenant) }
-        var response = GetContactResponse()
-        response.contact = shown.first.map { Contact($0, includeDirectoryValues: request.includeDirectoryValues) }
-        return response
+        return (found, what)
     }
 
     /// `contacts` (as the store holds them) with their local overrides, read in one go: what every
@@ -157,9 +167,9 @@ extension RosterService {
     /// address (254) or userPrincipalName (113 before the domain) can be.
     static let maxLookupLength = 256
 
-    /// Refuses a GetContact lookup that can name no contact, naming its field: an empty value, one
-    /// longer than ``maxLookupLength``, or a mail or userPrincipalName without an '@'.
-    static func validate(_ lookup: GetContactRequest.Lookup?) throws(RPCError) {
+    /// Refuses a GetContact (or `call`) lookup that can name no contact, naming its field: an empty
+    /// value, one longer than ``maxLookupLength``, or a mail or userPrincipalName without an '@'.
+    static func validate(_ lookup: GetContactRequest.Lookup?, call: String = "GetContact") throws(RPCError) {
         let field: String
         let value: String
         switch lookup {
@@ -169,18 +179,18 @@ extension RosterService {
         case nil: return
         }
         if value.isEmpty {
-            throw RPCError(.invalidArgument, "GetContact's \(field) is empty; give the \(field) to look up")
+            throw RPCError(.invalidArgument, "\(call)'s \(field) is empty; give the \(field) to look up")
         }
         if value.count > maxLookupLength {
             throw RPCError(
                 .invalidArgument,
-                "GetContact's \(field) is \(value.count) characters long; at most \(maxLookupLength) can name a contact"
+                "\(call)'s \(field) is \(value.count) characters long; at most \(maxLookupLength) can name a contact"
             )
         }
         if field != "id", !value.contains("@") {
             throw RPCError(
                 .invalidArgument,
-                "GetContact's \(field) \"\(value)\" has no '@'; give an address like ada@example.com, or look up by id"
+                "\(call)'s \(field) \"\(value)\" has no '@'; give an address like ada@example.com, or look up by id"
             )
         }
     }

@@ -5,7 +5,7 @@ import RosterStore
 import RosterWire
 
 // UpdateSettings: automatic sync, deletion threshold, disabled accounts, the scheduled scope, the
-// additional user properties.
+// additional user properties, photos.
 extension RosterService {
     /// The longest automatic sync interval accepted: 30 days.
     static let maximumSyncIntervalMinutes: UInt32 = 30 * 24 * 60
@@ -90,6 +90,7 @@ extension RosterService {
         } else if let attributes {
             tenant.attributes = attributes  // the same names in another order: nothing to fetch again
         }
+        if let syncPhotos = request.syncPhotos { tenant.syncPhotos = syncPhotos }
         if let scheduledScope { tenant.scope = scheduledScope }
         let saved = tenant
         try await storeCall { () async throws(StoreError) in try await store.updateTenant(saved) }
@@ -98,7 +99,7 @@ extension RosterService {
             metadata: [
                 "tenant": "\(tenant.id)", "interval-minutes": "\(tenant.syncIntervalMinutes)",
                 "threshold": "\(tenant.deletionThreshold)", "include-disabled": "\(tenant.includeDisabled)",
-                "attributes": "\(tenant.attributes.count)",
+                "attributes": "\(tenant.attributes.count)", "sync-photos": "\(tenant.syncPhotos)",
             ]
         )
         var response = UpdateSettingsResponse()

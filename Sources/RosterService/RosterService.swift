@@ -161,6 +161,9 @@ package final class RosterService: Sendable {
         router.register(RosterMethods.clearContactOverride) { [self] request, context in
             try await clearContactOverride(request, caller: try await caller(context))
         }
+        router.register(RosterMethods.getContactPhoto) { [self] request, context in
+            try await getContactPhoto(request, caller: try await caller(context))
+        }
     }
 
     /// The caller of a call, from its metadata.

@@ -199,6 +199,7 @@ extension Contact {
         }
         changedUnixMs = record.changedAt
         attributes = record.attributes
+        photoEtag = record.photoETag ?? ""
     }
 }
 
@@ -254,5 +255,6 @@ extension TenantSettings {
         deletionThreshold = UInt32(clamping: tenant.deletionThreshold)
         includeDisabledAccounts = tenant.includeDisabled
         attributes = tenant.attributes
+        syncPhotos = tenant.syncPhotos
     }
 }

@@ -167,7 +167,8 @@ package actor JobManager {
                     metadata: Self.metadata(job).merging([SyncLogKey.note.rawValue: "\(note)"]) { $1 }
                 )
                 onNote(job, note)
-            }
+            },
+            logger: configuration.logger
         )
         configuration.logger.info(
             "sync job started",

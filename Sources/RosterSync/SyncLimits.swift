@@ -12,6 +12,14 @@ package struct SyncLimits: Sendable, Hashable {
     /// before it runs a full sync instead. Default 2,000 (a full sync of 100,000 users is about
     /// 100–1,000 requests).
     package var maxUsersFetchedWhole = 2_000
+    /// Contacts whose photo is asked for at once, after the apply (each asks one request at a
+    /// time: the metadata, then the bytes when the etag changed), so at most this many photo
+    /// requests are in flight per tenant. Default 4.
+    package var photoRequestsInFlight = 4
+    /// Photos failing in a row after which a run stops asking for the rest (the directory keeps
+    /// throttling past its retries, or refuses them all); the job still succeeds, its note says
+    /// so, and the next sync asks again. Default 25.
+    package var maxConsecutivePhotoFailures = 25
 
     package init() {}
 

@@ -14,4 +14,6 @@ package enum SyncLogKey: String, Sendable {
     case error = "sync.error"
     /// Why a run departed from what was asked (a delta that became a full run).
     case note = "sync.note"
+    /// The contact a line is about (a photo that was not synced).
+    case contact = "sync.contact"
 }

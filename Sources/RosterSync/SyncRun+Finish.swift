@@ -3,10 +3,15 @@ import RosterStore
 
 // How a run ends: applied, planned (dry run), or failed; and the tenant fields a run saves.
 extension SyncRun {
-    /// Records a successful apply and its confirmation summary.
-    func finish(counts: ApplyCounts) async {
+    /// Records a successful apply and its confirmation summary, with what the photo refresh did
+    /// (nil: the tenant does not sync photos). Photos that failed or were never asked for are
+    /// said in the job's note.
+    func finish(counts: ApplyCounts, photos: PhotoRefresh.Counts? = nil) async {
         let finishedAt = now()
+        let note = photos.flatMap(Self.photoNote)
+        if let note { onNote(reporter.job, note) }
         reporter.update { job, extras in
+            if let note { job.note = [job.note, note].compactMap { $0 }.joined(separator: "; ") }
             job.state = .succeeded
             job.finishedAt = finishedAt
             job.added = counts.added
@@ -15,10 +20,45 @@ extension SyncRun {
             job.unchanged = counts.unchanged
             job.total = counts.totalAfter
             extras.throttleWaitMilliseconds = nil
-            extras.summary = SyncProgress.summary(job: job, milliseconds: finishedAt - (job.startedAt ?? finishedAt))
+            extras.summary =
+                SyncProgress.summary(job: job, milliseconds: finishedAt - (job.startedAt ?? finishedAt))
+                + (photos.map(Self.photoSummary) ?? "")
             extras.message = extras.summary ?? ""
         }
         await save()
+    }
+
+    /// "; photos: 1,000 checked, 10 new or changed, 1 removed, 2 failed".
+    static func photoSummary(_ photos: PhotoRefresh.Counts) -> String {
+        if photos.notStarted != nil { return "; photos: not refreshed" }
+        var text =
+            "; photos: \(SyncProgress.grouped(photos.checked)) checked, "
+            + "\(SyncProgress.grouped(photos.written)) new or changed, \(SyncProgress.grouped(photos.removed)) removed"
+        if photos.failed > 0 { text += ", \(SyncProgress.grouped(photos.failed)) failed" }
+        if photos.skipped > 0 { text += ", \(SyncProgress.grouped(photos.skipped)) not checked" }
+        return text
+    }
+
+    /// The note of a run whose photos did not all sync, or nil.
+    static func photoNote(_ photos: PhotoRefresh.Counts) -> String? {
+        if let reason = photos.notStarted {
+            return "the photos were not refreshed (\(reason)); the next sync tries them again"
+        }
+        var parts: [String] = []
+        if photos.failed > 0 {
+            var text =
+                "\(SyncProgress.grouped(photos.failed)) photo\(photos.failed == 1 ? "" : "s") could not be synced"
+            if let first = photos.firstFailure { text += " (first: \(first))" }
+            parts.append(text)
+        }
+        if photos.skipped > 0 {
+            parts.append(
+                "\(SyncProgress.grouped(photos.skipped)) photo\(photos.skipped == 1 ? " was" : "s were") not checked: "
+                    + "the refresh stopped early (a cancel, or failures in a row)"
+            )
+        }
+        guard !parts.isEmpty else { return nil }
+        return parts.joined(separator: "; ") + "; the next sync tries them again"
     }
 
     /// A dry run: records what the apply would do, drops the staging, changes nothing else. When a

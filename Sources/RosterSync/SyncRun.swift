@@ -1,5 +1,7 @@
+import Logging
 import RosterDirectory
 import RosterStore
+import Synchronization
 
 /// One sync job from start to final state: authenticate, fetch into staging page by page, plan,
 /// check the removal rules, then apply in ONE store transaction.
@@ -16,6 +18,11 @@ import RosterStore
 ///
 /// Nothing is applied when the run fails, is cancelled, or is a dry run; its staging is dropped.
 /// A cancel is honoured up to the start of the apply step; an apply that has begun completes.
+///
+/// **Photos** (when the tenant syncs them) are refreshed after the apply has committed, each in a
+/// transaction of its own (``PhotoRefresh``): the contacts stay one all-or-nothing apply, and a
+/// photo is always whole, old or new. A photo that fails is counted and the job still succeeds;
+/// the photos of removed contacts went with them inside the apply (the foreign key cascades).
 struct SyncRun: Sendable {
     let store: any Store
     let directories: JobManager.DirectoryFactory
@@ -26,6 +33,8 @@ struct SyncRun: Sendable {
     let slots: JobSlots
     /// Told when the run departs from what was asked (``JobManager/Configuration/onNote``).
     let onNote: @Sendable (SyncJobRecord, String) -> Void
+    /// Where photo failures are logged (``JobManager/Configuration/logger``).
+    let logger: Logger
 
     /// What fetching left in staging, and how to apply it.
     private struct Staged {
@@ -135,10 +144,69 @@ struct SyncRun: Sendable {
         // arriving now. Should saving the scope fail, the next run of this group only asks again for
         // an acknowledgement it needs when it removes someone, and an all-users run is full while
         // no delta link is stored.
+        let photos = tenant.syncPhotos ? await refreshPhotos(directory: directory, tenant: tenant.id) : nil
         await Self.uncancelled { [self] in
             try? await saveTenant { $0.scope = scope }
-            await finish(counts: counts)
+            await finish(counts: counts, photos: photos)
         }
+    }
+
+    /// Photos of every contact the tenant now has (``PhotoRefresh``). Never throws: the contacts
+    /// are committed, and a photo problem must not fail the job.
+    private func refreshPhotos(directory: any DirectorySource, tenant: String) async -> PhotoRefresh.Counts {
+        reporter.update { _, extras in
+            extras.throttleWaitMilliseconds = nil
+            extras.message = "fetching photos"
+        }
+        var ids: [String] = []
+        let stored: [String: String]
+        do {
+            var after: String?
+            while true {
+                let page = try await store.contacts(tenant: tenant, after: after, limit: 1_000)
+                ids += page.map(\.id)
+                guard page.count == 1_000, let last = page.last else { break }
+                after = last.id
+            }
+            stored = try await store.photoETags(tenant: tenant)
+        } catch {
+            var counts = PhotoRefresh.Counts()
+            counts.notStarted = "reading the tenant's contacts and photo etags failed: \(error)"
+            return counts
+        }
+        let (store, reporter, logger, job) = (store, reporter, logger, reporter.job)
+        let total = ids.count
+        let logged = Mutex(0)
+        let refresh = PhotoRefresh(
+            maxInFlight: limits.photoRequestsInFlight,
+            maxConsecutiveFailures: limits.maxConsecutivePhotoFailures,
+            fetch: { id, known throws(DirectoryError) in try await directory.photo(userID: id, knownETag: known) },
+            save: { photo, id throws(StoreError) in try await store.setPhoto(photo, tenant: tenant, contactID: id) },
+            now: now,
+            onFailure: { id, error in
+                // The first ten in full; the count and the first one end up in the job's note.
+                guard
+                    logged.withLock({
+                        $0 += 1; return $0
+                    }) <= 10
+                else { return }
+                logger.warning(
+                    "a contact's photo was not synced",
+                    metadata: JobManager.metadata(job).merging(
+                        [SyncLogKey.contact.rawValue: "\(id)", SyncLogKey.error.rawValue: "\(error)"]
+                    ) { $1 }
+                )
+            },
+            onProgress: { counts in
+                reporter.update { _, extras in
+                    extras.throttleWaitMilliseconds = nil
+                    extras.message =
+                        "fetching photos: \(SyncProgress.grouped(counts.checked)) of \(SyncProgress.grouped(total)) "
+                        + "checked, \(SyncProgress.grouped(counts.written)) new or changed"
+                }
+            }
+        )
+        return await refresh.run(contactIDs: ids, stored: stored)
     }
 
     /// Group scope: validate the group, then stage its transitive user members in scope.

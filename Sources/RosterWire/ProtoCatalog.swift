@@ -16,6 +16,7 @@ public enum ProtoCatalog {
             UpdateSettingsResponse.self,
             APIKey.self, CreateAPIKeyRequest.self, CreateAPIKeyResponse.self, ListAPIKeysRequest.self,
             ListAPIKeysResponse.self, RevokeAPIKeyRequest.self, RevokeAPIKeyResponse.self,
+            GetContactPhotoRequest.self, GetContactPhotoResponse.self,
             ContactChange.self, ListContactChangesRequest.self, ListContactChangesResponse.self,
             WatchContactChangesRequest.self,
             ContactOverride.self, SetContactOverrideRequest.self, SetContactOverrideResponse.self,

@@ -55,6 +55,14 @@ func allUsersSync(forceFull: Bool = false) -> StartSyncRequest {
     return request
 }
 
+/// Turns the tenant's photo sync off (UpdateSettings), so the parts measured before photos existed
+/// measure the same work as then; the `photos` part measures photos.
+func photosOff(_ client: RosterClient) async throws {
+    var request = UpdateSettingsRequest()
+    request.syncPhotos = false
+    _ = try await client.updateSettings(request)
+}
+
 func connectRequest(_ double: GraphDouble) -> ConnectDirectoryRequest {
     var request = ConnectDirectoryRequest()
     request.directoryTenantID = "double-tenant"

@@ -28,6 +28,7 @@ extension SyncBench {
                 let client = try server.client(key: key)
                 let connected = try await client.connectDirectory(connectRequest(double))
                 guard connected.state == .authorized else { throw BenchError("ConnectDirectory: \(connected.state)") }
+                try await photosOff(client)
                 let outcome = try await timedSync(client, allUsersSync(forceFull: true))
                 guard outcome.final.summary?.added == Int64(users) else {
                     throw BenchError("feed run: summary \(String(describing: outcome.final.summary))")
@@ -67,6 +68,7 @@ extension SyncBench {
         let clients = try (0..<connections).map { _ in try server.client(key: key) }
         let connected = try await clients[0].connectDirectory(connectRequest(double))
         guard connected.state == .authorized else { throw BenchError("ConnectDirectory: \(connected.state)") }
+        try await photosOff(clients[0])
         try await Task.sleep(for: .milliseconds(500))
         let before = server.rssKiB()
         _ = server.resetPeak()

@@ -20,6 +20,7 @@ extension SyncBench {
         let client = try server.client(key: key)
         let connectStart = clock.now
         let connected = try await client.connectDirectory(connectRequest(double))
+        try await photosOff(client)
         let connectSeconds = secondsOf(clock.now - connectStart)
         guard connected.groupsCached == Int64(groups) else {
             throw BenchError("ConnectDirectory cached \(connected.groupsCached) groups, expected \(groups)")

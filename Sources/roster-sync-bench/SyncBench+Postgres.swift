@@ -76,6 +76,7 @@ extension SyncBench {
             try server.start()
             let client = try server.client(key: key)
             _ = try await client.connectDirectory(connectRequest(double))
+            try await photosOff(client)
             log("postgres run \(run): full sync of \(users)…")
             let outcome = try await timedSync(client, allUsersSync())
             guard outcome.final.summary?.totalContacts == Int64(users) else {
@@ -222,6 +223,7 @@ extension SyncBench {
         try b.start()
         let onA = try a.client(key: key)
         _ = try await onA.connectDirectory(connectRequest(double))
+        try await photosOff(onA)
         double.inject([.throttle(retryAfter: 600)], pathPrefix: "/v1.0/users")
         let job = try await onA.startSync(allUsersSync()).job?.id ?? ""
         let onB = try b.client(key: key)

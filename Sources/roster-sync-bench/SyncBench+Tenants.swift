@@ -22,7 +22,10 @@ extension SyncBench {
         let clients = try keys.map { try server.client(key: $0) }
         var connect = ConnectDirectoryRequest()
         connect.graphBaseURL = "demo:"
-        for client in clients { _ = try await client.connectDirectory(connect) }
+        for client in clients {
+            _ = try await client.connectDirectory(connect)
+            try await photosOff(client)
+        }
         try await Task.sleep(for: .milliseconds(500))
         let before = server.rssKiB()
         _ = server.resetPeak()

@@ -32,6 +32,7 @@ extension SyncBench {
                 let (server, key) = try freshServer()
                 let clients = try (0..<watchConnections).map { _ in try server.client(key: key) }
                 let connected = try await clients[0].connectDirectory(connectRequest(double))
+                try await photosOff(clients[0])
                 guard connected.state == .authorized else { throw BenchError("ConnectDirectory: \(connected.state)") }
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     for client in clients { group.addTask { _ = try await client.getStatus() } }

@@ -20,7 +20,11 @@ import Synchronization
 /// 4. 10,000 WatchProgress streams over 100 connections on one running full sync: server RSS
 ///    and the job's time, beside an unwatched run of the same sync;
 /// 5. (part `postgres`) replicas on a throwaway PostgreSQL cluster: a full sync beside curl +
-///    `psql \copy`, reads with one and two replicas, WatchProgress across replicas, failover.
+///    `psql \copy`, reads with one and two replicas, WatchProgress across replicas, failover;
+/// 6. (part `photos`) 10,000 users with photos: the first sync, and a sync after 1% of the photos
+///    changed, requests made and time, beside the same sync with photos off.
+///
+/// The other parts turn each tenant's photo sync off, so they measure what they did before photos.
 ///
 /// Prints markdown to stdout, progress to stderr. Run by `scripts/bench-sync.sh`.
 @main
@@ -53,7 +57,13 @@ struct SyncBench: AsyncParsableCommand {
     var tenants = 1_000
     @Option(help: "rosterd's --max-running-syncs for the tenants part.")
     var maxRunningSyncs = 16
-    @Option(help: "Parts to run: any of sync,groups,watch,tenants,postgres,feed (comma-separated).")
+    @Option(help: "Users, each with a photo, for the photos part.")
+    var photoUsers = 10_000
+    @Option(help: "Photos changed before the photos part's second sync.")
+    var photoChanged = 100
+    @Option(help: "Bytes of each photo in the photos part.")
+    var photoBytes = 24_576
+    @Option(help: "Parts to run: any of sync,groups,watch,tenants,postgres,feed,photos (comma-separated).")
     var parts = "sync,groups,watch"
 
     func run() async throws {
@@ -69,6 +79,7 @@ struct SyncBench: AsyncParsableCommand {
         if selected.contains("groups") { try await groupsPart() }
         if selected.contains("tenants") { try await tenantsPart() }
         if selected.contains("postgres") { try await postgresPart() }
+        if selected.contains("photos") { try await photosPart() }
     }
 
     /// The Graph double serving `users` generated users, started. Every one is enabled and a member,
@@ -180,6 +191,7 @@ struct SyncBench: AsyncParsableCommand {
             let (server, key) = try freshServer()
             let client = try server.client(key: key)
             let connected = try await client.connectDirectory(connectRequest(double))
+            try await photosOff(client)
             guard connected.state == .authorized else { throw BenchError("ConnectDirectory: \(connected.state)") }
 
             log("run \(run): full sync of \(users)…")

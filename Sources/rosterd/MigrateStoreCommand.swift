@@ -115,7 +115,8 @@ struct MigrateStore: AsyncParsableCommand {
         var lines = [
             "copied \(count(report.tenants.count, "tenant")) (\(count(report.clientSecrets, "sealed client secret"))), "
                 + "\(count(report.apiKeys, "API key")) (\(report.revokedAPIKeys) revoked), "
-                + "\(count(report.contacts, "contact"))\(overrides(report.overrides)), \(count(report.groups, "group")), "
+                + "\(count(report.contacts, "contact"))\(overrides(report.overrides)), "
+                + "\(count(report.photos, "photo")), \(count(report.groups, "group")), "
                 + "\(count(report.jobs, "sync job")) in \(String(format: "%.1f", seconds)) s"
         ]
         if !report.interruptedJobs.isEmpty {
@@ -137,6 +138,7 @@ struct MigrateStore: AsyncParsableCommand {
     /// One tenant's line, printed once its contacts are in.
     static func line(_ tenant: StoreMigration.Report.Tenant) -> String {
         "tenant \(tenant.id): \(count(tenant.contacts, "contact"))\(overrides(tenant.overrides)), "
+            + "\(count(tenant.photos, "photo")), "
             + "\(count(tenant.groups, "group")), "
             + "\(count(tenant.apiKeys, "API key")), \(count(tenant.jobs, "sync job"))"
     }

@@ -237,6 +237,7 @@ struct AccessTests {
             },
             Row(call: "ListApiKeys", admitted: ["admin"]) { _ = try await $0.listAPIKeys() },
             Row(call: "RevokeApiKey", admitted: ["admin"]) { _ = try await $0.revokeAPIKey(id: "nobody") },
+            Row(call: "GetContactPhoto", admitted: everyone) { _ = try await $0.contactPhoto(.id("nobody")) },
             Row(call: "ListContactChanges", admitted: everyone) { _ = try await $0.listContactChanges(after: 0) },
             // A negative cursor: an admitted role gets INVALID_ARGUMENT instead of a stream that waits.
             Row(call: "WatchContactChanges", admitted: everyone) {

@@ -74,6 +74,9 @@ import Testing
         ]
     }
 
+    /// The scripted contact u-1's photo: bytes that are not UTF-8, with a NUL.
+    static let photoBytes: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0xFF, 0xFE]
+
     static func server(_ calls: Calls, ending end: JobState = .succeeded) throws -> RPCServer {
         var router = RPCRouter()
         let service = "/roster.v1.Roster/"
@@ -107,6 +110,23 @@ import Testing
             job.scope = request.scope
             job.state = .queued
             response.job = job
+            return response
+        }
+        router.unary(service + "GetContactPhoto", GetContactPhotoRequest.self, GetContactPhotoResponse.self) {
+            request,
+            context in
+            try checkKey(context)
+            guard case .id("u-1") = request.lookup else {
+                throw RPCError(.notFound, "no contact with \(request.lookup.map { "\($0)" } ?? "?")")
+            }
+            var response = GetContactPhotoResponse()
+            response.etag = "\"E1\""
+            if request.ifNoneMatch == response.etag {
+                response.notModified = true
+            } else {
+                response.photo = photoBytes
+                response.contentType = "image/png"
+            }
             return response
         }
         router.serverStreaming(service + "WatchProgress", WatchProgressRequest.self, ProgressUpdate.self) {
@@ -313,5 +333,36 @@ import Testing
             run.errors.last
                 == "hint: is rosterd running at 127.0.0.1:1? check --address / ROSTER_ADDRESS (and --ca-file / ROSTER_CA_FILE for TLS)"
         )
+    }
+
+    @Test("roster photo writes the image to a file, says not modified for the current etag, exits 15 for none")
+    func photo() async throws {
+        try await Self.withServer(Calls()) { port in
+            let file = NSTemporaryDirectory() + "roster-photo-\(UUID().uuidString).png"
+            defer { try? FileManager.default.removeItem(atPath: file) }
+            let saved = try await Self.roster(["photo", "u-1", "--output", file], port: port)
+            #expect(saved.status == 0, "\(saved.errors)")
+            #expect(try [UInt8](Data(contentsOf: URL(fileURLWithPath: file))) == Self.photoBytes)
+            #expect(
+                saved.output.map { $0.replacingOccurrences(of: " ", with: "") } == [
+                    "Contenttype:image/png", "Size:11bytes", "Etag:\"E1\"", "Writtento:\(file)",
+                ]
+            )
+
+            let cached = try await Self.roster(
+                ["photo", "u-1", "-o", file + ".2", "--if-none-match", "\"E1\""],
+                port: port
+            )
+            #expect(cached.status == 0 && cached.output == ["Not modified (etag \"E1\")."])
+            #expect(!FileManager.default.fileExists(atPath: file + ".2"), "nothing written when not modified")
+
+            let json = try await Self.roster(["photo", "u-1", "--json"], port: port)
+            #expect(json.status == 0)
+            #expect(json.output.first?.contains(#""photo":"iVBORw0KGgoA//4=""#) == true, "\(json.output)")
+
+            let missing = try await Self.roster(["photo", "nobody@contoso.example"], port: port)
+            #expect(missing.status == 15, "NOT_FOUND after both the mail and the userPrincipalName lookups")
+            #expect(missing.errors.first?.hasPrefix("error: ") == true)
+        }
     }
 }

@@ -191,6 +191,38 @@ import Testing
         #expect(try Self.parsed(JSONOutput.contact(contact))["overrides"] as? [Any] != nil)
     }
 
+    @Test func photosInContactsSettingsAndPhotoAnswers() throws {
+        var contact = Contact()
+        contact.photoEtag = "\"E1\""
+        #expect(try Self.parsed(JSONOutput.contact(contact))["photoEtag"] as? String == "\"E1\"")
+        #expect(ContactCommand.lines(contact).contains { $0.hasPrefix("photoEtag") && $0.hasSuffix("\"E1\"") })
+        var settings = TenantSettings()
+        settings.syncPhotos = true
+        #expect(try Self.parsed(JSONOutput.settings(settings))["syncPhotos"] as? Bool == true)
+        #expect(ScheduleCommand.lines(settings, nextScheduledUnixMs: 0).contains { $0 == ("Photos", "synced") })
+        settings.syncPhotos = false
+        #expect(ScheduleCommand.lines(settings, nextScheduledUnixMs: 0).contains { $0 == ("Photos", "not synced") })
+
+        var photo = GetContactPhotoResponse()
+        photo.photo = [0x89, 0x50, 0x4E, 0x47]
+        photo.contentType = "image/png"
+        photo.etag = "\"E1\""
+        let inline = try Self.parsed(JSONOutput.photo(photo, output: nil))
+        #expect(inline["photo"] as? String == "iVBORw==")
+        #expect(inline["size"] as? Int == 4 && inline["contentType"] as? String == "image/png")
+        #expect(inline["notModified"] as? Bool == false && inline["output"] == nil)
+        let saved = try Self.parsed(JSONOutput.photo(photo, output: "ada.png"))
+        #expect(saved["output"] as? String == "ada.png" && saved["photo"] == nil)
+        #expect(
+            PhotoCommand.lines(photo, output: "ada.png").map { $0.replacingOccurrences(of: " ", with: "") }
+                == ["Contenttype:image/png", "Size:4bytes", "Etag:\"E1\"", "Writtento:ada.png"]
+        )
+        var unchanged = GetContactPhotoResponse()
+        unchanged.etag = "\"E1\""
+        unchanged.notModified = true
+        #expect(PhotoCommand.lines(unchanged, output: "ada.png") == ["Not modified (etag \"E1\")."])
+    }
+
     @Test func renderedTextIsStable() {
         let value = JSONValue.object([
             ("a", .int(1)), ("b", .array([.bool(true), .null, .float(0.5), .float(3)])),

@@ -109,6 +109,16 @@ import Testing
         }
     }
 
+    @Test func photoAndSettingsOptions() throws {
+        #expect(try SettingsCommand.parse([]).syncPhotos == nil)
+        #expect(try SettingsCommand.parse(["--sync-photos"]).syncPhotos == true)
+        #expect(try SettingsCommand.parse(["--no-sync-photos"]).syncPhotos == false)
+        let photo = try PhotoCommand.parse(["ada@contoso.example", "-o", "ada.png", "--if-none-match", "\"E1\""])
+        #expect(photo.idOrMail == "ada@contoso.example" && photo.output == "ada.png" && photo.ifNoneMatch == "\"E1\"")
+        #expect(try PhotoCommand.parse(["u-1"]).output == nil)
+        #expect(throws: (any Error).self) { try PhotoCommand.parse([]) }
+    }
+
     @Test func scheduleOptionsBuildTheUpdate() throws {
         #expect(try ScheduleCommand.parse([]).request == nil)
         let off = try #require(try ScheduleCommand.parse(["--every", "off"]).request)

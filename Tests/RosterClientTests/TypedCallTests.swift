@@ -88,6 +88,7 @@ struct TypedCallTests {
             _ = try await client.createAPIKey(role: .reader, label: "x")
             _ = try await client.listAPIKeys()
             _ = try await client.revokeAPIKey(id: "k")
+            _ = try await client.contactPhoto(.mail("zoe@example.com"), ifNoneMatch: "\"e\"")
             _ = try await client.listContactChanges(after: 0)
             var changes = 0
             for try await _ in try await client.watchContactChanges(after: 0) { changes += 1 }

@@ -164,6 +164,26 @@ struct ChangeFeedStoreTests {
         await fixture.tearDown()
     }
 
+    @Test(
+        "storing, replacing and deleting a photo is a change of its own (source photo); an unchanged deletion is none",
+        arguments: StoreKind.allCases
+    )
+    func photos(kind: StoreKind) async throws {
+        let fixture = try await StoreFixture.make(kind)
+        let store = fixture.store
+        _ = try await sync(store, job: "a", SampleContacts.contacts(0..<2), now: 1)
+        let id = SampleContacts.guid(0)
+        let photo = ContactPhoto(etag: "\"e1\"", contentType: "image/png", bytes: [1, 2, 3], changedAt: 70)
+        #expect(try await store.setPhoto(photo, tenant: tenant, contactID: id))
+        #expect(try await store.setPhoto(nil, tenant: tenant, contactID: id))
+        #expect(try await store.setPhoto(nil, tenant: tenant, contactID: id) == false)
+        let changes = try await all(store, after: 2)
+        #expect(changes.map(\.sequence) == [3, 4])
+        #expect(changes.allSatisfy { $0.source == .photo && $0.kind == .updated && $0.contactID == id })
+        #expect(changes.first?.changedAt == 70)
+        await fixture.tearDown()
+    }
+
     @Test("with the feed off nothing is logged and applies count as before", arguments: StoreKind.allCases)
     func off(kind: StoreKind) async throws {
         let fixture = try await StoreFixture.make(kind, logsChanges: false)

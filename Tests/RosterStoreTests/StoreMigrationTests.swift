@@ -61,6 +61,19 @@ struct StoreMigrationTests {
         #expect(try await target.authenticate(token: source.tokens.revoked) == nil)
         #expect(try await target.authenticate(token: source.tokens.expiring)?.expiresAt == 1_900_000_000_000)
 
+        // Photos: every one, byte for byte, with its etag in the contacts read above.
+        let photoETags = try await sqlite.photoETags(tenant: "acme")
+        #expect(photoETags.count == MigrationSource.photoCount)
+        #expect(try await target.photoETags(tenant: "acme") == photoETags)
+        for id in photoETags.keys {
+            #expect(
+                try await target.photo(tenant: "acme", contactID: id) == sqlite.photo(tenant: "acme", contactID: id)
+            )
+        }
+        #expect(try await target.tenant(id: "beta")?.syncPhotos == false)
+        #expect(report.photos == MigrationSource.photoCount)
+        #expect(report.tenants.map(\.photos) == [MigrationSource.photoCount, 0])
+
         #expect(report.tenants.map(\.id) == ["acme", "beta"])
         #expect(report.contacts == MigrationSource.acmeContacts + 2)
         #expect(report.overrides == 3 && report.tenants.map(\.overrides) == [1, 2])
@@ -147,6 +160,8 @@ struct StoreMigrationTests {
 struct MigrationSource {
     static let now: Int64 = 1_800_000_000_000
     static let acmeContacts = 12_000
+    /// Photos of acme's first contacts: more than `StoreMigration.photosPerPage`.
+    static let photoCount = 120
     static let deltaLink = "https://graph.example/v1.0/users/delta?$deltatoken=acme-42"
 
     let directory: String
@@ -172,6 +187,7 @@ struct MigrationSource {
         try await store.setClientSecret("s3cret-value", tenant: "acme")
         var beta = StoreFixture.tenantRecord(id: "beta")
         try await store.createTenant(beta)
+        beta.syncPhotos = false
         beta.connectionState = .credentialsInvalid
         beta.connectionErrorCode = "AADSTS7000215"
         try await store.updateTenant(beta)
@@ -197,6 +213,16 @@ struct MigrationSource {
                     setAt: 5
                 )
             )
+        }
+        // More photos than one copy step holds, each of its own bytes.
+        for number in 0..<min(contacts, photoCount) {
+            let photo = ContactPhoto(
+                etag: "\"p\(number)\"",
+                contentType: number.isMultiple(of: 2) ? "image/jpeg" : "image/png",
+                bytes: (0..<(1_000 + number)).map { UInt8(truncatingIfNeeded: $0 &* (number + 1)) },
+                changedAt: 3 + Int64(number)
+            )
+            _ = try await store.setPhoto(photo, tenant: "acme", contactID: SampleContacts.guid(number))
         }
 
         let admin = try await store.createAPIKey(tenant: "acme", role: .admin, label: "ops", now: 10)

@@ -37,6 +37,7 @@ struct AttributeSyncTests {
             #expect(delta.updated == 2)
             let fetched = double.requests.filter {
                 $0.path.hasPrefix("/v1.0/users/") && !$0.path.contains("$count") && !$0.path.hasSuffix("delta")
+                    && GraphDouble.photoRequest(path: $0.path) == nil
             }
             #expect(fetched.map(\.path).contains("/v1.0/users/\(first)"))
             #expect(fetched.allSatisfy { $0.query["$select"]?.hasSuffix(",employeeId,\(Self.costCentre)") == true })

@@ -59,12 +59,15 @@ struct FullListingTests {
         #expect(during.total == demo.export.users.count, "the count is known before the listing ends")
     }
 
-    @Test("against the Graph double a full sync of 2,500 users costs 6 Graph requests: check, link, count, 3 pages")
+    @Test("against the Graph double a full sync of 2,500 users costs 6 Graph requests besides one per contact's photo")
     func graphRequests() async throws {
         try await DeltaSyncTests.withDouble(users: 2_500) { double, fixture, _ in
             let final = try await fixture.sync()
             #expect(final.state == .succeeded && final.mode == .full)
-            let graph = double.requests.filter { $0.path.hasPrefix("/v1.0/") }
+            #expect(double.photoRequests.count == final.total, "each contact's photo metadata, none has a photo")
+            let graph = double.requests.filter {
+                $0.path.hasPrefix("/v1.0/") && GraphDouble.photoRequest(path: $0.path) == nil
+            }
             #expect(
                 graph.map(\.path) == [
                     "/v1.0/users", "/v1.0/users/delta", "/v1.0/users/$count", "/v1.0/users", "/v1.0/users",

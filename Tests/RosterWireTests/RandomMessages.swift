@@ -41,6 +41,7 @@ extension Contact: RandomSample {
             override.setUnixMs = rng.int64()
             return override
         }
+        c.photoEtag = rng.text(maxLength: 20)
         return c
     }
 }
@@ -147,6 +148,7 @@ extension GetStatusResponse: RandomSample {
             settings.deletionThreshold = UInt32(truncatingIfNeeded: rng.int64())
             settings.includeDisabledAccounts = rng.bool()
             settings.attributes = (0..<rng.count(3)).map { _ in rng.text() }
+            settings.syncPhotos = rng.bool()
             status.settings = settings
         }
         status.nextScheduledUnixMs = rng.int64()
@@ -163,6 +165,7 @@ extension UpdateSettingsRequest: RandomSample {
         if rng.bool() { request.includeDisabledAccounts = rng.bool() }
         if rng.bool() { request.scheduledScope = SyncScope() }
         if rng.bool() { request.attributes = AttributeList((0..<rng.count(3)).map { _ in rng.text() }) }
+        if rng.bool() { request.syncPhotos = rng.bool() }
         return request
     }
 }
@@ -175,6 +178,26 @@ extension GetContactRequest: RandomSample {
         case 2: GetContactRequest(lookup: .mail(rng.text()))
         default: GetContactRequest(lookup: .userPrincipalName(rng.text()), includeDirectoryValues: rng.bool())
         }
+    }
+}
+
+extension GetContactPhotoRequest: RandomSample {
+    static func random(using rng: inout SeededRandom) -> GetContactPhotoRequest {
+        var request = GetContactPhotoRequest()
+        request.lookup = GetContactRequest.random(using: &rng).lookup
+        request.ifNoneMatch = rng.bool() ? "" : rng.text(maxLength: 20)
+        return request
+    }
+}
+
+extension GetContactPhotoResponse: RandomSample {
+    static func random(using rng: inout SeededRandom) -> GetContactPhotoResponse {
+        var response = GetContactPhotoResponse()
+        response.photo = (0..<rng.count(300)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        response.contentType = rng.text(maxLength: 20)
+        response.etag = rng.text(maxLength: 20)
+        response.notModified = rng.bool()
+        return response
     }
 }
 
@@ -262,6 +285,7 @@ extension AllTypes: RandomSample {
 /// The types the round-trip tests generate, by name.
 let randomSampleTypes: [any RandomSample.Type] = [
     Contact.self, SyncJob.self, ProgressUpdate.self, ListGroupsResponse.self, GetStatusResponse.self,
-    UpdateSettingsRequest.self, GetContactRequest.self, RPCMessages.CallHeaders.self, RPCMessages.Status.self,
+    UpdateSettingsRequest.self, GetContactRequest.self, GetContactPhotoRequest.self, GetContactPhotoResponse.self,
+    RPCMessages.CallHeaders.self, RPCMessages.Status.self,
     AllTypes.self, SetContactOverrideRequest.self,
 ]

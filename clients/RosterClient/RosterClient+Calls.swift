@@ -271,6 +271,24 @@ extension RosterClient {
         request.id = id
         return try await call(RosterMethods.revokeAPIKey, request, timeout: timeout)
     }
+
+    /// A contact's profile photo, looked up as ``getContact(_:timeout:)`` does. Pass the etag of
+    /// the photo you hold (``Contact/photoEtag``, or the last answer's `etag`) as `ifNoneMatch`:
+    /// when it is current the answer has `notModified` set and no bytes.
+    ///
+    /// - Throws: ``RosterError`` NOT_FOUND when there is no such contact or it has no photo;
+    ///   INVALID_ARGUMENT for a lookup GetContact refuses.
+    public func contactPhoto(
+        _ lookup: GetContactRequest.Lookup,
+        ifNoneMatch: String = "",
+        timeout: Duration? = nil
+    ) async throws -> GetContactPhotoResponse {
+        try await call(
+            RosterMethods.getContactPhoto,
+            GetContactPhotoRequest(lookup: lookup, ifNoneMatch: ifNoneMatch),
+            timeout: timeout
+        )
+    }
 }
 
 extension ListContactsRequest {

@@ -52,6 +52,10 @@ package struct ContactRecord: Sendable, Hashable {
     package var attributes: [String: String]
     /// When the store last wrote a change to this contact (Unix milliseconds); set by the apply step.
     package var changedAt: Int64
+    /// The etag of the contact's stored photo (``ContactPhoto``), nil without one. Filled by the
+    /// stores' contact reads; the apply step neither reads nor writes it (photos are written by
+    /// `Store.setPhoto`).
+    package var photoETag: String?
 
     /// A contact with `id` and every other field empty.
     package init(id: String) {

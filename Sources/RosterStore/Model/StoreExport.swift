@@ -78,6 +78,20 @@ package struct ExportedGroup: Sendable, Hashable {
     }
 }
 
+/// A contact's photo as stored, with the contact it belongs to.
+package struct ExportedPhoto: Sendable, Hashable {
+    /// The contact's directory id.
+    package var contactID: String
+    /// The photo.
+    package var photo: ContactPhoto
+
+    /// A photo row of these values.
+    package init(contactID: String, photo: ContactPhoto) {
+        self.contactID = contactID
+        self.photo = photo
+    }
+}
+
 /// A contact's row with its columns' text exactly as stored (businessPhones as its stored JSON
 /// text, not decoded and encoded again), so a move keeps every value byte for byte.
 package struct ExportedContact: Sendable, Hashable {

@@ -40,6 +40,8 @@ package struct TenantRecord: Sendable, Hashable {
     /// and `extension_<app id>_<name>` schema extensions), canonical names in the admin's order.
     /// Stored as a JSON array of strings; a change must clear ``deltaLink``.
     package var attributes: [String]
+    /// Whether syncs fetch the users' profile photos (``ContactPhoto``). Default true.
+    package var syncPhotos: Bool
 
     /// A new, unconnected tenant with default options, scoped to all users.
     package init(id: String, displayName: String, authorityURL: String, graphBaseURL: String, createdAt: Int64) {
@@ -55,5 +57,6 @@ package struct TenantRecord: Sendable, Hashable {
         self.createdAt = createdAt
         self.hasClientSecret = false
         self.attributes = []
+        self.syncPhotos = true
     }
 }

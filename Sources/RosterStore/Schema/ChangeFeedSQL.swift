@@ -43,7 +43,7 @@ enum ChangeFeedSQL {
     /// ?1 tenant, ?2 cursor, ?3 limit: the changes after the cursor with their contacts as they are.
     static let page = """
         SELECT ch.seq, ch.contact_id, ch.kind, ch.source, ch.changed_at,
-            c.id, \(ContactColumns.list(prefix: "c")), c.changed_at
+            c.id, \(ContactColumns.list(prefix: "c")), c.changed_at, \(ContactColumns.photoETag(of: "c"))
         FROM contact_changes ch LEFT JOIN contacts c ON c.tenant_id = ch.tenant_id AND c.id = ch.contact_id
         WHERE ch.tenant_id = ?1 AND ch.seq > ?2
         ORDER BY ch.seq LIMIT ?3

@@ -98,13 +98,22 @@ package enum ContactColumns {
         for (offset, value) in values(of: contact).enumerated() { statement.bind(value, at: first + Int32(offset)) }
     }
 
-    /// Reads a contact whose id is in column `idColumn`, its fields right after, then changed_at.
+    /// `(SELECT etag FROM photos …)` of the row of `contacts` (aliased `table`): a contact read's
+    /// last column, its photo's etag or NULL.
+    package static func photoETag(of table: String) -> String {
+        "(SELECT p.etag FROM photos p WHERE p.tenant_id = \(table).tenant_id AND p.contact_id = \(table).id)"
+    }
+
+    /// Reads a contact whose id is in column `idColumn`, its fields right after, then changed_at,
+    /// then its photo's etag (``photoETag(of:)``).
     static func read(_ statement: Statement, idColumn: Int32) -> ContactRecord {
         let count = Int32(fields.count)
-        return record(
+        var contact = record(
             id: statement.string(idColumn) ?? "",
             values: (1...count).map { statement.string(idColumn + $0) },
             changedAt: statement.int64(idColumn + count + 1)
         )
+        contact.photoETag = statement.string(idColumn + count + 2)
+        return contact
     }
 }

@@ -23,6 +23,7 @@ package enum RosterSchema {
         migrator.register("additional user properties per tenant, their values per contact", sql: version9)
         migrator.register("a change feed per tenant: numbered contact changes", sql: changeFeed)
         migrator.register("local overrides of contact fields", sql: version11)
+        migrator.register("contact photos, and whether a tenant syncs them", sql: photosVersion)
         return migrator
     }()
 
@@ -59,6 +60,22 @@ package enum RosterSchema {
             changed_at INTEGER NOT NULL,
             PRIMARY KEY (tenant_id, seq)
         ) WITHOUT ROWID;
+        """
+
+    /// Photos beside contacts, deleted with them (the apply's DELETE cascades in its transaction).
+    /// Not WITHOUT ROWID: its rows are large.
+    private static let photosVersion = """
+        ALTER TABLE tenants ADD COLUMN sync_photos INTEGER NOT NULL DEFAULT 1;
+        CREATE TABLE photos (
+            tenant_id TEXT NOT NULL,
+            contact_id TEXT NOT NULL,
+            etag TEXT NOT NULL,
+            content_type TEXT NOT NULL,
+            bytes BLOB NOT NULL,
+            changed_at INTEGER NOT NULL,
+            PRIMARY KEY (tenant_id, contact_id),
+            FOREIGN KEY (tenant_id, contact_id) REFERENCES contacts(tenant_id, id) ON DELETE CASCADE
+        );
         """
 
     private static let version9 = """

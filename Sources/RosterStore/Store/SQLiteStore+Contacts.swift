@@ -1,6 +1,7 @@
 // Reading contacts (they are written only by the apply step).
 extension SQLiteStore {
-    private static let select = "SELECT id, \(ContactColumns.list), changed_at FROM contacts"
+    private static let select =
+        "SELECT id, \(ContactColumns.list), changed_at, \(ContactColumns.photoETag(of: "contacts")) FROM contacts"
 
     package func contact(tenant: String, id: String) async throws(StoreError) -> ContactRecord? {
         try await pool.read { connection throws(StoreError) in

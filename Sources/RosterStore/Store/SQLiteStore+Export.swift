@@ -52,6 +52,37 @@ extension SQLiteStore {
         }
     }
 
+    /// Up to `limit` of the tenant's photos with contact ids greater than `after`, by contact id
+    /// (keyset paging, as ``exportContacts(tenant:after:limit:)``).
+    package func exportPhotos(tenant: String, after: String?, limit: Int) async throws(StoreError) -> [ExportedPhoto] {
+        try await pool.read { connection throws(StoreError) in
+            let select = try connection.cached(
+                """
+                SELECT contact_id, etag, content_type, bytes, changed_at FROM photos
+                WHERE tenant_id = ?1 AND contact_id > ?2 ORDER BY contact_id LIMIT ?3
+                """
+            )
+            select.bind(tenant, at: 1)
+            select.bind(after ?? "", at: 2)
+            select.bind(max(0, limit), at: 3)
+            var photos: [ExportedPhoto] = []
+            while try select.step() {
+                photos.append(
+                    ExportedPhoto(
+                        contactID: select.string(0) ?? "",
+                        photo: ContactPhoto(
+                            etag: select.string(1) ?? "",
+                            contentType: select.string(2) ?? "",
+                            bytes: select.bytes(3) ?? [],
+                            changedAt: select.int64(4)
+                        )
+                    )
+                )
+            }
+            return photos
+        }
+    }
+
     private static func exportTenants(_ connection: Connection) throws(StoreError) -> [ExportedTenant] {
         let select = try connection.cached(
             "SELECT \(tenantColumns), client_secret, contacts_generation FROM tenants ORDER BY id"

@@ -4,7 +4,7 @@ extension SQLiteStore {
         id, display_name, directory_tenant_id, client_id, authority_url, graph_base_url, connection_state,
         connection_error_code, scope_kind, scope_group_id, scope_group_name, delta_link, deletion_threshold,
         include_disabled, sync_interval_minutes, next_sync_at, created_at, client_secret IS NOT NULL, token_scope,
-        attributes
+        attributes, sync_photos
         """
 
     package func createTenant(_ tenant: TenantRecord) async throws(StoreError) {
@@ -98,7 +98,7 @@ extension SQLiteStore {
                 graph_base_url = ?6, connection_state = ?7, connection_error_code = ?8, scope_kind = ?9,
                 scope_group_id = ?10, scope_group_name = ?11, delta_link = ?12, deletion_threshold = ?13,
                 include_disabled = ?14, sync_interval_minutes = ?15, next_sync_at = ?16, token_scope = ?17,
-                attributes = ?18
+                attributes = ?18, sync_photos = ?19
             WHERE id = ?1
             """
         )
@@ -122,6 +122,7 @@ extension SQLiteStore {
         if let next = tenant.nextSyncAt { update.bind(next, at: 16) }
         update.bind(tenant.tokenScope, at: 17)
         update.bind(PhoneList.encode(tenant.attributes), at: 18)
+        update.bind(tenant.syncPhotos, at: 19)
         try update.run()
         guard connection.changes == 1 else { throw noTenant(tenant.id) }
     }
@@ -147,6 +148,7 @@ extension SQLiteStore {
         tenant.hasClientSecret = row.bool(17)
         tenant.tokenScope = row.string(18)
         tenant.attributes = PhoneList.decode(row.string(19) ?? "[]")
+        tenant.syncPhotos = row.bool(20)
         return tenant
     }
 }

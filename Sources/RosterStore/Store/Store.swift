@@ -86,6 +86,17 @@ package protocol Store: Sendable {
     /// Every override of the tenant's contacts, by contact id.
     func contactOverrides(tenant: String) async throws(StoreError) -> [String: [ContactOverrideRecord]]
 
+    // MARK: Photos
+
+    /// The etag of every stored photo of the tenant, by contact id.
+    func photoETags(tenant: String) async throws(StoreError) -> [String: String]
+    /// Writes the contact's photo, or deletes it when `photo` is nil, in ONE transaction of its own.
+    /// Returns whether the store changed: false when the contact does not exist (a photo is kept
+    /// only beside its contact) or, for a deletion, when it had no photo.
+    func setPhoto(_ photo: ContactPhoto?, tenant: String, contactID: String) async throws(StoreError) -> Bool
+    /// The contact's photo, or nil.
+    func photo(tenant: String, contactID: String) async throws(StoreError) -> ContactPhoto?
+
     // MARK: Groups
 
     /// Replaces the tenant's cached groups with `groups`.

@@ -30,6 +30,8 @@ public struct Contact: ProtoMessage {
     public var attributes: [String: String] = [:]
     /// The contact's local overrides, by field name; the fields above hold their effective values.
     public var overrides: [ContactOverride] = []
+    /// The etag of the contact's profile photo (``GetContactPhotoResponse/etag``); empty without one.
+    public var photoEtag = ""
 
     public init() {}
 
@@ -56,6 +58,7 @@ public struct Contact: ProtoMessage {
         v.map(19, extensionAttributes)
         v.int64(20, changedUnixMs)
         v.map(21, attributes)
+        v.string(22, photoEtag)
         v.repeatedMessage(23, overrides)
     }
 
@@ -84,6 +87,7 @@ public struct Contact: ProtoMessage {
         case 20: changedUnixMs = try r.int64(tag)
         case 21: try r.mapEntry(tag, into: &attributes)
         case 23: try r.repeatedMessage(tag, into: &overrides)
+        case 22: photoEtag = try r.string(tag)
         default: try r.skip(tag)
         }
     }

@@ -71,10 +71,15 @@ public enum RosterMethods {
         name: "ClearContactOverride"
     )
 
+    public static let getContactPhoto = UnaryMethod<GetContactPhotoRequest, GetContactPhotoResponse>(
+        service: service,
+        name: "GetContactPhoto"
+    )
+
     /// Every method above, in proto/roster.proto's order.
     public static let all: [any RPCMethodDescriptor] = [
         connectDirectory, getStatus, startSync, cancelSync, watchProgress, listGroups, listContacts, getContact,
-        listSyncJobs, updateSettings, createAPIKey, listAPIKeys, revokeAPIKey, listContactChanges, watchContactChanges,
-        setContactOverride, clearContactOverride,
+        listSyncJobs, updateSettings, createAPIKey, listAPIKeys, revokeAPIKey, getContactPhoto, listContactChanges,
+        watchContactChanges, setContactOverride, clearContactOverride,
     ]
 }

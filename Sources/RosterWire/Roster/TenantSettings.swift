@@ -11,6 +11,8 @@ public struct TenantSettings: ProtoMessage {
     /// Additional user properties synced into ``Contact/attributes``: Graph user properties the
     /// delta query tracks and directory schema extensions, in canonical case; at most 100.
     public var attributes: [String] = []
+    /// Sync the users' profile photos (the server always fills it; on by default).
+    public var syncPhotos = false
 
     public init() {}
 
@@ -20,6 +22,7 @@ public struct TenantSettings: ProtoMessage {
         v.uint32(2, deletionThreshold)
         v.bool(3, includeDisabledAccounts)
         v.repeatedString(4, attributes)
+        v.bool(5, syncPhotos)
     }
 
     @inlinable
@@ -29,6 +32,7 @@ public struct TenantSettings: ProtoMessage {
         case 2: deletionThreshold = try r.uint32(tag)
         case 3: includeDisabledAccounts = try r.bool(tag)
         case 4: attributes.append(try r.string(tag))
+        case 5: syncPhotos = try r.bool(tag)
         default: try r.skip(tag)
         }
     }

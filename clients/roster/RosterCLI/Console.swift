@@ -36,6 +36,11 @@ public struct Console: Sendable {
         FileHandle.standardOutput.write(Data(text.utf8))
     }
 
+    /// Writes `bytes` to standard output as they are (a photo's image).
+    public func write(bytes: [UInt8]) {
+        FileHandle.standardOutput.write(Data(bytes))
+    }
+
     /// Writes `line` and a newline to standard error.
     public func printError(_ line: String) {
         FileHandle.standardError.write(Data((line + "\n").utf8))

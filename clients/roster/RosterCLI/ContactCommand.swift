@@ -66,6 +66,7 @@ struct ContactCommand: AsyncParsableCommand {
         rows += contact.attributes.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }.map {
             ($0.key, $0.value.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: ", "))
         }
+        rows.append(("photoEtag", contact.photoEtag))
         rows.append(("changed", TextFormat.time(unixMs: contact.changedUnixMs)))
         return TextFormat.labelled(rows.filter { !$0.1.isEmpty }) + overrideLines(contact.overrides)
     }

@@ -1,3 +1,4 @@
+internal import Foundation
 public import RosterWire
 
 /// The `--json` form of every message the CLI prints: the proto3 JSON mapping (lowerCamelCase field
@@ -161,6 +162,7 @@ public enum JSONOutput {
                 )
             ),
             ("changedUnixMs", .int(contact.changedUnixMs)),
+            ("photoEtag", .string(contact.photoEtag)),
             (
                 "attributes",
                 .object(
@@ -182,6 +184,21 @@ public enum JSONOutput {
             ("setBy", .string(override.setBy)),
             ("setUnixMs", .int(override.setUnixMs)),
         ])
+    }
+
+    /// A GetContactPhoto answer: the image in base64 (proto3 JSON's bytes) unless it went to a
+    /// file, and where it went.
+    public static func photo(_ photo: GetContactPhotoResponse, output: String?) -> JSONValue {
+        var fields: [(String, JSONValue)] = [
+            ("contentType", .string(photo.contentType)), ("etag", .string(photo.etag)),
+            ("notModified", .bool(photo.notModified)), ("size", .int(Int64(photo.photo.count))),
+        ]
+        if let output {
+            fields.append(("output", .string(output)))
+        } else {
+            fields.append(("photo", .string(Data(photo.photo).base64EncodedString())))
+        }
+        return .object(fields)
     }
 
     /// One or more pages of contacts as one object.
@@ -224,6 +241,7 @@ public enum JSONOutput {
             ("deletionThreshold", .int(Int64(settings.deletionThreshold))),
             ("includeDisabledAccounts", .bool(settings.includeDisabledAccounts)),
             ("attributes", .array(settings.attributes.map(JSONValue.string))),
+            ("syncPhotos", .bool(settings.syncPhotos)),
         ])
     }
 

@@ -24,9 +24,7 @@ public struct Roster: AsyncParsableCommand {
         subcommands: [
             ConnectCommand.self, SyncCommand.self, WatchCommand.self, CancelCommand.self, StatusCommand.self,
             GroupsCommand.self, ContactsCommand.self, ContactCommand.self, OverrideCommand.self, ChangesCommand.self,
-            JobsCommand.self,
-            ScheduleCommand.self,
-            SettingsCommand.self,
+            PhotoCommand.self, JobsCommand.self, ScheduleCommand.self, SettingsCommand.self,
             KeysCommand.self, HealthCommand.self, DescribeCommand.self, CallCommand.self, DemoCommand.self,
         ]
     )

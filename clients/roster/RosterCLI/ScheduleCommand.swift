@@ -102,6 +102,7 @@ struct ScheduleCommand: AsyncParsableCommand {
             ("Deletion threshold", "\(TextFormat.count(Int64(settings.deletionThreshold))) contacts"),
             ("Disabled accounts", settings.includeDisabledAccounts ? "synced" : "left out"),
             ("Attributes", settings.attributes.isEmpty ? "none" : settings.attributes.joined(separator: ", ")),
+            ("Photos", settings.syncPhotos ? "synced" : "not synced"),
         ]
     }
 }

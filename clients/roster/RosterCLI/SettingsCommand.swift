@@ -4,18 +4,20 @@ internal import RosterClient
 internal import RosterWire
 
 /// `roster settings`: show every tenant setting, or change the additional user properties synced
-/// into each contact's attributes.
+/// into each contact's attributes, or whether photos are synced.
 struct SettingsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "settings",
-        abstract: "Show the tenant's settings, or change the additional user properties it syncs (admin).",
+        abstract: "Show the tenant's settings, or change the user properties and photos it syncs (admin).",
         discussion: """
             With no options, prints the settings. Additional user properties are Graph user \
             properties that the users delta query tracks (employeeId, employeeType, proxyAddresses, \
             …) and directory schema extensions (extension_<app id without dashes>_<name>); their \
             values appear under each contact's attributes after the next sync, which runs in full \
-            after a change. Unknown names are refused, each one named. The schedule, threshold and \
-            disabled accounts are changed with `roster schedule`.
+            after a change. Unknown names are refused, each one named. --no-sync-photos stops \
+            fetching profile photos (those stored stay until their contacts go); --sync-photos \
+            fetches them again at the next sync. The schedule, threshold and disabled accounts are \
+            changed with `roster schedule`.
             """
     )
 
@@ -37,6 +39,12 @@ struct SettingsCommand: AsyncParsableCommand {
         help: ArgumentHelp("Stop syncing this property.", valueName: "name")
     )
     var removedAttributes: [String] = []
+
+    @Flag(
+        inversion: .prefixedNo,
+        help: "Sync the users' profile photos (on by default; GetContactPhoto serves them)."
+    )
+    var syncPhotos: Bool?
 
     func validate() throws {
         if attributes != nil, !(addedAttributes.isEmpty && removedAttributes.isEmpty) {
@@ -63,9 +71,11 @@ struct SettingsCommand: AsyncParsableCommand {
         try await CommandRunner.run(connection) { client, context in
             let status = try await client.getStatus()
             var response = ScheduleCommand.settingsResponse(status)
-            if let names = attributeList(current: status.settings?.attributes ?? []) {
+            let names = attributeList(current: status.settings?.attributes ?? [])
+            if names != nil || syncPhotos != nil {
                 var request = UpdateSettingsRequest()
-                request.attributes = AttributeList(names)
+                request.attributes = names.map(AttributeList.init)
+                request.syncPhotos = syncPhotos
                 response = try await client.updateSettings(request)
             }
             if context.json {

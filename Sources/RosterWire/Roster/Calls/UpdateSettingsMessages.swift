@@ -10,6 +10,8 @@ public struct UpdateSettingsRequest: ProtoMessage {
     public var scheduledScope: SyncScope?
     /// Replaces the tenant's additional user properties (an empty list: none); nil keeps them.
     public var attributes: AttributeList?
+    /// Sync the users' profile photos; nil keeps the setting.
+    public var syncPhotos: Bool?
 
     public init() {}
 
@@ -20,6 +22,7 @@ public struct UpdateSettingsRequest: ProtoMessage {
         v.bool(3, includeDisabledAccounts)
         v.message(4, scheduledScope)
         v.message(5, attributes)
+        v.bool(6, syncPhotos)
     }
 
     @inlinable
@@ -30,6 +33,7 @@ public struct UpdateSettingsRequest: ProtoMessage {
         case 3: includeDisabledAccounts = try r.bool(tag)
         case 4: try r.message(tag, into: &scheduledScope)
         case 5: try r.message(tag, into: &attributes)
+        case 6: syncPhotos = try r.bool(tag)
         default: try r.skip(tag)
         }
     }
