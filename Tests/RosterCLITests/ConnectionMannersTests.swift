@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import NIOCore
 import RosterClient
@@ -14,7 +15,7 @@ import Testing
 @Suite(.timeLimit(.minutes(1)))
 struct ConnectionMannersTests {
     /// A running `openssl s_server`; ``stop()`` ends it.
-    final class TLSServer {
+    final class TLSServer: @unchecked Sendable {
         let process: Process
         let port: Int
         let certificatePath: String
@@ -35,7 +36,12 @@ struct ConnectionMannersTests {
         }
     }
 
-    static func startTLSServer() throws -> TLSServer {
+    /// Off the cooperative threads: starting waits for openssl and for the server's first line.
+    static func startTLSServer() async throws -> TLSServer {
+        try await onOwnThread { try startTLSServerBlocking() }
+    }
+
+    private static func startTLSServerBlocking() throws -> TLSServer {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "roster-cli-tls-\(UUID().uuidString)"
         ).path
@@ -97,7 +103,7 @@ struct ConnectionMannersTests {
     }
 
     @Test func aCertificateThatDoesNotVerifyIsNotRetried() async throws {
-        let server = try Self.startTLSServer()
+        let server = try await Self.startTLSServer()
         defer { server.stop() }
         var configuration = RosterClientConfiguration(host: "127.0.0.1", port: server.port, security: .tls)
         configuration.backoff.initial = .milliseconds(10)
@@ -119,7 +125,7 @@ struct ConnectionMannersTests {
     }
 
     @Test func rosterNamesTheCheckThatFailedAndWhatToDo() async throws {
-        let server = try Self.startTLSServer()
+        let server = try await Self.startTLSServer()
         defer { server.stop() }
         let address = "127.0.0.1:\(server.port)"
 
@@ -153,7 +159,7 @@ struct ConnectionMannersTests {
     }
 
     @Test func plaintextAgainstATLSPortSaysTheServerSpeaksTLS() async throws {
-        let server = try Self.startTLSServer()
+        let server = try await Self.startTLSServer()
         defer { server.stop() }
         let address = "127.0.0.1:\(server.port)"
         let run = try await Self.roster(["status", "--plaintext"], environment: ["ROSTER_ADDRESS": address])
