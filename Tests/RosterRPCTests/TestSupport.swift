@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import NIOCore
 import NIOPosix
@@ -34,31 +35,19 @@ enum TestCertificates {
             printf 'subjectAltName=DNS:ops-laptop\\n' > client.ext
             openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out client.pem -days 2 -extfile client.ext
             """
-        // posix_spawn and waitpid, not Foundation's Process: Process learns that its child ended
-        // when a socket (and here a pipe) the child holds closes, and a rosterd another test spawns
-        // at the same moment can inherit both and keep them open for minutes, which blocked this
-        // (synchronous, first-use) initializer and every test waiting on it.
+        // Spawned, not run with Foundation's Process: see SpawnedProcess for why.
         let scriptPath = directory + "/make-certificates.sh"
         let logPath = directory + "/make-certificates.log"
-        FileManager.default.createFile(atPath: scriptPath, contents: Data(script.utf8))
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, logPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        let argv = (["/bin/bash", scriptPath] as [String]).map { strdup($0) } + [nil]
-        let envp = ProcessInfo.processInfo.environment.map { strdup("\($0)=\($1)") } + [nil]
-        defer { (argv + envp).forEach { free($0) } }
-        var pid: pid_t = 0
-        guard posix_spawn(&pid, "/bin/bash", &actions, nil, argv, envp) == 0 else {
-            return .failure(CertificatesUnavailable(reason: "bash could not run: errno \(errno)"))
+        _ = FileManager.default.createFile(atPath: scriptPath, contents: Data(script.utf8))
+        try? FileManager.default.removeItem(atPath: logPath)
+        let ended: SpawnedProcess.Termination?
+        do {
+            ended = try SpawnedProcess("/bin/bash", [scriptPath], errors: .file(logPath)).wait()
+        } catch {
+            return .failure(CertificatesUnavailable(reason: "bash could not run: \(error)"))
         }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
         let output = FileManager.default.contents(atPath: logPath) ?? Data()
-        let exited = status & 0x7f == 0 && (status >> 8) & 0xff == 0
-        guard exited else {
+        guard ended?.shellStatus == 0 else {
             return .failure(
                 CertificatesUnavailable(
                     reason:
