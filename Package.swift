@@ -331,7 +331,7 @@ let package = Package(
         .testTarget(
             name: "RosterTLSTests",
             dependencies: [
-                "RosterTLS",
+                "RosterTLS", "ChildProcesses",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],

@@ -71,8 +71,8 @@ extension PostgresStore {
         }
     }
 
-    /// Logs one change of `contact` outside the apply, inside the caller's transaction (which must
-    /// hold the tenant's row, e.g. `SELECT … FOR NO KEY UPDATE`, or write it first).
+    /// Logs one change of `contact` outside the apply, inside the caller's transaction, and tells
+    /// the other replicas at its commit. The first statement takes the tenant's row lock.
     static func logChange(
         tenant: String,
         contact: String,
@@ -90,5 +90,6 @@ extension PostgresStore {
             """,
             [.text(tenant), .text(contact), .integer(now), .text(kind.rawValue), .text(source.rawValue)]
         )
+        try await notify(.contactsChanged(tenant: tenant), session: session)
     }
 }

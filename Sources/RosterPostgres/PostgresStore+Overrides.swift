@@ -28,9 +28,11 @@ extension PostgresStore {
             )
             try await Self.bumpContactsGeneration(tenant: tenant, session: session)
             if logsChanges {
-                try await Self.logOverrideChange(
+                try await Self.logChange(
                     tenant: tenant,
                     contact: contact.id,
+                    kind: .updated,
+                    source: .override,
                     now: override.setAt,
                     session: session
                 )
@@ -64,7 +66,14 @@ extension PostgresStore {
             if removed > 0 {
                 try await Self.bumpContactsGeneration(tenant: tenant, session: session)
                 if logsChanges {
-                    try await Self.logOverrideChange(tenant: tenant, contact: contactID, now: now, session: session)
+                    try await Self.logChange(
+                        tenant: tenant,
+                        contact: contactID,
+                        kind: .updated,
+                        source: .override,
+                        now: now,
+                        session: session
+                    )
                 }
             }
             let overrides = try await Self.overrides(tenant: tenant, contactIDs: [contactID], session: session)
@@ -72,21 +81,6 @@ extension PostgresStore {
         }
         if logsChanges && cleared.removed { changeSignal.advance(tenant: tenant) }
         return cleared
-    }
-
-    /// Logs an override's change to the contact's feed and tells the other replicas, at the commit.
-    private static func logOverrideChange(tenant: String, contact: String, now: Int64, session: SQLSession)
-        async throws(StoreError)
-    {
-        try await logChange(
-            tenant: tenant,
-            contact: contact,
-            kind: .updated,
-            source: .override,
-            now: now,
-            session: session
-        )
-        try await notify(.contactsChanged(tenant: tenant), session: session)
     }
 
     package func contactOverrides(tenant: String, contactIDs: [String]) async throws(StoreError)

@@ -78,63 +78,56 @@ public struct ChildProcess: Sendable {
         -> Outcome
     {
         _ = ignoreBrokenPipes
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let environment { process.environment = environment }
-        let output = Pipe()
-        let errors = Pipe()
-        let stdin = Pipe()
-        process.standardOutput = output
-        process.standardError = mergingErrors ? output : errors
-        process.standardInput = input == nil ? FileHandle.nullDevice : stdin
-        try process.run()
+        let process = try SpawnedProcess(
+            executable,
+            arguments,
+            environment: environment,
+            input: input == nil ? .null : .pipe,
+            output: .pipe,
+            errors: mergingErrors ? .sameAsOutput : .pipe
+        )
         // Write, and read standard error, beside the read of standard output, so that no pipe fills up and deadlocks.
         let input = self.input
         let writer = Thread {
-            if let input {
+            if let input, let pipe = process.input {
                 // A child that exits without reading (a missing tool: env exits 127) closes the
                 // pipe: the write then fails with EPIPE, which this ignores; the exit status tells.
-                try? stdin.fileHandleForWriting.write(contentsOf: input)
-                try? stdin.fileHandleForWriting.close()
+                try? pipe.write(contentsOf: input)
+                try? pipe.close()
             }
         }
         writer.start()
         let errorData = LockedData()
         let errorsRead = DispatchSemaphore(value: 0)
         let errorReader = Thread {
-            if !mergingErrors { errorData.set(errors.fileHandleForReading.readUntilEnd()) }
+            if let errors = process.errors { errorData.set(errors.readUntilEnd()) }
             errorsRead.signal()
         }
         errorReader.start()
         if let delay {
             Thread.sleep(forTimeInterval: delay.seconds)
-            kill(process.processIdentifier, SIGKILL)
+            process.send(SIGKILL)
         }
         var outputData = Data()
+        let output = process.output!
         if let killOn {
             var killed = false
             while true {
-                let chunk = output.fileHandleForReading.readChunk()
+                let chunk = output.readChunk()
                 if chunk.isEmpty { break }
                 outputData.append(chunk)
                 if !killed, outputData.range(of: killOn.marker) != nil {
                     if killOn.delay > .zero { Thread.sleep(forTimeInterval: killOn.delay.seconds) }
-                    kill(process.processIdentifier, SIGKILL)
+                    process.send(SIGKILL)
                     killed = true
                 }
             }
         } else {
-            outputData = output.fileHandleForReading.readUntilEnd()
+            outputData = output.readUntilEnd()
         }
         errorsRead.wait()
-        process.waitUntilExit()
-        return Outcome(
-            status: process.terminationStatus,
-            reason: process.terminationReason,
-            output: outputData,
-            errors: errorData.get()
-        )
+        let ended = process.wait()!
+        return Outcome(status: ended.status, reason: ended.reason, output: outputData, errors: errorData.get())
     }
 }
 

@@ -19,7 +19,7 @@ final class RosterdProcess: @unchecked Sendable {
     private(set) var port = 0
     /// `http://127.0.0.1:PORT/metrics`, when started with `--metrics-listen`.
     private(set) var metricsURL: String?
-    private var process: Process?
+    private var process: SpawnedProcess?
     private let extraArguments: [String]
     /// `--store …` for `serve` and the subcommands alike; empty: SQLite in the data directory.
     let storeArguments: [String]
@@ -36,7 +36,7 @@ final class RosterdProcess: @unchecked Sendable {
     }
 
     deinit {
-        process?.terminate()
+        process?.send(SIGTERM)
         try? FileManager.default.removeItem(atPath: dataDirectory)
     }
 
@@ -64,36 +64,29 @@ final class RosterdProcess: @unchecked Sendable {
     }
 
     private func startBlocking() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try Self.binaryPath())
-        process.arguments =
+        let arguments =
             [
                 "serve", "--data-dir", dataDirectory, "--listen", "127.0.0.1:0", "--allow-directory-host", "127.0.0.1",
                 "--grace-period", "2", "--schedule-check-seconds", "1", "--log-level", "debug",
             ] + (allowFileDirectories ? ["--allow-file-directories"] : []) + storeArguments + extraArguments
-        let output = Pipe()
-        process.standardOutput = output
-        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        try log.seekToEnd()
-        process.standardError = log
-        try process.run()
+        let process = try SpawnedProcess(try Self.binaryPath(), arguments, output: .pipe, errors: .file(logPath))
         self.process = process
+        let output = process.output!
         // The first stdout line: "rosterd listening on 127.0.0.1:PORT (TLS; …)", read on a thread
         // of its own so that a server that never prints it (or hangs) fails this test after a
         // bound instead of blocking the run: killing it ends the read.
-        let firstLine = LineReader(output.fileHandleForReading)
+        let firstLine = LineReader(output)
         guard let line = firstLine.wait(seconds: 60) else {
-            Foundation.kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            process.send(SIGKILL)
+            process.wait()
             self.process = nil
             throw Failure("rosterd printed no \"listening\" line within 60 s; killed it")
         }
         guard line.contains(UInt8(ascii: "\n")) else {
-            process.waitUntilExit()  // reaped, so that its status is its own
+            let ended = process.wait()
             self.process = nil
             throw Failure(
-                "rosterd exited before listening (status \(process.terminationStatus)): \(String(decoding: line, as: UTF8.self))"
+                "rosterd exited before listening (status \(ended?.status ?? -1)): \(String(decoding: line, as: UTF8.self))"
             )
         }
         let text = String(decoding: line, as: UTF8.self)
@@ -112,15 +105,15 @@ final class RosterdProcess: @unchecked Sendable {
 
     private func terminateBlocking() -> Int32 {
         guard let process else { return 0 }
-        process.terminate()
+        process.send(SIGTERM)
         self.process = nil
         // A server that does not stop is killed after a bound, and reports the signal.
-        guard Self.waitForExit(process, seconds: 60) else {
-            Foundation.kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+        guard let ended = process.wait(timeout: .seconds(60)) else {
+            process.send(SIGKILL)
+            process.wait()
             return -Int32(SIGKILL)
         }
-        return process.terminationStatus
+        return ended.status
     }
 
     /// SIGKILL: no shutdown at all.
@@ -130,20 +123,9 @@ final class RosterdProcess: @unchecked Sendable {
 
     private func killBlocking() {
         guard let process else { return }
-        Foundation.kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        process.send(SIGKILL)
+        process.wait()
         self.process = nil
-    }
-
-    /// Waits (polling, on the calling thread) for `process` to exit; false after `seconds`.
-    private static func waitForExit(_ process: Process, seconds: Double) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while process.isRunning {
-            if Date() > deadline { return false }
-            Thread.sleep(forTimeInterval: 0.01)
-        }
-        process.waitUntilExit()  // reaped: terminationStatus is now its own
-        return true
     }
 
     /// Where the server's log lines (standard error) go, across restarts.

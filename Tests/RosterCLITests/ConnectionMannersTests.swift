@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import NIOCore
 import RosterClient
@@ -14,75 +15,76 @@ import Testing
 @Suite(.timeLimit(.minutes(1)))
 struct ConnectionMannersTests {
     /// A running `openssl s_server`; ``stop()`` ends it.
-    final class TLSServer {
-        let process: Process
+    final class TLSServer: @unchecked Sendable {
+        let process: SpawnedProcess
         let port: Int
         let certificatePath: String
         let directory: String
 
-        init(process: Process, port: Int, certificatePath: String, directory: String) {
+        init(process: SpawnedProcess, port: Int, certificatePath: String, directory: String) {
             self.process = process
             self.port = port
             self.certificatePath = certificatePath
             self.directory = directory
         }
 
+        /// Kills the server; it is reaped on a thread of its own, so that this never blocks a test.
         func stop() {
-            // SIGKILL: the test process's signal mask, which children inherit, may block SIGTERM.
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            process.send(SIGKILL)
+            let process = self.process
+            Thread { process.wait() }.start()
             try? FileManager.default.removeItem(atPath: directory)
         }
     }
 
-    static func startTLSServer() throws -> TLSServer {
+    /// Off the cooperative threads: starting waits for openssl and for the server's first line.
+    static func startTLSServer() async throws -> TLSServer {
+        try await onOwnThread { try startTLSServerBlocking() }
+    }
+
+    private static func startTLSServerBlocking() throws -> TLSServer {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "roster-cli-tls-\(UUID().uuidString)"
         ).path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let make = Process()
-        make.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        make.arguments = [
-            "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-            "-keyout", "\(directory)/key.pem", "-out", "\(directory)/cert.pem", "-days", "2", "-subj", "/CN=localhost",
-            "-addext", "subjectAltName=DNS:localhost",
-        ]
-        make.standardOutput = FileHandle.nullDevice
-        make.standardError = FileHandle.nullDevice
-        try make.run()
-        make.waitUntilExit()
+        let make = try SpawnedProcess(
+            "/usr/bin/env",
+            [
+                "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                "-keyout", "\(directory)/key.pem", "-out", "\(directory)/cert.pem", "-days", "2", "-subj",
+                "/CN=localhost", "-addext", "subjectAltName=DNS:localhost",
+            ]
+        )
         try #require(
-            make.terminationStatus == 0,
+            make.wait()?.status == 0,
             "openssl could not make a test certificate: is the openssl CLI installed?"
         )
 
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        server.arguments = [
-            "openssl", "s_server", "-accept", "127.0.0.1:0", "-cert", "\(directory)/cert.pem", "-key",
-            "\(directory)/key.pem",
-            "-alpn", "roster/1",
-        ]
-        let output = Pipe()
-        server.standardOutput = output
-        server.standardError = FileHandle.nullDevice
-        server.standardInput = Pipe()  // s_server ends at EOF on its standard input
-        try server.run()
+        // Standard input a pipe kept open: s_server ends at EOF on it.
+        let server = try SpawnedProcess(
+            "/usr/bin/env",
+            [
+                "openssl", "s_server", "-accept", "127.0.0.1:0", "-cert", "\(directory)/cert.pem", "-key",
+                "\(directory)/key.pem", "-alpn", "roster/1",
+            ],
+            input: .pipe,
+            output: .pipe
+        )
+        let output = server.output!
         // The first line names the port: "ACCEPT 127.0.0.1:PORT".
         var text = ""
         while !text.contains("\n") || !text.contains("ACCEPT") {
-            let data = output.fileHandleForReading.availableData
+            let data = output.readChunk()
             guard !data.isEmpty else { break }
             text += String(decoding: data, as: UTF8.self)
         }
         // Keep reading so that s_server never blocks on a full pipe.
-        output.fileHandleForReading.readabilityHandler = { handle in
-            if handle.availableData.isEmpty { handle.readabilityHandler = nil }
-        }
+        Thread { _ = output.readUntilEnd() }.start()
         let line = text.split(separator: "\n").first { $0.hasPrefix("ACCEPT") } ?? ""
         guard let port = line.split(separator: ":").last.flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) })
         else {
-            kill(server.processIdentifier, SIGKILL)
+            server.send(SIGKILL)
+            Thread { server.wait() }.start()
             throw RPCError(.internal, "openssl s_server did not say its port: \(text)")
         }
         return TLSServer(process: server, port: port, certificatePath: "\(directory)/cert.pem", directory: directory)
@@ -97,7 +99,7 @@ struct ConnectionMannersTests {
     }
 
     @Test func aCertificateThatDoesNotVerifyIsNotRetried() async throws {
-        let server = try Self.startTLSServer()
+        let server = try await Self.startTLSServer()
         defer { server.stop() }
         var configuration = RosterClientConfiguration(host: "127.0.0.1", port: server.port, security: .tls)
         configuration.backoff.initial = .milliseconds(10)
@@ -119,7 +121,7 @@ struct ConnectionMannersTests {
     }
 
     @Test func rosterNamesTheCheckThatFailedAndWhatToDo() async throws {
-        let server = try Self.startTLSServer()
+        let server = try await Self.startTLSServer()
         defer { server.stop() }
         let address = "127.0.0.1:\(server.port)"
 
@@ -153,7 +155,7 @@ struct ConnectionMannersTests {
     }
 
     @Test func plaintextAgainstATLSPortSaysTheServerSpeaksTLS() async throws {
-        let server = try Self.startTLSServer()
+        let server = try await Self.startTLSServer()
         defer { server.stop() }
         let address = "127.0.0.1:\(server.port)"
         let run = try await Self.roster(["status", "--plaintext"], environment: ["ROSTER_ADDRESS": address])

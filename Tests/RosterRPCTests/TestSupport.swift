@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import NIOCore
 import NIOPosix
@@ -8,6 +9,10 @@ import RosterTLS
 import RosterWire
 import Synchronization
 import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Certificates made with the openssl CLI once per test run: a CA, a server certificate for
 /// 127.0.0.1 and localhost, a client certificate, and an unrelated CA.
@@ -30,20 +35,19 @@ enum TestCertificates {
             printf 'subjectAltName=DNS:ops-laptop\\n' > client.ext
             openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out client.pem -days 2 -extfile client.ext
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-c", script]
-        process.standardOutput = FileHandle.nullDevice
-        let errors = Pipe()
-        process.standardError = errors
+        // Spawned, not run with Foundation's Process: see SpawnedProcess for why.
+        let scriptPath = directory + "/make-certificates.sh"
+        let logPath = directory + "/make-certificates.log"
+        _ = FileManager.default.createFile(atPath: scriptPath, contents: Data(script.utf8))
+        try? FileManager.default.removeItem(atPath: logPath)
+        let ended: SpawnedProcess.Termination?
         do {
-            try process.run()
+            ended = try SpawnedProcess("/bin/bash", [scriptPath], errors: .file(logPath)).wait()
         } catch {
             return .failure(CertificatesUnavailable(reason: "bash could not run: \(error)"))
         }
-        let output = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
+        let output = FileManager.default.contents(atPath: logPath) ?? Data()
+        guard ended?.shellStatus == 0 else {
             return .failure(
                 CertificatesUnavailable(
                     reason:

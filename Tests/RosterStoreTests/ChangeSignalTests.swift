@@ -8,7 +8,7 @@ struct ChangeSignalTests {
         let signal = ChangeSignal()
         let noted = signal.generation(tenant: "a")
         let waiter = Task { await signal.wait(tenant: "a", past: noted, timeout: .seconds(600)) }
-        while signal.waiting == 0 { await Task.yield() }
+        while signal.waiting == 0 { try await Task.sleep(for: .milliseconds(1)) }
         signal.advance(tenant: "b")
         #expect(signal.waiting == 1, "another tenant's change woke the waiter")
         signal.advance(tenant: "a")
@@ -22,13 +22,13 @@ struct ChangeSignalTests {
     func cancelAndAll() async throws {
         let signal = ChangeSignal()
         let cancelled = Task { await signal.wait(tenant: "a", past: 0, timeout: .seconds(600)) }
-        while signal.waiting == 0 { await Task.yield() }
+        while signal.waiting == 0 { try await Task.sleep(for: .milliseconds(1)) }
         cancelled.cancel()
         await cancelled.value
         #expect(signal.waiting == 0)
         let first = Task { await signal.wait(tenant: "x", past: 0, timeout: .seconds(600)) }
         let second = Task { await signal.wait(tenant: "y", past: 0, timeout: .seconds(600)) }
-        while signal.waiting < 2 { await Task.yield() }
+        while signal.waiting < 2 { try await Task.sleep(for: .milliseconds(1)) }
         signal.advanceAll()
         await first.value
         await second.value
@@ -36,7 +36,7 @@ struct ChangeSignalTests {
     }
 
     @Test("a waiter gives up after its timeout")
-    func timeout() async {
+    func timeout() async throws {
         let signal = ChangeSignal()
         await signal.wait(tenant: "a", past: 0, timeout: .milliseconds(10))
         #expect(signal.waiting == 0)

@@ -8,8 +8,10 @@ import Testing
 /// A cancel or a shutdown reaches a job even while it waits out a directory's Retry-After.
 @Suite("Cancel means now")
 struct CancelTests {
-    /// Waits for `condition`, polling, for at most `seconds` (far below the hour a wait lasts).
-    func eventually(seconds: Double = 20, _ condition: () async -> Bool) async -> Bool {
+    /// Waits for `condition`, polling, for at most `seconds` (far below the hour a wait lasts; wide
+    /// because the whole suite runs hundreds of tests at once on two cores, where 20 s was once
+    /// too little for a job to reach its first page).
+    func eventually(seconds: Double = 120, _ condition: () async -> Bool) async -> Bool {
         let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
         while ContinuousClock.now < deadline {
             if await condition() { return true }

@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import NIOCore
 import NIOEmbedded
@@ -272,17 +273,9 @@ private struct OpenSSLCommandFailed: Error {
 /// Runs the openssl CLI and returns its standard output; throws when it exits non-zero.
 @discardableResult
 private func openssl(_ arguments: String...) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["openssl"] + arguments
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = output
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    let text = String(decoding: data, as: UTF8.self)
-    guard process.terminationStatus == 0 else { throw OpenSSLCommandFailed(output: text) }
+    let process = try SpawnedProcess("/usr/bin/env", ["openssl"] + arguments, output: .pipe, errors: .sameAsOutput)
+    let text = String(decoding: process.output!.readUntilEnd(), as: UTF8.self)
+    guard process.wait()?.status == 0 else { throw OpenSSLCommandFailed(output: text) }
     return text
 }
 

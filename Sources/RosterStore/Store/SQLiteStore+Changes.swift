@@ -74,33 +74,3 @@ extension SQLiteStore {
         try advance.run()
     }
 }
-
-extension Store {
-    /// Throws `.expired` unless every change after `cursor` is retained: `floor` is the newest
-    /// pruned change, `latest` the newest.
-    package static func checkCursor(_ cursor: Int64, latest: Int64, floor: Int64) throws(StoreError) {
-        if cursor < floor {
-            throw StoreError(
-                .expired,
-                "changes after cursor \(cursor) are no longer retained (the oldest kept follows \(floor))"
-            )
-        }
-        if cursor > latest {
-            throw StoreError(.expired, "cursor \(cursor) is ahead of this tenant's newest change (\(latest))")
-        }
-    }
-
-    /// A tenant's changes are numbered without gaps: a page must start right after `cursor`, or the
-    /// changes in between were pruned while it was read. Raises `latest` to the page's last change.
-    package static func checkPage(_ page: ContactChangePage, after cursor: Int64) throws(StoreError)
-        -> ContactChangePage
-    {
-        var page = page
-        guard let first = page.changes.first else { return page }
-        guard first.sequence == cursor + 1 else {
-            throw StoreError(.expired, "changes after cursor \(cursor) are no longer retained (pruned while read)")
-        }
-        page.latest = max(page.latest, page.changes[page.changes.count - 1].sequence)
-        return page
-    }
-}
