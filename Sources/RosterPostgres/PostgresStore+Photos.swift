@@ -55,7 +55,6 @@ extension PostgresStore {
                         now: now,
                         session: session
                     )
-                    try await Self.notify(.contactsChanged(tenant: tenant), session: session)
                 }
                 return !changed.isEmpty
             }
