@@ -82,7 +82,7 @@ extension RosterService {
         guard configuration.changeRetention != nil else {
             throw RPCError(
                 .failedPrecondition,
-                "the change feed is off on this server (started with --change-retention-days 0); "
+                "the change feed is off on this server (started with --change-retention 0); "
                     + "read contacts with ListContacts"
             )
         }
