@@ -153,14 +153,17 @@ public final class SpawnedProcess: @unchecked Sendable {
         return ended
     }
 
-    /// Whether the child has been seen to end (by ``wait(timeout:)``).
-    public var hasEnded: Bool { stateLock.withLock { termination != nil } }
-
     /// Sends `signal` unless the child has already been reaped (its pid may be another's now).
     public func send(_ signal: Int32) {
         stateLock.withLock {
             if termination == nil { _ = kill(pid, signal) }
         }
+    }
+
+    /// SIGKILL, then reaped on a thread of its own: never blocks the caller.
+    public func killInBackground() {
+        send(SIGKILL)
+        Thread { self.wait() }.start()
     }
 
     /// A pipe whose ends are close-on-exec (a child gets only the end dup'ed onto its standard streams).

@@ -166,6 +166,10 @@ struct ChangeFeedTests {
             let reader = try scenario.client(scenario.acme.reader)
             let error = await expectStatus(.failedPrecondition) { _ = try await reader.listContactChanges(after: 0) }
             #expect(error?.message.contains("off") == true)
+            #expect(
+                error?.message.contains("--change-retention 0") == true,
+                "the refusal names the flag that turned the feed off"
+            )
         }
     }
 }

@@ -141,17 +141,27 @@ public actor PostgresCluster {
             for _ in 0..<3 {
                 let port = try Self.freePort()
                 try Self.configure(directory: directory, port: port)
-                // pg_ctl leaves the server running: DaemonStarter waits for pg_ctl alone.
+                // pg_ctl leaves the server running, and the server holds pg_ctl's output: reading
+                // that to its end (as ChildProcess does) would wait for the server to stop. So the
+                // output goes to a file and only pg_ctl's exit is awaited.
                 let pgCtl = [binaries.directory + "/pg_ctl"]
                 let arguments = ["-D", directory + "/data", "-l", directory + "/server.log", "-w", "-t", "60", "start"]
-                let status = try await DaemonStarter.run(
-                    geteuid() == 0 ? "/usr/sbin/runuser" : pgCtl[0],
-                    (geteuid() == 0 ? ["-u", "postgres", "--"] + pgCtl : []) + arguments,
-                    outputPath: directory + "/pg_ctl.out"
-                )
+                let executable = geteuid() == 0 ? "/usr/sbin/runuser" : pgCtl[0]
+                let allArguments = (geteuid() == 0 ? ["-u", "postgres", "--"] + pgCtl : []) + arguments
+                let outputPath = directory + "/pg_ctl.out"
+                try? FileManager.default.removeItem(atPath: outputPath)
+                let status = try await onOwnThread {
+                    let pgCtlStart = try SpawnedProcess(
+                        executable,
+                        allArguments,
+                        output: .file(outputPath),
+                        errors: .sameAsOutput
+                    )
+                    return pgCtlStart.wait()?.shellStatus ?? -1
+                }
                 if status == 0 { return Running(directory: directory, endpoint: Endpoint(port: port)) }
                 // Most likely another process took the port between the probe and the bind.
-                let output = (try? String(contentsOfFile: directory + "/pg_ctl.out", encoding: .utf8)) ?? ""
+                let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
                 lastFailure = Failure(description: "pg_ctl start failed (\(status)): \(output)")
             }
             throw lastFailure ?? Failure(description: "pg_ctl start failed")

@@ -30,9 +30,7 @@ struct ConnectionMannersTests {
 
         /// Kills the server; it is reaped on a thread of its own, so that this never blocks a test.
         func stop() {
-            process.send(SIGKILL)
-            let process = self.process
-            Thread { process.wait() }.start()
+            process.killInBackground()
             try? FileManager.default.removeItem(atPath: directory)
         }
     }
@@ -83,8 +81,7 @@ struct ConnectionMannersTests {
         let line = text.split(separator: "\n").first { $0.hasPrefix("ACCEPT") } ?? ""
         guard let port = line.split(separator: ":").last.flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) })
         else {
-            server.send(SIGKILL)
-            Thread { server.wait() }.start()
+            server.killInBackground()
             throw RPCError(.internal, "openssl s_server did not say its port: \(text)")
         }
         return TLSServer(process: server, port: port, certificatePath: "\(directory)/cert.pem", directory: directory)
