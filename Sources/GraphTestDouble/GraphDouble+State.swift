@@ -20,6 +20,10 @@ extension GraphDouble {
         var baseURL = ""
         var recorded: [RecordedRequest] = []
         var faults: [(target: FaultTarget, fault: Fault)] = []
+        /// Answers to the requests it matches are held (``GraphDouble/holdReplies(where:)``).
+        var holds: (@Sendable (RecordedRequest) -> Bool)?
+        /// The held answers' senders, oldest first.
+        var held: [@Sendable () -> Void] = []
         /// Photo requests received and not yet answered, and the most there ever were.
         var photoRequestsInFlight = 0
         var maxPhotoRequestsInFlight = 0

@@ -104,6 +104,37 @@ package final class GraphDouble: Sendable {
         state.withLock { $0.faults.append(contentsOf: faults.map { (.pathPrefix(pathPrefix), $0) }) }
     }
 
+    /// Holds the answers to requests whose path starts with `pathPrefix` until
+    /// ``releaseHeldReplies()``: a test keeps a sync at a known step for as long as it needs.
+    package func holdReplies(pathPrefix: String) {
+        holdReplies { $0.path.hasPrefix(pathPrefix) }
+    }
+
+    /// Holds the answers to the requests `matches` picks (asked once per request, in the order
+    /// they arrive) until ``releaseHeldReplies()``.
+    package func holdReplies(where matches: @escaping @Sendable (RecordedRequest) -> Bool) {
+        state.withLock { $0.holds = matches }
+    }
+
+    /// Sends every held answer, and holds no more.
+    package func releaseHeldReplies() {
+        let held = state.withLock { state in
+            state.holds = nil
+            defer { state.held = [] }
+            return state.held
+        }
+        for send in held { send() }
+    }
+
+    /// True when the answer to `request` is to be held: `send` then runs on release.
+    func hold(_ request: RecordedRequest, send: @escaping @Sendable () -> Void) -> Bool {
+        state.withLock { state in
+            guard let holds = state.holds, holds(request) else { return false }
+            state.held.append(send)
+            return true
+        }
+    }
+
     /// Serves `faults`, in order, to the next photo requests (`/users/{id}/photo` and
     /// `/photo/$value`), of `userID` only when given.
     package func injectPhotoFaults(_ faults: [Fault], userID: String? = nil) {

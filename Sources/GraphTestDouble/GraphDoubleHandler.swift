@@ -44,6 +44,16 @@ final class GraphDoubleHandler: ChannelInboundHandler, RemovableChannelHandler {
         )
         let (reply, delay) = double.respond(to: request)
         let isPhoto = GraphDouble.photoRequest(path: request.path) != nil
+        let held = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        let eventLoop = context.eventLoop
+        let isHeld = double.hold(request) {
+            eventLoop.execute {
+                let (handler, context) = held.value
+                handler.send(reply, for: head, context: context)
+                if isPhoto { handler.double.photoReplyFinished() }
+            }
+        }
+        if isHeld { return }
         guard let delay else {
             send(reply, for: head, context: context)
             if isPhoto { double.photoReplyFinished() }

@@ -216,9 +216,13 @@ package enum PostgresSchema {
     ]
 
     /// Photos beside contacts, deleted with them (the apply's DELETE cascades in its transaction),
-    /// as SQLite's "contact photos" migration adds them.
+    /// as SQLite's "contact photos" migration adds them, with what each job's photo refresh did.
     private static let photosVersion = [
         "ALTER TABLE tenants ADD COLUMN sync_photos BOOLEAN NOT NULL DEFAULT true",
+        """
+        ALTER TABLE sync_jobs ADD COLUMN photos_checked BIGINT, ADD COLUMN photos_written BIGINT,
+            ADD COLUMN photos_removed BIGINT, ADD COLUMN photos_failed BIGINT, ADD COLUMN photos_skipped BIGINT
+        """,
         """
         CREATE TABLE photos (
             tenant_id \(id),

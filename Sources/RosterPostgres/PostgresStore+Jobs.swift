@@ -8,14 +8,16 @@ extension PostgresStore {
     static let jobColumns = """
         id, tenant_id, scope_kind, scope_group_id, scope_group_name, mode, state, phase, fetched, added, updated,
         removed, unchanged, total, error_code, error_message, created_at, started_at, finished_at, started_by,
-        triggered_by, dry_run, acknowledged_removals, note
+        triggered_by, dry_run, acknowledged_removals, note, photos_checked, photos_written, photos_removed,
+        photos_failed, photos_skipped
         """
 
     /// The columns `saveJob` writes after the id, in binding order from $2.
     private static let savedColumns = [
         "scope_kind", "scope_group_id", "scope_group_name", "mode", "state", "phase", "fetched", "added", "updated",
         "removed", "unchanged", "total", "error_code", "error_message", "started_at", "finished_at", "started_by",
-        "triggered_by", "dry_run", "acknowledged_removals", "note",
+        "triggered_by", "dry_run", "acknowledged_removals", "note", "photos_checked", "photos_written",
+        "photos_removed", "photos_failed", "photos_skipped",
     ]
 
     package func createJob(_ job: SyncJobRecord) async throws(StoreError) {
@@ -135,7 +137,8 @@ extension PostgresStore {
             .int(job.updated), .int(job.removed), .int(job.unchanged), .integer(job.total.map { Int64($0) }),
             .text(job.errorCode), .text(job.errorMessage), .integer(job.startedAt), .integer(job.finishedAt),
             .text(job.startedBy), .text(job.trigger.rawValue), .boolean(job.dryRun), .boolean(job.acknowledgedRemovals),
-            .text(job.note),
+            .text(job.note), .int(job.photos?.checked), .int(job.photos?.written), .int(job.photos?.removed),
+            .int(job.photos?.failed), .int(job.photos?.skipped),
         ]
     }
 
@@ -173,6 +176,15 @@ extension PostgresStore {
         job.startedAt = try row.optionalInt64(17)
         job.finishedAt = try row.optionalInt64(18)
         job.note = try row.string(23)
+        if let checked = try row.optionalInt64(24) {
+            job.photos = PhotoCounts(
+                checked: Int(checked),
+                written: try row.int(25),
+                removed: try row.int(26),
+                failed: try row.int(27),
+                skipped: try row.int(28)
+            )
+        }
         return job
     }
 }

@@ -13,7 +13,7 @@ enum SQLValue: Sendable {
     case integerArray([Int64])
 
     /// An `Int` stored as BIGINT.
-    static func int(_ value: Int) -> SQLValue { .integer(Int64(value)) }
+    static func int(_ value: Int?) -> SQLValue { .integer(value.map(Int64.init)) }
 
     /// `$first, $first+1, …`: `count` parameter references for one row of a multi-row INSERT.
     static func placeholders(from first: Int, count: Int) -> String {

@@ -28,6 +28,12 @@ struct PhotoRefresh: Sendable {
         var firstFailure: String?
         /// Why the refresh could not begin (the tenant's contacts or etags could not be read).
         var notStarted: String?
+
+        /// The counts the job stores; nil when the refresh could not begin.
+        var stored: PhotoCounts? {
+            guard notStarted == nil else { return nil }
+            return PhotoCounts(checked: checked, written: written, removed: removed, failed: failed, skipped: skipped)
+        }
     }
 
     /// Contacts asked about at once.

@@ -86,7 +86,17 @@ package struct SyncProgress: Sendable, Hashable {
                 + "\(grouped(job.removed)) contacts (\(grouped(total)) after); nothing was changed"
         }
         return "Synchronized \(grouped(total)) contacts (\(grouped(job.added)) added, \(grouped(job.updated)) updated, "
-            + "\(grouped(job.removed)) removed) in \(seconds(milliseconds))"
+            + "\(grouped(job.removed)) removed) in \(seconds(milliseconds))" + (job.photos.map(photoSummary) ?? "")
+    }
+
+    /// "; photos: 1,000 checked, 10 new or changed, 1 removed, 2 failed".
+    static func photoSummary(_ photos: PhotoCounts) -> String {
+        var text =
+            "; photos: \(grouped(photos.checked)) checked, "
+            + "\(grouped(photos.written)) new or changed, \(grouped(photos.removed)) removed"
+        if photos.failed > 0 { text += ", \(grouped(photos.failed)) failed" }
+        if photos.skipped > 0 { text += ", \(grouped(photos.skipped)) not checked" }
+        return text
     }
 
     /// 1204 → "1,204".

@@ -19,24 +19,12 @@ extension SyncRun {
             job.removed = counts.removed
             job.unchanged = counts.unchanged
             job.total = counts.totalAfter
+            job.photos = photos?.stored
             extras.throttleWaitMilliseconds = nil
-            extras.summary =
-                SyncProgress.summary(job: job, milliseconds: finishedAt - (job.startedAt ?? finishedAt))
-                + (photos.map(Self.photoSummary) ?? "")
+            extras.summary = SyncProgress.summary(job: job, milliseconds: finishedAt - (job.startedAt ?? finishedAt))
             extras.message = extras.summary ?? ""
         }
         await save()
-    }
-
-    /// "; photos: 1,000 checked, 10 new or changed, 1 removed, 2 failed".
-    static func photoSummary(_ photos: PhotoRefresh.Counts) -> String {
-        if photos.notStarted != nil { return "; photos: not refreshed" }
-        var text =
-            "; photos: \(SyncProgress.grouped(photos.checked)) checked, "
-            + "\(SyncProgress.grouped(photos.written)) new or changed, \(SyncProgress.grouped(photos.removed)) removed"
-        if photos.failed > 0 { text += ", \(SyncProgress.grouped(photos.failed)) failed" }
-        if photos.skipped > 0 { text += ", \(SyncProgress.grouped(photos.skipped)) not checked" }
-        return text
     }
 
     /// The note of a run whose photos did not all sync, or nil.

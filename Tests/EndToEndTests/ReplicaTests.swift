@@ -56,21 +56,26 @@ struct ReplicaTests {
             let onA = try scenario.client(scenario.acme.admin)
             let onB = try b.client(key: scenario.acme.admin)
             defer { Task { await onB.close() } }
-            // The first page waits out a 5 s throttle: the job runs on A for that long at least.
-            scenario.double.inject([.throttle(retryAfter: 5)], pathPrefix: "/v1.0/users/delta")
+            // The first page's answer is held until B has seen the job running on A.
+            scenario.double.holdReplies(pathPrefix: "/v1.0/users/delta")
+            defer { scenario.double.releaseHeldReplies() }
             let started = try await onA.startSync(Scenario.request(Scenario.allUsers()))
             let job = try #require(started.job?.id)
             let again = try await onB.startSync(Scenario.request(Scenario.allUsers()))
             #expect(again.alreadyRunning)
             #expect(again.job?.id == job)
             async let watchedOnA = scenario.watch(onA, job: job)
-            let watchedOnB = try await scenario.watch(onB, job: job)
+            var onBStream = try await onB.watchProgress(jobID: job).makeAsyncIterator()
+            let firstOnB = try #require(try await onBStream.next())
+            #expect(firstOnB.final == false, "B's stream did not begin while the job ran on A")
+            #expect(firstOnB.state == .running)
+            scenario.double.releaseHeldReplies()
+            var finalOnB = firstOnB
+            while let update = try await onBStream.next() { finalOnB = update }
             let finalOnA = try #require(try await watchedOnA.last)
-            let finalOnB = try #require(watchedOnB.last)
             #expect(finalOnB.final && finalOnB.state == .succeeded)
             #expect(finalOnB.summary == finalOnA.summary, "B's confirmation differs from A's")
-            #expect(watchedOnB.first?.final == false, "B's stream did not begin while the job ran on A")
-            #expect(watchedOnB.first?.state == .running)
+            #expect(finalOnB.summary?.text.contains("; photos: ") == true, "\(finalOnB.summary?.text ?? "")")
             let ids = try await scenario.contactIDs(onB)
             #expect(ids.count == Self.inScope(scenario))
             #expect(Int64(ids.count) == finalOnB.summary?.totalContacts)

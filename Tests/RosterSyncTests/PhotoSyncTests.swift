@@ -4,6 +4,7 @@ import RecordingLogs
 import RosterDirectory
 import RosterStore
 import RosterSync
+import Synchronization
 import Testing
 
 /// Photos in a sync: fetched after the apply for every contact in scope, only when changed, at
@@ -48,6 +49,11 @@ struct PhotoSyncTests {
             first.summary?.hasSuffix("; photos: 947 checked, 18 new or changed, 0 removed") == true,
             "\(first.summary ?? "")"
         )
+
+        // The job stores the counts, so that its summary reads the same from the store.
+        let stored1 = try #require(try await fixture.store.job(id: first.jobID))
+        #expect(stored1.photos == PhotoCounts(checked: 947, written: 18))
+        #expect(SyncProgress(job: stored1).summary == first.summary)
 
         let second = try await fixture.sync()
         #expect(second.summary?.hasSuffix("; photos: 947 checked, 0 new or changed, 0 removed") == true)
@@ -166,17 +172,26 @@ struct PhotoSyncTests {
 
     @Test("a cancel during the photo refresh stops it; the applied contacts stand and the job succeeds")
     func cancelDuringPhotos() async throws {
-        var configuration = GraphDouble.Configuration()
-        configuration.photoReplyDelay = .milliseconds(100)
-        try await DeltaSyncTests.withDouble(users: 60, doubleConfiguration: configuration) { double, fixture, _ in
+        try await DeltaSyncTests.withDouble(users: 60) { double, fixture, _ in
             for n in 1..<60 { double.setPhoto(userID: GraphDoubleDirectory.userID(n), bytes: Self.image(n)) }
+            // The photo requests of the first user asked about are answered; every other one is
+            // held until after the cancel.
+            let first = Mutex<String?>(nil)
+            double.holdReplies { request in
+                guard let photo = GraphDouble.photoRequest(path: request.path) else { return false }
+                return first.withLock { first in
+                    if first == nil { first = photo.userID }
+                    return first != photo.userID
+                }
+            }
+            defer { double.releaseHeldReplies() }
             let started = try await fixture.manager.start(SyncRequest(tenantID: Self.tenant, scope: .allUsers))
-            // Wait until the refresh has written a photo, then cancel.
-            let deadline = ContinuousClock.now + .seconds(30)
-            while try await fixture.store.photoETags(tenant: Self.tenant).isEmpty, ContinuousClock.now < deadline {
+            // Wait until the refresh has written that one photo, then cancel.
+            while try await fixture.store.photoETags(tenant: Self.tenant).isEmpty {
                 try await Task.sleep(for: .milliseconds(20))
             }
             _ = try await fixture.manager.cancel(tenant: Self.tenant)
+            double.releaseHeldReplies()
             await fixture.manager.waitForActiveJob(tenant: Self.tenant)
             let final = try #require(fixture.manager.progress.latest(job: started.job.id))
             #expect(final.state == .succeeded, "the contacts were applied before the cancel")

@@ -31,6 +31,9 @@ package struct SyncJobRecord: Sendable, Hashable {
     /// Where the run departed from what was asked, and why: "running a full sync instead: …"
     /// when a delta run fell back to a full one. Nil when it ran as asked.
     package var note: String?
+    /// What the run's photo refresh did; nil when it refreshed none (the tenant does not sync
+    /// photos, the run failed or was a dry run, or the refresh could not begin).
+    package var photos: PhotoCounts?
     /// Unix ms.
     package var createdAt: Int64
     /// When it started running (Unix ms).
@@ -68,5 +71,27 @@ package struct SyncJobRecord: Sendable, Hashable {
         self.trigger = trigger
         self.dryRun = dryRun
         self.acknowledgedRemovals = acknowledgedRemovals
+    }
+}
+
+/// What one sync's photo refresh did, as its job stores it.
+package struct PhotoCounts: Sendable, Hashable {
+    /// Contacts whose photo was asked for.
+    package var checked = 0
+    /// Photos written (new or changed).
+    package var written = 0
+    /// Photos deleted (the user has none any more).
+    package var removed = 0
+    /// Photos that could not be fetched or written.
+    package var failed = 0
+    /// Contacts never asked about: the refresh stopped early (failures in a row, or a cancel).
+    package var skipped = 0
+
+    package init(checked: Int = 0, written: Int = 0, removed: Int = 0, failed: Int = 0, skipped: Int = 0) {
+        self.checked = checked
+        self.written = written
+        self.removed = removed
+        self.failed = failed
+        self.skipped = skipped
     }
 }

@@ -63,9 +63,15 @@ package enum RosterSchema {
         """
 
     /// Photos beside contacts, deleted with them (the apply's DELETE cascades in its transaction).
-    /// Not WITHOUT ROWID: its rows are large.
+    /// Not WITHOUT ROWID: its rows are large. Each job keeps what its photo refresh did (NULL:
+    /// none ran).
     private static let photosVersion = """
         ALTER TABLE tenants ADD COLUMN sync_photos INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE sync_jobs ADD COLUMN photos_checked INTEGER;
+        ALTER TABLE sync_jobs ADD COLUMN photos_written INTEGER;
+        ALTER TABLE sync_jobs ADD COLUMN photos_removed INTEGER;
+        ALTER TABLE sync_jobs ADD COLUMN photos_failed INTEGER;
+        ALTER TABLE sync_jobs ADD COLUMN photos_skipped INTEGER;
         CREATE TABLE photos (
             tenant_id TEXT NOT NULL,
             contact_id TEXT NOT NULL,

@@ -3,7 +3,8 @@ extension SQLiteStore {
     static let jobColumns = """
         id, tenant_id, scope_kind, scope_group_id, scope_group_name, mode, state, phase, fetched, added, updated,
         removed, unchanged, total, error_code, error_message, created_at, started_at, finished_at, started_by,
-        triggered_by, dry_run, acknowledged_removals, note
+        triggered_by, dry_run, acknowledged_removals, note, photos_checked, photos_written, photos_removed,
+        photos_failed, photos_skipped
         """
 
     package func createJob(_ job: SyncJobRecord) async throws(StoreError) {
@@ -98,7 +99,9 @@ extension SQLiteStore {
             UPDATE sync_jobs SET scope_kind = ?2, scope_group_id = ?3, scope_group_name = ?4, mode = ?5, state = ?6,
                 phase = ?7, fetched = ?8, added = ?9, updated = ?10, removed = ?11, unchanged = ?12, total = ?13,
                 error_code = ?14, error_message = ?15, started_at = ?16, finished_at = ?17, started_by = ?18,
-                triggered_by = ?19, dry_run = ?20, acknowledged_removals = ?21, note = ?22
+                triggered_by = ?19, dry_run = ?20, acknowledged_removals = ?21, note = ?22,
+                photos_checked = ?23, photos_written = ?24, photos_removed = ?25, photos_failed = ?26,
+                photos_skipped = ?27
             WHERE id = ?1
             """
         )
@@ -126,6 +129,13 @@ extension SQLiteStore {
         update.bind(job.dryRun, at: 20)
         update.bind(job.acknowledgedRemovals, at: 21)
         update.bind(job.note, at: 22)
+        if let photos = job.photos {
+            for (offset, count) in [photos.checked, photos.written, photos.removed, photos.failed, photos.skipped]
+                .enumerated()
+            {
+                update.bind(count, at: Int32(23 + offset))
+            }
+        }
         do {
             try update.run()
         } catch {
@@ -164,6 +174,15 @@ extension SQLiteStore {
         job.startedAt = row.optionalInt64(17)
         job.finishedAt = row.optionalInt64(18)
         job.note = row.string(23)
+        if let checked = row.optionalInt64(24) {
+            job.photos = PhotoCounts(
+                checked: Int(checked),
+                written: row.int(25),
+                removed: row.int(26),
+                failed: row.int(27),
+                skipped: row.int(28)
+            )
+        }
         return job
     }
 }
