@@ -300,6 +300,7 @@ let package = Package(
             name: "RosterCLI",
             dependencies: [
                 "RosterClient", "RosterRPC", "RosterWire", "RosterReflection", "RosterServer", "RosterStore",
+                "RosterDirectory", "RosterTLS", "GraphTestDouble",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

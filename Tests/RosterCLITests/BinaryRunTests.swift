@@ -201,6 +201,29 @@ import Testing
         )
     }
 
+    @Test(
+        "roster demo: connecting asks for admin consent first, with the consent page; after consent it authorizes and both syncs run"
+    )
+    func demoShowsTheConsentStep() async throws {
+        let run = try await Self.run(["demo"], environment: ["TERM": "dumb"])
+        #expect(run.status == 0, "\(run.errors)")
+        let output = run.output
+        let waiting = try #require(output.firstIndex { $0.hasPrefix("   consent_required: ") }, "\(output)")
+        let url = try #require(output.dropFirst(waiting + 1).first)
+        #expect(
+            url.hasSuffix(
+                "/8f3e2d1c-0b9a-4c7d-8e6f-5a4b3c2d1e0f/adminconsent?client_id=5d1c3a2b-7e4f-4a6b-9c8d-0e1f2a3b4c5d"
+                    + "&redirect_uri=https%3A%2F%2Froster.example.com%2Fconsented"
+            ),
+            "\(url)"
+        )
+        let authorized = try #require(output.firstIndex { $0.hasPrefix("   authorized: permissions ") }, "\(output)")
+        #expect(authorized > waiting)
+        #expect(output.filter { $0.hasPrefix("Synchronized ") }.count == 2, "\(output)")
+        #expect(output.contains { $0.hasPrefix("   refused, PERMISSION_DENIED: ") })
+        #expect(output.last?.hasPrefix("Demo finished in ") == true)
+    }
+
     @Test func watchPrintsOneLinePerChangeThenTheSummary() async throws {
         try await Self.withServer(Calls()) { port in
             let run = try await Self.roster(["watch", "job-1"], port: port)

@@ -1,26 +1,36 @@
 public import ArgumentParser
 internal import Foundation
+internal import GraphTestDouble
 internal import Logging
 internal import RosterClient
+internal import RosterDirectory
 internal import RosterRPC
 internal import RosterServer
 internal import RosterStore
+internal import RosterTLS
 internal import RosterWire
 
 /// `roster demo`: the whole product on the bundled demo directory, with no Microsoft tenant.
 ///
 /// It embeds a real server (the same `RosterServer` as `rosterd`, over TLS with a generated
 /// certificate, on a loopback port, in a throwaway data directory) and drives it through
-/// `RosterClient` exactly as the other commands do. This is the one place the CLI links the server.
+/// `RosterClient` exactly as the other commands do. The directory is the bundled demo file served
+/// by the Graph test double on loopback, so that the server reads it as it reads Microsoft Graph:
+/// through its own multi-tenant application with a certificate credential, which the directory's
+/// administrator must first grant admin consent. This is the one place the CLI links the server
+/// and the double.
 public struct DemoCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "demo",
         abstract: "Run a throwaway server on the bundled demo directory and show a real sync.",
         discussion: """
-            Starts an embedded rosterd on 127.0.0.1 with a temporary data directory, connects the \
-            bundled demo directory (1,000 people, 23 groups of every kind), searches groups for "uk", \
-            syncs the group "UK Staff", then all users, shows an editor refused a group sync, and \
-            prints what the database holds. With --keep the server stays up for you to try other \
+            Starts an embedded rosterd on 127.0.0.1 with a temporary data directory and serves the \
+            bundled demo directory (1,000 people, 23 groups of every kind) as Microsoft Graph does, \
+            on loopback. Connects it through rosterd's own application (a certificate credential): \
+            CONSENT_REQUIRED with the admin-consent page first, authorized once consent is granted. \
+            Then searches groups for "uk", chooses additional attributes, syncs the group \
+            "UK Staff", then all users, shows an editor refused a group sync, and prints what the \
+            database holds. With --keep the server stays up for you to try other \
             commands (the environment to use is printed); stop it with Ctrl-C.
             """
     )
@@ -49,7 +59,7 @@ public struct DemoCommand: AsyncParsableCommand {
                 id: "demo",
                 displayName: "Demo Ltd",
                 authorityURL: "https://login.microsoftonline.com",
-                graphBaseURL: "demo:",
+                graphBaseURL: "https://graph.microsoft.com",
                 createdAt: now
             )
         )
@@ -57,9 +67,22 @@ public struct DemoCommand: AsyncParsableCommand {
         let editor = try await store.createAPIKey(tenant: "demo", role: .editor, label: "demo editor", now: now).token
         await store.close()
 
+        // rosterd's own application, with the certificate credential `rosterd app-certificate
+        // create` makes; the directory knows the certificate (as if uploaded to the app
+        // registration) but has not granted the application consent yet.
+        let certificate = try ApplicationCertificate.create(directory: directory)
+        let double = try Self.demoDirectory(certificate: certificate)
+        _ = try await double.start()
+        defer { Task { try? await double.stop() } }
+
         var settings = RosterServerConfiguration(dataDirectory: directory)
         settings.port = port
-        settings.allowFileDirectories = true
+        settings.allowedDirectoryHosts = ["127.0.0.1"]
+        settings.application = .init(
+            clientID: Self.applicationID,
+            certificate: certificate,
+            consentRedirectURI: "https://roster.example.com/consented"
+        )
         settings.rpc.gracePeriod = .seconds(1)
         var logger = Logger(label: "rosterd")
         logger.logLevel = .error
@@ -72,6 +95,9 @@ public struct DemoCommand: AsyncParsableCommand {
             console.print("  rosterd listening on \(started.hostAndPort), TLS with a generated certificate")
             console.print("  SHA-256 fingerprint \(started.certificateFingerprint ?? "?")")
             console.print("  data directory \(directory) (deleted at the end)")
+            console.print(
+                "  the demo directory served as Microsoft Graph and Entra ID serve it, at \(double.baseURL)"
+            )
             let caFile = started.certificatePath ?? ""
             func client(_ key: String) throws -> RosterClient {
                 try RosterClient(
@@ -91,6 +117,7 @@ public struct DemoCommand: AsyncParsableCommand {
                     await editorClient.close()
                 }
             }
+            try await connect(adminClient, double: double, console: console)
             try await tour(admin: adminClient, editor: editorClient, console: console)
             let elapsed = clock.now - began
             console.print("")
@@ -116,19 +143,61 @@ public struct DemoCommand: AsyncParsableCommand {
         await server.shutdown()
     }
 
-    /// The demo's steps, each printed as it happens.
-    private func tour(admin: RosterClient, editor: RosterClient, console: Console) async throws {
-        let watcher = ProgressWatcher(console: console, json: false)
+    /// The application id of the demo's rosterd.
+    static let applicationID = "5d1c3a2b-7e4f-4a6b-9c8d-0e1f2a3b4c5d"
+    /// The demo directory's tenant id.
+    static let directoryTenantID = "8f3e2d1c-0b9a-4c7d-8e6f-5a4b3c2d1e0f"
 
-        console.print("\n1. Connect the directory (admin key)")
+    /// The bundled demo directory behind a Graph double that knows rosterd's application and its
+    /// certificate, and has not consented to it.
+    static func demoDirectory(certificate: ApplicationCertificate) throws -> GraphDouble {
+        guard let url = FileDirectory.demoURL else {
+            throw CLIFailure("the demo directory is missing from this build", exitCode: RosterExitCode.failure)
+        }
+        var configuration = GraphDouble.Configuration()
+        configuration.tenantID = directoryTenantID
+        configuration.clientID = applicationID
+        configuration.clientSecret = UUID().uuidString  // unknown to rosterd: the certificate it is
+        configuration.clientCertificatePEM = certificate.certificatePEM
+        configuration.consented = false
+        return GraphDouble(directory: try GraphDoubleDirectory(contentsOf: url), configuration: configuration)
+    }
+
+    /// Steps 1 and 2: the directory's tenant id alone, CONSENT_REQUIRED, then consent and a
+    /// connection that authorizes.
+    private func connect(_ admin: RosterClient, double: GraphDouble, console: Console) async throws {
+        console.print("\n1. Connect the directory: its tenant id alone, through rosterd's own application (admin key)")
         var connect = ConnectDirectoryRequest()
-        connect.graphBaseURL = "demo:"
+        connect.directoryTenantID = Self.directoryTenantID
+        connect.authorityURL = double.baseURL
+        connect.graphBaseURL = double.baseURL
+        let waiting = try await admin.connectDirectory(connect)
+        guard waiting.state == .consentRequired else {
+            throw CLIFailure(
+                "the directory was \(TextFormat.name(waiting.state)) before consent, not consent_required",
+                exitCode: RosterExitCode.failure
+            )
+        }
+        console.print("   \(TextFormat.name(waiting.state)): a Global Administrator of the directory opens")
+        console.print("   \(waiting.adminConsentURL)")
+        console.print("   and grants the application its read permissions (`roster connect` prints the same)")
+
+        console.print("\n2. The administrator grants consent (the demo directory does it now); connect again")
+        double.setConsented(true)
         let connected = try await admin.connectDirectory(connect)
         console.print(
             "   \(TextFormat.name(connected.state)): permissions \(connected.grantedPermissions.joined(separator: ", ")); \(connected.groupsCached) mail-enabled security groups cached"
         )
+        guard connected.state == .authorized else {
+            throw CLIFailure("the directory did not authorize after consent", exitCode: RosterExitCode.failure)
+        }
+    }
 
-        console.print("\n2. Type-ahead search for groups: \"uk\"")
+    /// The demo's steps after the connection, each printed as it happens.
+    private func tour(admin: RosterClient, editor: RosterClient, console: Console) async throws {
+        let watcher = ProgressWatcher(console: console, json: false)
+
+        console.print("\n3. Type-ahead search for groups: \"uk\"")
         let groups = try await admin.listGroups(query: "uk").groups
         TextFormat.table(["group", "mail"], groups.map { [$0.displayName, $0.mail.isEmpty ? "-" : $0.mail] }).forEach {
             console.print("   " + $0)
@@ -142,19 +211,19 @@ public struct DemoCommand: AsyncParsableCommand {
 
         try await chooseAttributes(admin, console: console)
 
-        console.print("\n4. Sync the group \"UK Staff\" (nested inside it: London Office, uk-london)")
+        console.print("\n5. Sync the group \"UK Staff\" (nested inside it: London Office, uk-london)")
         var groupSync = StartSyncRequest()
         groupSync.scope = SyncScope.group(id: ukStaff.id, displayName: ukStaff.displayName)
         let first = try await admin.startSync(groupSync)
         _ = try await watcher.watch(admin, jobID: first.job?.id ?? "")
 
-        console.print("\n5. Sync all users (member accounts; guests and disabled accounts are left out)")
+        console.print("\n6. Sync all users (member accounts; guests and disabled accounts are left out)")
         var allSync = StartSyncRequest()
         allSync.scope = .allUsers
         let second = try await admin.startSync(allSync)
         _ = try await watcher.watch(admin, jobID: second.job?.id ?? "")
 
-        console.print("\n6. An editor tries to sync a group")
+        console.print("\n7. An editor tries to sync a group")
         do {
             groupSync.acknowledgeRemovals = true
             _ = try await editor.startSync(groupSync)
@@ -163,7 +232,7 @@ public struct DemoCommand: AsyncParsableCommand {
             console.print("   refused, PERMISSION_DENIED: \(error.message)")
         }
 
-        console.print("\n7. What the database holds")
+        console.print("\n8. What the database holds")
         let status = try await admin.getStatus()
         console.print(
             "   \(TextFormat.count(status.contactCount)) contacts, saved scope: \(TextFormat.scope(status.savedScope))"
@@ -199,9 +268,9 @@ public struct DemoCommand: AsyncParsableCommand {
         }
     }
 
-    /// Step 3: more attributes than the contact fields, an unknown name refused first.
+    /// Step 4: more attributes than the contact fields, an unknown name refused first.
     private func chooseAttributes(_ admin: RosterClient, console: Console) async throws {
-        console.print("\n3. Choose additional attributes: standard Graph properties and a schema extension")
+        console.print("\n4. Choose additional attributes: standard Graph properties and a schema extension")
         var refused = UpdateSettingsRequest()
         refused.attributes = AttributeList(["employeeId", "shoeSize"])
         do {
