@@ -381,7 +381,7 @@ let package = Package(
         .testTarget(
             name: "RosterServiceTests",
             dependencies: [
-                "RosterService", "RosterStore", "RosterDirectory", "RosterSync",
+                "RosterService", "RosterStore", "RosterDirectory", "RosterSync", "RosterWire",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

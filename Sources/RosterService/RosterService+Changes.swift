@@ -25,9 +25,10 @@ extension RosterService {
     /// The backlog after the cursor a page at a time, then each commit's changes as they come.
     ///
     /// A watcher holds one page at most: when the client reads slowly, `writer.write` waits for its
-    /// flow-control credit and the next page is read from the store only after. Syncs never wait
-    /// for watchers. The loop wakes on the store's ``ChangeSignal`` (advanced locally at commit and
-    /// on other replicas' news) and, as a safety net, every ``Configuration/changePollInterval``.
+    /// flow-control credit and the next page is read only after. Syncs never wait for watchers.
+    /// Watchers share the pages they read (``ChangePageCache``). The loop wakes on the store's
+    /// ``ChangeSignal`` (advanced locally at commit and on other replicas' news) and, as a safety
+    /// net, every ``Configuration/changePollInterval``.
     func watchContactChanges(
         _ request: WatchContactChangesRequest,
         writer: RPCResponseWriter<ContactChange>,
@@ -39,15 +40,40 @@ extension RosterService {
         let signal = store.changeSignal
         while !Task.isCancelled {
             let generation = signal.generation(tenant: tenant)
-            let page = try await changes(tenant: tenant, after: cursor, limit: configuration.changeWatchPage)
-            for change in try await wire(page.changes, tenant: tenant) {
+            let (page, atTail) = try await watchPage(tenant: tenant, after: cursor, generation: generation)
+            for change in page {
                 try await writer.write(change)
                 cursor = change.cursor
             }
-            if page.changes.count < configuration.changeWatchPage {
+            if atTail {
                 await signal.wait(tenant: tenant, past: generation, timeout: configuration.changePollInterval)
             }
         }
+    }
+
+    /// The changes after `cursor` up to the end of the shared page that holds the next one, and
+    /// whether they reach the newest change. A cursor the shared page cannot answer for (no change
+    /// follows it in the page, or the page's start is no longer retained) is read directly, so that
+    /// its errors are the cursor's own.
+    private func watchPage(tenant: String, after cursor: Int64, generation: UInt64) async throws(RPCError)
+        -> (changes: [ContactChange], atTail: Bool)
+    {
+        let size = changePages.pageSize
+        do {
+            let page = try await changePages.page(tenant: tenant, containingChangeAfter: cursor, generation: generation)
+            {
+                [self] after in
+                try await wire(try await changes(tenant: tenant, after: after, limit: size).changes, tenant: tenant)
+            }
+            let after = page.drop { $0.cursor <= cursor }
+            if !after.isEmpty { return (Array(after), page.count < size) }
+            // Nothing after the cursor in a page that ends at it: the cursor is the newest change.
+            if page.last?.cursor == cursor, page.count < size { return ([], true) }
+        } catch {
+            // Read directly below: the cursor's own answer, or its own error.
+        }
+        let page = try await changes(tenant: tenant, after: cursor, limit: size)
+        return (try await wire(page.changes, tenant: tenant), page.changes.count < size)
     }
 
     /// Deletes changes older than the retention until cancelled: every tenth of the retention,
@@ -60,6 +86,7 @@ extension RosterService {
             do {
                 let pruned = try await store.pruneChanges(before: configuration.now() - retentionMilliseconds)
                 if pruned > 0 {
+                    changePages.removeAll()
                     logger.info("pruned contact changes past their retention", metadata: ["count": "\(pruned)"])
                 }
             } catch {

@@ -42,6 +42,8 @@ package final class RosterService: Sendable {
     package let contactIndexes: ContactIndexCache
     let authenticator: Authenticator
     let connector: DirectoryConnector
+    /// Pages of the change feed shared by WatchContactChanges streams.
+    let changePages: ChangePageCache
     let configuration: Configuration
     let logger: Logger
 
@@ -61,6 +63,7 @@ package final class RosterService: Sendable {
         self.authenticator = authenticator ?? Authenticator(store: store, now: configuration.now)
         self.configuration = configuration
         self.logger = logger
+        self.changePages = ChangePageCache(pageSize: configuration.changeWatchPage, now: configuration.now)
         self.contactIndexes = contactIndexes ?? ContactIndexCache(capacity: configuration.contactIndexTenants)
         self.groups = GroupCache(
             store: store,
