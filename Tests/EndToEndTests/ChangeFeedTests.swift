@@ -22,7 +22,7 @@ struct ChangeFeedTests {
 
     @Test("a sync's changes are listed in order from the first page's cursor; later ones stream live to a reader")
     func listAndWatch() async throws {
-        try await Scenario.run { scenario in
+        try await Scenario.run(photos: true) { scenario in
             let admin = try scenario.client(scenario.acme.admin)
             let reader = try scenario.client(scenario.acme.reader)
             try await scenario.connect(admin)

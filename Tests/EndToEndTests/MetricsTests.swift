@@ -10,11 +10,13 @@ import RosterWire
 import Testing
 
 /// `rosterd serve --metrics-listen`: Prometheus text scraped from a real server after real work.
+/// The scenarios keep photos on (the default): turning them off is a call on connections of its
+/// own, which the scrapes would count.
 @Suite("Metrics, scraped from a real rosterd")
 struct MetricsTests {
     @Test("a scrape after a throttled sync and refused calls counts each, and names no key, secret, tenant or person")
     func scrapeAfterWork() async throws {
-        try await Scenario.run(serverArguments: ["--metrics-listen", "127.0.0.1:0"]) { scenario in
+        try await Scenario.run(serverArguments: ["--metrics-listen", "127.0.0.1:0"], photos: true) { scenario in
             let url = try #require(scenario.server.metricsURL, "the listening line names the metrics URL")
             // One throttled page: the directory asks to wait 0 s, the client retries.
             scenario.double.inject([.throttle(retryAfter: 0)], pathPrefix: "/v1.0/users")
@@ -68,7 +70,10 @@ struct MetricsTests {
 
     @Test("--metrics-tenant-labels adds the tenant's id to job and contact metrics, and only there")
     func tenantLabels() async throws {
-        try await Scenario.run(serverArguments: ["--metrics-listen", "127.0.0.1:0", "--metrics-tenant-labels"]) {
+        try await Scenario.run(
+            serverArguments: ["--metrics-listen", "127.0.0.1:0", "--metrics-tenant-labels"],
+            photos: true
+        ) {
             scenario in
             let url = try #require(scenario.server.metricsURL)
             let admin = try scenario.client(scenario.acme.admin)
@@ -85,7 +90,7 @@ struct MetricsTests {
 
     @Test("connections closed are counted by cause, and the endpoint answers only GET /metrics")
     func closesAndPaths() async throws {
-        try await Scenario.run(serverArguments: ["--metrics-listen", "127.0.0.1:0"]) { scenario in
+        try await Scenario.run(serverArguments: ["--metrics-listen", "127.0.0.1:0"], photos: true) { scenario in
             let url = try #require(scenario.server.metricsURL)
             // Plain HTTP at the TLS port: the handshake fails, a transport error.
             await #expect(throws: (any Error).self) {

@@ -13,7 +13,7 @@ struct PhotoTests {
         "sync, GetContactPhoto by id and mail, if_none_match, a changed photo fetched alone, photos off, refusals"
     )
     func photos() async throws {
-        try await Scenario.run { scenario in
+        try await Scenario.run(photos: true) { scenario in
             let admin = try scenario.client(scenario.acme.admin)
             try await scenario.connect(admin)
             let first = try await scenario.sync(admin, Scenario.request(Scenario.allUsers()))
@@ -90,7 +90,7 @@ struct PhotoTests {
         "the largest photo a sync keeps (4,000,000 bytes) travels in one GetContactPhoto answer; a larger one is not kept"
     )
     func largestPhoto() async throws {
-        try await Scenario.run { scenario in
+        try await Scenario.run(photos: true) { scenario in
             let admin = try scenario.client(scenario.acme.admin)
             try await scenario.connect(admin)
             let ids = scenario.directory.photos.keys.sorted()

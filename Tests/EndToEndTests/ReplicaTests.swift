@@ -24,13 +24,19 @@ struct ReplicaTests {
     /// database with A's master key; the tenants are connected to the double through A.
     static func withReplicas(
         directory: GraphDoubleDirectory? = nil,
+        photos: Bool = false,
         _ body: @escaping @Sendable (Scenario, RosterdProcess, _ database: String) async throws -> Void
     ) async throws {
         if let reason = PostgresCluster.unavailableReason { try Test.cancel(Comment(rawValue: reason)) }
         try await PostgresCluster.shared.holding {
             let (endpoint, database) = try await PostgresCluster.shared.createDatabase()
             let store = ["--store", "postgres://\(endpoint.user)@\(endpoint.host):\(endpoint.port)/\(database)"]
-            try await Scenario.run(serverArguments: lease, storeArguments: store, directory: directory) { scenario in
+            try await Scenario.run(
+                serverArguments: lease,
+                storeArguments: store,
+                directory: directory,
+                photos: photos
+            ) { scenario in
                 let b = try RosterdProcess(extraArguments: lease, storeArguments: store)
                 try FileManager.default.createDirectory(atPath: b.dataDirectory, withIntermediateDirectories: true)
                 try FileManager.default.copyItem(
@@ -52,7 +58,8 @@ struct ReplicaTests {
 
     @Test("a job started on A is watched on B to A's own final message; StartSync on B returns it as running")
     func watchOnOtherReplica() async throws {
-        try await Self.withReplicas { scenario, b, _ in
+        // With photos: their counts are part of the confirmation B must show as A does.
+        try await Self.withReplicas(photos: true) { scenario, b, _ in
             let onA = try scenario.client(scenario.acme.admin)
             let onB = try b.client(key: scenario.acme.admin)
             defer { Task { await onB.close() } }

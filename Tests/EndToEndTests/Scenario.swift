@@ -39,12 +39,15 @@ final class Scenario: @unchecked Sendable {
     /// Runs `body` with a fresh scenario and tears it down; `serverArguments` go to `rosterd serve`,
     /// `storeArguments` (`--store postgres://…`) to it and to the subcommands that add the tenants.
     /// `beforeStart` runs once the tenants exist and the double runs, before rosterd starts. The
-    /// double serves `directory` (default: the demo directory).
+    /// double serves `directory` (default: the demo directory). Without `photos` both tenants sync
+    /// none (UpdateSettings `sync_photos: false`): each sync of the demo directory would otherwise
+    /// ask the double for 947 photos, which only the tests about photos need.
     static func run(
         serverArguments: [String] = [],
         storeArguments: [String] = [],
         beforeStart: (RosterdProcess, GraphDouble) async throws -> Void = { _, _ in },
         directory given: GraphDoubleDirectory? = nil,
+        photos: Bool = false,
         _ body: (Scenario) async throws -> Void
     ) async throws {
         let directory = try given ?? GraphDoubleDirectory(contentsOf: try #require(FileDirectory.demoURL))
@@ -61,6 +64,13 @@ final class Scenario: @unchecked Sendable {
         do {
             try await beforeStart(server, double)
             try await server.start()
+            if !photos {
+                var noPhotos = UpdateSettingsRequest()
+                noPhotos.syncPhotos = false
+                for admin in [scenario.acme.admin, scenario.beta.admin] {
+                    _ = try await scenario.client(admin).updateSettings(noPhotos)
+                }
+            }
             try await body(scenario)
         } catch {
             await scenario.close()
