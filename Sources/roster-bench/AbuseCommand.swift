@@ -35,6 +35,11 @@ struct Abuse: AsyncParsableCommand {
     @Option(help: "Seconds after a probe's connections close before the settled RSS is read.") var settle = 2.0
     @Option(help: "Connections open at once in the churn probe.") var churnConcurrency = 16
     @Option(help: "Milliseconds between the starts of healthy calls.") var healthyIntervalMs = 10
+    @Option(
+        help:
+            "CPU priority (nice) of the probes' event loop threads: 19 (default) the lowest, 0 as the healthy client and rosterd."
+    )
+    var attackerNice: Int32 = 19
     @Option(help: "Before probing, connect this directory (demo: or file:///….json) and sync all users (admin --key).")
     var syncDirectory: String?
     @Flag(help: "Only the --sync-directory step: run no probes.") var syncOnly = false
@@ -72,7 +77,14 @@ struct Abuse: AsyncParsableCommand {
             throw ValidationError("no process \(pid): cannot read /proc/\(pid)/status")
         }
         let tlsContext = try tls ? TLSContext(client: TLSConfiguration.Client(caFilePath: cert)) : nil
-        let target = AbuseTarget(host: host, port: port, tlsContext: tlsContext, caFile: tls ? cert : nil, apiKey: key)
+        let target = AbuseTarget(
+            host: host,
+            port: port,
+            tlsContext: tlsContext,
+            caFile: tls ? cert : nil,
+            apiKey: key,
+            loops: try AbuseTarget.attackerLoops(nice: attackerNice)
+        )
         let healthy = try HealthyCalls(target: target, interval: .milliseconds(healthyIntervalMs))
 
         if let syncDirectory {

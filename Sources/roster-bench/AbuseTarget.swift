@@ -1,7 +1,12 @@
 import NIOCore
+import NIOPosix
 import RosterClient
 import RosterRPC
 import RosterTLS
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Where the probes go and with what: a loopback address, the TLS trust root, the API key.
 struct AbuseTarget: Sendable {
@@ -12,6 +17,28 @@ struct AbuseTarget: Sendable {
     /// The PEM trust root, for RosterClient.
     let caFile: String?
     let apiKey: String?
+    /// The probes' raw connections' event loops (``attackerLoops(nice:)``); the healthy client
+    /// and RosterClient use NIO's shared group instead.
+    let loops: MultiThreadedEventLoopGroup
+
+    /// Two event loop threads of the probes' own, at CPU priority `nice` (0 normal, 19 the
+    /// lowest). Run on the same 2 cores as rosterd, the attacker's own TLS work would otherwise be
+    /// measured as the server's: in production an attacker's CPU is not the server's. Its own
+    /// group also keeps the healthy client's replies from waiting behind the probes' handshakes
+    /// in this process.
+    static func attackerLoops(nice: Int32) throws -> MultiThreadedEventLoopGroup {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        for loop in group.makeIterator() {
+            try loop.submit {
+                // Linux keeps a nice value per thread; `who` 0 is the calling thread.
+                guard setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, nice) == 0 else {
+                    throw AbuseError("setpriority(\(nice)) failed (errno \(errno))")
+                }
+            }
+            .wait()
+        }
+        return group
+    }
 
     /// `authorization: Bearer KEY`, or nothing without a key.
     var authorization: [String: String] { apiKey.map { ["authorization": "Bearer \($0)"] } ?? [:] }

@@ -42,7 +42,7 @@ final class RawConnection: Sendable {
     static func open(_ target: AbuseTarget, mode: Mode, within limit: TimeAmount = .seconds(10)) async throws
         -> RawConnection
     {
-        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        let loop = target.loops.next()
         let tls = mode == .silent ? nil : target.tlsContext
         let handler = RawConnectionHandler(
             ready: loop.makePromise(of: Void.self),
