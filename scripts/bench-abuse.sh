@@ -13,7 +13,8 @@
 # Output: a markdown table and the PROBE lines on stdout, also kept in
 # Benchmarks/results/abuse/. Usage: scripts/bench-abuse.sh [roster-bench abuse options, e.g.
 # --only churn,half-open --scale 0.1]. ROSTER_BUILD_CONFIG=debug uses debug builds (a quick check
-# of the script itself; the figures mean nothing then).
+# of the script itself; the figures mean nothing then). ROSTERD_ARGS adds options to `rosterd
+# serve` (e.g. ROSTERD_ARGS="--max-executing-calls 4").
 # The script takes /tmp/roster-build.lock itself: run it directly, not under another flock of that file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -83,7 +84,7 @@ key=$("$bin/rosterd" tenants add abuse --name "Abuse" --data-dir "$work/data" | 
 start_server() {
     : >"$work/rosterd.out"
     "$bin/rosterd" serve --data-dir "$work/data" --listen 127.0.0.1:0 --allow-file-directories \
-        --grace-period 1 --log-level warning >"$work/rosterd.out" 2>>"$work/rosterd.err" &
+        --grace-period 1 --log-level warning ${ROSTERD_ARGS:-} >"$work/rosterd.out" 2>>"$work/rosterd.err" &
     server=$!
     for _ in $(seq 1 600); do
         grep -q "listening on" "$work/rosterd.out" && break
