@@ -149,7 +149,7 @@ fi
     echo
     echo "$config build, $(git rev-parse --short HEAD)$(git diff --quiet || echo ' with uncommitted changes'), $(date -u +%Y-%m-%d), $(nproc) cores;" \
         "$([ "${ROSTER_ABUSE_ONE_SERVER:-0}" = 1 ] && echo 'one rosterd for all probes' || echo 'a fresh rosterd per probe');" \
-        "options: ${args[*]:-none}"
+        "options: ${args[*]:-none}; rosterd serve options: ${ROSTERD_ARGS:-none}"
     echo
     # One table: the first run's header, every run's rows.
     awk '/^\| probe \|/ { if (!seen) { print; seen = 1; first = 1 } next }
