@@ -44,28 +44,18 @@ final class GraphDoubleHandler: ChannelInboundHandler, RemovableChannelHandler {
         )
         let (reply, delay) = double.respond(to: request)
         let isPhoto = GraphDouble.photoRequest(path: request.path) != nil
-        let held = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        let eventLoop = context.eventLoop
-        let isHeld = double.hold(request) {
-            eventLoop.execute {
-                let (handler, context) = held.value
-                handler.send(reply, for: head, context: context)
-                if isPhoto { handler.double.photoReplyFinished() }
-            }
-        }
-        if isHeld { return }
-        guard let delay else {
-            send(reply, for: head, context: context)
-            if isPhoto { double.photoReplyFinished() }
-            return
-        }
+        // Sends the answer; run on the event loop, now or later (held or delayed).
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        let (seconds, attoseconds) = delay.components
-        context.eventLoop.scheduleTask(in: .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)) {
+        let answer: @Sendable () -> Void = {
             let (handler, context) = bound.value
             handler.send(reply, for: head, context: context)
-            handler.double.photoReplyFinished()
+            if isPhoto { handler.double.photoReplyFinished() }
         }
+        let eventLoop = context.eventLoop
+        if double.hold(request, send: { eventLoop.execute(answer) }) { return }
+        guard let delay else { return answer() }
+        let (seconds, attoseconds) = delay.components
+        eventLoop.scheduleTask(in: .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000), answer)
     }
 
     private func send(_ reply: GraphDoubleReply, for head: HTTPRequestHead, context: ChannelHandlerContext) {

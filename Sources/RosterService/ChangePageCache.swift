@@ -80,10 +80,10 @@ package final class ChangePageCache: Sendable {
             entries[key] = entry
         }
 
-        /// Records how the load `startedAt` for `key` ended: kept when full, forgotten otherwise
-        /// (a later load may have replaced it; that one stays).
-        package mutating func ended(_ key: Key, startedAt: Int64, generation: UInt64, full: Bool) {
-            guard let entry = entries[key], entry.startedAt == startedAt, entry.generation == generation else { return }
+        /// Records how `load` for `key` ended: kept when full, forgotten otherwise (a later load
+        /// may have replaced it; that one stays).
+        package mutating func ended(_ key: Key, load: Task<[ContactChange], any Error>, full: Bool) {
+            guard entries[key]?.load == load else { return }
             if full { entries[key]?.isFull = true } else { entries[key] = nil }
         }
 
@@ -97,18 +97,15 @@ package final class ChangePageCache: Sendable {
     private let now: @Sendable () -> Int64
 
     /// A cache of pages of `pageSize` changes, at most `capacity` of them, each used for at most
-    /// `maxAge` after it was read.
+    /// `maxAgeMilliseconds` after it was read, by the clock `now` (Unix ms).
     package init(
         pageSize: Int,
         capacity: Int = 64,
-        maxAge: Duration = .seconds(5),
+        maxAgeMilliseconds: Int64 = 5_000,
         now: @escaping @Sendable () -> Int64
     ) {
         self.pageSize = max(1, pageSize)
-        let (seconds, attoseconds) = maxAge.components
-        self.state = Mutex(
-            State(capacity: capacity, maxAgeMilliseconds: seconds * 1_000 + attoseconds / 1_000_000_000_000_000)
-        )
+        self.state = Mutex(State(capacity: capacity, maxAgeMilliseconds: maxAgeMilliseconds))
         self.now = now
     }
 
@@ -134,11 +131,11 @@ package final class ChangePageCache: Sendable {
             let changes = try await task.value
             if isOwn {
                 let full = changes.count == pageSize && changes.last?.cursor == after + Int64(pageSize)
-                state.withLock { $0.ended(key, startedAt: startedAt, generation: generation, full: full) }
+                state.withLock { $0.ended(key, load: task, full: full) }
             }
             return changes
         } catch {
-            if isOwn { state.withLock { $0.ended(key, startedAt: startedAt, generation: generation, full: false) } }
+            if isOwn { state.withLock { $0.ended(key, load: task, full: false) } }
             throw error
         }
     }

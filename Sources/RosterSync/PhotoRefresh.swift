@@ -14,26 +14,15 @@ import RosterStore
 struct PhotoRefresh: Sendable {
     /// What a refresh did.
     struct Counts: Sendable, Hashable {
-        /// Contacts whose photo was asked for.
-        var checked = 0
-        /// Photos written (new or changed).
-        var written = 0
-        /// Photos deleted (the user has none any more).
-        var removed = 0
-        /// Photos that could not be fetched or written.
-        var failed = 0
-        /// Contacts never asked about: the refresh stopped (failures in a row, or a cancel).
-        var skipped = 0
+        /// Contacts checked, photos written, removed and failed, contacts never asked about.
+        var tally = PhotoCounts()
         /// The first failure, in words.
         var firstFailure: String?
         /// Why the refresh could not begin (the tenant's contacts or etags could not be read).
         var notStarted: String?
 
         /// The counts the job stores; nil when the refresh could not begin.
-        var stored: PhotoCounts? {
-            guard notStarted == nil else { return nil }
-            return PhotoCounts(checked: checked, written: written, removed: removed, failed: failed, skipped: skipped)
-        }
+        var stored: PhotoCounts? { notStarted == nil ? tally : nil }
     }
 
     /// Contacts asked about at once.
@@ -72,29 +61,29 @@ struct PhotoRefresh: Sendable {
             for _ in 0..<max(1, maxInFlight) { next() }
             for await (id, outcome) in group {
                 if Task.isCancelled, case .failed = outcome {
-                    counts.skipped += 1  // stopped by the cancel, not by the directory
+                    counts.tally.skipped += 1  // stopped by the cancel, not by the directory
                     continue
                 }
-                counts.checked += 1
+                counts.tally.checked += 1
                 switch outcome {
                 case .unchanged: inRow = 0
                 case .written:
-                    counts.written += 1
+                    counts.tally.written += 1
                     inRow = 0
                 case .removed:
-                    counts.removed += 1
+                    counts.tally.removed += 1
                     inRow = 0
                 case .failed(let error):
-                    counts.failed += 1
+                    counts.tally.failed += 1
                     inRow += 1
                     if counts.firstFailure == nil { counts.firstFailure = "\(error)" }
                     onFailure(id, error)
                     if inRow >= maxConsecutiveFailures { stopped = true }
                 }
-                if counts.checked % progressEvery == 0 { onProgress(counts) }
+                if counts.tally.checked % progressEvery == 0 { onProgress(counts) }
                 next()
             }
-            counts.skipped += pending.count
+            counts.tally.skipped += pending.count
             return counts
         }
     }

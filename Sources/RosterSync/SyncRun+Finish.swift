@@ -33,15 +33,15 @@ extension SyncRun {
             return "the photos were not refreshed (\(reason)); the next sync tries them again"
         }
         var parts: [String] = []
-        if photos.failed > 0 {
+        if photos.tally.failed > 0 {
             var text =
-                "\(SyncProgress.grouped(photos.failed)) photo\(photos.failed == 1 ? "" : "s") could not be synced"
+                "\(SyncProgress.grouped(photos.tally.failed)) photo\(photos.tally.failed == 1 ? "" : "s") could not be synced"
             if let first = photos.firstFailure { text += " (first: \(first))" }
             parts.append(text)
         }
-        if photos.skipped > 0 {
+        if photos.tally.skipped > 0 {
             parts.append(
-                "\(SyncProgress.grouped(photos.skipped)) photo\(photos.skipped == 1 ? " was" : "s were") not checked: "
+                "\(SyncProgress.grouped(photos.tally.skipped)) photo\(photos.tally.skipped == 1 ? " was" : "s were") not checked: "
                     + "the refresh stopped early (a cancel, or failures in a row)"
             )
         }

@@ -201,8 +201,8 @@ struct SyncRun: Sendable {
                 reporter.update { _, extras in
                     extras.throttleWaitMilliseconds = nil
                     extras.message =
-                        "fetching photos: \(SyncProgress.grouped(counts.checked)) of \(SyncProgress.grouped(total)) "
-                        + "checked, \(SyncProgress.grouped(counts.written)) new or changed"
+                        "fetching photos: \(SyncProgress.grouped(counts.tally.checked)) of \(SyncProgress.grouped(total)) "
+                        + "checked, \(SyncProgress.grouped(counts.tally.written)) new or changed"
                 }
             }
         )

@@ -32,7 +32,7 @@ struct ChangePageCacheTests {
         init(newest: Int64, capacity: Int = 64) {
             self.newest = Mutex(newest)
             let clock = clock
-            cache = ChangePageCache(pageSize: 4, capacity: capacity, maxAge: .seconds(5)) {
+            cache = ChangePageCache(pageSize: 4, capacity: capacity, maxAgeMilliseconds: 5_000) {
                 clock.now.withLock { $0 }
             }
         }
@@ -109,14 +109,15 @@ struct ChangePageCacheTests {
         #expect(state.usable(key, generation: 3, now: 10) != nil)
         #expect(state.usable(key, generation: 2, now: 10) != nil)
         #expect(state.usable(key, generation: 4, now: 10) == nil, "a commit it may have missed")
-        state.ended(key, startedAt: 0, generation: 3, full: true)
+        state.ended(key, load: load, full: true)
         #expect(state.usable(key, generation: 9, now: 10) != nil, "a full page is final")
         // An older load ending does not touch the newer one that replaced it.
         let other = ChangePageCache.Key(tenant: "t", page: 1)
+        let older = Task<[ContactChange], any Error> { [] }
         state.started(other, ChangePageCache.Entry(load: load, startedAt: 20, generation: 5), now: 20)
-        state.ended(other, startedAt: 19, generation: 5, full: false)
+        state.ended(other, load: older, full: false)
         #expect(state.entries[other] != nil)
-        state.ended(other, startedAt: 20, generation: 5, full: false)
+        state.ended(other, load: load, full: false)
         #expect(state.entries[other] == nil, "not full: forgotten")
     }
 
