@@ -34,12 +34,20 @@ struct Abuse: AsyncParsableCommand {
     @Option(help: "Seconds the silent and unfinished connections are held.") var shortHold = 2.0
     @Option(help: "Seconds after a probe's connections close before the settled RSS is read.") var settle = 2.0
     @Option(help: "Connections open at once in the churn probe.") var churnConcurrency = 16
+    @Option(help: "A probe over sooner is run again, round after round, until this many seconds have passed.")
+    var minSeconds = 3.0
     @Option(help: "Milliseconds between the starts of healthy calls.") var healthyIntervalMs = 10
     @Option(
         help:
             "CPU priority (nice) of the probes' event loop threads: 19 (default) the lowest, 0 as the healthy client and rosterd."
     )
     var attackerNice: Int32 = 19
+    @Flag(
+        inversion: .prefixedNo,
+        help:
+            "Run the probes' event loop threads under SCHED_IDLE (default): they get a CPU only when rosterd and the healthy client leave one free."
+    )
+    var attackerIdle = true
     @Option(help: "Before probing, connect this directory (demo: or file:///….json) and sync all users (admin --key).")
     var syncDirectory: String?
     @Flag(help: "Only the --sync-directory step: run no probes.") var syncOnly = false
@@ -54,7 +62,9 @@ struct Abuse: AsyncParsableCommand {
             throw ValidationError("abuse probes run on loopback only")
         }
         if tls && cert == nil { throw ValidationError("--tls needs --cert (the server's certificate or its CA)") }
-        guard scale > 0, hold > 0, shortHold >= 0, settle >= 0, churnConcurrency > 0, healthyIntervalMs > 0 else {
+        guard scale > 0, hold > 0, shortHold >= 0, settle >= 0, minSeconds >= 0, churnConcurrency > 0,
+            healthyIntervalMs > 0
+        else {
             throw ValidationError("counts and times must be positive")
         }
     }
@@ -83,7 +93,7 @@ struct Abuse: AsyncParsableCommand {
             tlsContext: tlsContext,
             caFile: tls ? cert : nil,
             apiKey: key,
-            loops: try AbuseTarget.attackerLoops(nice: attackerNice)
+            loops: try AbuseTarget.attackerLoops(nice: attackerNice, idle: attackerIdle)
         )
         let healthy = try HealthyCalls(target: target, interval: .milliseconds(healthyIntervalMs))
 
@@ -140,7 +150,8 @@ struct Abuse: AsyncParsableCommand {
         )
         let sampler = PeakSampler(memory)
         let start = ContinuousClock.now
-        let (seen, latency) = await healthy.during { await runWithinLimit(probe, context) }
+        let minimum = Duration.milliseconds(Int64(minSeconds * 1000))
+        let (seen, latency) = await healthy.during { await runRounds(probe, context, minimum: minimum) }
         context.markAfter()
         await context.closeAll()
         let elapsed = seconds(ContinuousClock.now - start)
