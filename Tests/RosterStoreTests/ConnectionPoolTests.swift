@@ -147,4 +147,36 @@ struct ConnectionPoolTests {
         }
         #expect(error?.message.contains("closed") == true)
     }
+
+    @Test("a point read completes while every bulk reader thread is busy with a long read", .timeLimit(.minutes(1)))
+    func pointReadsNotBehindBulkReads() async throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var migrator = Migrator()
+        migrator.register("numbers", sql: "CREATE TABLE numbers (n INTEGER NOT NULL)")
+        var configuration = ConnectionPool.Configuration(path: directory + "/pool.sqlite")
+        configuration.readerThreads = 1
+        configuration.bulkReaderThreads = 1
+        let pool = try ConnectionPool(configuration: configuration, migrator: migrator)
+        // The one bulk thread is busy until `release`: like a page of 1,000 contacts, and more of
+        // them in line behind it.
+        let bulkBusy = DispatchSemaphore(value: 0)
+        let release = DispatchSemaphore(value: 0)
+        let bulk = Task {
+            try await pool.readBulk { _ throws(StoreError) in
+                bulkBusy.signal()
+                release.wait()
+                return 1
+            }
+        }
+        try await onOwnThread { bulkBusy.wait() }
+        let queued = (0..<4).map { _ in Task { try await pool.readBulk { _ throws(StoreError) in 2 } } }
+        // Were bulk reads on the reader thread, this would wait for `release`, which comes after it.
+        let point = try await pool.read { _ throws(StoreError) in 3 }
+        #expect(point == 3)
+        release.signal()
+        #expect(try await bulk.value == 1)
+        for read in queued { #expect(try await read.value == 2) }
+        await pool.close()
+    }
 }

@@ -1,4 +1,5 @@
 import RosterStore
+import RosterStoreTestSupport
 import Testing
 
 @Suite("Tenants", .postgresCluster)
@@ -72,6 +73,41 @@ struct SyncJobTests {
         #expect(try await fixture.store.activeJob(tenant: StoreFixture.tenant) == nil)
         try await fixture.store.createJob(job("job-2", at: 2))
         #expect(try await fixture.store.jobs(tenant: StoreFixture.tenant, limit: 10).map(\.id) == ["job-2", "job-1"])
+        await fixture.tearDown()
+    }
+
+    @Test(
+        "a status reads the tenant, its active job, its latest jobs and its count at once",
+        arguments: StoreKind.allCases
+    )
+    func status(kind: StoreKind) async throws {
+        let fixture = try await StoreFixture.make(kind)
+        #expect(try await fixture.store.status(tenant: "missing", recentJobs: 5) == nil)
+        for (number, created) in [(1, Int64(1)), (2, 2)] {
+            var done = job("job-\(number)", at: created)
+            try await fixture.store.createJob(done)
+            done.state = .succeeded
+            try await fixture.store.updateJob(done)
+        }
+        try await fixture.store.createJob(job("job-3", at: 3))
+        try await fixture.store.stage(
+            job: "job-3",
+            contacts: [SampleContacts.contact(1), SampleContacts.contact(2)],
+            removals: []
+        )
+        _ = try await fixture.store.apply(
+            job: "job-3",
+            tenant: StoreFixture.tenant,
+            kind: .replaceAll,
+            now: 4,
+            deltaLink: nil
+        )
+        let status = try #require(try await fixture.store.status(tenant: StoreFixture.tenant, recentJobs: 2))
+        #expect(status.tenant == (try await fixture.store.tenant(id: StoreFixture.tenant)))
+        #expect(status.activeJob == (try await fixture.store.activeJob(tenant: StoreFixture.tenant)))
+        #expect(status.recentJobs.map(\.id) == ["job-3", "job-2"])
+        #expect(status.activeJob?.id == "job-3")
+        #expect(status.contactCount == 2)
         await fixture.tearDown()
     }
 

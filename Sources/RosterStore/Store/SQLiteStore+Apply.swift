@@ -149,7 +149,7 @@ extension SQLiteStore {
     package func plan(job: String, tenant: String, kind: ApplyKind, sampleLimit: Int = 20) async throws(StoreError)
         -> ApplyPlan
     {
-        try await pool.read { connection throws(StoreError) in
+        try await pool.readBulk { connection throws(StoreError) in
             func sample(_ sql: String) throws(StoreError) -> [ApplyPlan.Entry] {
                 let statement = try connection.cached(sql)
                 statement.bind(tenant, at: 1)

@@ -3,7 +3,7 @@ extension SQLiteStore {
     package func changes(tenant: String, after cursor: Int64, limit: Int) async throws(StoreError)
         -> ContactChangePage
     {
-        try await pool.read { connection throws(StoreError) in
+        try await pool.readBulk { connection throws(StoreError) in
             let bounds = try connection.cached(ChangeFeedSQL.bounds)
             bounds.bind(tenant, at: 1)
             let (latest, floor) = try bounds.step() ? (bounds.int64(0), bounds.int64(1)) : (0, 0)

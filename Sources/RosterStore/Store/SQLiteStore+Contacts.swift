@@ -14,7 +14,7 @@ extension SQLiteStore {
 
     package func contacts(tenant: String, ids: [String]) async throws(StoreError) -> [String: ContactRecord] {
         guard !ids.isEmpty else { return [:] }
-        return try await pool.read { connection throws(StoreError) in
+        return try await pool.readBulk { connection throws(StoreError) in
             let statement = try connection.cached("\(Self.select) WHERE tenant_id = ?1 AND id = ?2")
             var found: [String: ContactRecord] = [:]
             for id in ids where found[id] == nil {
@@ -53,7 +53,7 @@ extension SQLiteStore {
     }
 
     package func contacts(tenant: String, after: String?, limit: Int) async throws(StoreError) -> [ContactRecord] {
-        try await pool.read { connection throws(StoreError) in
+        try await pool.readBulk { connection throws(StoreError) in
             let statement = try connection.cached(
                 "\(Self.select) WHERE tenant_id = ?1 AND id > ?2 ORDER BY tenant_id, id LIMIT ?3"
             )

@@ -7,7 +7,7 @@ extension SQLiteStore {
     /// Two stores (or one store at two moments) hold the same contacts exactly when their digests
     /// match; tests and replica checks compare sets this way without holding them in memory.
     package func contactDigest(tenant: String) async throws(StoreError) -> String {
-        try await pool.read { connection throws(StoreError) in
+        try await pool.readBulk { connection throws(StoreError) in
             guard let context = EVP_MD_CTX_new() else {
                 throw StoreError(.crypto, "OpenSSL could not allocate a digest context (out of memory?)")
             }

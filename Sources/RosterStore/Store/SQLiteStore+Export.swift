@@ -4,7 +4,7 @@ extension SQLiteStore {
     /// Client secrets stay sealed and key hashes are read as stored. Contacts are read apart, page
     /// by page, with ``exportContacts(tenant:after:limit:)``.
     package func exportRows() async throws(StoreError) -> StoreExport {
-        try await pool.read { connection throws(StoreError) in
+        try await pool.readBulk { connection throws(StoreError) in
             StoreExport(
                 tenants: try Self.exportTenants(connection),
                 apiKeys: try Self.exportAPIKeys(connection),
@@ -19,7 +19,7 @@ extension SQLiteStore {
     package func exportContacts(tenant: String, after: String?, limit: Int) async throws(StoreError)
         -> [ExportedContact]
     {
-        try await pool.read { connection throws(StoreError) in
+        try await pool.readBulk { connection throws(StoreError) in
             let select = try connection.cached(
                 """
                 SELECT id, \(ContactColumns.list), changed_at FROM contacts
@@ -47,7 +47,7 @@ extension SQLiteStore {
 
     /// Every override of the tenant's contacts, by contact id and field, values as stored.
     package func exportContactOverrides(tenant: String) async throws(StoreError) -> [ContactOverrideRecord] {
-        try await pool.read { connection throws(StoreError) in
+        try await pool.readBulk { connection throws(StoreError) in
             try Self.allOverrides(tenant: tenant, connection: connection).sorted { $0.key < $1.key }.flatMap(\.value)
         }
     }
@@ -55,7 +55,7 @@ extension SQLiteStore {
     /// Up to `limit` of the tenant's photos with contact ids greater than `after`, by contact id
     /// (keyset paging, as ``exportContacts(tenant:after:limit:)``).
     package func exportPhotos(tenant: String, after: String?, limit: Int) async throws(StoreError) -> [ExportedPhoto] {
-        try await pool.read { connection throws(StoreError) in
+        try await pool.readBulk { connection throws(StoreError) in
             let select = try connection.cached(
                 """
                 SELECT contact_id, etag, content_type, bytes, changed_at FROM photos

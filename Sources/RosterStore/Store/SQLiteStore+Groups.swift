@@ -42,7 +42,7 @@ extension SQLiteStore {
     }
 
     package func groups(tenant: String) async throws(StoreError) -> (groups: [GroupRecord], refreshedAt: Int64?) {
-        try await pool.read { connection throws(StoreError) in
+        try await pool.readBulk { connection throws(StoreError) in
             let select = try connection.cached(
                 "SELECT \(Self.groupColumns), g.refreshed_at FROM groups g WHERE g.tenant_id = ?1"
             )

@@ -48,14 +48,31 @@ extension SQLiteStore {
 
     package func jobs(tenant: String, limit: Int) async throws(StoreError) -> [SyncJobRecord] {
         try await pool.read { connection throws(StoreError) in
-            let select = try connection.cached(
-                "SELECT \(Self.jobColumns) FROM sync_jobs WHERE tenant_id = ?1 ORDER BY created_at DESC, id DESC LIMIT ?2"
+            try Self.jobs(tenant: tenant, limit: limit, connection: connection)
+        }
+    }
+
+    private static func jobs(tenant: String, limit: Int, connection: Connection) throws(StoreError) -> [SyncJobRecord] {
+        let select = try connection.cached(
+            "SELECT \(jobColumns) FROM sync_jobs WHERE tenant_id = ?1 ORDER BY created_at DESC, id DESC LIMIT ?2"
+        )
+        select.bind(tenant, at: 1)
+        select.bind(max(0, limit), at: 2)
+        var jobs: [SyncJobRecord] = []
+        while try select.step() { jobs.append(try readJob(select)) }
+        return jobs
+    }
+
+    /// One read transaction, on one reader thread: a status call waits for one store hop, not four.
+    package func status(tenant id: String, recentJobs: Int) async throws(StoreError) -> TenantStatus? {
+        try await pool.read { connection throws(StoreError) in
+            guard let tenant = try Self.tenant(id: id, connection: connection) else { return nil }
+            return TenantStatus(
+                tenant: tenant,
+                activeJob: try Self.activeJob(tenant: id, connection: connection),
+                recentJobs: try Self.jobs(tenant: id, limit: recentJobs, connection: connection),
+                contactCount: try Self.count(tenant: id, connection: connection)
             )
-            select.bind(tenant, at: 1)
-            select.bind(max(0, limit), at: 2)
-            var jobs: [SyncJobRecord] = []
-            while try select.step() { jobs.append(try Self.readJob(select)) }
-            return jobs
         }
     }
 

@@ -93,7 +93,7 @@ extension SQLiteStore {
         -> [String: [ContactOverrideRecord]]
     {
         guard !contactIDs.isEmpty else { return [:] }
-        return try await pool.read { connection throws(StoreError) in
+        return try await pool.readBulk { connection throws(StoreError) in
             var found: [String: [ContactOverrideRecord]] = [:]
             // Most tenants have no override at all: one probe, instead of one per contact.
             let any = try connection.cached("SELECT EXISTS (SELECT 1 FROM contact_overrides WHERE tenant_id = ?1)")
@@ -108,7 +108,7 @@ extension SQLiteStore {
     }
 
     package func contactOverrides(tenant: String) async throws(StoreError) -> [String: [ContactOverrideRecord]] {
-        try await pool.read { connection throws(StoreError) in
+        try await pool.readBulk { connection throws(StoreError) in
             try Self.allOverrides(tenant: tenant, connection: connection)
         }
     }

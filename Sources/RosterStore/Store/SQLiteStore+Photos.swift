@@ -3,7 +3,7 @@ internal import Foundation
 // Contact photos: written one by one by a sync after its apply, each in its own transaction.
 extension SQLiteStore {
     package func photoETags(tenant: String) async throws(StoreError) -> [String: String] {
-        try await pool.read { connection throws(StoreError) in
+        try await pool.readBulk { connection throws(StoreError) in
             let select = try connection.cached("SELECT contact_id, etag FROM photos WHERE tenant_id = ?1")
             select.bind(tenant, at: 1)
             var etags: [String: String] = [:]

@@ -31,11 +31,13 @@ extension SQLiteStore {
     }
 
     package func tenant(id: String) async throws(StoreError) -> TenantRecord? {
-        try await pool.read { connection throws(StoreError) in
-            let select = try connection.cached("SELECT \(Self.tenantColumns) FROM tenants WHERE id = ?1")
-            select.bind(id, at: 1)
-            return try select.step() ? try Self.readTenant(select) : nil
-        }
+        try await pool.read { connection throws(StoreError) in try Self.tenant(id: id, connection: connection) }
+    }
+
+    static func tenant(id: String, connection: Connection) throws(StoreError) -> TenantRecord? {
+        let select = try connection.cached("SELECT \(tenantColumns) FROM tenants WHERE id = ?1")
+        select.bind(id, at: 1)
+        return try select.step() ? try readTenant(select) : nil
     }
 
     package func tenants() async throws(StoreError) -> [TenantRecord] {

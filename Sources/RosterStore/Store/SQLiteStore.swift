@@ -12,8 +12,11 @@ package final class SQLiteStore: Store {
         package var directory: String
         /// The database file's name inside `directory`. Default `roster.sqlite`.
         package var databaseFileName = "roster.sqlite"
-        /// Threads running reads; writes run on one thread of their own besides. Default 4.
+        /// Threads running point reads; writes run on one thread of their own besides. Default 4.
         package var readerThreads = 4
+        /// Threads running reads whose work grows with the tenant (pages, exports, dry runs), so
+        /// that point reads never wait behind them. Default 2.
+        package var bulkReaderThreads = 2
         /// How long to wait for a lock held by another process. Default 5,000 ms.
         package var busyTimeoutMilliseconds: Int32 = 5_000
         /// Where the store logs: schema migrations at notice, each apply at debug, a refused apply
@@ -47,6 +50,7 @@ package final class SQLiteStore: Store {
     package init(configuration: Configuration, masterKey: MasterKey, migrator: Migrator) throws(StoreError) {
         var poolConfiguration = ConnectionPool.Configuration(path: configuration.databasePath)
         poolConfiguration.readerThreads = configuration.readerThreads
+        poolConfiguration.bulkReaderThreads = configuration.bulkReaderThreads
         poolConfiguration.busyTimeoutMilliseconds = configuration.busyTimeoutMilliseconds
         self.pool = try ConnectionPool(configuration: poolConfiguration, migrator: migrator)
         self.secrets = SecretBox(key: masterKey)
