@@ -5,11 +5,29 @@ public import RosterWire
 ///
 /// A handler runs as a Swift task that prefers its connection's event loop as executor, so a
 /// call costs no thread hop unless the handler itself awaits something elsewhere. Handlers must
-/// therefore never block: blocking work (files, SQLite) belongs on a thread pool.
+/// therefore never block: blocking work (files, SQLite) belongs on a thread pool. A unary method
+/// whose response can be large is registered to run on background threads instead
+/// (``Placement/background``).
 public struct RPCRouter: Sendable {
+    /// Where a unary method's handler runs, and its response is encoded.
+    public enum Placement: Sendable {
+        /// On the connection's event loop (the default): no thread hop. For handlers whose own
+        /// work is small; awaiting the store or another service is fine.
+        case eventLoop
+        /// On the server's background threads, at a lower CPU priority than the event loops, the
+        /// response's encoding and release included: for methods whose response can be large (a
+        /// page of 1,000 contacts). Building, encoding and freeing it takes milliseconds that
+        /// would otherwise hold up every connection of the event loop, and, when the CPU is
+        /// short, the small calls of every connection.
+        case background
+    }
+
     /// A registered method, with its messages' types erased.
     enum Method: Sendable {
-        case unary(@Sendable (ByteBuffer, RPCServerContext, ProtoDecodingLimits) async throws -> any ProtoMessage)
+        case unary(
+            @Sendable (ByteBuffer, RPCServerContext, ProtoDecodingLimits) async throws -> any ProtoMessage,
+            Placement
+        )
         case serverStreaming(
             @Sendable (ByteBuffer, RPCServerContext, ProtoDecodingLimits, ResponseSink) async throws -> Void
         )
@@ -27,11 +45,13 @@ public struct RPCRouter: Sendable {
         _ path: String,
         _ request: Request.Type = Request.self,
         _ response: Response.Type = Response.self,
+        runsOn placement: Placement = .eventLoop,
         handler: @escaping @Sendable (Request, RPCServerContext) async throws -> Response
     ) {
-        methods[path] = .unary { bytes, context, limits in
-            try await handler(try Self.decode(Request.self, bytes, limits), context)
-        }
+        methods[path] = .unary(
+            { bytes, context, limits in try await handler(try Self.decode(Request.self, bytes, limits), context) },
+            placement
+        )
     }
 
     /// Registers a server-streaming method: one request, any number of responses.
@@ -49,9 +69,10 @@ public struct RPCRouter: Sendable {
     /// Registers the handler of a declared unary method.
     public mutating func register<Request, Response>(
         _ method: UnaryMethod<Request, Response>,
+        runsOn placement: Placement = .eventLoop,
         handler: @escaping @Sendable (Request, RPCServerContext) async throws -> Response
     ) {
-        unary(method.path, handler: handler)
+        unary(method.path, runsOn: placement, handler: handler)
     }
 
     /// Registers the handler of a declared server-streaming method.

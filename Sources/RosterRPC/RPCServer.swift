@@ -77,7 +77,8 @@ public final class RPCServer: Sendable {
         self.tlsContext = try configuration.tls.map { try TLSContext(server: $0) }
         self.budget = ServerCallBudget(
             maxOpenCalls: configuration.limits.maxOpenCalls,
-            maxHeaderBytes: configuration.limits.maxHeldMetadataBytes
+            maxHeaderBytes: configuration.limits.maxHeldMetadataBytes,
+            maxBackgroundCalls: configuration.limits.maxBackgroundCalls
         )
         self.abuse = AbuseMonitor(logger: configuration.logger, metrics: configuration.metrics)
         self.metrics = configuration.metrics.map { RPCMetrics(factory: $0, methods: router.paths) }
@@ -129,6 +130,10 @@ public final class RPCServer: Sendable {
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            // One read (up to 64 KiB) per connection per loop tick, not NIO's default 4: a
+            // connection sending megabytes gets its turn like the others on its loop, which then
+            // serves a light connection's call after at most one buffer of each busy one.
+            .childChannelOption(.maxMessagesPerRead, value: 1)
             .childChannelOption(.writeBufferWaterMark, value: configuration.limits.connection.writeBufferWaterMark)
             .childChannelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture { try self.initialize(channel) }

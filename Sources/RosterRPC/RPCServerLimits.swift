@@ -1,3 +1,5 @@
+internal import NIOCore
+
 /// A server's limits and clocks: per connection (``connection`` plus the timers and bounds
 /// below) and over all connections. `rosterd` exposes each as a setting (README, "Configuration
 /// reference"); PROTOCOL.md §13 gives each one's exact answer.
@@ -28,6 +30,11 @@ public struct RPCServerLimits: Sendable, Hashable {
     /// order, with their requests (streaming handlers are not counted: they live long). Bounds
     /// what one client's calls cost while they run, e.g. 100 large listings never read. Default 16.
     public var maxExecutingUnaryCalls = 16
+    /// Calls of background methods (large listings, ``RPCRouter/Placement/background``) running
+    /// at once over all connections; the others wait, taking turns between connections. Default:
+    /// one fewer than the machine's cores (at least 1), so that a core stays free for every
+    /// other call however many large pages clients ask for.
+    public var maxBackgroundCalls = max(1, System.coreCount - 1)
     /// PINGs (without ACK) a client may send in one second. Default 10.
     public var maxPingsPerSecond = 10
     /// Most connections served at once; more are told so with GOAWAY. Default 10,000.

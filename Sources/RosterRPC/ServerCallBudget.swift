@@ -4,18 +4,22 @@ internal import Synchronization
 /// Server-wide bounds shared by every connection: calls open at once and the bytes of call
 /// metadata (HEADERS payloads) those calls keep. A connection takes a share when it accepts a
 /// call and gives it back when the call ends, so many connections together cannot exceed what
-/// one server may hold.
+/// one server may hold. Also the gate of the background calls (``BackgroundCallGate``).
 final class ServerCallBudget: Sendable {
     let maxOpenCalls: Int
     let maxHeaderBytes: Int
     /// The server's connection handlers (and refusers) alive now.
     let liveHandlers = LiveObjects()
+    /// Admits the calls of background methods a few at a time, in turns between connections.
+    let backgroundCalls: BackgroundCallGate
     private let openCalls = Atomic(0)
     private let headerBytes = Atomic(0)
 
-    init(maxOpenCalls: Int, maxHeaderBytes: Int) {
+    init(maxOpenCalls: Int, maxHeaderBytes: Int, maxBackgroundCalls: Int = RPCServerLimits.defaults.maxBackgroundCalls)
+    {
         self.maxOpenCalls = maxOpenCalls
         self.maxHeaderBytes = maxHeaderBytes
+        self.backgroundCalls = BackgroundCallGate(slots: maxBackgroundCalls)
     }
 
     /// Why a call could not be taken.

@@ -9,9 +9,17 @@ extension ServerConnectionHandler {
     func start(_ stream: ServerStream) {
         guard let context, let payload = stream.request else { return }
         // The payload arrives as a slice of the connection's read buffer: a handler (or a call
-        // waiting to run) that kept it would keep that whole buffer alive. Keep a compact copy.
-        var request = context.channel.allocator.buffer(capacity: payload.readableBytes)
-        request.writeImmutableBuffer(payload)
+        // waiting to run) that kept it would keep that whole buffer alive. Keep a compact copy,
+        // unless the payload is most of that buffer (a large MESSAGE, read into a buffer of its
+        // own size): copying megabytes in one go would hold the event loop for nothing.
+        let request: ByteBuffer
+        if payload.storageCapacity <= 2 * payload.readableBytes {
+            request = payload
+        } else {
+            var copy = context.channel.allocator.buffer(capacity: payload.readableBytes)
+            copy.writeImmutableBuffer(payload)
+            request = copy
+        }
         if case .unary = stream.method {
             guard executingUnary < limits.maxExecutingUnaryCalls else {
                 stream.request = request
@@ -35,11 +43,14 @@ extension ServerConnectionHandler {
             limits: decodingLimits,
             id: stream.id,
             connection: connection,
-            executor: executor
+            executor: executor,
+            gate: budget.backgroundCalls,
+            connectionID: UInt64(UInt(bitPattern: ObjectIdentifier(self)))
         )
     }
 
-    /// Starts a handler as a task preferring the connection's loop; its outcome goes back to the connection.
+    /// Starts a handler as a task preferring the connection's loop (or, for a background method,
+    /// the background threads once `gate` admits it); its outcome goes back to the connection.
     static func run(
         _ method: RPCRouter.Method,
         request: ByteBuffer,
@@ -47,18 +58,36 @@ extension ServerConnectionHandler {
         limits: ProtoDecodingLimits,
         id: UInt32,
         connection: NIOLoopBound<ServerConnectionHandler>,
-        executor: EventLoopTaskExecutor
+        executor: EventLoopTaskExecutor,
+        gate: BackgroundCallGate,
+        connectionID: UInt64
     ) -> Task<Void, Never> {
         switch method {
-        case .unary(let handler):
-            return Task(executorPreference: executor) {
-                let result: Result<any ProtoMessage, any Error>
-                do {
-                    result = .success(try await handler(request, context, limits))
-                } catch {
-                    result = .failure(error)
+        case .unary(let handler, let placement):
+            let answer = { () async throws -> UnaryReply in
+                await UnaryReply(try await handler(request, context, limits))
+            }
+            switch placement {
+            case .eventLoop:
+                return Task(executorPreference: executor) {
+                    let result: Result<UnaryReply, any Error>
+                    do {
+                        result = .success(try await answer())
+                    } catch {
+                        result = .failure(error)
+                    }
+                    connection.onLoop { $0.completeUnary(id, result) }
                 }
-                connection.onLoop { $0.completeUnary(id, result) }
+            case .background:
+                return Task(executorPreference: BackgroundExecutor.shared) {
+                    let result: Result<UnaryReply, any Error>
+                    do {
+                        result = .success(try await gate.run(connection: connectionID, answer))
+                    } catch {
+                        result = .failure(error)
+                    }
+                    connection.onLoop { $0.completeUnary(id, result) }
+                }
             }
         case .serverStreaming(let handler):
             let sink = ResponseSink(connection: connection, executor: executor, streamID: id)
@@ -85,12 +114,12 @@ extension ServerConnectionHandler {
         }
     }
 
-    func completeUnary(_ id: UInt32, _ result: Result<any ProtoMessage, any Error>) {
+    func completeUnary(_ id: UInt32, _ result: Result<UnaryReply, any Error>) {
         unaryHandlerEnded()
         guard streams[id] != nil else { return }
         switch result {
-        case .success(let response):
-            let size = response.encodedSize
+        case .success(let reply):
+            let size = reply.size
             guard size <= peerSettings.maxFrameSize else {
                 return finish(
                     id,
@@ -102,7 +131,10 @@ extension ServerConnectionHandler {
             }
             // Written even while the channel is not writable: held by the writer, which the
             // queued-bytes bound keeps small, rather than by the handler's task.
-            writer.append(.message, streamID: id, message: response, encodedSize: size)
+            switch reply.body {
+            case .message(let message): writer.append(.message, streamID: id, message: message, encodedSize: size)
+            case .encoded(let bytes): writer.append(.message, streamID: id, bytes: bytes.readableBytesView)
+            }
             finish(id, status: RPCError(.ok, ""))
             // Many replies finishing in one loop tick must not pile up unwritten: past the
             // threshold they go to the channel, whose writability then tells what waits.
@@ -237,4 +269,38 @@ extension ServerConnectionHandler {
         return RPCError(.internal, "the server failed: \(error)")
     }
 
+}
+
+/// A unary handler's response and its encoded size. A large one is encoded (and the message
+/// released) before it reaches the connection, on the background threads
+/// (``BackgroundExecutor``): encoding a page of 1,000 contacts takes milliseconds that would
+/// otherwise hold up every other connection of the loop.
+struct UnaryReply: Sendable {
+    /// Responses of this many bytes or more are encoded before they reach the connection.
+    static let encodeEarlyBytes = 64 * 1024
+
+    enum Body: Sendable {
+        case message(any ProtoMessage)
+        case encoded(ByteBuffer)
+    }
+
+    let body: Body
+    /// The encoded message's size in bytes.
+    let size: Int
+
+    init(_ message: any ProtoMessage) async {
+        let size = message.encodedSize
+        self.size = size
+        guard size >= Self.encodeEarlyBytes else {
+            body = .message(message)
+            return
+        }
+        body = .encoded(
+            await withTaskExecutorPreference(BackgroundExecutor.shared) {
+                var buffer = ByteBufferAllocator().buffer(capacity: size)
+                message.encode(into: &buffer, encodedSize: size)
+                return buffer
+            }
+        )
+    }
 }

@@ -8,13 +8,14 @@ import RosterWire
 // the directory's addresses, which overrides do not change.
 extension RosterService {
     func getStatus(caller: Caller) async throws(RPCError) -> GetStatusResponse {
-        let tenant = try await tenant(of: caller)
-        let (active, recent, count) = try await storeCall { () async throws(StoreError) in
-            (
-                try await store.activeJob(tenant: tenant.id), try await store.jobs(tenant: tenant.id, limit: 5),
-                try await store.contactCount(tenant: tenant.id)
-            )
+        guard
+            let status = try await storeCall({ () async throws(StoreError) in
+                try await store.status(tenant: caller.tenantID, recentJobs: 5)
+            })
+        else {
+            throw Self.tenantGone(caller)
         }
+        let (tenant, active, recent, count) = (status.tenant, status.activeJob, status.recentJobs, status.contactCount)
         var response = GetStatusResponse()
         response.tenantID = tenant.id
         response.connectionState = RosterWire.ConnectionState(tenant.connectionState)

@@ -112,6 +112,7 @@ package final class RosterService: Sendable {
     }
 
     /// Registers every call of `roster.v1.Roster` (``RosterMethods``) on `router`.
+    /// The listings whose pages can hold 1,000 contacts run on the background threads (`.background`).
     package func register(into router: inout RPCRouter) {
         router.register(RosterMethods.connectDirectory) { [self] request, context in
             try await connectDirectory(request, caller: try await caller(context))
@@ -131,7 +132,7 @@ package final class RosterService: Sendable {
         router.register(RosterMethods.listGroups) { [self] request, context in
             try await listGroups(request, caller: try await caller(context))
         }
-        router.register(RosterMethods.listContacts) { [self] request, context in
+        router.register(RosterMethods.listContacts, runsOn: .background) { [self] request, context in
             try await listContacts(request, caller: try await caller(context))
         }
         router.register(RosterMethods.getContact) { [self] request, context in
@@ -152,7 +153,7 @@ package final class RosterService: Sendable {
         router.register(RosterMethods.revokeAPIKey) { [self] request, context in
             try await revokeAPIKey(request, caller: try await caller(context))
         }
-        router.register(RosterMethods.listContactChanges) { [self] request, context in
+        router.register(RosterMethods.listContactChanges, runsOn: .background) { [self] request, context in
             try await listContactChanges(request, caller: try await caller(context))
         }
         router.register(RosterMethods.watchContactChanges) { [self] request, writer, context in
@@ -181,8 +182,13 @@ package final class RosterService: Sendable {
                 try await store.tenant(id: caller.tenantID)
             })
         else {
-            throw RPCError(.notFound, "the key's tenant \(caller.tenantID) no longer exists; ask the operator")
+            throw Self.tenantGone(caller)
         }
         return tenant
+    }
+
+    /// The answer to a call whose key names a tenant that was deleted.
+    static func tenantGone(_ caller: Caller) -> RPCError {
+        RPCError(.notFound, "the key's tenant \(caller.tenantID) no longer exists; ask the operator")
     }
 }

@@ -15,7 +15,7 @@ internal import Foundation
 ///                   "requestTimeoutSeconds": 10, "frameTimeoutSeconds": 30, "maxConnectionAgeSeconds": 0,
 ///                   "maxQueuedBytes": 8388608, "maxUnsentCalls": 256, "maxHalfOpenHeaderBytes": 262144,
 ///                   "maxOpenCalls": 10000, "maxRunningSyncs": 16, "maxExecutingCalls": 16,
-///                   "maxHeldMetadataBytes": 67108864 },
+///                   "maxBackgroundCalls": 1, "maxHeldMetadataBytes": 67108864 },
 ///       "allowFileDirectories": false,
 ///       "allowDirectoryHosts": ["graph-proxy.example.com"],
 ///       "scheduleCheckSeconds": 60,
@@ -52,6 +52,7 @@ struct ConfigurationFile: Decodable, Equatable {
         var maxHalfOpenHeaderBytes: Int?
         var maxRunningSyncs: Int?
         var maxExecutingCalls: Int?
+        var maxBackgroundCalls: Int?
         var maxOpenCalls: Int?
         var maxHeldMetadataBytes: Int?
     }

@@ -92,6 +92,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Unary calls of one connection running at once; its other calls wait in order (default 16).")
     var maxExecutingCalls: Int?
 
+    @Option(
+        help:
+            "Large listings (ListContacts, ListContactChanges) running at once over all connections; the others wait, in turns between connections (default: cores - 1, at least 1)."
+    )
+    var maxBackgroundCalls: Int?
+
     @Option(help: "Most calls open at once over all connections (default 10000).")
     var maxOpenCalls: Int?
 
@@ -322,6 +328,9 @@ struct Serve: AsyncParsableCommand {
         }
         if let value = maxExecutingCalls ?? limits?.maxExecutingCalls {
             settings.rpc.maxExecutingUnaryCalls = try Self.positive(value, "max executing calls")
+        }
+        if let value = maxBackgroundCalls ?? limits?.maxBackgroundCalls {
+            settings.rpc.maxBackgroundCalls = try Self.positive(value, "max background calls")
         }
         if let value = maxOpenCalls ?? limits?.maxOpenCalls {
             settings.rpc.maxOpenCalls = try Self.positive(value, "max open calls")

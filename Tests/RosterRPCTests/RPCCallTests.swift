@@ -447,3 +447,92 @@ func eventually(sourceLocation: SourceLocation = #_sourceLocation, _ condition: 
     }
     #expect(condition(), "condition not met within 120 s", sourceLocation: sourceLocation)
 }
+
+@Suite("Background calls: off the event loops, a few at a time server-wide")
+struct BackgroundCallTests {
+    @Test("at most max_background_calls background handlers run at once over all connections")
+    func boundServerWide() async throws {
+        let server = try await TestServer.start { $0.limits.maxBackgroundCalls = 1 }
+        let clients = try (0..<2).map { _ in try server.client() }
+        let calls = (0..<6).map { index in
+            Task {
+                try await clients[index % 2].unary(
+                    "/test.Echo/Background",
+                    request: echoRequest("sleep 100"),
+                    response: PeerBench.ListGroupsResponse.self
+                )
+            }
+        }
+        for call in calls { _ = try await call.value }
+        // Counted by the handlers themselves: no timing involved.
+        #expect(server.observations.mostBackgroundAtOnce.load(ordering: .relaxed) == 1, "background calls overlapped")
+        #expect(server.observations.backgroundStarted.load(ordering: .relaxed) == 6)
+        for client in clients { await client.close() }
+        await server.server.shutdown()
+    }
+
+    @Test("a background call that gives up while it waits never runs, and frees nothing it did not take")
+    func cancelledWhileWaiting() async throws {
+        let server = try await TestServer.start { $0.limits.maxBackgroundCalls = 1 }
+        let client = try server.client()
+        let holder = Task {
+            try await client.unary(
+                "/test.Echo/Background",
+                request: echoRequest("held"),
+                response: PeerBench.ListGroupsResponse.self
+            )
+        }
+        while server.observations.backgroundStarted.load(ordering: .relaxed) < 1 {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        do {
+            _ = try await client.unary(
+                "/test.Echo/Background",
+                request: echoRequest("impatient"),
+                response: PeerBench.ListGroupsResponse.self,
+                timeout: .milliseconds(100)
+            )
+            Issue.record("the impatient call succeeded while the only background slot was held")
+        } catch let error as RPCError {
+            #expect(error.code == .deadlineExceeded)
+        }
+        server.observations.gateOpen.store(true, ordering: .relaxed)
+        #expect(try await holder.value.groups.first?.displayName == "held")
+        // The slot came back once, not twice: two calls after it still never overlap.
+        let after = (0..<2).map { _ in
+            Task {
+                try await client.unary(
+                    "/test.Echo/Background",
+                    request: echoRequest("sleep 50"),
+                    response: PeerBench.ListGroupsResponse.self
+                )
+            }
+        }
+        for call in after { _ = try await call.value }
+        #expect(server.observations.backgroundStarted.load(ordering: .relaxed) == 3, "the impatient call's handler ran")
+        #expect(server.observations.mostBackgroundAtOnce.load(ordering: .relaxed) == 1)
+        await client.close()
+        await server.server.shutdown()
+    }
+
+    @Test("a large response (encoded before it reaches the connection) arrives whole")
+    func largeResponse() async throws {
+        let server = try await TestServer.start()
+        server.observations.gateOpen.store(true, ordering: .relaxed)
+        let client = try server.client()
+        let name = String(repeating: "g", count: 100)
+        // Well over UnaryReply.encodeEarlyBytes (64 KiB), from a background method and from a loop one.
+        for method in ["/test.Echo/Background", "/test.Echo/Unary"] {
+            let response = try await client.unary(
+                method,
+                request: echoRequest(name, limit: 2_000),
+                response: PeerBench.ListGroupsResponse.self
+            )
+            #expect(response.groups.count == 2_000)
+            #expect(response.groups.allSatisfy { $0.displayName == name })
+            #expect(response.encodedSize > 200_000)
+        }
+        await client.close()
+        await server.server.shutdown()
+    }
+}

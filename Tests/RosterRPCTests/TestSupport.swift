@@ -78,6 +78,10 @@ final class Observations: Sendable {
     /// Gate handlers that started, and whether the test has opened the gate.
     let gatedStarted = Atomic<Int>(0)
     let gateOpen = Atomic<Bool>(false)
+    /// Background handlers that started, running now, and the most that ever ran at once.
+    let backgroundStarted = Atomic<Int>(0)
+    let backgroundRunning = Atomic<Int>(0)
+    let mostBackgroundAtOnce = Atomic<Int>(0)
 }
 
 /// A router with test methods, all using PeerBench messages.
@@ -111,6 +115,34 @@ func testRouter(_ observations: Observations) -> RPCRouter {
             throw error
         }
         return PeerBench.ListGroupsResponse()
+    }
+    // Background: on the background threads; sleeps N milliseconds when the query is "sleep N",
+    // else waits until the test opens the gate; answers `limit` groups named after the query.
+    router.unary(
+        "/test.Echo/Background",
+        PeerBench.ListGroupsRequest.self,
+        PeerBench.ListGroupsResponse.self,
+        runsOn: .background
+    ) { request, _ in
+        observations.backgroundStarted.add(1, ordering: .relaxed)
+        let running = observations.backgroundRunning.add(1, ordering: .relaxed).newValue
+        observations.mostBackgroundAtOnce.max(running, ordering: .relaxed)
+        defer { observations.backgroundRunning.subtract(1, ordering: .relaxed) }
+        do {
+            if request.query.hasPrefix("sleep "), let milliseconds = UInt64(request.query.dropFirst(6)) {
+                try await Task.sleep(nanoseconds: milliseconds * 1_000_000)
+            } else {
+                while !observations.gateOpen.load(ordering: .relaxed) { try await Task.sleep(nanoseconds: 5_000_000) }
+            }
+        } catch {
+            observations.cancelledHandlers.add(1, ordering: .relaxed)
+            throw error
+        }
+        var group = PeerBench.Group()
+        group.displayName = request.query
+        var response = PeerBench.ListGroupsResponse()
+        response.groups = Array(repeating: group, count: Int(max(request.limit, 1)))
+        return response
     }
     // Gate: waits until the test opens the gate (or the call is cancelled); no clock involved.
     router.unary("/test.Echo/Gate", PeerBench.ListGroupsRequest.self, PeerBench.ListGroupsResponse.self) { request, _ in
