@@ -66,13 +66,18 @@ enum PostgresApplySQL {
         ) SELECT count(*) FROM changed
         """
 
-    /// After the update, every staged row that still conflicts is unchanged: ON CONFLICT skips it.
+    /// The staged rows that are not contacts yet. The apply holds the tenant's row lock, so no
+    /// other apply adds one meanwhile: an anti-join, not ON CONFLICT's speculative insertion per row.
+    static let insertSelect = """
+        SELECT $1, s.contact_id, \(ContactColumns.list(prefix: "s")), $2 FROM apply_rows s WHERE NOT s.removal
+            AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.tenant_id = $1 AND c.id = s.contact_id)
+        ORDER BY s.contact_id
+        """
+
     static let insert = """
         WITH added AS (
             INSERT INTO contacts (tenant_id, id, \(ContactColumns.list), changed_at)
-            SELECT $1, s.contact_id, \(ContactColumns.list(prefix: "s")), $2 FROM apply_rows s WHERE NOT s.removal
-            ORDER BY s.contact_id
-            ON CONFLICT (tenant_id, id) DO NOTHING
+            \(insertSelect)
             RETURNING 1
         ) SELECT count(*) FROM added
         """
@@ -115,9 +120,7 @@ enum PostgresApplySQL {
     static let loggedInsert = logged(
         """
         INSERT INTO contacts (tenant_id, id, \(ContactColumns.list), changed_at)
-        SELECT $1, s.contact_id, \(ContactColumns.list(prefix: "s")), $2 FROM apply_rows s WHERE NOT s.removal
-        ORDER BY s.contact_id
-        ON CONFLICT (tenant_id, id) DO NOTHING
+        \(insertSelect)
         RETURNING id
         """,
         as: .added

@@ -67,8 +67,11 @@ extension PostgresStore {
         } ?? 0
     }
 
+    /// The count the tenant's row keeps (the last apply's or import's), not a count of the rows.
     package func contactCount(tenant: String) async throws(StoreError) -> Int {
-        try await Self.count(tenant: tenant, session: session)
+        try await session.first("SELECT contact_count FROM tenants WHERE id = $1", [.text(tenant)]).map {
+            row throws(StoreError) in try row.int(0)
+        } ?? 0
     }
 
     static func count(tenant: String, session: SQLSession) async throws(StoreError) -> Int {

@@ -109,6 +109,10 @@ package struct PostgresImport: Sendable {
             columns: ["tenant_id", "id"] + ContactColumns.fields + ["changed_at"],
             rows: contacts.map { contact in [tenant, contact.id] + contact.values + [String(contact.changedAt)] }
         )
+        try await session.rows(
+            "UPDATE tenants SET contact_count = contact_count + $2 WHERE id = $1",
+            [.text(tenant), .int(contacts.count)]
+        )
     }
 
     /// Inserts local overrides of `tenant`'s contacts (insert their contacts first), values as given.

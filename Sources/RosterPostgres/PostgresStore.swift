@@ -4,6 +4,7 @@ internal import NIOPosix
 internal import NIOSSL
 internal import PostgresNIO
 package import RosterStore
+internal import Synchronization
 
 /// The `Store` on PostgreSQL, through postgres-nio: the same semantics as `SQLiteStore`.
 ///
@@ -22,6 +23,8 @@ package final class PostgresStore: ClosableStore {
     package let replicaID = UUID().uuidString.lowercased()
     package let changeSignal = ChangeSignal()
     private let runner: Task<Void, Never>
+    /// Set while a refresh of the planner's statistics runs (``refreshStatistics()``).
+    let refreshingStatistics = Atomic<Bool>(false)
 
     private init(client: PostgresClient, secrets: SecretBox, configuration: PostgresStoreConfiguration) {
         self.client = client
