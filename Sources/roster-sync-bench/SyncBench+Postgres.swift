@@ -21,7 +21,9 @@ extension SyncBench {
         try await PostgresCluster.shared.holding {
             let (_, first) = try await PostgresCluster.shared.createDatabase()  // starts the cluster
             let version = try await PostgresCluster.shared.psql("SHOW server_version", database: first)
-            print("### PostgreSQL \(version), a throwaway cluster on this machine (fsync on)")
+            print(
+                "### PostgreSQL \(version), a throwaway cluster on this machine (fsync, synchronous_commit, full_page_writes off)"
+            )
             print("")
             let (a, b, key) = try await postgresFullSyncs(double)
             try await postgresReads(a: a, b: b, key: key)
