@@ -123,10 +123,16 @@ extension PostgresStore {
         if counts.added + counts.updated + counts.removed > 0 {
             // In-memory search indexes of the tenant's contacts compare this to know they are stale.
             try await session.rows(
-                "UPDATE tenants SET contacts_generation = contacts_generation + 1, contact_count = $2 WHERE id = $1",
-                [.text(tenant), .int(counts.totalAfter)]
+                "UPDATE tenants SET contacts_generation = contacts_generation + 1 WHERE id = $1",
+                [.text(tenant)]
             )
         }
+        // Set by every apply, changes or not: a count an older replica left stale while replicas
+        // were upgraded one at a time (its applies do not keep it) is right again after the next.
+        try await session.rows(
+            "UPDATE tenants SET contact_count = $2 WHERE id = $1 AND contact_count <> $2",
+            [.text(tenant), .int(counts.totalAfter)]
+        )
         if let deltaLink {
             try await session.rows(
                 "UPDATE tenants SET delta_link = $2 WHERE id = $1",
@@ -220,14 +226,15 @@ extension PostgresStore {
     /// was planned as a sort of the tenant's 100,000 rows (about 180 ms instead of under 1).
     /// One refresh at a time; a failure only means autovacuum's turn comes first.
     func refreshStatistics() {
-        guard refreshingStatistics.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
-        else { return }
-        Task {
-            defer { refreshingStatistics.store(false, ordering: .releasing) }
-            do {
-                try await session.rows("ANALYZE contacts, contact_changes")
-            } catch {
-                logger.debug("statistics not refreshed after a large apply", metadata: ["error": "\(error)"])
+        statisticsRefresh.withLock { refresh in
+            guard refresh == nil else { return }
+            refresh = Task {
+                do {
+                    try await session.rows("ANALYZE contacts, contact_changes")
+                } catch {
+                    logger.debug("statistics not refreshed after a large apply", metadata: ["error": "\(error)"])
+                }
+                statisticsRefresh.withLock { $0 = nil }
             }
         }
     }

@@ -23,8 +23,9 @@ package final class PostgresStore: ClosableStore {
     package let replicaID = UUID().uuidString.lowercased()
     package let changeSignal = ChangeSignal()
     private let runner: Task<Void, Never>
-    /// Set while a refresh of the planner's statistics runs (``refreshStatistics()``).
-    let refreshingStatistics = Atomic<Bool>(false)
+    /// The refresh of the planner's statistics running now (``refreshStatistics()``), which
+    /// ``close()`` waits for before it stops the pool.
+    let statisticsRefresh = Mutex<Task<Void, Never>?>(nil)
 
     private init(client: PostgresClient, secrets: SecretBox, configuration: PostgresStoreConfiguration) {
         self.client = client
@@ -89,6 +90,7 @@ package final class PostgresStore: ClosableStore {
 
     /// Stops the connection pool, closing its connections once their calls finish.
     package func close() async {
+        if let refresh = statisticsRefresh.withLock({ $0 }) { await refresh.value }
         runner.cancel()
         await runner.value
     }
