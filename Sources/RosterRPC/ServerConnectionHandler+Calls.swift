@@ -67,27 +67,24 @@ extension ServerConnectionHandler {
             let answer = { () async throws -> UnaryReply in
                 await UnaryReply(try await handler(request, context, limits))
             }
-            switch placement {
-            case .eventLoop:
-                return Task(executorPreference: executor) {
-                    let result: Result<UnaryReply, any Error>
-                    do {
+            // A background method runs on the background threads, once the gate admits it.
+            let (preferred, gated): (any TaskExecutor, BackgroundCallGate?) =
+                switch placement {
+                case .eventLoop: (executor, nil)
+                case .background: (BackgroundExecutor.shared, gate)
+                }
+            return Task(executorPreference: preferred) {
+                let result: Result<UnaryReply, any Error>
+                do {
+                    if let gated {
+                        result = .success(try await gated.run(connection: connectionID, answer))
+                    } else {
                         result = .success(try await answer())
-                    } catch {
-                        result = .failure(error)
                     }
-                    connection.onLoop { $0.completeUnary(id, result) }
+                } catch {
+                    result = .failure(error)
                 }
-            case .background:
-                return Task(executorPreference: BackgroundExecutor.shared) {
-                    let result: Result<UnaryReply, any Error>
-                    do {
-                        result = .success(try await gate.run(connection: connectionID, answer))
-                    } catch {
-                        result = .failure(error)
-                    }
-                    connection.onLoop { $0.completeUnary(id, result) }
-                }
+                connection.onLoop { $0.completeUnary(id, result) }
             }
         case .serverStreaming(let handler):
             let sink = ResponseSink(connection: connection, executor: executor, streamID: id)
