@@ -33,8 +33,6 @@ package final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var machine = TLSStateMachine()
     private var pendingPlaintext: ByteBuffer?
     private var pendingPromises: [EventLoopPromise<Void>] = []
-    /// Where SSL_read decrypts to: one record's worth, allocated once per connection.
-    private let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: TLSHandler.maxRecord, alignment: 16)
 
     package init(context: TLSContext, role: Role) throws {
         ERR_clear_error()
@@ -82,7 +80,6 @@ package final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
     deinit {
         live.destroyed()
         SSL_free(ssl)
-        scratch.deallocate()
     }
 
     // MARK: - Lifecycle
@@ -157,18 +154,27 @@ package final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func readPlaintext(context: ChannelHandlerContext) {
-        // Decrypt into the connection's scratch space, then copy out exactly what arrived: no
-        // 16 KiB buffer per read.
+        // Records are decrypted straight into one buffer sized by the ciphertext at hand (the
+        // plaintext is never longer): no copy out of a scratch record, no regrowing buffer
+        // (a 4 MiB request once cost three extra copies of itself), and a small read gets a
+        // small buffer.
         var output: ByteBuffer?
         reading: while true {
-            ERR_clear_error()
-            let result = SSL_read(ssl, scratch.baseAddress, Int32(scratch.count))
-            if result > 0 {
-                let bytes = UnsafeRawBufferPointer(rebasing: scratch[0..<Int(result)])
-                if output == nil { output = context.channel.allocator.buffer(capacity: Int(result)) }
-                output!.writeBytes(bytes)
-                continue
+            let held = Int(BIO_ctrl_pending(readBIO)) + Int(SSL_pending(ssl))
+            guard held > 0 || SSL_has_pending(ssl) == 1 else { break reading }
+            let room = max(held, 512)
+            if output == nil {
+                output = context.channel.allocator.buffer(capacity: room)
+            } else if output!.writableBytes < room {
+                output!.reserveCapacity(minimumWritableBytes: room)
             }
+            ERR_clear_error()
+            var result: Int32 = 0
+            output!.writeWithUnsafeMutableBytes(minimumWritableBytes: 0) { free in
+                result = SSL_read(ssl, free.baseAddress, Int32(min(free.count, Int(Int32.max))))
+                return max(0, Int(result))
+            }
+            if result > 0 { continue }
             switch SSL_get_error(ssl, result) {
             case SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE:
                 break reading
@@ -176,14 +182,14 @@ package final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 machine.closeNotifyReceived()
                 break reading
             default:
-                if let output { context.fireChannelRead(wrapInboundOut(output)) }
+                if let output, output.readableBytes > 0 { context.fireChannelRead(wrapInboundOut(output)) }
                 fail(context: context, TLSError(.protocolError, TLSContext.drainErrors()))
                 return
             }
         }
         // Reading can produce output too (TLS 1.3 key updates, alerts).
         flushCiphertext(context: context, promise: nil)
-        if let output { context.fireChannelRead(wrapInboundOut(output)) }
+        if let output, output.readableBytes > 0 { context.fireChannelRead(wrapInboundOut(output)) }
         if machine.receivedCloseNotify { close(context: context, mode: .all, promise: nil) }
     }
 
