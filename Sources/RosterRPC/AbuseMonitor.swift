@@ -24,6 +24,8 @@ public enum AbuseCause: String, Sendable, CaseIterable, Hashable {
     case refusedStream = "refused_stream"
     /// Call metadata over `max_header_size`, or over the server-wide budget for held metadata.
     case oversizedHeaders = "oversized_headers"
+    /// A request MESSAGE over the server's request size limit (read past unbuffered).
+    case oversizedRequest = "oversized_request"
     /// A connection over the server's connection limit.
     case connectionLimit = "connection_limit"
     /// A client that does not read its responses went over the queued-bytes or unsent-calls bound.

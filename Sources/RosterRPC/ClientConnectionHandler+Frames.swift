@@ -11,8 +11,10 @@ extension ClientConnectionHandler {
                 switch event {
                 case .frame(let frame):
                     handle(frame)
-                case .skipped(let header):
-                    handleSkipped(header)
+                case .skipping(let header):
+                    if header.type.isKnown { handleSkipped(header) }  // unknown types are read past (§15)
+                case .skipped:
+                    break  // the call was ended when the skip began
                 }
             }
         } catch {

@@ -60,6 +60,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     init(configuration: RPCClientConnection.Configuration, ready: EventLoopPromise<Void>?) {
         self.clientConfiguration = configuration
         self.ready = ready
+        let validator = FrameValidator(role: .client)
+        let maxControlSize = configuration.connection.maxHeaderSize
         self.frames = NIOSingleStepByteToMessageProcessor(
             FrameDecoder(
                 limits: .init(
@@ -67,7 +69,10 @@ final class ClientConnectionHandler: ChannelInboundHandler {
                     maxHeaderSize: configuration.connection.maxHeaderSize
                 ),
                 expectsPreface: false
-            )
+            ) { header in
+                // §4's size rules from the header alone: nothing is buffered for a frame that breaks them.
+                try validator.admits(header, maxControlSize: maxControlSize)
+            }
         )
     }
 

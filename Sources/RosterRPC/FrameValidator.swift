@@ -35,18 +35,53 @@ struct FrameValidator {
     /// The side reading the frames.
     let role: ConnectionRole
 
+    /// The rules of §4 that a frame's header alone decides, checked before any of its payload is
+    /// buffered (``validate(_:)`` checks them again with the rest): the fixed sizes of PING,
+    /// WINDOW_UPDATE and SETTINGS ACK, SETTINGS and GOAWAY of at most `maxControlSize` bytes
+    /// (the receiver's `max_header_size`), no MESSAGE on stream 0. Returns false for a frame
+    /// type this version does not know: it is read past unbuffered (§15).
+    func admits(_ header: FrameHeader, maxControlSize: Int) throws(ProtocolViolation) -> Bool {
+        guard header.type.isKnown else { return false }
+        let size = Int(header.length)
+        if let violation = Self.sizeViolation(header.type, header.flags, streamID: header.streamID, size: size) {
+            throw violation
+        }
+        if header.type == .settings || header.type == .goAway, size > maxControlSize {
+            throw ProtocolViolation(
+                "\(header.type) payload of \(size) bytes exceeds the max_header_size of \(maxControlSize)"
+            )
+        }
+        return true
+    }
+
+    /// The violations a frame's type, flags, stream and size show on their own.
+    private static func sizeViolation(_ type: FrameType, _ flags: FrameFlags, streamID id: UInt32, size: Int)
+        -> ProtocolViolation?
+    {
+        switch type {
+        case .settings where flags.contains(.ack) && size != 0:
+            ProtocolViolation("SETTINGS ACK with a payload of \(size) bytes; it must be empty")
+        case .message where id == 0:
+            ProtocolViolation("MESSAGE on stream 0; it belongs on a call's stream")
+        case .windowUpdate where id == 0 || size != 4:
+            ProtocolViolation(
+                "WINDOW_UPDATE must carry a 4-byte increment on a call's stream (stream \(id), \(size) bytes)"
+            )
+        case .ping where id != 0 || size != 8:
+            ProtocolViolation("PING must carry 8 bytes on stream 0 (stream \(id), \(size) bytes)")
+        default:
+            nil
+        }
+    }
+
     func validate(_ frame: Frame) throws(ProtocolViolation) -> InboundFrame {
         let id = frame.streamID
         let size = frame.payload.readableBytes
+        if let violation = Self.sizeViolation(frame.type, frame.flags, streamID: id, size: size) { throw violation }
         switch frame.type {
         case .settings:
             guard id == 0 else { throw ProtocolViolation("SETTINGS on stream \(id); it belongs on stream 0") }
-            if frame.flags.contains(.ack) {
-                guard size == 0 else {
-                    throw ProtocolViolation("SETTINGS ACK with a payload of \(size) bytes; it must be empty")
-                }
-                return .settingsAck
-            }
+            if frame.flags.contains(.ack) { return .settingsAck }
             return .settings(try decode(RPCMessages.Settings.self, frame, "SETTINGS"))
         case .headers:
             guard role == .server else {
@@ -55,7 +90,6 @@ struct FrameValidator {
             guard id % 2 == 1 else { throw ProtocolViolation("HEADERS on stream \(id); clients open odd stream ids") }
             return .headers(streamID: id, payload: frame.payload, endStream: frame.flags.contains(.endStream))
         case .message:
-            guard id != 0 else { throw ProtocolViolation("MESSAGE on stream 0; it belongs on a call's stream") }
             return .message(streamID: id, payload: frame.payload, endStream: frame.flags.contains(.endStream))
         case .trailers:
             guard role == .client else {
@@ -68,19 +102,10 @@ struct FrameValidator {
             let reason = size > 0 ? try decode(RPCMessages.Status.self, frame, "CANCEL") : nil
             return .cancel(streamID: id, reason: reason)
         case .windowUpdate:
-            guard id != 0, size == 4,
-                let increment = frame.payload.getInteger(at: frame.payload.readerIndex, as: UInt32.self)
-            else {
-                throw ProtocolViolation(
-                    "WINDOW_UPDATE must carry a 4-byte increment on a call's stream (stream \(id), \(size) bytes)"
-                )
-            }
+            let increment = frame.payload.getInteger(at: frame.payload.readerIndex, as: UInt32.self) ?? 0
             guard increment > 0 else { throw ProtocolViolation("WINDOW_UPDATE with an increment of 0") }
             return .windowUpdate(streamID: id, increment: increment)
         case .ping:
-            guard id == 0, size == 8 else {
-                throw ProtocolViolation("PING must carry 8 bytes on stream 0 (stream \(id), \(size) bytes)")
-            }
             return frame.flags.contains(.ack) ? .pingAck : .ping(frame.payload)
         case .goAway:
             guard id == 0 else { throw ProtocolViolation("GOAWAY on stream \(id); it belongs on stream 0") }

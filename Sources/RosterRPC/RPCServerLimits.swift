@@ -16,6 +16,12 @@ public struct RPCServerLimits: Sendable, Hashable {
     /// A frame whose first byte has arrived must complete within this time, or the connection
     /// ends with GOAWAY 4. Default 30 s (a 4 MiB frame at 1 Mbit/s takes 34 s: raise it for such links).
     public var frameTimeout = Duration.seconds(30)
+    /// Largest request message a call takes. A larger one is read past as it arrives, never
+    /// buffered, and its call ends with TRAILERS 8. Default 64 KiB: requests are small (responses
+    /// are bounded by the client's `max_frame_size` instead), and a client that sends a 4 MiB
+    /// request to a method that takes a few bytes then costs no 4 MiB buffer, page faults and
+    /// copies on the event loop. Above ``RPCConnectionLimits/maxFrameSize`` it changes nothing.
+    public var maxRequestSize = 64 * 1024
     /// A connection older than this stops taking calls (GOAWAY 0) and closes once its calls
     /// end, within the grace period. Default nil: no limit.
     public var maxConnectionAge: Duration?

@@ -181,6 +181,39 @@ extension ServerConnectionHandler {
         start(stream)
     }
 
+    /// Whether a frame's payload, from its header, is worth buffering (``FrameDecoder/admits``).
+    /// Every frame the server keeps is bounded by what its type may carry: a request by
+    /// ``RPCServerLimits/maxRequestSize``, control frames by §4. A request larger than that, or
+    /// for a call that has already ended (it was in flight), or a frame of a type this version
+    /// does not know, is read past; a MESSAGE on a stream never opened is a violation.
+    func admits(_ header: FrameHeader) throws(ProtocolViolation) -> Bool {
+        guard try validator.admits(header, maxControlSize: configuration.maxHeaderSize) else { return false }
+        guard header.type == .message else { return true }
+        guard streams[header.streamID] != nil else {
+            guard header.streamID <= highestStreamID else {
+                throw ProtocolViolation("MESSAGE on stream \(header.streamID), which was never opened")
+            }
+            return false
+        }
+        return Int(header.length) <= limits.maxRequestSize
+    }
+
+    /// A request turned down from its header (``admits(_:)``): its call, if still open,
+    /// ends now. Reading past the payload still costs decrypting every byte of it, so when no
+    /// other call is open on the connection (nothing the client would lose), the connection
+    /// closes instead.
+    func refuseOversizedRequest(_ header: FrameHeader) {
+        guard let stream = streams[header.streamID] else { return }
+        let method = stream.context.method
+        noteAbuse(.oversizedRequest, "a request of \(header.length) bytes to \(method)")
+        let message =
+            "the request of \(header.length) bytes exceeds this server's limit of \(limits.maxRequestSize) bytes for a request"
+        finish(stream.id, status: RPCError(.resourceExhausted, message))
+        guard streams.isEmpty else { return }
+        if end == nil { end = .abuse }
+        connectionError(.resourceExhausted, message + "; the connection closes rather than read it")
+    }
+
     func cancelCall(_ id: UInt32) {
         guard let stream = removeStream(id) else { return }
         stream.stop(RPCError(.cancelled, "the client cancelled the call"))

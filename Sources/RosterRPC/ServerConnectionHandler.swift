@@ -54,6 +54,9 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     /// Splits bytes into frames right here, rather than in a handler of its own, so a frame is
     /// never boxed into `NIOAny` on its way through the pipeline.
     var frames: NIOSingleStepByteToMessageProcessor<FrameDecoder>
+    /// Whether the decoder is reading past a frame's payload (``FrameDecoder/Event/skipping(_:)``):
+    /// that frame has started, and the frame clock runs for it as for one being buffered.
+    var skippingFrame = false
 
     /// This connection's logger (peer and connection number in its metadata).
     let logger: Logger
@@ -74,16 +77,18 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         self.metrics = metrics
         self.machineLimits = ServerConnectionMachine.Limits(limits)
         self.decodingLimits = ProtoDecodingLimits(maxSize: limits.connection.maxFrameSize)
-        self.frames = NIOSingleStepByteToMessageProcessor(
-            FrameDecoder(
-                limits: .init(
-                    maxFrameSize: limits.connection.maxFrameSize,
-                    maxHeaderSize: limits.connection.maxHeaderSize
-                ),
-                expectsPreface: true
-            )
+        let frameLimits = FrameDecoder.Limits(
+            maxFrameSize: limits.connection.maxFrameSize,
+            maxHeaderSize: limits.connection.maxHeaderSize
         )
+        self.frames = NIOSingleStepByteToMessageProcessor(FrameDecoder(limits: frameLimits, expectsPreface: true))
         budget.liveHandlers.created()
+        // Again, now that `self` can be captured (weakly: the decoder is ours).
+        self.frames = NIOSingleStepByteToMessageProcessor(
+            FrameDecoder(limits: frameLimits, expectsPreface: true) { [weak self] header in
+                try self?.admits(header) ?? true
+            }
+        )
     }
 
     deinit {
@@ -193,18 +198,28 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         do {
             try frames.process(buffer: unwrapInboundIn(data)) { event in
                 guard !isClosed else { return }
-                completed += 1
                 switch event {
                 case .frame(let frame):
+                    completed += 1
                     do {
                         try handle(frame)
                     } catch {
                         connectionError(.internal, "\(error)", cause: .protocolViolation)
                     }
-                case .skipped(let header):
-                    handleOversizedHeaders(header)
+                case .skipping(let header):
+                    skippingFrame = true
+                    switch header.type {
+                    case .message: refuseOversizedRequest(header)
+                    case .headers, .trailers, .cancel: handleOversizedHeaders(header)
+                    default: break  // a frame type this version does not know
+                    }
+                case .skipped:
+                    completed += 1
+                    skippingFrame = false
                 }
             }
+        } catch let violation as ProtocolViolation {
+            connectionError(.internal, "\(violation)", cause: .protocolViolation)
         } catch let error as FrameDecodingError {
             switch error.reason {
             case .badPreface: connectionError(.internal, error.description, cause: .badPreface)
@@ -215,7 +230,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         }
         machine?.readProcessed(
             completedFrames: completed,
-            leftoverBytes: frames.unprocessedBytes,
+            leftoverBytes: frames.unprocessedBytes + (skippingFrame ? 1 : 0),
             now: context.eventLoop.now
         )
     }

@@ -5,6 +5,8 @@ import RosterWire
 enum AbuseFrames {
     /// The largest frame payload the server accepts by default (`max_frame_size`).
     static let maxFrameSize = 4 * 1024 * 1024
+    /// rosterd's default `--max-request-bytes`: the largest request it buffers.
+    static let maxRequestSize = 64 * 1024
     /// The largest HEADERS payload the server accepts by default (`max_header_size`).
     static let maxHeaderSize = 16 * 1024
 

@@ -28,10 +28,11 @@ extension AbuseProbe {
             + opened.failures
     }
 
-    /// A MESSAGE frame whose header promises 4 MiB, of which 16 KiB arrive.
+    /// A request MESSAGE whose header promises the most rosterd buffers for a request (64 KiB;
+    /// a 4 MiB one is refused from its header), of which 16 KiB arrive.
     static let unfinished = AbuseProbe(
         name: "unfinished",
-        summary: "1,000 connections each stop 16 KiB into a 4 MiB MESSAGE frame, held 2 s",
+        summary: "1,000 connections each stop 16 KiB into a 64 KiB request MESSAGE (rosterd's largest), held 2 s",
         limit: .seconds(180),
         expectation: .none
     ) { context in
@@ -39,7 +40,7 @@ extension AbuseProbe {
         let bytes = [
             AbuseFrames.opening,
             AbuseFrames.headers(1, HealthyCalls.method, metadata: context.target.authorization),
-            AbuseFrames.header(.message, stream: 1, length: UInt32(AbuseFrames.maxFrameSize), flags: .endStream),
+            AbuseFrames.header(.message, stream: 1, length: UInt32(AbuseFrames.maxRequestSize), flags: .endStream),
             ByteBuffer(repeating: UInt8(ascii: "r"), count: 16 * 1024),
         ]
         let opened = Tally()

@@ -29,10 +29,12 @@ struct RosterWireDump {
             var decoder = FrameDecoder(expectsPreface: isClient)
             while let event = try decoder.decode(buffer: &buffer) {
                 switch event {
-                case .skipped(let header):
+                case .skipping(let header):
                     print(
                         "\(header.type) stream \(header.streamID): \(header.length) bytes over max_header_size, skipped"
                     )
+                case .skipped:
+                    break
                 case .frame(let frame):
                     print(describe(frame, methodsByStream: &methodsByStream, fromClient: isClient))
                 }

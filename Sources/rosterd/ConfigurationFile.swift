@@ -11,6 +11,7 @@ internal import Foundation
 ///       "logLevel": "info",
 ///       "logFormat": "text",
 ///       "limits": { "maxConnections": 10000, "maxConcurrentStreams": 100, "maxFrameBytes": 4194304,
+///                   "maxRequestBytes": 65536,
 ///                   "gracePeriodSeconds": 10, "handshakeTimeoutSeconds": 10, "idleTimeoutSeconds": 300,
 ///                   "requestTimeoutSeconds": 10, "frameTimeoutSeconds": 30, "maxConnectionAgeSeconds": 0,
 ///                   "maxQueuedBytes": 8388608, "maxUnsentCalls": 256, "maxHalfOpenHeaderBytes": 262144,
@@ -40,6 +41,7 @@ struct ConfigurationFile: Decodable, Equatable {
         var maxConnections: Int?
         var maxConcurrentStreams: Int?
         var maxFrameBytes: Int?
+        var maxRequestBytes: Int?
         var gracePeriodSeconds: Int?
         var handshakeTimeoutSeconds: Int?
         var idleTimeoutSeconds: Int?

@@ -107,6 +107,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Largest frame payload in bytes (default 4194304).")
     var maxFrameBytes: Int?
 
+    @Option(help: "Largest request message in bytes; larger ones are read past unbuffered and refused (default 65536).")
+    var maxRequestBytes: Int?
+
     @Option(help: "Seconds calls and syncs may run on after SIGTERM (default 10).")
     var gracePeriod: Int?
 
@@ -343,6 +346,9 @@ struct Serve: AsyncParsableCommand {
                 throw ConfigurationError("max frame bytes must be between 16384 and 67108864")
             }
             settings.rpc.connection.maxFrameSize = value
+        }
+        if let value = maxRequestBytes ?? file.limits?.maxRequestBytes {
+            settings.rpc.maxRequestSize = try Self.positive(value, "max request bytes")
         }
         if let value = gracePeriod ?? file.limits?.gracePeriodSeconds {
             guard value >= 0 else { throw ConfigurationError("the grace period must be 0 or more seconds") }

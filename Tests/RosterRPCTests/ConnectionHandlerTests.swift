@@ -162,6 +162,133 @@ struct ConnectionHandlerTests {
         #expect(!server.isOpen)
     }
 
+    /// HEADERS of a call on `stream`, then the first `sent` bytes of its request MESSAGE of `length`.
+    func oversizedRequest(stream: UInt32, length: Int, sent: Int) -> ByteBuffer {
+        var bytes = ByteBuffer()
+        headersFrame(stream, "/test.Echo/Unary").write(to: &bytes)
+        bytes.writeMultipleIntegers(
+            UInt32(length),
+            FrameType.message.rawValue,
+            FrameFlags.endStream.rawValue,
+            stream
+        )
+        bytes.writeRepeatingByte(0x61, count: sent)
+        return bytes
+    }
+
+    static let oversizedMessage = "the request of 100000 bytes exceeds this server's limit of 1024 bytes for a request"
+
+    @Test("a request over max_request_size, alone on its connection: the call ends with 8, then GOAWAY 8 and close")
+    func oversizedRequestCloses() throws {
+        let server = try Server { $0.maxRequestSize = 1024 }
+        try server.send(clientOpening)
+        try server.channel.writeInbound(oversizedRequest(stream: 1, length: 100_000, sent: 40_000))
+        let written = try server.written()
+        let status = try #require(try trailers(written, stream: 1))
+        #expect(status.code == RPCError.Code.resourceExhausted.rawValue)
+        #expect(status.message == Self.oversizedMessage)
+        let away = try #require(try goAway(written))
+        #expect(away.code == RPCError.Code.resourceExhausted.rawValue)
+        #expect(away.message == Self.oversizedMessage + "; the connection closes rather than read it")
+        #expect(!server.isOpen)
+        #expect(server.abuse.count(.oversizedRequest) == 1)
+    }
+
+    @Test("a request over max_request_size beside another open call is read past unbuffered; the connection goes on")
+    func oversizedRequestReadPast() throws {
+        let server = try Server { $0.maxRequestSize = 1024 }
+        try server.send(clientOpening)
+        try server.send([headersFrame(1, "/test.Echo/Unary")])  // still waiting for its request
+        try server.channel.writeInbound(oversizedRequest(stream: 3, length: 100_000, sent: 40_000))
+        let status = try #require(try trailers(server.written(), stream: 3))
+        #expect(status.code == RPCError.Code.resourceExhausted.rawValue)
+        #expect(status.message == Self.oversizedMessage)
+        #expect(server.abuse.count(.oversizedRequest) == 1)
+        var rest = ByteBuffer()
+        rest.writeRepeatingByte(0x61, count: 60_000)
+        try server.channel.writeInbound(rest)
+        // The skipped payload is over: frames are read again, and no frame is left started.
+        try server.send([
+            Frame(type: .ping, flags: [], streamID: 0, payload: ByteBuffer(bytes: [1, 2, 3, 4, 5, 6, 7, 8]))
+        ])
+        #expect(try server.written().contains { $0.type == .ping && $0.flags.contains(.ack) })
+        server.advance(.seconds(31))
+        #expect(server.isOpen)
+        #expect(try goAway(server.written()) == nil)
+    }
+
+    @Test("a request being read past still has to finish within the frame timeout")
+    func oversizedRequestTrickled() throws {
+        let server = try Server { $0.maxRequestSize = 1024 }
+        try server.send(clientOpening)
+        try server.send([headersFrame(1, "/test.Echo/Unary")])
+        try server.channel.writeInbound(oversizedRequest(stream: 3, length: 100_000, sent: 40_000))
+        server.advance(.seconds(29))
+        #expect(server.isOpen)
+        server.advance(.seconds(1))
+        #expect(
+            try goAway(server.written())?.message == "a frame started 30 s ago is still incomplete; the limit is 30 s"
+        )
+        #expect(!server.isOpen)
+    }
+
+    @Test("a control frame too large for its type closes the connection from its header, before its payload")
+    func controlFrameRefusedFromHeader() throws {
+        for (type, length, message) in [
+            (FrameType.goAway, 1 << 20, "GOAWAY payload of 1048576 bytes exceeds the max_header_size of 16384"),
+            (.ping, 9, "PING must carry 8 bytes on stream 0 (stream 0, 9 bytes)"),
+            (.settings, 20_000, "SETTINGS payload of 20000 bytes exceeds the max_header_size of 16384"),
+        ] {
+            let server = try Server()
+            try server.send(clientOpening)
+            var bytes = ByteBuffer()
+            bytes.writeMultipleIntegers(UInt32(length), type.rawValue, UInt8(0), UInt32(0))
+            try server.channel.writeInbound(bytes)  // the header alone
+            let away = try #require(try goAway(server.written()), "\(type)")
+            #expect(away.code == RPCError.Code.internal.rawValue)
+            #expect(away.message == message)
+            #expect(!server.isOpen)
+        }
+    }
+
+    @Test("a MESSAGE on a stream never opened closes the connection from its header")
+    func messageOnUnopenedStream() throws {
+        let server = try Server()
+        try server.send(clientOpening)
+        var bytes = ByteBuffer()
+        bytes.writeMultipleIntegers(UInt32(1 << 20), FrameType.message.rawValue, UInt8(0), UInt32(7))
+        try server.channel.writeInbound(bytes)
+        #expect(try goAway(server.written())?.message == "MESSAGE on stream 7, which was never opened")
+        #expect(!server.isOpen)
+    }
+
+    @Test("a frame of a type this version does not know is read past unbuffered; the connection goes on")
+    func unknownTypeReadPast() throws {
+        let server = try Server()
+        try server.send(clientOpening)
+        var bytes = ByteBuffer()
+        bytes.writeMultipleIntegers(UInt32(1 << 20), UInt8(0x2A), UInt8(0), UInt32(0))
+        bytes.writeRepeatingByte(0, count: 1 << 20)
+        try server.channel.writeInbound(bytes)
+        try server.send([
+            Frame(type: .ping, flags: [], streamID: 0, payload: ByteBuffer(bytes: [1, 2, 3, 4, 5, 6, 7, 8]))
+        ])
+        let written = try server.written()
+        #expect(written.contains { $0.type == .ping && $0.flags.contains(.ack) })
+        #expect(try goAway(written) == nil)
+        #expect(server.isOpen)
+    }
+
+    @Test("a request of exactly max_request_size is taken")
+    func requestWithinLimit() throws {
+        let server = try Server { $0.maxRequestSize = 1024 }
+        try server.send(clientOpening)
+        try server.channel.writeInbound(oversizedRequest(stream: 1, length: 1024, sent: 1024))
+        #expect(try trailers(server.written(), stream: 1)?.code != RPCError.Code.resourceExhausted.rawValue)
+        #expect(server.abuse.count(.oversizedRequest) == 0)
+        #expect(server.isOpen)
+    }
+
     @Test("the idle timeout closes a connection with no calls")
     func idle() throws {
         let server = try Server { $0.idleTimeout = .seconds(60) }

@@ -95,25 +95,65 @@ struct FrameDecoderTests {
         #expect(decoded.payload.readableBytes == 1024)
     }
 
+    /// Feeds `input` to `decoder` `chunk` bytes at a time, checking that no more than two chunks
+    /// ever wait in its buffer (a skipped payload is not kept); returns the events.
+    private func decodeInChunks(_ input: ByteBuffer, with decoder: inout FrameDecoder, chunk: Int) throws
+        -> [FrameDecoder.Event]
+    {
+        var events: [FrameDecoder.Event] = []
+        var offset = 0
+        var pending = ByteBuffer()
+        while offset < input.readableBytes {
+            let piece = input.getSlice(at: offset, length: min(chunk, input.readableBytes - offset))!
+            offset += piece.readableBytes
+            pending.writeImmutableBuffer(piece)
+            while let event = try decoder.decode(buffer: &pending) { events.append(event) }
+            #expect(pending.readableBytes < 2 * chunk, "the skipped payload was buffered")
+            pending.discardReadBytes()
+        }
+        return events
+    }
+
     @Test("a header block over max_header_size is skipped without buffering, then decoding goes on")
     func skippedHeaders() throws {
         var decoder = FrameDecoder(limits: .init(maxFrameSize: 1 << 20, maxHeaderSize: 64), expectsPreface: false)
         let big = frame(.headers, stream: 5, Array(repeating: 0x61, count: 5000))
         let next = frame(.ping, stream: 0, [1, 2, 3, 4, 5, 6, 7, 8])
         let input = bytes(of: [big, next], preface: false)
-        var events: [FrameDecoder.Event] = []
         // Feed 100 bytes at a time: the skipped payload must not be waited for as a whole.
-        var offset = 0
-        var pending = ByteBuffer()
-        while offset < input.readableBytes {
-            let chunk = input.getSlice(at: offset, length: min(100, input.readableBytes - offset))!
-            offset += chunk.readableBytes
-            pending.writeImmutableBuffer(chunk)
-            while let event = try decoder.decode(buffer: &pending) { events.append(event) }
-            #expect(pending.readableBytes < 200, "the skipped payload was buffered")
-            pending.discardReadBytes()
+        let events = try decodeInChunks(input, with: &decoder, chunk: 100)
+        let header = FrameHeader(length: 5000, type: .headers, flags: [], streamID: 5)
+        #expect(events == [.skipping(header), .skipped(header), .frame(next)])
+    }
+
+    @Test("a frame turned down from its header is skipped without buffering; the others are kept")
+    func skippedMessage() throws {
+        var asked: [FrameHeader] = []
+        var decoder = FrameDecoder(limits: .init(maxFrameSize: 1 << 20), expectsPreface: false)
+        decoder.admits = { header in
+            asked.append(header)
+            return header.type != .message || header.length <= 1000
         }
-        #expect(events == [.skipped(FrameHeader(length: 5000, type: .headers, flags: [], streamID: 5)), .frame(next)])
+        let big = frame(.message, flags: .endStream, stream: 3, Array(repeating: 0x61, count: 50_000))
+        let small = frame(.message, stream: 5, Array(repeating: 0x62, count: 1000))
+        let ping = frame(.ping, stream: 0, [1, 2, 3, 4, 5, 6, 7, 8])
+        let input = bytes(of: [big, small, ping], preface: false)
+        let events = try decodeInChunks(input, with: &decoder, chunk: 4096)
+        let header = FrameHeader(length: 50_000, type: .message, flags: .endStream, streamID: 3)
+        #expect(events == [.skipping(header), .skipped(header), .frame(small), .frame(ping)])
+        #expect(asked.map(\.type) == [.message, .message, .ping], "asked once per frame")
+    }
+
+    @Test("an error thrown from its header ends decoding before any payload is buffered")
+    func refusedFromHeader() throws {
+        struct Refused: Error {}
+        var decoder = FrameDecoder(expectsPreface: false) { header in
+            guard header.type != .goAway else { throw Refused() }
+            return true
+        }
+        var buffer = ByteBuffer()
+        buffer.writeMultipleIntegers(UInt32(4 << 20), FrameType.goAway.rawValue, UInt8(0), UInt32(0))
+        #expect(throws: Refused.self) { try decoder.decode(buffer: &buffer) }
     }
 
     @Test("the reserved high bit of the stream id is ignored")

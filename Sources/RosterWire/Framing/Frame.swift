@@ -98,6 +98,9 @@ public struct FrameType: RawRepresentable, Sendable, Hashable, CustomStringConve
     /// No new calls on this connection (payload `roster.rpc.v1.GoAway`).
     public static let goAway = Self(rawValue: 0x07)
 
+    /// Whether this version of the protocol defines the type (§4); others are skipped (§15).
+    public var isKnown: Bool { rawValue <= Self.goAway.rawValue }
+
     public var description: String {
         switch self {
         case .settings: "SETTINGS"

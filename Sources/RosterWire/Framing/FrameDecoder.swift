@@ -5,14 +5,20 @@ public import NIOCore
 /// On the server side it first checks the client's connection preface byte by byte, so a stranger
 /// on the port is refused on its first wrong byte. A frame longer than `maxFrameSize` is an error
 /// as soon as its header is seen; a HEADERS, TRAILERS or CANCEL frame longer than `maxHeaderSize` (but
-/// within `maxFrameSize`) is read past without being kept and reported as ``Event/skipped(_:)``,
-/// so the runtime can fail just that call.
+/// within `maxFrameSize`) is read past without being kept, and so is any other frame that
+/// ``admits`` turns down from its header (a request larger than its call may take, a frame type
+/// this version does not know): ``Event/skipping(_:)`` when its header is read,
+/// ``Event/skipped(_:)`` once its payload has gone by, so the runtime can fail just that call.
 public struct FrameDecoder: NIOSingleStepByteToMessageDecoder {
     /// What the decoder produces.
     public enum Event: Sendable, Hashable {
         /// A whole frame.
         case frame(Frame)
-        /// A header block over `maxHeaderSize` whose payload was discarded unread.
+        /// A frame whose payload is about to be read past unbuffered (a header block over
+        /// `maxHeaderSize`, or a frame ``admits`` turned down); ``skipped(_:)`` follows
+        /// once the payload has gone by, possibly several reads later.
+        case skipping(FrameHeader)
+        /// The end of a frame announced by ``skipping(_:)``: its payload was discarded unread.
         case skipped(FrameHeader)
     }
 
@@ -38,11 +44,16 @@ public struct FrameDecoder: NIOSingleStepByteToMessageDecoder {
     }
 
     public var limits: Limits
+    /// Asked for every frame but HEADERS, TRAILERS and CANCEL (bounded by `maxHeaderSize`), from
+    /// its header alone, before any of its payload is buffered: `false` reads the payload past
+    /// without keeping it; an error ends decoding with that error. Unset, every frame is kept.
+    public var admits: ((FrameHeader) throws -> Bool)?
     private var state: State
 
     /// - Parameter expectsPreface: true on the server, which must see the client's preface first.
-    public init(limits: Limits = Limits(), expectsPreface: Bool) {
+    public init(limits: Limits = Limits(), expectsPreface: Bool, admits: ((FrameHeader) throws -> Bool)? = nil) {
         self.limits = limits
+        self.admits = admits
         self.state = expectsPreface ? .preface(matched: 0) : .header
     }
 
@@ -82,12 +93,10 @@ public struct FrameDecoder: NIOSingleStepByteToMessageDecoder {
                 guard UInt64(length) <= UInt64(limits.maxFrameSize) else {
                     throw FrameDecodingError(.frameTooLarge(header, limit: limits.maxFrameSize), offset: nil)
                 }
-                if header.type == .headers || header.type == .trailers || header.type == .cancel,
-                    Int(length) > limits.maxHeaderSize
-                {
+                if try skips(header) {
                     buffer.moveReaderIndex(forwardBy: Frame.headerSize)
                     state = .skipping(header, remaining: Int(length))
-                    continue
+                    return .skipping(header)
                 }
                 guard buffer.readableBytes >= Frame.headerSize + Int(length) else { return nil }
                 buffer.moveReaderIndex(forwardBy: Frame.headerSize)
@@ -106,6 +115,13 @@ public struct FrameDecoder: NIOSingleStepByteToMessageDecoder {
                 state = .header
                 return .skipped(header)
             }
+        }
+    }
+
+    private func skips(_ header: FrameHeader) throws -> Bool {
+        switch header.type {
+        case .headers, .trailers, .cancel: Int(header.length) > limits.maxHeaderSize
+        default: try admits.map { try !$0(header) } ?? false
         }
     }
 
