@@ -141,6 +141,8 @@ fi
 if [ "$config" = release ]; then
     mkdir -p Benchmarks/results/abuse
     out="Benchmarks/results/abuse/$(date -u +%Y-%m-%dT%H%M)Z.md"
+    # A second run within the same minute keeps its own file.
+    [ -e "$out" ] && out="Benchmarks/results/abuse/$(date -u +%Y-%m-%dT%H%M%S)Z.md"
 else
     out="/tmp/roster-bench-abuse-$config.md"
 fi

@@ -25,6 +25,14 @@ package enum AttributeMap {
     /// empty.
     package static func decode(_ text: String?) -> [String: String] {
         guard let text, text != "{}" else { return [:] }
+        if let strings = JSONText.canonicalStrings(text, open: UInt8(ascii: "{"), close: UInt8(ascii: "}"), pairs: true)
+        {
+            var map: [String: String] = [:]
+            for index in stride(from: 0, to: strings.count, by: 2) {
+                map[strings[index]] = strings[index + 1]
+            }
+            return map
+        }
         return (try? JSONDecoder().decode([String: String].self, from: Data(text.utf8))) ?? [:]
     }
 }

@@ -21,6 +21,14 @@ package enum PhoneList {
     /// The list in `text`; an unreadable value (only possible if edited by hand) reads as empty.
     package static func decode(_ text: String) -> [String] {
         if text == "[]" { return [] }
+        if let strings = JSONText.canonicalStrings(
+            text,
+            open: UInt8(ascii: "["),
+            close: UInt8(ascii: "]"),
+            pairs: false
+        ) {
+            return strings
+        }
         return (try? JSONDecoder().decode([String].self, from: Data(text.utf8))) ?? []
     }
 }
