@@ -148,7 +148,7 @@ struct ConnectionPoolTests {
         #expect(error?.message.contains("closed") == true)
     }
 
-    @Test("a point read completes while every bulk reader thread is busy with a long read", .timeLimit(.minutes(1)))
+    @Test("a point read completes while every bulk reader thread is busy with a long read", .timeLimit(.minutes(5)))
     func pointReadsNotBehindBulkReads() async throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
