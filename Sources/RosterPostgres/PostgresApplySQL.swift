@@ -69,8 +69,7 @@ enum PostgresApplySQL {
     /// The staged rows that are not contacts yet. The apply holds the tenant's row lock, so no
     /// other apply adds one meanwhile: an anti-join, not ON CONFLICT's speculative insertion per row.
     static let insertSelect = """
-        SELECT $1, s.contact_id, \(ContactColumns.list(prefix: "s")), $2 FROM apply_rows s WHERE NOT s.removal
-            AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.tenant_id = $1 AND c.id = s.contact_id)
+        SELECT $1, s.contact_id, \(ContactColumns.list(prefix: "s")), $2 \(addFrom)
         ORDER BY s.contact_id
         """
 

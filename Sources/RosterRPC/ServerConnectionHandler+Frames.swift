@@ -204,14 +204,18 @@ extension ServerConnectionHandler {
     /// closes instead.
     func refuseOversizedRequest(_ header: FrameHeader) {
         guard let stream = streams[header.streamID] else { return }
-        let method = stream.context.method
-        noteAbuse(.oversizedRequest, "a request of \(header.length) bytes to \(method)")
         let message =
             "the request of \(header.length) bytes exceeds this server's limit of \(limits.maxRequestSize) bytes for a request"
         finish(stream.id, status: RPCError(.resourceExhausted, message))
-        guard streams.isEmpty else { return }
-        if end == nil { end = .abuse }
-        connectionError(.resourceExhausted, message + "; the connection closes rather than read it")
+        if streams.isEmpty {
+            connectionError(
+                .resourceExhausted,
+                message + "; the connection closes rather than read it",
+                cause: .oversizedRequest
+            )
+        } else {
+            noteAbuse(.oversizedRequest, "a request of \(header.length) bytes to \(stream.context.method)")
+        }
     }
 
     func cancelCall(_ id: UInt32) {

@@ -52,8 +52,16 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     var executingUnary = 0
     var waitingToExecute = CircularBuffer<UInt32>()
     /// Splits bytes into frames right here, rather than in a handler of its own, so a frame is
-    /// never boxed into `NIOAny` on its way through the pipeline.
-    var frames: NIOSingleStepByteToMessageProcessor<FrameDecoder>
+    /// never boxed into `NIOAny` on its way through the pipeline. Each frame's header goes to
+    /// ``admits(_:)`` before any of its payload is buffered (weakly: the decoder is ours).
+    lazy var frames = NIOSingleStepByteToMessageProcessor(
+        FrameDecoder(
+            limits: .init(maxFrameSize: configuration.maxFrameSize, maxHeaderSize: configuration.maxHeaderSize),
+            expectsPreface: true
+        ) { [weak self] header in
+            try self?.admits(header) ?? true
+        }
+    )
     /// Whether the decoder is reading past a frame's payload (``FrameDecoder/Event/skipping(_:)``):
     /// that frame has started, and the frame clock runs for it as for one being buffered.
     var skippingFrame = false
@@ -77,18 +85,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         self.metrics = metrics
         self.machineLimits = ServerConnectionMachine.Limits(limits)
         self.decodingLimits = ProtoDecodingLimits(maxSize: limits.connection.maxFrameSize)
-        let frameLimits = FrameDecoder.Limits(
-            maxFrameSize: limits.connection.maxFrameSize,
-            maxHeaderSize: limits.connection.maxHeaderSize
-        )
-        self.frames = NIOSingleStepByteToMessageProcessor(FrameDecoder(limits: frameLimits, expectsPreface: true))
         budget.liveHandlers.created()
-        // Again, now that `self` can be captured (weakly: the decoder is ours).
-        self.frames = NIOSingleStepByteToMessageProcessor(
-            FrameDecoder(limits: frameLimits, expectsPreface: true) { [weak self] header in
-                try self?.admits(header) ?? true
-            }
-        )
     }
 
     deinit {
@@ -230,7 +227,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         }
         machine?.readProcessed(
             completedFrames: completed,
-            leftoverBytes: frames.unprocessedBytes + (skippingFrame ? 1 : 0),
+            frameUnfinished: frames.unprocessedBytes > 0 || skippingFrame,
             now: context.eventLoop.now
         )
     }

@@ -135,10 +135,11 @@ struct ServerConnectionMachine {
         return phase == .draining
     }
 
-    /// After each read: how many frames completed and how many bytes of an unfinished frame the
-    /// decoder holds. A frame must complete within the frame timeout of its first byte.
-    mutating func readProcessed(completedFrames: Int, leftoverBytes: Int, now: NIODeadline) {
-        if leftoverBytes == 0 {
+    /// After each read: how many frames completed, and whether a frame has started and not
+    /// finished (bytes of it held, or its payload being read past). A frame must complete within
+    /// the frame timeout of its first byte.
+    mutating func readProcessed(completedFrames: Int, frameUnfinished: Bool, now: NIODeadline) {
+        if !frameUnfinished {
             partialFrameSince = nil
         } else if completedFrames > 0 || partialFrameSince == nil {
             partialFrameSince = now

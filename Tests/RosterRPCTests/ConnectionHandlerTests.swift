@@ -162,16 +162,20 @@ struct ConnectionHandlerTests {
         #expect(!server.isOpen)
     }
 
+    /// A frame's 10-byte header alone, announcing `length` payload bytes.
+    func frameHeader(_ type: FrameType, length: Int, flags: FrameFlags = [], stream: UInt32 = 0) -> ByteBuffer {
+        var bytes = ByteBuffer()
+        bytes.writeMultipleIntegers(UInt32(length), type.rawValue, flags.rawValue, stream)
+        return bytes
+    }
+
+    static let ping = Frame(type: .ping, flags: [], streamID: 0, payload: ByteBuffer(bytes: [1, 2, 3, 4, 5, 6, 7, 8]))
+
     /// HEADERS of a call on `stream`, then the first `sent` bytes of its request MESSAGE of `length`.
     func oversizedRequest(stream: UInt32, length: Int, sent: Int) -> ByteBuffer {
         var bytes = ByteBuffer()
         headersFrame(stream, "/test.Echo/Unary").write(to: &bytes)
-        bytes.writeMultipleIntegers(
-            UInt32(length),
-            FrameType.message.rawValue,
-            FrameFlags.endStream.rawValue,
-            stream
-        )
+        bytes.writeImmutableBuffer(frameHeader(.message, length: length, flags: .endStream, stream: stream))
         bytes.writeRepeatingByte(0x61, count: sent)
         return bytes
     }
@@ -208,9 +212,7 @@ struct ConnectionHandlerTests {
         rest.writeRepeatingByte(0x61, count: 60_000)
         try server.channel.writeInbound(rest)
         // The skipped payload is over: frames are read again, and no frame is left started.
-        try server.send([
-            Frame(type: .ping, flags: [], streamID: 0, payload: ByteBuffer(bytes: [1, 2, 3, 4, 5, 6, 7, 8]))
-        ])
+        try server.send([Self.ping])
         #expect(try server.written().contains { $0.type == .ping && $0.flags.contains(.ack) })
         server.advance(.seconds(31))
         #expect(server.isOpen)
@@ -241,9 +243,7 @@ struct ConnectionHandlerTests {
         ] {
             let server = try Server()
             try server.send(clientOpening)
-            var bytes = ByteBuffer()
-            bytes.writeMultipleIntegers(UInt32(length), type.rawValue, UInt8(0), UInt32(0))
-            try server.channel.writeInbound(bytes)  // the header alone
+            try server.channel.writeInbound(frameHeader(type, length: length))  // the header alone
             let away = try #require(try goAway(server.written()), "\(type)")
             #expect(away.code == RPCError.Code.internal.rawValue)
             #expect(away.message == message)
@@ -255,9 +255,7 @@ struct ConnectionHandlerTests {
     func messageOnUnopenedStream() throws {
         let server = try Server()
         try server.send(clientOpening)
-        var bytes = ByteBuffer()
-        bytes.writeMultipleIntegers(UInt32(1 << 20), FrameType.message.rawValue, UInt8(0), UInt32(7))
-        try server.channel.writeInbound(bytes)
+        try server.channel.writeInbound(frameHeader(.message, length: 1 << 20, stream: 7))
         #expect(try goAway(server.written())?.message == "MESSAGE on stream 7, which was never opened")
         #expect(!server.isOpen)
     }
@@ -266,13 +264,10 @@ struct ConnectionHandlerTests {
     func unknownTypeReadPast() throws {
         let server = try Server()
         try server.send(clientOpening)
-        var bytes = ByteBuffer()
-        bytes.writeMultipleIntegers(UInt32(1 << 20), UInt8(0x2A), UInt8(0), UInt32(0))
+        var bytes = frameHeader(FrameType(rawValue: 0x2A), length: 1 << 20)
         bytes.writeRepeatingByte(0, count: 1 << 20)
         try server.channel.writeInbound(bytes)
-        try server.send([
-            Frame(type: .ping, flags: [], streamID: 0, payload: ByteBuffer(bytes: [1, 2, 3, 4, 5, 6, 7, 8]))
-        ])
+        try server.send([Self.ping])
         let written = try server.written()
         #expect(written.contains { $0.type == .ping && $0.flags.contains(.ack) })
         #expect(try goAway(written) == nil)

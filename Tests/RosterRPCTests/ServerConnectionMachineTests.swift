@@ -74,9 +74,9 @@ struct ServerConnectionMachineTests {
     @Test("a frame started and never finished closes the connection after the frame timeout")
     func partialFrame() {
         var machine = open()
-        machine.readProcessed(completedFrames: 0, leftoverBytes: 5, now: start + .seconds(1))
+        machine.readProcessed(completedFrames: 0, frameUnfinished: true, now: start + .seconds(1))
         // More bytes of the same frame do not restart its clock.
-        machine.readProcessed(completedFrames: 0, leftoverBytes: 500, now: start + .seconds(20))
+        machine.readProcessed(completedFrames: 0, frameUnfinished: true, now: start + .seconds(20))
         #expect(machine.nextDeadline == start + .seconds(31))
         #expect(
             machine.timerFired(now: start + .seconds(31)) == [
@@ -94,12 +94,12 @@ struct ServerConnectionMachineTests {
     )
     func partialFrameProgress() {
         var machine = open()
-        machine.readProcessed(completedFrames: 0, leftoverBytes: 5, now: start)
-        machine.readProcessed(completedFrames: 2, leftoverBytes: 7, now: start + .seconds(25))
+        machine.readProcessed(completedFrames: 0, frameUnfinished: true, now: start)
+        machine.readProcessed(completedFrames: 2, frameUnfinished: true, now: start + .seconds(25))
         #expect(machine.nextDeadline == start + .seconds(55))
-        machine.readProcessed(completedFrames: 1, leftoverBytes: 0, now: start + .seconds(26))
+        machine.readProcessed(completedFrames: 1, frameUnfinished: false, now: start + .seconds(26))
         #expect(machine.nextDeadline == start + .minutes(5))  // the idle clock only
-        machine.readProcessed(completedFrames: 0, leftoverBytes: 3, now: start + .seconds(30))
+        machine.readProcessed(completedFrames: 0, frameUnfinished: true, now: start + .seconds(30))
         machine.writabilityChanged(false)
         #expect(machine.timerFired(now: start + .seconds(61)).isEmpty)
         machine.writabilityChanged(true)
