@@ -294,66 +294,7 @@ struct Serve: AsyncParsableCommand {
             }
             settings.logFormat = parsed
         }
-        if let value = maxConnections ?? file.limits?.maxConnections {
-            settings.rpc.maxConnections = try Self.positive(value, "max connections")
-        }
-        if let value = maxConcurrentStreams ?? file.limits?.maxConcurrentStreams {
-            settings.rpc.connection.maxConcurrentStreams = try Self.positive(value, "max concurrent streams")
-        }
-        let limits = file.limits
-        if let value = handshakeTimeout ?? limits?.handshakeTimeoutSeconds {
-            settings.rpc.handshakeTimeout = .seconds(Int64(try Self.positive(value, "handshake timeout")))
-        }
-        if let value = idleTimeout ?? limits?.idleTimeoutSeconds {
-            settings.rpc.idleTimeout = .seconds(Int64(try Self.positive(value, "idle timeout")))
-        }
-        if let value = requestTimeout ?? limits?.requestTimeoutSeconds {
-            settings.rpc.requestTimeout = .seconds(Int64(try Self.positive(value, "request timeout")))
-        }
-        if let value = frameTimeout ?? limits?.frameTimeoutSeconds {
-            settings.rpc.frameTimeout = .seconds(Int64(try Self.positive(value, "frame timeout")))
-        }
-        if let value = maxConnectionAge ?? limits?.maxConnectionAgeSeconds {
-            guard value >= 0 else {
-                throw ConfigurationError("the maximum connection age must be 0 (no limit) or more seconds")
-            }
-            settings.rpc.maxConnectionAge = value == 0 ? nil : .seconds(Int64(value))
-        }
-        if let value = maxQueuedBytes ?? limits?.maxQueuedBytes {
-            guard value >= 64 * 1024 else { throw ConfigurationError("max queued bytes must be at least 65536") }
-            settings.rpc.connection.maxQueuedBytes = value
-        }
-        if let value = maxUnsentCalls ?? limits?.maxUnsentCalls {
-            settings.rpc.maxUnsentCalls = try Self.positive(value, "max unsent calls")
-        }
-        if let value = maxHalfOpenHeaderBytes ?? limits?.maxHalfOpenHeaderBytes {
-            settings.rpc.maxHalfOpenHeaderBytes = try Self.positive(value, "max half-open header bytes")
-        }
-        if let value = maxExecutingCalls ?? limits?.maxExecutingCalls {
-            settings.rpc.maxExecutingUnaryCalls = try Self.positive(value, "max executing calls")
-        }
-        if let value = maxBackgroundCalls ?? limits?.maxBackgroundCalls {
-            settings.rpc.maxBackgroundCalls = try Self.positive(value, "max background calls")
-        }
-        if let value = maxOpenCalls ?? limits?.maxOpenCalls {
-            settings.rpc.maxOpenCalls = try Self.positive(value, "max open calls")
-        }
-        if let value = maxHeldMetadataBytes ?? limits?.maxHeldMetadataBytes {
-            settings.rpc.maxHeldMetadataBytes = try Self.positive(value, "max held metadata bytes")
-        }
-        if let value = maxFrameBytes ?? file.limits?.maxFrameBytes {
-            guard (16 * 1024...64 * 1024 * 1024).contains(value) else {
-                throw ConfigurationError("max frame bytes must be between 16384 and 67108864")
-            }
-            settings.rpc.connection.maxFrameSize = value
-        }
-        if let value = maxRequestBytes ?? file.limits?.maxRequestBytes {
-            settings.rpc.maxRequestSize = try Self.positive(value, "max request bytes")
-        }
-        if let value = gracePeriod ?? file.limits?.gracePeriodSeconds {
-            guard value >= 0 else { throw ConfigurationError("the grace period must be 0 or more seconds") }
-            settings.rpc.gracePeriod = .seconds(value)
-        }
+        try resolveRPCLimits(&settings.rpc, file: file.limits)
         settings.allowFileDirectories = allowFileDirectories || file.allowFileDirectories == true
         if let value = maxRunningSyncs ?? file.limits?.maxRunningSyncs {
             settings.maxRunningSyncs = try Self.positive(value, "max running syncs")
@@ -437,7 +378,7 @@ struct Serve: AsyncParsableCommand {
         return .seconds(count * unit)
     }
 
-    private static func positive(_ value: Int, _ name: String) throws -> Int {
+    static func positive(_ value: Int, _ name: String) throws -> Int {
         guard value > 0 else { throw ConfigurationError("\(name) must be a positive number") }
         return value
     }
