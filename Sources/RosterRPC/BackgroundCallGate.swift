@@ -17,8 +17,11 @@ final class BackgroundCallGate: Sendable {
         private(set) var running = 0
         /// Each connection's waiting tickets, oldest first.
         private var waiting: [UInt64: CircularBuffer<UInt64>] = [:]
-        /// The connections with tickets waiting, in the order their turns come.
+        /// The connections with tickets waiting, in the order their turns come (paused ones are
+        /// left out until they resume).
         private var turns = CircularBuffer<UInt64>()
+        /// Connections whose client is not reading: their calls wait, whatever slots are free.
+        private(set) var paused: Set<UInt64> = []
 
         init(slots: Int) { self.slots = max(1, slots) }
 
@@ -27,21 +30,49 @@ final class BackgroundCallGate: Sendable {
 
         /// A call asks to run: true when it may start now, false when `ticket` waits its turn.
         mutating func enter(ticket: UInt64, connection: UInt64) -> Bool {
-            if running < slots && turns.isEmpty {
+            let isPaused = paused.contains(connection)
+            if running < slots && turns.isEmpty && !isPaused {
                 running += 1
                 return true
             }
-            if waiting[connection, default: []].isEmpty { turns.append(connection) }
+            if waiting[connection, default: []].isEmpty && !isPaused { turns.append(connection) }
             waiting[connection, default: []].append(ticket)
             return false
         }
 
+        /// The connection's client stopped reading (its channel is not writable): none of its
+        /// calls is admitted until ``resume(connection:)``, so no slot builds a response that
+        /// could only wait in memory. Calls already running finish.
+        mutating func pause(connection: UInt64) {
+            guard paused.insert(connection).inserted else { return }
+            turns.removeAll { $0 == connection }
+        }
+
+        /// The connection can be written to again (or is gone): its waiting calls take their
+        /// turn. Returns the tickets admitted now, into slots that were free.
+        mutating func resume(connection: UInt64) -> [UInt64] {
+            guard paused.remove(connection) != nil else { return [] }
+            if waiting[connection] != nil { turns.append(connection) }
+            var admitted: [UInt64] = []
+            while running < slots, let ticket = admitNext() {
+                running += 1
+                admitted.append(ticket)
+            }
+            return admitted
+        }
+
         /// A running call ended: the ticket admitted in its place (its slot passes on), if any.
         mutating func leave() -> UInt64? {
-            guard let connection = turns.popFirst() else {
+            guard let ticket = admitNext() else {
                 running -= 1
                 return nil
             }
+            return ticket
+        }
+
+        /// Takes the next ticket in turn out of the line, if any.
+        private mutating func admitNext() -> UInt64? {
+            guard let connection = turns.popFirst() else { return nil }
             let ticket = waiting[connection]!.removeFirst()
             if waiting[connection]!.isEmpty {
                 waiting[connection] = nil
@@ -125,12 +156,34 @@ final class BackgroundCallGate: Sendable {
     }
 
     private func leave() {
-        let next = guarded.withLock { guarded -> CheckedContinuation<Bool, Never>? in
-            guard let ticket = guarded.state.leave() else { return nil }
-            if let continuation = guarded.continuations.removeValue(forKey: ticket) { return continuation }
-            guarded.admittedEarly.insert(ticket)  // its task has not stored its continuation yet
-            return nil
+        wake { guarded in guarded.state.leave().map { [$0] } ?? [] }
+    }
+
+    /// Holds back the calls of `connection` (its client is not reading) until ``resume(connection:)``.
+    func pause(connection: UInt64) {
+        guarded.withLock { $0.state.pause(connection: connection) }
+    }
+
+    /// Whether the calls of `connection` are held back now.
+    func isPaused(connection: UInt64) -> Bool {
+        guarded.withLock { $0.state.paused.contains(connection) }
+    }
+
+    /// Lets the calls of `connection` take their turns again; also called when it closes.
+    func resume(connection: UInt64) {
+        wake { guarded in guarded.state.resume(connection: connection) }
+    }
+
+    /// Admits the tickets `decide` returns and wakes their tasks. One lock for both: a task
+    /// that finds its ticket neither waiting nor admitted takes it as withdrawn.
+    private func wake(_ decide: (inout Guarded) -> [UInt64]) {
+        let continuations = guarded.withLock { guarded -> [CheckedContinuation<Bool, Never>] in
+            decide(&guarded).compactMap { ticket in
+                if let continuation = guarded.continuations.removeValue(forKey: ticket) { return continuation }
+                guarded.admittedEarly.insert(ticket)  // its task has not stored its continuation yet
+                return nil
+            }
         }
-        next?.resume(returning: true)
+        for continuation in continuations { continuation.resume(returning: true) }
     }
 }

@@ -21,7 +21,9 @@ extension ServerConnectionHandler {
             request = copy
         }
         if case .unary = stream.method {
-            guard executingUnary < limits.maxExecutingUnaryCalls else {
+            // A client that is not reading gets no new work done for it: its calls wait here
+            // until the channel is writable again (``launchWaiting()``).
+            guard executingUnary < limits.maxExecutingUnaryCalls, writer.isChannelWritable else {
                 stream.request = request
                 waitingToExecute.append(stream.id)
                 return
@@ -45,7 +47,7 @@ extension ServerConnectionHandler {
             connection: connection,
             executor: executor,
             gate: budget.backgroundCalls,
-            connectionID: UInt64(UInt(bitPattern: ObjectIdentifier(self)))
+            connectionID: gateID
         )
     }
 
@@ -101,13 +103,23 @@ extension ServerConnectionHandler {
         }
     }
 
+    /// This connection's name at the background gate.
+    var gateID: UInt64 { UInt64(UInt(bitPattern: ObjectIdentifier(self))) }
+
     /// A unary handler ended: its slot goes to the oldest waiting call still open.
     func unaryHandlerEnded() {
         executingUnary -= 1
-        while let id = waitingToExecute.popFirst() {
+        launchWaiting()
+    }
+
+    /// Starts the oldest waiting calls still open, while slots are free and the channel is writable.
+    func launchWaiting() {
+        while executingUnary < limits.maxExecutingUnaryCalls, writer.isChannelWritable,
+            let id = waitingToExecute.popFirst()
+        {
             guard let stream = streams[id], stream.task == nil, let request = stream.request else { continue }
             executingUnary += 1
-            return launch(stream, request: request)  // already a compact copy
+            launch(stream, request: request)  // already a compact copy
         }
     }
 

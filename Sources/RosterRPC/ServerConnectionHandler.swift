@@ -109,6 +109,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
 
     func handlerRemoved(context: ChannelHandlerContext) {
         stopEverything(RPCError(.unavailable, "the connection closed"))
+        budget.backgroundCalls.resume(connection: gateID)  // its calls were withdrawn as they stopped
         writer.detach()
         self.context = nil
         self.executor = nil
@@ -168,9 +169,15 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         let writable = context.channel.isWritable
-        machine?.writabilityChanged(writable)
+        machine?.writabilityChanged(writable, now: context.eventLoop.now)
         writer.isChannelWritable = writable
-        if writable {
+        armTimer()
+        if !writable {
+            // No response is built for a client that is not reading (see ``start(_:)``).
+            budget.backgroundCalls.pause(connection: gateID)
+        } else {
+            budget.backgroundCalls.resume(connection: gateID)
+            launchWaiting()
             for stream in streams.values { stream.resumeWindowWaiter() }
             if readPending {
                 readPending = false

@@ -7,7 +7,8 @@ internal import NIOCore
 ///
 /// Clocks (docs/rpc.md): the handshake (TLS, preface, SETTINGS), the idle timeout (no calls
 /// open), the request timeout (HEADERS without its MESSAGE), the frame timeout (a frame started
-/// but never finished), the optional maximum connection age, and the drain grace period. One
+/// but never finished), the send stall timeout (a client that stopped reading), the optional
+/// maximum connection age, and the drain grace period. One
 /// timer serves them all: the handler arms it for ``nextDeadline`` and calls ``timerFired(now:)``.
 struct ServerConnectionMachine {
     /// The limits this machine enforces, from ``RPCServerLimits`` (as the event loop's time type).
@@ -16,6 +17,7 @@ struct ServerConnectionMachine {
         var idleTimeout: TimeAmount
         var requestTimeout: TimeAmount
         var frameTimeout: TimeAmount
+        var sendStallTimeout: TimeAmount
         var maxConnectionAge: TimeAmount?
         var gracePeriod: TimeAmount
         var maxQueuedBytes: Int
@@ -28,6 +30,7 @@ struct ServerConnectionMachine {
             idleTimeout = TimeAmount(configuration.idleTimeout)
             requestTimeout = TimeAmount(configuration.requestTimeout)
             frameTimeout = TimeAmount(configuration.frameTimeout)
+            sendStallTimeout = TimeAmount(configuration.sendStallTimeout)
             maxConnectionAge = configuration.maxConnectionAge.map(TimeAmount.init)
             gracePeriod = TimeAmount(configuration.gracePeriod)
             maxQueuedBytes = configuration.connection.maxQueuedBytes
@@ -78,6 +81,8 @@ struct ServerConnectionMachine {
     private var drainReason: RPCError?
     /// False while the channel's outbound buffer is over its high-water mark.
     private(set) var isWritable = true
+    /// Since when the channel has not been writable, while it is not.
+    private var unwritableSince: NIODeadline?
     private var pingWindowStart: NIODeadline
     private var pingsInWindow = 0
 
@@ -173,10 +178,13 @@ struct ServerConnectionMachine {
         return openCalls == 0
     }
 
-    /// The channel's writability changed. Reading stops while it is not writable (the handler
-    /// withholds `read()`), so a client that does not read cannot make us take more calls.
-    mutating func writabilityChanged(_ writable: Bool) {
+    /// The channel's writability changed. While it is not writable the handler withholds
+    /// `read()` and starts no call's handler, so a client that does not read cannot make us take
+    /// more calls or build more responses; if it stays so for the send stall timeout, the
+    /// connection closes.
+    mutating func writabilityChanged(_ writable: Bool, now: NIODeadline) {
         isWritable = writable
+        unwritableSince = writable ? nil : (unwritableSince ?? now)
     }
 
     /// Checks what waits to be sent to a client that is not reading: `queuedBytes` (frames held
@@ -228,6 +236,7 @@ struct ServerConnectionMachine {
         }
         for waiting in awaitingRequest.values { consider(waiting.deadline) }
         if isWritable, let partialFrameSince { consider(partialFrameSince + limits.frameTimeout) }
+        if let unwritableSince { consider(unwritableSince + limits.sendStallTimeout) }
         return next
     }
 
@@ -269,6 +278,15 @@ struct ServerConnectionMachine {
             }
         }
         var actions: [Action] = []
+        if let unwritableSince, now >= unwritableSince + limits.sendStallTimeout {
+            return [
+                .close(
+                    .resourceExhausted,
+                    "the client is not reading its responses: nothing could be sent for \(Self.seconds(now - unwritableSince)) s; the limit is \(Self.seconds(limits.sendStallTimeout)) s",
+                    cause: .slowReader
+                )
+            ]
+        }
         if isWritable, let partialFrameSince, now >= partialFrameSince + limits.frameTimeout {
             return [
                 .close(

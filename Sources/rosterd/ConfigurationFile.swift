@@ -13,7 +13,8 @@ internal import Foundation
 ///       "limits": { "maxConnections": 10000, "maxConcurrentStreams": 100, "maxFrameBytes": 4194304,
 ///                   "maxRequestBytes": 65536,
 ///                   "gracePeriodSeconds": 10, "handshakeTimeoutSeconds": 10, "idleTimeoutSeconds": 300,
-///                   "requestTimeoutSeconds": 10, "frameTimeoutSeconds": 30, "maxConnectionAgeSeconds": 0,
+///                   "requestTimeoutSeconds": 10, "frameTimeoutSeconds": 30, "sendStallTimeoutSeconds": 30,
+///                   "maxConnectionAgeSeconds": 0,
 ///                   "maxQueuedBytes": 8388608, "maxUnsentCalls": 256, "maxHalfOpenHeaderBytes": 262144,
 ///                   "maxOpenCalls": 10000, "maxRunningSyncs": 16, "maxExecutingCalls": 16,
 ///                   "maxBackgroundCalls": 1, "maxHeldMetadataBytes": 67108864 },
@@ -47,6 +48,7 @@ struct ConfigurationFile: Decodable, Equatable {
         var idleTimeoutSeconds: Int?
         var requestTimeoutSeconds: Int?
         var frameTimeoutSeconds: Int?
+        var sendStallTimeoutSeconds: Int?
         /// 0 means no limit.
         var maxConnectionAgeSeconds: Int?
         var maxQueuedBytes: Int?

@@ -22,6 +22,9 @@ extension Serve {
         if let value = frameTimeout ?? limits?.frameTimeoutSeconds {
             rpc.frameTimeout = .seconds(Int64(try Self.positive(value, "frame timeout")))
         }
+        if let value = sendStallTimeout ?? limits?.sendStallTimeoutSeconds {
+            rpc.sendStallTimeout = .seconds(Int64(try Self.positive(value, "send stall timeout")))
+        }
         if let value = maxConnectionAge ?? limits?.maxConnectionAgeSeconds {
             guard value >= 0 else {
                 throw ConfigurationError("the maximum connection age must be 0 (no limit) or more seconds")

@@ -72,6 +72,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds within which a started frame must complete (default 30).")
     var frameTimeout: Int?
 
+    @Option(help: "Seconds a client may leave its responses unread before its connection closes (default 30).")
+    var sendStallTimeout: Int?
+
     @Option(help: "Seconds after which a connection is drained with GOAWAY (default 0: no limit).")
     var maxConnectionAge: Int?
 

@@ -56,6 +56,45 @@ struct BackgroundCallGateTests {
         #expect(none == nil && state.running == 0)
     }
 
+    @Test("a paused connection's calls wait whatever slots are free, and take their turn when it resumes")
+    func paused() {
+        var state = State(slots: 1)
+        let admitted = [
+            state.enter(ticket: 1, connection: 10), state.enter(ticket: 2, connection: 20),
+            state.enter(ticket: 3, connection: 20), state.enter(ticket: 4, connection: 30),
+        ]
+        #expect(admitted == [true, false, false, false])
+        state.pause(connection: 20)
+        let next = state.leave()
+        #expect(next == 4)  // 20 is passed over
+        let none = state.leave()
+        #expect(none == nil && state.running == 0)
+        let whilePaused = state.enter(ticket: 5, connection: 20)
+        #expect(!whilePaused && state.running == 0)  // a free slot, yet it waits
+        let other = state.enter(ticket: 6, connection: 40)
+        #expect(other)  // other connections are not held back
+        #expect(state.resume(connection: 20).isEmpty)  // no free slot: back in line
+        var order: [UInt64] = []
+        while let ticket = state.leave() { order.append(ticket) }
+        #expect(order == [2, 3, 5])
+        state.pause(connection: 20)
+        _ = state.enter(ticket: 7, connection: 20)
+        #expect(state.resume(connection: 20) == [7])  // a free slot: admitted at once
+        #expect(state.running == 1 && state.paused.isEmpty)
+    }
+
+    @Test("a task waiting for a paused connection runs once it resumes")
+    func pausedTask() async throws {
+        let gate = BackgroundCallGate(slots: 1)
+        gate.pause(connection: 1)
+        let waiter = Task { try await gate.run(connection: 1) { 42 } }
+        while gate.counts.waiting < 1 { await Task.yield() }
+        #expect(gate.counts.running == 0)
+        gate.resume(connection: 1)
+        #expect(try await waiter.value == 42)
+        #expect(gate.counts.running == 0 && gate.counts.waiting == 0)
+    }
+
     @Test("zero or negative slots mean one")
     func atLeastOne() {
         var state = State(slots: 0)

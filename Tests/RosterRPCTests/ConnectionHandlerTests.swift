@@ -24,16 +24,18 @@ struct ConnectionHandlerTests {
         let channel: EmbeddedChannel
         let reads: ReadCounter
         let abuse: AbuseMonitor
+        let handler: ServerConnectionHandler
+        let budget = ServerCallBudget(maxOpenCalls: 1000, maxHeaderBytes: 1 << 20)
 
         init(_ configure: (inout RPCServerLimits) -> Void = { _ in }) throws {
             var configuration = RPCServerLimits.defaults
             configuration.gracePeriod = .seconds(2)
             configure(&configuration)
             abuse = AbuseMonitor(logger: Logger(label: "test"))
-            let handler = ServerConnectionHandler(
+            handler = ServerConnectionHandler(
                 router: testRouter(Observations()),
                 limits: configuration,
-                budget: ServerCallBudget(maxOpenCalls: 1000, maxHeaderBytes: 1 << 20),
+                budget: budget,
                 abuse: abuse
             )
             channel = EmbeddedChannel()
@@ -359,6 +361,51 @@ struct ConnectionHandlerTests {
         #expect(away.message.hasPrefix("the client is not reading its responses: "))
         #expect(away.message.hasSuffix("bytes wait to be sent, over the limit of 4096"))
         #expect(!server.isOpen)
+    }
+
+    @Test("while the channel is not writable no handler starts, and the background gate holds the connection's calls")
+    func noHandlerWhileNotWritable() throws {
+        let server = try Server()
+        try server.send(clientOpening)
+        _ = try server.written()
+        server.channel.isWritable = false
+        server.channel.pipeline.fireChannelWritabilityChanged()
+        #expect(server.budget.backgroundCalls.isPaused(connection: server.handler.gateID))
+        try server.send([
+            headersFrame(1, "/test.Echo/Unary"), messageFrame(1, echoRequest("a")),
+            headersFrame(3, "/test.Echo/Unary"), messageFrame(3, echoRequest("b")),
+        ])
+        server.channel.embeddedEventLoop.run()
+        #expect(server.handler.executingUnary == 0 && server.handler.waitingToExecute.count == 2)
+        #expect(server.handler.streams[1]?.task == nil && server.handler.streams[3]?.task == nil)
+        #expect(try server.written().isEmpty)
+        server.channel.isWritable = true
+        server.channel.pipeline.fireChannelWritabilityChanged()
+        #expect(!server.budget.backgroundCalls.isPaused(connection: server.handler.gateID))
+        #expect(server.handler.waitingToExecute.isEmpty)
+        server.channel.embeddedEventLoop.run()
+        let written = try server.written()
+        #expect(try trailers(written, stream: 1)?.code == RPCError.Code.ok.rawValue)
+        #expect(try trailers(written, stream: 3)?.code == RPCError.Code.ok.rawValue)
+    }
+
+    @Test("a channel that stays unwritable for the send stall timeout ends with GOAWAY 8")
+    func sendStall() throws {
+        let server = try Server { $0.sendStallTimeout = .seconds(20) }
+        try server.send(clientOpening)
+        _ = try server.written()
+        server.channel.isWritable = false
+        server.channel.pipeline.fireChannelWritabilityChanged()
+        server.advance(.seconds(19))
+        #expect(server.isOpen)
+        server.advance(.seconds(1))
+        let away = try #require(try goAway(server.written()))
+        #expect(away.code == RPCError.Code.resourceExhausted.rawValue)
+        #expect(
+            away.message == "the client is not reading its responses: nothing could be sent for 20 s; the limit is 20 s"
+        )
+        #expect(!server.isOpen)
+        #expect(server.abuse.count(.slowReader) == 1)
     }
 
     @Test("held answers are written once the channel is writable again")

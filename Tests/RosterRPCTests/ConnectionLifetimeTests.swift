@@ -81,10 +81,13 @@ struct ConnectionLifetimeTests {
     }
 
     @Test(
-        "a client that sends 500 calls and never reads is closed once its replies pass max_queued_bytes; others are served"
+        "a client that sends 500 calls and never reads is closed (past max_queued_bytes or the send stall timeout); others are served"
     )
     func neverReadingClient() async throws {
-        let server = try await TestServer.start { $0.limits.connection.maxQueuedBytes = 1 << 20 }
+        let server = try await TestServer.start {
+            $0.limits.connection.maxQueuedBytes = 1 << 20
+            $0.limits.sendStallTimeout = .seconds(2)
+        }
         let raw = try await RawConnection.connect(port: server.port, autoRead: false)
         var calls = ByteBuffer(bytes: clientOpening)
         let request = echoRequest(String(repeating: "x", count: 1000), limit: 200)  // ~200 KB replies

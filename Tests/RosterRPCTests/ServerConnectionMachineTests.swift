@@ -93,17 +93,40 @@ struct ServerConnectionMachineTests {
         "the frame clock restarts when a frame completes, stops when nothing is left, and waits while we cannot write"
     )
     func partialFrameProgress() {
-        var machine = open()
+        var machine = open { $0.sendStallTimeout = .seconds(120) }  // not this test's clock
         machine.readProcessed(completedFrames: 0, frameUnfinished: true, now: start)
         machine.readProcessed(completedFrames: 2, frameUnfinished: true, now: start + .seconds(25))
         #expect(machine.nextDeadline == start + .seconds(55))
         machine.readProcessed(completedFrames: 1, frameUnfinished: false, now: start + .seconds(26))
         #expect(machine.nextDeadline == start + .minutes(5))  // the idle clock only
         machine.readProcessed(completedFrames: 0, frameUnfinished: true, now: start + .seconds(30))
-        machine.writabilityChanged(false)
+        machine.writabilityChanged(false, now: start + .seconds(30))
         #expect(machine.timerFired(now: start + .seconds(61)).isEmpty)
-        machine.writabilityChanged(true)
+        machine.writabilityChanged(true, now: start + .seconds(61))
         #expect(machine.timerFired(now: start + .seconds(61)).count == 1)
+    }
+
+    @Test("a channel that stays unwritable for the send stall timeout closes with GOAWAY 8; writable again resets it")
+    func sendStall() {
+        var machine = open()
+        machine.callOpened(1, hasRequest: true, now: start)
+        machine.writabilityChanged(false, now: start + .seconds(1))
+        #expect(machine.nextDeadline == start + .seconds(31))
+        machine.writabilityChanged(false, now: start + .seconds(5))  // still the first moment counts
+        #expect(machine.nextDeadline == start + .seconds(31))
+        machine.writabilityChanged(true, now: start + .seconds(10))
+        #expect(machine.nextDeadline == nil)  // a call is open: no idle clock either
+        machine.writabilityChanged(false, now: start + .seconds(20))
+        #expect(machine.timerFired(now: start + .seconds(49)).isEmpty)
+        #expect(
+            machine.timerFired(now: start + .seconds(50)) == [
+                .close(
+                    .resourceExhausted,
+                    "the client is not reading its responses: nothing could be sent for 30 s; the limit is 30 s",
+                    cause: .slowReader
+                )
+            ]
+        )
     }
 
     @Test("a maximum connection age drains with GOAWAY 0, then ends calls after the grace period")
