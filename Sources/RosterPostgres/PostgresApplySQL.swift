@@ -5,7 +5,8 @@ internal import RosterStore
 /// The job's staging is first loaded into `apply_rows`, a temporary table dropped at commit, one row
 /// per contact (the last staged version wins); `s` is that table, `c` the tenant's contacts. Every
 /// statement is set-based: PostgreSQL joins both sides itself instead of Swift round-tripping rows.
-/// Parameters: $1 tenant id, and $2 the change time or the sample limit.
+/// Parameters: $1 tenant id, and $2 the change time or the sample limit. A tenant without contacts
+/// skips the work table: its contacts are inserted straight from staging (``insertStaged``).
 enum PostgresApplySQL {
     static let createWorkTable = """
         CREATE TEMPORARY TABLE apply_rows (
@@ -124,6 +125,25 @@ enum PostgresApplySQL {
         """,
         as: .added
     )
+
+    // MARK: - Apply into a tenant without contacts ($1 tenant, $2 the change time, $3 the job)
+
+    /// The job's staged contacts, one row per contact (its last staged version), removals left
+    /// out, in id order: all an apply into a tenant without contacts (its first sync) inserts, so
+    /// it needs no work table, no statistics and no anti-join against contacts.
+    static let insertStaged = """
+        INSERT INTO contacts (tenant_id, id, \(ContactColumns.list), changed_at)
+        SELECT $1, s.contact_id, \(ContactColumns.list(prefix: "s")), $2 FROM (
+            SELECT DISTINCT ON (contact_id) contact_id, removal, \(ContactColumns.list)
+            FROM staging WHERE job_id = $3 ORDER BY contact_id, seq DESC
+        ) s
+        WHERE NOT s.removal
+        ORDER BY s.contact_id
+        """
+
+    static let insertIntoEmpty = "WITH added AS (\(insertStaged) RETURNING 1) SELECT count(*) FROM added"
+
+    static let loggedInsertIntoEmpty = logged("\(insertStaged) RETURNING id", as: .added)
 
     /// $1 tenant, $2 how many changes were just logged.
     static let advanceChanges = "UPDATE tenants SET change_seq = change_seq + $2 WHERE id = $1"

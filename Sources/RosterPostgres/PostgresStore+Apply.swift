@@ -87,31 +87,44 @@ extension PostgresStore {
         // Locks the tenant's row (not a table): applies of one tenant take turns; readers never wait.
         guard try await session.first("SELECT 1 FROM tenants WHERE id = $1 FOR NO KEY UPDATE", [.text(tenant)]) != nil
         else { throw noTenant(tenant) }
-        try await loadWorkTable(job: job, session: session)
-        var counts = ApplyCounts()
-        let upserts = try await session.integer(PostgresApplySQL.countUpserts)
-        // Removals first, then updates, then inserts: each statement sees only the rows it concerns.
-        if logsChanges {
-            // Each write appends what it wrote to the change feed in the same statement; the
-            // tenant's newest number then moves on before the next write numbers its own.
-            func write(_ sql: String) async throws(StoreError) -> Int {
-                let logged = try await session.integer(sql, [.text(tenant), .integer(now)])
-                if logged > 0 {
-                    try await session.rows(PostgresApplySQL.advanceChanges, [.text(tenant), .int(logged)])
-                }
-                return logged
-            }
-            counts.removed = try await write(PostgresApplySQL.loggedDelete(kind))
-            counts.updated = try await write(PostgresApplySQL.loggedUpdate)
-            counts.added = try await write(PostgresApplySQL.loggedInsert)
-            if counts.changedAny { try await notify(.contactsChanged(tenant: tenant), session: session) }
-        } else {
-            counts.removed = try await session.integer(PostgresApplySQL.delete(kind), [.text(tenant)])
-            counts.updated = try await session.integer(PostgresApplySQL.update, [.text(tenant), .integer(now)])
-            counts.added = try await session.integer(PostgresApplySQL.insert, [.text(tenant), .integer(now)])
+        // Each write appends what it wrote to the change feed in the same statement; the tenant's
+        // newest number then moves on before the next write numbers its own.
+        func write(_ logged: String, _ unlogged: String, _ values: [SQLValue]) async throws(StoreError) -> Int {
+            guard logsChanges else { return try await session.integer(unlogged, values) }
+            let count = try await session.integer(logged, values)
+            if count > 0 { try await session.rows(PostgresApplySQL.advanceChanges, [.text(tenant), .int(count)]) }
+            return count
         }
-        counts.unchanged = upserts - counts.updated - counts.added
-        counts.totalAfter = try await count(tenant: tenant, session: session)
+        let values: [SQLValue] = [.text(tenant), .integer(now)]
+        var counts = ApplyCounts()
+        let isEmpty =
+            try await session.first("SELECT 1 FROM contacts WHERE tenant_id = $1 LIMIT 1", [.text(tenant)]) == nil
+        if isEmpty {
+            // Nothing to remove, update or compare: every staged contact is added. The tenant's
+            // row lock keeps it empty until this commits (applies of one tenant take turns).
+            // Sorted in memory, as in loadWorkTable (the default 4 MB spills 100,000 rows to disk).
+            try await session.rows("SET LOCAL work_mem = '64MB'")
+            counts.added = try await write(
+                PostgresApplySQL.loggedInsertIntoEmpty,
+                PostgresApplySQL.insertIntoEmpty,
+                values + [.text(job)]
+            )
+            counts.totalAfter = counts.added
+        } else {
+            try await loadWorkTable(job: job, session: session)
+            let upserts = try await session.integer(PostgresApplySQL.countUpserts)
+            // Removals first, then updates, then inserts: each statement sees only the rows it concerns.
+            counts.removed = try await write(
+                PostgresApplySQL.loggedDelete(kind),
+                PostgresApplySQL.delete(kind),
+                logsChanges ? values : [.text(tenant)]
+            )
+            counts.updated = try await write(PostgresApplySQL.loggedUpdate, PostgresApplySQL.update, values)
+            counts.added = try await write(PostgresApplySQL.loggedInsert, PostgresApplySQL.insert, values)
+            counts.unchanged = upserts - counts.updated - counts.added
+            counts.totalAfter = try await count(tenant: tenant, session: session)
+        }
+        if logsChanges && counts.changedAny { try await notify(.contactsChanged(tenant: tenant), session: session) }
         if limits.refuses(counts) {
             refused.counts = counts
             throw StoreError(

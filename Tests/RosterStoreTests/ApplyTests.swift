@@ -45,6 +45,40 @@ struct ApplyTests {
     }
 
     @Test(
+        "the first apply into a tenant without contacts: each contact's last staged version, removals left out, changes in id order",
+        arguments: StoreKind.allCases
+    )
+    func intoEmptyTenant(kind: StoreKind) async throws {
+        let fixture = try await StoreFixture.make(kind)
+        let store = fixture.store
+        // Staged out of id order, contact 2 twice (the later version wins), contact 4 then removed.
+        try await stage(store, job: "j", [5, 2, 4, 1].map { SampleContacts.contact($0) })
+        try await stage(
+            store,
+            job: "j",
+            [SampleContacts.contact(2, version: 1)],
+            removals: [SampleContacts.guid(4), SampleContacts.guid(9)]
+        )
+        let counts = try await store.apply(job: "j", tenant: tenant, kind: .replaceAll, now: 7, deltaLink: "d1")
+        #expect(counts == ApplyCounts(added: 3, totalAfter: 3))
+        let contacts = try await allContacts(store)
+        let ids = [1, 2, 5].map(SampleContacts.guid).sorted()  // contacts come in id order
+        #expect(contacts.map(\.id) == ids)
+        #expect(
+            contacts.first { $0.id == SampleContacts.guid(2) }?.jobTitle
+                == SampleContacts.contact(2, version: 1).jobTitle
+        )
+        #expect(contacts.allSatisfy { $0.changedAt == 7 })
+        let changes = try await store.changes(tenant: tenant, after: 0, limit: 100).changes
+        #expect(changes.map(\.sequence) == [1, 2, 3])
+        #expect(changes.map(\.contactID) == ids)
+        #expect(changes.allSatisfy { $0.kind == .added && $0.changedAt == 7 })
+        #expect(try await store.tenant(id: tenant)?.deltaLink == "d1")
+        #expect(try await store.cleanStaging(except: []) == 0, "the staging was left behind")
+        await fixture.tearDown()
+    }
+
+    @Test(
         "limits: an apply that removes too many, or empties the tenant, rolls back and reports its counts",
         arguments: StoreKind.allCases
     )
