@@ -244,19 +244,28 @@ struct SyncRun: Sendable {
         var pages = 0
         var fetched = 0
         let started = now()
-        for try await page in listing {
-            try checkCancelled()
-            pages += 1
-            fetched += page.items.count
-            try limits.check(pages: pages, entries: fetched, startedAt: started, now: now())
-            let synced = page.items.filter { $0.isSynced(includeDisabled: tenant.includeDisabled) }
-            try await store.stage(job: reporter.job.id, contacts: synced.map(ContactRecord.init), removals: [])
-            reporter.update { job, extras in
-                if let total = page.totalCount { job.total = total }
-                job.fetched += page.items.count
-                extras.throttleWaitMilliseconds = nil
-                extras.message = "fetched \(SyncProgress.grouped(job.fetched)) \(noun)"
+        let (store, job) = (store, reporter.job.id)
+        // Each page is staged while the next one is decoded: at most one page's write in flight,
+        // in page order. A failure or cancel ends the loop, and the group waits for that write
+        // before the run drops its staging.
+        try await withThrowingTaskGroup(of: Void.self) { writes in
+            for try await page in listing {
+                try checkCancelled()
+                pages += 1
+                fetched += page.items.count
+                try limits.check(pages: pages, entries: fetched, startedAt: started, now: now())
+                let contacts = page.items.filter { $0.isSynced(includeDisabled: tenant.includeDisabled) }
+                    .map(ContactRecord.init)
+                try await writes.next()  // the previous page's
+                writes.addTask { try await store.stage(job: job, contacts: contacts, removals: []) }
+                reporter.update { job, extras in
+                    if let total = page.totalCount { job.total = total }
+                    job.fetched += page.items.count
+                    extras.throttleWaitMilliseconds = nil
+                    extras.message = "fetched \(SyncProgress.grouped(job.fetched)) \(noun)"
+                }
             }
+            try await writes.waitForAll()
         }
     }
 
