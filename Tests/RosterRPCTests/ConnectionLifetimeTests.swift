@@ -80,6 +80,46 @@ struct ConnectionLifetimeTests {
         await server.server.shutdown()
     }
 
+    @Test("a client that stops reading gets no more responses built; once it reads, every call completes")
+    func noWorkForNonReader() async throws {
+        let server = try await TestServer.start {
+            // No bound closes the connection here: only the backpressure can hold the work back.
+            $0.limits.connection.maxQueuedBytes = 1 << 30
+            $0.limits.sendStallTimeout = .seconds(300)
+        }
+        server.observations.gateOpen.store(true, ordering: .relaxed)
+        let raw = try await RawConnection.connect(port: server.port, autoRead: false)
+        var calls = ByteBuffer(bytes: clientOpening)
+        // 100 responses of about 1 MB, built on the background threads: far more than the
+        // loopback socket's buffers (a few MiB) and the channel's 512 KiB take.
+        let request = echoRequest(String(repeating: "x", count: 100), limit: 10_000)
+        for index in 0..<100 {
+            let id = UInt32(index * 2 + 1)
+            headersFrame(id, "/test.Echo/Background").write(to: &calls)
+            messageFrame(id, request).write(to: &calls)
+        }
+        try await raw.channel.writeAndFlush(calls).get()
+        let started = { server.observations.backgroundStarted.load(ordering: .relaxed) }
+        // Wait until the server stops starting handlers (no new one for a second).
+        var last = -1
+        while started() != last {
+            last = started()
+            try await Task.sleep(for: .seconds(1))
+        }
+        #expect(last > 0 && last < 50, "\(last) of 100 responses were built for a client that reads nothing")
+        try await raw.channel.setOption(ChannelOptions.autoRead, value: true).get()
+        raw.channel.read()
+        // Every call answered OK, as the client reads.
+        let answered = {
+            raw.frames().filter { $0.type == .trailers }.compactMap { try? RPCMessages.Status(decoding: $0.payload) }
+                .filter { $0.code == RPCError.Code.ok.rawValue }.count
+        }
+        #expect(await eventually { answered() == 100 }, "\(answered()) of 100 answered once the client read")
+        #expect(started() == 100)
+        raw.close()
+        await server.server.shutdown()
+    }
+
     @Test(
         "a client that sends 500 calls and never reads is closed (past max_queued_bytes or the send stall timeout); others are served"
     )
