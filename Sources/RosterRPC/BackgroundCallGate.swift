@@ -122,6 +122,9 @@ final class BackgroundCallGate: Sendable {
     /// Runs `body` once the gate admits it; throws `CancellationError` when the task is cancelled
     /// while it waits.
     func run<T>(connection: UInt64, _ body: () async throws -> T) async throws -> T {
+        // A call ended before its task first ran (the background threads were busy) must not
+        // take a free slot and run.
+        try Task.checkCancellation()
         try await enter(connection: connection)
         defer { leave() }
         return try await body()

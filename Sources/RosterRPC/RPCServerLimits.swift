@@ -16,10 +16,10 @@ public struct RPCServerLimits: Sendable, Hashable {
     /// A frame whose first byte has arrived must complete within this time, or the connection
     /// ends with GOAWAY 4. Default 30 s (a 4 MiB frame at 1 Mbit/s takes 34 s: raise it for such links).
     public var frameTimeout = Duration.seconds(30)
-    /// A connection whose client reads too little for its channel to become writable again
-    /// within this time ends with GOAWAY 8. While the channel is not writable no handler of the
-    /// connection's calls starts, so such a client costs waiting requests, not responses.
-    /// Default 30 s.
+    /// A connection whose channel stays unwritable this long, its client taking none of what
+    /// waits, ends with GOAWAY 8 (a slow reader that takes some restarts the clock). While the
+    /// channel is not writable no unary handler of the connection's calls starts, so such a
+    /// client costs waiting requests, not responses. Default 30 s.
     public var sendStallTimeout = Duration.seconds(30)
     /// Largest request message a call takes. A larger one is read past as it arrives, never
     /// buffered, and its call ends with TRAILERS 8. Default 64 KiB: requests are small (responses

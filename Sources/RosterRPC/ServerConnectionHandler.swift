@@ -171,6 +171,10 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         let writable = context.channel.isWritable
         machine?.writabilityChanged(writable, now: context.eventLoop.now)
         writer.isChannelWritable = writable
+        // Handing the writer's held frames to the channel may have filled it again: that nested
+        // change has been handled (and passed on) already, and this one is stale.
+        if writable && !context.channel.isWritable { return }
+        if !writable { machine?.unsentBytes(unsentBytes, now: context.eventLoop.now) }
         armTimer()
         if !writable {
             // No response is built for a client that is not reading (see ``start(_:)``).
@@ -187,11 +191,13 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         context.fireChannelWritabilityChanged()
     }
 
+    /// Bytes waiting to be sent: held by the writer, and in the channel's buffer.
+    var unsentBytes: Int { writer.pendingBytes + writer.channelBufferedBytes }
+
     /// Closes the connection when a client that does not read has too much waiting for it.
     func checkQueued() {
         guard !writer.isChannelWritable, let machine else { return }
-        let queued = writer.pendingBytes + writer.channelBufferedBytes
-        if let action = machine.checkQueued(bytes: queued, unsentCalls: writer.heldCalls) { perform(action) }
+        if let action = machine.checkQueued(bytes: unsentBytes, unsentCalls: writer.heldCalls) { perform(action) }
     }
 
     // MARK: - Reading frames
@@ -267,6 +273,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         timer = nil
         timerDeadline = nil
         guard var machine else { return }
+        machine.unsentBytes(unsentBytes, now: now)
         let actions = machine.timerFired(now: now)
         self.machine = machine
         for action in actions { perform(action) }

@@ -81,8 +81,10 @@ struct ServerConnectionMachine {
     private var drainReason: RPCError?
     /// False while the channel's outbound buffer is over its high-water mark.
     private(set) var isWritable = true
-    /// Since when the channel has not been writable, while it is not.
+    /// Since when the channel has not been writable with no byte of it sent, while it is not.
     private var unwritableSince: NIODeadline?
+    /// The bytes waiting to be sent at the last look while the channel is not writable.
+    private var unsentAtLastLook: Int?
     private var pingWindowStart: NIODeadline
     private var pingsInWindow = 0
 
@@ -185,6 +187,16 @@ struct ServerConnectionMachine {
     mutating func writabilityChanged(_ writable: Bool, now: NIODeadline) {
         isWritable = writable
         unwritableSince = writable ? nil : (unwritableSince ?? now)
+        if writable { unsentAtLastLook = nil }
+    }
+
+    /// While the channel is not writable, `bytes` wait to be sent (looked at when it stops being
+    /// writable and when the timer fires). Fewer than at the last look means the client is
+    /// reading, however slowly: the send stall clock starts again.
+    mutating func unsentBytes(_ bytes: Int, now: NIODeadline) {
+        guard unwritableSince != nil else { return }
+        if let last = unsentAtLastLook, bytes < last { unwritableSince = now }
+        unsentAtLastLook = bytes
     }
 
     /// Checks what waits to be sent to a client that is not reading: `queuedBytes` (frames held

@@ -95,6 +95,20 @@ struct BackgroundCallGateTests {
         #expect(gate.counts.running == 0 && gate.counts.waiting == 0)
     }
 
+    @Test("a task cancelled before it reaches the gate does not take a free slot")
+    func cancelledBeforeEntering() async throws {
+        let gate = BackgroundCallGate(slots: 1)
+        let (go, start) = AsyncStream.makeStream(of: Void.self)
+        let late = Task {
+            for await _ in go { break }  // reaches the gate only once cancelled
+            try await gate.run(connection: 1) {}  // had it run, the task would return, not throw
+        }
+        late.cancel()
+        start.yield()
+        await #expect(throws: CancellationError.self) { try await late.value }
+        #expect(gate.counts.running == 0)
+    }
+
     @Test("zero or negative slots mean one")
     func atLeastOne() {
         var state = State(slots: 0)

@@ -14,9 +14,19 @@ struct ConnectionHandlerTests {
     final class ReadCounter: ChannelOutboundHandler {
         typealias OutboundIn = ByteBuffer
         var reads = 0
+        /// When set, the next write fills the channel: it stops being writable at once, as a
+        /// socket does when a flush of held frames passes its high-water mark.
+        var fillOnNextWrite = false
         func read(context: ChannelHandlerContext) {
             reads += 1
             context.read()
+        }
+        func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+            context.write(data, promise: promise)
+            guard fillOnNextWrite, let channel = context.channel as? EmbeddedChannel else { return }
+            fillOnNextWrite = false
+            channel.isWritable = false
+            channel.pipeline.fireChannelWritabilityChanged()
         }
     }
 
@@ -387,6 +397,24 @@ struct ConnectionHandlerTests {
         let written = try server.written()
         #expect(try trailers(written, stream: 1)?.code == RPCError.Code.ok.rawValue)
         #expect(try trailers(written, stream: 3)?.code == RPCError.Code.ok.rawValue)
+    }
+
+    @Test("held frames that fill the channel again as it drains keep the connection's calls paused")
+    func refilledWhileDraining() throws {
+        let server = try Server()
+        try server.send(clientOpening)
+        _ = try server.written()
+        server.channel.isWritable = false
+        server.channel.pipeline.fireChannelWritabilityChanged()
+        try server.send([headersFrame(1, "/test.Nope")])  // its TRAILERS are held
+        let before = server.reads.reads
+        server.channel.read()  // withheld
+        server.reads.fillOnNextWrite = true
+        server.channel.isWritable = true
+        server.channel.pipeline.fireChannelWritabilityChanged()  // the held TRAILERS fill it again
+        #expect(!server.channel.isWritable)
+        #expect(server.budget.backgroundCalls.isPaused(connection: server.handler.gateID))
+        #expect(server.reads.reads == before, "read while the channel was full")
     }
 
     @Test("a channel that stays unwritable for the send stall timeout ends with GOAWAY 8")

@@ -129,6 +129,19 @@ struct ServerConnectionMachineTests {
         )
     }
 
+    @Test("a client that reads, however slowly, restarts the send stall clock; one that reads nothing is closed")
+    func sendStallProgress() {
+        var machine = open()
+        machine.callOpened(1, hasRequest: true, now: start)
+        machine.writabilityChanged(false, now: start)
+        machine.unsentBytes(4_000_000, now: start)
+        machine.unsentBytes(3_000_000, now: start + .seconds(30))  // a megabyte taken in 30 s
+        #expect(machine.timerFired(now: start + .seconds(30)).isEmpty)
+        #expect(machine.nextDeadline == start + .seconds(60))
+        machine.unsentBytes(3_000_000, now: start + .seconds(60))  // nothing taken since
+        #expect(machine.timerFired(now: start + .seconds(60)).count == 1)
+    }
+
     @Test("a maximum connection age drains with GOAWAY 0, then ends calls after the grace period")
     func maxAge() {
         var machine = open { $0.maxConnectionAge = .seconds(60) }

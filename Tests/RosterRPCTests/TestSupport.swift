@@ -337,6 +337,9 @@ final class RawConnection: ChannelInboundHandler, Sendable {
         return (try? await closed.futureResult.get()) ?? false
     }
 
+    /// Bytes received so far.
+    var receivedCount: Int { received.withLock { $0.readableBytes } }
+
     /// The frames received so far (the server sends no preface).
     func frames() -> [Frame] {
         var buffer = received.withLock { $0 }
