@@ -16,12 +16,17 @@ enum PostgresApplySQL {
         ) ON COMMIT DROP
         """
 
-    /// Loads the job's staging ($1 here is the job id): per contact, its row with the highest seq.
-    static let load = """
-        INSERT INTO apply_rows (contact_id, removal, \(ContactColumns.list))
-        SELECT DISTINCT ON (contact_id) contact_id, removal, \(ContactColumns.list)
-        FROM staging WHERE job_id = $1 ORDER BY contact_id, seq DESC
+    /// The job's staging (the job id is parameter `job`), one row per contact: its row with the
+    /// highest seq, in id order.
+    static func lastStaged(job: String) -> String {
         """
+        SELECT DISTINCT ON (contact_id) contact_id, removal, \(ContactColumns.list)
+        FROM staging WHERE job_id = \(job) ORDER BY contact_id, seq DESC
+        """
+    }
+
+    /// Loads the job's staging ($1 here is the job id) into the work table.
+    static let load = "INSERT INTO apply_rows (contact_id, removal, \(ContactColumns.list)) \(lastStaged(job: "$1"))"
 
     /// `(l.a IS DISTINCT FROM r.a OR …)`: true when any field differs (NULL-safe).
     static func differs(_ left: String, _ right: String) -> String {
@@ -133,10 +138,7 @@ enum PostgresApplySQL {
     /// it needs no work table, no statistics and no anti-join against contacts.
     static let insertStaged = """
         INSERT INTO contacts (tenant_id, id, \(ContactColumns.list), changed_at)
-        SELECT $1, s.contact_id, \(ContactColumns.list(prefix: "s")), $2 FROM (
-            SELECT DISTINCT ON (contact_id) contact_id, removal, \(ContactColumns.list)
-            FROM staging WHERE job_id = $3 ORDER BY contact_id, seq DESC
-        ) s
+        SELECT $1, s.contact_id, \(ContactColumns.list(prefix: "s")), $2 FROM (\(lastStaged(job: "$3"))) s
         WHERE NOT s.removal
         ORDER BY s.contact_id
         """

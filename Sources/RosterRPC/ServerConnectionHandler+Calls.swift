@@ -23,7 +23,7 @@ extension ServerConnectionHandler {
         if case .unary = stream.method {
             // A client that is not reading gets no new work done for it: its calls wait here
             // until the channel is writable again (``launchWaiting()``).
-            guard executingUnary < limits.maxExecutingUnaryCalls, writer.isChannelWritable else {
+            guard mayStartUnary else {
                 stream.request = request
                 waitingToExecute.append(stream.id)
                 return
@@ -112,11 +112,14 @@ extension ServerConnectionHandler {
         launchWaiting()
     }
 
-    /// Starts the oldest waiting calls still open, while slots are free and the channel is writable.
+    /// Whether a unary call may start now: a slot is free and the client is reading.
+    private var mayStartUnary: Bool {
+        executingUnary < limits.maxExecutingUnaryCalls && writer.isChannelWritable
+    }
+
+    /// Starts the oldest waiting calls still open, while ``mayStartUnary``.
     func launchWaiting() {
-        while executingUnary < limits.maxExecutingUnaryCalls, writer.isChannelWritable,
-            let id = waitingToExecute.popFirst()
-        {
+        while mayStartUnary, let id = waitingToExecute.popFirst() {
             guard let stream = streams[id], stream.task == nil, let request = stream.request else { continue }
             executingUnary += 1
             launch(stream, request: request)  // already a compact copy

@@ -169,12 +169,11 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         let writable = context.channel.isWritable
-        machine?.writabilityChanged(writable, now: context.eventLoop.now)
+        machine?.writabilityChanged(writable, unsentBytes: unsentBytes, now: context.eventLoop.now)
         writer.isChannelWritable = writable
         // Handing the writer's held frames to the channel may have filled it again: that nested
         // change has been handled (and passed on) already, and this one is stale.
         if writable && !context.channel.isWritable { return }
-        if !writable { machine?.unsentBytes(unsentBytes, now: context.eventLoop.now) }
         armTimer()
         if !writable {
             // No response is built for a client that is not reading (see ``start(_:)``).

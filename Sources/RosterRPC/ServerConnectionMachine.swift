@@ -79,10 +79,11 @@ struct ServerConnectionMachine {
     /// When open calls are ended after GOAWAY, while draining.
     private var drainDeadline: NIODeadline?
     private var drainReason: RPCError?
-    /// False while the channel's outbound buffer is over its high-water mark.
-    private(set) var isWritable = true
-    /// Since when the channel has not been writable with no byte of it sent, while it is not.
+    /// While the channel's outbound buffer is over its high-water mark: since when no byte of
+    /// what waits has been taken by the client.
     private var unwritableSince: NIODeadline?
+    /// False while the channel's outbound buffer is over its high-water mark.
+    var isWritable: Bool { unwritableSince == nil }
     /// The bytes waiting to be sent at the last look while the channel is not writable.
     private var unsentAtLastLook: Int?
     private var pingWindowStart: NIODeadline
@@ -183,18 +184,22 @@ struct ServerConnectionMachine {
     /// The channel's writability changed. While it is not writable the handler withholds
     /// `read()` and starts no call's handler, so a client that does not read cannot make us take
     /// more calls or build more responses; if it stays so for the send stall timeout, the
-    /// connection closes.
-    mutating func writabilityChanged(_ writable: Bool, now: NIODeadline) {
-        isWritable = writable
-        unwritableSince = writable ? nil : (unwritableSince ?? now)
-        if writable { unsentAtLastLook = nil }
+    /// connection closes. `unsentBytes` wait to be sent now.
+    mutating func writabilityChanged(_ writable: Bool, unsentBytes: Int, now: NIODeadline) {
+        guard !writable else {
+            unwritableSince = nil
+            unsentAtLastLook = nil
+            return
+        }
+        if unwritableSince == nil { unwritableSince = now }
+        self.unsentBytes(unsentBytes, now: now)
     }
 
     /// While the channel is not writable, `bytes` wait to be sent (looked at when it stops being
     /// writable and when the timer fires). Fewer than at the last look means the client is
     /// reading, however slowly: the send stall clock starts again.
     mutating func unsentBytes(_ bytes: Int, now: NIODeadline) {
-        guard unwritableSince != nil else { return }
+        guard !isWritable else { return }
         if let last = unsentAtLastLook, bytes < last { unwritableSince = now }
         unsentAtLastLook = bytes
     }

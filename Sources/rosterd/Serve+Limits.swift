@@ -11,19 +11,19 @@ extension Serve {
             rpc.connection.maxConcurrentStreams = try Self.positive(value, "max concurrent streams")
         }
         if let value = handshakeTimeout ?? limits?.handshakeTimeoutSeconds {
-            rpc.handshakeTimeout = .seconds(Int64(try Self.positive(value, "handshake timeout")))
+            rpc.handshakeTimeout = try Self.positiveSeconds(value, "handshake timeout")
         }
         if let value = idleTimeout ?? limits?.idleTimeoutSeconds {
-            rpc.idleTimeout = .seconds(Int64(try Self.positive(value, "idle timeout")))
+            rpc.idleTimeout = try Self.positiveSeconds(value, "idle timeout")
         }
         if let value = requestTimeout ?? limits?.requestTimeoutSeconds {
-            rpc.requestTimeout = .seconds(Int64(try Self.positive(value, "request timeout")))
+            rpc.requestTimeout = try Self.positiveSeconds(value, "request timeout")
         }
         if let value = frameTimeout ?? limits?.frameTimeoutSeconds {
-            rpc.frameTimeout = .seconds(Int64(try Self.positive(value, "frame timeout")))
+            rpc.frameTimeout = try Self.positiveSeconds(value, "frame timeout")
         }
         if let value = sendStallTimeout ?? limits?.sendStallTimeoutSeconds {
-            rpc.sendStallTimeout = .seconds(Int64(try Self.positive(value, "send stall timeout")))
+            rpc.sendStallTimeout = try Self.positiveSeconds(value, "send stall timeout")
         }
         if let value = maxConnectionAge ?? limits?.maxConnectionAgeSeconds {
             guard value >= 0 else {

@@ -385,6 +385,11 @@ struct Serve: AsyncParsableCommand {
         guard value > 0 else { throw ConfigurationError("\(name) must be a positive number") }
         return value
     }
+
+    /// `value` seconds, checked positive like ``positive(_:_:)``.
+    static func positiveSeconds(_ value: Int, _ name: String) throws -> Duration {
+        .seconds(Int64(try positive(value, name)))
+    }
 }
 
 #if os(Linux)

@@ -100,9 +100,9 @@ struct ServerConnectionMachineTests {
         machine.readProcessed(completedFrames: 1, frameUnfinished: false, now: start + .seconds(26))
         #expect(machine.nextDeadline == start + .minutes(5))  // the idle clock only
         machine.readProcessed(completedFrames: 0, frameUnfinished: true, now: start + .seconds(30))
-        machine.writabilityChanged(false, now: start + .seconds(30))
+        machine.writabilityChanged(false, unsentBytes: 0, now: start + .seconds(30))
         #expect(machine.timerFired(now: start + .seconds(61)).isEmpty)
-        machine.writabilityChanged(true, now: start + .seconds(61))
+        machine.writabilityChanged(true, unsentBytes: 0, now: start + .seconds(61))
         #expect(machine.timerFired(now: start + .seconds(61)).count == 1)
     }
 
@@ -110,13 +110,13 @@ struct ServerConnectionMachineTests {
     func sendStall() {
         var machine = open()
         machine.callOpened(1, hasRequest: true, now: start)
-        machine.writabilityChanged(false, now: start + .seconds(1))
+        machine.writabilityChanged(false, unsentBytes: 0, now: start + .seconds(1))
         #expect(machine.nextDeadline == start + .seconds(31))
-        machine.writabilityChanged(false, now: start + .seconds(5))  // still the first moment counts
+        machine.writabilityChanged(false, unsentBytes: 0, now: start + .seconds(5))  // still the first moment counts
         #expect(machine.nextDeadline == start + .seconds(31))
-        machine.writabilityChanged(true, now: start + .seconds(10))
+        machine.writabilityChanged(true, unsentBytes: 0, now: start + .seconds(10))
         #expect(machine.nextDeadline == nil)  // a call is open: no idle clock either
-        machine.writabilityChanged(false, now: start + .seconds(20))
+        machine.writabilityChanged(false, unsentBytes: 0, now: start + .seconds(20))
         #expect(machine.timerFired(now: start + .seconds(49)).isEmpty)
         #expect(
             machine.timerFired(now: start + .seconds(50)) == [
@@ -133,8 +133,7 @@ struct ServerConnectionMachineTests {
     func sendStallProgress() {
         var machine = open()
         machine.callOpened(1, hasRequest: true, now: start)
-        machine.writabilityChanged(false, now: start)
-        machine.unsentBytes(4_000_000, now: start)
+        machine.writabilityChanged(false, unsentBytes: 4_000_000, now: start)
         machine.unsentBytes(3_000_000, now: start + .seconds(30))  // a megabyte taken in 30 s
         #expect(machine.timerFired(now: start + .seconds(30)).isEmpty)
         #expect(machine.nextDeadline == start + .seconds(60))
