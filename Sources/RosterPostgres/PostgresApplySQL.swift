@@ -147,6 +147,21 @@ enum PostgresApplySQL {
 
     static let loggedInsertIntoEmpty = logged("\(insertStaged) RETURNING id", as: .added)
 
+    // MARK: - A streamed apply: a first sync written while it fetches ($1 tenant, $2 the change time)
+
+    /// One contact written again by the same run (a listing that repeats someone): its last version
+    /// wins. $2 is its id, then its fields, then the change time; answers whether it was new.
+    static let upsert = """
+        INSERT INTO contacts (tenant_id, id, \(ContactColumns.list), changed_at)
+        VALUES ($1, $2, \(SQLValue.placeholders(from: 3, count: ContactColumns.fields.count + 1)))
+        ON CONFLICT (tenant_id, id) DO UPDATE SET \(ContactColumns.assignments(from: "excluded")),
+            changed_at = excluded.changed_at
+        RETURNING xmax = 0
+        """
+
+    /// Every contact of the tenant (all of them this apply's) logged as added, in id order.
+    static let loggedAdditions = logged("SELECT id FROM contacts WHERE tenant_id = $1", as: .added)
+
     /// $1 tenant, $2 how many changes were just logged.
     static let advanceChanges = "UPDATE tenants SET change_seq = change_seq + $2 WHERE id = $1"
 

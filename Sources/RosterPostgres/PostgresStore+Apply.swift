@@ -62,8 +62,7 @@ extension PostgresStore {
                 try await holdLease(job: job, session: session)
                 return counts
             }
-            if configuration.logsChanges && counts.changedAny { changeSignal.advance(tenant: tenant) }
-            if Self.rewroteMuch(counts) { refreshStatistics() }
+            applied(counts, tenant: tenant)
             return log.committed(counts)
         } catch let error where error.code == .refused {
             // The transaction rolled back: nothing was written.
@@ -133,7 +132,15 @@ extension PostgresStore {
             )
         }
         try await session.rows(PostgresApplySQL.dropStaging, [.text(job)])
-        if counts.added + counts.updated + counts.removed > 0 {
+        try await recordApply(counts, tenant: tenant, deltaLink: deltaLink, session: session)
+        return counts
+    }
+
+    /// What every apply saves on its tenant's row, after its writes and inside its transaction.
+    static func recordApply(_ counts: ApplyCounts, tenant: String, deltaLink: String?, session: SQLSession)
+        async throws(StoreError)
+    {
+        if counts.changedAny {
             // In-memory search indexes of the tenant's contacts compare this to know they are stale.
             try await session.rows(
                 "UPDATE tenants SET contacts_generation = contacts_generation + 1 WHERE id = $1",
@@ -152,7 +159,13 @@ extension PostgresStore {
                 [.text(tenant), .text(deltaLink)]
             )
         }
-        return counts
+    }
+
+    /// After an apply committed: tells the change feed's waiters, and refreshes the planner's
+    /// statistics when much changed.
+    func applied(_ counts: ApplyCounts, tenant: String) {
+        if configuration.logsChanges && counts.changedAny { changeSignal.advance(tenant: tenant) }
+        if Self.rewroteMuch(counts) { refreshStatistics() }
     }
 
     package func plan(job: String, tenant: String, kind: ApplyKind, sampleLimit: Int = 20) async throws(StoreError)
@@ -191,7 +204,7 @@ extension PostgresStore {
     /// its lease (the apply may have outlasted it). When another replica has interrupted the job
     /// meanwhile, throws and the whole apply rolls back. A job id without a job record (store tests
     /// that stage and apply directly) is not checked.
-    private func holdLease(job: String, session: SQLSession) async throws(StoreError) {
+    func holdLease(job: String, session: SQLSession) async throws(StoreError) {
         let held = try await session.first(
             """
             UPDATE sync_jobs SET lease_expires_at = \(Self.databaseNow) + $3

@@ -26,6 +26,9 @@ package final class PostgresStore: ClosableStore {
     /// The refresh of the planner's statistics running now (``refreshStatistics()``), which
     /// ``close()`` waits for before it stops the pool.
     let statisticsRefresh = Mutex<Task<Void, Never>?>(nil)
+    /// Streamed applies open now (``PostgresStreamedApply``), at most
+    /// ``PostgresStoreConfiguration/maximumStreamedApplies``.
+    let streamedApplies = Mutex(0)
 
     private init(client: PostgresClient, secrets: SecretBox, configuration: PostgresStoreConfiguration) {
         self.client = client

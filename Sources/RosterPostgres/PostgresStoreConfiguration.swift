@@ -38,6 +38,14 @@ package struct PostgresStoreConfiguration: Sendable, CustomStringConvertible {
     /// running the job died or lost the database), another replica marks the job INTERRUPTED.
     /// Renewed every fifth of it. Default 10 s.
     package var jobLease: Duration = .seconds(10)
+    /// The most first syncs that write their contacts while they fetch (``StreamedApply``), each
+    /// on a connection of its own beside the pool, holding one transaction open until it commits.
+    /// Default 4; 0: every sync stages its pages and applies them at the end.
+    package var maximumStreamedApplies = 4
+    /// How long a streamed apply's write waits for another transaction holding rows with the same
+    /// ids (only a replica that lost the job's lease and still writes could) before it fails the
+    /// run. Default 10 s.
+    package var streamedApplyLockWait: Duration = .seconds(10)
     /// Whether applies log their changes to the tenant's change feed. Default true.
     package var logsChanges = true
     /// Where the store logs (migrations at notice, applies at debug). Default: nowhere.

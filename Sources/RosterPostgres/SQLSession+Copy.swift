@@ -14,6 +14,7 @@ extension SQLSession {
         guard case .connection(let connection) = target else {
             throw StoreError(.database, "COPY into \(table) needs a session on one connection; this is a bug")
         }
+        try Self.checkOpen(connection, running: "COPY \(table) FROM STDIN")
         do {
             try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
                 var buffer = ByteBuffer()

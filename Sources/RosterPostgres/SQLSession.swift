@@ -25,7 +25,9 @@ struct SQLSession: Sendable {
             let sequence: PostgresRowSequence
             switch target {
             case .pool(let client): sequence = try await client.query(query, logger: logger)
-            case .connection(let connection): sequence = try await connection.query(query, logger: logger)
+            case .connection(let connection):
+                try Self.checkOpen(connection, running: sql)
+                sequence = try await connection.query(query, logger: logger)
             }
             return try await sequence.collect().map(SQLRow.init)
         } catch {
@@ -68,6 +70,18 @@ struct SQLSession: Sendable {
             }
             throw error
         }
+    }
+
+    /// Throws when `connection` has closed (the server ended the session, or the network dropped
+    /// it). postgres-nio writes a statement to its channel without a promise, so on a closed
+    /// connection the failure is lost and the statement never returns: check first.
+    static func checkOpen(_ connection: PostgresConnection, running sql: String) throws(StoreError) {
+        guard connection.isClosed else { return }
+        throw StoreError(
+            .database,
+            "cannot talk to PostgreSQL: the connection closed before \"\(sql.prefix(60))…\" was sent; check that "
+                + "the server is running (an administrator may have ended the session)"
+        )
     }
 
     /// A ``StoreError`` for a failure of postgres-nio or the server, with the server's SQLSTATE and text.

@@ -40,6 +40,9 @@ struct SyncRun: Sendable {
     private struct Staged {
         var kind: ApplyKind
         var deltaLink: String?
+        /// A first sync whose contacts were written as they came, waiting for its commit (then
+        /// nothing was staged).
+        var streamed: (any StreamedApply)?
     }
 
     /// Runs the job to its final state, saves that state, and returns its final progress (which the
@@ -58,7 +61,6 @@ struct SyncRun: Sendable {
     // MARK: - The run
 
     private func run() async throws {
-        let jobID = reporter.job.id
         // Wait for one of the server's job slots, in line with other tenants' jobs.
         let reporter = self.reporter
         let limit = slots.limit
@@ -102,6 +104,17 @@ struct SyncRun: Sendable {
                     + "connection stays AUTHORIZED; try again, and if it persists check the directory's access policies"
             )
         }
+        do {
+            try await apply(staged, tenant: tenant, directory: directory)
+        } catch {
+            await staged.streamed?.discard()
+            throw error
+        }
+    }
+
+    /// The apply step, then photos and the job's end.
+    private func apply(_ staged: Staged, tenant: TenantRecord, directory: any DirectorySource) async throws {
+        let jobID = reporter.job.id
         try checkCancelled()
 
         if reporter.job.dryRun {
@@ -119,15 +132,21 @@ struct SyncRun: Sendable {
         try checkCancelled()
         if case .group = reporter.job.scope { try await saveTenant { $0.deltaLink = nil } }
         let counts: ApplyCounts
-        switch try await store.apply(
-            job: jobID,
-            tenant: tenant.id,
-            kind: staged.kind,
-            now: now(),
-            deltaLink: staged.deltaLink,
-            limits: RemovalRules.limits(job: reporter.job, tenant: tenant)
-        )
-        {
+        let outcome: ApplyOutcome =
+            if let streamed = staged.streamed {
+                // Nothing to remove: no limit can refuse it.
+                .applied(try await streamed.commit(deltaLink: staged.deltaLink))
+            } else {
+                try await store.apply(
+                    job: jobID,
+                    tenant: tenant.id,
+                    kind: staged.kind,
+                    now: now(),
+                    deltaLink: staged.deltaLink,
+                    limits: RemovalRules.limits(job: reporter.job, tenant: tenant)
+                )
+            }
+        switch outcome {
         case .applied(let applied):
             counts = applied
         case .refused(let refused):
@@ -230,24 +249,48 @@ struct SyncRun: Sendable {
             job.phase = .fetching
             extras.message = "fetching the members of “\(group.displayName ?? id)”"
         }
-        try await stageListing(directory.transitiveUserMembers(ofGroup: id), noun: "members", tenant: tenant)
-        return Staged(kind: .replaceAll, deltaLink: nil)
+        let streamed = try await stageListing(
+            directory.transitiveUserMembers(ofGroup: id),
+            noun: "members",
+            tenant: tenant
+        )
+        return Staged(kind: .replaceAll, deltaLink: nil, streamed: streamed)
     }
 
     /// Stages every user of a listing in scope (group members, or all users): the staged set
-    /// replaces the tenant's contacts.
+    /// replaces the tenant's contacts. A real run into a tenant without contacts writes them as
+    /// they come instead, when the store offers it (``StreamedApply``), and returns it to commit.
     private func stageListing(
         _ listing: DirectoryPages<DirectoryPage<DirectoryUser>>,
         noun: String,
         tenant: TenantRecord
+    ) async throws -> (any StreamedApply)? {
+        // Its contacts are stamped with the time the listing began.
+        let streamed =
+            reporter.job.dryRun
+            ? nil : try await store.beginStreamedApply(job: reporter.job.id, tenant: tenant.id, now: now())
+        do {
+            try await stage(listing, noun: noun, tenant: tenant, into: streamed)
+        } catch {
+            await streamed?.discard()
+            throw error
+        }
+        return streamed
+    }
+
+    /// The pages of `listing`, each written (to `streamed`, or staged) while the next one is decoded.
+    private func stage(
+        _ listing: DirectoryPages<DirectoryPage<DirectoryUser>>,
+        noun: String,
+        tenant: TenantRecord,
+        into streamed: (any StreamedApply)?
     ) async throws {
         var pages = 0
         var fetched = 0
         let started = now()
         let (store, job) = (store, reporter.job.id)
-        // Each page is staged while the next one is decoded: at most one page's write in flight,
-        // in page order. A failure or cancel ends the loop, and the group waits for that write
-        // before the run drops its staging.
+        // At most one page's write in flight, in page order. A failure or cancel ends the loop, and
+        // the group waits for that write before the run drops its staging.
         try await withThrowingTaskGroup(of: Void.self) { writes in
             for try await page in listing {
                 try checkCancelled()
@@ -257,7 +300,13 @@ struct SyncRun: Sendable {
                 let contacts = page.items.filter { $0.isSynced(includeDisabled: tenant.includeDisabled) }
                     .map(ContactRecord.init)
                 try await writes.next()  // the previous page's
-                writes.addTask { try await store.stage(job: job, contacts: contacts, removals: []) }
+                writes.addTask {
+                    if let streamed {
+                        try await streamed.write(contacts)
+                    } else {
+                        try await store.stage(job: job, contacts: contacts, removals: [])
+                    }
+                }
                 reporter.update { job, extras in
                     if let total = page.totalCount { job.total = total }
                     job.fetched += page.items.count
@@ -296,8 +345,8 @@ struct SyncRun: Sendable {
             job.total = total ?? nil
             extras.message = "fetching users"
         }
-        try await stageListing(directory.users(), noun: "users", tenant: tenant)
-        return Staged(kind: .replaceAll, deltaLink: link)
+        let streamed = try await stageListing(directory.users(), noun: "users", tenant: tenant)
+        return Staged(kind: .replaceAll, deltaLink: link, streamed: streamed)
     }
 
     /// All users: the changes since the stored delta link when the job is a delta, falling back to

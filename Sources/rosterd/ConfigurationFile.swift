@@ -27,7 +27,8 @@ internal import Foundation
 ///       "application": { "clientID": "…", "clientSecretFile": "/etc/roster/app-secret",
 ///                        "consentRedirectURI": "https://roster.example.com/consented" },
 ///       "store": { "url": "postgres://roster@db.example.com:5432/roster?sslmode=verify-full",
-///                  "passwordFile": "/etc/roster/db-password", "jobLeaseSeconds": 10 }
+///                  "passwordFile": "/etc/roster/db-password", "jobLeaseSeconds": 10,
+///                  "streamedApplies": 4 }
 ///     }
 struct ConfigurationFile: Decodable, Equatable {
     struct TLS: Decodable, Equatable {
@@ -90,6 +91,7 @@ struct ConfigurationFile: Decodable, Equatable {
         var url: String?
         var passwordFile: String?
         var jobLeaseSeconds: Int?
+        var streamedApplies: Int?
     }
 
     /// Reads `path`; the error names the file and what is wrong.

@@ -170,6 +170,12 @@ struct Serve: AsyncParsableCommand {
 
     @Option(
         help:
+            "With a PostgreSQL store: how many first syncs (tenants without contacts) at once write their contacts while they fetch, each holding one transaction open on a connection of its own (default 4; 0: every sync stages its pages and applies them at the end)."
+    )
+    var streamedApplies: Int?
+
+    @Option(
+        help:
             "How long the change feed keeps contact changes: a number with s, m, h or d, e.g. 7d (the default) or 36h; 0 turns the feed off (nothing is logged; ListContactChanges and WatchContactChanges answer FAILED_PRECONDITION)."
     )
     var changeRetention: String?
@@ -336,10 +342,20 @@ struct Serve: AsyncParsableCommand {
             settings.changeRetention = try Self.retention(text)
         }
         let jobLeaseSeconds = jobLeaseSeconds ?? file.store?.jobLeaseSeconds
+        let streamedApplies = streamedApplies ?? file.store?.streamedApplies
         if var postgres = try storeOption.postgres(environment: environment, file: file.store) {
             postgres.logsChanges = settings.changeRetention != nil
             if let seconds = jobLeaseSeconds {
                 postgres.jobLease = .seconds(try Self.positive(seconds, "job lease seconds"))
+            }
+            if let streamedApplies {
+                guard streamedApplies >= 0 else {
+                    throw ConfigurationError(
+                        "--streamed-applies (store.streamedApplies) is \(streamedApplies); give 0 or more (0 turns "
+                            + "streamed applies off)"
+                    )
+                }
+                postgres.maximumStreamedApplies = streamedApplies
             }
             settings.openStore = { [postgres] directory, logger in
                 var configuration = postgres
@@ -349,6 +365,11 @@ struct Serve: AsyncParsableCommand {
         } else if jobLeaseSeconds != nil {
             throw ConfigurationError(
                 "a job lease (--job-lease-seconds, store.jobLeaseSeconds) is for a PostgreSQL store: give "
+                    + "--store postgres://… (or store.url) too"
+            )
+        } else if streamedApplies != nil {
+            throw ConfigurationError(
+                "streamed applies (--streamed-applies, store.streamedApplies) are for a PostgreSQL store: give "
                     + "--store postgres://… (or store.url) too"
             )
         }

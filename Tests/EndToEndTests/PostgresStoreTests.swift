@@ -60,6 +60,17 @@ struct PostgresStoreTests {
         ])
         #expect(leaseAlone.status == 64, "\(leaseAlone.outputText)")
         #expect(leaseAlone.outputText.contains("is for a PostgreSQL store"))
+        let streamedAlone = try await LogFormatTests.refused([
+            "--config", try config(#"{"store": {"streamedApplies": 2}}"#),
+        ])
+        #expect(streamedAlone.status == 64, "\(streamedAlone.outputText)")
+        #expect(streamedAlone.outputText.contains("are for a PostgreSQL store"))
+        let negative = try await LogFormatTests.refused([
+            "--config", try config(#"{"store": {"url": "postgres://roster@127.0.0.1:5432/roster"}}"#),
+            "--streamed-applies=-1",
+        ])
+        #expect(negative.status == 64, "\(negative.outputText)")
+        #expect(negative.outputText.contains("give 0 or more"))
 
         try await PostgresCluster.shared.holding {
             let (endpoint, database) = try await PostgresCluster.shared.createDatabase()

@@ -116,11 +116,57 @@ struct ReplicaTests {
     }
 
     @Test(
+        "A killed while its first sync's transaction is open mid-listing: B reports INTERRUPTED, nothing is applied, a rerun on B is exact"
+    )
+    func failoverMidStreamedApply() async throws {
+        try await Self.withReplicas { scenario, b, database in
+            let onA = try scenario.client(scenario.acme.admin)
+            let onB = try b.client(key: scenario.acme.admin)
+            defer { Task { await onB.close() } }
+            // The tenant has no contacts: A's run opens its transaction before the first page of
+            // users, whose answer is held (not the permission check's one-user page).
+            scenario.double.holdReplies { $0.path == "/v1.0/users" && $0.query["$top"] != "1" }
+            defer { scenario.double.releaseHeldReplies() }
+            let job = try #require(try await onA.startSync(Scenario.request(Scenario.allUsers())).job?.id)
+            let stream = try await onB.watchProgress(jobID: job)
+            var iterator = stream.makeAsyncIterator()
+            try await Self.waitForNonZero(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND state = 'idle in transaction'",
+                database: database,
+                "A's first sync never opened its transaction"
+            )
+            await scenario.server.kill()
+            scenario.double.releaseHeldReplies()
+            var final: ProgressUpdate?
+            while let update = try await iterator.next() { final = update }
+            #expect(final?.state == .interrupted)
+            try await Self.expectNothingAppliedThenRerun(scenario, onB)
+        }
+    }
+
+    /// Polls `sql` (a count) in the test database until it is not 0.
+    static func waitForNonZero(_ sql: String, database: String, _ failure: Comment) async throws {
+        var polls = 0
+        while try await PostgresCluster.shared.psql(sql, database: database) == "0" {
+            polls += 1
+            try #require(polls < 3_000, failure)
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    /// After A was killed mid-run: B shows no contacts, and a rerun on B is exact.
+    static func expectNothingAppliedThenRerun(_ scenario: Scenario, _ onB: RosterClient) async throws {
+        #expect(try await scenario.contactIDs(onB).isEmpty, "A's run left contacts behind")
+        let rerun = try await scenario.sync(onB, Scenario.request(Scenario.allUsers()))
+        #expect(rerun.state == .succeeded)
+        #expect(try await scenario.contactIDs(onB).count == Self.inScope(scenario))
+    }
+
+    @Test(
         "A killed mid-apply: B reports the job INTERRUPTED within the lease, nothing is applied, a rerun on B is exact"
     )
     func failoverMidApply() async throws {
         try await Self.withReplicas { scenario, b, database in
-            let cluster = PostgresCluster.shared
             let onA = try scenario.client(scenario.acme.admin)
             let onB = try b.client(key: scenario.acme.admin)
             defer { Task { await onB.close() } }
@@ -139,22 +185,18 @@ struct ReplicaTests {
             var iterator = stream.makeAsyncIterator()
             while let update = try await iterator.next(), update.phase != .applying {}
             // A's apply is waiting for the row lock: killed mid-apply, its transaction open.
-            var polls = 0
-            while try await cluster.psql("SELECT count(*) FROM pg_locks WHERE NOT granted", database: database) == "0" {
-                polls += 1
-                try #require(polls < 3_000, "A's apply never waited for the tenant's row")
-                try await Task.sleep(for: .milliseconds(20))
-            }
+            try await Self.waitForNonZero(
+                "SELECT count(*) FROM pg_locks WHERE NOT granted",
+                database: database,
+                "A's apply never waited for the tenant's row"
+            )
             await scenario.server.kill()
             var final: ProgressUpdate?
             while let update = try await iterator.next() { final = update }
             #expect(final?.state == .interrupted)
             try await ChildProcessLock.release(database: database)
             _ = try? await holder.value
-            #expect(try await scenario.contactIDs(onB).isEmpty, "A's apply left contacts behind")
-            let rerun = try await scenario.sync(onB, Scenario.request(Scenario.allUsers()))
-            #expect(rerun.state == .succeeded)
-            #expect(try await scenario.contactIDs(onB).count == Self.inScope(scenario))
+            try await Self.expectNothingAppliedThenRerun(scenario, onB)
         }
     }
 

@@ -128,6 +128,23 @@ struct PostgresReplicaTests {
         await pair.close()
     }
 
+    @Test("a first sync written as it fetches commits only while its replica still holds the job's lease")
+    func streamedApplyFenced() async throws {
+        let pair = try await Pair.make(lease: .milliseconds(300))
+        try await pair.a.createJob(Self.job("on-a"))
+        let apply = try #require(try await pair.a.beginStreamedApply(job: "on-a", tenant: StoreFixture.tenant, now: 1))
+        try await apply.write(SampleContacts.contacts(0..<3))
+        try await Task.sleep(for: .milliseconds(400))
+        #expect(try await pair.b.interruptActiveJobs(now: 7) == ["on-a"])
+        let refused = await #expect(throws: StoreError.self) { _ = try await apply.commit(deltaLink: "d") }
+        #expect(refused?.code == .conflict)
+        #expect(refused?.message.contains("lease ran out") == true, "\(refused?.message ?? "")")
+        await apply.discard()
+        #expect(try await pair.b.contacts(tenant: StoreFixture.tenant, after: nil, limit: 10).isEmpty)
+        #expect(try await pair.b.tenant(id: StoreFixture.tenant)?.deltaLink == nil)
+        await pair.close()
+    }
+
     @Test("a lease renewed in time outlives its first term")
     func renewal() async throws {
         // Renewed every second for 6 s, a 4 s lease holds even on a loaded machine.

@@ -144,6 +144,10 @@ package protocol Store: Sendable {
     /// back and answers ``ApplyOutcome/refused(_:)`` (the staging stays for the caller to discard).
     func apply(job: String, tenant: String, kind: ApplyKind, now: Int64, deltaLink: String?, limits: ApplyLimits)
         async throws(StoreError) -> ApplyOutcome
+    /// A first sync's apply that writes pages as they arrive (``StreamedApply``), its contacts
+    /// stamped `now`; nil when the tenant has contacts or the store does not offer one (then stage
+    /// and apply).
+    func beginStreamedApply(job: String, tenant: String, now: Int64) async throws(StoreError) -> (any StreamedApply)?
     /// What `apply` would do, with up to `sampleLimit` examples per action; writes nothing.
     func plan(job: String, tenant: String, kind: ApplyKind, sampleLimit: Int) async throws(StoreError) -> ApplyPlan
     /// Deletes a job's staging (after a cancel or a failure).
@@ -154,6 +158,11 @@ package protocol Store: Sendable {
 }
 
 extension Store {
+    /// No streamed apply: the job stages its pages and applies them at the end.
+    package func beginStreamedApply(job: String, tenant: String, now: Int64) async throws(StoreError)
+        -> (any StreamedApply)?
+    { nil }
+
     /// Four reads, one after another: for a store that has nothing quicker.
     package func status(tenant id: String, recentJobs: Int) async throws(StoreError) -> TenantStatus? {
         guard let tenant = try await tenant(id: id) else { return nil }
