@@ -12,6 +12,10 @@ extension PostgresStore {
         -> (any StreamedApply)?
     {
         let limit = configuration.maximumStreamedApplies
+        // The common case (a tenant with contacts) asks the pool, without a connection of its own.
+        guard limit > 0,
+            try await session.first("SELECT 1 FROM contacts WHERE tenant_id = $1 LIMIT 1", [.text(tenant)]) == nil
+        else { return nil }
         let admitted = streamedApplies.withLock { open in
             guard open < limit else { return false }
             open += 1
@@ -92,7 +96,8 @@ actor PostgresStreamedApply: StreamedApply {
         Task { try? await connection.close() }
     }
 
-    /// Opens the transaction; false when the tenant has contacts (the job stages instead).
+    /// Opens the transaction; false when the tenant has contacts (the job stages instead): checked
+    /// again inside it, since the check on the pool came before.
     fileprivate func begin() async throws(StoreError) -> Bool {
         try await session.rows("BEGIN")
         // The run's own bounds (its duration limit, the job's lease) govern how long it stays open;
@@ -108,14 +113,15 @@ actor PostgresStreamedApply: StreamedApply {
 
     func write(_ contacts: [ContactRecord]) async throws(StoreError) {
         try checkUsable()
-        // The page's last version of each contact.
-        var last: [String: Int] = [:]
-        for (index, contact) in contacts.enumerated() { last[contact.id] = index }
+        // The page's last version of each contact, ids compared byte for byte as the table does
+        // (Swift's String equality would merge canonically equivalent ids).
+        var last: [[UInt8]: Int] = [:]
+        for (index, contact) in contacts.enumerated() { last[Array(contact.id.utf8)] = index }
         let stamp = String(now)
         var fresh: [[String?]] = []
         var again: [ContactRecord] = []
         fresh.reserveCapacity(last.count)
-        for (index, contact) in contacts.enumerated() where last[contact.id] == index {
+        for (index, contact) in contacts.enumerated() where last[Array(contact.id.utf8)] == index {
             if seen.insert(contact.id.hashValue).inserted {
                 fresh.append([tenant, contact.id] + ContactColumns.values(of: contact) + [stamp])
             } else {
@@ -139,7 +145,7 @@ actor PostgresStreamedApply: StreamedApply {
                 if try row?.bool(0) ?? false { inserted += 1 }
             }
         } catch {
-            throw fail(error)
+            throw fail(Self.rivalWrite(error, tenant: tenant))
         }
     }
 
@@ -147,6 +153,8 @@ actor PostgresStreamedApply: StreamedApply {
         try checkUsable()
         let counts: ApplyCounts
         do throws(StoreError) {
+            // The commit waits for locks as long as any apply does (the write's bound is for rival rows).
+            try await session.rows("SET LOCAL lock_timeout = 0")
             // The tenant's row lock, taken only now: applies of one tenant take turns at the commit,
             // and the tenant's other writes are not held up while the directory is read.
             guard
@@ -164,8 +172,8 @@ actor PostgresStreamedApply: StreamedApply {
             guard total == inserted else {
                 throw StoreError(
                     .conflict,
-                    "the tenant \(tenant) gained \(total - inserted) contacts from elsewhere during its first sync; "
-                        + "nothing was applied: start the sync again"
+                    "the contacts of tenant \(tenant) changed from elsewhere during its first sync (\(total) found, "
+                        + "\(inserted) written by it); nothing was applied: start the sync again"
                 )
             }
             counts = ApplyCounts(added: total, totalAfter: total)
@@ -195,18 +203,23 @@ actor PostgresStreamedApply: StreamedApply {
         }
     }
 
-    /// Records `error` as the apply's failure (a lock wait given up on gets a message of its own).
+    /// Records `error` as the apply's failure.
     private func fail(_ error: StoreError) -> StoreError {
-        var error = error
-        if error.message.contains("SQLSTATE 55P03") {
-            error = StoreError(
-                .conflict,
-                "another transaction is writing contacts of tenant \(tenant) with the same ids (a replica that "
-                    + "lost this job's lease and still runs?); nothing was applied: start the sync again once it ends"
-            )
-        }
         failure = error
         return error
+    }
+
+    /// A write's failure, said plainly when another transaction holds or committed contacts of the
+    /// tenant with the same ids (a lock wait given up on, or a unique violation).
+    private static func rivalWrite(_ error: StoreError, tenant: String) -> StoreError {
+        guard error.message.contains("SQLSTATE 55P03") || error.message.contains("SQLSTATE 23505") else {
+            return error
+        }
+        return StoreError(
+            .conflict,
+            "another transaction is writing or wrote contacts of tenant \(tenant) with the same ids (a replica "
+                + "that lost this job's lease and still runs?); nothing was applied: start the sync again once it ends"
+        )
     }
 
     private func release(rollingBack: Bool) async {

@@ -74,7 +74,8 @@ struct SQLSession: Sendable {
 
     /// Throws when `connection` has closed (the server ended the session, or the network dropped
     /// it). postgres-nio writes a statement to its channel without a promise, so on a closed
-    /// connection the failure is lost and the statement never returns: check first.
+    /// connection the failure is lost and the statement never returns: check first. (A close in the
+    /// instant between this check and the send is not caught; one while the statement runs is.)
     static func checkOpen(_ connection: PostgresConnection, running sql: String) throws(StoreError) {
         guard connection.isClosed else { return }
         throw StoreError(

@@ -131,7 +131,7 @@ struct ReplicaTests {
             let stream = try await onB.watchProgress(jobID: job)
             var iterator = stream.makeAsyncIterator()
             try await Self.waitForNonZero(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND state = 'idle in transaction'",
+                Self.openTransactions,
                 database: database,
                 "A's first sync never opened its transaction"
             )
@@ -143,6 +143,42 @@ struct ReplicaTests {
             try await Self.expectNothingAppliedThenRerun(scenario, onB)
         }
     }
+
+    @Test(
+        "CancelSync while a first sync's transaction is open: it rolls back and ends, nothing applied, the next sync exact"
+    )
+    func cancelMidStreamedApply() async throws {
+        try await Self.withReplicas { scenario, b, database in
+            let onA = try scenario.client(scenario.acme.admin)
+            let onB = try b.client(key: scenario.acme.editor)
+            defer { Task { await onB.close() } }
+            scenario.double.holdReplies { $0.path == "/v1.0/users" && $0.query["$top"] != "1" }
+            defer { scenario.double.releaseHeldReplies() }
+            let job = try #require(try await onA.startSync(Scenario.request(Scenario.allUsers())).job?.id)
+            var iterator = try await onA.watchProgress(jobID: job).makeAsyncIterator()
+            try await Self.waitForNonZero(
+                Self.openTransactions,
+                database: database,
+                "A's first sync never opened its transaction"
+            )
+            _ = try await onB.cancelSync(jobID: job)
+            scenario.double.releaseHeldReplies()
+            var final: ProgressUpdate?
+            while let update = try await iterator.next() { final = update }
+            #expect(final?.state == .cancelled)
+            let open = try await PostgresCluster.shared.psql(Self.openTransactions, database: database)
+            #expect(open == "0", "the cancelled run's transaction was still open at its final message")
+            #expect(try await scenario.contactIDs(onA).isEmpty)
+            let rerun = try await scenario.sync(onA, Scenario.request(Scenario.allUsers()))
+            #expect(rerun.state == .succeeded)
+            #expect(try await scenario.contactIDs(onA).count == Self.inScope(scenario))
+        }
+    }
+
+    /// Sessions of the test database inside a transaction and waiting for their client: a first
+    /// sync's open transaction between two pages.
+    static let openTransactions =
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND state = 'idle in transaction'"
 
     /// Polls `sql` (a count) in the test database until it is not 0.
     static func waitForNonZero(_ sql: String, database: String, _ failure: Comment) async throws {

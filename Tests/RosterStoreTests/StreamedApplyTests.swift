@@ -83,6 +83,10 @@ struct StreamedApplyTests {
         try await again.write(SampleContacts.contacts(0..<3))
         _ = try await again.commit(deltaLink: nil)
         #expect(try await store.beginStreamedApply(job: "d", tenant: tenant, now: 2) == nil, "the tenant has contacts")
+        try await store.createTenant(StoreFixture.tenantRecord(id: "tenant-2"))
+        let other = try await store.beginStreamedApply(job: "e", tenant: "tenant-2", now: 2)
+        #expect(other != nil, "the commit did not give its slot back")
+        await other?.discard()
         await store.close()
 
         let (off, _) = try await makeStore { $0.maximumStreamedApplies = 0 }
@@ -140,7 +144,7 @@ struct StreamedApplyTests {
         let blocked = await #expect(throws: StoreError.self) { try await rival.write(SampleContacts.contacts(2..<4)) }
         #expect(blocked?.code == .conflict)
         #expect(
-            blocked?.message.contains("another transaction is writing contacts") == true,
+            blocked?.message.contains("another transaction is writing or wrote") == true,
             "\(blocked?.message ?? "")"
         )
         await rival.discard()
@@ -149,9 +153,39 @@ struct StreamedApplyTests {
         _ = try await store.apply(job: "s", tenant: tenant, kind: .replaceAll, now: 2, deltaLink: nil)
         let refused = await #expect(throws: StoreError.self) { _ = try await first.commit(deltaLink: nil) }
         #expect(refused?.code == .conflict)
-        #expect(refused?.message.contains("gained 2 contacts") == true, "\(refused?.message ?? "")")
+        #expect(refused?.message.contains("(5 found, 3 written by it)") == true, "\(refused?.message ?? "")")
         await first.discard()
         #expect(try await allContacts(store).map(\.id) == (10..<12).map(SampleContacts.guid).sorted())
+        await store.close()
+    }
+
+    @Test("a contact another first sync committed meanwhile: the write is refused as a conflict, nothing written")
+    func rivalCommitted() async throws {
+        let (store, _) = try await makeStore { $0.maximumStreamedApplies = 2 }
+        let first = try #require(try await store.beginStreamedApply(job: "a", tenant: tenant, now: 1))
+        let rival = try #require(try await store.beginStreamedApply(job: "b", tenant: tenant, now: 1))
+        try await rival.write([SampleContacts.contact(5)])
+        _ = try await rival.commit(deltaLink: nil)
+        let refused = await #expect(throws: StoreError.self) { try await first.write(SampleContacts.contacts(4..<6)) }
+        #expect(refused?.code == .conflict)
+        #expect(refused?.message.contains("with the same ids") == true, "\(refused?.message ?? "")")
+        await #expect(throws: StoreError.self) { _ = try await first.commit(deltaLink: nil) }
+        await first.discard()
+        #expect(try await allContacts(store).map(\.id) == [SampleContacts.guid(5)])
+        await store.close()
+    }
+
+    @Test("with the change feed off, the commit logs nothing and still counts")
+    func feedOff() async throws {
+        let (store, database) = try await makeStore { $0.logsChanges = false }
+        let apply = try #require(try await store.beginStreamedApply(job: "j", tenant: tenant, now: 3))
+        try await apply.write(SampleContacts.contacts(0..<5))
+        try await apply.write(SampleContacts.contacts(3..<8))
+        #expect(try await apply.commit(deltaLink: "d") == ApplyCounts(added: 8, totalAfter: 8))
+        #expect(try await store.contactCount(tenant: tenant) == 8)
+        #expect(
+            try await PostgresCluster.shared.psql("SELECT count(*) FROM contact_changes", database: database) == "0"
+        )
         await store.close()
     }
 }
