@@ -148,6 +148,9 @@ public final class RPCServer: Sendable {
     /// Calls open now over all connections.
     public var openCallCount: Int { budget.currentOpenCalls }
 
+    /// Calls of background methods running now, and waiting for a slot now.
+    public var backgroundCallCounts: (running: Int, waiting: Int) { budget.backgroundCalls.counts }
+
     /// Sets the gauges of open connections and calls; a metrics scrape calls it just before it
     /// reads them.
     public func recordOpenGauges() {

@@ -485,20 +485,27 @@ struct BackgroundCallTests {
         while server.observations.backgroundStarted.load(ordering: .relaxed) < 1 {
             try await Task.sleep(for: .milliseconds(5))
         }
-        do {
-            _ = try await client.unary(
+        let impatient = Task {
+            try await client.unary(
                 "/test.Echo/Background",
                 request: echoRequest("impatient"),
                 response: PeerBench.ListGroupsResponse.self,
-                timeout: .milliseconds(100)
+                timeout: .seconds(1)
             )
+        }
+        // It waits at the server's gate (a busy machine may take a while to get it there)…
+        while server.server.backgroundCallCounts.waiting < 1 { try await Task.sleep(for: .milliseconds(5)) }
+        do {
+            _ = try await impatient.value
             Issue.record("the impatient call succeeded while the only background slot was held")
         } catch let error as RPCError {
             #expect(error.code == .deadlineExceeded)
         }
-        // The client's clock may run out before the server's: open the gate only once the server
-        // has ended the impatient call too (on a busy machine its loop may not have yet).
-        while server.server.openCallCount > 1 { try await Task.sleep(for: .milliseconds(5)) }
+        // … and gives up there: the gate is opened only once the server has withdrawn it (the
+        // client's clock may run out before the server's).
+        while server.server.backgroundCallCounts.waiting > 0 || server.server.openCallCount > 1 {
+            try await Task.sleep(for: .milliseconds(5))
+        }
         server.observations.gateOpen.store(true, ordering: .relaxed)
         #expect(try await holder.value.groups.first?.displayName == "held")
         // The slot came back once, not twice: two calls after it still never overlap.

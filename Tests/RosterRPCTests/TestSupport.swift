@@ -352,8 +352,9 @@ final class RawConnection: ChannelInboundHandler, Sendable {
         return frames
     }
 
-    /// Waits until a frame matching `predicate` has arrived.
-    func waitForFrame(seconds: Double = 30, _ predicate: (Frame) -> Bool) async -> Frame? {
+    /// Waits until a frame matching `predicate` has arrived. The bound only stops a hung test: the
+    /// whole suite runs at once on two cores, where a frame has come 30 s late.
+    func waitForFrame(seconds: Double = 120, _ predicate: (Frame) -> Bool) async -> Frame? {
         let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
         while ContinuousClock.now < deadline {
             if let frame = frames().first(where: predicate) { return frame }
@@ -362,12 +363,12 @@ final class RawConnection: ChannelInboundHandler, Sendable {
         return nil
     }
 
-    func goAway(seconds: Double = 30) async -> RPCMessages.GoAway? {
+    func goAway(seconds: Double = 120) async -> RPCMessages.GoAway? {
         guard let frame = await waitForFrame(seconds: seconds, { $0.type == .goAway }) else { return nil }
         return try? RPCMessages.GoAway(decoding: frame.payload)
     }
 
-    func trailers(stream: UInt32, seconds: Double = 30) async -> RPCMessages.Status? {
+    func trailers(stream: UInt32, seconds: Double = 120) async -> RPCMessages.Status? {
         guard let frame = await waitForFrame(seconds: seconds, { $0.type == .trailers && $0.streamID == stream }) else {
             return nil
         }
