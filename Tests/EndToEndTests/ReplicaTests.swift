@@ -123,18 +123,9 @@ struct ReplicaTests {
             let onA = try scenario.client(scenario.acme.admin)
             let onB = try b.client(key: scenario.acme.admin)
             defer { Task { await onB.close() } }
-            // The tenant has no contacts: A's run opens its transaction before the first page of
-            // users, whose answer is held (not the permission check's one-user page).
-            scenario.double.holdReplies { $0.path == "/v1.0/users" && $0.query["$top"] != "1" }
             defer { scenario.double.releaseHeldReplies() }
-            let job = try #require(try await onA.startSync(Scenario.request(Scenario.allUsers())).job?.id)
-            let stream = try await onB.watchProgress(jobID: job)
-            var iterator = stream.makeAsyncIterator()
-            try await Self.waitForNonZero(
-                Self.openTransactions,
-                database: database,
-                "A's first sync never opened its transaction"
-            )
+            let job = try await Self.startFirstSyncHeldOpen(scenario, onA, database: database)
+            var iterator = try await onB.watchProgress(jobID: job).makeAsyncIterator()
             await scenario.server.kill()
             scenario.double.releaseHeldReplies()
             var final: ProgressUpdate?
@@ -152,15 +143,9 @@ struct ReplicaTests {
             let onA = try scenario.client(scenario.acme.admin)
             let onB = try b.client(key: scenario.acme.editor)
             defer { Task { await onB.close() } }
-            scenario.double.holdReplies { $0.path == "/v1.0/users" && $0.query["$top"] != "1" }
             defer { scenario.double.releaseHeldReplies() }
-            let job = try #require(try await onA.startSync(Scenario.request(Scenario.allUsers())).job?.id)
+            let job = try await Self.startFirstSyncHeldOpen(scenario, onA, database: database)
             var iterator = try await onA.watchProgress(jobID: job).makeAsyncIterator()
-            try await Self.waitForNonZero(
-                Self.openTransactions,
-                database: database,
-                "A's first sync never opened its transaction"
-            )
             _ = try await onB.cancelSync(jobID: job)
             scenario.double.releaseHeldReplies()
             var final: ProgressUpdate?
@@ -173,6 +158,18 @@ struct ReplicaTests {
             #expect(rerun.state == .succeeded)
             #expect(try await scenario.contactIDs(onA).count == Self.inScope(scenario))
         }
+    }
+
+    /// Starts an all-users sync on A (`onA`) of the tenant without contacts, and returns its job id
+    /// once its transaction is open: A's run opens it before the first page of users, whose answer
+    /// is held (not the permission check's one-user page) until the caller releases it.
+    static func startFirstSyncHeldOpen(_ scenario: Scenario, _ onA: RosterClient, database: String) async throws
+        -> String
+    {
+        scenario.double.holdReplies { $0.path == "/v1.0/users" && $0.query["$top"] != "1" }
+        let job = try #require(try await onA.startSync(Scenario.request(Scenario.allUsers())).job?.id)
+        try await waitForNonZero(openTransactions, database: database, "A's first sync never opened its transaction")
+        return job
     }
 
     /// Sessions of the test database inside a transaction and waiting for their client: a first
