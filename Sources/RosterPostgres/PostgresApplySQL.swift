@@ -162,6 +162,9 @@ enum PostgresApplySQL {
     /// Every contact of the tenant (all of them this apply's) logged as added, in id order.
     static let loggedAdditions = logged("SELECT id FROM contacts WHERE tenant_id = $1", as: .added)
 
+    /// The tenant's contacts, counted ($1 tenant).
+    static let countContacts = "SELECT count(*) FROM contacts WHERE tenant_id = $1"
+
     /// $1 tenant, $2 how many changes were just logged.
     static let advanceChanges = "UPDATE tenants SET change_seq = change_seq + $2 WHERE id = $1"
 

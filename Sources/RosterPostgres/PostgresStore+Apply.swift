@@ -83,22 +83,13 @@ extension PostgresStore {
         logsChanges: Bool,
         session: SQLSession
     ) async throws(StoreError) -> ApplyCounts {
-        // Locks the tenant's row (not a table): applies of one tenant take turns; readers never wait.
-        guard try await session.first("SELECT 1 FROM tenants WHERE id = $1 FOR NO KEY UPDATE", [.text(tenant)]) != nil
-        else { throw noTenant(tenant) }
-        // Each write appends what it wrote to the change feed in the same statement; the tenant's
-        // newest number then moves on before the next write numbers its own.
+        try await lockTenant(tenant, session: session)
         func write(_ logged: String, _ unlogged: String, _ values: [SQLValue]) async throws(StoreError) -> Int {
-            guard logsChanges else { return try await session.integer(unlogged, values) }
-            let count = try await session.integer(logged, values)
-            if count > 0 { try await session.rows(PostgresApplySQL.advanceChanges, [.text(tenant), .int(count)]) }
-            return count
+            try await Self.write(logged, unlogged, values, tenant: tenant, logsChanges: logsChanges, session: session)
         }
         let values: [SQLValue] = [.text(tenant), .integer(now)]
         var counts = ApplyCounts()
-        let isEmpty =
-            try await session.first("SELECT 1 FROM contacts WHERE tenant_id = $1 LIMIT 1", [.text(tenant)]) == nil
-        if isEmpty {
+        if try await !hasContacts(tenant: tenant, session: session) {
             // Nothing to remove, update or compare: every staged contact is added. The tenant's
             // row lock keeps it empty until this commits (applies of one tenant take turns).
             // Sorted in memory, as in loadWorkTable (the default 4 MB spills 100,000 rows to disk).
@@ -123,7 +114,6 @@ extension PostgresStore {
             counts.unchanged = upserts - counts.updated - counts.added
             counts.totalAfter = try await count(tenant: tenant, session: session)
         }
-        if logsChanges && counts.changedAny { try await notify(.contactsChanged(tenant: tenant), session: session) }
         if limits.refuses(counts) {
             refused.counts = counts
             throw StoreError(
@@ -132,14 +122,49 @@ extension PostgresStore {
             )
         }
         try await session.rows(PostgresApplySQL.dropStaging, [.text(job)])
-        try await recordApply(counts, tenant: tenant, deltaLink: deltaLink, session: session)
+        try await recordApply(counts, tenant: tenant, deltaLink: deltaLink, logsChanges: logsChanges, session: session)
         return counts
     }
 
-    /// What every apply saves on its tenant's row, after its writes and inside its transaction.
-    static func recordApply(_ counts: ApplyCounts, tenant: String, deltaLink: String?, session: SQLSession)
-        async throws(StoreError)
-    {
+    /// Locks the tenant's row (not a table): applies of one tenant take turns; readers never wait.
+    /// Throws when there is no such tenant.
+    static func lockTenant(_ tenant: String, session: SQLSession) async throws(StoreError) {
+        guard try await session.first("SELECT 1 FROM tenants WHERE id = $1 FOR NO KEY UPDATE", [.text(tenant)]) != nil
+        else { throw noTenant(tenant) }
+    }
+
+    /// Whether the tenant has any contact (as `session` sees them).
+    static func hasContacts(tenant: String, session: SQLSession) async throws(StoreError) -> Bool {
+        try await session.first("SELECT 1 FROM contacts WHERE tenant_id = $1 LIMIT 1", [.text(tenant)]) != nil
+    }
+
+    /// One write of an apply, counting its rows: `logged` appends what it wrote to the change feed in
+    /// the same statement, and the tenant's newest number then moves on before the next write
+    /// numbers its own; without the feed, `unlogged` only writes (or counts).
+    static func write(
+        _ logged: String,
+        _ unlogged: String,
+        _ values: [SQLValue],
+        tenant: String,
+        logsChanges: Bool,
+        session: SQLSession
+    ) async throws(StoreError) -> Int {
+        guard logsChanges else { return try await session.integer(unlogged, values) }
+        let count = try await session.integer(logged, values)
+        if count > 0 { try await session.rows(PostgresApplySQL.advanceChanges, [.text(tenant), .int(count)]) }
+        return count
+    }
+
+    /// What every apply saves on its tenant's row, after its writes and inside its transaction (the
+    /// news of changed contacts reaches the other replicas when it commits).
+    static func recordApply(
+        _ counts: ApplyCounts,
+        tenant: String,
+        deltaLink: String?,
+        logsChanges: Bool,
+        session: SQLSession
+    ) async throws(StoreError) {
+        if logsChanges && counts.changedAny { try await notify(.contactsChanged(tenant: tenant), session: session) }
         if counts.changedAny {
             // In-memory search indexes of the tenant's contacts compare this to know they are stale.
             try await session.rows(

@@ -75,7 +75,7 @@ extension PostgresStore {
     }
 
     static func count(tenant: String, session: SQLSession) async throws(StoreError) -> Int {
-        try await session.integer("SELECT count(*) FROM contacts WHERE tenant_id = $1", [.text(tenant)])
+        try await session.integer(PostgresApplySQL.countContacts, [.text(tenant)])
     }
 
     /// A contact from `id, fields…, changed_at, photo etag` starting at column `first`.

@@ -13,9 +13,7 @@ extension PostgresStore {
     {
         let limit = configuration.maximumStreamedApplies
         // The common case (a tenant with contacts) asks the pool, without a connection of its own.
-        guard limit > 0,
-            try await session.first("SELECT 1 FROM contacts WHERE tenant_id = $1 LIMIT 1", [.text(tenant)]) == nil
-        else { return nil }
+        guard limit > 0, try await !Self.hasContacts(tenant: tenant, session: session) else { return nil }
         let admitted = streamedApplies.withLock { open in
             guard open < limit else { return false }
             open += 1
@@ -76,6 +74,9 @@ actor PostgresStreamedApply: StreamedApply {
     private var failure: StoreError?
     /// Whether the connection is still held (and counted in the store's open streamed applies).
     private var holdsConnection = true
+    /// A write's failures, said plainly when another transaction holds or committed contacts of the
+    /// tenant with the same ids: a lock wait given up on (55P03), or a unique violation (23505).
+    private let rivalWrites: [String: StoreError]
 
     init(store: PostgresStore, connection: PostgresConnection, job: String, tenant: String, now: Int64) {
         self.store = store
@@ -85,6 +86,12 @@ actor PostgresStreamedApply: StreamedApply {
         self.tenant = tenant
         self.now = now
         self.log = ApplyLog(logger: store.logger, tenant: tenant, job: job)
+        let rival = StoreError(
+            .conflict,
+            "another transaction is writing or wrote contacts of tenant \(tenant) with the same ids (a replica "
+                + "that lost this job's lease and still runs?); nothing was applied: start the sync again once it ends"
+        )
+        self.rivalWrites = ["55P03": rival, "23505": rival]
     }
 
     deinit {
@@ -108,21 +115,22 @@ actor PostgresStreamedApply: StreamedApply {
         try await session.rows("SET LOCAL lock_timeout = \(max(1, Int(wait)))")
         // Room to sort the change feed's ids in memory at the commit.
         try await session.rows("SET LOCAL work_mem = '64MB'")
-        return try await session.first("SELECT 1 FROM contacts WHERE tenant_id = $1 LIMIT 1", [.text(tenant)]) == nil
+        return try await !PostgresStore.hasContacts(tenant: tenant, session: session)
     }
 
     func write(_ contacts: [ContactRecord]) async throws(StoreError) {
         try checkUsable()
         // The page's last version of each contact, ids compared byte for byte as the table does
         // (Swift's String equality would merge canonically equivalent ids).
+        let keys = contacts.map { Array($0.id.utf8) }
         var last: [[UInt8]: Int] = [:]
-        for (index, contact) in contacts.enumerated() { last[Array(contact.id.utf8)] = index }
+        for (index, key) in keys.enumerated() { last[key] = index }
         let stamp = String(now)
         var fresh: [[String?]] = []
         var again: [ContactRecord] = []
         fresh.reserveCapacity(last.count)
-        for (index, contact) in contacts.enumerated() where last[Array(contact.id.utf8)] == index {
-            if seen.insert(contact.id.hashValue).inserted {
+        for (index, contact) in contacts.enumerated() where last[keys[index]] == index {
+            if seen.insert(keys[index].hashValue).inserted {
                 fresh.append([tenant, contact.id] + ContactColumns.values(of: contact) + [stamp])
             } else {
                 again.append(contact)
@@ -133,7 +141,8 @@ actor PostgresStreamedApply: StreamedApply {
                 try await session.copy(
                     into: "contacts",
                     columns: ["tenant_id", "id"] + ContactColumns.fields + ["changed_at"],
-                    rows: fresh
+                    rows: fresh,
+                    violations: rivalWrites
                 )
                 inserted += fresh.count
             }
@@ -141,11 +150,11 @@ actor PostgresStreamedApply: StreamedApply {
                 let values: [SQLValue] =
                     [.text(tenant), .text(contact.id)] + ContactColumns.values(of: contact).map { .text($0) }
                     + [.integer(now)]
-                let row = try await session.first(PostgresApplySQL.upsert, values)
+                let row = try await session.rows(PostgresApplySQL.upsert, values, violations: rivalWrites).first
                 if try row?.bool(0) ?? false { inserted += 1 }
             }
         } catch {
-            throw fail(Self.rivalWrite(error, tenant: tenant))
+            throw fail(error)
         }
     }
 
@@ -157,18 +166,17 @@ actor PostgresStreamedApply: StreamedApply {
             try await session.rows("SET LOCAL lock_timeout = 0")
             // The tenant's row lock, taken only now: applies of one tenant take turns at the commit,
             // and the tenant's other writes are not held up while the directory is read.
-            guard
-                try await session.first("SELECT 1 FROM tenants WHERE id = $1 FOR NO KEY UPDATE", [.text(tenant)])
-                    != nil
-            else { throw PostgresStore.noTenant(tenant) }
-            let values: [SQLValue] = [.text(tenant), .integer(now)]
-            let total: Int
-            if store.configuration.logsChanges {
-                total = try await session.integer(PostgresApplySQL.loggedAdditions, values)
-                if total > 0 { try await session.rows(PostgresApplySQL.advanceChanges, [.text(tenant), .int(total)]) }
-            } else {
-                total = try await PostgresStore.count(tenant: tenant, session: session)
-            }
+            try await PostgresStore.lockTenant(tenant, session: session)
+            let logsChanges = store.configuration.logsChanges
+            // Every contact of the tenant, logged as added (or only counted).
+            let total = try await PostgresStore.write(
+                PostgresApplySQL.loggedAdditions,
+                PostgresApplySQL.countContacts,
+                logsChanges ? [.text(tenant), .integer(now)] : [.text(tenant)],
+                tenant: tenant,
+                logsChanges: logsChanges,
+                session: session
+            )
             guard total == inserted else {
                 throw StoreError(
                     .conflict,
@@ -177,10 +185,13 @@ actor PostgresStreamedApply: StreamedApply {
                 )
             }
             counts = ApplyCounts(added: total, totalAfter: total)
-            if store.configuration.logsChanges && counts.changedAny {
-                try await PostgresStore.notify(.contactsChanged(tenant: tenant), session: session)
-            }
-            try await PostgresStore.recordApply(counts, tenant: tenant, deltaLink: deltaLink, session: session)
+            try await PostgresStore.recordApply(
+                counts,
+                tenant: tenant,
+                deltaLink: deltaLink,
+                logsChanges: logsChanges,
+                session: session
+            )
             try await store.holdLease(job: job, session: session)
             try await session.rows("COMMIT")
         } catch {
@@ -207,19 +218,6 @@ actor PostgresStreamedApply: StreamedApply {
     private func fail(_ error: StoreError) -> StoreError {
         failure = error
         return error
-    }
-
-    /// A write's failure, said plainly when another transaction holds or committed contacts of the
-    /// tenant with the same ids (a lock wait given up on, or a unique violation).
-    private static func rivalWrite(_ error: StoreError, tenant: String) -> StoreError {
-        guard error.message.contains("SQLSTATE 55P03") || error.message.contains("SQLSTATE 23505") else {
-            return error
-        }
-        return StoreError(
-            .conflict,
-            "another transaction is writing or wrote contacts of tenant \(tenant) with the same ids (a replica "
-                + "that lost this job's lease and still runs?); nothing was applied: start the sync again once it ends"
-        )
     }
 
     private func release(rollingBack: Bool) async {

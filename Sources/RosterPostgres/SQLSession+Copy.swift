@@ -9,8 +9,11 @@ extension SQLSession {
 
     /// Copies `rows` (one text value or nil per column) into `table` with `COPY … FROM STDIN` in
     /// text format. Only on a `.connection` session, inside its transaction: a row the server
-    /// refuses fails the whole copy. Table and column names must be constants, never input.
-    func copy(into table: String, columns: [String], rows: [[String?]]) async throws(StoreError) {
+    /// refuses fails the whole copy (as `violations` maps its SQLSTATE, as for ``rows(_:_:violations:)``).
+    /// Table and column names must be constants, never input.
+    func copy(into table: String, columns: [String], rows: [[String?]], violations: [String: StoreError] = [:])
+        async throws(StoreError)
+    {
         guard case .connection(let connection) = target else {
             throw StoreError(.database, "COPY into \(table) needs a session on one connection; this is a bug")
         }
@@ -33,7 +36,7 @@ extension SQLSession {
                 if buffer.readableBytes > 0 { try await writer.write(buffer) }
             }
         } catch {
-            throw Self.storeError(error, running: "COPY \(table) FROM STDIN")
+            throw Self.storeError(error, running: "COPY \(table) FROM STDIN", violations: violations)
         }
     }
 

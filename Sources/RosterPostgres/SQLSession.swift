@@ -31,11 +31,7 @@ struct SQLSession: Sendable {
             }
             return try await sequence.collect().map(SQLRow.init)
         } catch {
-            if let error = error as? PSQLError, let state = error.serverInfo?[.sqlState], let mapped = violations[state]
-            {
-                throw mapped
-            }
-            throw Self.storeError(error, running: sql)
+            throw Self.storeError(error, running: sql, violations: violations)
         }
     }
 
@@ -85,9 +81,15 @@ struct SQLSession: Sendable {
         )
     }
 
-    /// A ``StoreError`` for a failure of postgres-nio or the server, with the server's SQLSTATE and text.
-    static func storeError(_ error: any Error, running sql: String) -> StoreError {
+    /// A ``StoreError`` for a failure of postgres-nio or the server, with the server's SQLSTATE and
+    /// text; a SQLSTATE that is a key of `violations` gives that key's error instead.
+    static func storeError(_ error: any Error, running sql: String, violations: [String: StoreError] = [:])
+        -> StoreError
+    {
         if let error = error as? StoreError { return error }
+        if let error = error as? PSQLError, let state = error.serverInfo?[.sqlState], let mapped = violations[state] {
+            return mapped
+        }
         guard let error = error as? PSQLError else {
             return StoreError(.database, "PostgreSQL query failed: \(String(reflecting: error))")
         }
