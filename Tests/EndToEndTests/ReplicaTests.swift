@@ -135,6 +135,31 @@ struct ReplicaTests {
         }
     }
 
+    @Test(
+        "CancelSync while a first sync's transaction is open: it rolls back and ends, nothing applied, the next sync exact"
+    )
+    func cancelMidStreamedApply() async throws {
+        try await Self.withReplicas { scenario, b, database in
+            let onA = try scenario.client(scenario.acme.admin)
+            let onB = try b.client(key: scenario.acme.editor)
+            defer { Task { await onB.close() } }
+            defer { scenario.double.releaseHeldReplies() }
+            let job = try await Self.startFirstSyncHeldOpen(scenario, onA, database: database)
+            var iterator = try await onA.watchProgress(jobID: job).makeAsyncIterator()
+            _ = try await onB.cancelSync(jobID: job)
+            scenario.double.releaseHeldReplies()
+            var final: ProgressUpdate?
+            while let update = try await iterator.next() { final = update }
+            #expect(final?.state == .cancelled)
+            let open = try await PostgresCluster.shared.psql(Self.openTransactions, database: database)
+            #expect(open == "0", "the cancelled run's transaction was still open at its final message")
+            #expect(try await scenario.contactIDs(onA).isEmpty)
+            let rerun = try await scenario.sync(onA, Scenario.request(Scenario.allUsers()))
+            #expect(rerun.state == .succeeded)
+            #expect(try await scenario.contactIDs(onA).count == Self.inScope(scenario))
+        }
+    }
+
     /// Starts an all-users sync on A (`onA`) of the tenant without contacts, and returns its job id
     /// once its transaction is open: A's run opens it before the first page of users, whose answer
     /// is held (not the permission check's one-user page) until the caller releases it.
