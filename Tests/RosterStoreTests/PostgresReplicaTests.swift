@@ -16,7 +16,7 @@ struct PostgresReplicaTests {
         let b: PostgresStore
         let database: String
 
-        static func make(lease: Duration = .seconds(10)) async throws -> Pair {
+        static func make(lease: Duration = .seconds(60)) async throws -> Pair {
             var (configuration, database) = try await StoreFixture.makePostgresDatabase()
             configuration.jobLease = lease
             let key = try MasterKey.random()
@@ -145,16 +145,27 @@ struct PostgresReplicaTests {
         await pair.close()
     }
 
-    @Test("a lease renewed in time outlives its first term")
+    @Test(
+        "a renewal gives the owner's job a whole new term on the database's clock; another replica's renewal does not"
+    )
     func renewal() async throws {
-        // Renewed every second for 6 s, a 4 s lease holds even on a loaded machine.
-        let pair = try await Pair.make(lease: .seconds(4))
+        // No wall-clock race: the first term is ended by hand, as if A had stalled past it.
+        let pair = try await Pair.make()
         try await pair.a.createJob(Self.job("on-a"))
-        for _ in 0..<6 {
-            try await Task.sleep(for: .seconds(1))
-            _ = try await pair.a.renewLeases()
-        }
+        let lapse = "UPDATE sync_jobs SET lease_expires_at = 0 WHERE id = 'on-a'"
+        _ = try await PostgresCluster.shared.psql(lapse, database: pair.database)
+        _ = try await pair.a.renewLeases()
+        let left = try await PostgresCluster.shared.psql(
+            "SELECT lease_expires_at - (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::BIGINT FROM sync_jobs WHERE id = 'on-a'",
+            database: pair.database
+        )
+        let milliseconds = try #require(Int(left), "lease left: \(left)")
+        #expect(milliseconds > 30_000 && milliseconds <= 60_000, "a renewal left \(milliseconds) ms of a 60 s lease")
         #expect(try await pair.b.interruptActiveJobs(now: 9) == [], "a renewed lease was taken")
+        // B renewing its own (none) leaves A's lease alone: lapsed again, B takes the job.
+        _ = try await PostgresCluster.shared.psql(lapse, database: pair.database)
+        _ = try await pair.b.renewLeases()
+        #expect(try await pair.b.interruptActiveJobs(now: 10) == ["on-a"])
         await pair.close()
     }
 
