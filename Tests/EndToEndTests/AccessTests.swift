@@ -6,7 +6,7 @@ import RosterWire
 import Testing
 
 /// Keys, roles, the authorization precondition and tenant isolation, against a real rosterd over TLS.
-@Suite("End to end: access", .serialized, .timeLimit(.minutes(5)))
+@Suite("End to end: access", .serialized, .timeLimit(.minutes(10)))
 struct AccessTests {
     @Test("a missing or wrong key is UNAUTHENTICATED; a revoked key stops working")
     func unauthenticated() async throws {

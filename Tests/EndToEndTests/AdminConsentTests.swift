@@ -9,7 +9,7 @@ import Testing
 /// One application for every tenant: rosterd started with the double's app as its own
 /// (`--app-client-id`), tenants connecting with their directory tenant id alone, and the
 /// directory's admin consent as the step between.
-@Suite("End to end: the server's application and admin consent", .timeLimit(.minutes(5)))
+@Suite("End to end: the server's application and admin consent", .timeLimit(.minutes(10)))
 struct AdminConsentTests {
     static let redirect = "https://roster.example.com/consented"
 

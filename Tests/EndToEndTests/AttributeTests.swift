@@ -6,7 +6,7 @@ import RosterWire
 import Testing
 
 /// Additional user properties end to end: rosterd, the Graph double over HTTP, and the CLI.
-@Suite("End to end: additional user properties", .timeLimit(.minutes(5)))
+@Suite("End to end: additional user properties", .timeLimit(.minutes(10)))
 struct AttributeTests {
     static let costCentre = "extension_0f2a9c4e8b7d4e1fa3c65d2b9e8f7a61_costCentre"
 

@@ -8,7 +8,7 @@ import Testing
 
 /// The built `roster` binary against a real rosterd over TLS: JSON output field by field, the
 /// non-terminal progress lines, exit codes.
-@Suite("End to end: the roster CLI", .serialized, .timeLimit(.minutes(5)))
+@Suite("End to end: the roster CLI", .serialized, .timeLimit(.minutes(10)))
 struct CLITests {
     struct Run {
         var status: Int32

@@ -5,7 +5,7 @@ import Testing
 
 /// `roster describe` and `roster call` against a real rosterd: the schema read by the reflection
 /// call, any method called with JSON, a stream as JSON Lines, refusals as exit codes.
-@Suite("End to end: roster describe and roster call", .serialized, .timeLimit(.minutes(5)))
+@Suite("End to end: roster describe and roster call", .serialized, .timeLimit(.minutes(10)))
 struct DescribeCallTests {
     static func roster(_ arguments: [String], _ scenario: Scenario, key: String, input: String? = nil)
         async throws -> CLITests.Run

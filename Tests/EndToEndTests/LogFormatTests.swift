@@ -6,7 +6,7 @@ import RosterWire
 import Testing
 
 /// `rosterd serve --log-format`, `ROSTERD_LOG_FORMAT` and `logFormat`, against the built binary.
-@Suite("End to end: log format", .serialized, .timeLimit(.minutes(5)))
+@Suite("End to end: log format", .serialized, .timeLimit(.minutes(10)))
 struct LogFormatTests {
     /// `rosterd serve` with `arguments` and `environment`, expected to refuse its configuration
     /// (one that accepts it is killed once it listens, so the test fails rather than hangs).

@@ -9,7 +9,7 @@ import Testing
 
 /// `rosterd migrate-store`: a server on SQLite moves to PostgreSQL, and a rosterd on PostgreSQL
 /// (with the same master.key) serves what it held.
-@Suite("End to end: migrate-store", .serialized, .timeLimit(.minutes(3)))
+@Suite("End to end: migrate-store", .serialized, .timeLimit(.minutes(10)))
 struct MigrateStoreTests {
     @Test("refused while the SQLite server runs; once stopped, its keys, contacts and delta link serve from PostgreSQL")
     func movesToPostgres() async throws {

@@ -6,7 +6,7 @@ import RosterWire
 import Testing
 
 /// Local overrides end to end: a real rosterd syncing from the Graph double, the client, the CLI.
-@Suite("End to end: local overrides of contact fields", .timeLimit(.minutes(3)))
+@Suite("End to end: local overrides of contact fields", .timeLimit(.minutes(10)))
 struct OverrideTests {
     @Test(
         "an editor's override shows in reads, survives a sync that changes the directory's value (shown beside it), clearing restores it, a reader is refused, and a contact leaving the scope loses its overrides"

@@ -6,7 +6,7 @@ import Testing
 
 /// `rosterd serve --store postgres://…` and the subcommands on the same database, against a
 /// throwaway PostgreSQL cluster.
-@Suite("End to end: PostgreSQL store", .serialized, .timeLimit(.minutes(3)))
+@Suite("End to end: PostgreSQL store", .serialized, .timeLimit(.minutes(10)))
 struct PostgresStoreTests {
     @Test("tenants and keys made by the subcommands serve a full sync whose contacts land in PostgreSQL")
     func syncsIntoPostgres() async throws {

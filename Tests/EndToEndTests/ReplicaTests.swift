@@ -5,12 +5,16 @@ import RosterClient
 import RosterWire
 import Testing
 
-/// Two `rosterd serve` processes on one PostgreSQL database (leases of 2 s), the Graph double
-/// behind both: a job started on A is watched, joined and cancelled on B; A killed mid-fetch is
-/// interrupted by B within the lease; 50 tenants sync at once across both.
-@Suite("End to end: two replicas on PostgreSQL", .serialized, .timeLimit(.minutes(5)))
+/// Two `rosterd serve` processes on one PostgreSQL database, the Graph double behind both: a job
+/// started on A is watched, joined and cancelled on B; A killed mid-fetch is interrupted by B within
+/// the lease; 50 tenants sync at once across both.
+///
+/// Only the tests that kill A use a short lease (``killLease``): elsewhere a replica's renewal that
+/// runs late on a loaded machine must not let the other replica take a live job.
+@Suite("End to end: two replicas on PostgreSQL", .serialized, .timeLimit(.minutes(10)))
 struct ReplicaTests {
-    static let lease = ["--job-lease-seconds", "2"]
+    /// The lease of the tests that kill A: B interrupts A's job this long after A's last renewal.
+    static let killLease = 5
 
     /// The contacts an all-users sync of the double's directory holds: its enabled member accounts.
     static func inScope(_ scenario: Scenario) -> Int {
@@ -25,9 +29,11 @@ struct ReplicaTests {
     static func withReplicas(
         directory: GraphDoubleDirectory? = nil,
         photos: Bool = false,
+        leaseSeconds: Int = 600,
         _ body: @escaping @Sendable (Scenario, RosterdProcess, _ database: String) async throws -> Void
     ) async throws {
         if let reason = PostgresCluster.unavailableReason { try Test.cancel(Comment(rawValue: reason)) }
+        let lease = ["--job-lease-seconds", "\(leaseSeconds)"]
         try await PostgresCluster.shared.holding {
             let (endpoint, database) = try await PostgresCluster.shared.createDatabase()
             let store = ["--store", "postgres://\(endpoint.user)@\(endpoint.host):\(endpoint.port)/\(database)"]
@@ -91,7 +97,7 @@ struct ReplicaTests {
 
     @Test("A killed mid-fetch: B reports the job INTERRUPTED within the lease, and a rerun on B is exact")
     func failover() async throws {
-        try await Self.withReplicas { scenario, b, _ in
+        try await Self.withReplicas(leaseSeconds: Self.killLease) { scenario, b, _ in
             let onA = try scenario.client(scenario.acme.admin)
             let onB = try b.client(key: scenario.acme.admin)
             defer { Task { await onB.close() } }
@@ -106,7 +112,9 @@ struct ReplicaTests {
             var final: ProgressUpdate?
             while let update = try await iterator.next() { final = update }
             let detected = ContinuousClock.now - killedAt
-            print("replica failover: B reported A's job INTERRUPTED \(detected) after the SIGKILL (lease 2 s)")
+            print(
+                "replica failover: B reported A's job INTERRUPTED \(detected) after the SIGKILL (lease \(Self.killLease) s)"
+            )
             #expect(final?.final == true)
             #expect(final?.state == .interrupted)
             let rerun = try await scenario.sync(onB, Scenario.request(Scenario.allUsers()))
@@ -119,7 +127,7 @@ struct ReplicaTests {
         "A killed while its first sync's transaction is open mid-listing: B reports INTERRUPTED, nothing is applied, a rerun on B is exact"
     )
     func failoverMidStreamedApply() async throws {
-        try await Self.withReplicas { scenario, b, database in
+        try await Self.withReplicas(leaseSeconds: Self.killLease) { scenario, b, database in
             let onA = try scenario.client(scenario.acme.admin)
             let onB = try b.client(key: scenario.acme.admin)
             defer { Task { await onB.close() } }
@@ -199,7 +207,7 @@ struct ReplicaTests {
         "A killed mid-apply: B reports the job INTERRUPTED within the lease, nothing is applied, a rerun on B is exact"
     )
     func failoverMidApply() async throws {
-        try await Self.withReplicas { scenario, b, database in
+        try await Self.withReplicas(leaseSeconds: Self.killLease) { scenario, b, database in
             let onA = try scenario.client(scenario.acme.admin)
             let onB = try b.client(key: scenario.acme.admin)
             defer { Task { await onB.close() } }

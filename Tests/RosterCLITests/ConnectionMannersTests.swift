@@ -12,7 +12,7 @@ import Testing
 /// What `roster` says when a connection cannot succeed: a server certificate that did not verify
 /// (not retried; OpenSSL's check named) and `--plaintext` against a TLS port. The TLS server is
 /// `openssl s_server` with a self-signed certificate for "localhost" only, offering ALPN roster/1.
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.timeLimit(.minutes(10)))
 struct ConnectionMannersTests {
     /// A running `openssl s_server`; ``stop()`` ends it.
     final class TLSServer: @unchecked Sendable {

@@ -329,7 +329,7 @@ final class RawConnection: ChannelInboundHandler, Sendable {
     }
 
     /// Waits until the server closes the connection (or `seconds` pass); true when it closed.
-    func waitForClose(seconds: Double = 30) async -> Bool {
+    func waitForClose(seconds: Double = 120) async -> Bool {
         let timeout = channel.eventLoop.scheduleTask(in: .milliseconds(Int64(seconds * 1000))) {}
         let closed = channel.eventLoop.makePromise(of: Bool.self)
         closedPromise.futureResult.whenSuccess { closed.succeed(true) }

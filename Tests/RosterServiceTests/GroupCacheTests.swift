@@ -109,7 +109,7 @@ struct GroupCacheBackgroundTests {
             cache.refreshInBackground(tenant: "t")
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await cache.run() }
-                let deadline = ContinuousClock.now + .seconds(30)
+                let deadline = ContinuousClock.now + .seconds(120)
                 while (try? await cache.index(tenant: "t").groups.isEmpty) ?? true, ContinuousClock.now < deadline {
                     try? await Task.sleep(for: .milliseconds(10))
                 }

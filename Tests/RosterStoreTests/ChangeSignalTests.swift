@@ -1,7 +1,7 @@
 import RosterStore
 import Testing
 
-@Suite("Change signal", .timeLimit(.minutes(5)))
+@Suite("Change signal", .timeLimit(.minutes(10)))
 struct ChangeSignalTests {
     @Test("a waiter wakes when its tenant advances, not another's; a stale generation returns at once")
     func wakes() async throws {

@@ -8,7 +8,7 @@ import Testing
 /// Two `PostgresStore`s on one database, as two `rosterd` replicas hold them: the job lease, the
 /// fencing of a replica whose lease ran out, cancels and news across replicas, and scheduled syncs
 /// claimed once.
-@Suite("PostgreSQL replicas", .postgresCluster, .timeLimit(.minutes(3)))
+@Suite("PostgreSQL replicas", .postgresCluster, .timeLimit(.minutes(10)))
 struct PostgresReplicaTests {
     /// Replicas A and B on one fresh database (one tenant), sharing the master key.
     struct Pair {

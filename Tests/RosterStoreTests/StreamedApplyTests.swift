@@ -7,7 +7,7 @@ import Testing
 
 /// A first sync written while it fetches (``StreamedApply``, PostgreSQL only): what readers see,
 /// the counts, the change feed, and what a discard, a lost connection or a rival writer leave.
-@Suite("Streamed apply", .postgresCluster, .timeLimit(.minutes(3)))
+@Suite("Streamed apply", .postgresCluster, .timeLimit(.minutes(10)))
 struct StreamedApplyTests {
     let tenant = StoreFixture.tenant
 

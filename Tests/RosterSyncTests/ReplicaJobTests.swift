@@ -9,7 +9,7 @@ import Testing
 
 /// Two job managers on one PostgreSQL database, as two `rosterd` replicas run them, each hearing
 /// the other's news as the server wires it: schedules run once, watches and cancels cross over.
-@Suite("Replicas: jobs shared through PostgreSQL", .serialized, .timeLimit(.minutes(5)))
+@Suite("Replicas: jobs shared through PostgreSQL", .serialized, .timeLimit(.minutes(10)))
 struct ReplicaJobTests {
     /// Replicas A and B: a store and a manager each, on one database with one authorized tenant,
     /// each store's events fed to its manager and its replica duties running.
@@ -22,7 +22,10 @@ struct ReplicaJobTests {
 
         static func make(source: @escaping @Sendable () -> any DirectorySource) async throws -> Replicas {
             if let reason = PostgresCluster.unavailableReason { try Test.cancel(Comment(rawValue: reason)) }
-            let (configuration, _) = try await PostgresCluster.shared.createStoreDatabase()
+            var (configuration, _) = try await PostgresCluster.shared.createStoreDatabase()
+            // No test here needs a lease to run out: a renewal late on a loaded machine must not
+            // let the other replica take a live job.
+            configuration.jobLease = .seconds(600)
             let key = try MasterKey.random()
             let storeA = try await PostgresStore.open(configuration: configuration, masterKey: key)
             let storeB = try await PostgresStore.open(configuration: configuration, masterKey: key)

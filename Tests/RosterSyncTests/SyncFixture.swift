@@ -179,7 +179,7 @@ struct NeverHappened: Error, CustomStringConvertible {
 /// Polls `condition` until it holds, for at most `seconds` (generous: a loaded 2-core machine
 /// running the suite in parallel can be slow; a passing test never waits that long). Throws,
 /// failing only the test that waits, when it never holds: a wait never hangs the run.
-func waitFor(_ what: String, seconds: Double = 30, _ condition: () async -> Bool) async throws {
+func waitFor(_ what: String, seconds: Double = 120, _ condition: () async -> Bool) async throws {
     let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
     while !(await condition()) {
         guard ContinuousClock.now < deadline else {
@@ -191,7 +191,7 @@ func waitFor(_ what: String, seconds: Double = 30, _ condition: () async -> Bool
 
 /// Waits for the next signal on `stream`, for at most `seconds`; throws when none came (a job
 /// that failed before its gate, say), so that the test fails instead of hanging the run.
-func waitForSignal(_ what: String, _ stream: AsyncStream<Void>, seconds: Double = 30) async throws {
+func waitForSignal(_ what: String, _ stream: AsyncStream<Void>, seconds: Double = 120) async throws {
     let arrived = await withTaskGroup(of: Bool.self) { group in
         group.addTask {
             for await _ in stream { return true }
