@@ -278,6 +278,37 @@ struct ReplicaTests {
         }
     }
 
+    @Test("20 schedule ticks with both replicas up start 20 runs, not 40")
+    func scheduleRunsOnce() async throws {
+        try await Self.withReplicas(directory: .generated(userCount: 20)) { scenario, _, database in
+            let admin = try scenario.client(scenario.acme.admin)
+            var settings = UpdateSettingsRequest()
+            settings.syncIntervalMinutes = 360
+            _ = try await admin.updateSettings(settings)
+            let makeDue =
+                "UPDATE tenants SET next_sync_at = (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::BIGINT - 1 WHERE id = 'acme'"
+            for tick in 1...20 {
+                // Due now, as six hours passing would; both replicas look every second.
+                _ = try await PostgresCluster.shared.psql(makeDue, database: database)
+                let deadline = ContinuousClock.now + .seconds(120)
+                while try await Self.scheduledRuns(admin).filter({ $0.state == .succeeded }).count < tick {
+                    try #require(ContinuousClock.now < deadline, "tick \(tick) never ran")
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+                // Each replica's next look comes before the next tick: a second run would start now.
+                try await Task.sleep(for: .milliseconds(1_500))
+            }
+            let runs = try await Self.scheduledRuns(admin)
+            #expect(runs.count == 20, "\(runs.map(\.id))")
+            #expect(runs.allSatisfy { $0.state == .succeeded && $0.startedBy == "schedule" })
+        }
+    }
+
+    /// The tenant's scheduled runs, newest first.
+    static func scheduledRuns(_ client: RosterClient) async throws -> [SyncJob] {
+        try await client.listSyncJobs(limit: 200).jobs.filter { $0.trigger == .scheduled }
+    }
+
     @Test("50 tenants syncing at once, half started on A and half on B, all come out exact")
     func fiftyTenants() async throws {
         // 20 users each: the test is about 50 jobs at once on two replicas, not about their size.
