@@ -9,6 +9,7 @@ import Synchronization
 // installed PostgreSQL, as the tests start it):
 // (a) a full sync of N users into PostgreSQL beside its floor, measured in the same run: curl
 //     downloading the same pages + `psql \copy` of the very rows rosterd stored, in one transaction;
+//     then the same sync again, forced full, into the tenant that now holds every contact;
 // (b) GetContact (by mail) and ListContacts (pages of 100) throughput with one replica, then with
 //     two on the same database;
 // (c) the delay WatchProgress adds across replicas: the same job watched on A (where it runs) and
@@ -67,6 +68,7 @@ extension SyncBench {
         defer { try? FileManager.default.removeItem(atPath: work) }
         let rows = work + "/contacts.tsv"
         var full: [Double] = []
+        var refull: [Double] = []
         var curlSeconds: [Double] = []
         var copySeconds: [Double] = []
         var last: (Rosterd, String)?
@@ -85,6 +87,14 @@ extension SyncBench {
                 throw BenchError("full sync into PostgreSQL: \(String(describing: outcome.final.summary))")
             }
             full.append(outcome.seconds)
+            // The same directory again, forced full: staged, then applied into a tenant that
+            // holds every contact already (nothing changes). No floor: the store writes nothing.
+            log("postgres run \(run): forced full re-sync of \(users)…")
+            let again = try await timedSync(client, allUsersSync(forceFull: true))
+            guard again.final.summary?.totalContacts == Int64(users), again.final.summary?.updated == 0 else {
+                throw BenchError("forced full re-sync into PostgreSQL: \(String(describing: again.final.summary))")
+            }
+            refull.append(again.seconds)
             await client.close()
             // The floor: the same rows, copied by psql into a table like rosterd's, indexes included.
             _ = try await PostgresCluster.shared.psql(
@@ -116,6 +126,7 @@ extension SyncBench {
         print("| floor: `psql \\copy` of the same rows, one transaction | \(summary(copySeconds)) |")
         print("| floor total | \(summary(floor)) |")
         print("| **rosterd / floor** | **\(f(median(full) / median(floor), 2))x** |")
+        print("| rosterd forced full re-sync, nothing changed (staged, then applied) | \(summary(refull)) |")
         print("")
         guard let (a, key) = last else { throw BenchError("no run") }
         let b = try replica(a.storeArguments, sharing: a)
