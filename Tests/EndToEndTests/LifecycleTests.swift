@@ -82,11 +82,10 @@ struct LifecycleTests {
             try await store.updateTenant(tenant)
             await store.close()
 
-            var scheduled: SyncJob?
-            let deadline = ContinuousClock.now + .seconds(120)
-            while scheduled?.state != .succeeded, ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(100))
-                scheduled = try await admin.listSyncJobs().jobs.first { $0.trigger == .scheduled }
+            let scheduled = try await eventually(every: .milliseconds(100)) {
+                try await admin.listSyncJobs().jobs.first { $0.trigger == .scheduled }
+            } until: {
+                $0?.state == .succeeded
             }
             let job = try #require(scheduled)
             #expect(job.state == .succeeded)

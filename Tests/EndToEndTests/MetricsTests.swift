@@ -105,14 +105,11 @@ struct MetricsTests {
             #expect(try await Scrape.get(url, method: .POST).status == 405)
             #expect(try await Scrape.get(url + "?name[]=x").status == 200)
 
-            // A close is counted when the server notices it: poll (2 minutes at most, a hang guard).
-            var scrape = try await Scrape.get(url)
-            let deadline = ContinuousClock.now + .seconds(120)
-            while scrape.value("roster_rpc_connections_closed_total{cause=\"peer_closed\"}") != 1,
-                ContinuousClock.now < deadline
-            {
-                try await Task.sleep(for: .milliseconds(20))
-                scrape = try await Scrape.get(url)
+            // A close is counted when the server notices it: poll.
+            let scrape = try await eventually {
+                try await Scrape.get(url)
+            } until: {
+                $0.value("roster_rpc_connections_closed_total{cause=\"peer_closed\"}") == 1
             }
             #expect(scrape.value("roster_rpc_connections_closed_total{cause=\"peer_closed\"}") == 1)
             #expect(scrape.value("roster_rpc_connections_closed_total{cause=\"transport_error\"}") == 1)

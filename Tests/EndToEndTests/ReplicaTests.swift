@@ -161,10 +161,7 @@ struct ReplicaTests {
             #expect(final?.state == .cancelled)
             let open = try await PostgresCluster.shared.psql(Self.openTransactions, database: database)
             #expect(open == "0", "the cancelled run's transaction was still open at its final message")
-            #expect(try await scenario.contactIDs(onA).isEmpty)
-            let rerun = try await scenario.sync(onA, Scenario.request(Scenario.allUsers()))
-            #expect(rerun.state == .succeeded)
-            #expect(try await scenario.contactIDs(onA).count == Self.inScope(scenario))
+            try await Self.expectNothingAppliedThenRerun(scenario, onA)
         }
     }
 
@@ -187,20 +184,20 @@ struct ReplicaTests {
 
     /// Polls `sql` (a count) in the test database until it is not 0.
     static func waitForNonZero(_ sql: String, database: String, _ failure: Comment) async throws {
-        var polls = 0
-        while try await PostgresCluster.shared.psql(sql, database: database) == "0" {
-            polls += 1
-            try #require(polls < 3_000, failure)
-            try await Task.sleep(for: .milliseconds(20))
+        let count = try await eventually {
+            try await PostgresCluster.shared.psql(sql, database: database)
+        } until: {
+            $0 != "0"
         }
+        try #require(count != "0", failure)
     }
 
-    /// After A was killed mid-run: B shows no contacts, and a rerun on B is exact.
-    static func expectNothingAppliedThenRerun(_ scenario: Scenario, _ onB: RosterClient) async throws {
-        #expect(try await scenario.contactIDs(onB).isEmpty, "A's run left contacts behind")
-        let rerun = try await scenario.sync(onB, Scenario.request(Scenario.allUsers()))
+    /// After A's run was killed or cancelled: `client` shows no contacts, and a rerun through it is exact.
+    static func expectNothingAppliedThenRerun(_ scenario: Scenario, _ client: RosterClient) async throws {
+        #expect(try await scenario.contactIDs(client).isEmpty, "A's run left contacts behind")
+        let rerun = try await scenario.sync(client, Scenario.request(Scenario.allUsers()))
         #expect(rerun.state == .succeeded)
-        #expect(try await scenario.contactIDs(onB).count == Self.inScope(scenario))
+        #expect(try await scenario.contactIDs(client).count == Self.inScope(scenario))
     }
 
     @Test(
@@ -290,11 +287,12 @@ struct ReplicaTests {
             for tick in 1...20 {
                 // Due now, as six hours passing would; both replicas look every second.
                 _ = try await PostgresCluster.shared.psql(makeDue, database: database)
-                let deadline = ContinuousClock.now + .seconds(120)
-                while try await Self.scheduledRuns(admin).filter({ $0.state == .succeeded }).count < tick {
-                    try #require(ContinuousClock.now < deadline, "tick \(tick) never ran")
-                    try await Task.sleep(for: .milliseconds(100))
+                let runs = try await eventually(every: .milliseconds(100)) {
+                    try await Self.scheduledRuns(admin)
+                } until: {
+                    $0.filter { $0.state == .succeeded }.count >= tick
                 }
+                try #require(runs.filter { $0.state == .succeeded }.count >= tick, "tick \(tick) never ran")
                 // Each replica's next look comes before the next tick: a second run would start now.
                 try await Task.sleep(for: .milliseconds(1_500))
             }
@@ -359,14 +357,11 @@ enum ChildProcessLock {
 
     /// Waits until the holding session sleeps with its lock.
     static func waitUntilHeld(database: String) async throws {
-        let query =
-            "SELECT count(*) FROM pg_stat_activity WHERE application_name = '\(applicationName)' AND wait_event = 'PgSleep'"
-        var polls = 0
-        while try await PostgresCluster.shared.psql(query, database: database) == "0" {
-            polls += 1
-            try #require(polls < 3_000, "the psql session holding the lock never got to sleep")
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        try await ReplicaTests.waitForNonZero(
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = '\(applicationName)' AND wait_event = 'PgSleep'",
+            database: database,
+            "the psql session holding the lock never got to sleep"
+        )
     }
 
     /// Ends the holding session: its transaction rolls back and the lock is free.
